@@ -1,0 +1,51 @@
+#pragma once
+// The backend interface: the few primitives every backend implements. Everything else (views,
+// broadcasting, dtype promotion, matmul's 1-D promotion, reductions over several dims) is done
+// once, in the frontend (ops/tensor_ops.cpp), before a backend is called.
+#include <cstdint>
+#include <string>
+
+#include "ops/binary_ops.hpp"
+#include "ops/reduce_ops.hpp"
+#include "ops/unary_ops.hpp"
+#include "tensor/tensor.hpp"
+
+namespace mt {
+
+enum class Distribution : int32_t { Uniform, Normal };
+
+struct RandomSpec {
+  Distribution distribution = Distribution::Uniform;
+  double a = 0;  // uniform: low; normal: mean
+  double b = 1;  // uniform: high; normal: standard deviation
+  uint64_t seed = 0;
+  uint64_t offset = 0;  // counter of the output's element 0 (row-major order)
+};
+
+// Contracts shared by all entries:
+// - `out` is written, any strides, and does not overlap the inputs;
+// - every input has out's dtype (except copy's src) and broadcasts to out's shape (numpy rules),
+//   and the frontend has already checked that it does.
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+
+  // out = op(in)
+  virtual void map(UnaryOp op, const Tensor& in, const Tensor& out) = 0;
+  // out = op(a, b)
+  virtual void zip(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) = 0;
+  // `out` has in's rank, size 1 in the reduced dims and in's size in the others; each output
+  // element folds the input elements that map to it.
+  virtual void reduce(ReduceOp op, const Tensor& in, const Tensor& out) = 0;
+  // out[..., i, j] = sum_k a[..., i, k] * b[..., k, j]; a, b and out have the same rank >= 2,
+  // and the batch dims (all but the last two) of a and b broadcast to out's.
+  virtual void matmul(const Tensor& a, const Tensor& b, const Tensor& out) = 0;
+  // out = src, converting the dtype where it differs.
+  virtual void copy(const Tensor& src, const Tensor& out) = 0;
+  virtual void fill(const Tensor& out, double value) = 0;
+  // out[i] = sample of element (spec.offset + i) in row-major order (random/philox.hpp).
+  virtual void random(const Tensor& out, const RandomSpec& spec) = 0;
+};
+
+}  // namespace mt

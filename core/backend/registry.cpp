@@ -1,0 +1,74 @@
+#include "backend/registry.hpp"
+
+#include <atomic>
+#include <mutex>
+
+#include "backend/cpu_seq/cpu_seq.hpp"
+#include "tensor/error.hpp"
+
+namespace mt {
+namespace {
+
+// Backends live until the process exits and are never removed, so references handed out stay
+// valid; the mutex guards the list, the atomic the default choice.
+struct Registry {
+  std::mutex mutex;
+  std::vector<std::unique_ptr<Backend>> backends;
+  std::atomic<Backend*> default_backend{nullptr};
+
+  Registry() {
+    backends.push_back(make_cpu_seq_backend());
+    default_backend.store(backends.back().get());
+  }
+
+  Backend* find(const std::string& name) {
+    for (auto& b : backends)
+      if (b->name() == name) return b.get();
+    return nullptr;
+  }
+
+  std::string names() {
+    std::string text;
+    for (auto& b : backends) text += (text.empty() ? "" : ", ") + b->name();
+    return text;
+  }
+};
+
+Registry& registry() {
+  static Registry instance;
+  return instance;
+}
+
+}  // namespace
+
+Backend& backend(const std::string& name) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  if (Backend* b = r.find(name)) return *b;
+  fail(ErrorCode::InvalidArgument, "unknown backend '", name, "' (known: ", r.names(), ")");
+}
+
+std::vector<std::string> backend_names() {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  std::vector<std::string> names;
+  for (auto& b : r.backends) names.push_back(b->name());
+  return names;
+}
+
+void register_backend(std::unique_ptr<Backend> backend) {
+  if (!backend) fail(ErrorCode::InvalidArgument, "register_backend: null backend");
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  if (r.find(backend->name()))
+    fail(ErrorCode::InvalidArgument, "a backend named '", backend->name(), "' already exists");
+  r.backends.push_back(std::move(backend));
+}
+
+Backend& default_backend() { return *registry().default_backend.load(std::memory_order_acquire); }
+
+void set_default_backend(const std::string& name) {
+  registry().default_backend.store(&backend(name), std::memory_order_release);
+}
+
+}  // namespace mt

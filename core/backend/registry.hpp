@@ -1,0 +1,21 @@
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backend/backend.hpp"
+
+namespace mt {
+
+// The backends this process knows, by name. All functions are safe to call from any thread.
+// "cpu_seq" (the sequential reference) is always present.
+Backend& backend(const std::string& name);  // throws InvalidArgument naming the known ones
+std::vector<std::string> backend_names();
+// Adds a backend; throws InvalidArgument when the name is taken.
+void register_backend(std::unique_ptr<Backend> backend);
+
+// The backend that ops run on.
+Backend& default_backend();
+void set_default_backend(const std::string& name);
+
+}  // namespace mt

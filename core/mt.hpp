@@ -1,0 +1,8 @@
+#pragma once
+// The whole C++ engine in one include.
+#include "backend/registry.hpp"
+#include "ops/creation.hpp"
+#include "ops/tensor_ops.hpp"
+#include "random/generator.hpp"
+#include "tensor/index.hpp"
+#include "tensor/tensor.hpp"

@@ -1,0 +1,48 @@
+#pragma once
+// Creating tensors and moving data in and out of them.
+#include <cstdint>
+#include <vector>
+
+#include "random/generator.hpp"
+#include "tensor/tensor.hpp"
+
+namespace mt {
+
+Tensor zeros(const Dims& shape, DType dtype = DType::Float32);
+Tensor ones(const Dims& shape, DType dtype = DType::Float32);
+Tensor full(const Dims& shape, double value, DType dtype = DType::Float32);
+// start, start + step, ... while < stop (> stop for a negative step), as numpy.arange;
+// throws InvalidArgument for step 0 or a non-finite bound.
+Tensor arange(double start, double stop, double step = 1, DType dtype = DType::Float32);
+
+// Uniform [low, high) and normal(mean, std) samples from a counter-based generator: the same
+// generator state gives the same numbers on every backend and thread count.
+Tensor rand(const Dims& shape, DType dtype = DType::Float32, double low = 0, double high = 1,
+            Generator& generator = default_generator());
+Tensor randn(const Dims& shape, DType dtype = DType::Float32, double mean = 0, double std = 1,
+             Generator& generator = default_generator());
+
+// A new contiguous tensor holding a copy of `numel(shape)` elements of `dtype` read from `src`
+// in row-major order.
+Tensor from_buffer(const void* src, DType src_dtype, const Dims& shape);
+// Copies the elements of `tensor`, in row-major order and converted to `dst_dtype`, to `dst`,
+// which must hold numel() of them.
+void to_buffer(const Tensor& tensor, void* dst, DType dst_dtype);
+
+// Throws ShapeMismatch unless `shape` holds exactly `count` elements.
+void check_buffer_size(int64_t count, const Dims& shape);
+
+template <class T>
+Tensor from_vector(const std::vector<T>& values, const Dims& shape) {
+  check_buffer_size(static_cast<int64_t>(values.size()), shape);
+  return from_buffer(values.data(), dtype_of<T>, shape);
+}
+
+template <class T>
+std::vector<T> to_vector(const Tensor& tensor) {
+  std::vector<T> values(static_cast<size_t>(tensor.numel()));
+  to_buffer(tensor, values.data(), dtype_of<T>);
+  return values;
+}
+
+}  // namespace mt

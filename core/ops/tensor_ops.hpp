@@ -1,0 +1,75 @@
+#pragma once
+// The tensor-level operations: broadcasting, dtype promotion and shape checks happen here,
+// once; the arithmetic runs on the default backend (backend/registry.hpp).
+#include <cstdint>
+
+#include "ops/binary_ops.hpp"
+#include "ops/reduce_ops.hpp"
+#include "ops/unary_ops.hpp"
+#include "tensor/tensor.hpp"
+
+namespace mt {
+
+// --- The primitives ---
+Tensor map(UnaryOp op, const Tensor& a);
+// Broadcasts a and b (numpy rules) and promotes float32 with float64 to float64.
+Tensor zip(BinaryOp op, const Tensor& a, const Tensor& b);
+// Folds the listed dims (negative dims count from the end; an empty list means every dim).
+// With keepdim the reduced dims stay as size 1. max/min over an empty dim are errors.
+Tensor reduce(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim = false);
+Tensor reduce(ReduceOp op, const Tensor& a, int64_t dim, bool keepdim = false);
+// numpy's matmul: (..., n, k) @ (..., k, m) -> (..., n, m) with broadcast batch dims; a 1-D
+// left operand is a row (1, k) and a 1-D right operand a column (k, 1), and the added dim is
+// removed from the result. Fused: no (n, k, m) intermediate.
+Tensor matmul(const Tensor& a, const Tensor& b);
+
+// --- Named ops ---
+Tensor neg(const Tensor& a);
+Tensor exp(const Tensor& a);
+Tensor log(const Tensor& a);
+Tensor sigmoid(const Tensor& a);
+Tensor relu(const Tensor& a);
+Tensor tanh(const Tensor& a);
+Tensor inv(const Tensor& a);
+Tensor abs(const Tensor& a);
+Tensor sqrt(const Tensor& a);
+Tensor square(const Tensor& a);
+
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor sub(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor pow(const Tensor& a, const Tensor& b);
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);
+Tensor lt(const Tensor& a, const Tensor& b);
+Tensor gt(const Tensor& a, const Tensor& b);
+Tensor eq(const Tensor& a, const Tensor& b);
+Tensor is_close(const Tensor& a, const Tensor& b);
+
+Tensor sum(const Tensor& a, const Dims& dims = {}, bool keepdim = false);
+Tensor prod(const Tensor& a, const Dims& dims = {}, bool keepdim = false);
+Tensor max(const Tensor& a, const Dims& dims = {}, bool keepdim = false);
+Tensor min(const Tensor& a, const Dims& dims = {}, bool keepdim = false);
+// sum / count; the mean of nothing is NaN, as in numpy.
+Tensor mean(const Tensor& a, const Dims& dims = {}, bool keepdim = false);
+
+// A rank-0 tensor holding `value` in `dtype`: how scalars enter binary ops.
+Tensor scalar(double value, DType dtype);
+
+Tensor operator-(const Tensor& a);
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+// A scalar operand takes the tensor's dtype.
+Tensor operator+(const Tensor& a, double b);
+Tensor operator-(const Tensor& a, double b);
+Tensor operator*(const Tensor& a, double b);
+Tensor operator/(const Tensor& a, double b);
+Tensor operator+(double a, const Tensor& b);
+Tensor operator-(double a, const Tensor& b);
+Tensor operator*(double a, const Tensor& b);
+Tensor operator/(double a, const Tensor& b);
+
+}  // namespace mt

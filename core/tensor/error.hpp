@@ -1,0 +1,44 @@
+#pragma once
+#include <cstdint>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace mt {
+
+// The kind of a failure. The C API maps these one to one onto its status codes, so the values
+// are append-only.
+enum class ErrorCode : int32_t {
+  InvalidArgument = 1,  // a bad value: negative size, unknown op, bad permutation
+  ShapeMismatch = 2,    // shapes that do not broadcast, view or multiply
+  IndexOutOfRange = 3,  // a dim or an index outside its range
+  DTypeMismatch = 4,    // a dtype that the call does not accept
+  Overflow = 5,         // a size computation that does not fit in int64
+  OutOfMemory = 6,      // an allocation that failed
+  Unsupported = 7,      // valid input that this build or backend cannot handle
+};
+
+// Every error the core reports is an mt::Error; its message names the problem and the values.
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  ErrorCode code() const noexcept { return code_; }
+
+ private:
+  ErrorCode code_;
+};
+
+// Concatenates anything that streams, to build error messages: cat("dim ", d, " of ", shape).
+template <class... Args>
+std::string cat(const Args&... args) {
+  std::ostringstream out;
+  (out << ... << args);
+  return out.str();
+}
+
+template <class... Args>
+[[noreturn]] void fail(ErrorCode code, const Args&... args) {
+  throw Error(code, cat(args...));
+}
+
+}  // namespace mt

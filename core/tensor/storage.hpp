@@ -1,0 +1,36 @@
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+namespace mt {
+
+// A block of memory shared, through shared_ptr, by a tensor and all of its views. It either
+// owns its memory (allocate) or borrows a caller's buffer and calls the caller's deleter once
+// when the last view lets go (wrap).
+class Storage {
+ public:
+  using Deleter = std::function<void(void*)>;
+
+  // `nbytes` of uninitialized memory aligned to 64 bytes; throws OutOfMemory when it fails.
+  static std::shared_ptr<Storage> allocate(int64_t nbytes);
+  // Borrows `data` (nbytes long); `deleter` (may be empty) runs once, when the storage dies.
+  static std::shared_ptr<Storage> wrap(void* data, int64_t nbytes, Deleter deleter);
+
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+  ~Storage();
+
+  void* data() const { return data_; }
+  int64_t nbytes() const { return nbytes_; }
+
+ private:
+  Storage(void* data, int64_t nbytes, Deleter deleter)
+      : data_(data), nbytes_(nbytes), deleter_(std::move(deleter)) {}
+
+  void* data_;
+  int64_t nbytes_;
+  Deleter deleter_;
+};
+
+}  // namespace mt

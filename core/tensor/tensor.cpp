@@ -1,0 +1,122 @@
+#include "tensor/tensor.hpp"
+
+#include "backend/registry.hpp"
+#include "tensor/error.hpp"
+#include "tensor/index.hpp"
+
+namespace mt {
+
+Tensor::Tensor(std::shared_ptr<Storage> storage, int64_t offset, const Dims& shape,
+               const Dims& strides, DType dtype) {
+  if (!storage) fail(ErrorCode::InvalidArgument, "tensor: null storage");
+  if (dtype != DType::Float32 && dtype != DType::Float64)
+    fail(ErrorCode::DTypeMismatch, "unknown dtype ", static_cast<int32_t>(dtype));
+  if (shape.size() != strides.size())
+    fail(ErrorCode::InvalidArgument, "shape ", shape, " and strides ", strides,
+         " have different ranks");
+  if (offset < 0) fail(ErrorCode::InvalidArgument, "negative storage offset ", offset);
+  for (int64_t stride : strides)
+    if (stride < 0) fail(ErrorCode::InvalidArgument, "negative stride in strides ", strides);
+  const int64_t numel = checked_numel(shape);
+  if (numel > 0) {
+    // The last element reached is at offset + sum (size - 1) * stride; it must be in storage.
+    int64_t last = offset;
+    for (int d = 0; d < shape.size(); ++d)
+      last = checked_add(last, checked_mul(shape[d] - 1, strides[d], "tensor extent"),
+                         "tensor extent");
+    const int64_t needed = checked_mul(checked_add(last, 1, "tensor extent"), itemsize(dtype),
+                                       "tensor extent");
+    if (needed > storage->nbytes())
+      fail(ErrorCode::InvalidArgument, "shape ", shape, " with strides ", strides,
+           " and offset ", offset, " needs ", needed, " bytes but the storage holds ",
+           storage->nbytes());
+  }
+  impl_ = std::make_shared<Impl>(Impl{std::move(storage), offset, shape, strides, numel, dtype});
+}
+
+Tensor Tensor::empty(const Dims& shape, DType dtype) {
+  const int64_t numel = checked_numel(shape);
+  const Dims strides = contiguous_strides(shape);
+  auto storage = Storage::allocate(checked_mul(numel, itemsize(dtype), "tensor size in bytes"));
+  return Tensor(std::move(storage), 0, shape, strides, dtype);
+}
+
+const Tensor::Impl& Tensor::impl() const {
+  if (!impl_) fail(ErrorCode::InvalidArgument, "use of an undefined tensor");
+  return *impl_;
+}
+
+void Tensor::check_dtype(DType expected, const char* what) const {
+  if (dtype() != expected)
+    fail(ErrorCode::DTypeMismatch, what, ": tensor is ", dtype(), ", not ", expected);
+}
+
+int64_t Tensor::size(int64_t dim) const { return shape()[normalize_dim(dim, this->dim())]; }
+int64_t Tensor::stride(int64_t dim) const { return strides()[normalize_dim(dim, this->dim())]; }
+
+bool Tensor::is_contiguous() const {
+  if (numel() == 0) return true;
+  int64_t expected = 1;
+  for (int d = dim() - 1; d >= 0; --d) {
+    if (shape()[d] == 1) continue;
+    if (strides()[d] != expected) return false;
+    expected *= shape()[d];
+  }
+  return true;
+}
+
+void* Tensor::raw_data() const {
+  return static_cast<char*>(storage()->data()) + offset() * itemsize(dtype());
+}
+
+namespace {
+
+// The storage position of `index`, after checking that it is a valid index of `shape`.
+int64_t checked_position(const Dims& index, const Dims& shape, const Dims& strides) {
+  if (index.size() != shape.size())
+    fail(ErrorCode::IndexOutOfRange, "index ", index, " has rank ", index.size(),
+         " but the tensor has shape ", shape);
+  for (int d = 0; d < shape.size(); ++d)
+    if (index[d] < 0 || index[d] >= shape[d])
+      fail(ErrorCode::IndexOutOfRange, "index ", index, " is out of range for shape ", shape);
+  return index_to_position(index, strides);
+}
+
+}  // namespace
+
+double Tensor::get(const Dims& index) const {
+  const int64_t position = checked_position(index, shape(), strides());
+  return dispatch_dtype(dtype(), [&](auto zero) {
+    return static_cast<double>(static_cast<const decltype(zero)*>(raw_data())[position]);
+  });
+}
+
+void Tensor::set(const Dims& index, double value) const {
+  const int64_t position = checked_position(index, shape(), strides());
+  dispatch_dtype(dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    static_cast<T*>(raw_data())[position] = static_cast<T>(value);
+  });
+}
+
+double Tensor::item() const {
+  if (numel() != 1)
+    fail(ErrorCode::ShapeMismatch, "item() needs a tensor of one element, not shape ", shape());
+  return get(Dims::filled(dim(), 0));
+}
+
+Tensor Tensor::contiguous() const { return is_contiguous() ? *this : to(dtype()); }
+
+Tensor Tensor::to(DType dtype) const {
+  Tensor out = empty(shape(), dtype);
+  default_backend().copy(*this, out);
+  return out;
+}
+
+Tensor Tensor::with_layout(int64_t offset, const Dims& shape, const Dims& strides) const {
+  const Impl& base = impl();
+  return Tensor(std::make_shared<Impl>(
+      Impl{base.storage, offset, shape, strides, checked_numel(shape), base.dtype}));
+}
+
+}  // namespace mt

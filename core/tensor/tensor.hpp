@@ -1,0 +1,110 @@
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "tensor/dims.hpp"
+#include "tensor/dtype.hpp"
+#include "tensor/storage.hpp"
+
+namespace mt {
+
+// A strided view of a Storage: element `index` lives at byte
+//   (offset + index_to_position(index, strides)) * itemsize(dtype)
+// of the storage. Tensor is a handle: copies refer to the same tensor; views (permute, view,
+// expand, narrow, ...) are new tensors that share the storage and keep it alive.
+class Tensor {
+ public:
+  // An undefined tensor (a default-constructed handle); using it throws InvalidArgument.
+  Tensor() = default;
+  // A view of `storage`; throws when an element would fall outside it or a size is negative.
+  Tensor(std::shared_ptr<Storage> storage, int64_t offset, const Dims& shape, const Dims& strides,
+         DType dtype);
+
+  // A new contiguous tensor with uninitialized elements.
+  static Tensor empty(const Dims& shape, DType dtype);
+
+  bool defined() const { return impl_ != nullptr; }
+  DType dtype() const { return impl().dtype; }
+  int dim() const { return impl().shape.size(); }
+  const Dims& shape() const { return impl().shape; }
+  const Dims& strides() const { return impl().strides; }
+  int64_t offset() const { return impl().offset; }
+  int64_t numel() const { return impl().numel; }
+  // Size and stride of one dim; negative dims count from the end.
+  int64_t size(int64_t dim) const;
+  int64_t stride(int64_t dim) const;
+  // Row-major with no gaps (dims of size 1 may have any stride, as in PyTorch).
+  bool is_contiguous() const;
+  const std::shared_ptr<Storage>& storage() const { return impl().storage; }
+  bool shares_storage(const Tensor& other) const { return storage() == other.storage(); }
+  // Address of element (0, ..., 0); throws DTypeMismatch when T is not the dtype.
+  template <class T>
+  T* data() const;
+  void* raw_data() const;
+
+  // Slow element access by multi-index (for tests, printing and small scalars).
+  double get(const Dims& index) const;
+  void set(const Dims& index, double value) const;
+  // The value of a one-element tensor.
+  double item() const;
+
+  // --- Views: share storage with this tensor. ---
+  // Reorders dims: result dim i is this tensor's dim order[i].
+  Tensor permute(const Dims& order) const;
+  Tensor transpose(int64_t dim0, int64_t dim1) const;
+  // Same elements in a new shape, without copying; one size may be -1 (inferred). Throws
+  // ShapeMismatch when the strides make a view impossible (use reshape then).
+  Tensor view(const Dims& shape) const;
+  // view() where possible, else a contiguous copy in the new shape.
+  Tensor reshape(const Dims& shape) const;
+  // Broadcasts to `shape` (numpy's broadcast_to): size-1 dims get stride 0, new leading dims
+  // are added; -1 keeps a size.
+  Tensor expand(const Dims& shape) const;
+  // Elements [start, start+length) along `dim`; throws IndexOutOfRange outside the dim.
+  Tensor narrow(int64_t dim, int64_t start, int64_t length) const;
+  // Python's x[..., start:stop:step, ...] along `dim`: negative bounds count from the end,
+  // bounds are clamped, step >= 1.
+  Tensor slice(int64_t dim, int64_t start, int64_t stop, int64_t step = 1) const;
+  // x[..., index, ...]: removes `dim`; negative indices count from the end.
+  Tensor select(int64_t dim, int64_t index) const;
+  Tensor unsqueeze(int64_t dim) const;
+  // Removes `dim`, which must have size 1.
+  Tensor squeeze(int64_t dim) const;
+
+  // --- Copies ---
+  // This tensor if it is already contiguous, else a contiguous copy.
+  Tensor contiguous() const;
+  // A contiguous copy in `dtype` (always a new tensor).
+  Tensor to(DType dtype) const;
+  Tensor clone() const { return to(dtype()); }
+
+ private:
+  struct Impl {
+    std::shared_ptr<Storage> storage;
+    int64_t offset = 0;
+    Dims shape;
+    Dims strides;
+    int64_t numel = 0;
+    DType dtype = DType::Float32;
+  };
+  explicit Tensor(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  const Impl& impl() const;
+  void check_dtype(DType expected, const char* what) const;
+  Tensor with_layout(int64_t offset, const Dims& shape, const Dims& strides) const;
+
+  std::shared_ptr<Impl> impl_;
+};
+
+// numpy-like text: "tensor([[1, 2],\n        [3, 4]], dtype=float32)".
+std::string to_string(const Tensor& tensor);
+std::ostream& operator<<(std::ostream& out, const Tensor& tensor);
+
+template <class T>
+T* Tensor::data() const {
+  check_dtype(dtype_of<T>, "data<T>()");
+  return static_cast<T*>(raw_data());
+}
+
+}  // namespace mt
