@@ -169,7 +169,9 @@ Tensor Tensor::slice(int64_t dim, int64_t start, int64_t stop, int64_t step) con
   const int64_t length = stop > start ? (stop - start - 1) / step + 1 : 0;
   Dims out_shape = shape(), out_strides = strides();
   out_shape[d] = length;
-  out_strides[d] = checked_mul(strides()[d], step, "slice stride");
+  // With two or more elements the stepped stride stays inside the storage; with fewer it is
+  // irrelevant, so a huge step (x[::2**62]) cannot overflow it.
+  if (length > 1) out_strides[d] = checked_mul(strides()[d], step, "slice stride");
   return with_layout(offset() + (length > 0 ? start * strides()[d] : 0), out_shape, out_strides);
 }
 
