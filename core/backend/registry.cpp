@@ -29,7 +29,8 @@ struct Registry {
 
   std::string names() {
     std::string text;
-    for (auto& b : backends) text += (text.empty() ? "" : ", ") + b->name();
+    for (auto& b : backends)
+      text += (text.empty() ? "" : ", ") + b->name();
     return text;
   }
 };
@@ -52,7 +53,8 @@ std::vector<std::string> backend_names() {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
   std::vector<std::string> names;
-  for (auto& b : r.backends) names.push_back(b->name());
+  for (auto& b : r.backends)
+    names.push_back(b->name());
   return names;
 }
 

@@ -20,58 +20,41 @@ namespace binary {
 
 // Comparisons are not differentiable; their gradient is zero everywhere.
 struct ZeroGrad {
-  template <class T>
-  MT_HD static T grad_a(T, T, T) { return T(0); }
-  template <class T>
-  MT_HD static T grad_b(T, T, T) { return T(0); }
+  template <class T> MT_HD static T grad_a(T, T, T) { return T(0); }
+  template <class T> MT_HD static T grad_b(T, T, T) { return T(0); }
 };
 
 struct Add {
-  template <class T>
-  MT_HD static T forward(T a, T b) { return a + b; }
-  template <class T>
-  MT_HD static T grad_a(T, T, T g) { return g; }
-  template <class T>
-  MT_HD static T grad_b(T, T, T g) { return g; }
+  template <class T> MT_HD static T forward(T a, T b) { return a + b; }
+  template <class T> MT_HD static T grad_a(T, T, T g) { return g; }
+  template <class T> MT_HD static T grad_b(T, T, T g) { return g; }
 };
 
 struct Sub {
-  template <class T>
-  MT_HD static T forward(T a, T b) { return a - b; }
-  template <class T>
-  MT_HD static T grad_a(T, T, T g) { return g; }
-  template <class T>
-  MT_HD static T grad_b(T, T, T g) { return -g; }
+  template <class T> MT_HD static T forward(T a, T b) { return a - b; }
+  template <class T> MT_HD static T grad_a(T, T, T g) { return g; }
+  template <class T> MT_HD static T grad_b(T, T, T g) { return -g; }
 };
 
 struct Mul {
-  template <class T>
-  MT_HD static T forward(T a, T b) { return a * b; }
-  template <class T>
-  MT_HD static T grad_a(T, T b, T g) { return g * b; }
-  template <class T>
-  MT_HD static T grad_b(T a, T, T g) { return g * a; }
+  template <class T> MT_HD static T forward(T a, T b) { return a * b; }
+  template <class T> MT_HD static T grad_a(T, T b, T g) { return g * b; }
+  template <class T> MT_HD static T grad_b(T a, T, T g) { return g * a; }
 };
 
 struct Div {
-  template <class T>
-  MT_HD static T forward(T a, T b) { return a / b; }
-  template <class T>
-  MT_HD static T grad_a(T, T b, T g) { return g / b; }
-  template <class T>
-  MT_HD static T grad_b(T a, T b, T g) { return -g * a / (b * b); }
+  template <class T> MT_HD static T forward(T a, T b) { return a / b; }
+  template <class T> MT_HD static T grad_a(T, T b, T g) { return g / b; }
+  template <class T> MT_HD static T grad_b(T a, T b, T g) { return -g * a / (b * b); }
 };
 
 struct Pow {
-  template <class T>
-  MT_HD static T forward(T a, T b) { return std::pow(a, b); }
-  template <class T>
-  MT_HD static T grad_a(T a, T b, T g) {
+  template <class T> MT_HD static T forward(T a, T b) { return std::pow(a, b); }
+  template <class T> MT_HD static T grad_a(T a, T b, T g) {
     return b == T(0) ? T(0) : g * b * std::pow(a, b - T(1));
   }
   // d/db a^b = a^b log a; taken as 0 where a == 0 and b >= 0 (the limit), as PyTorch does.
-  template <class T>
-  MT_HD static T grad_b(T a, T b, T g) {
+  template <class T> MT_HD static T grad_b(T a, T b, T g) {
     if (a == T(0) && b >= T(0)) return T(0);
     return g * std::pow(a, b) * std::log(a);
   }
@@ -80,44 +63,42 @@ struct Pow {
 // max/min propagate NaN (numpy's maximum/minimum); on a tie the gradient is split evenly
 // (PyTorch's rule), so that it sums to g.
 struct Max {
-  template <class T>
-  MT_HD static T forward(T a, T b) { return a > b || a != a ? a : b; }
-  template <class T>
-  MT_HD static T grad_a(T a, T b, T g) { return a > b ? g : (a == b ? g / T(2) : T(0)); }
-  template <class T>
-  MT_HD static T grad_b(T a, T b, T g) { return b > a ? g : (a == b ? g / T(2) : T(0)); }
+  template <class T> MT_HD static T forward(T a, T b) { return a > b || a != a ? a : b; }
+  template <class T> MT_HD static T grad_a(T a, T b, T g) {
+    return a > b ? g : (a == b ? g / T(2) : T(0));
+  }
+  template <class T> MT_HD static T grad_b(T a, T b, T g) {
+    return b > a ? g : (a == b ? g / T(2) : T(0));
+  }
 };
 
 struct Min {
-  template <class T>
-  MT_HD static T forward(T a, T b) { return a < b || a != a ? a : b; }
-  template <class T>
-  MT_HD static T grad_a(T a, T b, T g) { return a < b ? g : (a == b ? g / T(2) : T(0)); }
-  template <class T>
-  MT_HD static T grad_b(T a, T b, T g) { return b < a ? g : (a == b ? g / T(2) : T(0)); }
+  template <class T> MT_HD static T forward(T a, T b) { return a < b || a != a ? a : b; }
+  template <class T> MT_HD static T grad_a(T a, T b, T g) {
+    return a < b ? g : (a == b ? g / T(2) : T(0));
+  }
+  template <class T> MT_HD static T grad_b(T a, T b, T g) {
+    return b < a ? g : (a == b ? g / T(2) : T(0));
+  }
 };
 
 struct Lt : ZeroGrad {
-  template <class T>
-  MT_HD static T forward(T a, T b) { return a < b ? T(1) : T(0); }
+  template <class T> MT_HD static T forward(T a, T b) { return a < b ? T(1) : T(0); }
 };
 
 struct Gt : ZeroGrad {
-  template <class T>
-  MT_HD static T forward(T a, T b) { return a > b ? T(1) : T(0); }
+  template <class T> MT_HD static T forward(T a, T b) { return a > b ? T(1) : T(0); }
 };
 
 struct Eq : ZeroGrad {
-  template <class T>
-  MT_HD static T forward(T a, T b) { return a == b ? T(1) : T(0); }
+  template <class T> MT_HD static T forward(T a, T b) { return a == b ? T(1) : T(0); }
 };
 
 // numpy.isclose with its defaults: |a - b| <= atol + rtol * |b|, rtol = 1e-5, atol = 1e-8;
-// equal infinities are close, NaN is close to nothing.
+// an infinity is close only to itself, NaN to nothing.
 struct IsClose : ZeroGrad {
-  template <class T>
-  MT_HD static T forward(T a, T b) {
-    if (a == b) return T(1);
+  template <class T> MT_HD static T forward(T a, T b) {
+    if (!std::isfinite(a) || !std::isfinite(b)) return a == b ? T(1) : T(0);
     return std::abs(a - b) <= T(1e-8) + T(1e-5) * std::abs(b) ? T(1) : T(0);
   }
 };
@@ -127,8 +108,7 @@ struct IsClose : ZeroGrad {
 const char* op_name(BinaryOp op);
 
 // Calls `f` with the table entry of `op`; see dispatch_unary.
-template <class F>
-decltype(auto) dispatch_binary(BinaryOp op, F&& f) {
+template <class F> decltype(auto) dispatch_binary(BinaryOp op, F&& f) {
   switch (op) {
     case BinaryOp::Add: return f(binary::Add{});
     case BinaryOp::Sub: return f(binary::Sub{});

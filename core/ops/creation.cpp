@@ -9,8 +9,8 @@
 namespace mt {
 namespace {
 
-Tensor random_tensor(const Dims& shape, DType dtype, Distribution distribution, double a,
-                     double b, Generator& generator) {
+Tensor random_tensor(const Dims& shape, DType dtype, Distribution distribution, double a, double b,
+                     Generator& generator) {
   Tensor out = Tensor::empty(shape, dtype);
   const RandomSpec spec{distribution, a, b, generator.seed(),
                         generator.take(static_cast<uint64_t>(out.numel()))};
@@ -50,7 +50,8 @@ Tensor arange(double start, double stop, double step, DType dtype) {
   dispatch_dtype(dtype, [&](auto zero) {
     using T = decltype(zero);
     T* data = out.data<T>();
-    for (int64_t i = 0; i < n; ++i) data[i] = static_cast<T>(start + static_cast<double>(i) * step);
+    for (int64_t i = 0; i < n; ++i)
+      data[i] = static_cast<T>(start + static_cast<double>(i) * step);
   });
   return out;
 }
@@ -63,8 +64,8 @@ Tensor rand(const Dims& shape, DType dtype, double low, double high, Generator& 
 
 Tensor randn(const Dims& shape, DType dtype, double mean, double std, Generator& generator) {
   if (!(std >= 0) || !std::isfinite(mean) || !std::isfinite(std))
-    fail(ErrorCode::InvalidArgument, "randn: need a finite mean and std >= 0, got ", mean,
-         " and ", std);
+    fail(ErrorCode::InvalidArgument, "randn: need a finite mean and std >= 0, got ", mean, " and ",
+         std);
   return random_tensor(shape, dtype, Distribution::Normal, mean, std, generator);
 }
 

@@ -32,14 +32,12 @@ void to_buffer(const Tensor& tensor, void* dst, DType dst_dtype);
 // Throws ShapeMismatch unless `shape` holds exactly `count` elements.
 void check_buffer_size(int64_t count, const Dims& shape);
 
-template <class T>
-Tensor from_vector(const std::vector<T>& values, const Dims& shape) {
+template <class T> Tensor from_vector(const std::vector<T>& values, const Dims& shape) {
   check_buffer_size(static_cast<int64_t>(values.size()), shape);
   return from_buffer(values.data(), dtype_of<T>, shape);
 }
 
-template <class T>
-std::vector<T> to_vector(const Tensor& tensor) {
+template <class T> std::vector<T> to_vector(const Tensor& tensor) {
   std::vector<T> values(static_cast<size_t>(tensor.numel()));
   to_buffer(tensor, values.data(), dtype_of<T>);
   return values;

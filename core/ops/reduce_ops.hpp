@@ -18,36 +18,28 @@ namespace reduction {
 
 struct Sum {
   static constexpr bool kEmptyAllowed = true;
-  template <class T>
-  MT_HD static T identity() { return T(0); }
-  template <class T>
-  MT_HD static T combine(T acc, T x) { return acc + x; }
+  template <class T> MT_HD static T identity() { return T(0); }
+  template <class T> MT_HD static T combine(T acc, T x) { return acc + x; }
 };
 
 struct Prod {
   static constexpr bool kEmptyAllowed = true;
-  template <class T>
-  MT_HD static T identity() { return T(1); }
-  template <class T>
-  MT_HD static T combine(T acc, T x) { return acc * x; }
+  template <class T> MT_HD static T identity() { return T(1); }
+  template <class T> MT_HD static T combine(T acc, T x) { return acc * x; }
 };
 
 // max and min of nothing are errors (numpy: "zero-size array ... has no identity"); the
 // identity is only the fold's start value. NaN propagates.
 struct Max {
   static constexpr bool kEmptyAllowed = false;
-  template <class T>
-  MT_HD static T identity() { return -std::numeric_limits<T>::infinity(); }
-  template <class T>
-  MT_HD static T combine(T acc, T x) { return x > acc || x != x ? x : acc; }
+  template <class T> MT_HD static T identity() { return -std::numeric_limits<T>::infinity(); }
+  template <class T> MT_HD static T combine(T acc, T x) { return x > acc || x != x ? x : acc; }
 };
 
 struct Min {
   static constexpr bool kEmptyAllowed = false;
-  template <class T>
-  MT_HD static T identity() { return std::numeric_limits<T>::infinity(); }
-  template <class T>
-  MT_HD static T combine(T acc, T x) { return x < acc || x != x ? x : acc; }
+  template <class T> MT_HD static T identity() { return std::numeric_limits<T>::infinity(); }
+  template <class T> MT_HD static T combine(T acc, T x) { return x < acc || x != x ? x : acc; }
 };
 
 }  // namespace reduction
@@ -55,8 +47,7 @@ struct Min {
 const char* op_name(ReduceOp op);
 
 // Calls `f` with the table entry of `op`; see dispatch_unary.
-template <class F>
-decltype(auto) dispatch_reduce(ReduceOp op, F&& f) {
+template <class F> decltype(auto) dispatch_reduce(ReduceOp op, F&& f) {
   switch (op) {
     case ReduceOp::Sum: return f(reduction::Sum{});
     case ReduceOp::Prod: return f(reduction::Prod{});

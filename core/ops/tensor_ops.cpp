@@ -37,7 +37,8 @@ Tensor zip(BinaryOp op, const Tensor& a, const Tensor& b) {
 
 Tensor reduce(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim) {
   const Dims flags = reduced_dims(dims, a.dim());
-  const bool empty_allowed = dispatch_reduce(op, [](auto fn) { return decltype(fn)::kEmptyAllowed; });
+  const bool empty_allowed =
+      dispatch_reduce(op, [](auto fn) { return decltype(fn)::kEmptyAllowed; });
   Dims out_shape = a.shape(), squeezed;
   for (int d = 0; d < a.dim(); ++d) {
     if (!flags[d]) {
@@ -80,8 +81,10 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   out_shape.push_back(lhs.size(-2));
   out_shape.push_back(rhs.size(-1));
   // The backend wants equal ranks: give the operand with fewer batch dims leading 1s.
-  while (lhs.dim() < out_shape.size()) lhs = lhs.unsqueeze(0);
-  while (rhs.dim() < out_shape.size()) rhs = rhs.unsqueeze(0);
+  while (lhs.dim() < out_shape.size())
+    lhs = lhs.unsqueeze(0);
+  while (rhs.dim() < out_shape.size())
+    rhs = rhs.unsqueeze(0);
   const DType dtype = promote(a.dtype(), b.dtype());
   Tensor out = Tensor::empty(out_shape, dtype);
   default_backend().matmul(as_dtype(lhs, dtype), as_dtype(rhs, dtype), out);

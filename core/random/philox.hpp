@@ -33,8 +33,7 @@ MT_HD inline PhiloxBlock philox_block(uint64_t seed, uint64_t index) {
 }
 
 // Uniform in [0, 1) with the full precision of T: 24 random bits for float, 53 for double.
-template <class T>
-MT_HD inline T bits_to_unit(uint32_t hi, uint32_t lo) {
+template <class T> MT_HD inline T bits_to_unit(uint32_t hi, uint32_t lo) {
   if constexpr (sizeof(T) == 4) {
     return static_cast<T>(hi >> 8) * T(1.0 / 16777216.0);
   } else {
@@ -43,16 +42,14 @@ MT_HD inline T bits_to_unit(uint32_t hi, uint32_t lo) {
 }
 
 // Element `index` of a uniform [low, high) sample.
-template <class T>
-MT_HD inline T philox_uniform(uint64_t seed, uint64_t index, T low, T high) {
+template <class T> MT_HD inline T philox_uniform(uint64_t seed, uint64_t index, T low, T high) {
   const PhiloxBlock r = philox_block(seed, index);
   return low + (high - low) * bits_to_unit<T>(r[0], r[1]);
 }
 
 // Element `index` of a normal(mean, std) sample, by Box-Muller on two uniforms; computed in
 // double and rounded once so that float and double agree to float precision.
-template <class T>
-MT_HD inline T philox_normal(uint64_t seed, uint64_t index, T mean, T std) {
+template <class T> MT_HD inline T philox_normal(uint64_t seed, uint64_t index, T mean, T std) {
   const PhiloxBlock r = philox_block(seed, index);
   const double u1 = 1.0 - bits_to_unit<double>(r[0], r[1]);  // (0, 1]: log(u1) is finite
   const double u2 = bits_to_unit<double>(r[2], r[3]);

@@ -46,7 +46,9 @@ void Dims::erase(int at) {
   --rank_;
 }
 
-bool operator==(const Dims& a, const Dims& b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
+bool operator==(const Dims& a, const Dims& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end());
+}
 
 std::string to_string(const Dims& dims) {
   std::string text = "(";

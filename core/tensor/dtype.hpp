@@ -16,15 +16,12 @@ inline constexpr DType promote(DType a, DType b) {
   return a == DType::Float64 || b == DType::Float64 ? DType::Float64 : DType::Float32;
 }
 
-template <class T>
-inline constexpr DType dtype_of = DType::Float32;
-template <>
-inline constexpr DType dtype_of<double> = DType::Float64;
+template <class T> inline constexpr DType dtype_of = DType::Float32;
+template <> inline constexpr DType dtype_of<double> = DType::Float64;
 
 // Calls `f` with a value of the C++ type of `dtype` (float{} or double{}), so that the body can
 // write `using T = decltype(zero);` and be instantiated once per dtype.
-template <class F>
-decltype(auto) dispatch_dtype(DType dtype, F&& f) {
+template <class F> decltype(auto) dispatch_dtype(DType dtype, F&& f) {
   if (dtype == DType::Float64) return f(double{});
   return f(float{});
 }

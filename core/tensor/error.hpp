@@ -29,15 +29,13 @@ class Error : public std::runtime_error {
 };
 
 // Concatenates anything that streams, to build error messages: cat("dim ", d, " of ", shape).
-template <class... Args>
-std::string cat(const Args&... args) {
+template <class... Args> std::string cat(const Args&... args) {
   std::ostringstream out;
   (out << ... << args);
   return out.str();
 }
 
-template <class... Args>
-[[noreturn]] void fail(ErrorCode code, const Args&... args) {
+template <class... Args> [[noreturn]] void fail(ErrorCode code, const Args&... args) {
   throw Error(code, cat(args...));
 }
 

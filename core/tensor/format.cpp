@@ -20,8 +20,7 @@ void print_value(std::ostream& out, double value) {
   out << s;
 }
 
-void print_dim(std::ostream& out, const Tensor& t, Dims& index, int d, bool summarize,
-               int indent) {
+void print_dim(std::ostream& out, const Tensor& t, Dims& index, int d, bool summarize, int indent) {
   if (d == t.dim()) {
     print_value(out, t.get(index));
     return;
@@ -39,8 +38,10 @@ void print_dim(std::ostream& out, const Tensor& t, Dims& index, int d, bool summ
     if (i + 1 < size) {
       out << ',';
       // Inner rows go on new lines, blank lines between blocks of higher rank, as numpy.
-      if (d + 1 < t.dim()) out << std::string(t.dim() - d - 1, '\n') << std::string(indent + 1, ' ');
-      else out << ' ';
+      if (d + 1 < t.dim())
+        out << std::string(t.dim() - d - 1, '\n') << std::string(indent + 1, ' ');
+      else
+        out << ' ';
     }
   }
   out << ']';
@@ -60,6 +61,8 @@ std::string to_string(const Tensor& tensor) {
   return out.str();
 }
 
-std::ostream& operator<<(std::ostream& out, const Tensor& tensor) { return out << to_string(tensor); }
+std::ostream& operator<<(std::ostream& out, const Tensor& tensor) {
+  return out << to_string(tensor);
+}
 
 }  // namespace mt

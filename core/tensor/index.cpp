@@ -18,8 +18,8 @@ Dims shape_broadcast(const Dims& a, const Dims& b) {
       continue;
     }
     fail(ErrorCode::ShapeMismatch, "shapes ", a, " and ", b, " do not broadcast: size ",
-         a[d + a.size() - shorter.size()], " vs ", b[d + b.size() - shorter.size()],
-         " in dim ", d + lead, " of the result");
+         a[d + a.size() - shorter.size()], " vs ", b[d + b.size() - shorter.size()], " in dim ",
+         d + lead, " of the result");
   }
   return out;
 }

@@ -11,7 +11,8 @@ namespace mt {
 // Storage position (in elements, relative to the tensor's offset) of a multi-index.
 MT_HD inline int64_t index_to_position(const Dims& index, const Dims& strides) {
   int64_t position = 0;
-  for (int d = 0; d < index.size(); ++d) position += index[d] * strides[d];
+  for (int d = 0; d < index.size(); ++d)
+    position += index[d] * strides[d];
   return position;
 }
 
@@ -33,7 +34,8 @@ MT_HD inline void broadcast_index(const Dims& big_index, const Dims& big_shape, 
                                   Dims& out_index) {
   out_index = shape;
   const int lead = big_shape.size() - shape.size();
-  for (int d = 0; d < shape.size(); ++d) out_index[d] = shape[d] == 1 ? 0 : big_index[d + lead];
+  for (int d = 0; d < shape.size(); ++d)
+    out_index[d] = shape[d] == 1 ? 0 : big_index[d + lead];
 }
 
 // The shape that `a` and `b` broadcast to under numpy's rules; throws ShapeMismatch naming both

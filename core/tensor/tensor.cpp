@@ -24,12 +24,11 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, int64_t offset, const Dims& sha
     for (int d = 0; d < shape.size(); ++d)
       last = checked_add(last, checked_mul(shape[d] - 1, strides[d], "tensor extent"),
                          "tensor extent");
-    const int64_t needed = checked_mul(checked_add(last, 1, "tensor extent"), itemsize(dtype),
-                                       "tensor extent");
+    const int64_t needed =
+        checked_mul(checked_add(last, 1, "tensor extent"), itemsize(dtype), "tensor extent");
     if (needed > storage->nbytes())
-      fail(ErrorCode::InvalidArgument, "shape ", shape, " with strides ", strides,
-           " and offset ", offset, " needs ", needed, " bytes but the storage holds ",
-           storage->nbytes());
+      fail(ErrorCode::InvalidArgument, "shape ", shape, " with strides ", strides, " and offset ",
+           offset, " needs ", needed, " bytes but the storage holds ", storage->nbytes());
   }
   impl_ = std::make_shared<Impl>(Impl{std::move(storage), offset, shape, strides, numel, dtype});
 }

@@ -40,8 +40,7 @@ class Tensor {
   const std::shared_ptr<Storage>& storage() const { return impl().storage; }
   bool shares_storage(const Tensor& other) const { return storage() == other.storage(); }
   // Address of element (0, ..., 0); throws DTypeMismatch when T is not the dtype.
-  template <class T>
-  T* data() const;
+  template <class T> T* data() const;
   void* raw_data() const;
 
   // Slow element access by multi-index (for tests, printing and small scalars).
@@ -101,8 +100,7 @@ class Tensor {
 std::string to_string(const Tensor& tensor);
 std::ostream& operator<<(std::ostream& out, const Tensor& tensor);
 
-template <class T>
-T* Tensor::data() const {
+template <class T> T* Tensor::data() const {
   check_dtype(dtype_of<T>, "data<T>()");
   return static_cast<T*>(raw_data());
 }

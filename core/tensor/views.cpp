@@ -49,8 +49,7 @@ std::optional<Dims> view_strides(const Dims& old_shape, const Dims& old_strides,
   for (int d = old_shape.size() - 1; d >= 0; --d) {
     tensor_numel *= old_shape[d];
     const bool chunk_ends =
-        d == 0 ||
-        (old_shape[d - 1] != 1 && old_strides[d - 1] != tensor_numel * chunk_base_stride);
+        d == 0 || (old_shape[d - 1] != 1 && old_strides[d - 1] != tensor_numel * chunk_base_stride);
     if (!chunk_ends) continue;
     while (view_d >= 0 && (view_numel < tensor_numel || new_shape[view_d] == 1)) {
       new_strides[view_d] = view_numel * chunk_base_stride;
@@ -94,7 +93,8 @@ Tensor Tensor::permute(const Dims& order) const {
 
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
   Dims order = Dims::filled(dim(), 0);
-  for (int d = 0; d < dim(); ++d) order[d] = d;
+  for (int d = 0; d < dim(); ++d)
+    order[d] = d;
   std::swap(order[normalize_dim(dim0, dim())], order[normalize_dim(dim1, dim())]);
   return permute(order);
 }
@@ -104,8 +104,7 @@ Tensor Tensor::view(const Dims& shape) const {
   const std::optional<Dims> strides = strides_for_view(*this, target);
   if (!strides)
     fail(ErrorCode::ShapeMismatch, "view: a tensor of shape ", this->shape(), " and strides ",
-         this->strides(), " cannot be viewed as shape ", target,
-         " without a copy; use reshape()");
+         this->strides(), " cannot be viewed as shape ", target, " without a copy; use reshape()");
   return with_layout(offset(), target, *strides);
 }
 
@@ -118,8 +117,8 @@ Tensor Tensor::reshape(const Dims& shape) const {
 
 Tensor Tensor::expand(const Dims& shape) const {
   if (shape.size() < dim())
-    fail(ErrorCode::ShapeMismatch, "expand: cannot broadcast shape ", this->shape(), " to ",
-         shape, " of lower rank");
+    fail(ErrorCode::ShapeMismatch, "expand: cannot broadcast shape ", this->shape(), " to ", shape,
+         " of lower rank");
   const int lead = shape.size() - dim();
   Dims out_shape = shape;
   Dims out_strides = Dims::filled(shape.size(), 0);  // new leading dims repeat: stride 0
@@ -201,8 +200,8 @@ Tensor Tensor::unsqueeze(int64_t dim) const {
 Tensor Tensor::squeeze(int64_t dim) const {
   const int d = normalize_dim(dim, this->dim());
   if (shape()[d] != 1)
-    fail(ErrorCode::ShapeMismatch, "squeeze: dim ", dim, " of shape ", shape(),
-         " has size ", shape()[d], ", not 1");
+    fail(ErrorCode::ShapeMismatch, "squeeze: dim ", dim, " of shape ", shape(), " has size ",
+         shape()[d], ", not 1");
   Dims out_shape = shape(), out_strides = strides();
   out_shape.erase(d);
   out_strides.erase(d);

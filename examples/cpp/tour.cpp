@@ -18,8 +18,8 @@ int main() {
 
   // Views share storage: the transpose is the same numbers with swapped strides.
   const Tensor transposed = table.transpose(0, 1);
-  std::cout << "transpose (strides " << transposed.strides() << ", shares storage: "
-            << (transposed.shares_storage(table) ? "yes" : "no") << "):\n"
+  std::cout << "transpose (strides " << transposed.strides()
+            << ", shares storage: " << (transposed.shares_storage(table) ? "yes" : "no") << "):\n"
             << transposed << "\n\n";
 
   // Reductions along a dim or over everything.

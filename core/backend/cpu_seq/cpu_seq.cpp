@@ -10,10 +10,10 @@ namespace mt {
 namespace {
 
 // Element access to a tensor of element type T through its strides.
-template <class T>
-class Strided {
+template <class T> class Strided {
  public:
-  explicit Strided(const Tensor& t) : data_(t.data<T>()), shape_(t.shape()), strides_(t.strides()) {}
+  explicit Strided(const Tensor& t)
+      : data_(t.data<T>()), shape_(t.shape()), strides_(t.strides()) {}
 
   T& at(const Dims& index) const { return data_[index_to_position(index, strides_)]; }
 
@@ -32,8 +32,7 @@ class Strided {
 };
 
 // Calls body(ordinal, index) for every element of `out`, in row-major order.
-template <class Body>
-void for_each_index(const Tensor& out, Body&& body) {
+template <class Body> void for_each_index(const Tensor& out, Body&& body) {
   Dims index;
   for (int64_t i = 0; i < out.numel(); ++i) {
     to_index(i, out.shape(), index);
