@@ -8,6 +8,7 @@ packages=(
   cmake            # 3.25: workflow presets
   ninja-build
   libgtest-dev     # GoogleTest
+  libtbb-dev       # parallel CPU backend
   clang-format
 )
 

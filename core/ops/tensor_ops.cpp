@@ -20,46 +20,77 @@ Dims reduced_dims(const Dims& dims, int rank) {
   return flags;
 }
 
-}  // namespace
-
-Tensor map(UnaryOp op, const Tensor& a) {
-  Tensor out = Tensor::empty(a.shape(), a.dtype());
-  default_backend().map(op, a, out);
-  return out;
+// Checks that `out` can take a result of `shape` and `dtype`.
+void check_out(const Tensor& out, const Dims& shape, DType dtype, const char* op) {
+  if (out.shape() != shape)
+    fail(ErrorCode::ShapeMismatch, op, ": out has shape ", out.shape(),
+         " but the result has shape ", shape);
+  if (out.dtype() != dtype)
+    fail(ErrorCode::DTypeMismatch, op, ": out is ", out.dtype(), " but the result is ", dtype);
+  for (int d = 0; d < out.dim(); ++d)
+    if (out.shape()[d] > 1 && out.strides()[d] == 0)
+      fail(ErrorCode::InvalidArgument, op, ": out (shape ", out.shape(), ", strides ",
+           out.strides(), ") is a broadcast view; its elements overlap");
 }
 
-Tensor zip(BinaryOp op, const Tensor& a, const Tensor& b) {
-  const DType dtype = promote(a.dtype(), b.dtype());
-  Tensor out = Tensor::empty(shape_broadcast(a.shape(), b.shape()), dtype);
-  default_backend().zip(op, as_dtype(a, dtype), as_dtype(b, dtype), out);
-  return out;
+bool same_view(const Tensor& a, const Tensor& b) {
+  return a.shares_storage(b) && a.offset() == b.offset() && a.shape() == b.shape() &&
+         a.strides() == b.strides() && a.dtype() == b.dtype();
 }
 
-Tensor reduce(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim) {
-  const Dims flags = reduced_dims(dims, a.dim());
+// Runs compute(target) so that the result lands in `out`: directly, unless `out` shares storage
+// with an input (other than being exactly that input's view, where `in_place_ok`), in which
+// case through a temporary that is then copied into `out`.
+template <class Compute>
+void write_into(const Tensor& out, std::initializer_list<Tensor> inputs, bool in_place_ok,
+                Compute&& compute) {
+  for (const Tensor& in : inputs) {
+    if (in.shares_storage(out) && !(in_place_ok && same_view(in, out))) {
+      const Tensor tmp = Tensor::empty(out.shape(), out.dtype());
+      compute(tmp);
+      default_backend().copy(tmp, out);
+      return;
+    }
+  }
+  compute(out);
+}
+
+// What a reduction produces: the backend's output shape (size 1 in reduced dims) and the
+// result's shape (the same with keepdim, without the reduced dims otherwise).
+struct ReducePlan {
+  Dims flags;
+  Dims kept_shape;
+  Dims result_shape;
+};
+
+ReducePlan plan_reduce(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim) {
+  ReducePlan plan{reduced_dims(dims, a.dim()), a.shape(), {}};
   const bool empty_allowed =
       dispatch_reduce(op, [](auto fn) { return decltype(fn)::kEmptyAllowed; });
-  Dims out_shape = a.shape(), squeezed;
   for (int d = 0; d < a.dim(); ++d) {
-    if (!flags[d]) {
-      squeezed.push_back(a.shape()[d]);
+    if (!plan.flags[d]) {
+      plan.result_shape.push_back(a.shape()[d]);
       continue;
     }
     if (a.shape()[d] == 0 && !empty_allowed)
       fail(ErrorCode::InvalidArgument, op_name(op), ": dim ", d, " of shape ", a.shape(),
            " is empty and ", op_name(op), " of nothing is undefined");
-    out_shape[d] = 1;
+    plan.kept_shape[d] = 1;
   }
-  Tensor out = Tensor::empty(out_shape, a.dtype());
-  default_backend().reduce(op, a, out);
-  return keepdim ? out : out.view(squeezed);
+  if (keepdim) plan.result_shape = plan.kept_shape;
+  return plan;
 }
 
-Tensor reduce(ReduceOp op, const Tensor& a, int64_t dim, bool keepdim) {
-  return reduce(op, a, Dims{dim}, keepdim);
-}
+// matmul after numpy's promotions: operands of equal rank for the backend, the backend's
+// output shape, and the result's shape (without the dims that 1-D operands added).
+struct MatmulPlan {
+  Tensor lhs, rhs;
+  Dims full_shape;
+  Dims result_shape;
+  DType dtype;
+};
 
-Tensor matmul(const Tensor& a, const Tensor& b) {
+MatmulPlan plan_matmul(const Tensor& a, const Tensor& b) {
   if (a.dim() == 0 || b.dim() == 0)
     fail(ErrorCode::InvalidArgument, "matmul: operands need at least one dim, got shapes ",
          a.shape(), " and ", b.shape());
@@ -71,26 +102,93 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
          " do not match: ", lhs.size(-1), " columns against ", rhs.size(-2), " rows");
   const Dims lhs_batch(std::span(lhs.shape().data(), lhs.dim() - 2));
   const Dims rhs_batch(std::span(rhs.shape().data(), rhs.dim() - 2));
-  Dims out_shape;
+  Dims full_shape;
   try {
-    out_shape = shape_broadcast(lhs_batch, rhs_batch);
+    full_shape = shape_broadcast(lhs_batch, rhs_batch);
   } catch (const Error& e) {
     fail(ErrorCode::ShapeMismatch, "matmul: batch dims of shapes ", a.shape(), " and ", b.shape(),
          " do not broadcast (", e.what(), ")");
   }
-  out_shape.push_back(lhs.size(-2));
-  out_shape.push_back(rhs.size(-1));
+  Dims result_shape = full_shape;
+  full_shape.push_back(lhs.size(-2));
+  full_shape.push_back(rhs.size(-1));
+  if (a.dim() > 1) result_shape.push_back(lhs.size(-2));
+  if (b.dim() > 1) result_shape.push_back(rhs.size(-1));
   // The backend wants equal ranks: give the operand with fewer batch dims leading 1s.
-  while (lhs.dim() < out_shape.size())
+  while (lhs.dim() < full_shape.size())
     lhs = lhs.unsqueeze(0);
-  while (rhs.dim() < out_shape.size())
+  while (rhs.dim() < full_shape.size())
     rhs = rhs.unsqueeze(0);
   const DType dtype = promote(a.dtype(), b.dtype());
-  Tensor out = Tensor::empty(out_shape, dtype);
-  default_backend().matmul(as_dtype(lhs, dtype), as_dtype(rhs, dtype), out);
-  if (a.dim() == 1) out = out.squeeze(-2);
-  if (b.dim() == 1) out = out.squeeze(-1);
+  return {as_dtype(lhs, dtype), as_dtype(rhs, dtype), full_shape, result_shape, dtype};
+}
+
+}  // namespace
+
+Tensor map(UnaryOp op, const Tensor& a) {
+  Tensor out = Tensor::empty(a.shape(), a.dtype());
+  default_backend().map(op, a, out);
   return out;
+}
+
+void map_out(UnaryOp op, const Tensor& a, const Tensor& out) {
+  check_out(out, a.shape(), a.dtype(), op_name(op));
+  write_into(out, {a}, true, [&](const Tensor& target) { default_backend().map(op, a, target); });
+}
+
+Tensor zip(BinaryOp op, const Tensor& a, const Tensor& b) {
+  const DType dtype = promote(a.dtype(), b.dtype());
+  Tensor out = Tensor::empty(shape_broadcast(a.shape(), b.shape()), dtype);
+  default_backend().zip(op, as_dtype(a, dtype), as_dtype(b, dtype), out);
+  return out;
+}
+
+void zip_out(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) {
+  const DType dtype = promote(a.dtype(), b.dtype());
+  check_out(out, shape_broadcast(a.shape(), b.shape()), dtype, op_name(op));
+  const Tensor lhs = as_dtype(a, dtype), rhs = as_dtype(b, dtype);
+  write_into(out, {lhs, rhs}, true,
+             [&](const Tensor& target) { default_backend().zip(op, lhs, rhs, target); });
+}
+
+Tensor reduce(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim) {
+  const ReducePlan plan = plan_reduce(op, a, dims, keepdim);
+  Tensor out = Tensor::empty(plan.kept_shape, a.dtype());
+  default_backend().reduce(op, a, out);
+  return out.view(plan.result_shape);
+}
+
+Tensor reduce(ReduceOp op, const Tensor& a, int64_t dim, bool keepdim) {
+  return reduce(op, a, Dims{dim}, keepdim);
+}
+
+void reduce_out(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim, const Tensor& out) {
+  const ReducePlan plan = plan_reduce(op, a, dims, keepdim);
+  check_out(out, plan.result_shape, a.dtype(), op_name(op));
+  // The backend writes an output of a's rank: put the reduced dims back as size 1.
+  Tensor kept = out;
+  if (!keepdim)
+    for (int d = 0; d < a.dim(); ++d)
+      if (plan.flags[d]) kept = kept.unsqueeze(d);
+  write_into(kept, {a}, false,
+             [&](const Tensor& target) { default_backend().reduce(op, a, target); });
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  const MatmulPlan plan = plan_matmul(a, b);
+  Tensor out = Tensor::empty(plan.full_shape, plan.dtype);
+  default_backend().matmul(plan.lhs, plan.rhs, out);
+  return out.view(plan.result_shape);
+}
+
+void matmul_out(const Tensor& a, const Tensor& b, const Tensor& out) {
+  const MatmulPlan plan = plan_matmul(a, b);
+  check_out(out, plan.result_shape, plan.dtype, "matmul");
+  Tensor full = out;
+  if (a.dim() == 1) full = full.unsqueeze(-2 + (b.dim() == 1 ? 1 : 0));
+  if (b.dim() == 1) full = full.unsqueeze(-1);
+  write_into(full, {plan.lhs, plan.rhs}, false,
+             [&](const Tensor& target) { default_backend().matmul(plan.lhs, plan.rhs, target); });
 }
 
 Tensor neg(const Tensor& a) { return map(UnaryOp::Neg, a); }

@@ -23,6 +23,14 @@ Tensor reduce(ReduceOp op, const Tensor& a, int64_t dim, bool keepdim = false);
 // removed from the result. Fused: no (n, k, m) intermediate.
 Tensor matmul(const Tensor& a, const Tensor& b);
 
+// --- out= variants: write the result into `out`, which must have exactly the result's shape
+// and dtype and must not be a broadcast view (stride 0 over several elements). `out` may be
+// one of the inputs (in-place); any other overlap with an input is computed through a temporary.
+void map_out(UnaryOp op, const Tensor& a, const Tensor& out);
+void zip_out(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out);
+void reduce_out(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim, const Tensor& out);
+void matmul_out(const Tensor& a, const Tensor& b, const Tensor& out);
+
 // --- Named ops ---
 Tensor neg(const Tensor& a);
 Tensor exp(const Tensor& a);
