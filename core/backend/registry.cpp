@@ -3,6 +3,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "backend/cpu_par/cpu_par.hpp"
 #include "backend/cpu_seq/cpu_seq.hpp"
 #include "tensor/error.hpp"
 
@@ -18,6 +19,7 @@ struct Registry {
 
   Registry() {
     backends.push_back(make_cpu_seq_backend());
+    backends.push_back(make_cpu_par_backend());
     default_backend.store(backends.back().get());
   }
 

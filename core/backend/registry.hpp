@@ -8,7 +8,7 @@
 namespace mt {
 
 // The backends this process knows, by name. All functions are safe to call from any thread.
-// "cpu_seq" (the sequential reference) is always present.
+// "cpu_seq" (the sequential reference) and "cpu_par" (parallel, the default) are always present.
 Backend& backend(const std::string& name);  // throws InvalidArgument naming the known ones
 std::vector<std::string> backend_names();
 // Adds a backend; throws InvalidArgument when the name is taken.

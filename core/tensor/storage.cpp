@@ -1,29 +1,17 @@
 #include "tensor/storage.hpp"
 
-#include <cstdlib>
-
+#include "tensor/allocator.hpp"
 #include "tensor/error.hpp"
 
 namespace mt {
 
-namespace {
-constexpr int64_t kAlignment = 64;  // a cache line, and a full AVX-512 vector
-}
-
 std::shared_ptr<Storage> Storage::allocate(int64_t nbytes) {
-  if (nbytes < 0)
-    fail(ErrorCode::InvalidArgument, "cannot allocate a negative size (", nbytes, ")");
-  if (nbytes > INT64_MAX - kAlignment)
-    fail(ErrorCode::OutOfMemory, "cannot allocate ", nbytes, " bytes");
-  // aligned_alloc wants a multiple of the alignment; a zero-size storage still gets a pointer.
-  const int64_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
-  void* data =
-      std::aligned_alloc(kAlignment, static_cast<size_t>(rounded > 0 ? rounded : kAlignment));
-  if (data == nullptr) fail(ErrorCode::OutOfMemory, "cannot allocate ", nbytes, " bytes");
+  void* data = host_allocate(nbytes);
   try {
-    return std::shared_ptr<Storage>(new Storage(data, nbytes, [](void* p) { std::free(p); }));
+    return std::shared_ptr<Storage>(
+        new Storage(data, nbytes, [nbytes](void* p) { host_free(p, nbytes); }));
   } catch (...) {
-    std::free(data);
+    host_free(data, nbytes);
     throw;
   }
 }

@@ -1,0 +1,254 @@
+// Packing and the register micro-kernel of gemm, compiled once per ISA (see isa.hpp for the
+// rules: raw pointers only, nothing from std, everything in MT_ISA_NS).
+//
+// The micro-kernel keeps an MR x NR tile of C in MR * 2 vector registers (NR = 2 vectors) and
+// does a rank-1 update per k: two vector loads of packed B, MR broadcasts of packed A and
+// 2 * MR fused multiply-adds. MR = 6 leaves room for the 2 B vectors and the broadcast in the
+// 16 registers of SSE2/AVX2 (12 accumulators + 3). AVX-512 runs the same code on zmm
+// registers. Sums over k run in order in every lane, so a C element's bits do not depend on
+// where it sits in a tile or which thread computed it.
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "backend/cpu_par/gemm_kernel.hpp"
+
+namespace mt::cpu_par::MT_ISA_NS {
+namespace {
+
+#if defined(MT_ISA_avx512)
+constexpr int kVecBytes = 64;
+#elif defined(MT_ISA_avx2)
+constexpr int kVecBytes = 32;
+#else
+constexpr int kVecBytes = 16;
+#endif
+
+typedef float VecF __attribute__((vector_size(kVecBytes)));
+typedef double VecD __attribute__((vector_size(kVecBytes)));
+
+template <class T> struct VecOf;
+template <> struct VecOf<float> { using type = VecF; };
+template <> struct VecOf<double> { using type = VecD; };
+
+// Fused where the ISA has FMA (the build keeps fp-contract off, so a * b + c would not fuse).
+[[gnu::always_inline]] inline VecF fmadd(VecF a, VecF b, VecF c) {
+#if defined(MT_ISA_avx512)
+  return _mm512_fmadd_ps(a, b, c);
+#elif defined(MT_ISA_avx2)
+  return _mm256_fmadd_ps(a, b, c);
+#else
+  return a * b + c;
+#endif
+}
+[[gnu::always_inline]] inline VecD fmadd(VecD a, VecD b, VecD c) {
+#if defined(MT_ISA_avx512)
+  return _mm512_fmadd_pd(a, b, c);
+#elif defined(MT_ISA_avx2)
+  return _mm256_fmadd_pd(a, b, c);
+#else
+  return a * b + c;
+#endif
+}
+
+[[gnu::always_inline]] inline VecF splat(const float* x) {
+#if defined(MT_ISA_avx512)
+  return _mm512_set1_ps(*x);
+#elif defined(MT_ISA_avx2)
+  return _mm256_set1_ps(*x);
+#else
+  return _mm_set1_ps(*x);
+#endif
+}
+[[gnu::always_inline]] inline VecD splat(const double* x) {
+#if defined(MT_ISA_avx512)
+  return _mm512_set1_pd(*x);
+#elif defined(MT_ISA_avx2)
+  return _mm256_set1_pd(*x);
+#else
+  return _mm_set1_pd(*x);
+#endif
+}
+
+template <class V, class T> [[gnu::always_inline]] inline V load_unaligned(const T* p) {
+  V v;
+  __builtin_memcpy(&v, p, sizeof(V));
+  return v;
+}
+template <class V, class T> [[gnu::always_inline]] inline void store_unaligned(T* p, V v) {
+  __builtin_memcpy(p, &v, sizeof(V));
+}
+
+[[gnu::always_inline]] inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+constexpr int kMR = 6;  // rows of the register tile
+constexpr int kNV = 2;  // vectors per row of the register tile
+
+template <class T> struct Tile {
+  using V = typename VecOf<T>::type;
+  static constexpr int lanes = kVecBytes / sizeof(T);
+  static constexpr int mr = kMR;
+  static constexpr int nr = kNV * lanes;
+};
+
+// C tile (m_eff x n_eff valid of MR x NR) = or += packed A panel (MR x kc) @ packed B panel
+// (kc x NR).
+template <class T>
+[[gnu::always_inline]] inline void micro_kernel(int64_t kc, const T* __restrict a,
+                                                const T* __restrict b, T* c, int64_t rs, int64_t cs,
+                                                int64_t m_eff, int64_t n_eff, bool accumulate) {
+  using V = typename Tile<T>::V;
+  constexpr int L = Tile<T>::lanes;
+  constexpr int MR = Tile<T>::mr;
+  constexpr int NR = Tile<T>::nr;
+
+  V acc[MR][kNV];
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) {
+#pragma GCC unroll 4
+    for (int v = 0; v < kNV; ++v)
+      acc[r][v] = V{};
+  }
+
+#pragma GCC unroll 4
+  for (int64_t p = 0; p < kc; ++p) {
+    V bv[kNV];
+#pragma GCC unroll 4
+    for (int v = 0; v < kNV; ++v)
+      bv[v] = *reinterpret_cast<const V*>(b + v * L);  // packed B is 64-byte aligned
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      const V av = splat(a + r);
+#pragma GCC unroll 4
+      for (int v = 0; v < kNV; ++v)
+        acc[r][v] = fmadd(av, bv[v], acc[r][v]);
+    }
+    a += MR;
+    b += NR;
+  }
+
+  if (m_eff == MR && n_eff == NR && cs == 1) {
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      T* row = c + r * rs;
+#pragma GCC unroll 4
+      for (int v = 0; v < kNV; ++v) {
+        V out = acc[r][v];
+        if (accumulate) out = load_unaligned<V>(row + v * L) + out;
+        store_unaligned(row + v * L, out);
+      }
+    }
+    return;
+  }
+  // Edge tile or strided C: through a buffer, element by element.
+  alignas(64) T buffer[MR * NR];
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) {
+#pragma GCC unroll 4
+    for (int v = 0; v < kNV; ++v)
+      *reinterpret_cast<V*>(buffer + r * NR + v * L) = acc[r][v];
+  }
+  for (int64_t r = 0; r < m_eff; ++r) {
+    T* row = c + r * rs;
+    for (int64_t j = 0; j < n_eff; ++j) {
+      T& out = row[j * cs];
+      out = accumulate ? out + buffer[r * NR + j] : buffer[r * NR + j];
+    }
+  }
+}
+
+template <class T>
+void macro_kernel(int64_t mc, int64_t nc, int64_t kc, const T* packed_a, const T* packed_b, T* c,
+                  int64_t rs, int64_t cs, bool accumulate) {
+  constexpr int MR = Tile<T>::mr;
+  constexpr int NR = Tile<T>::nr;
+  // B's panel (kc x NR) stays in L1 while the loop over i streams A's panels from L2.
+  for (int64_t j = 0; j < nc; j += NR) {
+    const int64_t n_eff = min64(NR, nc - j);
+    for (int64_t i = 0; i < mc; i += MR) {
+      micro_kernel<T>(kc, packed_a + i * kc, packed_b + j * kc, c + i * rs + j * cs, rs, cs,
+                      min64(MR, mc - i), n_eff, accumulate);
+    }
+  }
+}
+
+// dst[p * W + w] = src[w * ws + p * ps] for w < width, zero for width <= w < W, p < kc: one
+// panel of either operand (A: w is the row, B: w is the column).
+template <class T, int W>
+[[gnu::always_inline]] inline void pack_panel(int64_t kc, int64_t width, const T* src, int64_t ws,
+                                              int64_t ps, T* __restrict dst) {
+  if (width == W && ws == 1) {
+    // The panel's W values at one p are contiguous: a vector copy per p.
+    for (int64_t p = 0; p < kc; ++p) {
+#pragma GCC unroll 32
+      for (int w = 0; w < W; ++w)
+        dst[p * W + w] = src[p * ps + w];
+    }
+  } else if (width == W && ps == 1) {
+    // Each of the W lines is contiguous along p: read them in parallel, a transpose.
+    for (int64_t p = 0; p < kc; ++p) {
+#pragma GCC unroll 32
+      for (int w = 0; w < W; ++w)
+        dst[p * W + w] = src[w * ws + p];
+    }
+  } else if (width == W) {
+    for (int64_t p = 0; p < kc; ++p) {
+#pragma GCC unroll 32
+      for (int w = 0; w < W; ++w)
+        dst[p * W + w] = src[w * ws + p * ps];
+    }
+  } else {
+    for (int64_t p = 0; p < kc; ++p) {
+      for (int64_t w = 0; w < width; ++w)
+        dst[p * W + w] = src[w * ws + p * ps];
+      for (int64_t w = width; w < W; ++w)
+        dst[p * W + w] = T(0);
+    }
+  }
+}
+
+template <class T> void pack_a(int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, T* dst) {
+  constexpr int MR = Tile<T>::mr;
+  for (int64_t i = 0; i < mc; i += MR, dst += MR * kc)
+    pack_panel<T, MR>(kc, min64(MR, mc - i), a + i * rs, rs, cs, dst);
+}
+
+template <class T> void pack_b(int64_t kc, int64_t nc, const T* b, int64_t rs, int64_t cs, T* dst) {
+  constexpr int NR = Tile<T>::nr;
+  for (int64_t j = 0; j < nc; j += NR, dst += NR * kc)
+    pack_panel<T, NR>(kc, min64(NR, nc - j), b + j * cs, cs, rs, dst);
+}
+
+// Cache blocks. kc: a kc x NR panel of B fits L1 (32 KiB) next to the streamed A panel; mc: an
+// mc x kc block of A is about a quarter of a 512 KiB L2; nc: a kc x nc block of B is a few MiB
+// of the shared L3. mc is a multiple of MR, nc of NR.
+#if defined(MT_ISA_avx512)
+constexpr GemmKernel<float> kF32 = {
+    "avx512 6x32", 6, 32, 144, 256, 4096, &pack_a<float>, &pack_b<float>, &macro_kernel<float>};
+constexpr GemmKernel<double> kF64 = {
+    "avx512 6x16", 6, 16, 72, 256, 2048, &pack_a<double>, &pack_b<double>, &macro_kernel<double>};
+#elif defined(MT_ISA_avx2)
+constexpr GemmKernel<float> kF32 = {
+    "avx2 6x16", 6, 16, 144, 256, 4096, &pack_a<float>, &pack_b<float>, &macro_kernel<float>};
+constexpr GemmKernel<double> kF64 = {
+    "avx2 6x8", 6, 8, 72, 256, 2048, &pack_a<double>, &pack_b<double>, &macro_kernel<double>};
+#else
+constexpr GemmKernel<float> kF32 = {
+    "baseline 6x8", 6, 8, 144, 256, 4096, &pack_a<float>, &pack_b<float>, &macro_kernel<float>};
+constexpr GemmKernel<double> kF64 = {
+    "baseline 6x4", 6, 4, 72, 256, 2048, &pack_a<double>, &pack_b<double>, &macro_kernel<double>};
+#endif
+static_assert(Tile<float>::nr * sizeof(float) == 2 * kVecBytes);
+
+}  // namespace
+
+const GemmKernel<float>& gemm_f32() {
+  static_assert(kF32.mr == Tile<float>::mr && kF32.nr == Tile<float>::nr);
+  return kF32;
+}
+const GemmKernel<double>& gemm_f64() {
+  static_assert(kF64.mr == Tile<double>::mr && kF64.nr == Tile<double>::nr);
+  return kF64;
+}
+
+}  // namespace mt::cpu_par::MT_ISA_NS

@@ -1,0 +1,150 @@
+// The inner loops, compiled once per instruction set (see isa.hpp for the rules that apply
+// here). Each loop has a unit-stride form written plainly so that the compiler vectorizes it
+// with the op table's math inlined, and a general strided form.
+#include "backend/cpu_par/kernels.hpp"
+
+#include "random/philox.hpp"
+
+namespace mt::cpu_par {
+namespace MT_ISA_NS {
+namespace {
+
+template <class T, class Op>
+void unary_loop(int64_t n, T* out, int64_t os, const T* in, int64_t is) {
+  if (os == 1 && is == 1) {
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = Op::forward(in[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      out[i * os] = Op::forward(in[i * is]);
+  }
+}
+
+template <class T, class Op>
+void binary_loop(int64_t n, T* out, int64_t os, const T* a, int64_t as, const T* b, int64_t bs) {
+  if (os == 1 && as == 1 && bs == 1) {
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = Op::forward(a[i], b[i]);
+  } else if (os == 1 && as == 1 && bs == 0) {
+    const T y = *b;
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = Op::forward(a[i], y);
+  } else if (os == 1 && as == 0 && bs == 1) {
+    const T x = *a;
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = Op::forward(x, b[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      out[i * os] = Op::forward(a[i * as], b[i * bs]);
+  }
+}
+
+template <class T> void fill_loop(int64_t n, T* out, int64_t os, T value) {
+  if (os == 1) {
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = value;
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      out[i * os] = value;
+  }
+}
+
+template <class T>
+void random_loop(int64_t n, T* out, int64_t os, int32_t distribution, T a, T b, uint64_t seed,
+                 uint64_t first) {
+  if (distribution == 1) {
+    for (int64_t i = 0; i < n; ++i)
+      out[i * os] = philox_normal<T>(seed, first + i, a, b);
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      out[i * os] = philox_uniform<T>(seed, first + i, a, b);
+  }
+}
+
+template <class T, class S>
+void convert_loop(int64_t n, T* out, int64_t os, const S* in, int64_t is) {
+  if (os == 1 && is == 1) {
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = static_cast<T>(in[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      out[i * os] = static_cast<T>(in[i * is]);
+  }
+}
+
+// Reductions fold into kLanes independent accumulators (lane l takes elements l, l + kLanes,
+// ...), which the compiler keeps in vector registers; the lanes are then combined in a fixed
+// tree. Inputs longer than kBlock are split in halves at a multiple of kBlock and the halves
+// combined (pairwise summation: error grows with log n, not n). The order depends only on n.
+constexpr int64_t kLanes = 32;
+constexpr int64_t kBlock = 4096;
+
+template <class T, class Op> T fold_lanes(int64_t n, const T* in, int64_t stride) {
+  T lanes[kLanes];
+  for (int64_t l = 0; l < kLanes; ++l)
+    lanes[l] = Op::template identity<T>();
+  const int64_t full = n - n % kLanes;
+  if (stride == 1) {
+    for (int64_t i = 0; i < full; i += kLanes)
+      for (int64_t l = 0; l < kLanes; ++l)
+        lanes[l] = Op::combine(lanes[l], in[i + l]);
+  } else {
+    for (int64_t i = 0; i < full; i += kLanes)
+      for (int64_t l = 0; l < kLanes; ++l)
+        lanes[l] = Op::combine(lanes[l], in[(i + l) * stride]);
+  }
+  for (int64_t i = full; i < n; ++i)
+    lanes[i - full] = Op::combine(lanes[i - full], in[i * stride]);
+  for (int64_t width = kLanes / 2; width >= 1; width /= 2)
+    for (int64_t l = 0; l < width; ++l)
+      lanes[l] = Op::combine(lanes[l], lanes[l + width]);
+  return lanes[0];
+}
+
+template <class T, class Op> T reduce_contiguous(int64_t n, const T* in, int64_t stride) {
+  if (n <= kBlock) return fold_lanes<T, Op>(n, in, stride);
+  const int64_t half = (n / kBlock + 1) / 2 * kBlock;
+  return Op::combine(reduce_contiguous<T, Op>(half, in, stride),
+                     reduce_contiguous<T, Op>(n - half, in + half * stride, stride));
+}
+
+template <class T, class Op>
+void reduce_rows(int64_t rows, int64_t cols, const T* in, int64_t row_stride, T* acc) {
+  for (int64_t i = 0; i < rows; ++i) {
+    const T* row = in + i * row_stride;
+    for (int64_t j = 0; j < cols; ++j)
+      acc[j] = Op::combine(acc[j], row[j]);
+  }
+}
+
+template <class T, class Op> void combine_rows(int64_t cols, T* acc, const T* other) {
+  for (int64_t j = 0; j < cols; ++j)
+    acc[j] = Op::combine(acc[j], other[j]);
+}
+
+template <class T, class... Ops>
+constexpr ElementwiseKernels<T> make_elementwise(OpList<Ops...>, auto binary_list) {
+  return [&]<class... Bs>(OpList<Bs...>) {
+    return ElementwiseKernels<T>{
+        {&unary_loop<T, Ops>...}, {&binary_loop<T, Bs>...}, &fill_loop<T>,
+        &random_loop<T>,          &convert_loop<T, float>,  &convert_loop<T, double>};
+  }(binary_list);
+}
+
+template <class T, class... Ops> constexpr ReduceKernels<T> make_reduce(OpList<Ops...>) {
+  return {{&reduce_contiguous<T, Ops>...}, {&reduce_rows<T, Ops>...}, {&combine_rows<T, Ops>...}};
+}
+
+constexpr KernelTable kTable{
+    make_elementwise<float>(UnaryOpList{}, BinaryOpList{}),
+    make_elementwise<double>(UnaryOpList{}, BinaryOpList{}),
+    make_reduce<float>(ReduceOpList{}),
+    make_reduce<double>(ReduceOpList{}),
+};
+
+}  // namespace
+
+const KernelTable& kernel_table() { return kTable; }
+
+}  // namespace MT_ISA_NS
+}  // namespace mt::cpu_par

@@ -1,0 +1,72 @@
+#include "backend/cpu_par/layout.hpp"
+
+#include <utility>
+
+namespace mt::cpu_par {
+namespace {
+
+// True when dim `a` (now outer) should be inside dim `b`: the first operand whose strides
+// differ (ignoring broadcast zeros) has the smaller stride on `a`.
+bool belongs_inside(const Layout& l, int a, int b) {
+  for (int k = 0; k < l.operands; ++k) {
+    const int64_t sa = l.stride(k, a), sb = l.stride(k, b);
+    if (sa == 0 || sb == 0 || sa == sb) continue;
+    return sa < sb;
+  }
+  return false;
+}
+
+void swap_dims(Layout& l, int a, int b) {
+  std::swap(l.shape[a], l.shape[b]);
+  for (int k = 0; k < l.operands; ++k)
+    std::swap(l.strides[k][a], l.strides[k][b]);
+}
+
+}  // namespace
+
+Layout make_layout(const Dims& shape, std::initializer_list<const Tensor*> tensors) {
+  Layout l;
+  l.operands = static_cast<int>(tensors.size());
+  // Broadcast: align each operand on the right; missing or size-1 dims get stride 0.
+  // Dims of size 1 in the output are dropped (they contribute nothing to any offset).
+  for (int d = 0; d < shape.size(); ++d) {
+    if (shape[d] == 1) continue;
+    l.shape.push_back(shape[d]);
+    int k = 0;
+    for (const Tensor* t : tensors) {
+      const int td = d - (shape.size() - t->dim());
+      const bool present = td >= 0 && t->shape()[td] != 1;
+      l.strides[k++].push_back(present ? t->strides()[td] : 0);
+    }
+  }
+  l.rank = l.shape.size();
+  // Insertion sort, outermost first: stable, so ties keep the logical order.
+  for (int i = 1; i < l.rank; ++i)
+    for (int j = i; j > 0 && belongs_inside(l, j - 1, j); --j)
+      swap_dims(l, j - 1, j);
+  // Merge dim d into d + 1 where every operand steps through d as one run of d + 1.
+  Layout merged = l;
+  merged.rank = 0;
+  merged.shape = {};
+  for (int k = 0; k < l.operands; ++k)
+    merged.strides[k] = {};
+  for (int d = 0; d < l.rank; ++d) {
+    const int m = merged.rank - 1;
+    bool contiguous = m >= 0;
+    for (int k = 0; contiguous && k < l.operands; ++k)
+      contiguous = merged.strides[k][m] == l.stride(k, d) * l.shape[d];
+    if (contiguous) {
+      merged.shape[m] *= l.shape[d];
+      for (int k = 0; k < l.operands; ++k)
+        merged.strides[k][m] = l.stride(k, d);
+    } else {
+      merged.shape.push_back(l.shape[d]);
+      for (int k = 0; k < l.operands; ++k)
+        merged.strides[k].push_back(l.stride(k, d));
+      ++merged.rank;
+    }
+  }
+  return merged;
+}
+
+}  // namespace mt::cpu_par

@@ -1,0 +1,143 @@
+// Reductions with a fixed summation order. Every fold is blocked and pairwise with block
+// boundaries that depend only on the sizes, and partial results are combined in a fixed tree,
+// so results are bitwise identical for any thread count.
+#include "backend/cpu_par/reduce.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "backend/cpu_par/elementwise.hpp"
+#include "backend/cpu_par/kernels.hpp"
+#include "backend/cpu_par/layout.hpp"
+#include "backend/cpu_par/parallel.hpp"
+
+namespace mt::cpu_par {
+namespace {
+
+constexpr int64_t kGrain = 32 * 1024;  // elements per parallel chunk
+constexpr int64_t kChunk = 64 * 1024;  // a long contiguous fold is split into chunks this long
+constexpr int64_t kRowBlock = 64;      // rows folded directly before pairwise combining
+constexpr int64_t kColBlock = 256;     // columns of one outer-path unit (fits in L1)
+
+template <class T> struct Folder {
+  const ReduceKernels<T>& kernels;
+  int op;
+  T identity;
+  T (*combine)(T, T);
+
+  // The fold of n elements at `in` with `stride`: kChunk-long chunks (in parallel if asked),
+  // their results combined pairwise.
+  T contiguous(int64_t n, const T* in, int64_t stride, bool parallel) const {
+    const auto fold = kernels.contiguous[op];
+    if (n <= kChunk) return fold(n, in, stride);
+    const int64_t chunks = (n + kChunk - 1) / kChunk;
+    std::vector<T> partial(static_cast<size_t>(chunks));
+    const auto run = [&](int64_t begin, int64_t end) {
+      for (int64_t c = begin; c < end; ++c)
+        partial[c] = fold(std::min(kChunk, n - c * kChunk), in + c * kChunk * stride, stride);
+    };
+    if (parallel)
+      parallel_for(chunks, 1, run);
+    else
+      run(0, chunks);
+    return pairwise(partial.data(), chunks);
+  }
+
+  T pairwise(const T* values, int64_t n) const {
+    if (n == 1) return values[0];
+    const int64_t half = n / 2;
+    return combine(pairwise(values, half), pairwise(values + half, n - half));
+  }
+
+  // acc[0, cols) = fold of rows [r0, r1) of a (rows x cols) block, blocked and pairwise.
+  void rows(const T* in, int64_t row_stride, int64_t cols, int64_t r0, int64_t r1, T* acc) const {
+    if (r1 - r0 <= kRowBlock) {
+      std::fill(acc, acc + cols, identity);
+      kernels.rows[op](r1 - r0, cols, in + r0 * row_stride, row_stride, acc);
+      return;
+    }
+    const int64_t mid = r0 + ((r1 - r0) / kRowBlock + 1) / 2 * kRowBlock;
+    rows(in, row_stride, cols, r0, mid, acc);
+    T other[kColBlock];
+    rows(in, row_stride, cols, mid, r1, other);
+    kernels.combine[op](cols, acc, other);
+  }
+};
+
+template <class T, class Op> const char* reduce_typed(int op, const Tensor& in, const Tensor& out) {
+  const Folder<T> folder{reduce_kernels<T>(), op, Op::template identity<T>(),
+                         [](T a, T b) { return Op::combine(a, b); }};
+  if (out.numel() == 0) return "empty";
+  // Iteration over the outputs (with the input's offset of each output's first element), and
+  // over the elements folded into one output.
+  const Layout kept = make_layout(out.shape(), {&out, &in});
+  Tensor folded = in;
+  for (int d = 0; d < in.dim(); ++d)
+    if (out.shape()[d] != 1) folded = folded.narrow(d, 0, 1);
+  const Layout red = make_layout(folded.shape(), {&folded});
+  const int64_t n = folded.numel(), outputs = out.numel();
+  if (n == 0) {
+    fill(out, static_cast<double>(folder.identity));
+    return "empty";
+  }
+  if (red.rank == 0) {
+    copy(in, out);
+    return "copy";
+  }
+
+  T* o = out.data<T>();
+  const T* x = in.data<T>();
+  const int64_t grain = std::max<int64_t>(1, kGrain / n);
+  if (red.rank == 1 && red.inner_stride(0) == 1) {
+    // Few outputs: parallel inside each fold instead of across outputs (same result).
+    const bool parallel_inside = outputs < 4 * num_threads();
+    parallel_for(outputs, parallel_inside ? outputs : grain, [&](int64_t begin, int64_t end) {
+      for_each_run(kept, begin, end, [&](const int64_t* at, int64_t count) {
+        for (int64_t j = 0; j < count; ++j)
+          o[at[0] + j * kept.inner_stride(0)] =
+              folder.contiguous(n, x + at[1] + j * kept.inner_stride(1), 1, parallel_inside);
+      });
+    });
+    return "inner";
+  }
+  if (red.rank == 1 && kept.inner_stride(0) == 1 && kept.inner_stride(1) == 1) {
+    const int64_t cols = kept.inner(), blocks = (cols + kColBlock - 1) / kColBlock;
+    const int64_t units = outputs / cols * blocks;
+    const int64_t unit_grain = std::max<int64_t>(1, kGrain / (n * kColBlock));
+    parallel_for(units, unit_grain, [&](int64_t begin, int64_t end) {
+      for (int64_t unit = begin; unit < end; ++unit) {
+        int64_t at[kMaxOperands];
+        offsets_of(kept, unit / blocks, kept.rank - 1, at);
+        const int64_t c0 = unit % blocks * kColBlock, width = std::min(kColBlock, cols - c0);
+        folder.rows(x + at[1] + c0, red.inner_stride(0), width, 0, n, o + at[0] + c0);
+      }
+    });
+    return "outer";
+  }
+  parallel_for(outputs, grain, [&](int64_t begin, int64_t end) {
+    for_each_run(kept, begin, end, [&](const int64_t* at, int64_t count) {
+      for (int64_t j = 0; j < count; ++j) {
+        const T* base = x + at[1] + j * kept.inner_stride(1);
+        T acc = folder.identity;
+        for_each_run(red, 0, n, [&](const int64_t* r, int64_t len) {
+          acc =
+              folder.combine(acc, folder.contiguous(len, base + r[0], red.inner_stride(0), false));
+        });
+        o[at[0] + j * kept.inner_stride(0)] = acc;
+      }
+    });
+  });
+  return "strided";
+}
+
+}  // namespace
+
+const char* reduce(ReduceOp op, const Tensor& in, const Tensor& out) {
+  return dispatch_dtype(out.dtype(), [&](auto zero) {
+    return dispatch_reduce(op, [&](auto fn) {
+      return reduce_typed<decltype(zero), decltype(fn)>(static_cast<int>(op), in, out);
+    });
+  });
+}
+
+}  // namespace mt::cpu_par
