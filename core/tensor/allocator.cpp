@@ -27,12 +27,13 @@ constexpr int64_t kHugePage = int64_t{2} << 20;
 constexpr int64_t kMapThreshold = int64_t{1} << 20;
 constexpr int64_t kDefaultCacheLimit = int64_t{2} << 30;
 
-// Size classes 2^k and 3 * 2^(k-1) (at most 1/3 wasted), at least kAlignment.
+// Size classes 2^k and 3 * 2^(k-1) (at most 1/3 wasted), all multiples of kAlignment (as
+// aligned_alloc requires): 64, 128, 192, 256, 384, ...
 int64_t size_class(int64_t nbytes) {
   if (nbytes <= kAlignment) return kAlignment;
   int64_t power = kAlignment;
   while (power < nbytes) {
-    if (power + power / 2 >= nbytes) return power + power / 2;
+    if (power >= 2 * kAlignment && power + power / 2 >= nbytes) return power + power / 2;
     if (power > INT64_MAX / 2) fail(ErrorCode::OutOfMemory, "cannot allocate ", nbytes, " bytes");
     power *= 2;
   }

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <numeric>
+#include <thread>
 #include <vector>
 
 #include "backend/diagnostics.hpp"
@@ -442,6 +443,31 @@ TEST(Threads, CountIsSettable) {
   set_num_threads(0);
   EXPECT_GE(num_threads(), 1);
   EXPECT_TRUE(throws_error([] { set_num_threads(-1); }, {ErrorCode::InvalidArgument}, {"-1"}));
+}
+
+TEST(Threads, OpsFromSeveralThreadsAtOnce) {
+  // Each thread works on its own tensors and reads shared ones, while another changes the
+  // thread count; every result must equal the one computed alone.
+  Generator g(3);
+  const Tensor shared = rand({300, 301}, DType::Float32, -1, 1, g);
+  const Tensor expected = sum(matmul(shared, shared.transpose(0, 1)) + sum(exp(shared), {1}, true));
+  std::vector<Tensor> results(3);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < results.size(); ++t)
+    threads.emplace_back([&, t] {
+      for (int rep = 0; rep < 3; ++rep) {
+        const Tensor own = shared.clone();
+        results[t] = sum(matmul(own, shared.transpose(0, 1)) + sum(exp(own), {1}, true));
+      }
+    });
+  threads.emplace_back([] {
+    for (int n : {1, 2, 3, 0})
+      set_num_threads(n);
+  });
+  for (auto& thread : threads)
+    thread.join();
+  for (const Tensor& r : results)
+    EXPECT_TRUE(bitwise_equal(r, expected));
 }
 
 }  // namespace
