@@ -9,11 +9,12 @@ namespace {
 
 // Elements per parallel chunk: big enough that a chunk costs far more than scheduling it.
 constexpr int64_t kGrain = 32 * 1024;
-// Tiles for the transposed path: kTileRows rows of a cache line's worth of elements, so every
-// line of the transposed operand is used whole, and kTileCols columns, so that the lines of
-// one tile stay in L1 while its rows are walked.
-constexpr int64_t kTileCols = 256;
-constexpr int64_t kTileRowBytes = 64;
+// Tiles for the transposed path: 64 x 64 elements. A transposed operand is read as 64 runs of
+// 64 contiguous elements (whole cache lines, enough for the prefetcher; few enough lines that
+// power-of-two strides do not thrash one cache set), and its buffered copy fits in L1.
+constexpr int64_t kTileRows = 64;
+constexpr int64_t kTileCols = 64;
+constexpr int64_t kTileBytes = kTileRows * kTileCols * 8;
 
 // An operand other than the output whose fastest dim is the output's second-fastest: reading
 // it along the output's rows jumps a whole row per element.
@@ -34,36 +35,74 @@ const char* flat_path_name(const Layout& l) {
   return broadcast ? "broadcast" : "flat";
 }
 
-// Calls run(offsets, n) over every element of the layout, in parallel; see for_each_run.
-template <class T, class Run>
-const char* run_elementwise(const Layout& l, int64_t numel, Run&& run) {
+// Copies a tile of operand k (rows along its unit stride) into `buffer` as contiguous rows.
+void transpose_into(const Layout& l, int k, const char* from, int64_t rows, int64_t cols,
+                    char* buffer) {
+  const int64_t col_stride = l.inner_stride(k);
+  if (l.itemsize[k] == 4)
+    elementwise_kernels<float>().transpose(rows, cols, reinterpret_cast<const float*>(from),
+                                           col_stride, reinterpret_cast<float*>(buffer));
+  else
+    elementwise_kernels<double>().transpose(rows, cols, reinterpret_cast<const double*>(from),
+                                            col_stride, reinterpret_cast<double*>(buffer));
+}
+
+// Calls run(pointers, strides, n) over every element of the layout, in parallel: pointers to
+// each operand's first element of a run of n elements along which operand k steps by
+// strides[k] elements.
+template <class Run> const char* run_elementwise(const Layout& l, int64_t numel, Run&& run) {
   if (numel == 0) return "empty";
+  int64_t inner_strides[kMaxOperands];
+  for (int k = 0; k < l.operands; ++k)
+    inner_strides[k] = l.inner_stride(k);
   if (!transposed_operand(l)) {
-    parallel_for(numel, kGrain,
-                 [&](int64_t begin, int64_t end) { for_each_run(l, begin, end, run); });
+    parallel_for(numel, kGrain, [&](int64_t begin, int64_t end) {
+      for_each_run(l, begin, end, [&](const int64_t* at, int64_t n) {
+        char* pointers[kMaxOperands];
+        for (int k = 0; k < l.operands; ++k)
+          pointers[k] = l.base[k] + at[k] * l.itemsize[k];
+        run(pointers, inner_strides, n);
+      });
+    });
     return flat_path_name(l);
   }
   // Tiles over the two innermost dims; a parallel unit is one band of tile rows of one outer
-  // index. Within a band, column blocks outside, rows inside.
+  // index. Within a band: column blocks outside, rows inside; each operand that runs along the
+  // columns is first copied, transposed, into a buffer, so that every row runs with unit
+  // strides.
   const int r = l.rank;
   const int64_t rows = l.shape[r - 2], cols = l.shape[r - 1];
-  const int64_t tile_rows = kTileRowBytes / static_cast<int64_t>(sizeof(T));
+  const int64_t tile_rows = kTileRows;
   const int64_t bands = (rows + tile_rows - 1) / tile_rows;
   const int64_t outer = numel / (rows * cols);
   const int64_t bands_per_chunk = std::max<int64_t>(1, kGrain / (tile_rows * cols));
+  bool buffered[kMaxOperands] = {};
+  for (int k = 1; k < l.operands; ++k)
+    buffered[k] = l.stride(k, r - 2) == 1 && l.inner_stride(k) > 1;
   parallel_for(outer * bands, bands_per_chunk, [&](int64_t begin, int64_t end) {
+    alignas(64) char buffers[kMaxOperands][kTileBytes];
     for (int64_t unit = begin; unit < end; ++unit) {
       int64_t base[kMaxOperands];
       offsets_of(l, unit / bands, r - 2, base);
       const int64_t row0 = unit % bands * tile_rows;
-      const int64_t row1 = std::min(rows, row0 + tile_rows);
+      const int64_t height = std::min(rows, row0 + tile_rows) - row0;
       for (int64_t c0 = 0; c0 < cols; c0 += kTileCols) {
         const int64_t n = std::min(kTileCols, cols - c0);
-        for (int64_t i = row0; i < row1; ++i) {
-          int64_t offsets[kMaxOperands];
-          for (int k = 0; k < l.operands; ++k)
-            offsets[k] = base[k] + i * l.stride(k, r - 2) + c0 * l.stride(k, r - 1);
-          run(offsets, n);
+        char* corner[kMaxOperands];
+        for (int k = 0; k < l.operands; ++k) {
+          corner[k] = l.base[k] + (base[k] + row0 * l.stride(k, r - 2) + c0 * l.stride(k, r - 1)) *
+                                      l.itemsize[k];
+          if (buffered[k]) transpose_into(l, k, corner[k], height, n, buffers[k]);
+        }
+        for (int64_t i = 0; i < height; ++i) {
+          char* pointers[kMaxOperands];
+          int64_t strides[kMaxOperands];
+          for (int k = 0; k < l.operands; ++k) {
+            pointers[k] = buffered[k] ? buffers[k] + i * n * l.itemsize[k]
+                                      : corner[k] + i * l.stride(k, r - 2) * l.itemsize[k];
+            strides[k] = buffered[k] ? 1 : inner_strides[k];
+          }
+          run(pointers, strides, n);
         }
       }
     }
@@ -78,10 +117,8 @@ const char* map(UnaryOp op, const Tensor& in, const Tensor& out) {
     using T = decltype(zero);
     const auto loop = elementwise_kernels<T>().unary[table_index(op)];
     const Layout l = make_layout(out.shape(), {&out, &in});
-    T* o = out.data<T>();
-    const T* x = in.data<T>();
-    return run_elementwise<T>(l, out.numel(), [&](const int64_t* at, int64_t n) {
-      loop(n, o + at[0], l.inner_stride(0), x + at[1], l.inner_stride(1));
+    return run_elementwise(l, out.numel(), [&](char* const* p, const int64_t* s, int64_t n) {
+      loop(n, reinterpret_cast<T*>(p[0]), s[0], reinterpret_cast<const T*>(p[1]), s[1]);
     });
   });
 }
@@ -91,12 +128,9 @@ const char* zip(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out
     using T = decltype(zero);
     const auto loop = elementwise_kernels<T>().binary[table_index(op)];
     const Layout l = make_layout(out.shape(), {&out, &a, &b});
-    T* o = out.data<T>();
-    const T* x = a.data<T>();
-    const T* y = b.data<T>();
-    return run_elementwise<T>(l, out.numel(), [&](const int64_t* at, int64_t n) {
-      loop(n, o + at[0], l.inner_stride(0), x + at[1], l.inner_stride(1), y + at[2],
-           l.inner_stride(2));
+    return run_elementwise(l, out.numel(), [&](char* const* p, const int64_t* s, int64_t n) {
+      loop(n, reinterpret_cast<T*>(p[0]), s[0], reinterpret_cast<const T*>(p[1]), s[1],
+           reinterpret_cast<const T*>(p[2]), s[2]);
     });
   });
 }
@@ -105,17 +139,13 @@ const char* copy(const Tensor& src, const Tensor& out) {
   return dispatch_dtype(out.dtype(), [&](auto zero) {
     using T = decltype(zero);
     const Layout l = make_layout(out.shape(), {&out, &src});
-    T* o = out.data<T>();
-    return dispatch_dtype(src.dtype(), [&](auto src_zero) {
-      using S = decltype(src_zero);
-      const S* x = src.data<S>();
-      const auto& kernels = elementwise_kernels<T>();
-      return run_elementwise<T>(l, out.numel(), [&](const int64_t* at, int64_t n) {
-        if constexpr (sizeof(S) == 4)
-          kernels.from_float(n, o + at[0], l.inner_stride(0), x + at[1], l.inner_stride(1));
-        else
-          kernels.from_double(n, o + at[0], l.inner_stride(0), x + at[1], l.inner_stride(1));
-      });
+    const auto& kernels = elementwise_kernels<T>();
+    return run_elementwise(l, out.numel(), [&](char* const* p, const int64_t* s, int64_t n) {
+      T* o = reinterpret_cast<T*>(p[0]);
+      if (src.dtype() == DType::Float32)
+        kernels.from_float(n, o, s[0], reinterpret_cast<const float*>(p[1]), s[1]);
+      else
+        kernels.from_double(n, o, s[0], reinterpret_cast<const double*>(p[1]), s[1]);
     });
   });
 }
@@ -125,9 +155,8 @@ const char* fill(const Tensor& out, double value) {
     using T = decltype(zero);
     const auto loop = elementwise_kernels<T>().fill;
     const Layout l = make_layout(out.shape(), {&out});
-    T* o = out.data<T>();
-    return run_elementwise<T>(l, out.numel(), [&](const int64_t* at, int64_t n) {
-      loop(n, o + at[0], l.inner_stride(0), static_cast<T>(value));
+    return run_elementwise(l, out.numel(), [&](char* const* p, const int64_t* s, int64_t n) {
+      loop(n, reinterpret_cast<T*>(p[0]), s[0], static_cast<T>(value));
     });
   });
 }

@@ -72,6 +72,32 @@ void convert_loop(int64_t n, T* out, int64_t os, const S* in, int64_t is) {
   }
 }
 
+// In 8 x 8 blocks: eight strided reads of eight contiguous elements, then eight contiguous
+// writes, which the compiler turns into vector loads, shuffles and stores.
+template <class T>
+void transpose_tile(int64_t rows, int64_t cols, const T* in, int64_t col_stride, T* out) {
+  constexpr int64_t kB = 8;
+  int64_t j = 0;
+  for (; j + kB <= cols; j += kB) {
+    int64_t i = 0;
+    for (; i + kB <= rows; i += kB) {
+      T block[kB][kB];
+      for (int64_t jj = 0; jj < kB; ++jj)
+        for (int64_t ii = 0; ii < kB; ++ii)
+          block[jj][ii] = in[i + ii + (j + jj) * col_stride];
+      for (int64_t ii = 0; ii < kB; ++ii)
+        for (int64_t jj = 0; jj < kB; ++jj)
+          out[(i + ii) * cols + j + jj] = block[jj][ii];
+    }
+    for (; i < rows; ++i)
+      for (int64_t jj = 0; jj < kB; ++jj)
+        out[i * cols + j + jj] = in[i + (j + jj) * col_stride];
+  }
+  for (; j < cols; ++j)
+    for (int64_t i = 0; i < rows; ++i)
+      out[i * cols + j] = in[i + j * col_stride];
+}
+
 // Reductions fold into kLanes independent accumulators (lane l takes elements l, l + kLanes,
 // ...), which the compiler keeps in vector registers; the lanes are then combined in a fixed
 // tree. Inputs longer than kBlock are split in halves at a multiple of kBlock and the halves
@@ -126,8 +152,8 @@ template <class T, class... Ops>
 constexpr ElementwiseKernels<T> make_elementwise(OpList<Ops...>, auto binary_list) {
   return [&]<class... Bs>(OpList<Bs...>) {
     return ElementwiseKernels<T>{
-        {&unary_loop<T, Ops>...}, {&binary_loop<T, Bs>...}, &fill_loop<T>,
-        &random_loop<T>,          &convert_loop<T, float>,  &convert_loop<T, double>};
+        {&unary_loop<T, Ops>...}, {&binary_loop<T, Bs>...}, &fill_loop<T>,     &random_loop<T>,
+        &convert_loop<T, float>,  &convert_loop<T, double>, &transpose_tile<T>};
   }(binary_list);
 }
 

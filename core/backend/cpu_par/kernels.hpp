@@ -22,12 +22,17 @@ template <class T> struct ElementwiseKernels {
   using FromDouble = void (*)(int64_t n, T* out, int64_t out_stride, const double* in,
                               int64_t in_stride);
 
+  // out[i * cols + j] = in[i + j * col_stride] for i < rows, j < cols: a tile of an operand
+  // that runs along the output's columns, copied into contiguous rows.
+  using Transpose = void (*)(int64_t rows, int64_t cols, const T* in, int64_t col_stride, T* out);
+
   Unary unary[kUnaryOpCount];
   Binary binary[kBinaryOpCount];
   Fill fill;
   Random random;
   FromFloat from_float;    // copy with conversion
   FromDouble from_double;  // copy with conversion
+  Transpose transpose;
 };
 
 template <class T> struct ReduceKernels {

@@ -27,6 +27,11 @@ void swap_dims(Layout& l, int a, int b) {
 Layout make_layout(const Dims& shape, std::initializer_list<const Tensor*> tensors) {
   Layout l;
   l.operands = static_cast<int>(tensors.size());
+  int operand = 0;
+  for (const Tensor* t : tensors) {
+    l.base[operand] = static_cast<char*>(t->raw_data());
+    l.itemsize[operand++] = itemsize(t->dtype());
+  }
   // Broadcast: align each operand on the right; missing or size-1 dims get stride 0.
   // Dims of size 1 in the output are dropped (they contribute nothing to any offset).
   for (int d = 0; d < shape.size(); ++d) {

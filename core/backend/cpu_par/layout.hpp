@@ -18,6 +18,8 @@ struct Layout {
   int operands = 0;
   Dims shape;
   Dims strides[kMaxOperands];  // in elements; 0 where an operand is broadcast
+  char* base[kMaxOperands];    // each operand's element (0, ..., 0)
+  int64_t itemsize[kMaxOperands];
 
   int64_t inner() const { return rank == 0 ? 1 : shape[rank - 1]; }
   int64_t stride(int operand, int d) const { return strides[operand][d]; }
