@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages minitensor needs that are missing; quiet when all are there.
 # Idempotent. Needs root (or sudo) only when something must be installed.
+#   scripts/install-deps.sh           what the build and the tests need
+#   scripts/install-deps.sh --bench   that, plus what the benchmarks compare against
 set -euo pipefail
 
 packages=(
@@ -11,6 +13,12 @@ packages=(
   libtbb-dev       # parallel CPU backend
   clang-format
 )
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(
+    python3-numpy python3-torch  # the libraries compared with (Debian's /usr/bin/python3)
+    libopenblas0-pthread         # else numpy and torch use the reference BLAS
+  )
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do

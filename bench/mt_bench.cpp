@@ -1,0 +1,411 @@
+// minitensor's benchmark cases, each at 1..N threads, plus a STREAM-like bandwidth reference
+// measured in the same run. Prints one JSON object per line on stdout:
+//   {"meta": ...}                       the backend, ISA and settings, first
+//   {"case": ..., "impl": "minitensor", "threads": ..., "median_ms": ..., "gbps" | "gflops": ...}
+//   {"case": "stream_add", "impl": "stream", ...}   plain C++ threads, STREAM byte counting
+// bench/compare.py runs the same cases with numpy and PyTorch and tabulates the ratios.
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "backend/cpu_par/isa.hpp"
+#include "backend/cpu_par/parallel.hpp"
+#include "mt.hpp"
+
+namespace {
+
+struct Options {
+  int threads = 2;              // cases run at 1..threads
+  double min_time = 0.3;        // seconds of timed runs per measurement
+  int min_reps = 3;             // timed runs at least (unless one run is slower than slow_time)
+  int max_reps = 50;            // timed runs at most
+  double slow_time = 1.0;       // a first run slower than this (s) is the only sample
+  double max_case_time = 10.0;  // skip a case estimated to take longer per run (s)
+  std::string filter;           // run only cases whose name contains this
+  std::string dtype = "all";
+  bool stream = true;
+};
+
+struct Timing {
+  double median_ms = 0;
+  double min_ms = 0;
+  int reps = 0;
+};
+
+double elapsed_ms(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+// Warm-up runs for 50 ms (at least one), then timed runs until min_time has passed (at least
+// min_reps, at most max_reps). A case whose first run exceeds slow_time is not repeated: that
+// run is its only sample, so that a slow backend still finishes the suite in minutes.
+Timing measure(const std::function<void()>& run, const Options& opt) {
+  auto start = std::chrono::steady_clock::now();
+  run();
+  const double warm_ms = elapsed_ms(start);
+  for (int i = 0; i < opt.max_reps && elapsed_ms(start) < 50; ++i)
+    run();
+  std::vector<double> samples;
+  if (warm_ms > opt.slow_time * 1e3) {
+    samples.push_back(warm_ms);
+  } else {
+    double total_ms = 0;
+    while (static_cast<int>(samples.size()) < opt.max_reps &&
+           (static_cast<int>(samples.size()) < opt.min_reps || total_ms < opt.min_time * 1e3)) {
+      start = std::chrono::steady_clock::now();
+      run();
+      samples.push_back(elapsed_ms(start));
+      total_ms += samples.back();
+    }
+  }
+  std::sort(samples.begin(), samples.end());
+  const size_t n = samples.size();
+  const double median = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+  return {median, samples.front(), static_cast<int>(n)};
+}
+
+// A case: setup() makes its inputs and returns the work to time, so that inputs exist only
+// while their case runs. Its rate is `bytes` per second (GB/s) when bytes > 0, else `flops`
+// per second (GFLOP/s).
+struct Case {
+  std::string name;
+  std::string shape;
+  double bytes = 0;
+  double flops = 0;
+  std::function<std::function<void()>()> setup;
+  // Time estimate: `scale` times the median of the earlier case `scale_from` (same dtype and
+  // threads). A case estimated above --max-case-time is skipped, not run: the sequential
+  // reference backend needs minutes for one 2048 matmul.
+  std::string scale_from = {};
+  double scale = 0;
+};
+
+void print_result(const Case& c, const char* dtype, int threads, const Timing& t) {
+  const bool is_bytes = c.bytes > 0;
+  const double rate = (is_bytes ? c.bytes : c.flops) / (t.median_ms * 1e-3) / 1e9;
+  std::printf(
+      "{\"case\": \"%s\", \"shape\": \"%s\", \"dtype\": \"%s\", \"impl\": \"minitensor\", "
+      "\"threads\": %d, \"median_ms\": %.6g, \"min_ms\": %.6g, \"reps\": %d, \"%s\": %.6g}\n",
+      c.name.c_str(), c.shape.c_str(), dtype, threads, t.median_ms, t.min_ms, t.reps,
+      is_bytes ? "gbps" : "gflops", rate);
+  std::fflush(stdout);
+}
+
+void print_skipped(const Case& c, const char* dtype, int threads, double estimate_ms) {
+  std::printf(
+      "{\"case\": \"%s\", \"shape\": \"%s\", \"dtype\": \"%s\", \"impl\": \"minitensor\", "
+      "\"threads\": %d, \"skipped\": \"estimated %.1f s per run (from %s) > --max-case-time\"}\n",
+      c.name.c_str(), c.shape.c_str(), dtype, threads, estimate_ms * 1e-3, c.scale_from.c_str());
+  std::fflush(stdout);
+}
+
+// printf into a std::string (GCC 12 warns falsely about "(" + std::to_string(n)).
+template <class... Args> std::string format(const char* pattern, Args... args) {
+  char text[128];
+  std::snprintf(text, sizeof text, pattern, args...);
+  return text;
+}
+
+// The cases for one dtype. Inputs come from mt::rand, uniform in [-1, 1), with each case's
+// generator seeded 42; the work closures own them (captured by value), out= cases their output.
+std::vector<Case> make_cases(mt::DType dt) {
+  using mt::Tensor;
+  using Work = std::function<void()>;
+  struct Inputs {
+    mt::DType dt;
+    mt::Generator gen{42};
+    Tensor operator()(const mt::Dims& shape) { return mt::rand(shape, dt, -1, 1, gen); }
+  };
+  const double s = static_cast<double>(mt::itemsize(dt));
+  std::vector<Case> cases;
+
+  for (int64_t n : {int64_t{1} << 20, int64_t{1} << 24}) {
+    const std::string name = n == (int64_t{1} << 20) ? "add_1M" : "add_16M";
+    const std::string shape = format("(%lld,)", static_cast<long long>(n));
+    const double bytes = 3 * static_cast<double>(n) * s;
+    cases.push_back({name, shape, bytes, 0, [=]() -> Work {
+                       Inputs rand{dt};
+                       return [a = rand({n}), b = rand({n})] { mt::add(a, b); };
+                     }});
+    cases.push_back({name + "_out", shape, bytes, 0, [=]() -> Work {
+                       Inputs rand{dt};
+                       return [a = rand({n}), b = rand({n}), out = Tensor::empty({n}, dt)] {
+                         mt::zip_out(mt::BinaryOp::Add, a, b, out);
+                       };
+                     }});
+  }
+  for (const auto& unary :
+       {std::pair{"exp", mt::UnaryOp::Exp}, {"sigmoid", mt::UnaryOp::Sigmoid}}) {
+    const std::string name = unary.first;
+    const mt::UnaryOp op = unary.second;  // a variable, not a binding: clang 14 captures it
+    const int64_t n = int64_t{1} << 24;
+    const std::string shape = format("(%lld,)", static_cast<long long>(n));
+    const double bytes = 2 * static_cast<double>(n) * s;
+    cases.push_back({name + "_16M", shape, bytes, 0, [=]() -> Work {
+                       Inputs rand{dt};
+                       return [a = rand({n}), op] { mt::map(op, a); };
+                     }});
+    cases.push_back({name + "_16M_out", shape, bytes, 0, [=]() -> Work {
+                       Inputs rand{dt};
+                       return [a = rand({n}), out = Tensor::empty({n}, dt), op] {
+                         mt::map_out(op, a, out);
+                       };
+                     }});
+  }
+
+  const int64_t n = 4096;
+  const double nb = static_cast<double>(n * n) * s;  // one 4096x4096 tensor
+  cases.push_back({"bcast_add", "(4096,1)+(1,4096)", nb + 2 * n * s, 0, [=]() -> Work {
+                     Inputs rand{dt};
+                     return [a = rand({n, 1}), b = rand({1, n})] { mt::add(a, b); };
+                   }});
+  cases.push_back(
+      {"transpose_add", "(4096,4096).T+(4096,4096)", 3 * nb, 0, [=]() -> Work {
+         Inputs rand{dt};
+         return [at = rand({n, n}).transpose(0, 1), b = rand({n, n})] { mt::add(at, b); };
+       }});
+  for (int64_t dim : {-1, 0}) {
+    cases.push_back({dim == 0 ? "sum_first" : "sum_last",
+                     format("(4096,4096) dim %lld", static_cast<long long>(dim)), nb + n * s, 0,
+                     [=]() -> Work {
+                       Inputs rand{dt};
+                       return [a = rand({n, n}), dim] { mt::sum(a, {dim}); };
+                     }});
+  }
+  for (int64_t m : {128, 512, 1024, 2048}) {
+    const long long d = m;
+    cases.push_back({format("matmul_%lld", d), format("(%lld,%lld)@(%lld,%lld)", d, d, d, d), 0,
+                     2.0 * m * m * m, [=]() -> Work {
+                       Inputs rand{dt};
+                       return [a = rand({m, m}), b = rand({m, m})] { mt::matmul(a, b); };
+                     }});
+    if (m > 128) {
+      cases.back().scale_from = m == 512 ? "matmul_128" : format("matmul_%lld", d / 2);
+      cases.back().scale = m == 512 ? 64 : 8;
+    }
+  }
+  cases.push_back(
+      {"bmm_64x256", "(64,256,256)@(64,256,256)", 0, 2.0 * 64 * 256 * 256 * 256,
+       [=]() -> Work {
+         Inputs rand{dt};
+         return [a = rand({64, 256, 256}), b = rand({64, 256, 256})] { mt::matmul(a, b); };
+       },
+       "matmul_1024", 1});  // as many multiply-adds as one 1024 matmul
+  return cases;
+}
+
+// --- STREAM-like reference: copy, scale, add, triad over doubles, with plain std::threads. ---
+
+// A huge-page-advised buffer, first touched by the threads that later use each part.
+struct Buffer {
+  double* data = nullptr;
+  size_t bytes = 0;
+  explicit Buffer(size_t n) {
+    constexpr size_t kHuge = size_t{2} << 20;
+    bytes = (n * sizeof(double) + kHuge - 1) / kHuge * kHuge;
+    data = static_cast<double*>(std::aligned_alloc(kHuge, bytes));
+    if (!data) throw std::runtime_error("stream: out of memory");
+    madvise(data, bytes, MADV_HUGEPAGE);  // advice only: ignoring a failure is fine
+  }
+  ~Buffer() { std::free(data); }
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+};
+
+// Calls body(begin, end) on `threads` threads over equal parts of [0, n).
+template <class Body> void run_parts(int threads, size_t n, const Body& body) {
+  auto part = [&](int t) {
+    const size_t lo = n * t / threads, hi = n * (t + 1) / threads;
+    body(lo, hi);
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t)
+    pool.emplace_back(part, t);
+  part(0);
+  for (auto& th : pool)
+    th.join();
+}
+
+void run_stream(int threads) {
+  constexpr int kTimes = 10;  // as STREAM's NTIMES; the best run counts
+  struct Kernel {
+    const char* name;
+    double words;  // doubles moved per element, as STREAM counts them
+  };
+  const Kernel kernels[] = {{"copy", 2}, {"scale", 2}, {"add", 3}, {"triad", 3}};
+  for (size_t n : {size_t{1} << 24, size_t{1} << 25}) {
+    Buffer ba(n), bb(n), bc(n);
+    double* __restrict a = ba.data;
+    double* __restrict b = bb.data;
+    double* __restrict c = bc.data;
+    run_parts(threads, n, [&](size_t lo, size_t hi) {
+      for (size_t i = lo; i < hi; ++i) {
+        a[i] = 1.0;
+        b[i] = 2.0;
+        c[i] = 0.0;
+      }
+    });
+    const double q = 3.0;
+    for (int k = 0; k < 4; ++k) {
+      std::vector<double> samples;
+      for (int rep = 0; rep < kTimes; ++rep) {
+        const auto start = std::chrono::steady_clock::now();
+        run_parts(threads, n, [&](size_t lo, size_t hi) {
+          switch (k) {
+            case 0:
+              for (size_t i = lo; i < hi; ++i)
+                c[i] = a[i];
+              break;
+            case 1:
+              for (size_t i = lo; i < hi; ++i)
+                b[i] = q * c[i];
+              break;
+            case 2:
+              for (size_t i = lo; i < hi; ++i)
+                c[i] = a[i] + b[i];
+              break;
+            default:
+              for (size_t i = lo; i < hi; ++i)
+                a[i] = b[i] + q * c[i];
+          }
+        });
+        samples.push_back(elapsed_ms(start));
+      }
+      std::sort(samples.begin(), samples.end());
+      const Timing t{(samples[kTimes / 2 - 1] + samples[kTimes / 2]) / 2, samples.front(), kTimes};
+      // STREAM reports the best rate: bytes over the fastest run.
+      const double bytes = kernels[k].words * sizeof(double) * static_cast<double>(n);
+      const double best_gbps = bytes / (t.min_ms * 1e-3) / 1e9;
+      std::printf(
+          "{\"case\": \"stream_%s\", \"shape\": \"(%zu,)\", \"dtype\": \"f64\", \"impl\": "
+          "\"stream\", \"threads\": %d, \"median_ms\": %.6g, \"min_ms\": %.6g, \"reps\": %d, "
+          "\"gbps\": %.6g}\n",
+          kernels[k].name, n, threads, t.median_ms, t.min_ms, t.reps, best_gbps);
+      std::fflush(stdout);
+    }
+  }
+}
+
+void usage(const char* argv0) {
+  std::fprintf(stderr,
+               "usage: %s [--threads N] [--filter SUBSTRING] [--dtype f32|f64|all]\n"
+               "          [--min-time SECONDS] [--max-reps N] [--slow-time SECONDS] "
+               "[--max-case-time SECONDS] [--no-stream]\n"
+               "Runs every case at 1..N threads (default 2) and prints JSON lines.\n",
+               argv0);
+}
+
+Options parse(int argc, char** argv) {
+  Options opt;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--threads") {
+      opt.threads = std::stoi(value());
+    } else if (arg == "--filter") {
+      opt.filter = value();
+    } else if (arg == "--dtype") {
+      opt.dtype = value();
+    } else if (arg == "--min-time") {
+      opt.min_time = std::stod(value());
+    } else if (arg == "--max-reps") {
+      opt.max_reps = std::stoi(value());
+    } else if (arg == "--slow-time") {
+      opt.slow_time = std::stod(value());
+    } else if (arg == "--max-case-time") {
+      opt.max_case_time = std::stod(value());
+    } else if (arg == "--no-stream") {
+      opt.stream = false;
+    } else if (arg == "-h" || arg == "--help") {
+      usage(argv[0]);
+      std::exit(0);
+    } else {
+      throw std::invalid_argument("unknown argument " + arg);
+    }
+  }
+  if (opt.threads < 1) throw std::invalid_argument("--threads must be at least 1");
+  if (opt.dtype != "f32" && opt.dtype != "f64" && opt.dtype != "all")
+    throw std::invalid_argument("--dtype must be f32, f64 or all");
+  if (opt.max_reps < 1) throw std::invalid_argument("--max-reps must be at least 1");
+  return opt;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  try {
+    opt = parse(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mt_bench: %s\n", e.what());
+    usage(argv[0]);
+    return 2;
+  }
+
+  // The parallel backend once it exists, else the default one.
+  const std::vector<std::string> names = mt::backend_names();
+  if (std::find(names.begin(), names.end(), "cpu_par") != names.end())
+    mt::set_default_backend("cpu_par");
+  std::string listed;
+  for (const auto& name : names)
+    listed += (listed.empty() ? "\"" : ", \"") + name + "\"";
+  std::printf(
+      "{\"meta\": {\"backend\": \"%s\", \"backends\": [%s], \"isa\": \"%s\", "
+      "\"hardware_threads\": %u, \"max_threads\": %d, \"min_time_s\": %g, \"slow_time_s\": %g, "
+      "\"max_case_time_s\": %g}}\n",
+      mt::default_backend().name().c_str(), listed.c_str(),
+      mt::cpu_par::isa_name(mt::cpu_par::active_isa()), std::thread::hardware_concurrency(),
+      opt.threads, opt.min_time, opt.slow_time, opt.max_case_time);
+  std::fprintf(stderr, "mt_bench: backend %s, threads 1..%d\n",
+               mt::default_backend().name().c_str(), opt.threads);
+  std::fflush(stdout);
+
+  try {
+    if (opt.stream)
+      for (int t = 1; t <= opt.threads; ++t)
+        run_stream(t);
+    for (mt::DType dt : {mt::DType::Float32, mt::DType::Float64}) {
+      const char* dtype = dt == mt::DType::Float32 ? "f32" : "f64";
+      if (opt.dtype != "all" && opt.dtype != dtype) continue;
+      std::map<std::pair<std::string, int>, double> median_ms;  // (case, threads) -> ms
+      for (const Case& c : make_cases(dt)) {
+        if (c.name.find(opt.filter) == std::string::npos) continue;
+        std::function<void()> work;  // made at the first thread count that is not skipped
+        // Thread counts back to back per case, so that their ratio sees the same machine state.
+        for (int t = 1; t <= opt.threads; ++t) {
+          if (auto it = median_ms.find({c.scale_from, t}); it != median_ms.end()) {
+            const double estimate_ms = it->second * c.scale;
+            if (estimate_ms > opt.max_case_time * 1e3) {
+              median_ms[{c.name, t}] = estimate_ms;
+              print_skipped(c, dtype, t, estimate_ms);
+              continue;
+            }
+          }
+          if (!work) work = c.setup();
+          mt::set_num_threads(t);
+          const Timing timing = measure(work, opt);
+          median_ms[{c.name, t}] = timing.median_ms;
+          print_result(c, dtype, t, timing);
+        }
+      }
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mt_bench: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# One command: install the benchmark's Debian packages where missing, build mt_bench (Release),
+# then compare minitensor with numpy and PyTorch at 1..THREADS threads (default 2).
+#   bench/run.sh                 THREADS=1 bench/run.sh
+# Prints a markdown table; the raw results go to build/bench/results.json. About 5-10 minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+THREADS=${THREADS:-2}
+
+scripts/install-deps.sh --bench
+
+cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DMT_BUILD_TESTS=OFF \
+  -DMT_BUILD_EXAMPLES=OFF -DMT_BUILD_BENCH=ON >/dev/null
+cmake --build build/bench --target mt_bench
+
+# compare.py gives numpy and torch each their own environment (OpenBLAS threads and presets,
+# torch's malloc tunables) in subprocesses; see its docstring.
+exec /usr/bin/python3 bench/compare.py build/bench/bench/mt_bench --threads "$THREADS" \
+  --json build/bench/results.json
