@@ -28,6 +28,8 @@ namespace {
 
 // Below this many multiply-adds in all the call runs on the calling thread (~5 us of work).
 constexpr int64_t kInlineWork = int64_t{1} << 18;
+// Packing buffers up to this size for tiny problems live on the stack.
+constexpr int64_t kStackBytes = int64_t{16} << 10;
 // A parallel chunk of batch items does at least this many multiply-adds.
 constexpr int64_t kChunkWork = int64_t{1} << 20;
 // Items up to this size (m * n * k) are run single-threaded, one per task, when the batch has
@@ -143,16 +145,21 @@ void gemm_sequential(const GemmKernel<T>& kernel, const Operands<T>& x, T* packe
   }
 }
 
-// One item on all threads.
+// One item on all threads. Per (jc, pc) block: B's kc x nc block is packed in parallel (chunks
+// of nr panels) into one shared buffer, then tasks of (row block x column group) of C each pack
+// their rows of A and run the macro-kernel. Row blocks are whole mr panels, as equal as they
+// can be, and a multiple of 4 of them where m allows (no idle thread at the end of a block for
+// 2 or 4 threads); column groups split C further only when there are too few row blocks.
+// (Packing all of k x nc of B at once, so that tasks need no barrier per kc block, measured no
+// faster and slower for double: more of L3 and repeated packing of A.)
 template <class T> void gemm_parallel(const GemmKernel<T>& kernel, const Operands<T>& x) {
   const int64_t mr = kernel.mr, nr = kernel.nr;
   const int64_t nc_max = block_size(x.n, kernel.nc, nr);
   const int64_t kc_max = k_block(kernel, x.k);
   Buffer<T> packed_b(round_up(nc_max, nr) * kc_max);
 
-  // Row blocks: whole mr panels, balanced; column groups: whole nr panels of the jc block.
   const int64_t m_panels = ceil_div(x.m, mr);
-  const Split rows{m_panels, ceil_div(x.m, kernel.mc)};
+  const Split rows{m_panels, std::min(m_panels, round_up(ceil_div(x.m, kernel.mc), 4))};
   const int64_t a_size = ceil_div(m_panels, rows.parts) * mr * kc_max;
 
   for (int64_t jc = 0; jc < x.n; jc += nc_max) {
@@ -178,7 +185,6 @@ template <class T> void gemm_parallel(const GemmKernel<T>& kernel, const Operand
           const int64_t r = t / cols.parts, g = t % cols.parts;
           const int64_t i0 = rows.begin(r) * mr, i1 = std::min(x.m, rows.end(r) * mr);
           const int64_t j0 = cols.begin(g) * nr, j1 = std::min(nc, cols.end(g) * nr);
-          if (i0 >= i1 || j0 >= j1) continue;
           kernel.pack_a(i1 - i0, kc, x.a + i0 * x.a_rs + pc * x.a_cs, x.a_rs, x.a_cs,
                         packed_a.get());
           kernel.macro_kernel(i1 - i0, j1 - j0, kc, packed_a.get(), packed_b.get() + j0 * kc,
@@ -205,21 +211,15 @@ void gemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, const T* a,
     return;
   }
   const GemmKernel<T>& kernel = active_kernel<T>();
+  const Operands<T> base{m, n, k, a, a_rs, a_cs, b, b_rs, b_cs, c, c_rs, c_cs};
   auto operands = [&](int64_t item) {
-    return Operands<T>{m,
-                       n,
-                       k,
-                       a + a_offsets[item],
-                       a_rs,
-                       a_cs,
-                       b + b_offsets[item],
-                       b_rs,
-                       b_cs,
-                       c + c_offsets[item],
-                       c_rs,
-                       c_cs};
+    Operands<T> x = base;
+    x.a += a_offsets[item], x.b += b_offsets[item], x.c += c_offsets[item];
+    return x;
   };
-  const int64_t item_work = m * n * k;
+  int64_t item_work = 0;  // multiply-adds per item, saturated
+  if (__builtin_mul_overflow(m, n, &item_work) || __builtin_mul_overflow(item_work, k, &item_work))
+    item_work = INT64_MAX;
   // Items one per task (or several small ones per task), each on one thread.
   auto run_items = [&](int64_t first, int64_t last) {
     Buffer<T> packed_a(a_buffer_size(kernel, m, k));
@@ -228,7 +228,18 @@ void gemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, const T* a,
       gemm_sequential(kernel, operands(item), packed_a.get(), packed_b.get());
   };
   if (item_work <= kInlineWork / batch) {
-    run_items(0, batch);
+    // Tiny: on this thread, and with packing buffers on the stack when they fit.
+    const int64_t a_size = round_up(a_buffer_size(kernel, m, k), 64 / int64_t{sizeof(T)});
+    const int64_t b_size = b_buffer_size(kernel, n, k);
+    if ((a_size + b_size) * int64_t{sizeof(T)} <= kStackBytes) {
+      alignas(64) unsigned char stack[kStackBytes];
+      T* packed_a = reinterpret_cast<T*>(stack);
+      T* packed_b = packed_a + a_size;  // 64-byte aligned
+      for (int64_t item = 0; item < batch; ++item)
+        gemm_sequential(kernel, operands(item), packed_a, packed_b);
+    } else {
+      run_items(0, batch);
+    }
   } else if (batch > 1 && (item_work <= kSmallItem || batch >= kManyItems)) {
     parallel_for(batch, std::max<int64_t>(1, kChunkWork / item_work), run_items);
   } else {

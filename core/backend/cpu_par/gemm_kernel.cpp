@@ -1,5 +1,6 @@
 // Packing and the register micro-kernel of gemm, compiled once per ISA (see isa.hpp for the
-// rules: raw pointers only, nothing from std, everything in MT_ISA_NS).
+// rules: raw pointers only, no std functions (std::integer_sequence is only a type), everything
+// in MT_ISA_NS).
 //
 // The micro-kernel keeps an MR x NR tile of C in MR * 2 vector registers (NR = 2 vectors) and
 // does a rank-1 update per k: two vector loads of packed B, MR broadcasts of packed A and
@@ -10,6 +11,7 @@
 #include <immintrin.h>
 
 #include <cstdint>
+#include <utility>
 
 #include "backend/cpu_par/gemm_kernel.hpp"
 
@@ -102,6 +104,15 @@ template <class T>
   constexpr int MR = Tile<T>::mr;
   constexpr int NR = Tile<T>::nr;
 
+  // C's rows are far apart (no hardware prefetch): fetch them while the k loop runs.
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) {
+    if (r < m_eff) {
+      __builtin_prefetch(c + r * rs, 1);
+      __builtin_prefetch(c + r * rs + (n_eff - 1) * cs, 1);
+    }
+  }
+
   V acc[MR][kNV];
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r) {
@@ -172,8 +183,71 @@ void macro_kernel(int64_t mc, int64_t nc, int64_t kc, const T* packed_a, const T
   }
 }
 
-// dst[p * W + w] = src[w * ws + p * ps] for w < width, zero for width <= w < W, p < kc: one
-// panel of either operand (A: w is the row, B: w is the column).
+// Integer vectors with the lanes of VecF / VecD, for shuffle masks.
+typedef int32_t MaskF __attribute__((vector_size(kVecBytes)));
+typedef int64_t MaskD __attribute__((vector_size(kVecBytes)));
+template <class T> struct MaskOf;
+template <> struct MaskOf<float> { using type = MaskF; };
+template <> struct MaskOf<double> { using type = MaskD; };
+
+// One butterfly stage of an L x L transpose: rows i and i + H (i & H == 0) swap their
+// off-diagonal H x H blocks. The masks are constants once inlined.
+template <class T, int L, int H, int... J>
+[[gnu::always_inline]] inline void transpose_stage(typename VecOf<T>::type* v,
+                                                   std::integer_sequence<int, J...>) {
+  using M = typename MaskOf<T>::type;
+  constexpr M low = {((J & H) ? L + J - H : J)...};
+  constexpr M high = {((J & H) ? L + J : J + H)...};
+#pragma GCC unroll 64
+  for (int i = 0; i < L; ++i) {
+    if (i & H) continue;
+    const auto a = v[i], b = v[i + H];
+    v[i] = __builtin_shuffle(a, b, low);
+    v[i + H] = __builtin_shuffle(a, b, high);
+  }
+}
+
+// v[i][j] becomes v[j][i].
+template <class T, int L, int H = 1>
+[[gnu::always_inline]] inline void transpose(typename VecOf<T>::type* v) {
+  if constexpr (H < L) {
+    transpose_stage<T, L, H>(v, std::make_integer_sequence<int, L>{});
+    transpose<T, L, 2 * H>(v);
+  }
+}
+
+// dst[p * W + w] = src[w * ws + p] for w < W, p < kc: a panel whose W lines are contiguous along
+// p (row-major A, column-major B). With W a multiple of the lanes L, blocks of L lines x L values
+// of p are loaded as vectors and transposed in registers instead of W scalar loads per p.
+// (Where L does not divide W, the compiler's scalar code was as fast as any partial stores.)
+template <class T, int W>
+[[gnu::always_inline]] inline void pack_transposed(int64_t kc, const T* src, int64_t ws,
+                                                   T* __restrict dst) {
+  using V = typename VecOf<T>::type;
+  constexpr int L = kVecBytes / sizeof(T);
+  int64_t p = 0;
+  if constexpr (W % L == 0) {
+    for (; p + L <= kc; p += L) {
+#pragma GCC unroll 8
+      for (int w0 = 0; w0 < W; w0 += L) {
+        V v[L];
+#pragma GCC unroll 64
+        for (int i = 0; i < L; ++i)
+          v[i] = load_unaligned<V>(src + (w0 + i) * ws + p);
+        transpose<T, L>(v);
+#pragma GCC unroll 64
+        for (int l = 0; l < L; ++l)
+          store_unaligned(dst + (p + l) * W + w0, v[l]);
+      }
+    }
+  }
+  for (; p < kc; ++p) {
+#pragma GCC unroll 32
+    for (int w = 0; w < W; ++w)
+      dst[p * W + w] = src[w * ws + p];
+  }
+}
+
 template <class T, int W>
 [[gnu::always_inline]] inline void pack_panel(int64_t kc, int64_t width, const T* src, int64_t ws,
                                               int64_t ps, T* __restrict dst) {
@@ -185,12 +259,7 @@ template <class T, int W>
         dst[p * W + w] = src[p * ps + w];
     }
   } else if (width == W && ps == 1) {
-    // Each of the W lines is contiguous along p: read them in parallel, a transpose.
-    for (int64_t p = 0; p < kc; ++p) {
-#pragma GCC unroll 32
-      for (int w = 0; w < W; ++w)
-        dst[p * W + w] = src[w * ws + p];
-    }
+    pack_transposed<T, W>(kc, src, ws, dst);
   } else if (width == W) {
     for (int64_t p = 0; p < kc; ++p) {
 #pragma GCC unroll 32
@@ -219,24 +288,27 @@ template <class T> void pack_b(int64_t kc, int64_t nc, const T* b, int64_t rs, i
     pack_panel<T, NR>(kc, min64(NR, nc - j), b + j * cs, cs, rs, dst);
 }
 
-// Cache blocks. kc: a kc x NR panel of B fits L1 (32 KiB) next to the streamed A panel; mc: an
-// mc x kc block of A is about a quarter of a 512 KiB L2; nc: a kc x nc block of B is a few MiB
-// of the shared L3. mc is a multiple of MR, nc of NR.
+// Cache blocks {mc, kc, nc}, measured on the AMD EPYC (Zen 3: L1d 32 KiB, L2 512 KiB, L3 32 MiB)
+// with the avx2 kernels, 1 and 2 threads, 512 to 2048. kc: B's kc x NR micro-panel (kc * 64
+// bytes) is reused from L1 by every A micro-panel; 512 (all of L1) beat 256 and 384 by 1-2%:
+// fewer passes over C. mc: the mc x kc block of A streams from L2 (144 KiB / 192 KiB); 48 to 96
+// rows beat 144 and more. nc: the kc x nc block of B shared in L3 (8 MiB). Guesses for avx512
+// (kc * 128 bytes per B micro-panel, so half the kc) and baseline, which could not be timed here.
 #if defined(MT_ISA_avx512)
 constexpr GemmKernel<float> kF32 = {
-    "avx512 6x32", 6, 32, 144, 256, 4096, &pack_a<float>, &pack_b<float>, &macro_kernel<float>};
+    "avx512 6x32", 6, 32, 72, 256, 4096, &pack_a<float>, &pack_b<float>, &macro_kernel<float>};
 constexpr GemmKernel<double> kF64 = {
-    "avx512 6x16", 6, 16, 72, 256, 2048, &pack_a<double>, &pack_b<double>, &macro_kernel<double>};
+    "avx512 6x16", 6, 16, 48, 256, 2048, &pack_a<double>, &pack_b<double>, &macro_kernel<double>};
 #elif defined(MT_ISA_avx2)
 constexpr GemmKernel<float> kF32 = {
-    "avx2 6x16", 6, 16, 144, 256, 4096, &pack_a<float>, &pack_b<float>, &macro_kernel<float>};
+    "avx2 6x16", 6, 16, 72, 512, 4096, &pack_a<float>, &pack_b<float>, &macro_kernel<float>};
 constexpr GemmKernel<double> kF64 = {
-    "avx2 6x8", 6, 8, 72, 256, 2048, &pack_a<double>, &pack_b<double>, &macro_kernel<double>};
+    "avx2 6x8", 6, 8, 48, 512, 2048, &pack_a<double>, &pack_b<double>, &macro_kernel<double>};
 #else
 constexpr GemmKernel<float> kF32 = {
-    "baseline 6x8", 6, 8, 144, 256, 4096, &pack_a<float>, &pack_b<float>, &macro_kernel<float>};
+    "baseline 6x8", 6, 8, 72, 512, 4096, &pack_a<float>, &pack_b<float>, &macro_kernel<float>};
 constexpr GemmKernel<double> kF64 = {
-    "baseline 6x4", 6, 4, 72, 256, 2048, &pack_a<double>, &pack_b<double>, &macro_kernel<double>};
+    "baseline 6x4", 6, 4, 48, 512, 2048, &pack_a<double>, &pack_b<double>, &macro_kernel<double>};
 #endif
 static_assert(Tile<float>::nr * sizeof(float) == 2 * kVecBytes);
 

@@ -21,10 +21,12 @@ template <class T> struct GemmKernel {
   // Packs the mc x kc block whose element (i, p) is a[i * rs + p * cs] into dst (layout above;
   // dst holds ceil(mc / mr) * mr * kc elements and is 64-byte aligned).
   void (*pack_a)(int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, T* dst);
-  // Packs the kc x nc block whose element (p, j) is b[p * rs + j * cs] into dst.
+  // Packs the kc x nc block whose element (p, j) is b[p * rs + j * cs] into dst (aligned
+  // likewise; a panel q of a larger block may be packed on its own at dst + q * nr * kc).
   void (*pack_b)(int64_t kc, int64_t nc, const T* b, int64_t rs, int64_t cs, T* dst);
   // C(i, j) = sum_p A(i, p) * B(p, j) for i < mc, j < nc from a packed A block and a packed B
-  // block; with `accumulate` the sum is added to C(i, j) instead. C(i, j) is c[i * rs + j * cs].
+  // block (packed_b 64-byte aligned); with `accumulate` the sum is added to C(i, j) instead.
+  // C(i, j) is c[i * rs + j * cs].
   // Each C(i, j) is summed over p in order, the same way wherever it sits in a tile.
   void (*macro_kernel)(int64_t mc, int64_t nc, int64_t kc, const T* packed_a, const T* packed_b,
                        T* c, int64_t rs, int64_t cs, bool accumulate);
