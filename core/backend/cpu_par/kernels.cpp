@@ -102,7 +102,7 @@ void transpose_tile(int64_t rows, int64_t cols, const T* in, int64_t col_stride,
 // ...), which the compiler keeps in vector registers; the lanes are then combined in a fixed
 // tree. Inputs longer than kBlock are split in halves at a multiple of kBlock and the halves
 // combined (pairwise summation: error grows with log n, not n). The order depends only on n.
-constexpr int64_t kLanes = 32;
+constexpr int64_t kLanes = 64;
 constexpr int64_t kBlock = 4096;
 
 template <class T, class Op> T fold_lanes(int64_t n, const T* in, int64_t stride) {
@@ -136,7 +136,17 @@ template <class T, class Op> T reduce_contiguous(int64_t n, const T* in, int64_t
 
 template <class T, class Op>
 void reduce_rows(int64_t rows, int64_t cols, const T* in, int64_t row_stride, T* acc) {
-  for (int64_t i = 0; i < rows; ++i) {
+  // Four rows per pass over acc (one load and store of acc per four rows); each element is
+  // still combined in row order, so the result is that of one row at a time.
+  int64_t i = 0;
+  for (; i + 4 <= rows; i += 4) {
+    const T* r0 = in + i * row_stride;
+    const T *r1 = r0 + row_stride, *r2 = r1 + row_stride, *r3 = r2 + row_stride;
+    for (int64_t j = 0; j < cols; ++j)
+      acc[j] =
+          Op::combine(Op::combine(Op::combine(Op::combine(acc[j], r0[j]), r1[j]), r2[j]), r3[j]);
+  }
+  for (; i < rows; ++i) {
     const T* row = in + i * row_stride;
     for (int64_t j = 0; j < cols; ++j)
       acc[j] = Op::combine(acc[j], row[j]);
