@@ -5,9 +5,11 @@
 
 #include "backend/cpu_par/elementwise.hpp"
 #include "backend/cpu_par/gemm.hpp"
+#include "backend/cpu_par/layout.hpp"
 #include "backend/cpu_par/parallel.hpp"
 #include "backend/cpu_par/reduce.hpp"
 #include "backend/diagnostics.hpp"
+#include "tensor/index.hpp"
 
 namespace mt {
 namespace {
@@ -27,32 +29,27 @@ void run_reported(const char* kind, const char* name, const Tensor& out, Op&& op
   report_op({"cpu_par", label, path, num_threads(), out.numel(), elapsed.count()});
 }
 
-// Element offsets of each batch item of `t` (rank r >= 2) within the batch shape of `out`:
-// a batch dim of size 1 in `t` repeats (offset step 0).
-std::vector<int64_t> batch_offsets(const Tensor& t, const Tensor& out) {
-  const int batch_dims = out.dim() - 2;
-  int64_t count = 1;
-  for (int d = 0; d < batch_dims; ++d)
-    count *= out.shape()[d];
-  std::vector<int64_t> offsets(static_cast<size_t>(count));
-  for (int64_t b = 0; b < count; ++b) {
-    int64_t rest = b, offset = 0;
-    for (int d = batch_dims - 1; d >= 0; --d) {
-      const int64_t i = rest % out.shape()[d];
-      rest /= out.shape()[d];
-      if (t.shape()[d] != 1) offset += i * t.strides()[d];
-    }
-    offsets[static_cast<size_t>(b)] = offset;
-  }
-  return offsets;
-}
+// The batch dims of t alone: its matrix dims cut to (at most) one element.
+Tensor batch_part(const Tensor& t) { return t.slice(-2, 0, 1).slice(-1, 0, 1); }
 
 const char* matmul_impl(const Tensor& a, const Tensor& b, const Tensor& out) {
   const int r = out.dim();
   const int64_t m = out.shape()[r - 2], n = out.shape()[r - 1], k = a.shape()[r - 1];
-  const std::vector<int64_t> ao = batch_offsets(a, out), bo = batch_offsets(b, out),
-                             co = batch_offsets(out, out);
-  const auto batch = static_cast<int64_t>(co.size());
+  // Element offsets of each batch item of out, a and b, from a layout over the batch dims
+  // (broadcast batch dims of a or b repeat their offset).
+  Dims batch_shape = out.shape();
+  batch_shape[r - 2] = batch_shape[r - 1] = 1;
+  const Tensor ob = batch_part(out), ab = batch_part(a), bb = batch_part(b);
+  const cpu_par::Layout layout = cpu_par::make_layout(batch_shape, {&ob, &ab, &bb});
+  const int64_t batch = checked_numel(batch_shape);
+  std::vector<int64_t> co(batch), ao(batch), bo(batch);
+  for (int64_t item = 0; item < batch; ++item) {
+    int64_t at[cpu_par::kMaxOperands];
+    cpu_par::offsets_of(layout, item, layout.rank, at);
+    co[item] = at[0];
+    ao[item] = at[1];
+    bo[item] = at[2];
+  }
   return dispatch_dtype(out.dtype(), [&](auto zero) {
     using T = decltype(zero);
     cpu_par::gemm_batched<T>(batch, m, n, k, a.data<T>(), ao.data(), a.strides()[r - 2],

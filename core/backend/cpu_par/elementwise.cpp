@@ -3,6 +3,7 @@
 #include "backend/cpu_par/kernels.hpp"
 #include "backend/cpu_par/layout.hpp"
 #include "backend/cpu_par/parallel.hpp"
+#include "tensor/index.hpp"
 
 namespace mt::cpu_par {
 namespace {
@@ -172,17 +173,15 @@ const char* random(const Tensor& out, const RandomSpec& spec) {
     const Tensor flat = out.is_contiguous() ? out.view({numel}) : out;
     T* o = flat.data<T>();
     const int r = flat.dim();
+    const int64_t inner = r == 0 ? 1 : flat.shape()[r - 1];
+    const int64_t inner_stride = r == 0 ? 0 : flat.strides()[r - 1];
     parallel_for(numel, kGrain, [&](int64_t begin, int64_t end) {
+      Dims index;
       for (int64_t i = begin; i < end;) {
         // One run along the last dim.
-        int64_t rest = i, position = 0;
-        for (int d = r - 1; d >= 0; --d) {
-          position += rest % flat.shape()[d] * flat.strides()[d];
-          rest /= flat.shape()[d];
-        }
-        const int64_t inner = r == 0 ? 1 : flat.shape()[r - 1];
-        const int64_t n = std::min(end - i, inner - (r == 0 ? 0 : i % inner));
-        loop(n, o + position, r == 0 ? 0 : flat.strides()[r - 1],
+        to_index(i, flat.shape(), index);
+        const int64_t n = std::min(end - i, inner - i % inner);
+        loop(n, o + index_to_position(index, flat.strides()), inner_stride,
              static_cast<int32_t>(spec.distribution), static_cast<T>(spec.a),
              static_cast<T>(spec.b), spec.seed, spec.offset + static_cast<uint64_t>(i));
         i += n;
