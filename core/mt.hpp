@@ -1,8 +1,14 @@
 #pragma once
 // The whole C++ engine in one include.
+#include "autograd/grad_mode.hpp"
 #include "backend/cpu_par/parallel.hpp"
 #include "backend/diagnostics.hpp"
 #include "backend/registry.hpp"
+#include "data/datasets.hpp"
+#include "nn/linear.hpp"
+#include "nn/loss.hpp"
+#include "nn/mlp.hpp"
+#include "nn/optim.hpp"
 #include "ops/creation.hpp"
 #include "ops/tensor_ops.hpp"
 #include "random/generator.hpp"

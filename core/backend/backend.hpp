@@ -38,6 +38,14 @@ class Backend {
   // `out` has in's rank, size 1 in the reduced dims and in's size in the others; each output
   // element folds the input elements that map to it.
   virtual void reduce(ReduceOp op, const Tensor& in, const Tensor& out) = 0;
+  // out = unary::<op>::backward(in, grad): the gradient that flows to in when `grad` flows to
+  // map(op, in).
+  virtual void map_backward(UnaryOp op, const Tensor& in, const Tensor& grad,
+                            const Tensor& out) = 0;
+  // out = binary::<op>::grad_a(a, b, grad) for operand 0, grad_b for operand 1: the gradient
+  // that flows to that operand of zip(op, a, b), at out's (the broadcast) shape.
+  virtual void zip_backward(BinaryOp op, int operand, const Tensor& a, const Tensor& b,
+                            const Tensor& grad, const Tensor& out) = 0;
   // out[..., i, j] = sum_k a[..., i, k] * b[..., k, j]; a, b and out have the same rank >= 2,
   // and the batch dims (all but the last two) of a and b broadcast to out's.
   virtual void matmul(const Tensor& a, const Tensor& b, const Tensor& out) = 0;

@@ -7,14 +7,28 @@
 #include <cmath>
 #include <cstdint>
 
+#include "ops/vmath.hpp"
 #include "tensor/error.hpp"
 #include "tensor/host_device.hpp"
 
 namespace mt {
 
 // Values are part of the C ABI: append-only.
-enum class BinaryOp : int32_t { Add, Sub, Mul, Div, Pow, Max, Min, Lt, Gt, Eq, IsClose };
-inline constexpr int kBinaryOpCount = 11;
+enum class BinaryOp : int32_t {
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Pow,
+  Max,
+  Min,
+  Lt,
+  Gt,
+  Eq,
+  IsClose,
+  BinaryCrossEntropy
+};
+inline constexpr int kBinaryOpCount = 12;
 
 namespace binary {
 
@@ -103,6 +117,28 @@ struct IsClose : ZeroGrad {
   }
 };
 
+// The binary cross-entropy of probability p = a against target y = b, one loop instead of
+// eleven ops: -(y log p + (1 - y) log(1 - p)), each log clamped at -100 as PyTorch's BCELoss
+// does, so that p = 0 or 1 gives a finite loss.
+struct BinaryCrossEntropy {
+  // NaN passes through (a diverged model must not get a finite loss).
+  template <class T> MT_HD static T clamped_log(T x) {
+    const T l = vmath::log(x);
+    return l > T(-100) || l != l ? l : T(-100);
+  }
+  template <class T> MT_HD static T forward(T p, T y) {
+    return -(y * clamped_log(p) + (T(1) - y) * clamped_log(T(1) - p));
+  }
+  // (p - y) / (p (1 - p)), with the denominator at least 1e-12 (PyTorch's epsilon).
+  template <class T> MT_HD static T grad_a(T p, T y, T g) {
+    const T d = p * (T(1) - p);
+    return g * (p - y) / (d > T(1e-12) ? d : T(1e-12));
+  }
+  template <class T> MT_HD static T grad_b(T p, T, T g) {
+    return g * (clamped_log(T(1) - p) - clamped_log(p));
+  }
+};
+
 }  // namespace binary
 
 const char* op_name(BinaryOp op);
@@ -121,6 +157,7 @@ template <class F> decltype(auto) dispatch_binary(BinaryOp op, F&& f) {
     case BinaryOp::Gt: return f(binary::Gt{});
     case BinaryOp::Eq: return f(binary::Eq{});
     case BinaryOp::IsClose: return f(binary::IsClose{});
+    case BinaryOp::BinaryCrossEntropy: return f(binary::BinaryCrossEntropy{});
   }
   fail(ErrorCode::InvalidArgument, "unknown binary op ", static_cast<int32_t>(op));
 }

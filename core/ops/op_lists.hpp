@@ -12,9 +12,9 @@ template <class... Ops> struct OpList { static constexpr int size = sizeof...(Op
 using UnaryOpList =
     OpList<unary::Neg, unary::Id, unary::Exp, unary::Log, unary::Sigmoid, unary::Relu, unary::Tanh,
            unary::Inv, unary::Abs, unary::Sqrt, unary::Square>;
-using BinaryOpList =
-    OpList<binary::Add, binary::Sub, binary::Mul, binary::Div, binary::Pow, binary::Max,
-           binary::Min, binary::Lt, binary::Gt, binary::Eq, binary::IsClose>;
+using BinaryOpList = OpList<binary::Add, binary::Sub, binary::Mul, binary::Div, binary::Pow,
+                            binary::Max, binary::Min, binary::Lt, binary::Gt, binary::Eq,
+                            binary::IsClose, binary::BinaryCrossEntropy>;
 using ReduceOpList = OpList<reduction::Sum, reduction::Prod, reduction::Max, reduction::Min>;
 
 static_assert(UnaryOpList::size == kUnaryOpCount);

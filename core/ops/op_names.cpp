@@ -22,7 +22,8 @@ const char* op_name(UnaryOp op) {
 
 const char* op_name(BinaryOp op) {
   static constexpr const char* kNames[kBinaryOpCount] = {
-      "add", "sub", "mul", "div", "pow", "max", "min", "lt", "gt", "eq", "is_close"};
+      "add", "sub", "mul", "div", "pow",      "max",
+      "min", "lt",  "gt",  "eq",  "is_close", "binary_cross_entropy"};
   const auto i = static_cast<int32_t>(op);
   return i >= 0 && i < kBinaryOpCount ? kNames[i] : "unknown binary op";
 }

@@ -1,5 +1,8 @@
 #include "ops/tensor_ops.hpp"
 
+#include <type_traits>
+
+#include "autograd/record.hpp"
 #include "backend/registry.hpp"
 #include "tensor/error.hpp"
 #include "tensor/index.hpp"
@@ -128,10 +131,12 @@ MatmulPlan plan_matmul(const Tensor& a, const Tensor& b) {
 Tensor map(UnaryOp op, const Tensor& a) {
   Tensor out = Tensor::empty(a.shape(), a.dtype());
   default_backend().map(op, a, out);
+  autograd::record_map(op, a, out);
   return out;
 }
 
 void map_out(UnaryOp op, const Tensor& a, const Tensor& out) {
+  autograd::check_out_no_grad(op_name(op), {&a, &out});
   check_out(out, a.shape(), a.dtype(), op_name(op));
   write_into(out, {a}, true, [&](const Tensor& target) { default_backend().map(op, a, target); });
 }
@@ -139,11 +144,14 @@ void map_out(UnaryOp op, const Tensor& a, const Tensor& out) {
 Tensor zip(BinaryOp op, const Tensor& a, const Tensor& b) {
   const DType dtype = promote(a.dtype(), b.dtype());
   Tensor out = Tensor::empty(shape_broadcast(a.shape(), b.shape()), dtype);
-  default_backend().zip(op, as_dtype(a, dtype), as_dtype(b, dtype), out);
+  const Tensor lhs = as_dtype(a, dtype), rhs = as_dtype(b, dtype);
+  default_backend().zip(op, lhs, rhs, out);
+  autograd::record_zip(op, lhs, rhs, out);
   return out;
 }
 
 void zip_out(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) {
+  autograd::check_out_no_grad(op_name(op), {&a, &b, &out});
   const DType dtype = promote(a.dtype(), b.dtype());
   check_out(out, shape_broadcast(a.shape(), b.shape()), dtype, op_name(op));
   const Tensor lhs = as_dtype(a, dtype), rhs = as_dtype(b, dtype);
@@ -155,6 +163,7 @@ Tensor reduce(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim) {
   const ReducePlan plan = plan_reduce(op, a, dims, keepdim);
   Tensor out = Tensor::empty(plan.kept_shape, a.dtype());
   default_backend().reduce(op, a, out);
+  autograd::record_reduce(op, a, out);
   return out.view(plan.result_shape);
 }
 
@@ -163,6 +172,7 @@ Tensor reduce(ReduceOp op, const Tensor& a, int64_t dim, bool keepdim) {
 }
 
 void reduce_out(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim, const Tensor& out) {
+  autograd::check_out_no_grad(op_name(op), {&a, &out});
   const ReducePlan plan = plan_reduce(op, a, dims, keepdim);
   check_out(out, plan.result_shape, a.dtype(), op_name(op));
   // The backend writes an output of a's rank: put the reduced dims back as size 1.
@@ -178,10 +188,12 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   const MatmulPlan plan = plan_matmul(a, b);
   Tensor out = Tensor::empty(plan.full_shape, plan.dtype);
   default_backend().matmul(plan.lhs, plan.rhs, out);
+  autograd::record_matmul(plan.lhs, plan.rhs, out);
   return out.view(plan.result_shape);
 }
 
 void matmul_out(const Tensor& a, const Tensor& b, const Tensor& out) {
+  autograd::check_out_no_grad("matmul", {&a, &b, &out});
   const MatmulPlan plan = plan_matmul(a, b);
   check_out(out, plan.result_shape, plan.dtype, "matmul");
   Tensor full = out;
@@ -189,6 +201,36 @@ void matmul_out(const Tensor& a, const Tensor& b, const Tensor& out) {
   if (b.dim() == 1) full = full.unsqueeze(-1);
   write_into(full, {plan.lhs, plan.rhs}, false,
              [&](const Tensor& target) { default_backend().matmul(plan.lhs, plan.rhs, target); });
+}
+
+Tensor map_backward(UnaryOp op, const Tensor& x, const Tensor& g) {
+  if (x.shape() != g.shape())
+    fail(ErrorCode::ShapeMismatch, op_name(op), " backward: x has shape ", x.shape(),
+         " but the gradient has shape ", g.shape());
+  const DType dtype = promote(x.dtype(), g.dtype());
+  Tensor out = Tensor::empty(x.shape(), dtype);
+  default_backend().map_backward(op, as_dtype(x, dtype), as_dtype(g, dtype), out);
+  return out;
+}
+
+Tensor zip_backward(BinaryOp op, int operand, const Tensor& a, const Tensor& b, const Tensor& g) {
+  if (operand != 0 && operand != 1)
+    fail(ErrorCode::InvalidArgument, op_name(op), " backward: operand ", operand,
+         " is neither 0 (a) nor 1 (b)");
+  const Dims shape = shape_broadcast(a.shape(), b.shape());
+  if (g.shape() != shape)
+    fail(ErrorCode::ShapeMismatch, op_name(op), " backward: the gradient has shape ", g.shape(),
+         " but the result of shapes ", a.shape(), " and ", b.shape(), " has shape ", shape);
+  const DType dtype = promote(promote(a.dtype(), b.dtype()), g.dtype());
+  Tensor out = Tensor::empty(shape, dtype);
+  default_backend().zip_backward(op, operand, as_dtype(a, dtype), as_dtype(b, dtype),
+                                 as_dtype(g, dtype), out);
+  return out;
+}
+
+bool is_differentiable(BinaryOp op) {
+  return dispatch_binary(
+      op, [](auto fn) { return !std::is_base_of_v<binary::ZeroGrad, decltype(fn)>; });
 }
 
 Tensor neg(const Tensor& a) { return map(UnaryOp::Neg, a); }

@@ -23,9 +23,20 @@ Tensor reduce(ReduceOp op, const Tensor& a, int64_t dim, bool keepdim = false);
 // removed from the result. Fused: no (n, k, m) intermediate.
 Tensor matmul(const Tensor& a, const Tensor& b);
 
+// --- The op tables' derivatives (what autodiff runs) ---
+// g * op'(x): the gradient that flows to x when g flows to map(op, x); x and g have one shape.
+Tensor map_backward(UnaryOp op, const Tensor& x, const Tensor& g);
+// The gradient that flows to operand `operand` (0: a, 1: b) of zip(op, a, b) when g flows to
+// its result, at the result's (broadcast) shape and dtype.
+Tensor zip_backward(BinaryOp op, int operand, const Tensor& a, const Tensor& b, const Tensor& g);
+// False for the comparisons, whose gradient is zero everywhere: their results do not record.
+bool is_differentiable(BinaryOp op);
+
 // --- out= variants: write the result into `out`, which must have exactly the result's shape
 // and dtype and must not be a broadcast view (stride 0 over several elements). `out` may be
 // one of the inputs (in-place); any other overlap with an input is computed through a temporary.
+// They record no gradients: with grad mode on, an input or `out` that requires grad is an
+// error (use them under NoGradGuard, as optimizers do).
 void map_out(UnaryOp op, const Tensor& a, const Tensor& out);
 void zip_out(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out);
 void reduce_out(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim, const Tensor& out);

@@ -1,5 +1,6 @@
 #include "tensor/tensor.hpp"
 
+#include "autograd/record.hpp"
 #include "backend/registry.hpp"
 #include "tensor/error.hpp"
 #include "tensor/index.hpp"
@@ -30,7 +31,8 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, int64_t offset, const Dims& sha
       fail(ErrorCode::InvalidArgument, "shape ", shape, " with strides ", strides, " and offset ",
            offset, " needs ", needed, " bytes but the storage holds ", storage->nbytes());
   }
-  impl_ = std::make_shared<Impl>(Impl{std::move(storage), offset, shape, strides, numel, dtype});
+  impl_ = std::make_shared<Impl>(
+      Impl{std::move(storage), offset, shape, strides, numel, dtype, nullptr});
 }
 
 Tensor Tensor::empty(const Dims& shape, DType dtype) {
@@ -109,13 +111,14 @@ Tensor Tensor::contiguous() const { return is_contiguous() ? *this : to(dtype())
 Tensor Tensor::to(DType dtype) const {
   Tensor out = empty(shape(), dtype);
   default_backend().copy(*this, out);
-  return out;
+  // The engine converts the gradient back to this tensor's dtype.
+  return autograd::record_unary("to", *this, out, [](const Tensor& grad) { return grad; });
 }
 
 Tensor Tensor::with_layout(int64_t offset, const Dims& shape, const Dims& strides) const {
   const Impl& base = impl();
   return Tensor(std::make_shared<Impl>(
-      Impl{base.storage, offset, shape, strides, checked_numel(shape), base.dtype}));
+      Impl{base.storage, offset, shape, strides, checked_numel(shape), base.dtype, nullptr}));
 }
 
 }  // namespace mt

@@ -10,6 +10,12 @@
 
 namespace mt {
 
+namespace autograd {
+class Node;
+struct Recorder;
+}  // namespace autograd
+struct AutogradMeta;
+
 // A strided view of a Storage: element `index` lives at byte
 //   (offset + index_to_position(index, strides)) * itemsize(dtype)
 // of the storage. Tensor is a handle: copies refer to the same tensor; views (permute, view,
@@ -79,7 +85,40 @@ class Tensor {
   Tensor to(DType dtype) const;
   Tensor clone() const { return to(dtype()); }
 
+  // --- Autodiff (autograd/) ---
+  // Whether ops on this tensor record the graph that backward() walks.
+  bool requires_grad() const;
+  // Makes a leaf (a tensor that no recorded op made) a parameter whose gradient backward()
+  // accumulates, or stops that; returns this tensor. Throws InvalidArgument for a non-leaf.
+  const Tensor& set_requires_grad(bool requires_grad = true) const;
+  // True when no recorded op made this tensor.
+  bool is_leaf() const { return grad_fn() == nullptr; }
+  // The recorded op that made this tensor (null for a leaf).
+  const std::shared_ptr<autograd::Node>& grad_fn() const;
+  // The gradient that backward() accumulated into this leaf (same shape and dtype); undefined
+  // until a backward reaches it and after zero_grad().
+  Tensor grad() const;
+  // Replaces the gradient (an undefined tensor clears it); throws unless `grad` has this
+  // tensor's shape and dtype.
+  void set_grad(const Tensor& grad) const;
+  // Clears the gradient (PyTorch's set_to_none): the next backward starts from nothing.
+  void zero_grad() const;
+  // Reverse-mode differentiation: walks the graph that made this tensor in topological order
+  // and adds d(this)/d(leaf) . grad to the gradient of every leaf that requires grad (summed
+  // over broadcasting). `grad` has this tensor's shape; it may be left out for a tensor of one
+  // element (it is then 1). The graph is freed afterwards unless `retain_graph`, and a later
+  // backward through a freed graph is an error. Not for concurrent use on one graph.
+  void backward(const Tensor& grad = Tensor(), bool retain_graph = false) const;
+  // The same elements (shared storage) outside the graph: a leaf that does not require grad.
+  Tensor detach() const;
+  // True when this handle is the tensor's only reference and the tensor the only user of its
+  // storage, so that no one else can see a write to it (lets backward keep a gradient as is).
+  bool is_sole_owner() const;
+  // True when both handles refer to one tensor (not merely to equal or overlapping ones).
+  bool is_same(const Tensor& other) const { return impl_ == other.impl_; }
+
  private:
+  friend struct autograd::Recorder;  // sets grad_fn
   struct Impl {
     std::shared_ptr<Storage> storage;
     int64_t offset = 0;
@@ -87,6 +126,7 @@ class Tensor {
     Dims strides;
     int64_t numel = 0;
     DType dtype = DType::Float32;
+    std::shared_ptr<AutogradMeta> autograd;  // null until the tensor takes part in autodiff
   };
   explicit Tensor(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
   const Impl& impl() const;

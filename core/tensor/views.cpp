@@ -1,6 +1,9 @@
 // Views: new shapes and strides over the same storage.
 #include <optional>
 
+#include "autograd/record.hpp"
+#include "ops/creation.hpp"
+#include "ops/tensor_ops.hpp"
 #include "tensor/error.hpp"
 #include "tensor/index.hpp"
 #include "tensor/tensor.hpp"
@@ -73,6 +76,18 @@ std::optional<Dims> strides_for_view(const Tensor& t, const Dims& shape) {
   return view_strides(t.shape(), t.strides(), shape);
 }
 
+// The gradient of a view that picks some elements of a tensor of `shape` (narrow, slice,
+// select): zeros, with `grad` written into the same view of them.
+template <class View> Tensor embed_grad(const Tensor& grad, const Dims& shape, View&& view) {
+  const Tensor out = zeros(shape, grad.dtype());
+  map_out(UnaryOp::Id, grad, view(out));
+  return out;
+}
+
+autograd::GradFn reshape_grad(const Dims& shape) {
+  return [shape](const Tensor& grad) { return grad.reshape(shape); };
+}
+
 }  // namespace
 
 Tensor Tensor::permute(const Dims& order) const {
@@ -80,15 +95,17 @@ Tensor Tensor::permute(const Dims& order) const {
     fail(ErrorCode::InvalidArgument, "permute: order ", order, " has ", order.size(),
          " entries for a tensor of rank ", dim());
   Dims shape = this->shape(), strides = this->strides();
-  Dims seen = Dims::filled(dim(), 0);
+  Dims seen = Dims::filled(dim(), 0), inverse = Dims::filled(dim(), 0);
   for (int d = 0; d < dim(); ++d) {
     const int from = normalize_dim(order[d], dim());
     if (seen[from]++)
       fail(ErrorCode::InvalidArgument, "permute: order ", order, " is not a permutation");
     shape[d] = this->shape()[from];
     strides[d] = this->strides()[from];
+    inverse[from] = d;
   }
-  return with_layout(offset(), shape, strides);
+  return autograd::record_unary("permute", *this, with_layout(offset(), shape, strides),
+                                [inverse](const Tensor& grad) { return grad.permute(inverse); });
 }
 
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
@@ -105,14 +122,17 @@ Tensor Tensor::view(const Dims& shape) const {
   if (!strides)
     fail(ErrorCode::ShapeMismatch, "view: a tensor of shape ", this->shape(), " and strides ",
          this->strides(), " cannot be viewed as shape ", target, " without a copy; use reshape()");
-  return with_layout(offset(), target, *strides);
+  return autograd::record_unary("view", *this, with_layout(offset(), target, *strides),
+                                reshape_grad(this->shape()));
 }
 
 Tensor Tensor::reshape(const Dims& shape) const {
   const Dims target = infer_shape(shape, numel(), this->shape());
   const std::optional<Dims> strides = strides_for_view(*this, target);
-  if (strides) return with_layout(offset(), target, *strides);
-  return contiguous().view(target);
+  if (strides)
+    return autograd::record_unary("reshape", *this, with_layout(offset(), target, *strides),
+                                  reshape_grad(this->shape()));
+  return contiguous().view(target);  // both record
 }
 
 Tensor Tensor::expand(const Dims& shape) const {
@@ -136,7 +156,9 @@ Tensor Tensor::expand(const Dims& shape) const {
            shape, " (size ", size, " vs ", shape[d], ")");
     }
   }
-  return with_layout(offset(), out_shape, out_strides);
+  // The engine sums the gradient back over the broadcast dims.
+  return autograd::record_unary("expand", *this, with_layout(offset(), out_shape, out_strides),
+                                [](const Tensor& grad) { return grad; });
 }
 
 Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length) const {
@@ -151,7 +173,11 @@ Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length) const {
          " does not fit in dim ", dim, " of size ", size);
   Dims out_shape = shape();
   out_shape[d] = length;
-  return with_layout(offset() + start * strides()[d], out_shape, strides());
+  return autograd::record_unary(
+      "narrow", *this, with_layout(offset() + start * strides()[d], out_shape, strides()),
+      [shape = shape(), d, start, length](const Tensor& grad) {
+        return embed_grad(grad, shape, [&](const Tensor& t) { return t.narrow(d, start, length); });
+      });
 }
 
 Tensor Tensor::slice(int64_t dim, int64_t start, int64_t stop, int64_t step) const {
@@ -171,7 +197,13 @@ Tensor Tensor::slice(int64_t dim, int64_t start, int64_t stop, int64_t step) con
   // With two or more elements the stepped stride stays inside the storage; with fewer it is
   // irrelevant, so a huge step (x[::2**62]) cannot overflow it.
   if (length > 1) out_strides[d] = checked_mul(strides()[d], step, "slice stride");
-  return with_layout(offset() + (length > 0 ? start * strides()[d] : 0), out_shape, out_strides);
+  return autograd::record_unary(
+      "slice", *this,
+      with_layout(offset() + (length > 0 ? start * strides()[d] : 0), out_shape, out_strides),
+      [shape = shape(), d, start, stop, step](const Tensor& grad) {
+        return embed_grad(grad, shape,
+                          [&](const Tensor& t) { return t.slice(d, start, stop, step); });
+      });
 }
 
 Tensor Tensor::select(int64_t dim, int64_t index) const {
@@ -184,7 +216,11 @@ Tensor Tensor::select(int64_t dim, int64_t index) const {
   Dims out_shape = shape(), out_strides = strides();
   out_shape.erase(d);
   out_strides.erase(d);
-  return with_layout(offset() + index * strides()[d], out_shape, out_strides);
+  return autograd::record_unary(
+      "select", *this, with_layout(offset() + index * strides()[d], out_shape, out_strides),
+      [shape = shape(), d, index](const Tensor& grad) {
+        return embed_grad(grad, shape, [&](const Tensor& t) { return t.select(d, index); });
+      });
 }
 
 Tensor Tensor::unsqueeze(int64_t dim) const {
@@ -194,7 +230,8 @@ Tensor Tensor::unsqueeze(int64_t dim) const {
   const int64_t stride = d < this->dim() ? shape()[d] * strides()[d] : 1;
   out_shape.insert(d, 1);
   out_strides.insert(d, stride);
-  return with_layout(offset(), out_shape, out_strides);
+  return autograd::record_unary("unsqueeze", *this, with_layout(offset(), out_shape, out_strides),
+                                [d](const Tensor& grad) { return grad.squeeze(d); });
 }
 
 Tensor Tensor::squeeze(int64_t dim) const {
@@ -205,7 +242,8 @@ Tensor Tensor::squeeze(int64_t dim) const {
   Dims out_shape = shape(), out_strides = strides();
   out_shape.erase(d);
   out_strides.erase(d);
-  return with_layout(offset(), out_shape, out_strides);
+  return autograd::record_unary("squeeze", *this, with_layout(offset(), out_shape, out_strides),
+                                [d](const Tensor& grad) { return grad.unsqueeze(d); });
 }
 
 }  // namespace mt

@@ -97,6 +97,16 @@ class CountingBackend final : public mt::Backend {
     ++calls;
     ref_->zip(op, a, b, out);
   }
+  void map_backward(mt::UnaryOp op, const Tensor& in, const Tensor& grad,
+                    const Tensor& out) override {
+    ++calls;
+    ref_->map_backward(op, in, grad, out);
+  }
+  void zip_backward(mt::BinaryOp op, int operand, const Tensor& a, const Tensor& b,
+                    const Tensor& grad, const Tensor& out) override {
+    ++calls;
+    ref_->zip_backward(op, operand, a, b, grad, out);
+  }
   void reduce(mt::ReduceOp op, const Tensor& in, const Tensor& out) override {
     ++calls;
     ref_->reduce(op, in, out);

@@ -206,6 +206,15 @@ const std::vector<BinaryCase>& binary_cases() {
        grid(),
        true,
        {{"is_close", mt::is_close}}},
+      {"BinaryCrossEntropy",
+       BinaryOp::BinaryCrossEntropy,
+       [](double p, double y) {
+         return -(y * std::max(std::log(p), -100.0) + (1 - y) * std::max(std::log1p(-p), -100.0));
+       },
+       interval(0.01, 0.99),
+       interval(0, 1),
+       false,
+       {}},
   };
   return cases;
 }

@@ -70,6 +70,15 @@ class CpuParBackend final : public Backend {
   void zip(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) override {
     run_reported("zip", op_name(op), out, [&] { return cpu_par::zip(op, a, b, out); });
   }
+  void map_backward(UnaryOp op, const Tensor& in, const Tensor& grad, const Tensor& out) override {
+    run_reported("map_backward", op_name(op), out,
+                 [&] { return cpu_par::map_backward(op, in, grad, out); });
+  }
+  void zip_backward(BinaryOp op, int operand, const Tensor& a, const Tensor& b, const Tensor& grad,
+                    const Tensor& out) override {
+    run_reported(operand == 0 ? "zip_backward a" : "zip_backward b", op_name(op), out,
+                 [&] { return cpu_par::zip_backward(op, operand, a, b, grad, out); });
+  }
   void reduce(ReduceOp op, const Tensor& in, const Tensor& out) override {
     run_reported("reduce", op_name(op), out, [&] { return cpu_par::reduce(op, in, out); });
   }

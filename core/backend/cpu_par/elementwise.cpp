@@ -136,6 +136,31 @@ const char* zip(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out
   });
 }
 
+const char* map_backward(UnaryOp op, const Tensor& in, const Tensor& grad, const Tensor& out) {
+  return dispatch_dtype(out.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const auto loop = elementwise_kernels<T>().unary_backward[table_index(op)];
+    const Layout l = make_layout(out.shape(), {&out, &in, &grad});
+    return run_elementwise(l, out.numel(), [&](char* const* p, const int64_t* s, int64_t n) {
+      loop(n, reinterpret_cast<T*>(p[0]), s[0], reinterpret_cast<const T*>(p[1]), s[1],
+           reinterpret_cast<const T*>(p[2]), s[2]);
+    });
+  });
+}
+
+const char* zip_backward(BinaryOp op, int operand, const Tensor& a, const Tensor& b,
+                         const Tensor& grad, const Tensor& out) {
+  return dispatch_dtype(out.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const auto loop = elementwise_kernels<T>().binary_grad[operand][table_index(op)];
+    const Layout l = make_layout(out.shape(), {&out, &a, &b, &grad});
+    return run_elementwise(l, out.numel(), [&](char* const* p, const int64_t* s, int64_t n) {
+      loop(n, reinterpret_cast<T*>(p[0]), s[0], reinterpret_cast<const T*>(p[1]), s[1],
+           reinterpret_cast<const T*>(p[2]), s[2], reinterpret_cast<const T*>(p[3]), s[3]);
+    });
+  });
+}
+
 const char* copy(const Tensor& src, const Tensor& out) {
   return dispatch_dtype(out.dtype(), [&](auto zero) {
     using T = decltype(zero);

@@ -39,6 +39,42 @@ void binary_loop(int64_t n, T* out, int64_t os, const T* a, int64_t as, const T*
   }
 }
 
+// The op tables' derivatives: out = backward(x, g), and out = grad_a or grad_b (a, b, g).
+template <class T, class Op>
+void unary_backward_loop(int64_t n, T* out, int64_t os, const T* x, int64_t xs, const T* g,
+                         int64_t gs) {
+  if (os == 1 && xs == 1 && gs == 1) {
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = Op::backward(x[i], g[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      out[i * os] = Op::backward(x[i * xs], g[i * gs]);
+  }
+}
+
+template <class T, class Op, int operand> MT_HD inline T binary_grad(T a, T b, T g) {
+  if constexpr (operand == 0)
+    return Op::grad_a(a, b, g);
+  else
+    return Op::grad_b(a, b, g);
+}
+
+template <class T, class Op, int operand>
+void binary_grad_loop(int64_t n, T* out, int64_t os, const T* a, int64_t as, const T* b, int64_t bs,
+                      const T* g, int64_t gs) {
+  if (os == 1 && as == 1 && bs == 1 && gs == 1) {
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = binary_grad<T, Op, operand>(a[i], b[i], g[i]);
+  } else if (os == 1 && as == 1 && bs == 0 && gs == 1) {
+    const T y = *b;
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = binary_grad<T, Op, operand>(a[i], y, g[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      out[i * os] = binary_grad<T, Op, operand>(a[i * as], b[i * bs], g[i * gs]);
+  }
+}
+
 template <class T> void fill_loop(int64_t n, T* out, int64_t os, T value) {
   if (os == 1) {
     for (int64_t i = 0; i < n; ++i)
@@ -162,8 +198,15 @@ template <class T, class... Ops>
 constexpr ElementwiseKernels<T> make_elementwise(OpList<Ops...>, auto binary_list) {
   return [&]<class... Bs>(OpList<Bs...>) {
     return ElementwiseKernels<T>{
-        {&unary_loop<T, Ops>...}, {&binary_loop<T, Bs>...}, &fill_loop<T>,     &random_loop<T>,
-        &convert_loop<T, float>,  &convert_loop<T, double>, &transpose_tile<T>};
+        {&unary_loop<T, Ops>...},
+        {&binary_loop<T, Bs>...},
+        {&unary_backward_loop<T, Ops>...},
+        {{&binary_grad_loop<T, Bs, 0>...}, {&binary_grad_loop<T, Bs, 1>...}},
+        &fill_loop<T>,
+        &random_loop<T>,
+        &convert_loop<T, float>,
+        &convert_loop<T, double>,
+        &transpose_tile<T>};
   }(binary_list);
 }
 

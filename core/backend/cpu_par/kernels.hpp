@@ -13,6 +13,8 @@ template <class T> struct ElementwiseKernels {
   using Unary = void (*)(int64_t n, T* out, int64_t out_stride, const T* in, int64_t in_stride);
   using Binary = void (*)(int64_t n, T* out, int64_t out_stride, const T* a, int64_t a_stride,
                           const T* b, int64_t b_stride);
+  using Ternary = void (*)(int64_t n, T* out, int64_t out_stride, const T* a, int64_t a_stride,
+                           const T* b, int64_t b_stride, const T* c, int64_t c_stride);
   using Fill = void (*)(int64_t n, T* out, int64_t out_stride, T value);
   // out[i * stride] = sample of counter (first + i) (random/philox.hpp)
   using Random = void (*)(int64_t n, T* out, int64_t out_stride, int32_t distribution, T a, T b,
@@ -28,6 +30,8 @@ template <class T> struct ElementwiseKernels {
 
   Unary unary[kUnaryOpCount];
   Binary binary[kBinaryOpCount];
+  Binary unary_backward[kUnaryOpCount];    // out = backward(x = a, g = b)
+  Ternary binary_grad[2][kBinaryOpCount];  // out = grad_a / grad_b (a, b, g = c)
   Fill fill;
   Random random;
   FromFloat from_float;    // copy with conversion

@@ -11,7 +11,7 @@
 
 namespace mt::cpu_par {
 
-inline constexpr int kMaxOperands = 3;
+inline constexpr int kMaxOperands = 4;
 
 struct Layout {
   int rank = 0;

@@ -69,6 +69,35 @@ class CpuSeqBackend final : public Backend {
     });
   }
 
+  void map_backward(UnaryOp op, const Tensor& in, const Tensor& grad, const Tensor& out) override {
+    dispatch_dtype(out.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      dispatch_unary(op, [&](auto fn) {
+        const Strided<T> x(in), g(grad), dst(out);
+        for_each_index(out, [&](int64_t, const Dims& i) {
+          dst.at(i) = decltype(fn)::backward(x.at_broadcast(i, out.shape()),
+                                             g.at_broadcast(i, out.shape()));
+        });
+      });
+    });
+  }
+
+  void zip_backward(BinaryOp op, int operand, const Tensor& a, const Tensor& b, const Tensor& grad,
+                    const Tensor& out) override {
+    dispatch_dtype(out.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      dispatch_binary(op, [&](auto fn) {
+        using Op = decltype(fn);
+        const Strided<T> lhs(a), rhs(b), g(grad), dst(out);
+        for_each_index(out, [&](int64_t, const Dims& i) {
+          const T x = lhs.at_broadcast(i, out.shape()), y = rhs.at_broadcast(i, out.shape());
+          const T dz = g.at_broadcast(i, out.shape());
+          dst.at(i) = operand == 0 ? Op::grad_a(x, y, dz) : Op::grad_b(x, y, dz);
+        });
+      });
+    });
+  }
+
   void reduce(ReduceOp op, const Tensor& in, const Tensor& out) override {
     // The reduced dims are those where out has size 1: for each output element, walk the
     // sub-shape of those dims and fold the input elements found there.

@@ -1,0 +1,43 @@
+#pragma once
+// How ops record themselves into the graph (called by ops/ and the views in tensor/).
+#include <functional>
+#include <initializer_list>
+#include <memory>
+
+#include "autograd/grad_mode.hpp"
+#include "autograd/node.hpp"
+#include "ops/binary_ops.hpp"
+#include "ops/reduce_ops.hpp"
+#include "ops/unary_ops.hpp"
+
+namespace mt::autograd {
+
+// True when an op on `inputs` must record: grad mode is on and an input requires grad.
+inline bool should_record(std::initializer_list<const Tensor*> inputs) {
+  if (!grad_enabled()) return false;
+  for (const Tensor* t : inputs)
+    if (t->requires_grad()) return true;
+  return false;
+}
+
+// Makes `node` the grad_fn of `out`, with one edge per input (in order).
+void attach(const Tensor& out, std::shared_ptr<Node> node, std::initializer_list<Tensor> inputs);
+
+// The nodes of the primitives; each records only when should_record says so.
+void record_map(UnaryOp op, const Tensor& in, const Tensor& out);
+void record_zip(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out);
+// `out` has in's rank (size 1 in the reduced dims).
+void record_reduce(ReduceOp op, const Tensor& in, const Tensor& out);
+// a, b and out as the backend's matmul takes them: equal ranks >= 2.
+void record_matmul(const Tensor& a, const Tensor& b, const Tensor& out);
+
+// A single-input op whose gradient is `backward(grad)`: the views, copies and casts.
+using GradFn = std::function<Tensor(const Tensor& grad)>;
+// Records `out` = an op named `name` of `in`, and returns `out`.
+Tensor record_unary(const char* name, const Tensor& in, const Tensor& out, GradFn backward);
+
+// Throws InvalidArgument when an out= op named `op` would hide a gradient: grad mode is on and
+// one of `tensors` (inputs and out) requires grad.
+void check_out_no_grad(const char* op, std::initializer_list<const Tensor*> tensors);
+
+}  // namespace mt::autograd
