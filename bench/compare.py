@@ -9,7 +9,8 @@ the machine's OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE presets (OpenBLAS picks its o
 torch also with torch.set_num_threads(threads) and glibc malloc tuned for large buffers.
 Timing matches mt_bench: warm-up runs for 50 ms (at least one), then timed runs until 0.3 s (at
 least 3, at most 50); a first run over 1 s is the only sample. Ratios are other/minitensor
-medians: > 1 means minitensor is faster.
+medians: > 1 means minitensor is faster. The training cases (train_*: one run is one epoch of
+an MLP classifier, float64) run with torch only; numpy has no autodiff.
 """
 import argparse
 import contextlib
@@ -113,6 +114,40 @@ def cases(ops):
     return table
 
 
+TRAIN_CASES = (("train_small", 50, 10, 100), ("train_large", 5000, 500, 1000))  # n, batch, H
+
+
+def torch_train_cases():
+    """The training cases of train_cases.cpp (float64, torch only): MLP 2-H-H-1 (relu, relu,
+    sigmoid), binary cross-entropy, SGD lr 0.05 on the "split" points; one run is one epoch."""
+    import torch
+    import torch.nn.functional as F
+    dt = torch.float64
+
+    def make(n, batch, h):
+        torch.manual_seed(42)
+        x = torch.rand(n, 2, dtype=dt)
+        y = ((x[:, 0] < 0.2) | (x[:, 0] > 0.8)).to(dt)
+        layers = [torch.nn.Linear(a, b, dtype=dt) for a, b in ((2, h), (h, h), (h, 1))]
+        opt = torch.optim.SGD([p for layer in layers for p in layer.parameters()], lr=0.05)
+        return x, y, batch, layers, opt
+
+    def epoch(x, y, batch, layers, opt):
+        l1, l2, l3 = layers
+        for start in range(0, len(x), batch):
+            xb, yb = x[start:start + batch], y[start:start + batch].view(-1, 1)
+            p = torch.sigmoid(l3(torch.relu(l2(torch.relu(l1(xb))))))
+            loss = F.binary_cross_entropy(p, yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+
+    # Matmul flops per point as train_cases.cpp counts them: forward, weight gradients, and the
+    # input gradients of layers 2 and 3.
+    return [(name, 0, 2 * n * (2 * (3 * h + h * h) + h * h + h),
+             lambda n=n, b=b, h=h: make(n, b, h), epoch) for name, n, b, h in TRAIN_CASES]
+
+
 def loaded_blas():
     """The BLAS libraries this process has mapped, with OpenBLAS's own config where it is one."""
     libs = set()
@@ -148,7 +183,8 @@ def run_impl(impl, threads, name_filter):
     records = []
     for dtype in ("f32", "f64"):
         ops = make_ops(dtype)
-        for name, nbytes, flops, make, work in cases(ops):
+        train = torch_train_cases() if impl == "torch" and dtype == "f64" else []
+        for name, nbytes, flops, make, work in cases(ops) + train:
             if name_filter not in name:
                 continue
             args = make()
@@ -279,7 +315,9 @@ def main():
     print("\nRatios: numpy or torch median / minitensor median (> 1: minitensor is faster). "
           "numpy's sigmoid is 1/(1+exp(-x)) (out=: an in-place chain). % STREAM: GB/s over "
           "the STREAM add figure at the same thread count; add_1M fits in cache, so it exceeds "
-          "100%.")
+          "100%. train_*: ms per epoch of an MLP 2-H-H-1 classifier (forward, binary "
+          "cross-entropy, backward, SGD step per batch; torch only), GFLOP/s from its matmul "
+          "flops.")
     if args.json:
         Path(args.json).write_text(json.dumps({"meta": metas, "stream_add_gbps": stream,
                                                "results": records}, indent=1))

@@ -3,7 +3,8 @@
 //   {"meta": ...}                       the backend, ISA and settings, first
 //   {"case": ..., "impl": "minitensor", "threads": ..., "median_ms": ..., "gbps" | "gflops": ...}
 //   {"case": "stream_add", "impl": "stream", ...}   plain C++ threads, STREAM byte counting
-// bench/compare.py runs the same cases with numpy and PyTorch and tabulates the ratios.
+// bench/compare.py runs the same cases with numpy and PyTorch and tabulates the ratios. The
+// training cases (train_*, float64; train_cases.cpp) time one epoch of an MLP classifier.
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -16,11 +17,13 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "backend/cpu_par/isa.hpp"
 #include "backend/cpu_par/parallel.hpp"
 #include "mt.hpp"
+#include "train_cases.hpp"
 
 namespace {
 
@@ -202,6 +205,10 @@ std::vector<Case> make_cases(mt::DType dt) {
          return [a = rand({64, 256, 256}), b = rand({64, 256, 256})] { mt::matmul(a, b); };
        },
        "matmul_1024", 1});  // as many multiply-adds as one 1024 matmul
+  // The training cases last, float64 only: one run is one epoch (train_cases.cpp).
+  if (dt == mt::DType::Float64)
+    for (mt_bench::TrainCase& t : mt_bench::make_train_cases())
+      cases.push_back({t.name, t.shape, 0, t.flops, std::move(t.setup)});
   return cases;
 }
 

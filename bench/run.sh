@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # One command: install the benchmark's Debian packages where missing, build mt_bench (Release),
-# then compare minitensor with numpy and PyTorch at 1..THREADS threads (default 2).
-#   bench/run.sh                 THREADS=1 bench/run.sh
-# Prints a markdown table; the raw results go to build/bench/results.json. About 5-10 minutes.
+# then compare minitensor with numpy and PyTorch at 1..THREADS threads (default 2); FILTER runs
+# only the cases whose name contains it (the STREAM reference always runs).
+#   bench/run.sh                 THREADS=1 bench/run.sh          FILTER=train_ bench/run.sh
+# Prints a markdown table; the raw results go to build/bench/results.json. About 5-10 minutes
+# (FILTER=train_: about 1 minute).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${THREADS:-2}
+FILTER=${FILTER:-}
 
 scripts/install-deps.sh --bench
 
@@ -16,4 +19,4 @@ cmake --build build/bench --target mt_bench
 # compare.py gives numpy and torch each their own environment (OpenBLAS threads and presets,
 # torch's malloc tunables) in subprocesses; see its docstring.
 exec /usr/bin/python3 bench/compare.py build/bench/bench/mt_bench --threads "$THREADS" \
-  --json build/bench/results.json
+  --filter "$FILTER" --json build/bench/results.json
