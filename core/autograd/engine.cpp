@@ -1,6 +1,5 @@
 #include "autograd/engine.hpp"
 
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -31,37 +30,47 @@ Tensor initial_grad(const Tensor& root, const Tensor& grad) {
   return grad.dtype() == root.dtype() ? grad : grad.to(root.dtype());
 }
 
-// The nodes reachable from `root`, each once, with the number of edges that lead to it from
-// other reachable nodes. Throws, before anything is computed, when one has been released.
-struct Graph {
-  std::vector<std::shared_ptr<Node>> nodes;
-  std::unordered_map<Node*, int> dependencies;
-};
-
-Graph collect(const std::shared_ptr<Node>& root) {
-  Graph graph;
-  std::vector<Node*> stack{root.get()};
-  graph.nodes.push_back(root);
-  graph.dependencies[root.get()] = 0;
-  while (!stack.empty()) {
-    Node* node = stack.back();
-    stack.pop_back();
-    if (node->released())
-      fail(ErrorCode::InvalidArgument, "backward: the graph through ", node->name(),
-           " has been freed by an earlier backward; pass retain_graph = true to the first "
-           "backward to walk a graph twice");
-    for (const Edge& edge : node->edges) {
-      if (!edge.node) continue;
-      auto [it, first] = graph.dependencies.try_emplace(edge.node.get(), 0);
-      ++it->second;
-      if (first) {
-        graph.nodes.push_back(edge.node);
-        stack.push_back(edge.node.get());
+// The nodes reachable from a root, each once, with walk.waiting_for set to the number of edges
+// that lead to it from the others. Clears the walk state of them all when it goes away.
+class Graph {
+ public:
+  // Throws, before anything is computed, when a node has been released.
+  explicit Graph(const std::shared_ptr<Node>& root) {
+    std::vector<Node*> stack{root.get()};
+    reach(root);
+    while (!stack.empty()) {
+      Node* node = stack.back();
+      stack.pop_back();
+      if (node->released())
+        fail(ErrorCode::InvalidArgument, "backward: the graph through ", node->name(),
+             " has been freed by an earlier backward; pass retain_graph = true to the first "
+             "backward to walk a graph twice");
+      for (const Edge& edge : node->edges) {
+        if (!edge.node) continue;
+        ++edge.node->walk.waiting_for;
+        if (!edge.node->walk.reached) {
+          reach(edge.node);
+          stack.push_back(edge.node.get());
+        }
       }
     }
   }
-  return graph;
-}
+  ~Graph() {
+    for (const auto& node : nodes_)
+      node->walk = {};
+  }
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+
+  const std::vector<std::shared_ptr<Node>>& nodes() const { return nodes_; }
+
+ private:
+  void reach(const std::shared_ptr<Node>& node) {
+    node->walk.reached = true;
+    nodes_.push_back(node);
+  }
+  std::vector<std::shared_ptr<Node>> nodes_;
+};
 
 // `grad` as the gradient of an input of `edge`'s shape and dtype.
 Tensor conform(const Tensor& grad, const Edge& edge, const Node& node) {
@@ -110,28 +119,27 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
     root.set_grad(root.grad().defined() ? root.grad() + start : owned(start));
     return;
   }
-  Graph graph = collect(root.grad_fn());
+  const Graph graph(root.grad_fn());
   // Kahn's algorithm: a node runs once every node that feeds it a gradient has run. Leaf
   // gradients are summed aside and stored at the end, so that an error leaves every .grad as
   // it was.
-  std::unordered_map<Node*, Tensor> pending{{root.grad_fn().get(), start}};
+  root.grad_fn()->walk.grad = start;
   std::vector<std::pair<Tensor, Tensor>> leaf_grads;  // (leaf, its gradient)
   std::vector<Node*> ready{root.grad_fn().get()};
   while (!ready.empty()) {
     Node* node = ready.back();
     ready.pop_back();
-    auto slot = pending.find(node);
     std::vector<Tensor> grads;
-    if (slot != pending.end()) {
-      grads = node->apply(slot->second);
-      pending.erase(slot);
+    if (node->walk.grad.defined()) {
+      grads = node->apply(node->walk.grad);
+      node->walk.grad = Tensor();
     }
     for (size_t i = 0; i < node->edges.size(); ++i) {
       const Edge& edge = node->edges[i];
       Tensor g = i < grads.size() && grads[i].defined() ? conform(grads[i], edge, *node) : Tensor();
       if (edge.node) {
-        if (g.defined()) add_into(pending[edge.node.get()], g);
-        if (--graph.dependencies[edge.node.get()] == 0) ready.push_back(edge.node.get());
+        if (g.defined()) add_into(edge.node->walk.grad, g);
+        if (--edge.node->walk.waiting_for == 0) ready.push_back(edge.node.get());
       } else if (edge.leaf.defined() && g.defined()) {
         auto it = leaf_grads.begin();
         while (it != leaf_grads.end() && !it->first.is_same(edge.leaf))
@@ -148,7 +156,7 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
     leaf.set_grad(total);
   }
   if (!retain_graph)
-    for (const auto& node : graph.nodes)
+    for (const auto& node : graph.nodes())
       node->release();
 }
 

@@ -47,6 +47,14 @@ class Node {
 
   std::vector<Edge> edges;
 
+  // The bookkeeping of a backward walking this node (engine.cpp), cleared when it ends: a
+  // graph is walked by one backward at a time.
+  struct Walk {
+    bool reached = false;
+    int waiting_for = 0;  // edges from nodes yet to run
+    Tensor grad;          // the sum of the gradients received so far
+  } walk;
+
  protected:
   virtual void release_saved() {}
 

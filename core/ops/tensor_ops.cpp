@@ -164,7 +164,8 @@ Tensor reduce(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim) {
   Tensor out = Tensor::empty(plan.kept_shape, a.dtype());
   default_backend().reduce(op, a, out);
   autograd::record_reduce(op, a, out);
-  return out.view(plan.result_shape);
+  // (A view only where the shape changes: a view of a result that requires grad records.)
+  return plan.result_shape == plan.kept_shape ? out : out.view(plan.result_shape);
 }
 
 Tensor reduce(ReduceOp op, const Tensor& a, int64_t dim, bool keepdim) {
@@ -189,7 +190,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   Tensor out = Tensor::empty(plan.full_shape, plan.dtype);
   default_backend().matmul(plan.lhs, plan.rhs, out);
   autograd::record_matmul(plan.lhs, plan.rhs, out);
-  return out.view(plan.result_shape);
+  return plan.result_shape == plan.full_shape ? out : out.view(plan.result_shape);
 }
 
 void matmul_out(const Tensor& a, const Tensor& b, const Tensor& out) {

@@ -305,6 +305,35 @@ template <class T> void deterministic_cases() {
 TEST(GemmTest, BitwiseIdenticalForAnyThreadCountFloat) { deterministic_cases<float>(); }
 TEST(GemmTest, BitwiseIdenticalForAnyThreadCountDouble) { deterministic_cases<double>(); }
 
+// Small items (k <= kc) run unpacked on the calling thread unless the batch is large; both
+// ways must give the same bits (same products, summed over k in the same order).
+template <class T> void direct_matches_packed_cases() {
+  Rng rng = test_rng();
+  for (int trial = 0; trial < 60; ++trial) {
+    const int64_t m = uniform_int(rng, 1, 40), n = uniform_int(rng, 1, 40);
+    const int64_t k = uniform_int(rng, 1, 40);
+    const int64_t batch = (int64_t{1} << 18) / (m * n * k) + 2;  // enough to leave the tiny path
+    const Layout la = random_layout(rng), lb = random_layout(rng);
+    const Operand<T> a = make_input<T>(rng, batch, m, k, la, false);
+    const Operand<T> b = make_input<T>(rng, batch, k, n, lb, false);
+    Operand<T> all = make_output<T>(rng, batch, m, n);
+    Operand<T> first = all;
+    run(a, b, all);
+    gemm_batched<T>(1, m, n, k, a.storage.data(), a.offsets.data(), a.rs, a.cs, b.storage.data(),
+                    b.offsets.data(), b.rs, b.cs, first.storage.data(), first.offsets.data(),
+                    first.rs, first.cs);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        ASSERT_EQ(std::memcmp(&all.storage[i * all.rs + j * all.cs],
+                              &first.storage[i * first.rs + j * first.cs], sizeof(T)),
+                  0)
+            << describe_case(1, m, n, k, la, lb, first) << " at (" << i << ", " << j << ")";
+  }
+}
+
+TEST(GemmTest, SmallItemsMatchThePackedPathBitwiseFloat) { direct_matches_packed_cases<float>(); }
+TEST(GemmTest, SmallItemsMatchThePackedPathBitwiseDouble) { direct_matches_packed_cases<double>(); }
+
 TEST(GemmTest, KernelName) {
   const std::string f32 = cpu_par::gemm_kernel_name(false);
   const std::string f64 = cpu_par::gemm_kernel_name(true);

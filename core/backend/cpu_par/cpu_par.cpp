@@ -3,6 +3,7 @@
 #include <chrono>
 #include <vector>
 
+#include "autograd/grad_mode.hpp"
 #include "backend/cpu_par/elementwise.hpp"
 #include "backend/cpu_par/gemm.hpp"
 #include "backend/cpu_par/layout.hpp"
@@ -18,6 +19,7 @@ namespace {
 // reports the path, the thread count and the time.
 template <class Op>
 void run_reported(const char* kind, const char* name, const Tensor& out, Op&& op) {
+  NoGradGuard no_grad;  // the views that the paths take of operands are not part of any graph
   if (!diagnostics_enabled()) {
     op();
     return;
@@ -36,19 +38,21 @@ const char* matmul_impl(const Tensor& a, const Tensor& b, const Tensor& out) {
   const int r = out.dim();
   const int64_t m = out.shape()[r - 2], n = out.shape()[r - 1], k = a.shape()[r - 1];
   // Element offsets of each batch item of out, a and b, from a layout over the batch dims
-  // (broadcast batch dims of a or b repeat their offset).
+  // (broadcast batch dims of a or b repeat their offset). Plain matrices skip the layout.
   Dims batch_shape = out.shape();
   batch_shape[r - 2] = batch_shape[r - 1] = 1;
-  const Tensor ob = batch_part(out), ab = batch_part(a), bb = batch_part(b);
-  const cpu_par::Layout layout = cpu_par::make_layout(batch_shape, {&ob, &ab, &bb});
   const int64_t batch = checked_numel(batch_shape);
   std::vector<int64_t> co(batch), ao(batch), bo(batch);
-  for (int64_t item = 0; item < batch; ++item) {
-    int64_t at[cpu_par::kMaxOperands];
-    cpu_par::offsets_of(layout, item, layout.rank, at);
-    co[item] = at[0];
-    ao[item] = at[1];
-    bo[item] = at[2];
+  if (batch > 1) {
+    const Tensor ob = batch_part(out), ab = batch_part(a), bb = batch_part(b);
+    const cpu_par::Layout layout = cpu_par::make_layout(batch_shape, {&ob, &ab, &bb});
+    for (int64_t item = 0; item < batch; ++item) {
+      int64_t at[cpu_par::kMaxOperands];
+      cpu_par::offsets_of(layout, item, layout.rank, at);
+      co[item] = at[0];
+      ao[item] = at[1];
+      bo[item] = at[2];
+    }
   }
   return dispatch_dtype(out.dtype(), [&](auto zero) {
     using T = decltype(zero);

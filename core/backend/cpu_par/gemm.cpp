@@ -145,6 +145,31 @@ void gemm_sequential(const GemmKernel<T>& kernel, const Operands<T>& x, T* packe
   }
 }
 
+// Operands of C^T = B^T A^T: the same products and sums as C = A B.
+template <class T> Operands<T> transposed(const Operands<T>& x) {
+  return {x.n, x.m, x.k, x.b, x.b_cs, x.b_rs, x.a, x.a_cs, x.a_rs, x.c, x.c_cs, x.c_rs};
+}
+
+// One small item (k <= kc) without packing: the direct kernel wants B's rows contiguous. Where
+// they are not, C^T = B^T A^T is computed instead if A^T's rows are (or are smaller to copy),
+// and the smaller right operand is copied into contiguous rows otherwise.
+template <class T> void gemm_direct(const GemmKernel<T>& kernel, Operands<T> x) {
+  const auto rows_contiguous = [](const Operands<T>& o) { return o.b_cs == 1 || o.n == 1; };
+  if (!rows_contiguous(x)) {
+    const Operands<T> t = transposed(x);
+    if (rows_contiguous(t) || t.n < x.n) x = t;
+  }
+  if (rows_contiguous(x)) {
+    kernel.direct(x.m, x.n, x.k, x.a, x.a_rs, x.a_cs, x.b, x.b_rs, x.c, x.c_rs, x.c_cs);
+    return;
+  }
+  Buffer<T> rows(x.k * x.n);
+  for (int64_t p = 0; p < x.k; ++p)
+    for (int64_t j = 0; j < x.n; ++j)
+      rows.get()[p * x.n + j] = x.b[p * x.b_rs + j * x.b_cs];
+  kernel.direct(x.m, x.n, x.k, x.a, x.a_rs, x.a_cs, rows.get(), x.n, x.c, x.c_rs, x.c_cs);
+}
+
 // One item on all threads. Per (jc, pc) block: B's kc x nc block is packed in parallel (chunks
 // of nr panels) into one shared buffer, then tasks of (row block x column group) of C each pack
 // their rows of A and run the macro-kernel. Row blocks are whole mr panels, as equal as they
@@ -227,8 +252,12 @@ void gemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, const T* a,
     for (int64_t item = first; item < last; ++item)
       gemm_sequential(kernel, operands(item), packed_a.get(), packed_b.get());
   };
-  if (item_work <= kInlineWork / batch) {
-    // Tiny: on this thread, and with packing buffers on the stack when they fit.
+  if (item_work <= kInlineWork / batch && k <= kernel.kc) {
+    // Tiny: on this thread, unpacked.
+    for (int64_t item = 0; item < batch; ++item)
+      gemm_direct(kernel, operands(item));
+  } else if (item_work <= kInlineWork / batch) {
+    // Tiny but long along k: on this thread, with packing buffers on the stack when they fit.
     const int64_t a_size = round_up(a_buffer_size(kernel, m, k), 64 / int64_t{sizeof(T)});
     const int64_t b_size = b_buffer_size(kernel, n, k);
     if ((a_size + b_size) * int64_t{sizeof(T)} <= kStackBytes) {

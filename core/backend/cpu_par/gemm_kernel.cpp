@@ -84,6 +84,8 @@ template <class V, class T> [[gnu::always_inline]] inline void store_unaligned(T
 [[gnu::always_inline]] inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
 constexpr int kMR = 6;  // rows of the register tile
+// The longest k of the direct kernel: the largest kc below.
+constexpr int64_t kMaxDirectK = 512;
 constexpr int kNV = 2;  // vectors per row of the register tile
 
 template <class T> struct Tile {
@@ -180,6 +182,86 @@ void macro_kernel(int64_t mc, int64_t nc, int64_t kc, const T* packed_a, const T
       micro_kernel<T>(kc, packed_a + i * kc, packed_b + j * kc, c + i * rs + j * cs, rs, cs,
                       min64(MR, mc - i), n_eff, accumulate);
     }
+  }
+}
+
+// R rows of C, NV vectors wide from column j, of which `valid` columns are stored:
+// acc = fmadd(A(i, p), B(p, j..), acc) over p in order from zero, as the micro-kernel does.
+template <class T, int R, int NV>
+[[gnu::always_inline]] inline void direct_block(int64_t k, const T* a, int64_t a_rs, int64_t a_cs,
+                                                const T* b, int64_t b_rs, T* c, int64_t c_rs,
+                                                int64_t c_cs, int64_t valid) {
+  using V = typename VecOf<T>::type;
+  constexpr int L = Tile<T>::lanes;
+  V acc[R][NV];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v)
+      acc[r][v] = V{};
+  }
+  for (int64_t p = 0; p < k; ++p) {
+    V bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v)
+      bv[v] = load_unaligned<V>(b + p * b_rs + v * L);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const V av = splat(a + r * a_rs + p * a_cs);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v)
+        acc[r][v] = fmadd(av, bv[v], acc[r][v]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      if (c_cs == 1 && valid == NV * L) {
+        store_unaligned(c + r * c_rs + v * L, acc[r][v]);
+      } else {
+        for (int64_t l = 0; l < L && v * L + l < valid; ++l)
+          c[r * c_rs + (v * L + l) * c_cs] = acc[r][v][l];
+      }
+    }
+  }
+}
+
+// R rows of C: blocks two vectors wide, then one; the last n % L columns from `tail`, a copy of
+// them padded with zeros to one vector (row stride L).
+template <class T, int R>
+[[gnu::always_inline]] inline void direct_rows(int64_t n, int64_t k, const T* a, int64_t a_rs,
+                                               int64_t a_cs, const T* b, int64_t b_rs,
+                                               const T* tail, T* c, int64_t c_rs, int64_t c_cs) {
+  constexpr int L = Tile<T>::lanes;
+  int64_t j = 0;
+  for (; j + 2 * L <= n; j += 2 * L)
+    direct_block<T, R, 2>(k, a, a_rs, a_cs, b + j, b_rs, c + j * c_cs, c_rs, c_cs, 2 * L);
+  for (; j + L <= n; j += L)
+    direct_block<T, R, 1>(k, a, a_rs, a_cs, b + j, b_rs, c + j * c_cs, c_rs, c_cs, L);
+  if (j < n) direct_block<T, R, 1>(k, a, a_rs, a_cs, tail, L, c + j * c_cs, c_rs, c_cs, n - j);
+}
+
+template <class T>
+void direct(int64_t m, int64_t n, int64_t k, const T* a, int64_t a_rs, int64_t a_cs, const T* b,
+            int64_t b_rs, T* c, int64_t c_rs, int64_t c_cs) {
+  constexpr int L = Tile<T>::lanes;
+  // The partial vector of columns at the right edge, copied once for all rows (k <= kc).
+  alignas(64) T tail[kMaxDirectK * L];
+  const int64_t first = n - n % L;
+  for (int64_t p = 0; p < k && first < n; ++p)
+    for (int64_t l = 0; l < L; ++l)
+      tail[p * L + l] = first + l < n ? b[p * b_rs + first + l] : T(0);
+  int64_t i = 0;
+  for (; i + 4 <= m; i += 4)
+    direct_rows<T, 4>(n, k, a + i * a_rs, a_rs, a_cs, b, b_rs, tail, c + i * c_rs, c_rs, c_cs);
+  const T* a_rest = a + i * a_rs;
+  T* c_rest = c + i * c_rs;
+  switch (m - i) {
+    case 3: direct_rows<T, 3>(n, k, a_rest, a_rs, a_cs, b, b_rs, tail, c_rest, c_rs, c_cs); break;
+    case 2: direct_rows<T, 2>(n, k, a_rest, a_rs, a_cs, b, b_rs, tail, c_rest, c_rs, c_cs); break;
+    case 1: direct_rows<T, 1>(n, k, a_rest, a_rs, a_cs, b, b_rs, tail, c_rest, c_rs, c_cs); break;
+    default: break;
   }
 }
 
@@ -296,21 +378,28 @@ template <class T> void pack_b(int64_t kc, int64_t nc, const T* b, int64_t rs, i
 // (kc * 128 bytes per B micro-panel, so half the kc) and baseline, which could not be timed here.
 #if defined(MT_ISA_avx512)
 constexpr GemmKernel<float> kF32 = {
-    "avx512 6x32", 6, 32, 72, 256, 4096, &pack_a<float>, &pack_b<float>, &macro_kernel<float>};
+    "avx512 6x32", 6, 32, 72, 256, 4096, &pack_a<float>, &pack_b<float>, &macro_kernel<float>,
+    &direct<float>};
 constexpr GemmKernel<double> kF64 = {
-    "avx512 6x16", 6, 16, 48, 256, 2048, &pack_a<double>, &pack_b<double>, &macro_kernel<double>};
+    "avx512 6x16",  6, 16, 48, 256, 2048, &pack_a<double>, &pack_b<double>, &macro_kernel<double>,
+    &direct<double>};
 #elif defined(MT_ISA_avx2)
 constexpr GemmKernel<float> kF32 = {
-    "avx2 6x16", 6, 16, 72, 512, 4096, &pack_a<float>, &pack_b<float>, &macro_kernel<float>};
+    "avx2 6x16",   6, 16, 72, 512, 4096, &pack_a<float>, &pack_b<float>, &macro_kernel<float>,
+    &direct<float>};
 constexpr GemmKernel<double> kF64 = {
-    "avx2 6x8", 6, 8, 48, 512, 2048, &pack_a<double>, &pack_b<double>, &macro_kernel<double>};
+    "avx2 6x8",     6, 8, 48, 512, 2048, &pack_a<double>, &pack_b<double>, &macro_kernel<double>,
+    &direct<double>};
 #else
 constexpr GemmKernel<float> kF32 = {
-    "baseline 6x8", 6, 8, 72, 512, 4096, &pack_a<float>, &pack_b<float>, &macro_kernel<float>};
+    "baseline 6x8", 6, 8, 72, 512, 4096, &pack_a<float>, &pack_b<float>, &macro_kernel<float>,
+    &direct<float>};
 constexpr GemmKernel<double> kF64 = {
-    "baseline 6x4", 6, 4, 48, 512, 2048, &pack_a<double>, &pack_b<double>, &macro_kernel<double>};
+    "baseline 6x4", 6, 4, 48, 512, 2048, &pack_a<double>, &pack_b<double>, &macro_kernel<double>,
+    &direct<double>};
 #endif
 static_assert(Tile<float>::nr * sizeof(float) == 2 * kVecBytes);
+static_assert(kF32.kc <= kMaxDirectK && kF64.kc <= kMaxDirectK);
 
 }  // namespace
 

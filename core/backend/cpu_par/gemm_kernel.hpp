@@ -30,6 +30,12 @@ template <class T> struct GemmKernel {
   // Each C(i, j) is summed over p in order, the same way wherever it sits in a tile.
   void (*macro_kernel)(int64_t mc, int64_t nc, int64_t kc, const T* packed_a, const T* packed_b,
                        T* c, int64_t rs, int64_t cs, bool accumulate);
+  // C(i, j) = sum_p A(i, p) * B(p, j) for a small problem with k <= kc, unpacked: A(i, p) is
+  // a[i * a_rs + p * a_cs], B(p, j) is b[p * b_rs + j] (rows contiguous), C(i, j) is
+  // c[i * c_rs + j * c_cs]. Each C(i, j) is summed over p in order with the micro-kernel's
+  // multiply-add, so the bits equal the packed path's.
+  void (*direct)(int64_t m, int64_t n, int64_t k, const T* a, int64_t a_rs, int64_t a_cs,
+                 const T* b, int64_t b_rs, T* c, int64_t c_rs, int64_t c_cs);
 };
 
 // One definition per ISA namespace (gemm_kernel.cpp).

@@ -32,6 +32,17 @@ Layout make_layout(const Dims& shape, std::initializer_list<const Tensor*> tenso
     l.base[operand] = static_cast<char*>(t->raw_data());
     l.itemsize[operand++] = itemsize(t->dtype());
   }
+  // The common case first: every operand contiguous in the output's shape is one flat run.
+  bool flat = true;
+  for (const Tensor* t : tensors)
+    flat = flat && t->shape() == shape && t->is_contiguous();
+  if (flat) {
+    l.rank = 1;
+    l.shape.push_back((*tensors.begin())->numel());
+    for (int k = 0; k < l.operands; ++k)
+      l.strides[k].push_back(1);
+    return l;
+  }
   // Broadcast: align each operand on the right; missing or size-1 dims get stride 0.
   // Dims of size 1 in the output are dropped (they contribute nothing to any offset).
   for (int d = 0; d < shape.size(); ++d) {
