@@ -1,6 +1,7 @@
 #pragma once
 // The whole C++ engine in one include.
 #include "autograd/grad_mode.hpp"
+#include "autograd/node.hpp"
 #include "backend/cpu_par/parallel.hpp"
 #include "backend/diagnostics.hpp"
 #include "backend/registry.hpp"

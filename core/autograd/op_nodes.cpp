@@ -39,12 +39,14 @@ class ZipNode final : public Node {
   Tensor a_, b_;
 };
 
-// `out` keeps in's rank (size 1 in the reduced dims), so the gradient broadcasts back to `in`.
+// `out` keeps in's rank (size 1 in the reduced dims), so the gradient, put in its shape,
+// broadcasts back to `in`.
 class ReduceNode final : public Node {
  public:
   ReduceNode(ReduceOp op, const Tensor& in, const Tensor& out)
       : Node(op_name(op)), op_(op), in_(in.detach()), out_(out.detach()) {}
-  std::vector<Tensor> apply(const Tensor& grad) override {
+  std::vector<Tensor> apply(const Tensor& result_grad) override {
+    const Tensor grad = result_grad.reshape(out_.shape());
     if (op_ == ReduceOp::Sum) return {grad.expand(in_.shape())};
     // The reduced dims (and any other of size 1: folding those changes nothing). Never empty
     // for rank >= 1, where an empty list would mean every dim.
@@ -84,8 +86,10 @@ Tensor matmul_like(const Tensor& like, const Tensor& x, const Tensor& y) {
 // dims that A or B broadcast.
 class MatmulNode final : public Node {
  public:
-  MatmulNode(const Tensor& a, const Tensor& b) : Node("matmul"), a_(a.detach()), b_(b.detach()) {}
-  std::vector<Tensor> apply(const Tensor& grad) override {
+  MatmulNode(const Tensor& a, const Tensor& b, const Dims& full_shape)
+      : Node("matmul"), a_(a.detach()), b_(b.detach()), full_shape_(full_shape) {}
+  std::vector<Tensor> apply(const Tensor& result_grad) override {
+    const Tensor grad = result_grad.reshape(full_shape_);
     std::vector<Tensor> grads(2);
     if (edges[0].active()) grads[0] = matmul_like(a_, grad, b_.transpose(-1, -2));
     if (edges[1].active()) grads[1] = grad_b(grad);
@@ -108,6 +112,7 @@ class MatmulNode final : public Node {
   }
   void release_saved() override { a_ = b_ = Tensor(); }
   Tensor a_, b_;
+  Dims full_shape_;
 };
 
 }  // namespace
@@ -121,14 +126,13 @@ void record_zip(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out
     attach(out, std::make_shared<ZipNode>(op, a, b), {a, b});
 }
 
-void record_reduce(ReduceOp op, const Tensor& in, const Tensor& out) {
-  // The node keeps the result's values (max, min, prod need them) but not the result itself,
-  // which would make a cycle: out -> node -> out.
-  if (should_record({&in})) attach(out, std::make_shared<ReduceNode>(op, in, out.detach()), {in});
+void record_reduce(ReduceOp op, const Tensor& in, const Tensor& kept, const Tensor& result) {
+  if (should_record({&in})) attach(result, std::make_shared<ReduceNode>(op, in, kept), {in});
 }
 
-void record_matmul(const Tensor& a, const Tensor& b, const Tensor& out) {
-  if (should_record({&a, &b})) attach(out, std::make_shared<MatmulNode>(a, b), {a, b});
+void record_matmul(const Tensor& a, const Tensor& b, const Dims& full_shape, const Tensor& result) {
+  if (should_record({&a, &b}))
+    attach(result, std::make_shared<MatmulNode>(a, b, full_shape), {a, b});
 }
 
 }  // namespace mt::autograd

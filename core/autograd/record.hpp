@@ -26,10 +26,12 @@ void attach(const Tensor& out, std::shared_ptr<Node> node, std::initializer_list
 // The nodes of the primitives; each records only when should_record says so.
 void record_map(UnaryOp op, const Tensor& in, const Tensor& out);
 void record_zip(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out);
-// `out` has in's rank (size 1 in the reduced dims).
-void record_reduce(ReduceOp op, const Tensor& in, const Tensor& out);
-// a, b and out as the backend's matmul takes them: equal ranks >= 2.
-void record_matmul(const Tensor& a, const Tensor& b, const Tensor& out);
+// `kept` is the backend's output (in's rank, size 1 in the reduced dims), `result` the
+// tensor returned (a view of it, without the reduced dims unless keepdim).
+void record_reduce(ReduceOp op, const Tensor& in, const Tensor& kept, const Tensor& result);
+// a and b as the backend's matmul takes them (equal ranks >= 2) and the shape of its output;
+// `result` is that output without the dims that 1-D operands added.
+void record_matmul(const Tensor& a, const Tensor& b, const Dims& full_shape, const Tensor& result);
 
 // A single-input op whose gradient is `backward(grad)`: the views, copies and casts.
 using GradFn = std::function<Tensor(const Tensor& grad)>;

@@ -163,9 +163,9 @@ Tensor reduce(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim) {
   const ReducePlan plan = plan_reduce(op, a, dims, keepdim);
   Tensor out = Tensor::empty(plan.kept_shape, a.dtype());
   default_backend().reduce(op, a, out);
-  autograd::record_reduce(op, a, out);
-  // (A view only where the shape changes: a view of a result that requires grad records.)
-  return plan.result_shape == plan.kept_shape ? out : out.view(plan.result_shape);
+  const Tensor result = out.view(plan.result_shape);
+  autograd::record_reduce(op, a, out, result);
+  return result;
 }
 
 Tensor reduce(ReduceOp op, const Tensor& a, int64_t dim, bool keepdim) {
@@ -189,8 +189,9 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   const MatmulPlan plan = plan_matmul(a, b);
   Tensor out = Tensor::empty(plan.full_shape, plan.dtype);
   default_backend().matmul(plan.lhs, plan.rhs, out);
-  autograd::record_matmul(plan.lhs, plan.rhs, out);
-  return plan.result_shape == plan.full_shape ? out : out.view(plan.result_shape);
+  const Tensor result = out.view(plan.result_shape);
+  autograd::record_matmul(plan.lhs, plan.rhs, out.shape(), result);
+  return result;
 }
 
 void matmul_out(const Tensor& a, const Tensor& b, const Tensor& out) {

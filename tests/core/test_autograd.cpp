@@ -12,7 +12,6 @@
 #include <thread>
 #include <vector>
 
-#include "autograd/node.hpp"  // grad_fn()->name(), edges: not in mt.hpp
 #include "mt.hpp"
 #include "test_support.hpp"
 
@@ -79,6 +78,20 @@ TEST(Autograd, GradientsAccumulateUntilZeroGrad) {
 }
 
 // backward() of a leaf adds the seed gradient itself: 1 for one element, else `grad` (copied).
+// Each result's grad_fn is the op that made it, also where the op reshapes its result (matmul
+// of vectors, reductions without keepdim).
+TEST(Autograd, GradFnNamesTheOp) {
+  const Tensor a = mt::rand({3}, DType::Float64).set_requires_grad();
+  const Tensor m = mt::rand({3, 2}, DType::Float64).set_requires_grad();
+  EXPECT_STREQ(mt::matmul(a, m).grad_fn()->name(), "matmul");
+  EXPECT_STREQ(mt::matmul(a, a).grad_fn()->name(), "matmul");
+  EXPECT_STREQ(mt::sum(m, {1}).grad_fn()->name(), "sum");
+  EXPECT_STREQ(mt::max(m).grad_fn()->name(), "max");
+  EXPECT_STREQ(mt::exp(a).grad_fn()->name(), "exp");
+  EXPECT_STREQ((a * a).grad_fn()->name(), "mul");
+  EXPECT_STREQ(m.transpose(0, 1).grad_fn()->name(), "permute");
+}
+
 TEST(Autograd, BackwardOfALeaf) {
   Rng rng = test_rng();
   const Tensor s = leaf(rng, {});
