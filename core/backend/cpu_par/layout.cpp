@@ -60,29 +60,31 @@ Layout make_layout(const Dims& shape, std::initializer_list<const Tensor*> tenso
   for (int i = 1; i < l.rank; ++i)
     for (int j = i; j > 0 && belongs_inside(l, j - 1, j); --j)
       swap_dims(l, j - 1, j);
-  // Merge dim d into d + 1 where every operand steps through d as one run of d + 1.
-  Layout merged = l;
-  merged.rank = 0;
-  merged.shape = {};
-  for (int k = 0; k < l.operands; ++k)
-    merged.strides[k] = {};
+  // Merge dim d into d + 1 where every operand steps through d as one run of d + 1. In place:
+  // the merged dims (first `merged` of them) never overtake the dim being read.
+  int merged = 0;
   for (int d = 0; d < l.rank; ++d) {
-    const int m = merged.rank - 1;
+    const int m = merged - 1;
     bool contiguous = m >= 0;
     for (int k = 0; contiguous && k < l.operands; ++k)
-      contiguous = merged.strides[k][m] == l.stride(k, d) * l.shape[d];
+      contiguous = l.strides[k][m] == l.stride(k, d) * l.shape[d];
     if (contiguous) {
-      merged.shape[m] *= l.shape[d];
+      l.shape[m] *= l.shape[d];
       for (int k = 0; k < l.operands; ++k)
-        merged.strides[k][m] = l.stride(k, d);
+        l.strides[k][m] = l.stride(k, d);
     } else {
-      merged.shape.push_back(l.shape[d]);
+      l.shape[merged] = l.shape[d];
       for (int k = 0; k < l.operands; ++k)
-        merged.strides[k].push_back(l.stride(k, d));
-      ++merged.rank;
+        l.strides[k][merged] = l.stride(k, d);
+      ++merged;
     }
   }
-  return merged;
+  const auto first = [merged](const Dims& dims) { return Dims(std::span(dims.data(), merged)); };
+  l.rank = merged;
+  l.shape = first(l.shape);
+  for (int k = 0; k < l.operands; ++k)
+    l.strides[k] = first(l.strides[k]);
+  return l;
 }
 
 }  // namespace mt::cpu_par
