@@ -17,29 +17,18 @@ constexpr uint64_t kSeed = 42;
 constexpr double kLearningRate = 0.05;
 
 struct Trainer {
-  int64_t n, batch;
+  int64_t batch;
   mt::Dataset data;
   mt::nn::Mlp model;
   mt::nn::SGD opt;
 
-  Trainer(int64_t n_, int64_t batch_, int64_t hidden, mt::Generator& gen)
-      : n(n_),
-        batch(batch_),
-        data(mt::make_dataset(mt::DatasetKind::Split, n_, kSeed, mt::DType::Float64)),
+  Trainer(int64_t n, int64_t batch_, int64_t hidden, mt::Generator& gen)
+      : batch(batch_),
+        data(mt::make_dataset(mt::DatasetKind::Split, n, kSeed, mt::DType::Float64)),
         model({2, hidden, hidden, 1}, mt::DType::Float64, gen),
         opt(model.parameters(), kLearningRate) {}
 
-  void epoch() {
-    for (int64_t start = 0; start < n; start += batch) {
-      const int64_t len = std::min(batch, n - start);
-      const mt::Tensor x = data.x.narrow(0, start, len);
-      const mt::Tensor y = data.y.narrow(0, start, len).view({len, 1});
-      const mt::Tensor loss = mt::nn::binary_cross_entropy(mt::sigmoid(model(x)), y);
-      opt.zero_grad();
-      loss.backward();
-      opt.step();
-    }
-  }
+  void epoch() { mt::nn::train_classifier_epoch(model, opt, data, batch); }
 };
 
 TrainCase train_case(const char* name, int64_t n, int64_t batch, int64_t hidden) {

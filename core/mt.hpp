@@ -6,6 +6,7 @@
 #include "backend/diagnostics.hpp"
 #include "backend/registry.hpp"
 #include "data/datasets.hpp"
+#include "nn/classifier.hpp"
 #include "nn/linear.hpp"
 #include "nn/loss.hpp"
 #include "nn/mlp.hpp"

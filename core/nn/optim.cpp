@@ -40,6 +40,11 @@ Optimizer::Optimizer(std::vector<Tensor> params) : params_(std::move(params)) {
   }
 }
 
+Tensor Optimizer::decayed_grad(size_t i, double weight_decay) const {
+  const Tensor g = params_[i].grad();
+  return g.defined() && weight_decay != 0 ? g + params_[i] * weight_decay : g;
+}
+
 void Optimizer::zero_grad() {
   for (const Tensor& p : params_)
     p.zero_grad();
@@ -62,10 +67,8 @@ SGD::SGD(std::vector<Tensor> params, double lr, double momentum, double weight_d
 void SGD::step() {
   NoGradGuard no_grad;
   for (size_t i = 0; i < params_.size(); ++i) {
-    const Tensor& p = params_[i];
-    Tensor g = p.grad();
+    Tensor g = decayed_grad(i, weight_decay_);
     if (!g.defined()) continue;
-    if (weight_decay_ != 0) g = g + p * weight_decay_;
     if (momentum_ != 0) {
       Tensor& v = velocity_[i];
       if (!v.defined())
@@ -74,7 +77,7 @@ void SGD::step() {
         blend_into(v, momentum_, g, 1);
       g = nesterov_ ? g + v * momentum_ : v;
     }
-    subtract_scaled(p, g, lr_);
+    subtract_scaled(params_[i], g, lr_);
   }
 }
 
@@ -100,9 +103,8 @@ void Adam::step() {
   NoGradGuard no_grad;
   for (size_t i = 0; i < params_.size(); ++i) {
     const Tensor& p = params_[i];
-    Tensor g = p.grad();
+    const Tensor g = decayed_grad(i, weight_decay_);
     if (!g.defined()) continue;
-    if (weight_decay_ != 0) g = g + p * weight_decay_;
     const auto step = static_cast<double>(++steps_[i]);
     const double correction1 = 1 - std::pow(beta1_, step);
     const double correction2 = 1 - std::pow(beta2_, step);

@@ -18,6 +18,9 @@ class Optimizer {
   const std::vector<Tensor>& params() const { return params_; }
 
  protected:
+  // Parameter i's gradient plus weight_decay * p (L2), or undefined when it has none.
+  Tensor decayed_grad(size_t i, double weight_decay) const;
+
   std::vector<Tensor> params_;
 };
 

@@ -31,28 +31,12 @@ int main(int argc, char** argv) try {
               static_cast<long long>(batch), mt::default_backend().name().c_str());
   for (int epoch = 1; epoch <= epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
-    double loss_sum = 0;
-    for (int64_t first = 0; first < points; first += batch) {
-      const int64_t len = std::min(batch, points - first);
-      const mt::Tensor x = data.x.narrow(0, first, len);
-      const mt::Tensor y = data.y.narrow(0, first, len).view({len, 1});
-      const mt::Tensor loss = mt::nn::binary_cross_entropy(mt::sigmoid(model(x)), y);
-      optimizer.zero_grad();
-      loss.backward();
-      optimizer.step();
-      loss_sum += loss.item() * static_cast<double>(len);
-    }
+    const double loss = mt::nn::train_classifier_epoch(model, optimizer, data, batch);
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    if (epoch % 50 == 0 || epoch == 1) {
-      mt::NoGradGuard no_grad;
-      const mt::Tensor predicted =
-          mt::gt(model(data.x).view({points}), mt::scalar(0, mt::DType::Float64));
-      const double correct = mt::sum(mt::eq(predicted, data.y)).item();
-      std::printf("epoch %4d  loss %.4f  correct %2.0f/%lld  %.3f ms/epoch\n", epoch,
-                  loss_sum / static_cast<double>(points), correct, static_cast<long long>(points),
-                  ms);
-    }
+    if (epoch % 50 == 0 || epoch == 1)
+      std::printf("epoch %4d  loss %.4f  accuracy %5.1f%%  %.3f ms/epoch\n", epoch, loss,
+                  100 * mt::nn::classifier_accuracy(model, data), ms);
   }
   return 0;
 } catch (const mt::Error& e) {

@@ -14,32 +14,8 @@ namespace {
 using mt::DType;
 using mt::Tensor;
 
-// One epoch of minibatch SGD; returns the mean of the batch losses.
-double train_epoch(const mt::nn::Mlp& model, mt::nn::Optimizer& optimizer, const mt::Dataset& data,
-                   int64_t batch) {
-  const int64_t n = data.x.size(0);
-  double total = 0;
-  int batches = 0;
-  for (int64_t start = 0; start < n; start += batch, ++batches) {
-    const int64_t len = std::min(batch, n - start);
-    const Tensor x = data.x.narrow(0, start, len);
-    const Tensor y = data.y.narrow(0, start, len).view({len, 1});
-    const Tensor loss = mt::nn::binary_cross_entropy(mt::sigmoid(model(x)), y);
-    optimizer.zero_grad();
-    loss.backward();
-    optimizer.step();
-    total += loss.item();
-  }
-  return total / batches;
-}
-
-// The fraction of points classified right (logit > 0, probability > 0.5, means class 1).
-double accuracy(const mt::nn::Mlp& model, const mt::Dataset& data) {
-  mt::NoGradGuard no_grad;
-  const int64_t n = data.x.size(0);
-  const Tensor predicted = mt::gt(model(data.x).view({n}), mt::scalar(0, DType::Float64));
-  return mt::mean(mt::eq(predicted, data.y)).item();
-}
+using mt::nn::classifier_accuracy;
+using mt::nn::train_classifier_epoch;
 
 constexpr uint64_t kSeed = 3;  // parameters from Generator(kSeed), data from seed kSeed + 1
 constexpr int64_t kPoints = 50;
@@ -58,12 +34,12 @@ TEST_P(Training, ReachesTheTargetAccuracy) {
   const mt::nn::Mlp model({2, hidden, hidden, 1}, DType::Float64, generator);
   mt::nn::SGD optimizer(model.parameters(), kLearningRate);
   const mt::Dataset data = mt::make_dataset(kind, kPoints, kSeed + 1, DType::Float64);
-  const double initial_loss = train_epoch(model, optimizer, data, kBatch);
+  const double initial_loss = train_classifier_epoch(model, optimizer, data, kBatch);
   double loss = initial_loss, best = 0;
   int epoch = 1;
   for (; epoch < kMaxEpochs && best < kTargetAccuracy; ++epoch) {
-    loss = train_epoch(model, optimizer, data, kBatch);
-    best = std::max(best, accuracy(model, data));
+    loss = train_classifier_epoch(model, optimizer, data, kBatch);
+    best = std::max(best, classifier_accuracy(model, data));
   }
   EXPECT_GE(best, kTargetAccuracy) << "after " << epoch << " epochs, loss " << loss;
   EXPECT_LT(loss, initial_loss);
@@ -90,7 +66,7 @@ TEST(Training, BackendsAgree) {
     mt::nn::SGD optimizer(model.parameters(), kLearningRate, 0.9);
     const mt::Dataset data = mt::make_dataset(mt::DatasetKind::Circle, 40, kSeed, DType::Float64);
     for (int epoch = 0; epoch < 5; ++epoch)
-      train_epoch(model, optimizer, data, kBatch);
+      train_classifier_epoch(model, optimizer, data, kBatch);
     std::vector<double> values;
     for (const Tensor& p : model.parameters())
       for (double v : mt::to_vector<double>(p))
@@ -101,6 +77,18 @@ TEST(Training, BackendsAgree) {
   ASSERT_EQ(trained[0].size(), trained[1].size());
   for (size_t i = 0; i < trained[0].size(); ++i)
     EXPECT_NEAR(trained[0][i], trained[1][i], 1e-9) << "parameter element " << i;
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Training, RejectsAnEmptyBatch) {
+  mt::Generator generator(kSeed);
+  const mt::nn::Mlp model({2, 4, 1}, DType::Float64, generator);
+  mt::nn::SGD optimizer(model.parameters(), kLearningRate);
+  const mt::Dataset data = mt::make_dataset(mt::DatasetKind::Xor, 10, kSeed, DType::Float64);
+  EXPECT_THROW(train_classifier_epoch(model, optimizer, data, 0), mt::Error);
 }
 
 }  // namespace

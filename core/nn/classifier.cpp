@@ -1,0 +1,37 @@
+#include "nn/classifier.hpp"
+
+#include <algorithm>
+
+#include "autograd/grad_mode.hpp"
+#include "nn/loss.hpp"
+#include "ops/tensor_ops.hpp"
+#include "tensor/error.hpp"
+
+namespace mt::nn {
+
+double train_classifier_epoch(const Mlp& model, Optimizer& optimizer, const Dataset& data,
+                              int64_t batch) {
+  if (batch < 1) fail(ErrorCode::InvalidArgument, "train_classifier_epoch: batch ", batch, " < 1");
+  const int64_t n = data.x.size(0);
+  double total = 0;
+  for (int64_t first = 0; first < n; first += batch) {
+    const int64_t len = std::min(batch, n - first);
+    const Tensor x = data.x.narrow(0, first, len);
+    const Tensor y = data.y.narrow(0, first, len).view({len, 1});
+    const Tensor loss = binary_cross_entropy(sigmoid(model(x)), y);
+    optimizer.zero_grad();
+    loss.backward();
+    optimizer.step();
+    total += loss.item() * static_cast<double>(len);
+  }
+  return n > 0 ? total / static_cast<double>(n) : 0;
+}
+
+double classifier_accuracy(const Mlp& model, const Dataset& data) {
+  NoGradGuard no_grad;
+  const int64_t n = data.x.size(0);
+  const Tensor predicted = gt(model(data.x).view({n}), scalar(0, data.x.dtype()));
+  return mean(eq(predicted, data.y)).item();
+}
+
+}  // namespace mt::nn
