@@ -10,11 +10,6 @@
 namespace mt::nn {
 namespace {
 
-// p = p - scale * d, in place.
-void subtract_scaled(const Tensor& p, const Tensor& d, double scale) {
-  zip_out(BinaryOp::Sub, p, d * scale, p);
-}
-
 // x = x * decay + other * weight, in place.
 void blend_into(const Tensor& x, double decay, const Tensor& other, double weight) {
   zip_out(BinaryOp::Mul, x, scalar(decay, x.dtype()), x);
@@ -30,7 +25,8 @@ void check_hyperparameter(const char* optimizer, const char* name, double value,
 
 }  // namespace
 
-Optimizer::Optimizer(std::vector<Tensor> params) : params_(std::move(params)) {
+Optimizer::Optimizer(std::vector<Tensor> params)
+    : params_(std::move(params)), scratch_(params_.size()) {
   for (size_t i = 0; i < params_.size(); ++i) {
     if (!params_[i].defined())
       fail(ErrorCode::InvalidArgument, "optimizer: parameter ", i, " is undefined");
@@ -38,6 +34,18 @@ Optimizer::Optimizer(std::vector<Tensor> params) : params_(std::move(params)) {
       fail(ErrorCode::InvalidArgument, "optimizer: parameter ", i, " (shape ", params_[i].shape(),
            ") is not a leaf that requires grad");
   }
+}
+
+void Optimizer::subtract_scaled(size_t i, const Tensor& d, double scale) {
+  const Tensor& p = params_[i];
+  Scratch& scratch = scratch_[i];
+  if (!scratch.scaled.defined()) {
+    scratch.scaled = Tensor::empty(p.shape(), p.dtype());
+    scratch.scale = Tensor::empty({}, p.dtype());
+  }
+  scratch.scale.set({}, scale);
+  zip_out(BinaryOp::Mul, d, scratch.scale, scratch.scaled);
+  zip_out(BinaryOp::Sub, p, scratch.scaled, p);
 }
 
 Tensor Optimizer::decayed_grad(size_t i, double weight_decay) const {
@@ -77,7 +85,7 @@ void SGD::step() {
         blend_into(v, momentum_, g, 1);
       g = nesterov_ ? g + v * momentum_ : v;
     }
-    subtract_scaled(params_[i], g, lr_);
+    subtract_scaled(i, g, lr_);
   }
 }
 
@@ -116,7 +124,7 @@ void Adam::step() {
     blend_into(v_[i], beta2_, square(g), 1 - beta2_);
     // torch.optim.Adam: p -= lr / c1 * m / (sqrt(v) / sqrt(c2) + eps)
     const Tensor denom = sqrt(v_[i]) / std::sqrt(correction2) + eps_;
-    subtract_scaled(p, m_[i] / denom, lr_ / correction1);
+    subtract_scaled(i, m_[i] / denom, lr_ / correction1);
   }
 }
 

@@ -20,8 +20,17 @@ class Optimizer {
  protected:
   // Parameter i's gradient plus weight_decay * p (L2), or undefined when it has none.
   Tensor decayed_grad(size_t i, double weight_decay) const;
+  // Parameter i -= scale * d, in place, through buffers kept from step to step.
+  void subtract_scaled(size_t i, const Tensor& d, double scale);
 
   std::vector<Tensor> params_;
+
+ private:
+  struct Scratch {
+    Tensor scaled;  // scale * d, of the parameter's shape
+    Tensor scale;   // rank 0
+  };
+  std::vector<Scratch> scratch_;
 };
 
 // torch.optim.SGD: g = grad + weight_decay p; v = momentum v + g (v = g on the first step);
