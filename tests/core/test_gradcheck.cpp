@@ -310,6 +310,10 @@ const std::vector<BinaryCase>& binary_cases() {
        uniform_values(-2, 2), uniform_values(-2, 2)},
       {"minimum", [](const Tensor& a, const Tensor& b) { return minimum(a, b); },
        uniform_values(-2, 2), uniform_values(-2, 2)},
+      // Probabilities away from 0 and 1 (where the clamp at -100 would cut the log).
+      {"binary_cross_entropy",
+       [](const Tensor& p, const Tensor& y) { return zip(BinaryOp::BinaryCrossEntropy, p, y); },
+       uniform_values(0.05, 0.95), uniform_values(0, 1)},
   };
   return cases;
 }
