@@ -1,6 +1,7 @@
 #include "nn/loss.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "ops/creation.hpp"
 #include "ops/tensor_ops.hpp"
@@ -34,7 +35,13 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) 
 
 Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim) {
   // The max is a constant shift: detached, it adds nothing to the gradient (which is softmax).
-  const Tensor shift = max(x, {dim}, true).detach();
+  // Clamped to the finite range, so that a slice of -inf gives -inf and one holding +inf gives
+  // +inf (not inf - inf = NaN).
+  const double highest = x.dtype() == DType::Float32 ? std::numeric_limits<float>::max()
+                                                     : std::numeric_limits<double>::max();
+  const Tensor shift =
+      minimum(maximum(max(x, {dim}, true), scalar(-highest, x.dtype())), scalar(highest, x.dtype()))
+          .detach();
   const Tensor out = log(sum(exp(x - shift), {dim}, true)) + shift;
   return keepdim ? out : out.squeeze(dim);
 }

@@ -1200,3 +1200,20 @@ INSTANTIATE_TEST_SUITE_P(DTypes, NnTrain, ::testing::Values(DType::Float32, DTyp
                          dtype_param_name);
 
 }  // namespace
+
+namespace {
+
+// Infinite slices: all -inf gives -inf and a +inf gives +inf, as in torch.logsumexp.
+TEST(NnLossInfinities, LogSumExpOfInfiniteSlices) {
+  for (const mt::DType dtype : {mt::DType::Float32, mt::DType::Float64}) {
+    const double inf = std::numeric_limits<double>::infinity();
+    const mt::Tensor x =
+        mt::from_vector<double>({-inf, -inf, inf, 1, 1000, 1000}, {3, 2}).to(dtype);
+    const std::vector<double> lse = mt::to_vector<double>(mt::nn::logsumexp(x, 1));
+    EXPECT_EQ(lse[0], -inf);
+    EXPECT_EQ(lse[1], inf);
+    EXPECT_NEAR(lse[2], 1000 + std::log(2.0), 1e-3);
+  }
+}
+
+}  // namespace
