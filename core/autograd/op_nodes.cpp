@@ -1,8 +1,10 @@
 // The nodes of the primitives (map, zip, reduce, matmul): their gradients from the op tables'
 // derivatives and from the primitives themselves. Backward runs with grad mode off.
-// Nodes save the values they need detached: a saved tensor never holds a graph (so nodes link
-// only through their edges, and a result saved by its own node makes no cycle).
+// Nodes save only the values they need, as SavedTensors: detached (a saved tensor never holds a
+// graph, so nodes link only through their edges and a result saved by its own node makes no
+// cycle) and checked against writes made since.
 #include "autograd/record.hpp"
+#include "autograd/saved.hpp"
 #include "ops/tensor_ops.hpp"
 
 namespace mt::autograd {
@@ -10,67 +12,85 @@ namespace {
 
 class MapNode final : public Node {
  public:
-  MapNode(UnaryOp op, const Tensor& in) : Node(op_name(op)), op_(op), in_(in.detach()) {}
-  std::vector<Tensor> apply(const Tensor& grad) override { return {map_backward(op_, in_, grad)}; }
+  MapNode(UnaryOp op, const Tensor& in) : Node(op_name(op)), op_(op), in_(in) {}
+  std::vector<Tensor> apply(const Tensor& grad) override {
+    return {map_backward(op_, in_.get(*this), grad)};
+  }
 
  private:
-  void release_saved() override { in_ = Tensor(); }
+  void release_saved() override { in_.reset(); }
   UnaryOp op_;
-  Tensor in_;
+  SavedTensor in_;
 };
 
 class ZipNode final : public Node {
  public:
-  ZipNode(BinaryOp op, const Tensor& a, const Tensor& b)
-      : Node(op_name(op)), op_(op), a_(a.detach()), b_(b.detach()) {}
+  // The derivatives of + and - are constants: they need no values and no table loops.
+  ZipNode(BinaryOp op, const Tensor& a, const Tensor& b) : Node(op_name(op)), op_(op) {
+    if (!constant_derivatives()) a_ = SavedTensor(a), b_ = SavedTensor(b);
+  }
   std::vector<Tensor> apply(const Tensor& grad) override {
-    // The derivatives of + and - are constants: no need to run the table's loops.
     if (op_ == BinaryOp::Add) return {grad, grad};
     if (op_ == BinaryOp::Sub) return {grad, edges[1].active() ? neg(grad) : Tensor()};
+    const Tensor& a = a_.get(*this);
+    const Tensor& b = b_.get(*this);
     std::vector<Tensor> grads(2);
     for (int operand = 0; operand < 2; ++operand)
-      if (edges[operand].active()) grads[operand] = zip_backward(op_, operand, a_, b_, grad);
+      if (edges[operand].active()) grads[operand] = zip_backward(op_, operand, a, b, grad);
     return grads;
   }
 
  private:
-  void release_saved() override { a_ = b_ = Tensor(); }
+  bool constant_derivatives() const { return op_ == BinaryOp::Add || op_ == BinaryOp::Sub; }
+  void release_saved() override {
+    a_.reset();
+    b_.reset();
+  }
   BinaryOp op_;
-  Tensor a_, b_;
+  SavedTensor a_, b_;
 };
 
 // `out` keeps in's rank (size 1 in the reduced dims), so the gradient, put in its shape,
 // broadcasts back to `in`.
 class ReduceNode final : public Node {
  public:
+  // A sum's gradient needs only the shapes; prod, max and min need the values.
   ReduceNode(ReduceOp op, const Tensor& in, const Tensor& out)
-      : Node(op_name(op)), op_(op), in_(in.detach()), out_(out.detach()) {}
+      : Node(op_name(op)), op_(op), in_shape_(in.shape()), out_shape_(out.shape()) {
+    if (op != ReduceOp::Sum) saved_in_ = SavedTensor(in), saved_out_ = SavedTensor(out);
+  }
   std::vector<Tensor> apply(const Tensor& result_grad) override {
-    const Tensor grad = result_grad.reshape(out_.shape());
-    if (op_ == ReduceOp::Sum) return {grad.expand(in_.shape())};
+    const Tensor grad = result_grad.reshape(out_shape_);
+    if (op_ == ReduceOp::Sum) return {grad.expand(in_shape_)};
+    const Tensor& in = saved_in_.get(*this);
+    const Tensor& out = saved_out_.get(*this);
     // The reduced dims (and any other of size 1: folding those changes nothing). Never empty
     // for rank >= 1, where an empty list would mean every dim.
     Dims dims;
-    for (int d = 0; d < in_.dim(); ++d)
-      if (out_.shape()[d] == 1) dims.push_back(d);
+    for (int d = 0; d < in.dim(); ++d)
+      if (out_shape_[d] == 1) dims.push_back(d);
     if (op_ == ReduceOp::Prod) {
       // d prod / d x_i = the product of the others: out / x_i where x_i != 0; where x_i is the
       // only zero of its slice, the product of the rest; where there are more zeros, 0.
-      const Tensor zero = eq(in_, scalar(0, in_.dtype()));
-      const Tensor nonzero_in = in_ + zero;  // zeros replaced by ones
+      const Tensor zero = eq(in, scalar(0, in.dtype()));
+      const Tensor nonzero_in = in + zero;  // zeros replaced by ones
       const Tensor others_of_zero =
-          prod(nonzero_in, dims, true) * eq(sum(zero, dims, true), scalar(1, in_.dtype()));
-      return {grad * ((1.0 - zero) * out_ / nonzero_in + zero * others_of_zero)};
+          prod(nonzero_in, dims, true) * eq(sum(zero, dims, true), scalar(1, in.dtype()));
+      return {grad * ((1.0 - zero) * out / nonzero_in + zero * others_of_zero)};
     }
     // max / min: the gradient goes to the elements equal to the result, split evenly on ties.
-    const Tensor hit = eq(in_, out_);
+    const Tensor hit = eq(in, out);
     return {grad * hit / sum(hit, dims, true)};
   }
 
  private:
-  void release_saved() override { in_ = out_ = Tensor(); }
+  void release_saved() override {
+    saved_in_.reset();
+    saved_out_.reset();
+  }
   ReduceOp op_;
-  Tensor in_, out_;
+  Dims in_shape_, out_shape_;
+  SavedTensor saved_in_, saved_out_;
 };
 
 // x . y, laid out as `like`: when `like` is a transposed matrix (as the weight of a linear
@@ -87,31 +107,36 @@ Tensor matmul_like(const Tensor& like, const Tensor& x, const Tensor& y) {
 class MatmulNode final : public Node {
  public:
   MatmulNode(const Tensor& a, const Tensor& b, const Dims& full_shape)
-      : Node("matmul"), a_(a.detach()), b_(b.detach()), full_shape_(full_shape) {}
+      : Node("matmul"), saved_a_(a), saved_b_(b), full_shape_(full_shape) {}
   std::vector<Tensor> apply(const Tensor& result_grad) override {
     const Tensor grad = result_grad.reshape(full_shape_);
+    const Tensor& a = saved_a_.get(*this);
+    const Tensor& b = saved_b_.get(*this);
     std::vector<Tensor> grads(2);
-    if (edges[0].active()) grads[0] = matmul_like(a_, grad, b_.transpose(-1, -2));
-    if (edges[1].active()) grads[1] = grad_b(grad);
+    if (edges[0].active()) grads[0] = matmul_like(a, grad, b.transpose(-1, -2));
+    if (edges[1].active()) grads[1] = grad_b(a, b, grad);
     return grads;
   }
 
  private:
-  Tensor grad_b(const Tensor& grad) const {
+  static Tensor grad_b(const Tensor& a, const Tensor& b, const Tensor& grad) {
     const int r = grad.dim();
-    const int64_t k = a_.size(-1), m = b_.size(-1);
-    const bool b_unbatched = b_.numel() == k * m;
-    const bool a_full_batch = a_.numel() * m == grad.numel() * k;
+    const int64_t k = a.size(-1), m = b.size(-1);
+    const bool b_unbatched = b.numel() == k * m;
+    const bool a_full_batch = a.numel() * m == grad.numel() * k;
     if (r > 2 && b_unbatched && a_full_batch) {
       // A (batch, n, k) against one B (k, m): one matmul over the batch folded into rows,
       // A^T (k, batch n) . dOut (batch n, m), with no (batch, k, m) intermediate to sum.
-      return matmul_like(b_, a_.reshape({-1, k}).transpose(0, 1), grad.reshape({-1, m}))
-          .view(b_.shape());
+      return matmul_like(b, a.reshape({-1, k}).transpose(0, 1), grad.reshape({-1, m}))
+          .view(b.shape());
     }
-    return matmul_like(b_, a_.transpose(-1, -2), grad);
+    return matmul_like(b, a.transpose(-1, -2), grad);
   }
-  void release_saved() override { a_ = b_ = Tensor(); }
-  Tensor a_, b_;
+  void release_saved() override {
+    saved_a_.reset();
+    saved_b_.reset();
+  }
+  SavedTensor saved_a_, saved_b_;
   Dims full_shape_;
 };
 

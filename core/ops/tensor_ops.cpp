@@ -43,7 +43,8 @@ bool same_view(const Tensor& a, const Tensor& b) {
 
 // Runs compute(target) so that the result lands in `out`: directly, unless `out` shares storage
 // with an input (other than being exactly that input's view, where `in_place_ok`), in which
-// case through a temporary that is then copied into `out`.
+// case through a temporary that is then copied into `out`. Either way out's storage counts one
+// more write (Storage::version, which autodiff checks).
 template <class Compute>
 void write_into(const Tensor& out, std::initializer_list<Tensor> inputs, bool in_place_ok,
                 Compute&& compute) {
@@ -52,10 +53,12 @@ void write_into(const Tensor& out, std::initializer_list<Tensor> inputs, bool in
       const Tensor tmp = Tensor::empty(out.shape(), out.dtype());
       compute(tmp);
       default_backend().copy(tmp, out);
+      out.storage()->bump_version();
       return;
     }
   }
   compute(out);
+  out.storage()->bump_version();
 }
 
 // What a reduction produces: the backend's output shape (size 1 in reduced dims) and the

@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -24,6 +25,11 @@ class Storage {
   void* data() const { return data_; }
   int64_t nbytes() const { return nbytes_; }
 
+  // Counts the writes into existing tensors (out= ops, Tensor::set) through any view, so that
+  // autodiff can tell when a tensor it saved for backward has changed since.
+  uint64_t version() const { return version_.load(std::memory_order_relaxed); }
+  void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
+
  private:
   Storage(void* data, int64_t nbytes, Deleter deleter)
       : data_(data), nbytes_(nbytes), deleter_(std::move(deleter)) {}
@@ -31,6 +37,7 @@ class Storage {
   void* data_;
   int64_t nbytes_;
   Deleter deleter_;
+  std::atomic<uint64_t> version_{0};
 };
 
 }  // namespace mt

@@ -98,6 +98,7 @@ void Tensor::set(const Dims& index, double value) const {
     using T = decltype(zero);
     static_cast<T*>(raw_data())[position] = static_cast<T>(value);
   });
+  storage()->bump_version();
 }
 
 double Tensor::item() const {

@@ -613,3 +613,42 @@ TEST(AutogradDeathTest, DeepGraphIsFreedWithoutRecursion) {
 
 }  // namespace
 }  // namespace mt::test
+
+namespace mt::test {
+namespace {
+
+// Backward refuses values that a node saved and that were overwritten since (out= ops or set(),
+// through any view), as PyTorch does; ops that saved nothing do not mind.
+TEST(Autograd, SavedTensorsWrittenInPlaceAreRefused) {
+  const Tensor w = mt::rand({3, 2}, DType::Float64).set_requires_grad();
+  const Tensor x = mt::rand({4, 3}, DType::Float64);
+  const Tensor y = mt::sum(mt::matmul(x, w));
+  {
+    mt::NoGradGuard no_grad;  // an optimizer step between forward and backward
+    mt::zip_out(mt::BinaryOp::Mul, w, mt::scalar(2, DType::Float64), w);
+  }
+  EXPECT_TRUE(throws_error([&] { y.backward(); }, {ErrorCode::InvalidArgument},
+                           {"backward of matmul", "(3, 2)", "written in place"}));
+  EXPECT_FALSE(w.grad().defined());
+
+  // Through a view of a saved input that does not require grad.
+  const Tensor a = mt::rand({5}, DType::Float64).set_requires_grad();
+  const Tensor data = mt::rand({5}, DType::Float64);
+  const Tensor z = mt::sum(a * data);
+  data.narrow(0, 1, 2).set({0}, 7.0);
+  EXPECT_TRUE(throws_error([&] { z.backward(); }, {ErrorCode::InvalidArgument},
+                           {"backward of mul", "(5,)"}));
+
+  // + and sum save no values: writing their inputs afterwards is fine.
+  const Tensor b = mt::rand({5}, DType::Float64).set_requires_grad();
+  const Tensor s = mt::sum(b + data);
+  {
+    mt::NoGradGuard no_grad;
+    mt::map_out(mt::UnaryOp::Neg, b, b);
+  }
+  s.backward();
+  EXPECT_TRUE(all_close(b.grad(), {5}, DType::Float64, [](const Dims&) { return 1.0; }));
+}
+
+}  // namespace
+}  // namespace mt::test
