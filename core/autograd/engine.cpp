@@ -34,17 +34,20 @@ Tensor initial_grad(const Tensor& root, const Tensor& grad) {
 // that lead to it from the others. Clears the walk state of them all when it goes away.
 class Graph {
  public:
-  // Throws, before anything is computed, when a node has been released.
+  // Throws, before anything is computed, when a node has been released (leaving no walk
+  // state behind).
   explicit Graph(const std::shared_ptr<Node>& root) {
     std::vector<Node*> stack{root.get()};
     reach(root);
     while (!stack.empty()) {
       Node* node = stack.back();
       stack.pop_back();
-      if (node->released())
+      if (node->released()) {
+        clear();
         fail(ErrorCode::InvalidArgument, "backward: the graph through ", node->name(),
              " has been freed by an earlier backward; pass retain_graph = true to the first "
              "backward to walk a graph twice");
+      }
       for (const Edge& edge : node->edges) {
         if (!edge.node) continue;
         ++edge.node->walk.waiting_for;
@@ -55,10 +58,7 @@ class Graph {
       }
     }
   }
-  ~Graph() {
-    for (const auto& node : nodes_)
-      node->walk = {};
-  }
+  ~Graph() { clear(); }
   Graph(const Graph&) = delete;
   Graph& operator=(const Graph&) = delete;
 
@@ -68,6 +68,10 @@ class Graph {
   void reach(const std::shared_ptr<Node>& node) {
     node->walk.reached = true;
     nodes_.push_back(node);
+  }
+  void clear() {
+    for (const auto& node : nodes_)
+      node->walk = {};
   }
   std::vector<std::shared_ptr<Node>> nodes_;
 };
@@ -89,9 +93,13 @@ Tensor conform(const Tensor& grad, const Edge& edge, const Node& node) {
 // Adds `grad` to the running sum in `slot` (out of place: a gradient may be shared).
 void add_into(Tensor& slot, const Tensor& grad) { slot = slot.defined() ? slot + grad : grad; }
 
-// A gradient fit to keep as a leaf's .grad: ours alone and contiguous, else a copy.
-Tensor owned(Tensor grad) {
-  return grad.is_sole_owner() && grad.is_contiguous() ? grad : grad.clone();
+// Adds `grad` to the leaf's .grad. A first gradient is kept as is where it is ours alone and
+// contiguous, else copied: the .grad must not share memory with anything else.
+void accumulate(const Tensor& leaf, Tensor grad) {
+  if (leaf.grad().defined())
+    leaf.set_grad(leaf.grad() + grad);
+  else
+    leaf.set_grad(grad.is_sole_owner() && grad.is_contiguous() ? std::move(grad) : grad.clone());
 }
 
 }  // namespace
@@ -116,7 +124,7 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
   const Tensor start = initial_grad(root, grad);
   NoGradGuard no_grad;
   if (root.is_leaf()) {
-    root.set_grad(root.grad().defined() ? root.grad() + start : owned(start));
+    accumulate(root, start);
     return;
   }
   const Graph graph(root.grad_fn());
@@ -151,10 +159,8 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
       }
     }
   }
-  for (auto& [leaf, g] : leaf_grads) {
-    const Tensor total = leaf.grad().defined() ? leaf.grad() + g : owned(std::move(g));
-    leaf.set_grad(total);
-  }
+  for (auto& [leaf, g] : leaf_grads)
+    accumulate(leaf, std::move(g));
   if (!retain_graph)
     for (const auto& node : graph.nodes())
       node->release();

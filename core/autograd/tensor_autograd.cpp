@@ -32,9 +32,12 @@ Tensor Tensor::grad() const {
 }
 
 void Tensor::set_grad(const Tensor& grad) const {
-  if (grad.defined() && (grad.shape() != shape() || grad.dtype() != dtype()))
-    fail(ErrorCode::ShapeMismatch, "set_grad: the gradient is ", grad.dtype(), " ", grad.shape(),
-         " but the tensor is ", dtype(), " ", shape());
+  if (grad.defined() && grad.shape() != shape())
+    fail(ErrorCode::ShapeMismatch, "set_grad: the gradient has shape ", grad.shape(),
+         " but the tensor has shape ", shape());
+  if (grad.defined() && grad.dtype() != dtype())
+    fail(ErrorCode::DTypeMismatch, "set_grad: the gradient is ", grad.dtype(),
+         " but the tensor is ", dtype());
   auto& meta = impl_->autograd;
   if (!meta) {
     if (!grad.defined()) return;

@@ -494,7 +494,7 @@ TEST(Autograd, SetRequiresGrad) {
   EXPECT_TRUE(throws_error([&] { x.set_grad(ones({3}, kF64)); }, {ErrorCode::ShapeMismatch},
                            {"(3,)", "(2,)"}));
   EXPECT_TRUE(throws_error([&] { x.set_grad(ones({2}, DType::Float32)); },
-                           {ErrorCode::ShapeMismatch}, {"float32", "float64"}));
+                           {ErrorCode::DTypeMismatch}, {"float32", "float64"}));
   x.set_grad(ones({2}, kF64));
   EXPECT_EQ(x.grad().get({1}), 1);
   x.set_grad(Tensor());
@@ -648,6 +648,27 @@ TEST(Autograd, SavedTensorsWrittenInPlaceAreRefused) {
   }
   s.backward();
   EXPECT_TRUE(all_close(b.grad(), {5}, DType::Float64, [](const Dims&) { return 1.0; }));
+}
+
+}  // namespace
+}  // namespace mt::test
+
+namespace mt::test {
+namespace {
+
+// A backward refused because part of the graph was freed leaves no bookkeeping behind: a node
+// it reached before finding the freed one still works in a later backward.
+TEST(Autograd, RefusedBackwardLeavesNoWalkState) {
+  const Tensor x = mt::rand({3}, DType::Float64).set_requires_grad();
+  const Tensor n = x * 2.0;  // reached by the refused walk, not freed
+  const Tensor freed = mt::sum(x * x);
+  freed.backward();                        // frees freed's nodes
+  const Tensor both = freed + mt::sum(n);  // the walk reaches n's node, then the freed one
+  x.zero_grad();
+  EXPECT_TRUE(throws_error([&] { both.backward(); }, {ErrorCode::InvalidArgument}, {"freed"}));
+  EXPECT_FALSE(x.grad().defined());
+  mt::sum(n).backward();
+  EXPECT_TRUE(all_close(x.grad(), {3}, DType::Float64, [](const Dims&) { return 2.0; }));
 }
 
 }  // namespace
