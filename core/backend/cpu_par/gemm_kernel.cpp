@@ -95,6 +95,37 @@ template <class T> struct Tile {
   static constexpr int nr = kNV * lanes;
 };
 
+// The register tile's products, the one loop both kernels run: acc[r][v] (R rows, NV vectors)
+// = sum over p in order, from zero, of A(r, p) * B(p, v-th vector) with the ISA's multiply-add,
+// where A(r, p) is a[r * a_rs + p * a_cs] and B's vectors at p start at b + p * b_rs.
+template <class T, int R, int NV>
+[[gnu::always_inline]] inline void tile_products(int64_t k, const T* __restrict a, int64_t a_rs,
+                                                 int64_t a_cs, const T* __restrict b, int64_t b_rs,
+                                                 typename VecOf<T>::type (&acc)[R][NV]) {
+  using V = typename VecOf<T>::type;
+  constexpr int L = Tile<T>::lanes;
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v)
+      acc[r][v] = V{};
+  }
+#pragma GCC unroll 4
+  for (int64_t p = 0; p < k; ++p) {
+    V bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v)
+      bv[v] = load_unaligned<V>(b + p * b_rs + v * L);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const V av = splat(a + r * a_rs + p * a_cs);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v)
+        acc[r][v] = fmadd(av, bv[v], acc[r][v]);
+    }
+  }
+}
+
 // C tile (m_eff x n_eff valid of MR x NR) = or += packed A panel (MR x kc) @ packed B panel
 // (kc x NR).
 template <class T>
@@ -115,30 +146,9 @@ template <class T>
     }
   }
 
+  // Packed panels: A's MR values at p are contiguous, B's NR values at p too.
   V acc[MR][kNV];
-#pragma GCC unroll 16
-  for (int r = 0; r < MR; ++r) {
-#pragma GCC unroll 4
-    for (int v = 0; v < kNV; ++v)
-      acc[r][v] = V{};
-  }
-
-#pragma GCC unroll 4
-  for (int64_t p = 0; p < kc; ++p) {
-    V bv[kNV];
-#pragma GCC unroll 4
-    for (int v = 0; v < kNV; ++v)
-      bv[v] = *reinterpret_cast<const V*>(b + v * L);  // packed B is 64-byte aligned
-#pragma GCC unroll 16
-    for (int r = 0; r < MR; ++r) {
-      const V av = splat(a + r);
-#pragma GCC unroll 4
-      for (int v = 0; v < kNV; ++v)
-        acc[r][v] = fmadd(av, bv[v], acc[r][v]);
-    }
-    a += MR;
-    b += NR;
-  }
+  tile_products<T, MR, kNV>(kc, a, 1, MR, b, NR, acc);
 
   if (m_eff == MR && n_eff == NR && cs == 1) {
 #pragma GCC unroll 16
@@ -185,8 +195,8 @@ void macro_kernel(int64_t mc, int64_t nc, int64_t kc, const T* packed_a, const T
   }
 }
 
-// R rows of C, NV vectors wide from column j, of which `valid` columns are stored:
-// acc = fmadd(A(i, p), B(p, j..), acc) over p in order from zero, as the micro-kernel does.
+// R rows of C, NV vectors wide from column j, of which `valid` columns are stored; the same
+// products as the micro-kernel's, so the same bits.
 template <class T, int R, int NV>
 [[gnu::always_inline]] inline void direct_block(int64_t k, const T* a, int64_t a_rs, int64_t a_cs,
                                                 const T* b, int64_t b_rs, T* c, int64_t c_rs,
@@ -194,25 +204,7 @@ template <class T, int R, int NV>
   using V = typename VecOf<T>::type;
   constexpr int L = Tile<T>::lanes;
   V acc[R][NV];
-#pragma GCC unroll 16
-  for (int r = 0; r < R; ++r) {
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v)
-      acc[r][v] = V{};
-  }
-  for (int64_t p = 0; p < k; ++p) {
-    V bv[NV];
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v)
-      bv[v] = load_unaligned<V>(b + p * b_rs + v * L);
-#pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) {
-      const V av = splat(a + r * a_rs + p * a_cs);
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v)
-        acc[r][v] = fmadd(av, bv[v], acc[r][v]);
-    }
-  }
+  tile_products<T, R, NV>(k, a, a_rs, a_cs, b, b_rs, acc);
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 4
