@@ -11,6 +11,7 @@ packages=(
   ninja-build
   libgtest-dev     # GoogleTest
   libtbb-dev       # parallel CPU backend
+  libdlpack-dev    # dlpack.h, for the C API's DLPack exchange
   clang-format
 )
 if [[ "${1:-}" == "--bench" ]]; then

@@ -1,0 +1,484 @@
+/*
+ * minitensor.h: the stable C API of libminitensor (C99, self-contained).
+ *
+ * A strided tensor library with broadcasting, map/zip/reduce/matmul primitives, reverse-mode
+ * autodiff, small neural-network pieces and toy datasets. A first program:
+ *
+ *     #include <minitensor/minitensor.h>
+ *     #include <stdio.h>
+ *
+ *     int main(void) {
+ *       int64_t shape[2] = {2, 3};
+ *       mt_tensor *a = NULL, *b = NULL, *c = NULL;
+ *       double total = 0;
+ *       if (mt_ones(shape, 2, MT_FLOAT32, &a) != MT_OK ||       // 2x3 of ones
+ *           mt_arange(0, 3, 1, MT_FLOAT32, &b) != MT_OK ||       // [0, 1, 2]
+ *           mt_zip(MT_ZIP_ADD, a, b, &c) != MT_OK) {             // broadcasts to 2x3
+ *         fprintf(stderr, "minitensor: %s\n", mt_last_error());
+ *         return 1;
+ *       }
+ *       mt_tensor *s = NULL;
+ *       if (mt_reduce(MT_REDUCE_SUM, c, NULL, 0, 0, &s) == MT_OK) // sum of every element: 12
+ *         mt_item(s, &total);
+ *       printf("%g\n", total);
+ *       mt_release(s); mt_release(c); mt_release(b); mt_release(a); // release accepts NULL
+ *       return 0;
+ *     }
+ *
+ * Build: cc prog.c $(pkg-config --cflags --libs minitensor), or in CMake
+ * find_package(minitensor) and target_link_libraries(prog PRIVATE minitensor::minitensor).
+ *
+ * The rules every function follows:
+ * - Status. A function that can fail returns an int32_t status: MT_OK (0) or one of the
+ *   MT_ERR_* codes. It never aborts and never lets a C++ exception through. On failure its
+ *   out-parameters are left untouched, nothing leaks, and no argument is changed. The few
+ *   functions that return a value instead (names, counts) return NULL or -1 on failure.
+ * - Messages. mt_last_error() is the message of the calling thread's last failed call; every
+ *   call that can fail first resets it to "". The message starts with the
+ *   function and names the problem and the values, e.g. "mt_zip: shapes (2, 3) and (4,) do
+ *   not broadcast: ...".
+ * - Ownership is in the name. A function that gives out a tensor or another handle through an
+ *   `out` parameter gives a new reference, which the caller releases exactly once
+ *   (mt_release, mt_*_release). Functions that take handles borrow them. Views share memory
+ *   with the tensor they came from and keep it alive, so handles may be released in any order.
+ * - Releases return void, accept NULL and may be called from any thread.
+ * - Threads. Distinct tensors may be used from different threads at once, and a tensor may be
+ *   read (as an operand, or by queries and copies out) from several threads at once. Writing a
+ *   tensor (an `out` op, mt_set, an optimizer step, backward accumulating into its gradient)
+ *   while another thread uses it is a data race, as in any array library. The global settings
+ *   (backend, thread count, diagnostics, the default generator) are safe to call from any
+ *   thread. The no-grad switch is per thread.
+ * - Types. Sizes, strides, dims and indices are int64_t; enums and flags are int32_t;
+ *   booleans are int32_t (0 false, anything else true).
+ * - Evolution. The API only grows: functions and enum values are appended, never changed or
+ *   removed. MT_ABI_VERSION counts ABI additions; mt_abi_version() is the running library's.
+ */
+#ifndef MINITENSOR_H
+#define MINITENSOR_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define MT_API __attribute__((visibility("default")))
+#else
+#define MT_API
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Versions
+ * ------------------------------------------------------------------------------------------ */
+
+#define MT_VERSION_MAJOR 0
+#define MT_VERSION_MINOR 1
+#define MT_VERSION_PATCH 0
+#define MT_VERSION_STRING "0.1.0"
+/* Incremented whenever functions or enum values are added; never reset. */
+#define MT_ABI_VERSION 1
+
+/* "0.1.0": the running library's version. */
+MT_API const char* mt_version(void);
+/* The running library's MT_ABI_VERSION: a program built against ABI n runs on any library
+ * whose mt_abi_version() >= n. */
+MT_API int32_t mt_abi_version(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * Status codes and errors (values are append-only)
+ * ------------------------------------------------------------------------------------------ */
+
+enum {
+  MT_OK = 0,
+  MT_ERR_INVALID_ARGUMENT = 1,   /* a bad value: NULL handle, negative size, unknown op */
+  MT_ERR_SHAPE_MISMATCH = 2,     /* shapes that do not broadcast, view, multiply or fit a buffer */
+  MT_ERR_INDEX_OUT_OF_RANGE = 3, /* a dim or an index outside its range */
+  MT_ERR_DTYPE_MISMATCH = 4,     /* a dtype the call does not accept, or an unknown one */
+  MT_ERR_OVERFLOW = 5,           /* a size computation that does not fit in int64 */
+  MT_ERR_OUT_OF_MEMORY = 6,      /* an allocation that failed */
+  MT_ERR_UNSUPPORTED = 7,        /* valid input that this build or backend cannot handle */
+  MT_ERR_INTERNAL = 8            /* a bug in minitensor: please report the message */
+};
+
+/* The calling thread's last error message; "" when the last call succeeded. The pointer is
+ * valid until this thread's next call into the library. */
+MT_API const char* mt_last_error(void);
+/* "MT_ERR_SHAPE_MISMATCH" for a status; "unknown status" for values outside the list. */
+MT_API const char* mt_status_name(int32_t status);
+
+/* ---------------------------------------------------------------------------------------------
+ * Enumerations (values are append-only)
+ * ------------------------------------------------------------------------------------------ */
+
+/* Element types. */
+enum { MT_FLOAT32 = 0, MT_FLOAT64 = 1 };
+
+/* Device types. This version has only the CPU. */
+enum { MT_DEVICE_CPU = 0 };
+
+/* mt_map's ops: elementwise f(x). */
+enum {
+  MT_MAP_NEG = 0,     /* -x */
+  MT_MAP_ID = 1,      /* x (a copy) */
+  MT_MAP_EXP = 2,     /* e^x */
+  MT_MAP_LOG = 3,     /* ln x */
+  MT_MAP_SIGMOID = 4, /* 1 / (1 + e^-x) */
+  MT_MAP_RELU = 5,    /* max(x, 0) */
+  MT_MAP_TANH = 6,    /* tanh x */
+  MT_MAP_INV = 7,     /* 1 / x */
+  MT_MAP_ABS = 8,     /* |x| */
+  MT_MAP_SQRT = 9,    /* sqrt x */
+  MT_MAP_SQUARE = 10  /* x * x */
+};
+
+/* mt_zip's ops: elementwise f(a, b) with numpy broadcasting; float32 with float64 gives
+ * float64. Comparisons give 1.0 or 0.0 and have no gradient. */
+enum {
+  MT_ZIP_ADD = 0,
+  MT_ZIP_SUB = 1,
+  MT_ZIP_MUL = 2,
+  MT_ZIP_DIV = 3,
+  MT_ZIP_POW = 4,
+  MT_ZIP_MAX = 5,
+  MT_ZIP_MIN = 6,
+  MT_ZIP_LT = 7,        /* a < b */
+  MT_ZIP_GT = 8,        /* a > b */
+  MT_ZIP_EQ = 9,        /* a == b */
+  MT_ZIP_IS_CLOSE = 10, /* |a - b| <= 1e-8 + 1e-5 |b| (numpy.isclose); equal infinities */
+  MT_ZIP_BINARY_CROSS_ENTROPY = 11 /* -(b ln a + (1 - b) ln(1 - a)), logs clamped at -100 */
+};
+
+/* mt_reduce's ops. */
+enum { MT_REDUCE_SUM = 0, MT_REDUCE_PROD = 1, MT_REDUCE_MAX = 2, MT_REDUCE_MIN = 3 };
+
+/* How losses fold their per-element values. */
+enum { MT_REDUCTION_MEAN = 0, MT_REDUCTION_SUM = 1, MT_REDUCTION_NONE = 2 };
+
+/* The toy datasets (mt_dataset). */
+enum {
+  MT_DATASET_SIMPLE = 0, /* x1 < 0.5 */
+  MT_DATASET_DIAG = 1,   /* x1 + x2 < 0.5 */
+  MT_DATASET_SPLIT = 2,  /* x1 < 0.2 or x1 > 0.8 */
+  MT_DATASET_XOR = 3,    /* (x1 < 0.5) != (x2 < 0.5) */
+  MT_DATASET_CIRCLE = 4, /* (x1 - 0.5)^2 + (x2 - 0.5)^2 > 0.1 */
+  MT_DATASET_SPIRAL = 5  /* two interleaved spiral arms */
+};
+
+/* Diagnostics modes (mt_set_diagnostics). */
+enum {
+  MT_DIAGNOSTICS_OFF = 0,
+  MT_DIAGNOSTICS_COLLECT = 1, /* keep a report per op: mt_take_diagnostics */
+  MT_DIAGNOSTICS_PRINT = 2    /* keep them and print a line per op to stderr */
+};
+
+/* The largest rank a tensor may have. */
+#define MT_MAX_RANK 16
+
+/* ---------------------------------------------------------------------------------------------
+ * Handles: one opaque type per kind
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct mt_tensor mt_tensor;       /* a strided view of reference-counted memory */
+typedef struct mt_generator mt_generator; /* a seeded random number stream */
+typedef struct mt_linear mt_linear;       /* a fully connected layer */
+typedef struct mt_mlp mt_mlp;             /* Linear layers with relu between them */
+typedef struct mt_optimizer mt_optimizer; /* SGD or Adam over a list of parameters */
+
+/* Strings the library allocates for the caller (mt_to_string, mt_take_diagnostics) are freed
+ * with this; NULL is accepted. */
+MT_API void mt_string_free(char* text);
+
+/* ---------------------------------------------------------------------------------------------
+ * Tensors: reference counting
+ * ------------------------------------------------------------------------------------------ */
+
+/* Adds a reference: the tensor then needs one more mt_release. */
+MT_API int32_t mt_retain(mt_tensor* tensor);
+/* Drops a reference; the tensor is freed with the last one (its memory with the last view). */
+MT_API void mt_release(mt_tensor* tensor);
+
+/* ---------------------------------------------------------------------------------------------
+ * Creating tensors. `shape` holds `ndim` sizes (0 <= ndim <= MT_MAX_RANK; shape may be NULL
+ * when ndim is 0, for a scalar). Sizes must be >= 0 and their product fit in int64.
+ * ------------------------------------------------------------------------------------------ */
+
+MT_API int32_t mt_empty(const int64_t* shape, int32_t ndim, int32_t dtype, mt_tensor** out);
+MT_API int32_t mt_zeros(const int64_t* shape, int32_t ndim, int32_t dtype, mt_tensor** out);
+MT_API int32_t mt_ones(const int64_t* shape, int32_t ndim, int32_t dtype, mt_tensor** out);
+MT_API int32_t mt_full(const int64_t* shape, int32_t ndim, double value, int32_t dtype,
+                       mt_tensor** out);
+/* A rank-0 tensor holding `value`: how scalars enter mt_zip. */
+MT_API int32_t mt_scalar(double value, int32_t dtype, mt_tensor** out);
+/* start, start + step, ... while < stop (> stop for a negative step), as numpy.arange. */
+MT_API int32_t mt_arange(double start, double stop, double step, int32_t dtype, mt_tensor** out);
+/* Uniform samples in [low, high) and normal samples (mean, std), drawn from `generator`
+ * (NULL: the default generator, see mt_manual_seed). The same generator state gives the same
+ * numbers on every backend and thread count. */
+MT_API int32_t mt_rand(const int64_t* shape, int32_t ndim, int32_t dtype, double low, double high,
+                       mt_generator* generator, mt_tensor** out);
+MT_API int32_t mt_randn(const int64_t* shape, int32_t ndim, int32_t dtype, double mean, double std,
+                        mt_generator* generator, mt_tensor** out);
+
+/* A new contiguous tensor holding a copy of `count` elements of `data_dtype` read from `data`
+ * in row-major order, converted to `dtype`; `count` must equal the product of `shape`. */
+MT_API int32_t mt_from_buffer(const void* data, int32_t data_dtype, int64_t count,
+                              const int64_t* shape, int32_t ndim, int32_t dtype, mt_tensor** out);
+
+/* Called once, when the last view of a wrapped buffer is released. */
+typedef void (*mt_deleter)(void* data, void* context);
+/* A tensor over the caller's memory, without a copy: element i sits at
+ * data + sum(i[d] * strides[d]) * itemsize. `strides` are in elements, >= 0 (NULL: row-major
+ * contiguous). `deleter` (may be NULL) is called as deleter(data, context) exactly once, when
+ * the tensor and all its views are released. On failure the deleter is not called and the
+ * buffer stays the caller's. */
+MT_API int32_t mt_from_blob(void* data, int32_t dtype, const int64_t* shape, const int64_t* strides,
+                            int32_t ndim, mt_deleter deleter, void* context, mt_tensor** out);
+
+/* Copies the tensor's elements, in row-major order and converted to `dtype`, to `dst`, which
+ * has room for `capacity` elements of `dtype`; capacity must be >= the tensor's numel. */
+MT_API int32_t mt_to_buffer(const mt_tensor* tensor, void* dst, int32_t dtype, int64_t capacity);
+
+/* ---------------------------------------------------------------------------------------------
+ * Queries (the tensor is borrowed)
+ * ------------------------------------------------------------------------------------------ */
+
+MT_API int32_t mt_ndim(const mt_tensor* tensor, int32_t* out);
+MT_API int32_t mt_numel(const mt_tensor* tensor, int64_t* out);
+MT_API int32_t mt_dtype(const mt_tensor* tensor, int32_t* out);
+/* Device type (MT_DEVICE_*) and index. */
+MT_API int32_t mt_device(const mt_tensor* tensor, int32_t* type, int32_t* index);
+/* Size and stride (in elements) of one dim; negative dims count from the end. */
+MT_API int32_t mt_size(const mt_tensor* tensor, int64_t dim, int64_t* out);
+MT_API int32_t mt_stride(const mt_tensor* tensor, int64_t dim, int64_t* out);
+/* Copies the ndim sizes (strides) to `out`, which has room for `capacity` values. */
+MT_API int32_t mt_shape(const mt_tensor* tensor, int64_t* out, int32_t capacity);
+MT_API int32_t mt_strides(const mt_tensor* tensor, int64_t* out, int32_t capacity);
+MT_API int32_t mt_is_contiguous(const mt_tensor* tensor, int32_t* out);
+/* Whether two tensors share memory (one is a view of the other, or both of a third). */
+MT_API int32_t mt_shares_memory(const mt_tensor* a, const mt_tensor* b, int32_t* out);
+/* The value of a one-element tensor. */
+MT_API int32_t mt_item(const mt_tensor* tensor, double* out);
+/* One element by multi-index (ndim values; negative indices are errors). mt_set writes into
+ * the tensor's memory (seen by all its views). */
+MT_API int32_t mt_get(const mt_tensor* tensor, const int64_t* index, int32_t ndim, double* out);
+MT_API int32_t mt_set(mt_tensor* tensor, const int64_t* index, int32_t ndim, double value);
+/* numpy-like text, "tensor([[1, 2],\n        [3, 4]], dtype=float32)"; free with
+ * mt_string_free. */
+MT_API int32_t mt_to_string(const mt_tensor* tensor, char** out);
+
+/* ---------------------------------------------------------------------------------------------
+ * Views: new tensors that share the input's memory. Dims may be negative (from the end).
+ * ------------------------------------------------------------------------------------------ */
+
+/* Result dim i is input dim order[i]; `order` is a permutation of 0..ndim-1. */
+MT_API int32_t mt_permute(const mt_tensor* tensor, const int64_t* order, int32_t ndim,
+                          mt_tensor** out);
+MT_API int32_t mt_transpose(const mt_tensor* tensor, int64_t dim0, int64_t dim1, mt_tensor** out);
+/* The same elements in a new shape without a copy (one size may be -1); fails with
+ * MT_ERR_SHAPE_MISMATCH when the strides make that impossible. */
+MT_API int32_t mt_view(const mt_tensor* tensor, const int64_t* shape, int32_t ndim,
+                       mt_tensor** out);
+/* mt_view where possible, else a contiguous copy in the new shape. */
+MT_API int32_t mt_reshape(const mt_tensor* tensor, const int64_t* shape, int32_t ndim,
+                          mt_tensor** out);
+/* numpy's broadcast_to: size-1 dims repeat (stride 0), leading dims are added; -1 keeps a
+ * size. */
+MT_API int32_t mt_expand(const mt_tensor* tensor, const int64_t* shape, int32_t ndim,
+                         mt_tensor** out);
+/* Elements [start, start + length) along `dim`. */
+MT_API int32_t mt_narrow(const mt_tensor* tensor, int64_t dim, int64_t start, int64_t length,
+                         mt_tensor** out);
+/* Python's x[..., start:stop:step, ...] along `dim`: negative bounds count from the end,
+ * bounds are clamped, step >= 1. */
+MT_API int32_t mt_slice(const mt_tensor* tensor, int64_t dim, int64_t start, int64_t stop,
+                        int64_t step, mt_tensor** out);
+/* x[..., index, ...]: removes `dim`; a negative index counts from the end. */
+MT_API int32_t mt_select(const mt_tensor* tensor, int64_t dim, int64_t index, mt_tensor** out);
+MT_API int32_t mt_unsqueeze(const mt_tensor* tensor, int64_t dim, mt_tensor** out);
+/* Removes `dim`, which must have size 1. */
+MT_API int32_t mt_squeeze(const mt_tensor* tensor, int64_t dim, mt_tensor** out);
+
+/* Copies. mt_contiguous gives a new reference to the input itself when it is already
+ * contiguous; mt_to_dtype and mt_clone always copy. */
+MT_API int32_t mt_contiguous(const mt_tensor* tensor, mt_tensor** out);
+MT_API int32_t mt_to_dtype(const mt_tensor* tensor, int32_t dtype, mt_tensor** out);
+MT_API int32_t mt_clone(const mt_tensor* tensor, mt_tensor** out);
+
+/* ---------------------------------------------------------------------------------------------
+ * Operations. Each returns a new tensor; the *_out forms write into an existing `out` tensor
+ * instead, which must have exactly the result's shape and dtype and must not be a broadcast
+ * view. `out` may be an input (in place). *_out ops record no gradient: while grad mode is on,
+ * an operand that requires grad is an error (use them inside a no-grad scope).
+ * ------------------------------------------------------------------------------------------ */
+
+MT_API int32_t mt_map(int32_t op, const mt_tensor* a, mt_tensor** out);
+MT_API int32_t mt_map_out(int32_t op, const mt_tensor* a, mt_tensor* out);
+MT_API int32_t mt_zip(int32_t op, const mt_tensor* a, const mt_tensor* b, mt_tensor** out);
+MT_API int32_t mt_zip_out(int32_t op, const mt_tensor* a, const mt_tensor* b, mt_tensor* out);
+/* Folds the `ndims` dims listed in `dims` (dims may be NULL when ndims is 0, which folds every
+ * dim); with `keepdim` the folded dims stay as size 1. max and min of nothing are errors. */
+MT_API int32_t mt_reduce(int32_t op, const mt_tensor* a, const int64_t* dims, int32_t ndims,
+                         int32_t keepdim, mt_tensor** out);
+MT_API int32_t mt_reduce_out(int32_t op, const mt_tensor* a, const int64_t* dims, int32_t ndims,
+                             int32_t keepdim, mt_tensor* out);
+/* Sum over the dims divided by their element count (NaN for none, as numpy). */
+MT_API int32_t mt_mean(const mt_tensor* a, const int64_t* dims, int32_t ndims, int32_t keepdim,
+                       mt_tensor** out);
+/* numpy's matmul: (..., n, k) @ (..., k, m) -> (..., n, m) with broadcast batch dims; a 1-D
+ * left operand is a row, a 1-D right operand a column, and the added dim is dropped. */
+MT_API int32_t mt_matmul(const mt_tensor* a, const mt_tensor* b, mt_tensor** out);
+MT_API int32_t mt_matmul_out(const mt_tensor* a, const mt_tensor* b, mt_tensor* out);
+/* "exp", "add", "sum": the op's name; NULL for an unknown op. */
+MT_API const char* mt_map_name(int32_t op);
+MT_API const char* mt_zip_name(int32_t op);
+MT_API const char* mt_reduce_name(int32_t op);
+
+/* ---------------------------------------------------------------------------------------------
+ * Autodiff (reverse mode, as PyTorch)
+ * ------------------------------------------------------------------------------------------ */
+
+/* Makes a leaf tensor a parameter whose gradient backward accumulates (or stops that).
+ * Fails for a tensor that an op on tensors requiring grad produced (a non-leaf). */
+MT_API int32_t mt_set_requires_grad(mt_tensor* tensor, int32_t requires_grad);
+MT_API int32_t mt_requires_grad(const mt_tensor* tensor, int32_t* out);
+/* 1 when no recorded op made the tensor. */
+MT_API int32_t mt_is_leaf(const mt_tensor* tensor, int32_t* out);
+/* The gradient accumulated into `tensor` (a new reference), or NULL in *out when it has none
+ * (never reached by backward, or cleared by mt_zero_grad). */
+MT_API int32_t mt_grad(const mt_tensor* tensor, mt_tensor** out);
+/* Clears the gradient (PyTorch's set_to_none). */
+MT_API int32_t mt_zero_grad(mt_tensor* tensor);
+/* Adds d(tensor)/d(leaf) . grad to the gradient of every leaf that requires grad. `grad` has
+ * the tensor's shape; it may be NULL for a one-element tensor (it is then 1). The graph is
+ * freed afterwards unless `retain_graph`. A failed backward leaves every gradient unchanged. */
+MT_API int32_t mt_backward(mt_tensor* tensor, const mt_tensor* grad, int32_t retain_graph);
+/* The same memory outside the graph: a leaf that does not require grad. */
+MT_API int32_t mt_detach(const mt_tensor* tensor, mt_tensor** out);
+/* The op that made a non-leaf ("matmul", "zip mul"); NULL for a leaf or a NULL tensor. The
+ * pointer lives as long as the tensor. */
+MT_API const char* mt_grad_fn_name(const mt_tensor* tensor);
+/* Grad mode of the calling thread: while off, ops record nothing (torch.no_grad). A no-grad
+ * scope is `int32_t was = mt_set_grad_enabled(0); ...; mt_set_grad_enabled(was);`.
+ * mt_set_grad_enabled returns the previous mode. */
+MT_API int32_t mt_grad_enabled(void);
+MT_API int32_t mt_set_grad_enabled(int32_t enabled);
+
+/* ---------------------------------------------------------------------------------------------
+ * Random generators
+ * ------------------------------------------------------------------------------------------ */
+
+MT_API int32_t mt_generator_create(uint64_t seed, mt_generator** out);
+MT_API void mt_generator_release(mt_generator* generator);
+/* Restarts the generator's stream from `seed`; NULL: the default generator. */
+MT_API int32_t mt_manual_seed(mt_generator* generator, uint64_t seed);
+
+/* ---------------------------------------------------------------------------------------------
+ * Neural-network pieces
+ * ------------------------------------------------------------------------------------------ */
+
+/* torch.nn.Linear: weight (out_features, in_features) and bias (out_features), uniform in
+ * +-1/sqrt(in_features), drawn from `generator` (NULL: the default); both require grad. */
+MT_API int32_t mt_linear_create(int64_t in_features, int64_t out_features, int32_t dtype,
+                                int32_t bias, mt_generator* generator, mt_linear** out);
+MT_API void mt_linear_release(mt_linear* layer);
+/* x (..., in_features) -> x @ weight^T + bias. */
+MT_API int32_t mt_linear_forward(const mt_linear* layer, const mt_tensor* x, mt_tensor** out);
+/* The parameters themselves (new references; updates to them change the layer). The bias is
+ * NULL in *out for a layer without one. */
+MT_API int32_t mt_linear_weight(const mt_linear* layer, mt_tensor** out);
+MT_API int32_t mt_linear_bias(const mt_linear* layer, mt_tensor** out);
+
+/* Layers sizes[0] -> sizes[1] -> ... -> sizes[count - 1] (count >= 2), relu between them, the
+ * last layer's output (the logits) returned as is. */
+MT_API int32_t mt_mlp_create(const int64_t* sizes, int32_t count, int32_t dtype,
+                             mt_generator* generator, mt_mlp** out);
+MT_API void mt_mlp_release(mt_mlp* model);
+MT_API int32_t mt_mlp_forward(const mt_mlp* model, const mt_tensor* x, mt_tensor** out);
+/* The parameters in order (layer 0 weight, layer 0 bias, layer 1 weight, ...). */
+MT_API int32_t mt_mlp_parameter_count(const mt_mlp* model, int32_t* out);
+MT_API int32_t mt_mlp_parameter(const mt_mlp* model, int32_t index, mt_tensor** out);
+
+/* Losses (MT_REDUCTION_*). binary_cross_entropy takes probabilities and targets of one shape;
+ * mse_loss broadcasts; cross_entropy takes logits (N, C) and class indices (N,) held as
+ * floats or class probabilities (N, C). */
+MT_API int32_t mt_binary_cross_entropy(const mt_tensor* probs, const mt_tensor* target,
+                                       int32_t reduction, mt_tensor** out);
+MT_API int32_t mt_mse_loss(const mt_tensor* input, const mt_tensor* target, int32_t reduction,
+                           mt_tensor** out);
+MT_API int32_t mt_cross_entropy(const mt_tensor* logits, const mt_tensor* target, int32_t reduction,
+                                mt_tensor** out);
+MT_API int32_t mt_logsumexp(const mt_tensor* x, int64_t dim, int32_t keepdim, mt_tensor** out);
+MT_API int32_t mt_log_softmax(const mt_tensor* logits, int64_t dim, mt_tensor** out);
+MT_API int32_t mt_softmax(const mt_tensor* logits, int64_t dim, mt_tensor** out);
+
+/* Optimizers over `count` parameters (leaf tensors that require grad; the optimizer keeps a
+ * reference to each). torch.optim's update rules. */
+MT_API int32_t mt_sgd_create(mt_tensor* const* params, int32_t count, double lr, double momentum,
+                             double weight_decay, int32_t nesterov, mt_optimizer** out);
+MT_API int32_t mt_adam_create(mt_tensor* const* params, int32_t count, double lr, double beta1,
+                              double beta2, double eps, double weight_decay, mt_optimizer** out);
+MT_API void mt_optimizer_release(mt_optimizer* optimizer);
+/* One update from the parameters' gradients (parameters without one are skipped). */
+MT_API int32_t mt_optimizer_step(mt_optimizer* optimizer);
+/* Clears every parameter's gradient. */
+MT_API int32_t mt_optimizer_zero_grad(mt_optimizer* optimizer);
+
+/* ---------------------------------------------------------------------------------------------
+ * Toy datasets (MiniTorch's): `n` points in the unit square, labelled by the rule of `kind`
+ * ------------------------------------------------------------------------------------------ */
+
+/* x (n, 2) and y (n,) with labels 0 or 1, the same for the same (kind, n, seed) everywhere. */
+MT_API int32_t mt_dataset(int32_t kind, int64_t n, uint64_t seed, int32_t dtype, mt_tensor** x,
+                          mt_tensor** y);
+/* "xor" for MT_DATASET_XOR; NULL for an unknown kind. */
+MT_API const char* mt_dataset_name(int32_t kind);
+/* The kind named `name`; MT_ERR_INVALID_ARGUMENT (listing the names) for an unknown one. */
+MT_API int32_t mt_dataset_kind(const char* name, int32_t* out);
+
+/* ---------------------------------------------------------------------------------------------
+ * Backends, threads, diagnostics (process-wide, safe from any thread)
+ * ------------------------------------------------------------------------------------------ */
+
+/* The backends: "cpu_par" (parallel CPU, the default) and "cpu_seq" (the sequential
+ * reference). Names are static strings. */
+MT_API int32_t mt_backend_count(void);
+/* The name of backend `index` (0 <= index < mt_backend_count()); NULL (with a message) out of
+ * range. */
+MT_API const char* mt_backend_name(int32_t index);
+/* Runs every later op on the backend named `name`. */
+MT_API int32_t mt_set_backend(const char* name);
+/* The name of the backend ops run on. */
+MT_API const char* mt_current_backend(void);
+/* Threads used by the parallel backend: MINITENSOR_NUM_THREADS when set, else the hardware's;
+ * -1 (with a message) when MINITENSOR_NUM_THREADS is not a count from 1 to 4096. */
+MT_API int32_t mt_num_threads(void);
+/* threads >= 1, or 0 for the default. */
+MT_API int32_t mt_set_num_threads(int32_t threads);
+/* MT_DIAGNOSTICS_* (MINITENSOR_DIAGNOSTICS=1 in the environment starts in PRINT mode). */
+MT_API int32_t mt_set_diagnostics(int32_t mode);
+MT_API int32_t mt_diagnostics(void);
+/* The reports kept since the last call (the newest 1000), one line per op, oldest first, as
+ * "cpu_par zip add: path=flat threads=2 elements=16777216 time=3.210 ms"; clears them. Free
+ * the text with mt_string_free. */
+MT_API int32_t mt_take_diagnostics(char** out);
+
+/* ---------------------------------------------------------------------------------------------
+ * DLPack (zero-copy exchange with numpy, PyTorch and others; dlpack.h's unversioned
+ * DLManagedTensor, DLPack 0.6 and later)
+ * ------------------------------------------------------------------------------------------ */
+
+struct DLManagedTensor;
+/* A DLManagedTensor over the tensor's memory (no copy), holding a reference to it; the
+ * consumer calls its deleter exactly once. */
+MT_API int32_t mt_to_dlpack(const mt_tensor* tensor, struct DLManagedTensor** out);
+/* A tensor over `managed`'s memory (no copy). On success the tensor owns `managed` and calls
+ * its deleter exactly once, when the tensor and all its views are released; on failure the
+ * caller still owns it. Accepts CPU float32/float64 with non-negative strides. */
+MT_API int32_t mt_from_dlpack(struct DLManagedTensor* managed, mt_tensor** out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MINITENSOR_H */

@@ -1,0 +1,120 @@
+#include "boundary.hpp"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace mt::capi {
+
+// The C enums are the core's enums by value (both are append-only).
+static_assert(MT_FLOAT32 == int(DType::Float32) && MT_FLOAT64 == int(DType::Float64));
+static_assert(MT_MAP_NEG == int(UnaryOp::Neg) && MT_MAP_SQUARE == int(UnaryOp::Square) &&
+              MT_MAP_SQUARE + 1 == kUnaryOpCount);
+static_assert(MT_ZIP_ADD == int(BinaryOp::Add) && MT_ZIP_IS_CLOSE == int(BinaryOp::IsClose) &&
+              MT_ZIP_BINARY_CROSS_ENTROPY + 1 == kBinaryOpCount);
+static_assert(MT_REDUCE_SUM == int(ReduceOp::Sum) && MT_REDUCE_MIN + 1 == kReduceOpCount);
+static_assert(MT_REDUCTION_MEAN == int(nn::Reduction::Mean) &&
+              MT_REDUCTION_NONE == int(nn::Reduction::None));
+static_assert(MT_DATASET_SIMPLE == int(DatasetKind::Simple) &&
+              MT_DATASET_SPIRAL + 1 == kDatasetKindCount);
+static_assert(MT_DIAGNOSTICS_PRINT == int(DiagnosticsMode::Print));
+static_assert(MT_MAX_RANK == kMaxRank);
+static_assert(MT_ERR_INVALID_ARGUMENT == int(ErrorCode::InvalidArgument) &&
+              MT_ERR_UNSUPPORTED == int(ErrorCode::Unsupported));
+
+namespace {
+
+thread_local std::string last_error;
+
+// Throws unless 0 <= value < count, naming the enum and its valid range.
+int32_t enum_arg(int32_t value, int32_t count, const char* what) {
+  if (value < 0 || value >= count)
+    fail(ErrorCode::InvalidArgument, "unknown ", what, " ", value, " (valid: 0..", count - 1, ")");
+  return value;
+}
+
+}  // namespace
+
+int32_t set_error(int32_t status, const std::string& message) {
+  try {
+    last_error = message;
+  } catch (...) {
+    last_error.clear();  // no memory for the message: the status still tells the kind
+  }
+  return status;
+}
+
+void clear_error() { last_error.clear(); }
+
+const Tensor& tensor_of(const mt_tensor* handle, const char* what) {
+  return require(handle, what)->tensor;
+}
+
+Tensor optional_tensor(const mt_tensor* handle) { return handle ? handle->tensor : Tensor(); }
+
+mt_tensor* new_handle(Tensor tensor) {
+  if (!tensor.defined()) return nullptr;
+  return new mt_tensor(std::move(tensor));
+}
+
+DType dtype_arg(int32_t dtype) {
+  if (dtype != MT_FLOAT32 && dtype != MT_FLOAT64)
+    fail(ErrorCode::DTypeMismatch, "unknown dtype ", dtype,
+         " (valid: MT_FLOAT32 = 0, MT_FLOAT64 = 1)");
+  return static_cast<DType>(dtype);
+}
+
+UnaryOp unary_arg(int32_t op) {
+  return static_cast<UnaryOp>(enum_arg(op, kUnaryOpCount, "map op"));
+}
+BinaryOp binary_arg(int32_t op) {
+  return static_cast<BinaryOp>(enum_arg(op, kBinaryOpCount, "zip op"));
+}
+ReduceOp reduce_arg(int32_t op) {
+  return static_cast<ReduceOp>(enum_arg(op, kReduceOpCount, "reduce op"));
+}
+nn::Reduction reduction_arg(int32_t reduction) {
+  return static_cast<nn::Reduction>(
+      enum_arg(reduction, static_cast<int32_t>(nn::Reduction::None) + 1, "reduction"));
+}
+
+Dims dims_arg(const int64_t* values, int32_t count, const char* what) {
+  if (count < 0 || count > kMaxRank)
+    fail(ErrorCode::InvalidArgument, what, ": count ", count, " is outside [0, ", kMaxRank, "]");
+  if (count > 0 && values == nullptr)
+    fail(ErrorCode::InvalidArgument, what, " is NULL but its count is ", count);
+  return Dims(std::span<const int64_t>(values, static_cast<size_t>(count)));
+}
+
+char* malloc_string(const std::string& text) {
+  char* copy = static_cast<char*>(std::malloc(text.size() + 1));
+  if (copy == nullptr) throw std::bad_alloc();
+  std::memcpy(copy, text.c_str(), text.size() + 1);
+  return copy;
+}
+
+}  // namespace mt::capi
+
+using namespace mt::capi;
+
+extern "C" {
+
+const char* mt_version(void) { return MT_VERSION_STRING; }
+int32_t mt_abi_version(void) { return MT_ABI_VERSION; }
+const char* mt_last_error(void) { return last_error.c_str(); }
+void mt_string_free(char* text) { std::free(text); }
+
+const char* mt_status_name(int32_t status) {
+  static const char* const names[] = {"MT_OK",
+                                      "MT_ERR_INVALID_ARGUMENT",
+                                      "MT_ERR_SHAPE_MISMATCH",
+                                      "MT_ERR_INDEX_OUT_OF_RANGE",
+                                      "MT_ERR_DTYPE_MISMATCH",
+                                      "MT_ERR_OVERFLOW",
+                                      "MT_ERR_OUT_OF_MEMORY",
+                                      "MT_ERR_UNSUPPORTED",
+                                      "MT_ERR_INTERNAL"};
+  if (status < 0 || status >= static_cast<int32_t>(std::size(names))) return "unknown status";
+  return names[status];
+}
+
+}  // extern "C"

@@ -1,0 +1,79 @@
+// DLPack export and import: zero-copy exchange with numpy, PyTorch and others.
+#include <dlpack/dlpack.h>
+
+#include "boundary.hpp"
+#include "wrap.hpp"
+
+using namespace mt;
+using namespace mt::capi;
+
+namespace {
+
+// What an exported DLManagedTensor points into: it keeps the tensor (and so its memory) alive
+// and owns the shape and strides arrays that dl_tensor refers to.
+struct Export {
+  DLManagedTensor managed{};
+  Tensor tensor;
+  int64_t shape[kMaxRank];
+  int64_t strides[kMaxRank];
+};
+
+void delete_export(DLManagedTensor* managed) { delete static_cast<Export*>(managed->manager_ctx); }
+
+DType dtype_of_dl(const DLDataType& type) {
+  if (type.code == kDLFloat && type.lanes == 1 && type.bits == 32) return DType::Float32;
+  if (type.code == kDLFloat && type.lanes == 1 && type.bits == 64) return DType::Float64;
+  fail(ErrorCode::DTypeMismatch, "DLPack dtype (code ", int(type.code), ", bits ", int(type.bits),
+       ", lanes ", type.lanes, ") is not float32 or float64");
+}
+
+}  // namespace
+
+extern "C" {
+
+int32_t mt_to_dlpack(const mt_tensor* tensor, DLManagedTensor** out) {
+  return guarded("mt_to_dlpack", [&] {
+    const Tensor& t = tensor_of(tensor, "tensor");
+    require(out, "out");
+    auto exported = std::make_unique<Export>();
+    exported->tensor = t;
+    for (int d = 0; d < t.dim(); ++d) {
+      exported->shape[d] = t.shape()[d];
+      exported->strides[d] = t.strides()[d];
+    }
+    DLTensor& dl = exported->managed.dl_tensor;
+    // data points at element 0 with byte_offset 0: some consumers (torch 1.13) ignore
+    // byte_offset.
+    dl.data = t.raw_data();
+    dl.device = DLDevice{kDLCPU, 0};
+    dl.ndim = t.dim();
+    dl.dtype = DLDataType{kDLFloat, static_cast<uint8_t>(itemsize(t.dtype()) * 8), 1};
+    dl.shape = exported->shape;
+    dl.strides = exported->strides;
+    dl.byte_offset = 0;
+    exported->managed.manager_ctx = exported.get();
+    exported->managed.deleter = delete_export;
+    *out = &exported.release()->managed;
+  });
+}
+
+int32_t mt_from_dlpack(DLManagedTensor* managed, mt_tensor** out) {
+  return guarded("mt_from_dlpack", [&] {
+    require(managed, "managed");
+    require(out, "out");
+    const DLTensor& dl = managed->dl_tensor;
+    if (dl.device.device_type != kDLCPU)
+      fail(ErrorCode::Unsupported, "DLPack device type ", int(dl.device.device_type),
+           " is not the CPU (", int(kDLCPU), ")");
+    const DType dtype = dtype_of_dl(dl.dtype);
+    const Dims shape = dims_arg(dl.shape, dl.ndim, "DLPack shape");
+    const Dims strides =
+        dl.strides ? dims_arg(dl.strides, dl.ndim, "DLPack strides") : contiguous_strides(shape);
+    void* data = static_cast<char*>(dl.data) + dl.byte_offset;
+    give(out, wrap_memory(data, dtype, shape, strides, [managed] {
+           if (managed->deleter) managed->deleter(managed);
+         }));
+  });
+}
+
+}  // extern "C"

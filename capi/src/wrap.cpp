@@ -1,0 +1,36 @@
+#include "wrap.hpp"
+
+namespace mt::capi {
+
+Tensor wrap_memory(void* data, DType dtype, const Dims& shape, const Dims& strides,
+                   std::function<void()> release) {
+  if (shape.size() != strides.size())
+    fail(ErrorCode::InvalidArgument, "shape ", shape, " and strides ", strides,
+         " have different ranks");
+  for (int64_t stride : strides)
+    if (stride < 0)
+      fail(ErrorCode::Unsupported, "negative strides ", strides, " (only strides >= 0)");
+  const int64_t numel = checked_numel(shape);
+  if (numel > 0 && data == nullptr)
+    fail(ErrorCode::InvalidArgument, "data is NULL for shape ", shape);
+  // The bytes from element 0 to the last element reached: (sum (size - 1) * stride + 1) * itemsize.
+  int64_t extent = 0;
+  if (numel > 0) {
+    int64_t last = 0;
+    for (int d = 0; d < shape.size(); ++d)
+      last = checked_add(last, checked_mul(shape[d] - 1, strides[d], "buffer extent"),
+                         "buffer extent");
+    extent = checked_mul(checked_add(last, 1, "buffer extent"), itemsize(dtype), "buffer extent");
+  }
+  // The deleter is armed only once the tensor exists, so a failure below (out of memory) leaves
+  // the caller's memory alone rather than releasing it behind the caller's back.
+  auto armed = std::make_shared<bool>(false);
+  auto storage = Storage::wrap(data, extent, [armed, release = std::move(release)](void*) {
+    if (*armed && release) release();
+  });
+  Tensor tensor(std::move(storage), 0, shape, strides, dtype);
+  *armed = true;
+  return tensor;
+}
+
+}  // namespace mt::capi
