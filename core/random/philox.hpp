@@ -44,7 +44,10 @@ template <class T> MT_HD inline T bits_to_unit(uint32_t hi, uint32_t lo) {
 // Element `index` of a uniform [low, high) sample.
 template <class T> MT_HD inline T philox_uniform(uint64_t seed, uint64_t index, T low, T high) {
   const PhiloxBlock r = philox_block(seed, index);
-  return low + (high - low) * bits_to_unit<T>(r[0], r[1]);
+  const T x = low + (high - low) * bits_to_unit<T>(r[0], r[1]);
+  // u < 1, but the product and sum can round up to `high` (in float32 often enough to see):
+  // take the value just below it so that the interval stays half-open.
+  return x < high || !(low < high) ? x : std::nextafter(high, low);
 }
 
 // Element `index` of a normal(mean, std) sample, by Box-Muller on two uniforms; computed in
