@@ -100,7 +100,7 @@ int32_t mt_from_blob(void* data, int32_t dtype, const int64_t* shape, const int6
     const Dims steps = strides ? dims_arg(strides, ndim, "strides") : contiguous_strides(dims);
     std::function<void()> release;
     if (deleter) release = [deleter, data, context] { deleter(data, context); };
-    give(out, wrap_memory(data, dtype_arg(dtype), dims, steps, std::move(release)));
+    *out = wrap_memory(data, dtype_arg(dtype), dims, steps, std::move(release));
   });
 }
 

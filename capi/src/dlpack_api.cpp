@@ -70,9 +70,9 @@ int32_t mt_from_dlpack(DLManagedTensor* managed, mt_tensor** out) {
     const Dims strides =
         dl.strides ? dims_arg(dl.strides, dl.ndim, "DLPack strides") : contiguous_strides(shape);
     void* data = static_cast<char*>(dl.data) + dl.byte_offset;
-    give(out, wrap_memory(data, dtype, shape, strides, [managed] {
-           if (managed->deleter) managed->deleter(managed);
-         }));
+    *out = wrap_memory(data, dtype, shape, strides, [managed] {
+      if (managed->deleter) managed->deleter(managed);
+    });
   });
 }
 

@@ -40,7 +40,10 @@ extern "C" {
 // --- Generators ---
 
 int32_t mt_generator_create(uint64_t seed, mt_generator** out) {
-  return guarded("mt_generator_create", [&] { *require(out, "out") = new mt_generator(seed); });
+  return guarded("mt_generator_create", [&] {
+    require(out, "out");
+    *out = new mt_generator(seed);
+  });
 }
 
 void mt_generator_release(mt_generator* generator) { delete generator; }

@@ -116,7 +116,7 @@ int32_t mt_set(mt_tensor* tensor, const int64_t* index, int32_t ndim, double val
     const Dims at = dims_arg(index, ndim, "index");
     // A write into a tensor that requires grad would hide it from the gradient (as torch's
     // in-place rule): allowed only with grad mode off.
-    autograd::check_out_no_grad("mt_set", {&t});
+    autograd::check_out_no_grad("set", {&t});
     t.set(at, value);
   });
 }
@@ -124,7 +124,8 @@ int32_t mt_set(mt_tensor* tensor, const int64_t* index, int32_t ndim, double val
 int32_t mt_to_string(const mt_tensor* tensor, char** out) {
   return guarded("mt_to_string", [&] {
     const Tensor& t = tensor_of(tensor, "tensor");
-    *require(out, "out") = malloc_string(to_string(t));
+    require(out, "out");
+    *out = malloc_string(to_string(t));
   });
 }
 

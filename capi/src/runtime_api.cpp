@@ -53,11 +53,7 @@ int32_t mt_num_threads(void) {
 }
 
 int32_t mt_set_num_threads(int32_t threads) {
-  return guarded("mt_set_num_threads", [&] {
-    if (threads < 0)
-      fail(ErrorCode::InvalidArgument, "thread count ", threads, " is negative (0: the default)");
-    set_num_threads(threads);
-  });
+  return guarded("mt_set_num_threads", [&] { set_num_threads(threads); });
 }
 
 int32_t mt_set_diagnostics(int32_t mode) {

@@ -2,8 +2,8 @@
 
 namespace mt::capi {
 
-Tensor wrap_memory(void* data, DType dtype, const Dims& shape, const Dims& strides,
-                   std::function<void()> release) {
+mt_tensor* wrap_memory(void* data, DType dtype, const Dims& shape, const Dims& strides,
+                       std::function<void()> release) {
   if (shape.size() != strides.size())
     fail(ErrorCode::InvalidArgument, "shape ", shape, " and strides ", strides,
          " have different ranks");
@@ -22,15 +22,15 @@ Tensor wrap_memory(void* data, DType dtype, const Dims& shape, const Dims& strid
                          "buffer extent");
     extent = checked_mul(checked_add(last, 1, "buffer extent"), itemsize(dtype), "buffer extent");
   }
-  // The deleter is armed only once the tensor exists, so a failure below (out of memory) leaves
-  // the caller's memory alone rather than releasing it behind the caller's back.
+  // The deleter is armed only once the handle exists, so a failure on the way (out of memory)
+  // leaves the caller's memory alone rather than releasing it behind the caller's back.
   auto armed = std::make_shared<bool>(false);
   auto storage = Storage::wrap(data, extent, [armed, release = std::move(release)](void*) {
     if (*armed && release) release();
   });
-  Tensor tensor(std::move(storage), 0, shape, strides, dtype);
+  auto handle = std::make_unique<mt_tensor>(Tensor(std::move(storage), 0, shape, strides, dtype));
   *armed = true;
-  return tensor;
+  return handle.release();
 }
 
 }  // namespace mt::capi

@@ -2,14 +2,14 @@
 // Tensors over memory that minitensor does not own (mt_from_blob, mt_from_dlpack).
 #include <functional>
 
-#include "mt.hpp"
+#include "boundary.hpp"
 
 namespace mt::capi {
 
-// A tensor over `data` with `shape` and `strides` (elements, >= 0) that calls `release` exactly
-// once when its last view dies. Everything is checked before the tensor exists: when this
-// throws, `release` has not run and the memory is still the caller's.
-Tensor wrap_memory(void* data, DType dtype, const Dims& shape, const Dims& strides,
-                   std::function<void()> release);
+// A new handle to a tensor over `data` with `shape` and `strides` (elements, >= 0) that calls
+// `release` exactly once when its last view dies. When this throws, `release` has not run and
+// will not: the memory is still the caller's.
+mt_tensor* wrap_memory(void* data, DType dtype, const Dims& shape, const Dims& strides,
+                       std::function<void()> release);
 
 }  // namespace mt::capi

@@ -64,8 +64,9 @@ void check_out_no_grad(const char* op, std::initializer_list<const Tensor*> tens
   for (const Tensor* t : tensors)
     if (t->requires_grad())
       fail(ErrorCode::InvalidArgument, op,
-           " with out=: an operand requires grad but out= variants record no gradient; call it "
-           "under NoGradGuard, or use the variant without out=");
+           ": an operand requires grad, but writes into an existing tensor (out= ops, set) "
+           "record no gradient; turn grad mode off first (NoGradGuard, or "
+           "mt_set_grad_enabled(0) in C) or use the variant that returns a new tensor");
 }
 
 }  // namespace mt::autograd

@@ -236,7 +236,7 @@ MT_API int32_t mt_from_blob(void* data, int32_t dtype, const int64_t* shape, con
                             int32_t ndim, mt_deleter deleter, void* context, mt_tensor** out);
 
 /* Copies the tensor's elements, in row-major order and converted to `dtype`, to `dst`, which
- * has room for `capacity` elements of `dtype`; capacity must be >= the tensor's numel. */
+ * has room for `capacity` elements of `dtype`; capacity < numel is MT_ERR_SHAPE_MISMATCH. */
 MT_API int32_t mt_to_buffer(const mt_tensor* tensor, void* dst, int32_t dtype, int64_t capacity);
 
 /* ---------------------------------------------------------------------------------------------
@@ -251,7 +251,8 @@ MT_API int32_t mt_device(const mt_tensor* tensor, int32_t* type, int32_t* index)
 /* Size and stride (in elements) of one dim; negative dims count from the end. */
 MT_API int32_t mt_size(const mt_tensor* tensor, int64_t dim, int64_t* out);
 MT_API int32_t mt_stride(const mt_tensor* tensor, int64_t dim, int64_t* out);
-/* Copies the ndim sizes (strides) to `out`, which has room for `capacity` values. */
+/* Copies the ndim sizes (strides) to `out`, which has room for `capacity` values
+ * (MT_ERR_INVALID_ARGUMENT when capacity < ndim). */
 MT_API int32_t mt_shape(const mt_tensor* tensor, int64_t* out, int32_t capacity);
 MT_API int32_t mt_strides(const mt_tensor* tensor, int64_t* out, int32_t capacity);
 MT_API int32_t mt_is_contiguous(const mt_tensor* tensor, int32_t* out);
@@ -260,10 +261,11 @@ MT_API int32_t mt_shares_memory(const mt_tensor* a, const mt_tensor* b, int32_t*
 /* The value of a one-element tensor. */
 MT_API int32_t mt_item(const mt_tensor* tensor, double* out);
 /* One element by multi-index (ndim values; negative indices are errors). mt_set writes into
- * the tensor's memory (seen by all its views). */
+ * the tensor's memory (seen by all its views); like the *_out ops it refuses a tensor that
+ * requires grad while grad mode is on. */
 MT_API int32_t mt_get(const mt_tensor* tensor, const int64_t* index, int32_t ndim, double* out);
 MT_API int32_t mt_set(mt_tensor* tensor, const int64_t* index, int32_t ndim, double value);
-/* numpy-like text, "tensor([[1, 2],\n        [3, 4]], dtype=float32)"; free with
+/* numpy-like text, "tensor([[1., 2.],\n        [3., 4.]], dtype=float32)"; free with
  * mt_string_free. */
 MT_API int32_t mt_to_string(const mt_tensor* tensor, char** out);
 
@@ -355,7 +357,7 @@ MT_API int32_t mt_zero_grad(mt_tensor* tensor);
 MT_API int32_t mt_backward(mt_tensor* tensor, const mt_tensor* grad, int32_t retain_graph);
 /* The same memory outside the graph: a leaf that does not require grad. */
 MT_API int32_t mt_detach(const mt_tensor* tensor, mt_tensor** out);
-/* The op that made a non-leaf ("matmul", "zip mul"); NULL for a leaf or a NULL tensor. The
+/* The op that made a non-leaf ("matmul", "mul", "exp"); NULL for a leaf or a NULL tensor. The
  * pointer lives as long as the tensor. */
 MT_API const char* mt_grad_fn_name(const mt_tensor* tensor);
 /* Grad mode of the calling thread: while off, ops record nothing (torch.no_grad). A no-grad
@@ -453,12 +455,13 @@ MT_API const char* mt_current_backend(void);
 /* Threads used by the parallel backend: MINITENSOR_NUM_THREADS when set, else the hardware's;
  * -1 (with a message) when MINITENSOR_NUM_THREADS is not a count from 1 to 4096. */
 MT_API int32_t mt_num_threads(void);
-/* threads >= 1, or 0 for the default. */
+/* 1 <= threads <= 4096, or 0 for the default. */
 MT_API int32_t mt_set_num_threads(int32_t threads);
 /* MT_DIAGNOSTICS_* (MINITENSOR_DIAGNOSTICS=1 in the environment starts in PRINT mode). */
 MT_API int32_t mt_set_diagnostics(int32_t mode);
 MT_API int32_t mt_diagnostics(void);
-/* The reports kept since the last call (the newest 1000), one line per op, oldest first, as
+/* The reports kept since the last call (the newest 1000), one line per op of the parallel
+ * backend (cpu_seq, the reference, reports nothing), oldest first, as
  * "cpu_par zip add: path=flat threads=2 elements=16777216 time=3.210 ms"; clears them. Free
  * the text with mt_string_free. */
 MT_API int32_t mt_take_diagnostics(char** out);
