@@ -1,0 +1,65 @@
+/*
+ * MiniTorch's binary classifier through the C API: an MLP 2 -> H -> H -> 1 (relu, relu, then
+ * sigmoid on the logit), binary cross-entropy, plain SGD, trained on a toy dataset in
+ * minibatches of consecutive points. The same math as the C++ core's train_classifier_epoch
+ * and classifier_accuracy (core/nn/classifier.cpp): the same seeds give the same losses.
+ * Used by the demo (train.c) and by the C API benchmark (bench/capi_train.cpp).
+ *
+ * Every function returning int32_t returns an mt status (MT_OK or MT_ERR_*); on failure
+ * mt_last_error() holds the library's message and nothing has leaked.
+ */
+#ifndef MT_EXAMPLES_CLASSIFIER_H
+#define MT_EXAMPLES_CLASSIFIER_H
+
+#include <stddef.h>
+
+#include <minitensor/minitensor.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct classifier_config {
+  int32_t dataset;     /* MT_DATASET_* */
+  int64_t points;      /* dataset size */
+  uint64_t data_seed;  /* mt_dataset's seed */
+  int64_t hidden;      /* H, the width of both hidden layers */
+  uint64_t model_seed; /* seed of the generator that draws the initial weights */
+  int32_t dtype;       /* MT_FLOAT32 or MT_FLOAT64 */
+  double lr;           /* SGD learning rate */
+  int64_t batch;       /* points per minibatch (>= 1) */
+} classifier_config;
+
+typedef struct classifier {
+  mt_tensor* x; /* (points, 2) */
+  mt_tensor* y; /* (points,), labels 0 or 1 */
+  mt_mlp* model;
+  mt_optimizer* optimizer;
+  int64_t points;
+  int64_t batch;
+  int32_t dtype;
+} classifier;
+
+/* An empty classifier, as classifier_release leaves it: `classifier c = CLASSIFIER_EMPTY;`. */
+#define CLASSIFIER_EMPTY \
+  { NULL, NULL, NULL, NULL, 0, 0, 0 }
+
+/* Makes the dataset, the model and its optimizer. On failure *out is left zeroed. */
+int32_t classifier_create(const classifier_config* config, classifier* out);
+/* Releases everything; accepts a zeroed struct and leaves it zeroed. */
+void classifier_release(classifier* c);
+/* One epoch over the points in order: per minibatch forward, loss, zero_grad, backward, step.
+ * *mean_loss is the mean loss per point. */
+int32_t classifier_train_epoch(const classifier* c, double* mean_loss);
+/* The fraction of points classified right (logit > 0 means class 1), computed without grad. */
+int32_t classifier_accuracy(const classifier* c, double* accuracy);
+/* The predicted probability of class 1 for `count` points (x1, x2) given as 2 * count doubles,
+ * in one batched forward pass without grad. */
+int32_t classifier_probabilities(const classifier* c, const double* points, int64_t count,
+                                 double* probs);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MT_EXAMPLES_CLASSIFIER_H */

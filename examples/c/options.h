@@ -1,0 +1,30 @@
+/* mt_train_c's command line. */
+#ifndef MT_EXAMPLES_OPTIONS_H
+#define MT_EXAMPLES_OPTIONS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct options {
+  int32_t dataset; /* MT_DATASET_* */
+  int64_t points;
+  int64_t hidden;
+  int64_t epochs;
+  double lr;
+  int64_t batch;
+  int32_t dtype;       /* MT_FLOAT32 or MT_FLOAT64 */
+  int64_t seed;        /* model weights from a generator seeded `seed`, data points from seed + 1 */
+  const char* backend; /* NULL: the library's default */
+  int64_t threads;     /* 0: the library's default */
+  const char* svg_path;
+  int64_t every; /* a progress line every `every` epochs; 0: none */
+} options;
+
+enum { OPTIONS_RUN, OPTIONS_HELP, OPTIONS_BAD };
+
+/* Fills *out from the defaults and argv. OPTIONS_HELP after printing the usage to stdout,
+ * OPTIONS_BAD after printing a message to stderr. */
+int options_parse(int argc, char** argv, options* out);
+void options_usage(FILE* stream, const char* program);
+
+#endif /* MT_EXAMPLES_OPTIONS_H */
