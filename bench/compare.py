@@ -11,6 +11,11 @@ Timing matches mt_bench: warm-up runs for 50 ms (at least one), then timed runs 
 least 3, at most 50); a first run over 1 s is the only sample. Ratios are other/minitensor
 medians: > 1 means minitensor is faster. The training cases (train_*: one run is one epoch of
 an MLP classifier, float64) run with torch only; numpy has no autodiff.
+
+With --capi (default: mt_bench_capi next to mt_bench, when it exists), the C API's overhead
+follows: mt_bench_capi times train_small's epoch through libminitensor's C API (the C demo's
+loop, examples/c/classifier.c) and through the C++ core, interleaved in one process, and checks
+that both give the same losses.
 """
 import argparse
 import contextlib
@@ -270,18 +275,39 @@ def table(records, stream):
     return "\n".join(lines)
 
 
+def capi_table(records):
+    """The C API overhead table from mt_bench_capi's lines, one row per case and thread count."""
+    index = {(r["impl"], r["case"], r["threads"]): r for r in records if "case" in r}
+    lines = ["| case | threads | C++ ms/epoch | C API ms/epoch | C API / C++ | quartiles "
+             "| losses identical |", "|---|---|---|---|---|---|---|"]
+    for ratio in (r for r in records if r.get("impl") == "c_over_cpp"):
+        key = (ratio["case"], ratio["threads"])
+        cpp, c = index[("minitensor_cpp",) + key], index[("minitensor_c",) + key]
+        q1, q3 = ratio["ratio_quartiles"]
+        lines.append(f"| {ratio['case']} | {ratio['threads']} | {fmt(cpp['median_ms'])} | "
+                     f"{fmt(c['median_ms'])} | {ratio['ratio']:.3f} | {q1:.3f}..{q3:.3f} | "
+                     f"{'yes' if ratio['losses_identical'] else 'NO'} "
+                     f"({ratio['epochs_compared']} epochs) |")
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("binary", nargs="?", default=str(DEFAULT_BINARY), help="mt_bench path")
     parser.add_argument("--threads", type=int, default=2, help="run at 1..THREADS threads")
     parser.add_argument("--json", help="write all results to this file")
     parser.add_argument("--filter", default="", help="only cases whose name contains this")
+    parser.add_argument("--capi", help="mt_bench_capi path (default: next to mt_bench)")
     parser.add_argument("--impl", choices=("numpy", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.impl:
         return run_impl(args.impl, args.threads, args.filter)
 
     records = run_lines([args.binary, "--threads", str(args.threads), "--filter", args.filter])
+    capi = Path(args.capi) if args.capi else Path(args.binary).with_name("mt_bench_capi")
+    capi_records = []
+    if args.capi or capi.exists():
+        capi_records = run_lines([capi, "--threads", str(args.threads), "--filter", args.filter])
     metas = [r for r in records if "meta" in r]
     for threads in range(1, args.threads + 1):
         for impl in ("numpy", "torch"):
@@ -318,9 +344,20 @@ def main():
           "100%. train_*: ms per epoch of an MLP 2-H-H-1 classifier (forward, binary "
           "cross-entropy, backward, SGD step per batch; torch only), GFLOP/s from its matmul "
           "flops.")
+    capi_meta = next((r["meta"] for r in capi_records if "meta" in r), None)
+    if any(r.get("impl") == "c_over_cpp" for r in capi_records):
+        print(f"\nC API overhead (mt_bench_capi): train_small's epoch through libminitensor's C "
+              f"API (the C demo's loop) and the C++ train_classifier_epoch, interleaved in one "
+              f"process ({capi_meta['warmup_epochs']} warm-up epochs, then "
+              f"{capi_meta['rounds']} rounds of {capi_meta['epochs_per_round']} epochs per "
+              f"side). ms/epoch: medians over all timed epochs; C API / C++: the median over "
+              f"the rounds of the ratio of the two sides' medians in that round, with its "
+              f"quartiles.\n")
+        print(capi_table(capi_records))
     if args.json:
         Path(args.json).write_text(json.dumps({"meta": metas, "stream_add_gbps": stream,
-                                               "results": records}, indent=1))
+                                               "results": records, "capi": capi_records},
+                                              indent=1))
         print(f"raw results: {args.json}")
 
 

@@ -3,7 +3,8 @@
 # then compare minitensor with numpy and PyTorch at 1..THREADS threads (default 2); FILTER runs
 # only the cases whose name contains it (the STREAM reference always runs).
 #   bench/run.sh                 THREADS=1 bench/run.sh          FILTER=train_ bench/run.sh
-# Prints a markdown table; the raw results go to build/bench/results.json. About 5-10 minutes
+# Prints a markdown table, then the C API's overhead on the training epoch (mt_bench_capi,
+# capi_train.cpp); the raw results go to build/bench/results.json. About 5-10 minutes
 # (FILTER=train_: about 1 minute).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ scripts/install-deps.sh --bench
 
 cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DMT_BUILD_TESTS=OFF \
   -DMT_BUILD_EXAMPLES=OFF -DMT_BUILD_BENCH=ON >/dev/null
-cmake --build build/bench --target mt_bench
+cmake --build build/bench --target mt_bench mt_bench_capi
 
 # compare.py gives numpy and torch each their own environment (OpenBLAS threads and presets,
 # torch's malloc tunables) in subprocesses; see its docstring.

@@ -3,54 +3,48 @@
 // batches: forward, loss, zero_grad, backward, step. compare.py's train_cases() is the torch twin.
 #include "train_cases.hpp"
 
-#include <algorithm>
-#include <cstdint>
 #include <cstdio>
 #include <memory>
-
-#include "mt.hpp"
 
 namespace mt_bench {
 namespace {
 
-constexpr uint64_t kSeed = 42;
-constexpr double kLearningRate = 0.05;
+// The generator is used only while the model is made: a member would have to come first.
+mt::nn::Mlp make_model(int64_t hidden) {
+  mt::Generator gen(kTrainSeed);
+  return mt::nn::Mlp({2, hidden, hidden, 1}, mt::DType::Float64, gen);
+}
 
-struct Trainer {
-  int64_t batch;
-  mt::Dataset data;
-  mt::nn::Mlp model;
-  mt::nn::SGD opt;
-
-  Trainer(int64_t n, int64_t batch_, int64_t hidden, mt::Generator& gen)
-      : batch(batch_),
-        data(mt::make_dataset(mt::DatasetKind::Split, n, kSeed, mt::DType::Float64)),
-        model({2, hidden, hidden, 1}, mt::DType::Float64, gen),
-        opt(model.parameters(), kLearningRate) {}
-
-  void epoch() { mt::nn::train_classifier_epoch(model, opt, data, batch); }
-};
-
-TrainCase train_case(const char* name, int64_t n, int64_t batch, int64_t hidden) {
-  char shape[96];
-  std::snprintf(shape, sizeof shape, "MLP 2-%lld-%lld-1, %lld points, batch %lld",
-                static_cast<long long>(hidden), static_cast<long long>(hidden),
-                static_cast<long long>(n), static_cast<long long>(batch));
+TrainCase train_case(const TrainConfig& config) {
   // Multiply-adds per point: forward 2H + H^2 + H; backward the same for the weight gradients
   // plus H^2 + H for the input gradients of layers 2 and 3 (not of layer 1: x needs none).
-  const double h = static_cast<double>(hidden);
-  const double flops = static_cast<double>(n) * (4 * (2 * h + h * h + h) + 2 * (h * h + h));
-  return {name, shape, flops, [=]() -> std::function<void()> {
-            mt::Generator gen(kSeed);
-            auto trainer = std::make_shared<Trainer>(n, batch, hidden, gen);
+  const double h = static_cast<double>(config.hidden);
+  const double flops =
+      static_cast<double>(config.points) * (4 * (2 * h + h * h + h) + 2 * (h * h + h));
+  return {config.name, train_shape(config), flops, [config]() -> std::function<void()> {
+            auto trainer = std::make_shared<Trainer>(config);
             return [trainer] { trainer->epoch(); };
           }};
 }
 
 }  // namespace
 
+std::string train_shape(const TrainConfig& config) {
+  char shape[96];
+  std::snprintf(shape, sizeof shape, "MLP 2-%lld-%lld-1, %lld points, batch %lld",
+                static_cast<long long>(config.hidden), static_cast<long long>(config.hidden),
+                static_cast<long long>(config.points), static_cast<long long>(config.batch));
+  return shape;
+}
+
+Trainer::Trainer(const TrainConfig& config)
+    : batch(config.batch),
+      data(mt::make_dataset(mt::DatasetKind::Split, config.points, kTrainSeed, mt::DType::Float64)),
+      model(make_model(config.hidden)),
+      opt(model.parameters(), kTrainLearningRate) {}
+
 std::vector<TrainCase> make_train_cases() {
-  return {train_case("train_small", 50, 10, 100), train_case("train_large", 5000, 500, 1000)};
+  return {train_case(kTrainSmall), train_case(kTrainLarge)};
 }
 
 }  // namespace mt_bench

@@ -1,11 +1,42 @@
 #pragma once
 // mt_bench's training cases: one epoch of an MLP classifier, forward, loss, backward and SGD
-// step per batch, the same model and loop as compare.py's torch side.
+// step per batch, the same model and loop as compare.py's torch side. mt_bench_capi times the
+// same epoch through the C API against Trainer.
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "mt.hpp"
+
 namespace mt_bench {
+
+// MLP 2 -> hidden -> hidden -> 1 on `points` points of the "split" dataset, float64, SGD with
+// kTrainLearningRate; the data and the initial weights both come from seed kTrainSeed.
+struct TrainConfig {
+  const char* name;
+  int64_t points;
+  int64_t batch;
+  int64_t hidden;
+};
+inline constexpr uint64_t kTrainSeed = 42;
+inline constexpr double kTrainLearningRate = 0.05;
+inline constexpr TrainConfig kTrainSmall{"train_small", 50, 10, 100};
+inline constexpr TrainConfig kTrainLarge{"train_large", 5000, 500, 1000};
+
+// "MLP 2-100-100-1, 50 points, batch 10".
+std::string train_shape(const TrainConfig& config);
+
+// A model, its optimizer and its data; epoch() trains one epoch and returns the mean loss.
+struct Trainer {
+  explicit Trainer(const TrainConfig& config);
+  double epoch() { return mt::nn::train_classifier_epoch(model, opt, data, batch); }
+
+  int64_t batch;
+  mt::Dataset data;
+  mt::nn::Mlp model;
+  mt::nn::SGD opt;
+};
 
 struct TrainCase {
   std::string name;
