@@ -69,7 +69,9 @@ int32_t mt_from_dlpack(DLManagedTensor* managed, mt_tensor** out) {
     const Dims shape = dims_arg(dl.shape, dl.ndim, "DLPack shape");
     const Dims strides =
         dl.strides ? dims_arg(dl.strides, dl.ndim, "DLPack strides") : contiguous_strides(shape);
-    void* data = static_cast<char*>(dl.data) + dl.byte_offset;
+    if (dl.data == nullptr && dl.byte_offset != 0)
+      fail(ErrorCode::InvalidArgument, "DLPack data is NULL but byte_offset is ", dl.byte_offset);
+    void* data = dl.data ? static_cast<char*>(dl.data) + dl.byte_offset : nullptr;
     *out = wrap_memory(data, dtype, shape, strides, [managed] {
       if (managed->deleter) managed->deleter(managed);
     });
