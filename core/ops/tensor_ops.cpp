@@ -191,7 +191,8 @@ void reduce_out(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim, co
 Tensor matmul(const Tensor& a, const Tensor& b) {
   const MatmulPlan plan = plan_matmul(a, b);
   Tensor out = Tensor::empty(plan.full_shape, plan.dtype);
-  default_backend().matmul(plan.lhs, plan.rhs, out);
+  // An empty result needs no work (and its batch count may be huge: (2^62, 0, 0) @ ...).
+  if (out.numel() > 0) default_backend().matmul(plan.lhs, plan.rhs, out);
   const Tensor result = out.view(plan.result_shape);
   autograd::record_matmul(plan.lhs, plan.rhs, out.shape(), result);
   return result;
@@ -204,6 +205,7 @@ void matmul_out(const Tensor& a, const Tensor& b, const Tensor& out) {
   Tensor full = out;
   if (a.dim() == 1) full = full.unsqueeze(-2 + (b.dim() == 1 ? 1 : 0));
   if (b.dim() == 1) full = full.unsqueeze(-1);
+  if (full.numel() == 0) return;  // nothing to write, as in matmul
   write_into(full, {plan.lhs, plan.rhs}, false,
              [&](const Tensor& target) { default_backend().matmul(plan.lhs, plan.rhs, target); });
 }

@@ -55,8 +55,11 @@ std::string to_string(const Tensor& tensor) {
   out << "tensor(";
   Dims index = Dims::filled(tensor.dim(), 0);
   constexpr int kPrefix = 7;  // strlen("tensor(")
-  print_dim(out, tensor, index, 0, tensor.numel() > kSummaryThreshold, kPrefix);
-  if (tensor.numel() == 0) out << ", shape=" << tensor.shape();
+  // An empty tensor prints as [] whatever its shape: walking its dims could take 2^62 rows.
+  if (tensor.numel() == 0)
+    out << "[], shape=" << tensor.shape();
+  else
+    print_dim(out, tensor, index, 0, tensor.numel() > kSummaryThreshold, kPrefix);
   out << ", dtype=" << tensor.dtype() << ')';
   return out.str();
 }
