@@ -38,8 +38,8 @@ using GradFn = std::function<Tensor(const Tensor& grad)>;
 // Records `out` = an op named `name` of `in`, and returns `out`.
 Tensor record_unary(const char* name, const Tensor& in, const Tensor& out, GradFn backward);
 
-// Throws InvalidArgument when an out= op (or another write) named `op` would hide a gradient: grad mode is on and
-// one of `tensors` (inputs and out) requires grad.
+// Throws InvalidArgument when an out= op (or another write) named `op` would hide a gradient: grad
+// mode is on and one of `tensors` (inputs and out) requires grad.
 void check_out_no_grad(const char* op, std::initializer_list<const Tensor*> tensors);
 
 }  // namespace mt::autograd

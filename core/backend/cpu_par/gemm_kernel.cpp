@@ -257,27 +257,18 @@ void direct(int64_t m, int64_t n, int64_t k, const T* a, int64_t a_rs, int64_t a
   }
 }
 
-// Integer vectors with the lanes of VecF / VecD, for shuffle masks.
-typedef int32_t MaskF __attribute__((vector_size(kVecBytes)));
-typedef int64_t MaskD __attribute__((vector_size(kVecBytes)));
-template <class T> struct MaskOf;
-template <> struct MaskOf<float> { using type = MaskF; };
-template <> struct MaskOf<double> { using type = MaskD; };
-
 // One butterfly stage of an L x L transpose: rows i and i + H (i & H == 0) swap their
-// off-diagonal H x H blocks. The masks are constants once inlined.
+// off-diagonal H x H blocks. The lane indices are constants (__builtin_shufflevector: gcc and
+// clang alike).
 template <class T, int L, int H, int... J>
 [[gnu::always_inline]] inline void transpose_stage(typename VecOf<T>::type* v,
                                                    std::integer_sequence<int, J...>) {
-  using M = typename MaskOf<T>::type;
-  constexpr M low = {((J & H) ? L + J - H : J)...};
-  constexpr M high = {((J & H) ? L + J : J + H)...};
 #pragma GCC unroll 64
   for (int i = 0; i < L; ++i) {
     if (i & H) continue;
     const auto a = v[i], b = v[i + H];
-    v[i] = __builtin_shuffle(a, b, low);
-    v[i + H] = __builtin_shuffle(a, b, high);
+    v[i] = __builtin_shufflevector(a, b, ((J & H) ? L + J - H : J)...);
+    v[i + H] = __builtin_shufflevector(a, b, ((J & H) ? L + J : J + H)...);
   }
 }
 
