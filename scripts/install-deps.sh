@@ -3,6 +3,10 @@
 # Idempotent. Needs root (or sudo) only when something must be installed.
 #   scripts/install-deps.sh           what the build and the tests need
 #   scripts/install-deps.sh --bench   that, plus what the benchmarks compare against
+#   scripts/install-deps.sh --ci      that, plus the tools of .ci/run's extra checks (valgrind,
+#                                     the ABI check, pkg-config, clang-14's libFuzzer)
+# The flags combine. ctest needs only the plain set; the --ci tools serve the scripts .ci/run
+# calls (scripts/valgrind.sh, check-install.sh, check-abi.sh, fuzz.sh).
 set -euo pipefail
 
 packages=(
@@ -14,12 +18,32 @@ packages=(
   libdlpack-dev    # dlpack.h, for the C API's DLPack exchange
   clang-format
 )
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(
-    python3-numpy python3-torch  # the libraries compared with (Debian's /usr/bin/python3)
-    libopenblas0-pthread         # else numpy and torch use the reference BLAS
-  )
-fi
+for flag in "$@"; do
+  case $flag in
+    --bench)
+      packages+=(
+        python3-numpy python3-torch  # the libraries compared with (Debian's /usr/bin/python3)
+        libopenblas0-pthread         # else numpy and torch use the reference BLAS
+      )
+      ;;
+    --ci)
+      packages+=(
+        valgrind                # scripts/valgrind.sh: memcheck over the C programs
+        pkgconf                 # scripts/check-install.sh: pkg-config for the consumer build
+        abi-dumper              # scripts/check-abi.sh: the library's ABI from its DWARF
+        abi-compliance-checker  #   ... compared with the released one
+        universal-ctags         #   ... abi-dumper -public-headers reads the header with it
+        clang-14                # scripts/fuzz.sh: libFuzzer needs clang
+        libclang-rt-14-dev      #   ... its fuzzer and sanitizer runtimes
+        llvm-14                 #   ... llvm-symbolizer, for readable crash stacks
+      )
+      ;;
+    *)
+      echo "install-deps: unknown flag '$flag' (--bench, --ci)" >&2
+      exit 2
+      ;;
+  esac
+done
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Memcheck over the C programs of a build (default build/dev, as scripts/test.sh leaves it):
+# the C API test suite, its threads test and a short run of the C demo. Fails on any memory
+# error and on definite or indirect leaks. ("Possibly lost" blocks are not errors: TBB's worker
+# threads keep their thread-local state until exit, which memcheck reports as possibly lost.)
+# Usage: scripts/valgrind.sh [BUILD_DIR]
+# Needs valgrind (scripts/install-deps.sh --ci).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build/dev}
+
+command -v valgrind >/dev/null || {
+  echo "valgrind.sh: valgrind is missing (scripts/install-deps.sh --ci)" >&2
+  exit 2
+}
+programs=(tests/capi/mt_capi_tests tests/capi/mt_capi_threads_test examples/c/mt_train_c)
+cmake --build "$build" --target "${programs[@]##*/}"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# shellcheck disable=SC2054  # the commas are valgrind's list syntax
+memcheck=(valgrind --tool=memcheck --error-exitcode=1 --leak-check=full
+  --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+  --num-callers=30 --quiet)
+
+failed=0
+run() {
+  local name=$1
+  shift
+  echo "--- valgrind $name $*"
+  local start=$SECONDS
+  if (cd "$work" && "${memcheck[@]}" "$@" >"$work/$name.out" 2>"$work/$name.err"); then
+    echo "$name: clean ($((SECONDS - start)) s)"
+  else
+    failed=1
+    echo "valgrind.sh: FAIL: $name (exit status $?)" >&2
+    tail -n 40 "$work/$name.out" >&2
+    cat "$work/$name.err" >&2
+  fi
+}
+
+run mt_capi_tests "$PWD/$build/tests/capi/mt_capi_tests"
+# Two threads at least, whatever the machine: the test is about sharing tensors.
+MINITENSOR_NUM_THREADS=2 run mt_capi_threads_test "$PWD/$build/tests/capi/mt_capi_threads_test"
+run mt_train_c "$PWD/$build/examples/c/mt_train_c" --epochs 3 --quiet --svg "$work/boundary.svg"
+
+if [[ $failed -ne 0 ]]; then
+  exit 1
+fi
+echo "valgrind.sh: OK"

@@ -1,0 +1,1032 @@
+/* libFuzzer target over the public C API (minitensor.h, plus dlpack.h for the exchange
+ * struct). The input is a program: each step reads an opcode byte and its arguments and makes
+ * one API call over a small pool of handles (tensors, a generator, a layer, an MLP, an
+ * optimizer). Errors are expected; what this target reports (by aborting) are:
+ *   - crashes, leaks, undefined behaviour (ASan, LSan, UBSan),
+ *   - a status outside MT_OK..MT_ERR_INTERNAL, or MT_ERR_INTERNAL itself (a bug by definition),
+ *   - mt_last_error() not "" after a success, or "" after a failure,
+ *   - an out-parameter written by a failed call, or not written by a successful one,
+ *   - a DLPack export that does not describe its tensor,
+ *   - a deleter of mt_from_blob / mt_from_dlpack memory not called exactly once by the time
+ *     every handle is released, or called after a failed call.
+ * Sizes stay small (at most kMaxNumel elements per pool tensor) so that one input runs in
+ * well under a millisecond. Every input starts from the same global state and releases all it
+ * made, so runs are reproducible and leaks are attributable. */
+#include <dlpack/dlpack.h>
+#include <math.h>
+#include <minitensor/minitensor.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { kSlots = 8, kMaxNumel = 256 };
+
+/* --- Reading the program ---------------------------------------------------------------- */
+
+typedef struct {
+  const uint8_t* data;
+  size_t size;
+  size_t pos;
+} Input;
+
+static uint8_t u8(Input* in) { return in->pos < in->size ? in->data[in->pos++] : 0; }
+static int more(const Input* in) { return in->pos < in->size; }
+
+/* A count or size: mostly small, sometimes invalid. */
+static int64_t small(Input* in, int64_t lo, int64_t hi) {
+  return lo + (int64_t)(u8(in) % (uint8_t)(hi - lo + 1));
+}
+
+/* An index or dim: small values of either sign, and now and then an extreme one. */
+static int64_t index_value(Input* in) {
+  static const int64_t extremes[] = {INT64_MIN,           INT64_MIN + 1, -1000000007,
+                                     INT64_MAX - 1,       INT64_MAX,     (int64_t)1 << 62,
+                                     -((int64_t)1 << 62), 1000000007};
+  const uint8_t b = u8(in);
+  if (b < 240) return (int64_t)(b % 13) - 6; /* -6..6 */
+  return extremes[b % (sizeof extremes / sizeof extremes[0])];
+}
+
+/* A size in a shape: 0..4, or an invalid / overflowing one. Never a large valid size: a shape
+ * that really asks for terabytes would only measure the allocator. */
+static int64_t size_value(Input* in) {
+  static const int64_t bad[] = {-1,       -2, INT64_MAX, (int64_t)1 << 62, ((int64_t)1 << 62) + 1,
+                                INT64_MIN};
+  const uint8_t b = u8(in);
+  if (b < 248) return b % 5;
+  return bad[b % (sizeof bad / sizeof bad[0])];
+}
+
+static double double_value(Input* in) {
+  static const double table[] = {0.0,   1.0,  -1.0, 0.5,   2.0,    -2.0,   3.0, 1e-3,
+                                 100.0, -0.0, 0.25, 1e308, -1e308, 1e-310, 4.0, 0.1};
+  const uint8_t b = u8(in);
+  if (b == 253) return NAN;
+  if (b == 254) return INFINITY;
+  if (b == 255) return -INFINITY;
+  return table[b % (sizeof table / sizeof table[0])];
+}
+
+static int32_t dtype_value(Input* in) {
+  const uint8_t b = u8(in);
+  if (b < 240) return b % 2; /* MT_FLOAT32 or MT_FLOAT64 */
+  return b % 2 ? -1 : 2 + (b % 7);
+}
+
+/* An op value: mostly valid, sometimes just outside the range, rarely anything. */
+static int32_t op_value(Input* in, int32_t count) {
+  const uint8_t b = u8(in);
+  if (b < 224) return b % count;
+  if (b < 248) return (b % 2) ? -1 - (b % 3) : count + (b % 3);
+  return (int32_t)((uint32_t)u8(in) << 24 | (uint32_t)u8(in) << 16 | (uint32_t)u8(in) << 8 |
+                   (uint32_t)u8(in));
+}
+
+static int32_t rank_value(Input* in) {
+  const uint8_t b = u8(in);
+  if (b < 250) return b % 5; /* 0..4 */
+  return b % 2 ? -1 : MT_MAX_RANK + (b % 3);
+}
+
+/* --- Findings ----------------------------------------------------------------------------- */
+
+static void finding(const char* fn, const char* what) {
+  fprintf(stderr, "fuzz_capi: %s: %s (last error: '%s')\n", fn, what, mt_last_error());
+  abort();
+}
+
+/* MT_FUZZ_TRACE=1 in the environment prints every checked call: how to read a finding. */
+static int trace;
+
+/* Checks the status rules of every call that returns one; returns the status. */
+static int32_t check(int32_t status, const char* fn) {
+  const char* message = mt_last_error();
+  if (trace) fprintf(stderr, "  %s -> %s %s\n", fn, mt_status_name(status), message);
+  message = mt_last_error();
+  if (status < MT_OK || status > MT_ERR_INTERNAL) finding(fn, "status outside the documented set");
+  if (message == NULL) finding(fn, "mt_last_error() is NULL");
+  if (status == MT_OK && message[0] != '\0') finding(fn, "a message after a success");
+  if (status != MT_OK && message[0] == '\0') finding(fn, "no message after a failure");
+  if (status == MT_ERR_INTERNAL) finding(fn, "MT_ERR_INTERNAL");
+  if (strcmp(mt_status_name(status), "unknown status") == 0) finding(fn, "unnamed status");
+  return status;
+}
+
+/* Out-parameters start as sentinels: a failed call must leave them so, a successful one must
+ * not. */
+static char sentinel_object;
+#define SENTINEL ((void*)&sentinel_object)
+static const int64_t kSentinelI64 = 0x5E5E5E5E5E5E5E5ELL;
+static const int32_t kSentinelI32 = 0x5E5E5E5E;
+static const double kSentinelF64 = -12345.678;
+
+static void check_out(int32_t status, const void* out, const char* fn) {
+  if (status != MT_OK && out != SENTINEL) finding(fn, "out-parameter written by a failed call");
+  if (status == MT_OK && out == SENTINEL) finding(fn, "out-parameter not written by a success");
+}
+static void check_i64(int32_t status, int64_t out, const char* fn) {
+  if (status != MT_OK && out != kSentinelI64) finding(fn, "int64 out written on failure");
+}
+static void check_i32(int32_t status, int32_t out, const char* fn) {
+  if (status != MT_OK && out != kSentinelI32) finding(fn, "int32 out written on failure");
+}
+static void check_f64(int32_t status, double out, const char* fn) {
+  if (status != MT_OK && memcmp(&out, &kSentinelF64, sizeof out) != 0)
+    finding(fn, "double out written on failure");
+}
+
+/* --- The pool ----------------------------------------------------------------------------- */
+
+typedef struct {
+  mt_tensor* tensors[kSlots];
+  mt_generator* generator;
+  mt_linear* linear;
+  mt_mlp* mlp;
+  mt_optimizer* optimizer;
+} Pool;
+
+static Pool pool;
+
+/* Memory lent to the library: mt_from_blob buffers and hand-made DLManagedTensors. */
+static int64_t lent;     /* successful mt_from_blob / mt_from_dlpack of our own memory */
+static int64_t returned; /* deleter calls for them */
+
+/* A tensor argument: a pool slot (possibly empty), or NULL now and then. */
+static mt_tensor* arg(Input* in) {
+  const uint8_t b = u8(in);
+  return b == 255 ? NULL : pool.tensors[b % kSlots];
+}
+
+static void store(Input* in, mt_tensor* tensor) {
+  const int slot = u8(in) % kSlots;
+  int64_t numel = 0;
+  if (tensor != NULL && (check(mt_numel(tensor, &numel), "mt_numel") != MT_OK || numel < 0))
+    finding("mt_numel", "no element count for a live tensor");
+  if (trace && tensor != NULL) {
+    int64_t dims[MT_MAX_RANK], steps[MT_MAX_RANK];
+    int32_t ndim = 0;
+    mt_ndim(tensor, &ndim);
+    mt_shape(tensor, dims, MT_MAX_RANK);
+    mt_strides(tensor, steps, MT_MAX_RANK);
+    fprintf(stderr, "    -> slot %d: shape (", slot);
+    for (int32_t d = 0; d < ndim; ++d)
+      fprintf(stderr, "%s%lld", d ? ", " : "", (long long)dims[d]);
+    fprintf(stderr, ") strides (");
+    for (int32_t d = 0; d < ndim; ++d)
+      fprintf(stderr, "%s%lld", d ? ", " : "", (long long)steps[d]);
+    fprintf(stderr, ")\n");
+  }
+  mt_release(pool.tensors[slot]);
+  /* Larger tensors are dropped: a pool of small tensors keeps every step fast. */
+  if (numel > kMaxNumel) {
+    mt_release(tensor);
+    tensor = NULL;
+  }
+  pool.tensors[slot] = tensor;
+}
+
+/* The tensor given out by a call: checked against its sentinel, then stored. */
+static void take(Input* in, int32_t status, mt_tensor* out, const char* fn, int may_be_null) {
+  check_out(status, out, fn);
+  if (status != MT_OK) return;
+  if (out == NULL && !may_be_null) finding(fn, "NULL tensor given out by a success");
+  store(in, out);
+}
+
+static void release_all(void) {
+  for (int i = 0; i < kSlots; ++i) {
+    mt_release(pool.tensors[i]);
+    pool.tensors[i] = NULL;
+  }
+  mt_optimizer_release(pool.optimizer);
+  mt_mlp_release(pool.mlp);
+  mt_linear_release(pool.linear);
+  mt_generator_release(pool.generator);
+  memset(&pool, 0, sizeof pool);
+}
+
+/* --- Helpers for arrays ------------------------------------------------------------------- */
+
+/* Fills `dims` (room for MT_MAX_RANK + 4) with `count` values from `gen`; returns `count`
+ * clamped to what the array holds for reading. */
+static int32_t fill_dims(Input* in, int64_t* dims, int32_t count, int64_t (*gen)(Input*)) {
+  const int32_t n = count < 0 ? 0 : (count > MT_MAX_RANK + 4 ? MT_MAX_RANK + 4 : count);
+  for (int32_t i = 0; i < n; ++i)
+    dims[i] = gen(in);
+  return n;
+}
+
+/* A shape for a call that allocates: sizes from size_value, but valid sizes whose product
+ * would pass kMaxNumel become 1 (a rank-16 shape of 4s would ask for 16 GiB). */
+static void fill_shape(Input* in, int64_t* shape, int32_t ndim) {
+  int64_t product = 1;
+  const int32_t n = fill_dims(in, shape, ndim, size_value);
+  for (int32_t i = 0; i < n; ++i) {
+    if (shape[i] < 2 || shape[i] > 4) continue;
+    if (product * shape[i] > kMaxNumel)
+      shape[i] = 1;
+    else
+      product *= shape[i];
+  }
+}
+
+static int64_t view_size(Input* in) { return small(in, -1, 5); }
+
+static size_t itemsize_of(int32_t dtype) { return dtype == MT_FLOAT32 ? 4 : 8; }
+
+/* The number of elements of a shape that fill_dims made, or -1 when it is not a valid small
+ * shape. */
+static int64_t numel_of(const int64_t* shape, int32_t ndim) {
+  int64_t n = 1;
+  if (ndim < 0 || ndim > MT_MAX_RANK) return -1;
+  for (int32_t i = 0; i < ndim; ++i) {
+    if (shape[i] < 0 || shape[i] > 64) return -1;
+    n *= shape[i];
+  }
+  return n;
+}
+
+/* --- Memory lent to the library ----------------------------------------------------------- */
+
+typedef struct {
+  void* data;   /* the allocation */
+  void* passed; /* what mt_from_blob got (the allocation, or NULL for an empty tensor) */
+  int calls;
+} Blob;
+
+static void blob_deleter(void* data, void* context) {
+  Blob* blob = (Blob*)context;
+  if (blob == NULL || blob->passed != data) finding("mt_from_blob", "deleter got other arguments");
+  if (++blob->calls != 1) finding("mt_from_blob", "deleter called twice");
+  free(blob->data);
+  free(blob);
+  ++returned;
+}
+
+typedef struct {
+  DLManagedTensor managed;
+  int64_t shape[MT_MAX_RANK + 4];
+  int64_t strides[MT_MAX_RANK + 4];
+  void* data;
+  int calls;
+} Foreign;
+
+static void foreign_deleter(DLManagedTensor* managed) {
+  Foreign* foreign = (Foreign*)managed->manager_ctx;
+  if (++foreign->calls != 1) finding("mt_from_dlpack", "deleter called twice");
+  free(foreign->data);
+  free(foreign);
+  ++returned;
+}
+
+/* Strides in elements: row-major, random non-negative, or (rarely) negative. Returns the
+ * number of elements a buffer needs to hold every element they reach (0 for no elements, 1
+ * when a negative stride makes the library refuse them). */
+static int64_t make_strides(Input* in, const int64_t* shape, int32_t ndim, int64_t* strides) {
+  const uint8_t mode = u8(in) % 4;
+  int64_t extent = 1, step = 1;
+  for (int32_t d = ndim - 1; d >= 0; --d) {
+    strides[d] = mode == 0 ? step : small(in, mode == 3 ? -1 : 0, 4);
+    step *= shape[d] > 0 ? shape[d] : 1;
+  }
+  for (int32_t d = 0; d < ndim; ++d) {
+    if (shape[d] == 0) return 0;
+    if (strides[d] < 0) return 1; /* refused before use */
+    extent += (shape[d] - 1) * strides[d];
+  }
+  return extent;
+}
+
+/* --- The operations ----------------------------------------------------------------------- */
+
+static void op_create(Input* in) {
+  int64_t shape[MT_MAX_RANK + 4];
+  const int32_t ndim = rank_value(in);
+  fill_shape(in, shape, ndim);
+  const int32_t dtype = dtype_value(in);
+  mt_tensor* out = SENTINEL;
+  int32_t status;
+  const char* fn;
+  switch (u8(in) % 8) {
+    case 0: status = check(mt_empty(shape, ndim, dtype, &out), fn = "mt_empty"); break;
+    case 1: status = check(mt_zeros(shape, ndim, dtype, &out), fn = "mt_zeros"); break;
+    case 2: status = check(mt_ones(shape, ndim, dtype, &out), fn = "mt_ones"); break;
+    case 3:
+      status = check(mt_full(shape, ndim, double_value(in), dtype, &out), fn = "mt_full");
+      break;
+    case 4: status = check(mt_scalar(double_value(in), dtype, &out), fn = "mt_scalar"); break;
+    case 5: {
+      /* Bounded ranges (huge ones would only allocate), and the odd NaN / inf / 0 step. */
+      const double start = (double)small(in, -4, 4), stop = (double)small(in, -4, 8);
+      static const double steps[] = {1, 0.5, -1, 2, 0, 0.3, -0.5, NAN, INFINITY, 1e-300};
+      const double step = steps[u8(in) % (sizeof steps / sizeof steps[0])];
+      status = check(mt_arange(start, stop, step, dtype, &out), fn = "mt_arange");
+      break;
+    }
+    case 6: {
+      const double a = double_value(in), b = double_value(in);
+      mt_generator* gen = u8(in) % 2 ? pool.generator : NULL;
+      if (u8(in) % 2)
+        status = check(mt_rand(shape, ndim, dtype, a, b, gen, &out), fn = "mt_rand");
+      else
+        status = check(mt_randn(shape, ndim, dtype, a, b, gen, &out), fn = "mt_randn");
+      break;
+    }
+    default: {
+      mt_tensor* y = SENTINEL;
+      const int32_t kind = (int32_t)small(in, -1, 7);
+      const int64_t n = small(in, -2, 40);
+      status = check(mt_dataset(kind, n, u8(in), dtype, &out, &y), fn = "mt_dataset");
+      check_out(status, y, fn);
+      if (status == MT_OK) store(in, y);
+      break;
+    }
+  }
+  take(in, status, out, fn, 0);
+}
+
+static void op_from_buffer(Input* in) {
+  int64_t shape[MT_MAX_RANK + 4];
+  const int32_t ndim = rank_value(in);
+  fill_shape(in, shape, ndim);
+  const int32_t data_dtype = dtype_value(in), dtype = dtype_value(in);
+  int64_t count = numel_of(shape, ndim);
+  if (count < 0) count = small(in, 0, 8);
+  count += small(in, -1, 1) * (u8(in) % 8 == 0); /* now and then one off */
+  void* data = NULL;
+  if (count > 0 && u8(in) != 255) {
+    data = malloc((size_t)count * (data_dtype == MT_FLOAT32 ? 4 : 8));
+    for (int64_t i = 0; i < count; ++i) {
+      const double v = double_value(in);
+      if (data_dtype == MT_FLOAT32)
+        ((float*)data)[i] = (float)(isfinite(v) && fabs(v) > 1e30 ? 1e30 : v);
+      else
+        ((double*)data)[i] = v;
+    }
+  }
+  mt_tensor* out = SENTINEL;
+  const int32_t status =
+      check(mt_from_buffer(data, data_dtype, count, shape, ndim, dtype, &out), "mt_from_buffer");
+  free(data);
+  take(in, status, out, "mt_from_buffer", 0);
+}
+
+static void op_from_blob(Input* in) {
+  int64_t shape[MT_MAX_RANK + 4], strides[MT_MAX_RANK + 4];
+  const int32_t ndim = rank_value(in);
+  fill_shape(in, shape, ndim);
+  const int32_t dtype = dtype_value(in);
+  const int64_t numel = numel_of(shape, ndim);
+  /* With strides NULL the library assumes row-major strides: the buffer then holds numel. */
+  const int use_strides = numel >= 0 && u8(in) % 4 != 0;
+  int64_t extent = use_strides ? make_strides(in, shape, ndim, strides) : numel;
+  if (extent < 1) extent = 1;
+  const size_t bytes = (size_t)extent * 8;
+  Blob* blob = (Blob*)calloc(1, sizeof(Blob));
+  blob->data = calloc(1, bytes);
+  for (size_t i = 0; i < bytes / 8; ++i) {
+    const double v = double_value(in);
+    if (dtype == MT_FLOAT32)
+      ((float*)blob->data)[i] = (float)v;
+    else
+      ((double*)blob->data)[i] = v;
+  }
+  mt_tensor* out = SENTINEL;
+  const int with_deleter = u8(in) % 8 != 0;
+  blob->passed = u8(in) == 255 ? NULL : blob->data;
+  const int32_t status =
+      check(mt_from_blob(blob->passed, dtype, shape, use_strides ? strides : NULL, ndim,
+                         with_deleter ? blob_deleter : NULL, blob, &out),
+            "mt_from_blob");
+  if (status != MT_OK || !with_deleter) {
+    /* Still ours: on failure the deleter must not have run (blob->calls stays 0). */
+    if (blob->calls != 0) finding("mt_from_blob", "deleter called by a failed call");
+    if (status == MT_OK) {
+      /* Without a deleter the memory must outlive the tensor: keep a copy, release the
+       * wrapper (its last reference), then free the buffer. */
+      mt_tensor* copy = SENTINEL;
+      const int32_t copied = check(mt_clone(out, &copy), "mt_clone");
+      check_out(copied, copy, "mt_clone");
+      mt_release(out);
+      out = copied == MT_OK ? copy : NULL;
+    }
+    free(blob->data);
+    free(blob);
+    if (status == MT_OK) store(in, out);
+    return;
+  }
+  ++lent;
+  take(in, status, out, "mt_from_blob", 0);
+}
+
+static void op_dlpack(Input* in) {
+  DLManagedTensor* managed = SENTINEL;
+  mt_tensor* source = arg(in);
+  const int32_t status = check(mt_to_dlpack(source, &managed), "mt_to_dlpack");
+  check_out(status, managed, "mt_to_dlpack");
+  if (status != MT_OK) return;
+  /* The export describes the tensor. */
+  const DLTensor* dl = &managed->dl_tensor;
+  int32_t ndim = 0, dtype = 0;
+  int64_t shape[MT_MAX_RANK], strides[MT_MAX_RANK];
+  check(mt_ndim(source, &ndim), "mt_ndim");
+  check(mt_dtype(source, &dtype), "mt_dtype");
+  check(mt_shape(source, shape, MT_MAX_RANK), "mt_shape");
+  check(mt_strides(source, strides, MT_MAX_RANK), "mt_strides");
+  if (dl->ndim != ndim || dl->device.device_type != kDLCPU || dl->dtype.code != kDLFloat ||
+      dl->dtype.lanes != 1 || dl->dtype.bits != (dtype == MT_FLOAT32 ? 32 : 64))
+    finding("mt_to_dlpack", "the export's ndim, device or dtype differ from the tensor's");
+  for (int32_t d = 0; d < ndim; ++d)
+    if (dl->shape[d] != shape[d] || dl->strides == NULL || dl->strides[d] != strides[d])
+      finding("mt_to_dlpack", "the export's shape or strides differ from the tensor's");
+  if (managed->deleter == NULL) finding("mt_to_dlpack", "no deleter");
+  if (u8(in) % 3 == 0) {
+    managed->deleter(managed);
+    return;
+  }
+  mt_tensor* out = SENTINEL;
+  const int32_t back = check(mt_from_dlpack(managed, &out), "mt_from_dlpack");
+  if (back != MT_OK) managed->deleter(managed); /* still ours */
+  take(in, back, out, "mt_from_dlpack", 0);
+}
+
+/* A DLManagedTensor made here, with any device, dtype, rank, shape and strides. */
+static void op_foreign_dlpack(Input* in) {
+  Foreign* foreign = (Foreign*)calloc(1, sizeof(Foreign));
+  DLTensor* dl = &foreign->managed.dl_tensor;
+  const uint8_t device = u8(in);
+  dl->device.device_type = device < 224 ? kDLCPU : (DLDeviceType)(device % 16);
+  dl->device.device_id = 0;
+  const uint8_t type = u8(in);
+  dl->dtype.code = type < 200 ? kDLFloat : (uint8_t)(type % 6);
+  dl->dtype.bits = type < 200 ? (type % 2 ? 32 : 64) : (uint8_t)(8 << (type % 4));
+  dl->dtype.lanes = type < 240 ? 1 : 2;
+  dl->ndim = rank_value(in);
+  fill_shape(in, foreign->shape, dl->ndim);
+  const int64_t numel = numel_of(foreign->shape, dl->ndim);
+  const int use_strides = numel >= 0 && u8(in) % 2;
+  int64_t extent =
+      use_strides ? make_strides(in, foreign->shape, dl->ndim, foreign->strides) : numel;
+  if (extent < 1) extent = 1;
+  dl->shape = foreign->shape;
+  dl->strides = use_strides ? foreign->strides : NULL;
+  const uint64_t offset_elements = u8(in) % 3;
+  dl->byte_offset = offset_elements * 8;
+  foreign->data = calloc((size_t)(extent + (int64_t)offset_elements), 8);
+  dl->data = u8(in) == 255 ? NULL : foreign->data;
+  foreign->managed.manager_ctx = foreign;
+  foreign->managed.deleter = u8(in) == 255 ? NULL : foreign_deleter;
+  mt_tensor* out = SENTINEL;
+  const int32_t status = check(mt_from_dlpack(&foreign->managed, &out), "mt_from_dlpack");
+  if (foreign->calls != 0) finding("mt_from_dlpack", "deleter called during the call");
+  if (status != MT_OK || foreign->managed.deleter == NULL) {
+    if (status == MT_OK) {
+      /* No deleter: the memory is ours for the tensor's life. Copy it and let the wrapper go. */
+      mt_tensor* copy = SENTINEL;
+      const int32_t copied = check(mt_clone(out, &copy), "mt_clone");
+      check_out(copied, copy, "mt_clone");
+      mt_release(out);
+      out = copied == MT_OK ? copy : NULL;
+    }
+    free(foreign->data);
+    free(foreign);
+    if (status == MT_OK)
+      store(in, out);
+    else
+      check_out(status, out, "mt_from_dlpack");
+    return;
+  }
+  ++lent;
+  take(in, status, out, "mt_from_dlpack", 0);
+}
+
+static void op_to_buffer(Input* in) {
+  mt_tensor* t = arg(in);
+  const int32_t dtype = dtype_value(in);
+  int64_t numel = 0;
+  if (t != NULL) check(mt_numel(t, &numel), "mt_numel");
+  int64_t capacity = numel + small(in, -1, 1);
+  if (u8(in) % 16 == 0) capacity = index_value(in);
+  const size_t room = capacity > 0 && capacity <= kMaxNumel + 1 ? (size_t)capacity : 0;
+  void* dst = u8(in) == 255 ? NULL : malloc(room * itemsize_of(dtype) + 1);
+  check(mt_to_buffer(t, dst, dtype, capacity > (int64_t)room ? (int64_t)room : capacity),
+        "mt_to_buffer");
+  free(dst);
+}
+
+static void op_queries(Input* in) {
+  mt_tensor* t = arg(in);
+  int32_t i32 = kSentinelI32, type = kSentinelI32, index = kSentinelI32;
+  int64_t i64 = kSentinelI64;
+  double f64 = kSentinelF64;
+  int32_t status;
+  switch (u8(in) % 12) {
+    case 0:
+      status = check(mt_ndim(t, &i32), "mt_ndim");
+      check_i32(status, i32, "mt_ndim");
+      break;
+    case 1:
+      status = check(mt_numel(t, &i64), "mt_numel");
+      check_i64(status, i64, "mt_numel");
+      break;
+    case 2:
+      status = check(mt_dtype(t, &i32), "mt_dtype");
+      check_i32(status, i32, "mt_dtype");
+      if (status == MT_OK && i32 != MT_FLOAT32 && i32 != MT_FLOAT64)
+        finding("mt_dtype", "unknown dtype");
+      break;
+    case 3:
+      status = check(mt_device(t, &type, &index), "mt_device");
+      check_i32(status, type, "mt_device");
+      check_i32(status, index, "mt_device");
+      break;
+    case 4:
+      status = check(mt_size(t, index_value(in), &i64), "mt_size");
+      check_i64(status, i64, "mt_size");
+      break;
+    case 5:
+      status = check(mt_stride(t, index_value(in), &i64), "mt_stride");
+      check_i64(status, i64, "mt_stride");
+      break;
+    case 6: {
+      const int32_t capacity = (int32_t)small(in, -1, MT_MAX_RANK + 1);
+      const size_t room = capacity > 0 ? (size_t)capacity : 0;
+      int64_t* out = u8(in) == 255 ? NULL : (int64_t*)malloc(room * sizeof(int64_t) + 1);
+      if (u8(in) % 2)
+        check(mt_shape(t, out, capacity), "mt_shape");
+      else
+        check(mt_strides(t, out, capacity), "mt_strides");
+      free(out);
+      break;
+    }
+    case 7:
+      status = check(mt_is_contiguous(t, &i32), "mt_is_contiguous");
+      check_i32(status, i32, "mt_is_contiguous");
+      break;
+    case 8:
+      status = check(mt_shares_memory(t, arg(in), &i32), "mt_shares_memory");
+      check_i32(status, i32, "mt_shares_memory");
+      break;
+    case 9:
+      status = check(mt_item(t, &f64), "mt_item");
+      check_f64(status, f64, "mt_item");
+      break;
+    case 10: {
+      int64_t at[MT_MAX_RANK + 4];
+      int32_t ndim = 0;
+      if (t != NULL) check(mt_ndim(t, &ndim), "mt_ndim");
+      if (u8(in) % 8 == 0) ndim = rank_value(in);
+      fill_dims(in, at, ndim, index_value);
+      if (u8(in) % 2) {
+        status = check(mt_get(t, at, ndim, &f64), "mt_get");
+        check_f64(status, f64, "mt_get");
+      } else {
+        check(mt_set(t, at, ndim, double_value(in)), "mt_set");
+      }
+      break;
+    }
+    default: {
+      char* text = SENTINEL;
+      status = check(mt_to_string(t, &text), "mt_to_string");
+      check_out(status, text, "mt_to_string");
+      if (status == MT_OK) {
+        if (strlen(text) == 0) finding("mt_to_string", "empty text");
+        mt_string_free(text);
+      }
+      break;
+    }
+  }
+}
+
+static void op_view(Input* in) {
+  mt_tensor* t = arg(in);
+  mt_tensor* out = SENTINEL;
+  int64_t dims[MT_MAX_RANK + 4];
+  int32_t status;
+  const char* fn;
+  switch (u8(in) % 14) {
+    case 0: {
+      int32_t ndim = 0;
+      if (t != NULL) check(mt_ndim(t, &ndim), "mt_ndim");
+      if (u8(in) % 8 == 0) ndim = rank_value(in);
+      const int32_t n = fill_dims(in, dims, ndim, index_value);
+      if (u8(in) % 4 != 0) { /* mostly a permutation (shuffled), else the raw values */
+        for (int32_t i = 0; i < n; ++i)
+          dims[i] = i;
+        for (int32_t i = 0; i + 1 < n; ++i) {
+          const int32_t j = i + (int32_t)(u8(in) % (n - i));
+          const int64_t tmp = dims[i];
+          dims[i] = dims[j];
+          dims[j] = tmp;
+        }
+      }
+      status = check(mt_permute(t, u8(in) == 255 ? NULL : dims, ndim, &out), fn = "mt_permute");
+      break;
+    }
+    case 1:
+      status = check(mt_transpose(t, index_value(in), index_value(in), &out), fn = "mt_transpose");
+      break;
+    case 2:
+    case 3:
+    case 4: {
+      const int32_t ndim = rank_value(in);
+      fill_dims(in, dims, ndim, view_size);
+      const uint8_t which = u8(in) % 3;
+      if (which == 0)
+        status = check(mt_view(t, dims, ndim, &out), fn = "mt_view");
+      else if (which == 1)
+        status = check(mt_reshape(t, dims, ndim, &out), fn = "mt_reshape");
+      else
+        status = check(mt_expand(t, dims, ndim, &out), fn = "mt_expand");
+      break;
+    }
+    case 5:
+      status = check(mt_narrow(t, index_value(in), index_value(in), index_value(in), &out),
+                     fn = "mt_narrow");
+      break;
+    case 6: {
+      static const int64_t steps[] = {1, 2, 3, 0, -1, INT64_MAX, INT64_MIN, 1000000007};
+      const int64_t dim = index_value(in), start = index_value(in), stop = index_value(in);
+      const int64_t step = steps[u8(in) % (sizeof steps / sizeof steps[0])];
+      status = check(mt_slice(t, dim, start, stop, step, &out), fn = "mt_slice");
+      break;
+    }
+    case 7:
+      status = check(mt_select(t, index_value(in), index_value(in), &out), fn = "mt_select");
+      break;
+    case 8: status = check(mt_unsqueeze(t, index_value(in), &out), fn = "mt_unsqueeze"); break;
+    case 9: status = check(mt_squeeze(t, index_value(in), &out), fn = "mt_squeeze"); break;
+    case 10: status = check(mt_contiguous(t, &out), fn = "mt_contiguous"); break;
+    case 11: status = check(mt_to_dtype(t, dtype_value(in), &out), fn = "mt_to_dtype"); break;
+    case 12: status = check(mt_clone(t, &out), fn = "mt_clone"); break;
+    default: status = check(mt_detach(t, &out), fn = "mt_detach"); break;
+  }
+  take(in, status, out, fn, 0);
+}
+
+static void op_compute(Input* in) {
+  mt_tensor* out = SENTINEL;
+  int64_t dims[MT_MAX_RANK + 4];
+  int32_t status;
+  const char* fn;
+  switch (u8(in) % 10) {
+    case 0:
+      status = check(mt_map(op_value(in, MT_MAP_SQUARE + 1), arg(in), &out), fn = "mt_map");
+      break;
+    case 1: {
+      const int32_t op = op_value(in, MT_ZIP_BINARY_CROSS_ENTROPY + 1);
+      mt_tensor* a = arg(in);
+      status = check(mt_zip(op, a, arg(in), &out), fn = "mt_zip");
+      break;
+    }
+    case 2:
+    case 3: {
+      const int32_t op = op_value(in, MT_REDUCE_MIN + 1);
+      mt_tensor* a = arg(in);
+      const int32_t ndims = u8(in) % 16 == 0 ? rank_value(in) : (int32_t)small(in, 0, 2);
+      fill_dims(in, dims, ndims, index_value);
+      const int32_t keepdim = u8(in) % 2;
+      const int64_t* list = u8(in) == 255 ? NULL : dims;
+      if (u8(in) % 4 == 0)
+        status = check(mt_mean(a, list, ndims, keepdim, &out), fn = "mt_mean");
+      else
+        status = check(mt_reduce(op, a, list, ndims, keepdim, &out), fn = "mt_reduce");
+      break;
+    }
+    case 4: {
+      mt_tensor* a = arg(in);
+      status = check(mt_matmul(a, arg(in), &out), fn = "mt_matmul");
+      break;
+    }
+    case 5: { /* the out= forms, into a pool tensor (possibly an operand) */
+      const uint8_t which = u8(in) % 4;
+      const int32_t op = op_value(in, which == 0   ? MT_MAP_SQUARE + 1
+                                      : which == 1 ? MT_ZIP_BINARY_CROSS_ENTROPY + 1
+                                                   : MT_REDUCE_MIN + 1);
+      mt_tensor* a = arg(in);
+      mt_tensor* b = arg(in);
+      mt_tensor* dst = arg(in);
+      if (which == 0) {
+        check(mt_map_out(op, a, dst), "mt_map_out");
+      } else if (which == 1) {
+        check(mt_zip_out(op, a, b, dst), "mt_zip_out");
+      } else if (which == 2) {
+        const int32_t ndims = (int32_t)small(in, 0, 2);
+        fill_dims(in, dims, ndims, index_value);
+        check(mt_reduce_out(op, a, dims, ndims, u8(in) % 2, dst), "mt_reduce_out");
+      } else {
+        check(mt_matmul_out(a, b, dst), "mt_matmul_out");
+      }
+      return;
+    }
+    case 6: {
+      const uint8_t which = u8(in) % 3;
+      const int32_t reduction = op_value(in, MT_REDUCTION_NONE + 1);
+      mt_tensor* a = arg(in);
+      mt_tensor* b = arg(in);
+      if (which == 0)
+        status =
+            check(mt_binary_cross_entropy(a, b, reduction, &out), fn = "mt_binary_cross_entropy");
+      else if (which == 1)
+        status = check(mt_mse_loss(a, b, reduction, &out), fn = "mt_mse_loss");
+      else
+        status = check(mt_cross_entropy(a, b, reduction, &out), fn = "mt_cross_entropy");
+      break;
+    }
+    case 7: {
+      const uint8_t which = u8(in) % 3;
+      mt_tensor* a = arg(in);
+      const int64_t dim = index_value(in);
+      if (which == 0)
+        status = check(mt_logsumexp(a, dim, u8(in) % 2, &out), fn = "mt_logsumexp");
+      else if (which == 1)
+        status = check(mt_log_softmax(a, dim, &out), fn = "mt_log_softmax");
+      else
+        status = check(mt_softmax(a, dim, &out), fn = "mt_softmax");
+      break;
+    }
+    case 8: {
+      /* Names: a valid op has one, anything else NULL. */
+      const int32_t op = op_value(in, 16);
+      if ((mt_map_name(op) != NULL) != (op >= 0 && op <= MT_MAP_SQUARE))
+        finding("mt_map_name", "name for an unknown op or none for a known one");
+      if ((mt_zip_name(op) != NULL) != (op >= 0 && op <= MT_ZIP_BINARY_CROSS_ENTROPY))
+        finding("mt_zip_name", "name for an unknown op or none for a known one");
+      if ((mt_reduce_name(op) != NULL) != (op >= 0 && op <= MT_REDUCE_MIN))
+        finding("mt_reduce_name", "name for an unknown op or none for a known one");
+      (void)mt_status_name(op);
+      return;
+    }
+    default: {
+      /* Retain: the same handle in a second slot; each slot then releases it once. */
+      mt_tensor* t = arg(in);
+      if (check(mt_retain(t), "mt_retain") == MT_OK) store(in, t);
+      return;
+    }
+  }
+  take(in, status, out, fn, 0);
+}
+
+static void op_autograd(Input* in) {
+  mt_tensor* t = arg(in);
+  int32_t flag = kSentinelI32, status;
+  mt_tensor* out = SENTINEL;
+  switch (u8(in) % 8) {
+    case 0:
+    case 1: check(mt_set_requires_grad(t, u8(in) % 4 != 0), "mt_set_requires_grad"); break;
+    case 2:
+      status = check(mt_requires_grad(t, &flag), "mt_requires_grad");
+      check_i32(status, flag, "mt_requires_grad");
+      status = check(mt_is_leaf(t, &flag), "mt_is_leaf");
+      if (status == MT_OK && flag == 0 && mt_grad_fn_name(t) == NULL)
+        finding("mt_grad_fn_name", "a non-leaf without the name of its op");
+      break;
+    case 3:
+      status = check(mt_grad(t, &out), "mt_grad");
+      take(in, status, out, "mt_grad", 1);
+      break;
+    case 4: check(mt_zero_grad(t), "mt_zero_grad"); break;
+    case 5:
+    case 6: {
+      mt_tensor* grad = u8(in) % 2 ? NULL : arg(in);
+      check(mt_backward(t, grad, u8(in) % 2), "mt_backward");
+      break;
+    }
+    default: {
+      const int32_t enable = u8(in) % 2;
+      const int32_t was = mt_grad_enabled();
+      if (mt_set_grad_enabled(enable) != was) finding("mt_set_grad_enabled", "wrong previous");
+      if (mt_grad_enabled() != enable) finding("mt_grad_enabled", "mode not switched");
+      break;
+    }
+  }
+}
+
+static void op_nn(Input* in) {
+  mt_tensor* out = SENTINEL;
+  int32_t status;
+  switch (u8(in) % 9) {
+    case 0: {
+      mt_generator* gen = SENTINEL;
+      const uint64_t seed = u8(in);
+      status = check(mt_generator_create(seed, u8(in) == 255 ? NULL : &gen), "mt_generator_create");
+      if (status == MT_OK) {
+        check_out(status, gen, "mt_generator_create");
+        mt_generator_release(pool.generator);
+        pool.generator = gen;
+      }
+      break;
+    }
+    case 1:
+      check(mt_manual_seed(u8(in) % 2 ? pool.generator : NULL, u8(in)), "mt_manual_seed");
+      break;
+    case 2: {
+      mt_linear* layer = SENTINEL;
+      const int64_t fin = small(in, -1, 5), fout = small(in, -1, 5);
+      status = check(mt_linear_create(fin, fout, dtype_value(in), u8(in) % 2,
+                                      u8(in) % 2 ? pool.generator : NULL, &layer),
+                     "mt_linear_create");
+      check_out(status, layer, "mt_linear_create");
+      if (status == MT_OK) {
+        mt_linear_release(pool.linear);
+        pool.linear = layer;
+      }
+      break;
+    }
+    case 3: {
+      const uint8_t which = u8(in) % 3;
+      mt_linear* layer = u8(in) == 255 ? NULL : pool.linear;
+      if (which == 0)
+        status = check(mt_linear_forward(layer, arg(in), &out), "mt_linear_forward");
+      else if (which == 1)
+        status = check(mt_linear_weight(layer, &out), "mt_linear_weight");
+      else
+        status = check(mt_linear_bias(layer, &out), "mt_linear_bias");
+      take(in, status, out, "mt_linear_*", which == 2);
+      break;
+    }
+    case 4: {
+      int64_t sizes[8];
+      const int32_t count = (int32_t)small(in, -1, 5);
+      for (int i = 0; i < 8; ++i)
+        sizes[i] = small(in, -1, 5);
+      mt_mlp* model = SENTINEL;
+      status = check(mt_mlp_create(u8(in) == 255 ? NULL : sizes, count, dtype_value(in),
+                                   u8(in) % 2 ? pool.generator : NULL, &model),
+                     "mt_mlp_create");
+      check_out(status, model, "mt_mlp_create");
+      if (status == MT_OK) {
+        mt_mlp_release(pool.mlp);
+        pool.mlp = model;
+      }
+      break;
+    }
+    case 5: {
+      mt_mlp* model = u8(in) == 255 ? NULL : pool.mlp;
+      if (u8(in) % 2) {
+        status = check(mt_mlp_forward(model, arg(in), &out), "mt_mlp_forward");
+      } else {
+        int32_t count = kSentinelI32;
+        status = check(mt_mlp_parameter_count(model, &count), "mt_mlp_parameter_count");
+        check_i32(status, count, "mt_mlp_parameter_count");
+        status =
+            check(mt_mlp_parameter(model, (int32_t)small(in, -1, 8), &out), "mt_mlp_parameter");
+      }
+      take(in, status, out, "mt_mlp_*", 0);
+      break;
+    }
+    case 6: {
+      mt_tensor* params[6];
+      const int32_t count = (int32_t)small(in, -1, 4);
+      for (int i = 0; i < 6; ++i)
+        params[i] = arg(in);
+      mt_optimizer* opt = SENTINEL;
+      const double lr = double_value(in), a = double_value(in), b = double_value(in);
+      if (u8(in) % 2)
+        status = check(mt_sgd_create(params, count, lr, a, b, u8(in) % 2, &opt), "mt_sgd_create");
+      else
+        status =
+            check(mt_adam_create(params, count, lr, a, b, double_value(in), double_value(in), &opt),
+                  "mt_adam_create");
+      check_out(status, opt, "mt_*_create");
+      if (status == MT_OK) {
+        mt_optimizer_release(pool.optimizer);
+        pool.optimizer = opt;
+      }
+      break;
+    }
+    case 7: {
+      mt_optimizer* opt = u8(in) == 255 ? NULL : pool.optimizer;
+      if (u8(in) % 3)
+        check(mt_optimizer_step(opt), "mt_optimizer_step");
+      else
+        check(mt_optimizer_zero_grad(opt), "mt_optimizer_zero_grad");
+      break;
+    }
+    default: {
+      static const char* const names[] = {"xor",     "spiral", "simple", "XOR",    "",
+                                          "circle ", "diag",   "split",  "circle", NULL};
+      int32_t kind = kSentinelI32;
+      const char* name = names[u8(in) % (sizeof names / sizeof names[0])];
+      status = check(mt_dataset_kind(name, &kind), "mt_dataset_kind");
+      check_i32(status, kind, "mt_dataset_kind");
+      if (status == MT_OK && strcmp(mt_dataset_name(kind), name) != 0)
+        finding("mt_dataset_name", "does not name the kind mt_dataset_kind found");
+      break;
+    }
+  }
+}
+
+/* The process-wide settings an input changed, restored before the next one. */
+static int threads_changed, backend_changed, diagnostics_changed;
+
+static void op_runtime(Input* in) {
+  switch (u8(in) % 5) {
+    case 0: {
+      static const char* const names[] = {"cpu_par", "cpu_seq", "", "cuda", "cpu_par ", NULL};
+      const char* name = names[u8(in) % (sizeof names / sizeof names[0])];
+      backend_changed = 1;
+      if (check(mt_set_backend(name), "mt_set_backend") == MT_OK &&
+          strcmp(mt_current_backend(), name) != 0)
+        finding("mt_current_backend", "not the backend just set");
+      break;
+    }
+    case 1: {
+      const int32_t threads = (int32_t)small(in, -1, 3);
+      threads_changed = 1;
+      check(mt_set_num_threads(threads), "mt_set_num_threads");
+      if (mt_num_threads() < 1) finding("mt_num_threads", "less than one thread");
+      break;
+    }
+    case 2: {
+      /* OFF or COLLECT (PRINT would only fill stderr), or an invalid mode. */
+      static const int32_t modes[] = {MT_DIAGNOSTICS_OFF, MT_DIAGNOSTICS_COLLECT, 3, -1};
+      diagnostics_changed = 1;
+      check(mt_set_diagnostics(modes[u8(in) % 4]), "mt_set_diagnostics");
+      break;
+    }
+    case 3: {
+      char* text = SENTINEL;
+      const int32_t status =
+          check(mt_take_diagnostics(u8(in) == 255 ? NULL : &text), "mt_take_diagnostics");
+      if (status == MT_OK) {
+        check_out(status, text, "mt_take_diagnostics");
+        mt_string_free(text);
+      }
+      break;
+    }
+    default: {
+      const int32_t count = mt_backend_count();
+      for (int32_t i = -1; i <= count; ++i)
+        if ((mt_backend_name(i) != NULL) != (i >= 0 && i < count))
+          finding("mt_backend_name", "a name out of range or none in range");
+      break;
+    }
+  }
+}
+
+/* --- The entry points --------------------------------------------------------------------- */
+
+static void reset_globals(void) {
+  mt_set_grad_enabled(1);
+  if (backend_changed) check(mt_set_backend("cpu_par"), "mt_set_backend");
+  if (threads_changed) check(mt_set_num_threads(2), "mt_set_num_threads");
+  if (diagnostics_changed) {
+    char* text = NULL;
+    check(mt_set_diagnostics(MT_DIAGNOSTICS_OFF), "mt_set_diagnostics");
+    check(mt_take_diagnostics(&text), "mt_take_diagnostics");
+    mt_string_free(text);
+  }
+  threads_changed = backend_changed = diagnostics_changed = 0;
+  check(mt_manual_seed(NULL, 42), "mt_manual_seed");
+}
+
+int LLVMFuzzerInitialize(int* argc, char*** argv);
+
+int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  (void)argc;
+  (void)argv;
+  trace = getenv("MT_FUZZ_TRACE") != NULL && strcmp(getenv("MT_FUZZ_TRACE"), "0") != 0;
+  threads_changed = backend_changed = diagnostics_changed = 1;
+  reset_globals();
+  return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  Input in = {data, size, 0};
+  lent = returned = 0;
+  reset_globals();
+  for (int steps = 0; more(&in) && steps < 200; ++steps) {
+    switch (u8(&in) % 16) {
+      case 0:
+      case 1: op_create(&in); break;
+      case 2: op_from_buffer(&in); break;
+      case 3: op_from_blob(&in); break;
+      case 4: op_dlpack(&in); break;
+      case 5: op_foreign_dlpack(&in); break;
+      case 6: op_to_buffer(&in); break;
+      case 7: op_queries(&in); break;
+      case 8:
+      case 9: op_view(&in); break;
+      case 10:
+      case 11: op_compute(&in); break;
+      case 12: op_autograd(&in); break;
+      case 13: op_nn(&in); break;
+      case 14: op_runtime(&in); break;
+      default: { /* release a slot */
+        const int slot = u8(&in) % kSlots;
+        mt_release(pool.tensors[slot]);
+        pool.tensors[slot] = NULL;
+        break;
+      }
+    }
+  }
+  release_all();
+  /* Every handle is gone, so every lent buffer must have been handed back exactly once. */
+  if (returned != lent) finding("mt_release", "a deleter of lent memory was not called");
+  reset_globals();
+  return 0;
+}
