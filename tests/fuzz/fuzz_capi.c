@@ -372,6 +372,16 @@ static void op_from_buffer(Input* in) {
   take(in, status, out, "mt_from_buffer", 0);
 }
 
+/* A copy of `wrapper` (NULL if the copy fails), with `wrapper` released: it wraps memory that
+ * is about to be freed, and this was its last reference. */
+static mt_tensor* copy_and_release(mt_tensor* wrapper) {
+  mt_tensor* copy = SENTINEL;
+  const int32_t copied = check(mt_clone(wrapper, &copy), "mt_clone");
+  check_out(copied, copy, "mt_clone");
+  mt_release(wrapper);
+  return copied == MT_OK ? copy : NULL;
+}
+
 static void op_from_blob(Input* in) {
   int64_t shape[MT_MAX_RANK + 4], strides[MT_MAX_RANK + 4];
   const int32_t ndim = rank_value(in);
@@ -402,15 +412,8 @@ static void op_from_blob(Input* in) {
   if (status != MT_OK || !with_deleter) {
     /* Still ours: on failure the deleter must not have run (blob->calls stays 0). */
     if (blob->calls != 0) finding("mt_from_blob", "deleter called by a failed call");
-    if (status == MT_OK) {
-      /* Without a deleter the memory must outlive the tensor: keep a copy, release the
-       * wrapper (its last reference), then free the buffer. */
-      mt_tensor* copy = SENTINEL;
-      const int32_t copied = check(mt_clone(out, &copy), "mt_clone");
-      check_out(copied, copy, "mt_clone");
-      mt_release(out);
-      out = copied == MT_OK ? copy : NULL;
-    }
+    /* Without a deleter the memory must outlive the tensor: keep a copy instead. */
+    if (status == MT_OK) out = copy_and_release(out);
     free(blob->data);
     free(blob);
     if (status == MT_OK) store(in, out);
@@ -481,14 +484,7 @@ static void op_foreign_dlpack(Input* in) {
   const int32_t status = check(mt_from_dlpack(&foreign->managed, &out), "mt_from_dlpack");
   if (foreign->calls != 0) finding("mt_from_dlpack", "deleter called during the call");
   if (status != MT_OK || foreign->managed.deleter == NULL) {
-    if (status == MT_OK) {
-      /* No deleter: the memory is ours for the tensor's life. Copy it and let the wrapper go. */
-      mt_tensor* copy = SENTINEL;
-      const int32_t copied = check(mt_clone(out, &copy), "mt_clone");
-      check_out(copied, copy, "mt_clone");
-      mt_release(out);
-      out = copied == MT_OK ? copy : NULL;
-    }
+    if (status == MT_OK) out = copy_and_release(out); /* no deleter: the memory is ours */
     free(foreign->data);
     free(foreign);
     if (status == MT_OK)
