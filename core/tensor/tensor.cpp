@@ -31,11 +31,8 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, int64_t offset, const Dims& sha
       fail(ErrorCode::InvalidArgument, "shape ", shape, " with strides ", strides, " and offset ",
            offset, " needs ", needed, " bytes but the storage holds ", storage->nbytes());
   }
-  // A tensor without elements addresses nothing, so its offset is 0: a view far into an
-  // empty tensor, e.g. narrow of (2^62, 0) at 2^62 - 4, would otherwise overflow its byte
-  // offset.
   impl_ = std::make_shared<Impl>(
-      Impl{std::move(storage), numel > 0 ? offset : 0, shape, strides, numel, dtype, nullptr});
+      Impl{std::move(storage), offset, shape, strides, numel, dtype, nullptr});
 }
 
 Tensor Tensor::empty(const Dims& shape, DType dtype) {
@@ -70,6 +67,9 @@ bool Tensor::is_contiguous() const {
 }
 
 void* Tensor::raw_data() const {
+  // A tensor without elements addresses nothing; its offset may be far past its storage (a
+  // narrow of (2^62, 0) at 2^62 - 4), where offset * itemsize would overflow.
+  if (numel() == 0) return storage()->data();
   return static_cast<char*>(storage()->data()) + offset() * itemsize(dtype());
 }
 
