@@ -60,8 +60,7 @@ template <class Body> int32_t guarded(const char* fn, Body&& body) noexcept {
 // guarded() for the few calls that return a value instead of a status: the value of `body()`,
 // or `on_error` (with the message set) when it throws.
 template <class R, class Body> R guarded_value(const char* fn, R on_error, Body&& body) noexcept {
-  int32_t status = guarded(fn, [&] { on_error = body(); });
-  (void)status;  // the message is set; the caller sees on_error
+  guarded(fn, [&] { on_error = body(); });  // on failure the message is set, on_error kept
   return on_error;
 }
 

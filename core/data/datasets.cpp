@@ -57,7 +57,7 @@ Dataset make_dataset(DatasetKind kind, int64_t n, uint64_t seed, DType dtype) {
   if (n < 0) fail(ErrorCode::InvalidArgument, "make_dataset: negative point count ", n);
   if (!known(kind))
     fail(ErrorCode::InvalidArgument, "make_dataset: unknown dataset kind ",
-         static_cast<int32_t>(kind));
+         static_cast<int32_t>(kind), " (valid: 0..", kDatasetKindCount - 1, ")");
   Tensor y = Tensor::empty({n}, DType::Float64);
   if (kind == DatasetKind::Spiral) {
     Tensor x = Tensor::empty({n, 2}, DType::Float64);  // the seed is not used
