@@ -39,6 +39,8 @@ void options_usage(FILE* stream, const char* program) {
           "  --svg PATH       where the plot goes (default decision_boundary.svg)\n"
           "  --every N        a progress line every N epochs (default 1)\n"
           "  --quiet          no progress lines, only the summary\n"
+          "  --exact          progress lines print the loss with 17 significant digits\n"
+          "                   (it reads back exactly: runs can be compared)\n"
           "  --help           this text\n"
           "Options take their value as --name VALUE or --name=VALUE.\n",
           program);
@@ -141,6 +143,7 @@ int options_parse(int argc, char** argv, options* out) {
   out->threads = 0;
   out->svg_path = "decision_boundary.svg";
   out->every = 1;
+  out->exact = 0;
 
   for (i = 1; i < argc; ++i) {
     const char* arg = argv[i];
@@ -152,6 +155,10 @@ int options_parse(int argc, char** argv, options* out) {
     }
     if (strcmp(arg, "--quiet") == 0) {
       out->every = 0;
+      continue;
+    }
+    if (strcmp(arg, "--exact") == 0) {
+      out->exact = 1;
       continue;
     }
     if (strncmp(arg, "--", 2) != 0) {

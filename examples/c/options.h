@@ -18,6 +18,7 @@ typedef struct options {
   int64_t threads;     /* 0: the library's default */
   const char* svg_path;
   int64_t every; /* a progress line every `every` epochs; 0: none */
+  int exact;     /* progress lines print the loss with 17 digits (it reads back exactly) */
 } options;
 
 enum { OPTIONS_RUN, OPTIONS_HELP, OPTIONS_BAD };

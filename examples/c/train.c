@@ -148,8 +148,10 @@ int main(int argc, char** argv) {
     if (opt.every && (epoch % opt.every == 0 || epoch == 1 || epoch == opt.epochs)) {
       status = classifier_accuracy(&model, &accuracy);
       if (status != MT_OK) goto done;
-      printf("epoch %*lld  loss %.6f  accuracy %5.1f%%  %.3f ms\n", digits(opt.epochs),
-             (long long)epoch, loss, 100 * accuracy, times[epoch - 1]);
+      char loss_text[32];
+      snprintf(loss_text, sizeof loss_text, opt.exact ? "%.17g" : "%.6f", loss);
+      printf("epoch %*lld  loss %s  accuracy %5.1f%%  %.3f ms\n", digits(opt.epochs),
+             (long long)epoch, loss_text, 100 * accuracy, times[epoch - 1]);
     }
   }
   status = classifier_accuracy(&model, &accuracy);
