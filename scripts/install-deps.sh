@@ -17,13 +17,21 @@ packages=(
   libtbb-dev       # parallel CPU backend
   libdlpack-dev    # dlpack.h, for the C API's DLPack exchange
   clang-format
+  # The bindings (bindings/): SWIG and the three languages, with what their tests use
+  swig4.0                     # swig 4.1
+  python3-dev python3-numpy   # Debian's /usr/bin/python3 (3.11) and numpy
+  python3-torch               # the Python tests check results against PyTorch too
+  python3-pytest
+  python3-venv python3-pip python3-setuptools python3-wheel  # pip install of the package
+  default-jdk-headless junit5  # Java 17, JUnit 5's console launcher
+  mono-devel                  # mcs and mono for C#
 )
 for flag in "$@"; do
   case $flag in
     --bench)
       packages+=(
-        python3-numpy python3-torch  # the libraries compared with (Debian's /usr/bin/python3)
-        libopenblas0-pthread         # else numpy and torch use the reference BLAS
+        libopenblas0-pthread  # else numpy and torch (the libraries compared with) use the
+                              # reference BLAS
       )
       ;;
     --ci)

@@ -1,0 +1,45 @@
+/*
+ * minitensor.i: the one SWIG interface over minitensor.h, for Python, Java and C#.
+ *
+ * SWIG wraps the C functions as they are; what differs per language (how a handle, an array,
+ * an out-parameter and a failed status look there) lives in that language's typemap file,
+ * included below before the header. The hand-written layer of each language (bindings/<lang>/)
+ * builds the idiomatic API (Tensor classes, operators, exceptions) over these raw functions.
+ *
+ * Every language file defines `%typemap(out) int32_t`: a status. MT_OK returns normally; any
+ * other status raises the language's exception with mt_last_error(), which the failed call
+ * has just set on this thread. The functions below return a value rather than a status and
+ * keep the plain integer typemap.
+ */
+%module minitensor_native
+
+%{
+#include <minitensor/minitensor.h>
+%}
+
+%include <stdint.i>
+
+#if defined(SWIGPYTHON)
+%include "python/minitensor_python.i"
+#elif defined(SWIGJAVA)
+%include "java/minitensor_java.i"
+#elif defined(SWIGCSHARP)
+%include "csharp/minitensor_csharp.i"
+#else
+#error "minitensor.i: bindings exist for Python, Java and C# only"
+#endif
+
+/* Values, not statuses (an out typemap named after a function applies to its result only). */
+%typemap(out) int32_t mt_abi_version = int;
+%typemap(out) int32_t mt_grad_enabled = int;
+%typemap(out) int32_t mt_set_grad_enabled = int;
+%typemap(out) int32_t mt_backend_count = int;
+%typemap(out) int32_t mt_num_threads = int;
+%typemap(out) int32_t mt_diagnostics = int;
+
+/* A tensor over foreign memory with a C callback cannot be expressed in the target languages;
+ * they exchange memory through DLPack (Python) or copies (mt_from_buffer, mt_to_buffer). */
+%ignore mt_from_blob;
+%ignore mt_deleter;
+
+%include "minitensor/minitensor.h"

@@ -1,0 +1,36 @@
+"""minitensor: a strided tensor library with broadcasting, autodiff and small nn pieces.
+
+    import minitensor as mt
+    a = mt.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    loss = (a @ a).sum()
+    loss.backward()
+    print(loss.item(), a.grad.tolist())
+
+Errors raise subclasses of both mt.Error and a builtin type (ValueError, IndexError,
+TypeError, MemoryError, RuntimeError) carrying the library's message.
+"""
+from . import datasets, nn, optim
+from ._autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from ._creation import (arange, empty, from_dlpack, from_numpy, full, matmul, ones, ones_like,
+                        rand, randn, scalar, tensor, zeros, zeros_like)
+from ._dtypes import DType, float32, float64
+from ._minitensor_native import (DtypeMismatchError, Error, IndexOutOfRangeError,
+                                 InternalError, InvalidArgumentError, OutOfMemoryError,
+                                 ShapeMismatchError, SizeOverflowError, UnsupportedError)
+from ._random import Generator, manual_seed
+from ._runtime import (abi_version, backends, current_backend, diagnostics, num_threads,
+                       set_backend, set_diagnostics, set_num_threads, take_diagnostics, version)
+from ._tensor import Tensor
+
+__version__ = version()
+
+__all__ = [
+    "datasets", "nn", "optim", "enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled",
+    "arange", "empty", "from_dlpack", "from_numpy", "full", "matmul", "ones", "ones_like",
+    "rand", "randn", "scalar", "tensor", "zeros", "zeros_like", "DType", "float32", "float64",
+    "DtypeMismatchError", "Error", "IndexOutOfRangeError", "InternalError",
+    "InvalidArgumentError", "OutOfMemoryError", "ShapeMismatchError", "SizeOverflowError",
+    "UnsupportedError", "Generator", "manual_seed", "abi_version", "backends",
+    "current_backend", "diagnostics", "num_threads", "set_backend", "set_diagnostics",
+    "set_num_threads", "take_diagnostics", "version", "Tensor",
+]

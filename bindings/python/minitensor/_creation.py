@@ -1,0 +1,117 @@
+"""Creating tensors: mt.tensor, mt.zeros, ..., and zero-copy imports (DLPack, numpy)."""
+import array
+import numbers
+
+from . import _dtypes
+from . import _minitensor_native as _c
+from ._random import handle_of
+from ._tensor import Tensor, _dims, _wrap
+
+DEFAULT_DTYPE = _dtypes.float32
+
+
+def _code(dtype):
+    return _dtypes.resolve(dtype).code
+
+
+def _new(handle, requires_grad):
+    """The Tensor owning a new leaf `handle`, made a parameter when `requires_grad`."""
+    result = _wrap(handle)
+    if requires_grad:
+        result.requires_grad = True
+    return result
+
+
+def _flatten(data):
+    """(flat values, shape) of nested sequences of numbers; ragged nesting raises."""
+    if isinstance(data, numbers.Real):
+        return [float(data)], ()
+    items = [_flatten(item) for item in data]
+    shapes = {shape for _, shape in items}
+    if len(shapes) > 1:
+        raise ValueError(f"mt.tensor: ragged nested sequence (sub-shapes {sorted(shapes)})")
+    inner = shapes.pop() if shapes else ()
+    return [value for values, _ in items for value in values], (len(items),) + inner
+
+
+def tensor(data, dtype=None, requires_grad=False):
+    """A new tensor holding a copy of `data`: a number, nested sequences of numbers, a Tensor
+    or anything numpy can make an array of. dtype: float32 unless data is a float64 array."""
+    if isinstance(data, Tensor):
+        handle = _c.mt_to_dtype(data._h, _code(dtype or data.dtype))
+    elif hasattr(data, "__array__") or hasattr(data, "__array_interface__"):
+        import numpy
+        values = numpy.asarray(data)
+        if dtype is None:
+            dtype = _dtypes.float64 if values.dtype == numpy.float64 else DEFAULT_DTYPE
+        values = numpy.ascontiguousarray(values, dtype=_dtypes.resolve(dtype).name)
+        handle = _c.mt_from_buffer(values.reshape(-1), values.shape, _code(dtype))
+    else:
+        values, shape = _flatten(data)
+        handle = _c.mt_from_buffer(array.array("d", values), shape, _code(dtype or DEFAULT_DTYPE))
+    return _new(handle, requires_grad)
+
+
+def empty(*shape, dtype=DEFAULT_DTYPE, requires_grad=False):
+    return _new(_c.mt_empty(_dims(shape), _code(dtype)), requires_grad)
+
+
+def zeros(*shape, dtype=DEFAULT_DTYPE, requires_grad=False):
+    return _new(_c.mt_zeros(_dims(shape), _code(dtype)), requires_grad)
+
+
+def ones(*shape, dtype=DEFAULT_DTYPE, requires_grad=False):
+    return _new(_c.mt_ones(_dims(shape), _code(dtype)), requires_grad)
+
+
+def full(shape, value, dtype=DEFAULT_DTYPE, requires_grad=False):
+    return _new(_c.mt_full(_dims((shape,)), value, _code(dtype)), requires_grad)
+
+
+def scalar(value, dtype=DEFAULT_DTYPE, requires_grad=False):
+    """A 0-d tensor holding `value`."""
+    return _new(_c.mt_scalar(value, _code(dtype)), requires_grad)
+
+
+def arange(start, stop=None, step=1, dtype=DEFAULT_DTYPE, requires_grad=False):
+    """start, start + step, ... while < stop; arange(n) is 0 .. n-1, as numpy."""
+    if stop is None:
+        start, stop = 0, start
+    return _new(_c.mt_arange(start, stop, step, _code(dtype)), requires_grad)
+
+
+def rand(*shape, low=0.0, high=1.0, dtype=DEFAULT_DTYPE, generator=None, requires_grad=False):
+    """Uniform in [low, high), from `generator` (None: the default, see mt.manual_seed)."""
+    handle = _c.mt_rand(_dims(shape), _code(dtype), low, high, handle_of(generator))
+    return _new(handle, requires_grad)
+
+
+def randn(*shape, mean=0.0, std=1.0, dtype=DEFAULT_DTYPE, generator=None,
+          requires_grad=False):
+    handle = _c.mt_randn(_dims(shape), _code(dtype), mean, std, handle_of(generator))
+    return _new(handle, requires_grad)
+
+
+def zeros_like(t):
+    return zeros(t.shape, dtype=t.dtype)
+
+
+def ones_like(t):
+    return ones(t.shape, dtype=t.dtype)
+
+
+def from_dlpack(obj):
+    """A tensor sharing the memory of `obj` (no copy): anything with __dlpack__ (numpy
+    arrays, torch tensors) or an unused "dltensor" capsule, float32 or float64 on the CPU.
+    On failure the capsule stays unused."""
+    capsule = obj.__dlpack__() if hasattr(obj, "__dlpack__") else obj
+    return _wrap(_c.mt_from_dlpack(capsule))
+
+
+def from_numpy(values):
+    """A tensor sharing the memory of a float32 or float64 numpy array (no copy)."""
+    return from_dlpack(values)
+
+
+def matmul(a, b):
+    return a @ b

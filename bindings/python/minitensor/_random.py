@@ -1,0 +1,25 @@
+"""Random generators: mt.Generator(seed) and mt.manual_seed for the default one."""
+from . import _minitensor_native as _c
+from ._handle import Handle
+
+
+class Generator(Handle):
+    """A seeded random stream; the same seed gives the same numbers everywhere."""
+
+    __slots__ = ()
+
+    def __init__(self, seed=0):
+        super().__init__(_c.mt_generator_create(seed))
+
+    def manual_seed(self, seed):
+        _c.mt_manual_seed(self._h, seed)
+        return self
+
+
+def manual_seed(seed):
+    """Restarts the default generator (used when no generator is given) from `seed`."""
+    _c.mt_manual_seed(None, seed)
+
+
+def handle_of(generator):
+    return None if generator is None else generator._h

@@ -1,0 +1,55 @@
+"""Process-wide settings: backends, threads, diagnostics, versions."""
+from . import _minitensor_native as _c
+
+_DIAGNOSTICS = {"off": _c.MT_DIAGNOSTICS_OFF, "collect": _c.MT_DIAGNOSTICS_COLLECT,
+                "print": _c.MT_DIAGNOSTICS_PRINT}
+
+
+def version():
+    return _c.mt_version()
+
+
+def abi_version():
+    return _c.mt_abi_version()
+
+
+def backends():
+    """The backend names, e.g. ('cpu_par', 'cpu_seq')."""
+    return tuple(_c.mt_backend_name(i) for i in range(_c.mt_backend_count()))
+
+
+def set_backend(name):
+    _c.mt_set_backend(name)
+
+
+def current_backend():
+    return _c.mt_current_backend()
+
+
+def num_threads():
+    count = _c.mt_num_threads()
+    if count < 0:
+        raise ValueError(_c.mt_last_error())
+    return count
+
+
+def set_num_threads(threads):
+    """1 to 4096 threads for the parallel backend, or 0 for the default."""
+    _c.mt_set_num_threads(threads)
+
+
+def set_diagnostics(mode):
+    """'off', 'collect' (keep a report per op) or 'print' (also print it to stderr)."""
+    if mode not in _DIAGNOSTICS:
+        raise ValueError(f"diagnostics mode {mode!r} is not one of {sorted(_DIAGNOSTICS)}")
+    _c.mt_set_diagnostics(_DIAGNOSTICS[mode])
+
+
+def diagnostics():
+    code = _c.mt_diagnostics()
+    return next(name for name, value in _DIAGNOSTICS.items() if value == code)
+
+
+def take_diagnostics():
+    """The reports kept since the last call, one line per op, oldest first; clears them."""
+    return _c.mt_take_diagnostics().splitlines()

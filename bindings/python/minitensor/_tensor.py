@@ -1,0 +1,449 @@
+"""mt.Tensor: a strided view of reference-counted memory, with operators and autodiff."""
+import array
+import numbers
+
+from . import _dtypes
+from . import _minitensor_native as _c
+from ._handle import Handle
+
+
+def _wrap(handle):
+    """A Tensor owning `handle` (None stays None, as for a missing gradient)."""
+    if handle is None:
+        return None
+    tensor = Tensor.__new__(Tensor)
+    tensor._h = handle
+    return tensor
+
+
+def _dims(args):
+    """f(2, 3) and f((2, 3)) alike: the ints of a shape or dims argument as a tuple."""
+    if len(args) == 1 and not isinstance(args[0], numbers.Integral):
+        return tuple(args[0])
+    return args
+
+
+def _dim_list(dim):
+    """A reduction's dims: None (all), an int or a sequence of ints."""
+    if dim is None:
+        return ()
+    return (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
+
+
+def _nest(values, shape):
+    """The flat `values` as nested lists of `shape` (tolist)."""
+    if len(shape) <= 1:
+        return list(values)
+    step = len(values) // shape[0] if shape[0] else 0
+    return [_nest(values[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
+
+
+class Tensor(Handle):
+    """Made by the creation functions (mt.tensor, mt.zeros, ...) and by operations."""
+
+    __slots__ = ()
+    __hash__ = Handle.__hash__  # == is elementwise; tensors hash by identity, as in torch
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("use mt.tensor(data) or mt.zeros(shape) etc. to make a Tensor")
+
+    # --- operands ---------------------------------------------------------------------------
+
+    def _operand(self, other):
+        """`other` as a Tensor: numbers become scalars of this tensor's dtype."""
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, numbers.Real):
+            return _wrap(_c.mt_scalar(float(other), _c.mt_dtype(self._h)))
+        return NotImplemented
+
+    def _zip(self, op, other, reflected=False):
+        other = self._operand(other)
+        if other is NotImplemented:
+            return NotImplemented
+        a, b = (other, self) if reflected else (self, other)
+        return _wrap(_c.mt_zip(op, a._h, b._h))
+
+    def _zip_into_self(self, op, other):
+        other = self._operand(other)
+        if other is NotImplemented:
+            return NotImplemented
+        _c.mt_zip_out(op, self._h, other._h, self._h)
+        return self
+
+    def _map(self, op):
+        return _wrap(_c.mt_map(op, self._h))
+
+    # --- queries ----------------------------------------------------------------------------
+
+    @property
+    def shape(self):
+        return _c.mt_shape(self._h)
+
+    def size(self, dim=None):
+        return self.shape if dim is None else _c.mt_size(self._h, dim)
+
+    @property
+    def strides(self):
+        """In elements, as torch's stride() (numpy's strides are in bytes)."""
+        return _c.mt_strides(self._h)
+
+    def stride(self, dim):
+        return _c.mt_stride(self._h, dim)
+
+    @property
+    def dtype(self):
+        return _dtypes.from_code(_c.mt_dtype(self._h))
+
+    @property
+    def ndim(self):
+        return _c.mt_ndim(self._h)
+
+    def dim(self):
+        return self.ndim
+
+    def numel(self):
+        return _c.mt_numel(self._h)
+
+    @property
+    def device(self):
+        """('cpu', index): this version has only the CPU."""
+        _, index = _c.mt_device(self._h)
+        return ("cpu", index)
+
+    def is_contiguous(self):
+        return bool(_c.mt_is_contiguous(self._h))
+
+    def shares_memory(self, other):
+        return bool(_c.mt_shares_memory(self._h, other._h))
+
+    def item(self):
+        return _c.mt_item(self._h)
+
+    def get(self, *index):
+        """The element at a full multi-index of non-negative ints, as a float."""
+        return _c.mt_get(self._h, index)
+
+    def tolist(self):
+        values = array.array("d", bytes(8 * self.numel()))
+        _c.mt_to_buffer(self._h, values)
+        return values[0] if self.ndim == 0 else _nest(values.tolist(), self.shape)
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __repr__(self):
+        return _c.mt_to_string(self._h)
+
+    def __bool__(self):
+        if self.numel() != 1:
+            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
+        return self.item() != 0
+
+    def __float__(self):
+        return self.item()
+
+    # --- arithmetic and comparisons ---------------------------------------------------------
+
+    def __add__(self, other):
+        return self._zip(_c.MT_ZIP_ADD, other)
+
+    def __radd__(self, other):
+        return self._zip(_c.MT_ZIP_ADD, other, reflected=True)
+
+    def __sub__(self, other):
+        return self._zip(_c.MT_ZIP_SUB, other)
+
+    def __rsub__(self, other):
+        return self._zip(_c.MT_ZIP_SUB, other, reflected=True)
+
+    def __mul__(self, other):
+        return self._zip(_c.MT_ZIP_MUL, other)
+
+    def __rmul__(self, other):
+        return self._zip(_c.MT_ZIP_MUL, other, reflected=True)
+
+    def __truediv__(self, other):
+        return self._zip(_c.MT_ZIP_DIV, other)
+
+    def __rtruediv__(self, other):
+        return self._zip(_c.MT_ZIP_DIV, other, reflected=True)
+
+    def __pow__(self, other):
+        return self._zip(_c.MT_ZIP_POW, other)
+
+    def __rpow__(self, other):
+        return self._zip(_c.MT_ZIP_POW, other, reflected=True)
+
+    def __matmul__(self, other):
+        return _wrap(_c.mt_matmul(self._h, other._h)) if isinstance(other, Tensor) \
+            else NotImplemented
+
+    # In place (torch's +=): no gradient is recorded, so use them under mt.no_grad() on
+    # tensors that require grad.
+    def __iadd__(self, other):
+        return self._zip_into_self(_c.MT_ZIP_ADD, other)
+
+    def __isub__(self, other):
+        return self._zip_into_self(_c.MT_ZIP_SUB, other)
+
+    def __imul__(self, other):
+        return self._zip_into_self(_c.MT_ZIP_MUL, other)
+
+    def __itruediv__(self, other):
+        return self._zip_into_self(_c.MT_ZIP_DIV, other)
+
+    def __neg__(self):
+        return self._map(_c.MT_MAP_NEG)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return self._map(_c.MT_MAP_ABS)
+
+    def __lt__(self, other):
+        return self._zip(_c.MT_ZIP_LT, other)
+
+    def __gt__(self, other):
+        return self._zip(_c.MT_ZIP_GT, other)
+
+    def __eq__(self, other):
+        return self._zip(_c.MT_ZIP_EQ, other)
+
+    # <=, >= and != from the library's comparisons: (a < b) max (a == b) is 1 exactly when
+    # a <= b, and 0 for NaN as numpy; a != b is 1 - (a == b), 1 for NaN as numpy.
+    def __le__(self, other):
+        return self._zip(_c.MT_ZIP_LT, other).maximum(self._zip(_c.MT_ZIP_EQ, other))
+
+    def __ge__(self, other):
+        return self._zip(_c.MT_ZIP_GT, other).maximum(self._zip(_c.MT_ZIP_EQ, other))
+
+    def __ne__(self, other):
+        equal = self._zip(_c.MT_ZIP_EQ, other)
+        return NotImplemented if equal is NotImplemented else 1 - equal
+
+    def maximum(self, other):
+        return self._zip(_c.MT_ZIP_MAX, other)
+
+    def minimum(self, other):
+        return self._zip(_c.MT_ZIP_MIN, other)
+
+    def pow(self, other):
+        return self._zip(_c.MT_ZIP_POW, other)
+
+    def isclose(self, other):
+        """|a - b| <= 1e-8 + 1e-5 |b|, as numpy.isclose."""
+        return self._zip(_c.MT_ZIP_IS_CLOSE, other)
+
+    def matmul(self, other):
+        return self @ other
+
+    # --- elementwise functions --------------------------------------------------------------
+
+    def exp(self):
+        return self._map(_c.MT_MAP_EXP)
+
+    def log(self):
+        return self._map(_c.MT_MAP_LOG)
+
+    def sigmoid(self):
+        return self._map(_c.MT_MAP_SIGMOID)
+
+    def relu(self):
+        return self._map(_c.MT_MAP_RELU)
+
+    def tanh(self):
+        return self._map(_c.MT_MAP_TANH)
+
+    def sqrt(self):
+        return self._map(_c.MT_MAP_SQRT)
+
+    def square(self):
+        return self._map(_c.MT_MAP_SQUARE)
+
+    def reciprocal(self):
+        return self._map(_c.MT_MAP_INV)
+
+    def abs(self):
+        return self._map(_c.MT_MAP_ABS)
+
+    def neg(self):
+        return self._map(_c.MT_MAP_NEG)
+
+    # --- reductions -------------------------------------------------------------------------
+
+    def _reduce(self, op, dim, keepdim):
+        return _wrap(_c.mt_reduce(op, self._h, _dim_list(dim), int(keepdim)))
+
+    def sum(self, dim=None, keepdim=False):
+        return self._reduce(_c.MT_REDUCE_SUM, dim, keepdim)
+
+    def prod(self, dim=None, keepdim=False):
+        return self._reduce(_c.MT_REDUCE_PROD, dim, keepdim)
+
+    def max(self, dim=None, keepdim=False):
+        return self._reduce(_c.MT_REDUCE_MAX, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        return self._reduce(_c.MT_REDUCE_MIN, dim, keepdim)
+
+    def mean(self, dim=None, keepdim=False):
+        return _wrap(_c.mt_mean(self._h, _dim_list(dim), int(keepdim)))
+
+    def logsumexp(self, dim, keepdim=False):
+        return _wrap(_c.mt_logsumexp(self._h, dim, int(keepdim)))
+
+    def softmax(self, dim):
+        return _wrap(_c.mt_softmax(self._h, dim))
+
+    def log_softmax(self, dim):
+        return _wrap(_c.mt_log_softmax(self._h, dim))
+
+    # --- views and copies -------------------------------------------------------------------
+
+    def view(self, *shape):
+        return _wrap(_c.mt_view(self._h, _dims(shape)))
+
+    def reshape(self, *shape):
+        return _wrap(_c.mt_reshape(self._h, _dims(shape)))
+
+    def expand(self, *shape):
+        return _wrap(_c.mt_expand(self._h, _dims(shape)))
+
+    def permute(self, *dims):
+        return _wrap(_c.mt_permute(self._h, _dims(dims)))
+
+    def transpose(self, dim0, dim1):
+        return _wrap(_c.mt_transpose(self._h, dim0, dim1))
+
+    @property
+    def T(self):
+        """All dims reversed (numpy's .T)."""
+        return self.permute(tuple(reversed(range(self.ndim))))
+
+    def narrow(self, dim, start, length):
+        return _wrap(_c.mt_narrow(self._h, dim, start, length))
+
+    def select(self, dim, index):
+        return _wrap(_c.mt_select(self._h, dim, index))
+
+    def unsqueeze(self, dim):
+        return _wrap(_c.mt_unsqueeze(self._h, dim))
+
+    def squeeze(self, dim=None):
+        """Removes `dim` (which must have size 1), or every size-1 dim."""
+        if dim is not None:
+            return _wrap(_c.mt_squeeze(self._h, dim))
+        kept = tuple(size for size in self.shape if size != 1)
+        return self.view(kept)
+
+    def __getitem__(self, key):
+        """Ints, slices (steps >= 1), None (a new dim) and one Ellipsis, as numpy's basic
+        indexing; the result is a view."""
+        keys = key if isinstance(key, tuple) else (key,)
+        indexed = sum(1 for k in keys if k is not None and k is not Ellipsis)
+        result, dim = self, 0
+        for k in keys:
+            if k is Ellipsis:
+                dim += self.ndim - indexed
+            elif k is None:
+                result = result.unsqueeze(dim)
+                dim += 1
+            elif isinstance(k, slice):
+                start, stop, step = k.start, k.stop, k.step
+                result = _wrap(_c.mt_slice(
+                    result._h, dim, 0 if start is None else start,
+                    2**63 - 1 if stop is None else stop, 1 if step is None else step))
+                dim += 1
+            elif isinstance(k, numbers.Integral):
+                result = result.select(dim, k)
+            else:
+                raise TypeError(f"unsupported index {k!r}: use ints, slices, None or ...")
+        return result
+
+    def __setitem__(self, key, value):
+        """Copies `value` (a number or a tensor broadcasting to self[key]) into self[key]."""
+        target = self[key]
+        source = self._operand(value)
+        if source is NotImplemented:
+            raise TypeError(f"cannot assign {type(value).__name__} to a tensor")
+        _c.mt_map_out(_c.MT_MAP_ID, source.expand(target.shape)._h, target._h)
+
+    def contiguous(self):
+        return _wrap(_c.mt_contiguous(self._h))
+
+    def clone(self):
+        return _wrap(_c.mt_clone(self._h))
+
+    def to(self, dtype):
+        return _wrap(_c.mt_to_dtype(self._h, _dtypes.resolve(dtype).code))
+
+    def float(self):
+        return self.to(_dtypes.float32)
+
+    def double(self):
+        return self.to(_dtypes.float64)
+
+    # --- autodiff ---------------------------------------------------------------------------
+
+    @property
+    def requires_grad(self):
+        return bool(_c.mt_requires_grad(self._h))
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        _c.mt_set_requires_grad(self._h, int(bool(value)))
+
+    def requires_grad_(self, value=True):
+        self.requires_grad = value
+        return self
+
+    @property
+    def is_leaf(self):
+        return bool(_c.mt_is_leaf(self._h))
+
+    @property
+    def grad_fn(self):
+        """The name of the op that made this tensor ("matmul"), or None for a leaf."""
+        return _c.mt_grad_fn_name(self._h)
+
+    @property
+    def grad(self):
+        return _wrap(_c.mt_grad(self._h))
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            raise ValueError("only `tensor.grad = None` (clearing the gradient) is supported")
+        _c.mt_zero_grad(self._h)
+
+    def backward(self, grad=None, retain_graph=False):
+        _c.mt_backward(self._h, None if grad is None else grad._h, int(retain_graph))
+
+    def detach(self):
+        return _wrap(_c.mt_detach(self._h))
+
+    # --- numpy and DLPack -------------------------------------------------------------------
+
+    def __dlpack__(self, stream=None):
+        if stream is not None:
+            raise BufferError(f"stream {stream!r}: a CPU tensor takes no stream")
+        return _c.mt_to_dlpack(self._h)
+
+    def __dlpack_device__(self):
+        return (1, _c.mt_device(self._h)[1])  # DLPack's kDLCPU
+
+    def numpy(self):
+        """A numpy array sharing this tensor's memory (no copy)."""
+        import numpy
+        return numpy.from_dlpack(self)
+
+    def __array__(self, dtype=None):
+        result = self.numpy()
+        return result if dtype is None else result.astype(dtype, copy=False)

@@ -1,0 +1,92 @@
+"""Neural-network pieces: Linear, MLP, losses, softmax and friends (torch.nn's names)."""
+from . import _dtypes
+from . import _minitensor_native as _c
+from ._handle import Handle
+from ._random import handle_of
+from ._tensor import _wrap
+
+_REDUCTIONS = {"mean": _c.MT_REDUCTION_MEAN, "sum": _c.MT_REDUCTION_SUM,
+               "none": _c.MT_REDUCTION_NONE}
+
+
+def _reduction(name):
+    if name not in _REDUCTIONS:
+        raise ValueError(f"reduction {name!r} is not one of {sorted(_REDUCTIONS)}")
+    return _REDUCTIONS[name]
+
+
+class Linear(Handle):
+    """torch.nn.Linear: x @ weight.T + bias, weights uniform in +-1/sqrt(in_features)."""
+
+    __slots__ = ()
+
+    def __init__(self, in_features, out_features, bias=True, dtype=_dtypes.float32,
+                 generator=None):
+        super().__init__(_c.mt_linear_create(in_features, out_features,
+                                             _dtypes.resolve(dtype).code, int(bias),
+                                             handle_of(generator)))
+
+    @property
+    def weight(self):
+        return _wrap(_c.mt_linear_weight(self._h))
+
+    @property
+    def bias(self):
+        return _wrap(_c.mt_linear_bias(self._h))
+
+    def parameters(self):
+        return [p for p in (self.weight, self.bias) if p is not None]
+
+    def __call__(self, x):
+        return _wrap(_c.mt_linear_forward(self._h, x._h))
+
+
+class MLP(Handle):
+    """Linear layers sizes[0] -> sizes[1] -> ... with relu between them; returns the logits."""
+
+    __slots__ = ()
+
+    def __init__(self, sizes, dtype=_dtypes.float32, generator=None):
+        super().__init__(_c.mt_mlp_create(sizes, _dtypes.resolve(dtype).code,
+                                          handle_of(generator)))
+
+    def parameters(self):
+        """Layer 0's weight and bias, layer 1's, ... (the tensors themselves)."""
+        return [_wrap(_c.mt_mlp_parameter(self._h, i))
+                for i in range(_c.mt_mlp_parameter_count(self._h))]
+
+    def __call__(self, x):
+        return _wrap(_c.mt_mlp_forward(self._h, x._h))
+
+
+def binary_cross_entropy(probs, target, reduction="mean"):
+    return _wrap(_c.mt_binary_cross_entropy(probs._h, target._h, _reduction(reduction)))
+
+
+def mse_loss(input, target, reduction="mean"):
+    return _wrap(_c.mt_mse_loss(input._h, target._h, _reduction(reduction)))
+
+
+def cross_entropy(logits, target, reduction="mean"):
+    """logits (N, C); target: class indices (N,) held as floats, or probabilities (N, C)."""
+    return _wrap(_c.mt_cross_entropy(logits._h, target._h, _reduction(reduction)))
+
+
+def softmax(x, dim):
+    return x.softmax(dim)
+
+
+def log_softmax(x, dim):
+    return x.log_softmax(dim)
+
+
+def logsumexp(x, dim, keepdim=False):
+    return x.logsumexp(dim, keepdim)
+
+
+def relu(x):
+    return x.relu()
+
+
+def sigmoid(x):
+    return x.sigmoid()

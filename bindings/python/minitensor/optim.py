@@ -1,0 +1,36 @@
+"""Optimizers over parameter tensors, with torch.optim's update rules."""
+from . import _minitensor_native as _c
+from ._handle import Handle
+
+
+class Optimizer(Handle):
+    """Keeps its own reference to each parameter."""
+
+    __slots__ = ()
+
+    def step(self):
+        """One update from the parameters' gradients (those without one are skipped)."""
+        _c.mt_optimizer_step(self._h)
+
+    def zero_grad(self):
+        _c.mt_optimizer_zero_grad(self._h)
+
+
+def _handles(params):
+    return [p._h for p in params]
+
+
+class SGD(Optimizer):
+    __slots__ = ()
+
+    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+        super().__init__(_c.mt_sgd_create(_handles(params), lr, momentum, weight_decay,
+                                          int(nesterov)))
+
+
+class Adam(Optimizer):
+    __slots__ = ()
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        super().__init__(_c.mt_adam_create(_handles(params), lr, betas[0], betas[1], eps,
+                                           weight_decay))

@@ -1,0 +1,412 @@
+/*
+ * minitensor_python.i: how minitensor.h looks from Python (included by ../minitensor.i before
+ * the header). The package `minitensor` (minitensor/*.py) builds the idiomatic API over this.
+ *
+ * - A failed status raises an exception whose message is mt_last_error(): a subclass of both
+ *   minitensor.Error and the builtin type of the status (ValueError, IndexError, TypeError,
+ *   MemoryError, RuntimeError), with the status in its `status` attribute.
+ * - Handles are PyCapsules named after their type ("mt_tensor", "mt_mlp", ...) that release
+ *   their reference when collected; mt_close_handle releases one early, after which passing
+ *   it raises instead of touching freed memory. None passes NULL. The mt_*_release functions
+ *   and mt_retain are therefore not wrapped.
+ * - Out-parameters become return values (several make a list); input arrays are sequences of
+ *   ints; buffers are objects with the buffer protocol holding float32 ('f') or float64 ('d').
+ * - DLPack: mt_to_dlpack returns a "dltensor" capsule, mt_from_dlpack consumes one (renaming
+ *   it "used_dltensor" on success only), as the Python array API's DLPack protocol says.
+ */
+
+%{
+#include <dlpack/dlpack.h>
+%}
+
+/* ------------------------------------------------------------------------------------------
+ * Exceptions
+ * ---------------------------------------------------------------------------------------- */
+
+%{
+/* Indexed by status; [0] is the base class minitensor.Error. */
+static PyObject* mt_py_errors[MT_ERR_INTERNAL + 1];
+
+static PyObject* mt_py_error_type(int32_t status) {
+  return status > MT_OK && status <= MT_ERR_INTERNAL ? mt_py_errors[status]
+                                                     : mt_py_errors[MT_ERR_INTERNAL];
+}
+
+/* Sets the Python error for a failed status: its type, `message`, and .status. */
+static void mt_py_raise(int32_t status, const char* message) {
+  PyObject* type = mt_py_error_type(status);
+  PyObject* error = PyObject_CallFunction(type, "s", message);
+  PyObject* code = PyLong_FromLong(status);
+  if (error && code && PyObject_SetAttrString(error, "status", code) == 0)
+    PyErr_SetObject(type, error);
+  Py_XDECREF(code);
+  Py_XDECREF(error);
+}
+
+/* Creates minitensor.<name>, a subclass of Error and `builtin`, into the module dict. */
+static int mt_py_add_error(PyObject* dict, int32_t status, const char* name, PyObject* builtin) {
+  char qualified[64];
+  PyObject* bases = status == MT_OK ? NULL : PyTuple_Pack(2, mt_py_errors[MT_OK], builtin);
+  PyOS_snprintf(qualified, sizeof qualified, "minitensor.%s", name);
+  mt_py_errors[status] = PyErr_NewException(qualified, bases ? bases : builtin, NULL);
+  Py_XDECREF(bases);
+  return mt_py_errors[status] ? PyDict_SetItemString(dict, name, mt_py_errors[status]) : -1;
+}
+%}
+
+%init %{
+  if (mt_py_add_error(d, MT_OK, "Error", PyExc_Exception) ||
+      mt_py_add_error(d, MT_ERR_INVALID_ARGUMENT, "InvalidArgumentError", PyExc_ValueError) ||
+      mt_py_add_error(d, MT_ERR_SHAPE_MISMATCH, "ShapeMismatchError", PyExc_ValueError) ||
+      mt_py_add_error(d, MT_ERR_INDEX_OUT_OF_RANGE, "IndexOutOfRangeError", PyExc_IndexError) ||
+      mt_py_add_error(d, MT_ERR_DTYPE_MISMATCH, "DtypeMismatchError", PyExc_TypeError) ||
+      mt_py_add_error(d, MT_ERR_OVERFLOW, "SizeOverflowError", PyExc_ValueError) ||
+      mt_py_add_error(d, MT_ERR_OUT_OF_MEMORY, "OutOfMemoryError", PyExc_MemoryError) ||
+      mt_py_add_error(d, MT_ERR_UNSUPPORTED, "UnsupportedError", PyExc_ValueError) ||
+      mt_py_add_error(d, MT_ERR_INTERNAL, "InternalError", PyExc_RuntimeError))
+    return NULL;
+%}
+
+/* A status: MT_OK returns None (or the out-parameters), anything else raises. */
+%typemap(out) int32_t {
+  if ($1 != MT_OK) {
+    mt_py_raise($1, mt_last_error());
+    SWIG_fail;
+  }
+  $result = SWIG_Py_Void();
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Handles
+ * ---------------------------------------------------------------------------------------- */
+
+%{
+/* The context of a closed handle's capsule. */
+static int mt_py_closed_marker;
+
+static void mt_py_release_tensor(void* h) { mt_release((mt_tensor*)h); }
+static void mt_py_release_generator(void* h) { mt_generator_release((mt_generator*)h); }
+static void mt_py_release_linear(void* h) { mt_linear_release((mt_linear*)h); }
+static void mt_py_release_mlp(void* h) { mt_mlp_release((mt_mlp*)h); }
+static void mt_py_release_optimizer(void* h) { mt_optimizer_release((mt_optimizer*)h); }
+
+typedef struct mt_py_kind {
+  const char* name; /* the capsule name: the C type */
+  void (*release)(void*);
+} mt_py_kind;
+
+static const mt_py_kind mt_py_kinds[] = {
+    {"mt_tensor", mt_py_release_tensor},   {"mt_generator", mt_py_release_generator},
+    {"mt_linear", mt_py_release_linear},   {"mt_mlp", mt_py_release_mlp},
+    {"mt_optimizer", mt_py_release_optimizer}};
+
+static const mt_py_kind* mt_py_kind_named(const char* name) {
+  size_t i;
+  for (i = 0; name && i < sizeof mt_py_kinds / sizeof mt_py_kinds[0]; ++i)
+    if (strcmp(name, mt_py_kinds[i].name) == 0) return &mt_py_kinds[i];
+  return NULL;
+}
+
+/* The kind of a handle capsule, or NULL for any other object. */
+static const mt_py_kind* mt_py_kind_of(PyObject* object) {
+  return PyCapsule_CheckExact(object) ? mt_py_kind_named(PyCapsule_GetName(object)) : NULL;
+}
+
+static void mt_py_release_capsule(PyObject* capsule) {
+  const mt_py_kind* kind = mt_py_kind_of(capsule);
+  if (kind) kind->release(PyCapsule_GetPointer(capsule, kind->name));
+}
+
+/* A new capsule owning `handle` (which it releases when collected); None for NULL. When the
+ * capsule cannot be made, the handle is released and NULL returned. */
+static PyObject* mt_py_wrap_handle(void* handle, const char* name) {
+  PyObject* capsule;
+  if (!handle) return SWIG_Py_Void();
+  capsule = PyCapsule_New(handle, name, mt_py_release_capsule);
+  if (!capsule) mt_py_kind_named(name)->release(handle);
+  return capsule;
+}
+
+/* *handle = the handle in `object` (a capsule named `name`, or None for NULL). Returns 0 after
+ * raising for anything else, and for a closed handle. */
+static int mt_py_unwrap_handle(PyObject* object, const char* name, const char* function,
+                               void** handle) {
+  if (object == Py_None) {
+    *handle = NULL;
+    return 1;
+  }
+  if (!PyCapsule_IsValid(object, name)) {
+    PyErr_Format(PyExc_TypeError, "%s: expected a %s handle or None, got %R", function, name,
+                 object);
+    return 0;
+  }
+  if (PyCapsule_GetContext(object) == &mt_py_closed_marker) {
+    PyErr_Format(mt_py_errors[MT_ERR_INVALID_ARGUMENT], "%s: the %s was closed", function,
+                 name);
+    return 0;
+  }
+  *handle = PyCapsule_GetPointer(object, name);
+  return *handle != NULL;
+}
+%}
+
+%define MT_PY_HANDLE(TYPE)
+%typemap(in) TYPE*, const TYPE* {
+  if (!mt_py_unwrap_handle($input, #TYPE, "$symname", (void**)&$1)) SWIG_fail;
+}
+%typemap(in, numinputs=0) TYPE** out (TYPE* handle = NULL) { $1 = &handle; }
+%typemap(argout) TYPE** out {
+  PyObject* wrapped = mt_py_wrap_handle(*$1, #TYPE);
+  if (!wrapped) SWIG_fail;
+  $result = SWIG_Python_AppendOutput($result, wrapped);
+}
+%enddef
+
+MT_PY_HANDLE(mt_tensor)
+MT_PY_HANDLE(mt_generator)
+MT_PY_HANDLE(mt_linear)
+MT_PY_HANDLE(mt_mlp)
+MT_PY_HANDLE(mt_optimizer)
+/* mt_dataset's two tensors. */
+%apply mt_tensor** out { mt_tensor** x, mt_tensor** y };
+
+/* Releases are the capsules' job (and mt_close_handle's); a second reference makes no sense. */
+%ignore mt_retain;
+%ignore mt_release;
+%ignore mt_generator_release;
+%ignore mt_linear_release;
+%ignore mt_mlp_release;
+%ignore mt_optimizer_release;
+
+%nothread mt_close_handle;
+%exception mt_close_handle {
+  $action
+  if (PyErr_Occurred()) SWIG_fail;
+}
+%inline %{
+/* Releases the handle now; later uses raise. Closing twice, or None, does nothing. */
+void mt_close_handle(PyObject* handle) {
+  if (handle == Py_None) return;
+  if (!mt_py_kind_of(handle)) {
+    PyErr_Format(PyExc_TypeError, "mt_close_handle: %R is not a minitensor handle", handle);
+    return;
+  }
+  if (PyCapsule_GetContext(handle) == &mt_py_closed_marker) return;
+  mt_py_release_capsule(handle);
+  PyCapsule_SetDestructor(handle, NULL);
+  PyCapsule_SetContext(handle, &mt_py_closed_marker);
+}
+%}
+
+/* ------------------------------------------------------------------------------------------
+ * Out-parameters and input arrays
+ * ---------------------------------------------------------------------------------------- */
+
+%include <typemaps.i>
+%apply int32_t* OUTPUT { int32_t* out, int32_t* type, int32_t* index };
+%apply int64_t* OUTPUT { int64_t* out };
+%apply double* OUTPUT { double* out };
+
+/* mt_shape, mt_strides: the tensor's ndim values as a tuple. */
+%typemap(in, numinputs=0) (int64_t* out, int32_t capacity) (int64_t values[MT_MAX_RANK]) {
+  $1 = values;
+  $2 = MT_MAX_RANK;
+}
+%typemap(argout) (int64_t* out, int32_t capacity) {
+  int32_t ndim = 0, d;
+  PyObject* tuple;
+  mt_ndim(arg1, &ndim); /* arg1, the tensor, was just queried successfully */
+  tuple = PyTuple_New(ndim);
+  if (!tuple) SWIG_fail;
+  for (d = 0; d < ndim; ++d)
+    PyTuple_SET_ITEM(tuple, d, PyLong_FromLongLong($1[d]));
+  $result = SWIG_Python_AppendOutput($result, tuple);
+}
+
+%{
+/* *values = a new array of the ints in `sequence` (None: NULL and 0). Returns 0 after raising
+ * for anything else, or for an int outside int64. */
+static int mt_py_int64_array(PyObject* sequence, const char* function, int64_t** values,
+                             int32_t* count) {
+  PyObject* items;
+  Py_ssize_t n, i;
+  *values = NULL;
+  *count = 0;
+  if (sequence == Py_None) return 1;
+  items = PySequence_Fast(sequence, "expected a sequence of ints");
+  if (!items) return 0;
+  n = PySequence_Fast_GET_SIZE(items);
+  if (n > INT32_MAX) {
+    PyErr_Format(PyExc_ValueError, "%s: %zd values are too many", function, n);
+  } else if (n > 0 && (*values = (int64_t*)PyMem_Malloc(sizeof(int64_t) * (size_t)n)) == NULL) {
+    PyErr_NoMemory();
+  }
+  for (i = 0; !PyErr_Occurred() && i < n; ++i) {
+    PyObject* item = PySequence_Fast_GET_ITEM(items, i);
+    (*values)[i] = PyLong_AsLongLong(item);
+    if ((*values)[i] == -1 && PyErr_Occurred()) { /* name the call and the value */
+      PyErr_Clear();
+      PyErr_Format(PyLong_Check(item) ? PyExc_OverflowError : PyExc_TypeError,
+                   "%s: %R (position %zd) is not an int64", function, item, i);
+    }
+  }
+  Py_DECREF(items);
+  *count = (int32_t)n;
+  return !PyErr_Occurred();
+}
+%}
+
+/* (shape, ndim), (index, ndim), (order, ndim), (dims, ndims), (sizes, count): a sequence of
+ * ints, or None for (NULL, 0). */
+%typemap(in) (const int64_t* shape, int32_t ndim), (const int64_t* index, int32_t ndim),
+             (const int64_t* order, int32_t ndim), (const int64_t* dims, int32_t ndims),
+             (const int64_t* sizes, int32_t count) {
+  if (!mt_py_int64_array($input, "$symname", (int64_t**)&$1, &$2)) SWIG_fail;
+}
+%typemap(freearg) (const int64_t* shape, int32_t ndim), (const int64_t* index, int32_t ndim),
+                  (const int64_t* order, int32_t ndim), (const int64_t* dims, int32_t ndims),
+                  (const int64_t* sizes, int32_t count) {
+  PyMem_Free((void*)$1);
+}
+
+/* The optimizers' parameters: a sequence of tensor handles. */
+%typemap(in) (mt_tensor* const* params, int32_t count) {
+  PyObject* items = PySequence_Fast($input, "$symname: expected a sequence of tensors");
+  Py_ssize_t i, n = items ? PySequence_Fast_GET_SIZE(items) : 0;
+  if (!items) SWIG_fail;
+  $1 = (mt_tensor**)PyMem_Calloc((size_t)n + 1, sizeof(mt_tensor*));
+  $2 = (int32_t)n;
+  for (i = 0; $1 && i < n; ++i)
+    if (!mt_py_unwrap_handle(PySequence_Fast_GET_ITEM(items, i), "mt_tensor", "$symname",
+                             (void**)&$1[i]))
+      break;
+  Py_DECREF(items);
+  if (!$1) PyErr_NoMemory();
+  if (PyErr_Occurred()) SWIG_fail;
+}
+%typemap(freearg) (mt_tensor* const* params, int32_t count) { PyMem_Free($1); }
+
+/* Library-allocated text (mt_to_string, mt_take_diagnostics) becomes a str. */
+%typemap(in, numinputs=0) char** out (char* text = NULL) { $1 = &text; }
+%typemap(argout) char** out {
+  PyObject* string = PyUnicode_FromString(*$1);
+  mt_string_free(*$1);
+  if (!string) SWIG_fail;
+  $result = SWIG_Python_AppendOutput($result, string);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Buffers (mt_from_buffer, mt_to_buffer): any object with the buffer protocol holding
+ * C-contiguous float32 or float64 values; its format gives the dtype and its length the count.
+ * ---------------------------------------------------------------------------------------- */
+
+%{
+/* Gets `object`'s buffer and its dtype. Returns 0 after raising for anything unusable. */
+static int mt_py_get_buffer(PyObject* object, int writable, const char* function,
+                            Py_buffer* view, int32_t* dtype) {
+  const int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+  const char* format;
+  if (PyObject_GetBuffer(object, view, flags) != 0) return 0;
+  format = view->format ? view->format : "B";
+  if (*format == '@' || *format == '=' || *format == '<') ++format; /* native, little-endian */
+  if (strcmp(format, "f") == 0 && view->itemsize == 4) {
+    *dtype = MT_FLOAT32;
+  } else if (strcmp(format, "d") == 0 && view->itemsize == 8) {
+    *dtype = MT_FLOAT64;
+  } else {
+    PyErr_Format(PyExc_TypeError, "%s: a buffer of format '%s' is neither float32 ('f') nor "
+                 "float64 ('d')", function, view->format ? view->format : "B");
+    PyBuffer_Release(view);
+    return 0;
+  }
+  return 1;
+}
+%}
+
+%typemap(in) (const void* data, int32_t data_dtype, int64_t count) (Py_buffer view = {0}) {
+  if (!mt_py_get_buffer($input, 0, "$symname", &view, &$2)) SWIG_fail;
+  $1 = view.buf;
+  $3 = (int64_t)(view.len / view.itemsize);
+}
+%typemap(freearg) (const void* data, int32_t data_dtype, int64_t count) {
+  if (view$argnum.obj) PyBuffer_Release(&view$argnum);
+}
+%typemap(in) (void* dst, int32_t dtype, int64_t capacity) (Py_buffer view = {0}) {
+  if (!mt_py_get_buffer($input, 1, "$symname", &view, &$2)) SWIG_fail;
+  $1 = view.buf;
+  $3 = (int64_t)(view.len / view.itemsize);
+}
+%typemap(freearg) (void* dst, int32_t dtype, int64_t capacity) {
+  if (view$argnum.obj) PyBuffer_Release(&view$argnum);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * DLPack capsules
+ * ---------------------------------------------------------------------------------------- */
+
+%{
+/* The destructor of a "dltensor" capsule that no consumer took (the DLPack protocol). */
+static void mt_py_dltensor_capsule_free(PyObject* capsule) {
+  PyObject *type, *value, *traceback;
+  DLManagedTensor* managed;
+  if (PyCapsule_IsValid(capsule, "used_dltensor")) return;
+  PyErr_Fetch(&type, &value, &traceback); /* an exception may be in flight */
+  managed = (DLManagedTensor*)PyCapsule_GetPointer(capsule, "dltensor");
+  if (managed && managed->deleter)
+    managed->deleter(managed);
+  else if (!managed)
+    PyErr_WriteUnraisable(capsule);
+  PyErr_Restore(type, value, traceback);
+}
+
+/* Imported DLManagedTensors are wrapped in one whose deleter holds the GIL: the library may
+ * release the last view inside a call that runs without it (a backward freeing its graph),
+ * and a producer's deleter, such as numpy 1.24's, may touch Python objects without taking
+ * the GIL itself. */
+static void mt_py_dltensor_free_with_gil(DLManagedTensor* wrapper) {
+  DLManagedTensor* original = (DLManagedTensor*)wrapper->manager_ctx;
+  if (Py_IsInitialized()) { /* else leak: the interpreter is gone */
+    PyGILState_STATE state = PyGILState_Ensure();
+    if (original->deleter) original->deleter(original);
+    PyGILState_Release(state);
+  }
+  PyMem_RawFree(wrapper);
+}
+%}
+
+%typemap(in, numinputs=0) struct DLManagedTensor** out (struct DLManagedTensor* managed = NULL) {
+  $1 = &managed;
+}
+%typemap(argout) struct DLManagedTensor** out {
+  PyObject* capsule = PyCapsule_New(*$1, "dltensor", mt_py_dltensor_capsule_free);
+  if (!capsule) {
+    (*$1)->deleter(*$1);
+    SWIG_fail;
+  }
+  $result = SWIG_Python_AppendOutput($result, capsule);
+}
+
+/* A "dltensor" capsule; it is renamed "used_dltensor" once the library owns its tensor. */
+%typemap(in) struct DLManagedTensor* managed (DLManagedTensor* wrapper = NULL) {
+  DLManagedTensor* original = (DLManagedTensor*)PyCapsule_GetPointer($input, "dltensor");
+  if (!original) {
+    PyErr_Clear();
+    PyErr_Format(PyExc_TypeError, "$symname: expected an unused \"dltensor\" capsule, got %R",
+                 $input);
+    SWIG_fail;
+  }
+  wrapper = (DLManagedTensor*)PyMem_RawMalloc(sizeof *wrapper);
+  if (!wrapper) {
+    PyErr_NoMemory();
+    SWIG_fail;
+  }
+  wrapper->dl_tensor = original->dl_tensor;
+  wrapper->manager_ctx = original;
+  wrapper->deleter = mt_py_dltensor_free_with_gil;
+  $1 = wrapper;
+}
+%typemap(argout) struct DLManagedTensor* managed {
+  wrapper$argnum = NULL; /* the tensor owns it now */
+  PyCapsule_SetName($input, "used_dltensor");
+}
+%typemap(freearg) struct DLManagedTensor* managed { PyMem_RawFree(wrapper$argnum); }

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Trains MiniTorch's classifier on a toy dataset with minitensor's Python package.
+
+The same computation, op for op, as the C demo (examples/c/classifier.c): an MLP
+2 -> H -> H -> 1 (relu, relu, sigmoid on the logit), binary cross-entropy, plain SGD over
+minibatches of consecutive points. The same seed prints the same losses as mt_train_c
+(with --exact, bit for bit).
+    train.py [--dataset xor] [--hidden 10] [--epochs 500] ... (--help lists them)
+Exit status: 0 done, 1 a failed call (the library's message is printed), 2 bad options.
+"""
+import argparse
+import statistics
+import sys
+import time
+
+import minitensor as mt
+
+
+def int_in(low, high=2**63 - 1):
+    """An option type: an integer in [low, high], as the C demo's ranges."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"'{text}' is not an integer in [{low}, {high}]")
+        return value
+    return parse
+
+
+def positive_real(text):
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive number")
+    return value
+
+
+def parse_options(argv):
+    parser = argparse.ArgumentParser(
+        prog="train.py", description="Trains MiniTorch's classifier (MLP 2 -> H -> H -> 1, "
+        "relu, sigmoid, binary cross-entropy, SGD over minibatches in order) on a toy dataset "
+        "and prints a line per epoch.")
+    parser.add_argument("--dataset", default="xor", choices=mt.datasets.names())
+    parser.add_argument("--points", type=int_in(1, 10_000_000), default=50, help="dataset size")
+    parser.add_argument("--hidden", type=int_in(1, 100_000), default=10,
+                        help="width of the two hidden layers")
+    parser.add_argument("--epochs", type=int_in(1, 100_000_000), default=500)
+    parser.add_argument("--lr", type=positive_real, default=0.05, help="SGD learning rate")
+    parser.add_argument("--batch", type=int_in(1), default=10, help="points per minibatch")
+    parser.add_argument("--dtype", default="float64", choices=("float32", "float64"))
+    parser.add_argument("--seed", type=int_in(0, 2**63 - 2), default=3,
+                        help="initial weights from seed S, data points from S + 1")
+    parser.add_argument("--backend", choices=mt.backends(), help="default: the library's")
+    parser.add_argument("--threads", type=int_in(0, 1024), default=0,
+                        help="threads of cpu_par (0: MINITENSOR_NUM_THREADS or all)")
+    parser.add_argument("--every", type=int_in(1), default=1,
+                        help="a progress line every N epochs")
+    parser.add_argument("--quiet", action="store_const", const=0, dest="every",
+                        help="no progress lines, only the summary")
+    parser.add_argument("--exact", action="store_true",
+                        help="print the loss so that it reads back exactly (repr)")
+    return parser.parse_args(argv)
+
+
+class Classifier:
+    """The model, its optimizer and the data (classifier_create in the C demo)."""
+
+    def __init__(self, opt):
+        self.dtype = getattr(mt, opt.dtype)
+        self.x, self.y = mt.datasets.make(opt.dataset, opt.points, opt.seed + 1, self.dtype)
+        self.points, self.batch = opt.points, opt.batch
+        self.model = mt.nn.MLP([2, opt.hidden, opt.hidden, 1], self.dtype,
+                               mt.Generator(opt.seed))
+        self.optimizer = mt.optim.SGD(self.model.parameters(), lr=opt.lr)
+
+    def train_epoch(self):
+        """One pass over the minibatches in order; the mean loss per point."""
+        total = 0.0
+        for first in range(0, self.points, self.batch):
+            length = min(self.batch, self.points - first)
+            x = self.x.narrow(0, first, length)
+            target = self.y.narrow(0, first, length).view(length, 1)
+            probs = self.model(x).sigmoid()
+            loss = mt.nn.binary_cross_entropy(probs, target)
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+            total += loss.item() * length
+        return total / self.points
+
+    def accuracy(self):
+        """The fraction of points whose logit has the label's sign."""
+        with mt.no_grad():
+            logits = self.model(self.x).view(self.points)
+            right = (logits > mt.scalar(0, self.dtype)) == self.y
+            return right.mean().item()
+
+
+def main(argv):
+    opt = parse_options(argv)
+    try:
+        if opt.backend:
+            mt.set_backend(opt.backend)
+        mt.set_num_threads(opt.threads)
+        model = Classifier(opt)
+        header = (f"{opt.dataset}, {opt.points} points, hidden {opt.hidden}, lr {opt.lr:g}, "
+                  f"batch {opt.batch}, {opt.dtype}, seed {opt.seed}, "
+                  f"backend {mt.current_backend()}")
+        if mt.current_backend() == "cpu_par":  # the thread count applies to it only
+            header += f" ({mt.num_threads()} threads)"
+        print(header)
+        times, width = [], len(str(opt.epochs))
+        for epoch in range(1, opt.epochs + 1):
+            start = time.perf_counter()
+            loss = model.train_epoch()
+            times.append((time.perf_counter() - start) * 1e3)
+            if opt.every and (epoch % opt.every == 0 or epoch in (1, opt.epochs)):
+                loss_text = repr(loss) if opt.exact else f"{loss:.6f}"
+                print(f"epoch {epoch:{width}d}  loss {loss_text}  "
+                      f"accuracy {100 * model.accuracy():5.1f}%  {times[-1]:.3f} ms")
+        print(f"done: {opt.epochs} epochs, loss {loss:.6f}, accuracy "
+              f"{100 * model.accuracy():.1f}%, {statistics.median(times):.3f} ms/epoch "
+              f"(median; mean {statistics.fmean(times):.3f})")
+    except mt.Error as error:
+        print(f"train.py: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,91 @@
+import array
+
+import numpy as np
+import pytest
+from conftest import DTYPES, values
+
+import minitensor as mt
+
+
+def test_tensor_from_nested_lists_copies_values_and_shape():
+    t = mt.tensor([[1, 2, 3], [4, 5, 6]])
+    assert t.shape == (2, 3) and t.dtype == mt.float32 and t.ndim == 2 and t.numel() == 6
+    assert t.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    assert t.strides == (3, 1) and t.is_contiguous() and len(t) == 2
+    assert mt.tensor(2.5, dtype=mt.float64).shape == () and mt.tensor(2.5).item() == 2.5
+    assert mt.tensor([]).shape == (0,)
+
+
+def test_ragged_lists_are_rejected():
+    with pytest.raises(ValueError, match="ragged"):
+        mt.tensor([[1, 2], [3]])
+
+
+@pytest.mark.parametrize("dtype,np_dtype", DTYPES)
+def test_tensor_from_numpy_is_a_copy(dtype, np_dtype, rng):
+    a = rng.standard_normal((3, 4)).astype(np_dtype)
+    t = mt.tensor(a)
+    assert t.dtype == dtype and t.shape == (3, 4)
+    np.testing.assert_array_equal(values(t), a)
+    a[0, 0] = 100
+    assert t.tolist()[0][0] != 100
+    # A strided (transposed) array is copied in its logical order.
+    np.testing.assert_array_equal(values(mt.tensor(a.T, dtype=dtype)), a.T)
+
+
+@pytest.mark.parametrize("dtype,np_dtype", DTYPES)
+def test_filled_tensors(dtype, np_dtype):
+    assert values(mt.zeros(2, 3, dtype=dtype)).tolist() == [[0.0] * 3] * 2
+    assert values(mt.ones((2,), dtype=dtype)).tolist() == [1.0, 1.0]
+    assert mt.full((2, 2), 7.5, dtype=dtype).tolist() == [[7.5, 7.5], [7.5, 7.5]]
+    assert mt.empty(4, 5, dtype=dtype).shape == (4, 5)
+    assert mt.scalar(3, dtype).shape == () and mt.scalar(3, dtype).item() == 3.0
+    np.testing.assert_array_equal(values(mt.arange(1, 2, 0.25, dtype=dtype)),
+                                  np.arange(1, 2, 0.25, dtype=np_dtype))
+    np.testing.assert_array_equal(values(mt.arange(5)), np.arange(5))
+    assert mt.zeros_like(mt.ones(2, dtype=dtype)).dtype == dtype
+
+
+def test_random_tensors_follow_their_generator():
+    a = mt.rand(1000, generator=mt.Generator(5), low=-2, high=3)
+    b = mt.rand(1000, generator=mt.Generator(5), low=-2, high=3)
+    assert a.tolist() == b.tolist()
+    assert -2 <= a.min().item() and a.max().item() < 3
+    assert abs(a.mean().item() - 0.5) < 0.2
+    n = mt.randn(20000, mean=1, std=2, dtype=mt.float64, generator=mt.Generator(1))
+    assert abs(n.mean().item() - 1) < 0.1 and abs(values(n).std() - 2) < 0.1
+    mt.manual_seed(11)
+    first = mt.randn(5).tolist()
+    mt.manual_seed(11)
+    assert mt.randn(5).tolist() == first
+    generator = mt.Generator(0)
+    drawn = mt.rand(3, generator=generator).tolist()
+    assert mt.rand(3, generator=generator.manual_seed(0)).tolist() == drawn
+
+
+def test_dtypes():
+    assert mt.float32.itemsize == 4 and repr(mt.float64) == "minitensor.float64"
+    t = mt.ones(2)
+    assert t.to(mt.float64).dtype == mt.float64 and t.to("float64").dtype == mt.float64
+    assert t.to(np.float64).dtype == mt.float64 and t.double().float().dtype == mt.float32
+    with pytest.raises(TypeError, match="unsupported dtype 'int8'"):
+        t.to("int8")
+
+
+def test_repr_is_the_library_text():
+    assert repr(mt.tensor([[1, 2], [3, 4]])) == \
+        "tensor([[1., 2.],\n        [3., 4.]], dtype=float32)"
+
+
+def test_raw_buffers_round_trip():
+    from minitensor import _minitensor_native as raw
+    t = raw.mt_from_buffer(array.array("d", [1, 2, 3, 4, 5, 6]), (2, 3), raw.MT_FLOAT32)
+    out = array.array("f", bytes(4 * 6))
+    raw.mt_to_buffer(t, out)
+    assert out.tolist() == [1, 2, 3, 4, 5, 6]
+    with pytest.raises(TypeError, match="format 'l'"):
+        raw.mt_from_buffer(array.array("l", [1]), (1,), raw.MT_FLOAT32)
+    with pytest.raises(ValueError, match="mt_to_buffer"):
+        raw.mt_to_buffer(t, array.array("d", [0.0]))  # room for 1 of 6
+    with pytest.raises(BufferError, match="not writable"):
+        raw.mt_to_buffer(t, b"\0" * 48)
