@@ -1,0 +1,273 @@
+/*
+ * minitensor_java.i: how the C API looks from Java (included by minitensor.i before the header).
+ *
+ * The generated module class MinitensorNative (and its JNI class) are package-private: the
+ * hand-written classes of org.minitensor (Tensor, Mlp, ...) are the public API. Over JNI:
+ * - a status other than MT_OK throws org.minitensor.MinitensorException(status,
+ *   mt_last_error()); the wrapper still runs its cleanup, so out-parameters are only written
+ *   while no exception is pending;
+ * - a handle parameter is the hand-written class (Tensor, Generator, ...): null passes NULL, a
+ *   closed object throws IllegalStateException before the call, and the object stays reachable
+ *   until the call returns (its Cleaner cannot release the handle during the call);
+ * - an out-parameter is a one-element Java array the call fills (long[] for handles);
+ * - (array, length) pairs are one Java array; buffers are a float[] or a double[];
+ * - int64_t and uint64_t are Java long.
+ */
+
+%javaconst(1);
+%pragma(java) moduleclassmodifiers="final class"
+%pragma(java) jniclassclassmodifiers="final class"
+%pragma(java) jniclasscode=%{
+  static {
+    NativeLibrary.load();
+  }
+%}
+
+/* With -DSWIGWORDSIZE64 (CMakeLists.txt) stdint.i makes int64_t `long`, as the C compiler does,
+ * so the wrapper's casts match the header; Java's type stays long. */
+%apply long long { int64_t, uint64_t };
+
+/* DLPack is for Python; Java exchanges memory through copies (mt_from_buffer, mt_to_buffer).
+ * The `char** out` typemap copies the library's strings and frees them: Java never sees one. */
+%ignore mt_to_dlpack;
+%ignore mt_from_dlpack;
+%ignore DLManagedTensor;
+%ignore mt_string_free;
+
+%{
+#include <stdint.h>
+#include <stdlib.h>
+
+/* Throws MinitensorException(status, mt_last_error()) unless an exception is pending. */
+static void mt_java_throw_status(JNIEnv* jenv, int32_t status) {
+  jclass type;
+  jmethodID constructor;
+  jstring message;
+  jobject exception;
+  if ((*jenv)->ExceptionCheck(jenv)) return;
+  type = (*jenv)->FindClass(jenv, "org/minitensor/MinitensorException");
+  if (!type) return;
+  constructor = (*jenv)->GetMethodID(jenv, type, "<init>", "(ILjava/lang/String;)V");
+  message = constructor ? (*jenv)->NewStringUTF(jenv, mt_last_error()) : NULL;
+  exception = message ? (*jenv)->NewObject(jenv, type, constructor, (jint)status, message) : NULL;
+  if (exception) (*jenv)->Throw(jenv, (jthrowable)exception);
+}
+
+/* Throws `class_name`(message) unless an exception is pending. */
+static void mt_java_throw(JNIEnv* jenv, const char* class_name, const char* message) {
+  jclass type;
+  if ((*jenv)->ExceptionCheck(jenv)) return;
+  type = (*jenv)->FindClass(jenv, class_name);
+  if (type) (*jenv)->ThrowNew(jenv, type, message);
+}
+
+/* Whether `array` can take an out-value (one element at least); throws if not. */
+static int mt_java_out_array_ok(JNIEnv* jenv, jarray array) {
+  if (!array) {
+    mt_java_throw(jenv, "java/lang/NullPointerException", "out-parameter array is null");
+    return 0;
+  }
+  if ((*jenv)->GetArrayLength(jenv, array) < 1) {
+    mt_java_throw(jenv, "java/lang/IllegalArgumentException", "out-parameter array is empty");
+    return 0;
+  }
+  return 1;
+}
+
+/* The elements of a float[] (MT_FLOAT32) or double[] (MT_FLOAT64): their dtype and count in
+ * *dtype and *count. NULL, with an exception pending, for null or another type. */
+static void* mt_java_elements(JNIEnv* jenv, jobject array, int32_t* dtype, int64_t* count) {
+  jclass floats, doubles;
+  if (!array) {
+    mt_java_throw(jenv, "java/lang/NullPointerException", "buffer array is null");
+    return NULL;
+  }
+  floats = (*jenv)->FindClass(jenv, "[F");
+  doubles = floats ? (*jenv)->FindClass(jenv, "[D") : NULL;
+  if (!doubles) return NULL;
+  *count = (*jenv)->GetArrayLength(jenv, (jarray)array);
+  if ((*jenv)->IsInstanceOf(jenv, array, floats)) {
+    *dtype = MT_FLOAT32;
+    return (*jenv)->GetFloatArrayElements(jenv, (jfloatArray)array, NULL);
+  }
+  if ((*jenv)->IsInstanceOf(jenv, array, doubles)) {
+    *dtype = MT_FLOAT64;
+    return (*jenv)->GetDoubleArrayElements(jenv, (jdoubleArray)array, NULL);
+  }
+  mt_java_throw(jenv, "java/lang/IllegalArgumentException", "buffer is not a float[] or double[]");
+  return NULL;
+}
+
+/* Gives back mt_java_elements' elements: mode 0 copies them to the Java array, JNI_ABORT not. */
+static void mt_java_release_elements(JNIEnv* jenv, jobject array, void* elements, int32_t dtype,
+                                     jint mode) {
+  if (!elements) return;
+  if (dtype == MT_FLOAT32)
+    (*jenv)->ReleaseFloatArrayElements(jenv, (jfloatArray)array, (jfloat*)elements, mode);
+  else
+    (*jenv)->ReleaseDoubleArrayElements(jenv, (jdoubleArray)array, (jdouble*)elements, mode);
+}
+%}
+
+/* A status: MT_OK returns 0, anything else throws (the cleanup code still runs). */
+%typemap(out) int32_t {
+  if ($1 != MT_OK) mt_java_throw_status(jenv, $1);
+  $result = (jint)$1;
+}
+
+/* Handles: the hand-written class in Java, the pointer as a long over JNI. */
+%define MT_JAVA_HANDLE(CTYPE, JCLASS)
+%typemap(jni) CTYPE*, const CTYPE* "jlong"
+%typemap(jtype) CTYPE*, const CTYPE* "long"
+%typemap(jstype) CTYPE*, const CTYPE* "JCLASS"
+%typemap(javain, post="      java.lang.ref.Reference.reachabilityFence($javainput);")
+    CTYPE*, const CTYPE* "NativeObject.handleOf($javainput)"
+%typemap(in) CTYPE*, const CTYPE* { $1 = ($1_ltype)(intptr_t)$input; }
+%enddef
+MT_JAVA_HANDLE(mt_tensor, Tensor)
+MT_JAVA_HANDLE(mt_generator, Generator)
+MT_JAVA_HANDLE(mt_linear, Linear)
+MT_JAVA_HANDLE(mt_mlp, Mlp)
+MT_JAVA_HANDLE(mt_optimizer, Optimizer)
+
+/* Out-parameters: a one-element Java array, written when the call succeeded. */
+%define MT_JAVA_OUT(CTYPE, JNITYPE, JNIARRAY, JAVATYPE, ARRAYKIND)
+%typemap(jni) CTYPE* MT_OUT "JNIARRAY"
+%typemap(jtype) CTYPE* MT_OUT "JAVATYPE[]"
+%typemap(jstype) CTYPE* MT_OUT "JAVATYPE[]"
+%typemap(javain) CTYPE* MT_OUT "$javainput"
+%typemap(in) CTYPE* MT_OUT (CTYPE temp = 0) {
+  if (!mt_java_out_array_ok(jenv, $input)) return $null;
+  $1 = &temp;
+}
+%typemap(argout) CTYPE* MT_OUT {
+  if (!JCALL0(ExceptionCheck, jenv)) {
+    JNITYPE value = (JNITYPE)temp$argnum;
+    JCALL4(Set##ARRAYKIND##ArrayRegion, jenv, $input, 0, 1, &value);
+  }
+}
+%enddef
+MT_JAVA_OUT(int32_t, jint, jintArray, int, Int)
+MT_JAVA_OUT(int64_t, jlong, jlongArray, long, Long)
+MT_JAVA_OUT(double, jdouble, jdoubleArray, double, Double)
+MT_JAVA_OUT(mt_tensor*, jlong, jlongArray, long, Long)
+MT_JAVA_OUT(mt_generator*, jlong, jlongArray, long, Long)
+MT_JAVA_OUT(mt_linear*, jlong, jlongArray, long, Long)
+MT_JAVA_OUT(mt_mlp*, jlong, jlongArray, long, Long)
+MT_JAVA_OUT(mt_optimizer*, jlong, jlongArray, long, Long)
+%apply int32_t* MT_OUT { int32_t* out, int32_t* type, int32_t* index };
+%apply int64_t* MT_OUT { int64_t* out };
+%apply double* MT_OUT { double* out };
+%apply mt_tensor** MT_OUT { mt_tensor** out, mt_tensor** x, mt_tensor** y };
+%apply mt_generator** MT_OUT { mt_generator** out };
+%apply mt_linear** MT_OUT { mt_linear** out };
+%apply mt_mlp** MT_OUT { mt_mlp** out };
+%apply mt_optimizer** MT_OUT { mt_optimizer** out };
+
+/* Text the library allocates: a one-element String[], the C string freed here. */
+%typemap(jni) char** out "jobjectArray"
+%typemap(jtype) char** out "String[]"
+%typemap(jstype) char** out "String[]"
+%typemap(javain) char** out "$javainput"
+%typemap(in) char** out (char* temp = NULL) {
+  if (!mt_java_out_array_ok(jenv, $input)) return $null;
+  $1 = &temp;
+}
+%typemap(argout) char** out {
+  if (temp$argnum && !JCALL0(ExceptionCheck, jenv)) {
+    jstring text = JCALL1(NewStringUTF, jenv, temp$argnum);
+    if (text) JCALL3(SetObjectArrayElement, jenv, $input, 0, text);
+  }
+  mt_string_free(temp$argnum);
+}
+
+/* (values, count) inputs: one long[] (null: NULL and 0). */
+%typemap(jni) (const int64_t* MT_VALUES, int32_t MT_COUNT) "jlongArray"
+%typemap(jtype) (const int64_t* MT_VALUES, int32_t MT_COUNT) "long[]"
+%typemap(jstype) (const int64_t* MT_VALUES, int32_t MT_COUNT) "long[]"
+%typemap(javain) (const int64_t* MT_VALUES, int32_t MT_COUNT) "$javainput"
+%typemap(in) (const int64_t* MT_VALUES, int32_t MT_COUNT) {
+  $1 = NULL;
+  $2 = $input ? (int32_t)JCALL1(GetArrayLength, jenv, $input) : 0;
+  if ($2 > 0) {
+    $1 = (int64_t*)JCALL2(GetLongArrayElements, jenv, $input, NULL);
+    if (!$1) return $null;
+  }
+}
+%typemap(freearg) (const int64_t* MT_VALUES, int32_t MT_COUNT) {
+  if ($1) JCALL3(ReleaseLongArrayElements, jenv, $input, (jlong*)$1, JNI_ABORT);
+}
+%apply (const int64_t* MT_VALUES, int32_t MT_COUNT) {
+  (const int64_t* shape, int32_t ndim), (const int64_t* index, int32_t ndim),
+  (const int64_t* order, int32_t ndim), (const int64_t* dims, int32_t ndims),
+  (const int64_t* sizes, int32_t count)
+};
+
+/* (out, capacity) outputs (mt_shape, mt_strides): a long[] (of any length) the call fills, as
+ * far as MT_MAX_RANK values; written back when the call succeeded. */
+%typemap(jni) (int64_t* out, int32_t capacity) "jlongArray"
+%typemap(jtype) (int64_t* out, int32_t capacity) "long[]"
+%typemap(jstype) (int64_t* out, int32_t capacity) "long[]"
+%typemap(javain) (int64_t* out, int32_t capacity) "$javainput"
+%typemap(in) (int64_t* out, int32_t capacity) (int64_t values[MT_MAX_RANK] = {0}) {
+  if (!$input) {
+    mt_java_throw(jenv, "java/lang/NullPointerException", "out-parameter array is null");
+    return $null;
+  }
+  $1 = values;
+  $2 = (int32_t)JCALL1(GetArrayLength, jenv, $input);
+  if ($2 > MT_MAX_RANK) $2 = MT_MAX_RANK;
+}
+%typemap(argout) (int64_t* out, int32_t capacity) {
+  if (!JCALL0(ExceptionCheck, jenv))
+    JCALL4(SetLongArrayRegion, jenv, $input, 0, $2, (jlong*)values$argnum);
+}
+
+/* Handle lists (optimizer parameters): a Tensor[] in Java, a long[] over JNI. */
+%typemap(jni) (mt_tensor* const* params, int32_t count) "jlongArray"
+%typemap(jtype) (mt_tensor* const* params, int32_t count) "long[]"
+%typemap(jstype) (mt_tensor* const* params, int32_t count) "Tensor[]"
+%typemap(javain, post="      java.lang.ref.Reference.reachabilityFence($javainput);")
+    (mt_tensor* const* params, int32_t count) "NativeObject.handlesOf($javainput)"
+%typemap(in) (mt_tensor* const* params, int32_t count) (mt_tensor** handles = NULL) {
+  $2 = 0;
+  if ($input) {
+    jlong* values;
+    jsize i;
+    $2 = (int32_t)JCALL1(GetArrayLength, jenv, $input);
+    handles = (mt_tensor**)malloc(sizeof(mt_tensor*) * (size_t)($2 > 0 ? $2 : 1));
+    values = handles ? JCALL2(GetLongArrayElements, jenv, $input, NULL) : NULL;
+    if (!values) {
+      free(handles);
+      mt_java_throw(jenv, "java/lang/OutOfMemoryError", "no memory for the parameter list");
+      return $null;
+    }
+    for (i = 0; i < $2; ++i)
+      handles[i] = (mt_tensor*)(intptr_t)values[i];
+    JCALL3(ReleaseLongArrayElements, jenv, $input, values, JNI_ABORT);
+  }
+  $1 = handles;
+}
+%typemap(freearg) (mt_tensor* const* params, int32_t count) { free(handles$argnum); }
+
+/* Buffers (mt_from_buffer's source, mt_to_buffer's destination): a float[] or a double[],
+ * whose type gives the dtype and whose length the element count. */
+%typemap(jni) (const void* data, int32_t data_dtype, int64_t count),
+              (void* dst, int32_t dtype, int64_t capacity) "jobject"
+%typemap(jtype) (const void* data, int32_t data_dtype, int64_t count),
+                (void* dst, int32_t dtype, int64_t capacity) "Object"
+%typemap(jstype) (const void* data, int32_t data_dtype, int64_t count),
+                 (void* dst, int32_t dtype, int64_t capacity) "Object"
+%typemap(javain) (const void* data, int32_t data_dtype, int64_t count),
+                 (void* dst, int32_t dtype, int64_t capacity) "$javainput"
+%typemap(in) (const void* data, int32_t data_dtype, int64_t count),
+             (void* dst, int32_t dtype, int64_t capacity) {
+  $1 = mt_java_elements(jenv, $input, &$2, &$3);
+  if (!$1) return $null;
+}
+%typemap(freearg) (const void* data, int32_t data_dtype, int64_t count) {
+  mt_java_release_elements(jenv, $input, (void*)$1, $2, JNI_ABORT);
+}
+%typemap(freearg) (void* dst, int32_t dtype, int64_t capacity) {
+  mt_java_release_elements(jenv, $input, $1, $2, 0);
+}

@@ -1,0 +1,24 @@
+package org.minitensor;
+
+/** Element types. */
+public enum DType {
+  FLOAT32(MinitensorNative.MT_FLOAT32),
+  FLOAT64(MinitensorNative.MT_FLOAT64);
+
+  final int code;
+
+  DType(int code) {
+    this.code = code;
+  }
+
+  /** "float32" or "float64". */
+  @Override
+  public String toString() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  static DType of(int code) {
+    return Codes.find(values(), dtype -> dtype.code, code)
+        .orElseThrow(() -> new IllegalArgumentException("unknown dtype code " + code));
+  }
+}

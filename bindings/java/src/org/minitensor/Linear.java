@@ -1,0 +1,26 @@
+package org.minitensor;
+
+/** torch.nn.Linear: x (..., in) -> x @ weight^T + bias; weights uniform in +-1/sqrt(in). */
+public final class Linear extends NativeObject {
+  /** Weights drawn from `generator` (null: the default generator). */
+  public Linear(long inFeatures, long outFeatures, DType dtype, boolean bias,
+      Generator generator) {
+    super(Out.ofLong(out -> MinitensorNative.mt_linear_create(inFeatures, outFeatures,
+            dtype.code, Codes.flag(bias), generator, out)),
+        MinitensorNativeJNI::mt_linear_release);
+  }
+
+  public Tensor forward(Tensor x) {
+    return Tensor.adopt(out -> MinitensorNative.mt_linear_forward(this, x, out));
+  }
+
+  /** The weight itself (out, in): updating it changes the layer. */
+  public Tensor weight() {
+    return Tensor.adopt(out -> MinitensorNative.mt_linear_weight(this, out));
+  }
+
+  /** The bias itself (out), or null for a layer without one. */
+  public Tensor bias() {
+    return Tensor.adoptOrNull(out -> MinitensorNative.mt_linear_bias(this, out));
+  }
+}

@@ -1,0 +1,36 @@
+package org.minitensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Linear layers sizes[0] -> sizes[1] -> ... with relu between them; forward gives logits. */
+public final class Mlp extends NativeObject {
+  /** Weights drawn from `generator` (null: the default generator). */
+  public Mlp(long[] sizes, DType dtype, Generator generator) {
+    super(Out.ofLong(out -> MinitensorNative.mt_mlp_create(sizes, dtype.code, generator, out)),
+        MinitensorNativeJNI::mt_mlp_release);
+  }
+
+  public Tensor forward(Tensor x) {
+    return Tensor.adopt(out -> MinitensorNative.mt_mlp_forward(this, x, out));
+  }
+
+  public int parameterCount() {
+    return Out.ofInt(out -> MinitensorNative.mt_mlp_parameter_count(this, out));
+  }
+
+  /** Parameter `index`: layer 0 weight, layer 0 bias, layer 1 weight, ... (the tensor itself). */
+  public Tensor parameter(int index) {
+    return Tensor.adopt(out -> MinitensorNative.mt_mlp_parameter(this, index, out));
+  }
+
+  /** Every parameter in order; close them when done (the model keeps its own references). */
+  public List<Tensor> parameters() {
+    int count = parameterCount();
+    List<Tensor> parameters = new ArrayList<>(count);
+    for (int i = 0; i < count; ++i) {
+      parameters.add(parameter(i));
+    }
+    return parameters;
+  }
+}

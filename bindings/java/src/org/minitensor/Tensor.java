@@ -1,0 +1,556 @@
+package org.minitensor;
+
+import static org.minitensor.MinitensorNative.*;
+
+/**
+ * A strided n-dimensional array of float32 or float64 with reverse-mode autodiff: the C API's
+ * mt_tensor. Operations return new tensors; views share memory with the tensor they came from
+ * and keep it alive. Close a tensor (try-with-resources) to free it now; a Cleaner frees the
+ * ones that are never closed once they are unreachable. A closed tensor throws
+ * IllegalStateException when used; failed calls throw MinitensorException with the library's
+ * message.
+ */
+public final class Tensor extends NativeObject {
+  Tensor(long handle) {
+    super(handle, MinitensorNativeJNI::mt_release);
+  }
+
+  /** The tensor a native call gives out. */
+  static Tensor adopt(Out.LongCall call) {
+    return new Tensor(Out.ofLong(call));
+  }
+
+  /** The tensor a native call gives out, or null when it gives NULL. */
+  static Tensor adoptOrNull(Out.LongCall call) {
+    long handle = Out.ofLong(call);
+    return handle == 0 ? null : new Tensor(handle);
+  }
+
+  // ---- Creation ----------------------------------------------------------------------------
+
+  /** Uninitialized elements. */
+  public static Tensor empty(DType dtype, long... shape) {
+    return adopt(out -> mt_empty(shape, dtype.code, out));
+  }
+
+  public static Tensor zeros(DType dtype, long... shape) {
+    return adopt(out -> mt_zeros(shape, dtype.code, out));
+  }
+
+  public static Tensor ones(DType dtype, long... shape) {
+    return adopt(out -> mt_ones(shape, dtype.code, out));
+  }
+
+  public static Tensor full(double value, DType dtype, long... shape) {
+    return adopt(out -> mt_full(shape, value, dtype.code, out));
+  }
+
+  /** A rank-0 tensor holding `value`. */
+  public static Tensor scalar(double value, DType dtype) {
+    return adopt(out -> mt_scalar(value, dtype.code, out));
+  }
+
+  /** start, start + step, ... while < stop (> stop for a negative step), as numpy.arange. */
+  public static Tensor arange(double start, double stop, double step, DType dtype) {
+    return adopt(out -> mt_arange(start, stop, step, dtype.code, out));
+  }
+
+  /** Uniform samples in [low, high) from `generator` (null: the default generator). */
+  public static Tensor rand(long[] shape, DType dtype, double low, double high,
+      Generator generator) {
+    return adopt(out -> mt_rand(shape, dtype.code, low, high, generator, out));
+  }
+
+  /** Uniform samples in [0, 1) from the default generator. */
+  public static Tensor rand(DType dtype, long... shape) {
+    return rand(shape, dtype, 0, 1, null);
+  }
+
+  /** Normal samples (mean, std) from `generator` (null: the default generator). */
+  public static Tensor randn(long[] shape, DType dtype, double mean, double std,
+      Generator generator) {
+    return adopt(out -> mt_randn(shape, dtype.code, mean, std, generator, out));
+  }
+
+  /** Standard normal samples from the default generator. */
+  public static Tensor randn(DType dtype, long... shape) {
+    return randn(shape, dtype, 0, 1, null);
+  }
+
+  /** A float32 copy of `data` (row-major) in `shape`. */
+  public static Tensor fromArray(float[] data, long... shape) {
+    return fromArray(data, DType.FLOAT32, shape);
+  }
+
+  /** A float64 copy of `data` (row-major) in `shape`. */
+  public static Tensor fromArray(double[] data, long... shape) {
+    return fromArray(data, DType.FLOAT64, shape);
+  }
+
+  /** A copy of `data` (row-major) converted to `dtype`. */
+  public static Tensor fromArray(float[] data, DType dtype, long... shape) {
+    return adopt(out -> mt_from_buffer(data, shape, dtype.code, out));
+  }
+
+  public static Tensor fromArray(double[] data, DType dtype, long... shape) {
+    return adopt(out -> mt_from_buffer(data, shape, dtype.code, out));
+  }
+
+  // ---- Queries -----------------------------------------------------------------------------
+
+  public int ndim() {
+    return Out.ofInt(out -> mt_ndim(this, out));
+  }
+
+  public long numel() {
+    return Out.ofLong(out -> mt_numel(this, out));
+  }
+
+  public DType dtype() {
+    return DType.of(Out.ofInt(out -> mt_dtype(this, out)));
+  }
+
+  public Device device() {
+    int[] type = new int[1];
+    int[] index = new int[1];
+    mt_device(this, type, index);
+    return new Device(type[0], index[0]);
+  }
+
+  /** The size of `dim` (negative: from the end). */
+  public long size(long dim) {
+    return Out.ofLong(out -> mt_size(this, dim, out));
+  }
+
+  /** The stride of `dim` in elements (negative: from the end). */
+  public long stride(long dim) {
+    return Out.ofLong(out -> mt_stride(this, dim, out));
+  }
+
+  public long[] shape() {
+    long[] shape = new long[ndim()];
+    mt_shape(this, shape);
+    return shape;
+  }
+
+  /** The strides in elements. */
+  public long[] strides() {
+    long[] strides = new long[ndim()];
+    mt_strides(this, strides);
+    return strides;
+  }
+
+  public boolean isContiguous() {
+    return Out.ofFlag(out -> mt_is_contiguous(this, out));
+  }
+
+  /** Whether the two share memory (one is a view of the other, or both of a third). */
+  public boolean sharesMemory(Tensor other) {
+    return Out.ofFlag(out -> mt_shares_memory(this, other, out));
+  }
+
+  /** The value of a one-element tensor. */
+  public double item() {
+    return Out.ofDouble(out -> mt_item(this, out));
+  }
+
+  /** One element by multi-index (ndim values). */
+  public double get(long... index) {
+    return Out.ofDouble(out -> mt_get(this, index, out));
+  }
+
+  /** Writes one element (seen by all views of this memory). */
+  public void set(double value, long... index) {
+    mt_set(this, index, value);
+  }
+
+  /** The elements in row-major order as float32. */
+  public float[] toFloatArray() {
+    float[] values = new float[javaLength()];
+    mt_to_buffer(this, values);
+    return values;
+  }
+
+  /** The elements in row-major order as float64. */
+  public double[] toDoubleArray() {
+    double[] values = new double[javaLength()];
+    mt_to_buffer(this, values);
+    return values;
+  }
+
+  private int javaLength() {
+    long count = numel();
+    if (count > Integer.MAX_VALUE - 8) {
+      throw new IllegalStateException(count + " elements do not fit in a Java array");
+    }
+    return (int) count;
+  }
+
+  /** numpy-like text, "tensor([1., 2.], dtype=float32)"; "Tensor(closed)" once closed. */
+  @Override
+  public String toString() {
+    if (isClosed()) {
+      return "Tensor(closed)";
+    }
+    String[] text = new String[1];
+    mt_to_string(this, text);
+    return text[0];
+  }
+
+  /** Another Tensor object holding its own reference to this tensor (closed separately). */
+  public Tensor newReference() {
+    mt_retain(this);
+    return new Tensor(handle());
+  }
+
+  // ---- Views (sharing memory) and copies ---------------------------------------------------
+
+  /** The same elements in a new shape without a copy (one size may be -1). */
+  public Tensor view(long... shape) {
+    return adopt(out -> mt_view(this, shape, out));
+  }
+
+  /** view() where possible, else a contiguous copy. */
+  public Tensor reshape(long... shape) {
+    return adopt(out -> mt_reshape(this, shape, out));
+  }
+
+  /** Result dim i is dim order[i]. */
+  public Tensor permute(long... order) {
+    return adopt(out -> mt_permute(this, order, out));
+  }
+
+  public Tensor transpose(long dim0, long dim1) {
+    return adopt(out -> mt_transpose(this, dim0, dim1, out));
+  }
+
+  /** numpy's broadcast_to: size-1 dims repeat, leading dims are added; -1 keeps a size. */
+  public Tensor expand(long... shape) {
+    return adopt(out -> mt_expand(this, shape, out));
+  }
+
+  /** Elements [start, start + length) along `dim`. */
+  public Tensor narrow(long dim, long start, long length) {
+    return adopt(out -> mt_narrow(this, dim, start, length, out));
+  }
+
+  /** Python's x[..., start:stop:step, ...] along `dim`. */
+  public Tensor slice(long dim, long start, long stop, long step) {
+    return adopt(out -> mt_slice(this, dim, start, stop, step, out));
+  }
+
+  /** x[..., index, ...]: removes `dim`. */
+  public Tensor select(long dim, long index) {
+    return adopt(out -> mt_select(this, dim, index, out));
+  }
+
+  public Tensor unsqueeze(long dim) {
+    return adopt(out -> mt_unsqueeze(this, dim, out));
+  }
+
+  /** Removes `dim`, which must have size 1. */
+  public Tensor squeeze(long dim) {
+    return adopt(out -> mt_squeeze(this, dim, out));
+  }
+
+  /** This tensor itself (a new reference) when contiguous, else a contiguous copy. */
+  public Tensor contiguous() {
+    return adopt(out -> mt_contiguous(this, out));
+  }
+
+  @Override
+  public Tensor clone() {
+    return adopt(out -> mt_clone(this, out));
+  }
+
+  /** A copy converted to `dtype`. */
+  public Tensor to(DType dtype) {
+    return adopt(out -> mt_to_dtype(this, dtype.code, out));
+  }
+
+  // ---- Elementwise operations --------------------------------------------------------------
+
+  public Tensor map(MapOp op) {
+    return adopt(out -> mt_map(op.code, this, out));
+  }
+
+  /** Writes op(this) into `out` (no gradient is recorded). */
+  public void mapInto(MapOp op, Tensor out) {
+    mt_map_out(op.code, this, out);
+  }
+
+  public Tensor neg() {
+    return map(MapOp.NEG);
+  }
+
+  public Tensor exp() {
+    return map(MapOp.EXP);
+  }
+
+  public Tensor log() {
+    return map(MapOp.LOG);
+  }
+
+  public Tensor sigmoid() {
+    return map(MapOp.SIGMOID);
+  }
+
+  public Tensor relu() {
+    return map(MapOp.RELU);
+  }
+
+  public Tensor tanh() {
+    return map(MapOp.TANH);
+  }
+
+  /** 1 / x. */
+  public Tensor reciprocal() {
+    return map(MapOp.INV);
+  }
+
+  public Tensor abs() {
+    return map(MapOp.ABS);
+  }
+
+  public Tensor sqrt() {
+    return map(MapOp.SQRT);
+  }
+
+  public Tensor square() {
+    return map(MapOp.SQUARE);
+  }
+
+  /** op(this, other) with numpy broadcasting; float32 with float64 gives float64. */
+  public Tensor zip(ZipOp op, Tensor other) {
+    return adopt(out -> mt_zip(op.code, this, other, out));
+  }
+
+  /** op(this, value), the value as a scalar of this tensor's dtype. */
+  public Tensor zip(ZipOp op, double value) {
+    try (Tensor scalar = scalar(value, dtype())) {
+      return zip(op, scalar);
+    }
+  }
+
+  /** Writes op(this, other) into `out` (no gradient is recorded). */
+  public void zipInto(ZipOp op, Tensor other, Tensor out) {
+    mt_zip_out(op.code, this, other, out);
+  }
+
+  public Tensor add(Tensor other) {
+    return zip(ZipOp.ADD, other);
+  }
+
+  public Tensor add(double value) {
+    return zip(ZipOp.ADD, value);
+  }
+
+  public Tensor sub(Tensor other) {
+    return zip(ZipOp.SUB, other);
+  }
+
+  public Tensor sub(double value) {
+    return zip(ZipOp.SUB, value);
+  }
+
+  public Tensor mul(Tensor other) {
+    return zip(ZipOp.MUL, other);
+  }
+
+  public Tensor mul(double value) {
+    return zip(ZipOp.MUL, value);
+  }
+
+  public Tensor div(Tensor other) {
+    return zip(ZipOp.DIV, other);
+  }
+
+  public Tensor div(double value) {
+    return zip(ZipOp.DIV, value);
+  }
+
+  public Tensor pow(Tensor other) {
+    return zip(ZipOp.POW, other);
+  }
+
+  public Tensor pow(double value) {
+    return zip(ZipOp.POW, value);
+  }
+
+  /** Elementwise maximum (max() is the reduction). */
+  public Tensor maximum(Tensor other) {
+    return zip(ZipOp.MAX, other);
+  }
+
+  public Tensor maximum(double value) {
+    return zip(ZipOp.MAX, value);
+  }
+
+  /** Elementwise minimum (min() is the reduction). */
+  public Tensor minimum(Tensor other) {
+    return zip(ZipOp.MIN, other);
+  }
+
+  public Tensor minimum(double value) {
+    return zip(ZipOp.MIN, value);
+  }
+
+  /** 1.0 where this < other, else 0.0. */
+  public Tensor lt(Tensor other) {
+    return zip(ZipOp.LT, other);
+  }
+
+  public Tensor lt(double value) {
+    return zip(ZipOp.LT, value);
+  }
+
+  public Tensor gt(Tensor other) {
+    return zip(ZipOp.GT, other);
+  }
+
+  public Tensor gt(double value) {
+    return zip(ZipOp.GT, value);
+  }
+
+  public Tensor eq(Tensor other) {
+    return zip(ZipOp.EQ, other);
+  }
+
+  public Tensor eq(double value) {
+    return zip(ZipOp.EQ, value);
+  }
+
+  /** |this - other| <= 1e-8 + 1e-5 |other| (numpy.isclose). */
+  public Tensor isClose(Tensor other) {
+    return zip(ZipOp.IS_CLOSE, other);
+  }
+
+  public Tensor isClose(double value) {
+    return zip(ZipOp.IS_CLOSE, value);
+  }
+
+  // ---- Reductions and matmul ---------------------------------------------------------------
+
+  /** Folds `dims` (none: every dim); with keepdim they stay as size 1. */
+  public Tensor reduce(ReduceOp op, long[] dims, boolean keepdim) {
+    return adopt(out -> mt_reduce(op.code, this, dims, Codes.flag(keepdim), out));
+  }
+
+  /** Writes the reduction into `out` (no gradient is recorded). */
+  public void reduceInto(ReduceOp op, long[] dims, boolean keepdim, Tensor out) {
+    mt_reduce_out(op.code, this, dims, Codes.flag(keepdim), out);
+  }
+
+  /** The sum over `dims` (none: of every element). */
+  public Tensor sum(long... dims) {
+    return reduce(ReduceOp.SUM, dims, false);
+  }
+
+  public Tensor sum(long[] dims, boolean keepdim) {
+    return reduce(ReduceOp.SUM, dims, keepdim);
+  }
+
+  public Tensor prod(long... dims) {
+    return reduce(ReduceOp.PROD, dims, false);
+  }
+
+  public Tensor prod(long[] dims, boolean keepdim) {
+    return reduce(ReduceOp.PROD, dims, keepdim);
+  }
+
+  /** The maximum over `dims` (none: of every element). */
+  public Tensor max(long... dims) {
+    return reduce(ReduceOp.MAX, dims, false);
+  }
+
+  public Tensor max(long[] dims, boolean keepdim) {
+    return reduce(ReduceOp.MAX, dims, keepdim);
+  }
+
+  public Tensor min(long... dims) {
+    return reduce(ReduceOp.MIN, dims, false);
+  }
+
+  public Tensor min(long[] dims, boolean keepdim) {
+    return reduce(ReduceOp.MIN, dims, keepdim);
+  }
+
+  /** The mean over `dims` (none: of every element). */
+  public Tensor mean(long... dims) {
+    return mean(dims, false);
+  }
+
+  public Tensor mean(long[] dims, boolean keepdim) {
+    return adopt(out -> mt_mean(this, dims, Codes.flag(keepdim), out));
+  }
+
+  /** numpy's matmul, with broadcast batch dims. */
+  public Tensor matmul(Tensor other) {
+    return adopt(out -> mt_matmul(this, other, out));
+  }
+
+  /** Writes this @ other into `out` (no gradient is recorded). */
+  public void matmulInto(Tensor other, Tensor out) {
+    mt_matmul_out(this, other, out);
+  }
+
+  /** log(sum(exp(x))) along `dim`. */
+  public Tensor logsumexp(long dim, boolean keepdim) {
+    return adopt(out -> mt_logsumexp(this, dim, Codes.flag(keepdim), out));
+  }
+
+  public Tensor softmax(long dim) {
+    return adopt(out -> mt_softmax(this, dim, out));
+  }
+
+  public Tensor logSoftmax(long dim) {
+    return adopt(out -> mt_log_softmax(this, dim, out));
+  }
+
+  // ---- Autodiff ----------------------------------------------------------------------------
+
+  /** Makes this leaf a parameter whose gradient backward accumulates (or stops that). */
+  public Tensor requiresGrad(boolean requiresGrad) {
+    mt_set_requires_grad(this, Codes.flag(requiresGrad));
+    return this;
+  }
+
+  public boolean requiresGrad() {
+    return Out.ofFlag(out -> mt_requires_grad(this, out));
+  }
+
+  /** Whether no recorded op made this tensor. */
+  public boolean isLeaf() {
+    return Out.ofFlag(out -> mt_is_leaf(this, out));
+  }
+
+  /** The accumulated gradient, or null when there is none. */
+  public Tensor grad() {
+    return adoptOrNull(out -> mt_grad(this, out));
+  }
+
+  /** Clears the gradient (grad() is then null). */
+  public void zeroGrad() {
+    mt_zero_grad(this);
+  }
+
+  /** Backward from a one-element tensor (gradient 1); frees the graph. */
+  public void backward() {
+    backward(null, false);
+  }
+
+  /** Backward with `grad` (this tensor's shape; null for a one-element tensor). */
+  public void backward(Tensor grad, boolean retainGraph) {
+    mt_backward(this, grad, Codes.flag(retainGraph));
+  }
+
+  /** The same memory outside the graph. */
+  public Tensor detach() {
+    return adopt(out -> mt_detach(this, out));
+  }
+
+  /** The op that made this tensor ("matmul", "mul"), null for a leaf. */
+  public String gradFnName() {
+    return mt_grad_fn_name(this);
+  }
+}

@@ -1,0 +1,83 @@
+package org.minitensor.examples;
+
+import java.util.List;
+import org.minitensor.DType;
+import org.minitensor.Dataset;
+import org.minitensor.DatasetKind;
+import org.minitensor.Generator;
+import org.minitensor.Loss;
+import org.minitensor.Mlp;
+import org.minitensor.NoGrad;
+import org.minitensor.Optimizer;
+import org.minitensor.Reduction;
+import org.minitensor.Tensor;
+
+/**
+ * MiniTorch's binary classifier: an MLP 2 -> H -> H -> 1 (relu, relu, sigmoid on the logit),
+ * binary cross-entropy, plain SGD over minibatches in order. Call for call the C demo's
+ * examples/c/classifier.c, so the same seeds give bitwise the same losses.
+ */
+final class Classifier implements AutoCloseable {
+  private final Dataset data;
+  private final Mlp model;
+  private final Optimizer optimizer;
+  private final long points;
+  private final long batch;
+
+  /** The points come from dataSeed, the initial weights from a generator seeded modelSeed. */
+  Classifier(DatasetKind kind, long points, long dataSeed, long hidden, long modelSeed,
+      DType dtype, double lr, long batch) {
+    this.points = points;
+    this.batch = batch;
+    data = Dataset.make(kind, points, dataSeed, dtype);
+    try (Generator generator = new Generator(modelSeed)) {
+      model = new Mlp(new long[] {2, hidden, hidden, 1}, dtype, generator);
+    }
+    // The optimizer keeps its own references to the parameters.
+    List<Tensor> parameters = model.parameters();
+    try {
+      optimizer = Optimizer.sgd(parameters, lr, 0, 0, false);
+    } finally {
+      parameters.forEach(Tensor::close);
+    }
+  }
+
+  /** One epoch; the mean loss per point. */
+  double trainEpoch() {
+    double total = 0;
+    for (long first = 0; first < points; first += batch) {
+      long length = Math.min(batch, points - first);
+      try (Tensor x = data.x().narrow(0, first, length);
+          Tensor y = data.y().narrow(0, first, length);
+          Tensor target = y.view(length, 1);
+          Tensor logits = model.forward(x);
+          Tensor probs = logits.sigmoid();
+          Tensor loss = Loss.binaryCrossEntropy(probs, target, Reduction.MEAN)) {
+        optimizer.zeroGrad();
+        loss.backward();
+        optimizer.step();
+        total += loss.item() * (double) length;
+      }
+    }
+    return points > 0 ? total / (double) points : 0;
+  }
+
+  /** The fraction of points classified right (logit > 0 means class 1), without grad. */
+  double accuracy() {
+    try (NoGrad scope = NoGrad.enter();
+        Tensor logits = model.forward(data.x());
+        Tensor flat = logits.view(points);
+        Tensor predicted = flat.gt(0);
+        Tensor right = predicted.eq(data.y());
+        Tensor mean = right.mean()) {
+      return mean.item();
+    }
+  }
+
+  @Override
+  public void close() {
+    optimizer.close();
+    model.close();
+    data.close();
+  }
+}

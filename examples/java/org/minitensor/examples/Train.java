@@ -1,0 +1,87 @@
+package org.minitensor.examples;
+
+import java.util.Arrays;
+import org.minitensor.DType;
+import org.minitensor.Minitensor;
+import org.minitensor.MinitensorException;
+
+/**
+ * mt_train_java: trains MiniTorch's classifier on a toy dataset through the Java bindings and
+ * prints a line per epoch (loss, accuracy, time), as the C demo mt_train_c does (without its
+ * plot). With the same options both print the same losses.
+ * Exit status: 0 done, 1 a failed call (the library's message is printed), 2 bad options.
+ */
+public final class Train {
+  private Train() {}
+
+  public static void main(String[] args) {
+    TrainOptions options;
+    try {
+      options = TrainOptions.parse(args);
+    } catch (TrainOptions.BadOption e) {
+      System.err.println(TrainOptions.PROGRAM + ": " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (options.help) {
+      TrainOptions.printUsage();
+      return;
+    }
+    try {
+      train(options);
+    } catch (MinitensorException e) {
+      System.err.println(TrainOptions.PROGRAM + ": " + e.getMessage());
+      System.exit(1);
+    }
+  }
+
+  private static void train(TrainOptions options) {
+    if (options.backend != null) {
+      Minitensor.setBackend(options.backend);
+    }
+    Minitensor.setNumThreads((int) options.threads);
+    // Weights from generator S, points from seed S + 1, as the C demo.
+    try (Classifier model = new Classifier(options.dataset, options.points, options.seed + 1,
+        options.hidden, options.seed, options.dtype, options.lr, options.batch)) {
+      System.out.println(header(options));
+      double[] times = new double[(int) options.epochs];
+      double loss = 0;
+      int width = Long.toString(options.epochs).length();
+      for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+        long start = System.nanoTime();
+        loss = model.trainEpoch();
+        times[epoch - 1] = (System.nanoTime() - start) * 1e-6;
+        if (options.every > 0
+            && (epoch % options.every == 0 || epoch == 1 || epoch == options.epochs)) {
+          String lossText = options.exact ? Double.toString(loss) : CFormat.fixed(loss, 6);
+          System.out.printf("epoch %" + width + "d  loss %s  accuracy %s%%  %s ms%n", epoch,
+              lossText, CFormat.fixed(100 * model.accuracy(), 1, 5),
+              CFormat.fixed(times[epoch - 1], 3));
+        }
+      }
+      double mean = Arrays.stream(times).sum() / options.epochs;
+      System.out.printf("done: %d epochs, loss %s, accuracy %s%%, %s ms/epoch (median; mean %s)%n",
+          options.epochs, CFormat.fixed(loss, 6), CFormat.fixed(100 * model.accuracy(), 1),
+          CFormat.fixed(median(times), 3), CFormat.fixed(mean, 3));
+    }
+  }
+
+  /** "xor, 50 points, hidden 10, lr 0.05, batch 10, float64, seed 3, backend cpu_par (2
+   * threads)". */
+  private static String header(TrainOptions options) {
+    String backend = Minitensor.currentBackend();
+    String text = String.format(
+        "%s, %d points, hidden %d, lr %s, batch %d, %s, seed %d, backend %s",
+        options.dataset.datasetName(), options.points, options.hidden,
+        CFormat.general(options.lr), options.batch, options.dtype, options.seed, backend);
+    // The thread count applies to the parallel backend only.
+    return backend.equals("cpu_par") ? text + " (" + Minitensor.numThreads() + " threads)" : text;
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+}
