@@ -1,0 +1,47 @@
+using System;
+
+namespace Minitensor {
+
+/// <summary>torch.nn.Linear: x (..., inFeatures) -> x @ Weight^T + Bias; weight and bias are
+/// uniform in +-1/sqrt(inFeatures) and require grad.</summary>
+public sealed class Linear : IDisposable {
+  readonly LinearHandle handle;
+
+  public Linear(long inFeatures, long outFeatures, DType dtype = DType.Float32, bool bias = true,
+                Generator generator = null) {
+    minitensor_native.mt_linear_create(inFeatures, outFeatures, (int)dtype, bias ? 1 : 0,
+                                       generator, out handle);
+  }
+
+  internal static LinearHandle HandleOf(Linear layer) {
+    return layer == null ? LinearHandle.Null : NativeHandle.Live(layer.handle, layer);
+  }
+
+  public Tensor Forward(Tensor x) {
+    minitensor_native.mt_linear_forward(this, x, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  /// <summary>The weight (outFeatures, inFeatures) itself: updating it changes the layer.
+  /// </summary>
+  public Tensor Weight {
+    get {
+      minitensor_native.mt_linear_weight(this, out TensorHandle weight);
+      return new Tensor(weight);
+    }
+  }
+
+  /// <summary>The bias (outFeatures), or null for a layer without one.</summary>
+  public Tensor Bias {
+    get {
+      minitensor_native.mt_linear_bias(this, out TensorHandle bias);
+      return Tensor.Adopt(bias);
+    }
+  }
+
+  public void Dispose() {
+    handle.Dispose();
+  }
+}
+
+}

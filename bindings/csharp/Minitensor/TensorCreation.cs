@@ -1,0 +1,85 @@
+namespace Minitensor {
+
+public sealed partial class Tensor {
+  /// <summary>A tensor with a copy of `values` (float[] or double[], row-major) in `shape`
+  /// (the product of the sizes must be values.Length), converted to `dtype`.</summary>
+  public static Tensor FromArray(System.Array values, long[] shape, DType dtype) {
+    minitensor_native.mt_from_buffer(values, shape, (int)dtype, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  /// <summary>A float32 tensor with a copy of `values`; no shape: 1-D.</summary>
+  public static Tensor FromArray(float[] values, params long[] shape) {
+    return FromArray(values, ShapeOrLength(values, shape), DType.Float32);
+  }
+
+  /// <summary>A float64 tensor with a copy of `values`; no shape: 1-D.</summary>
+  public static Tensor FromArray(double[] values, params long[] shape) {
+    return FromArray(values, ShapeOrLength(values, shape), DType.Float64);
+  }
+
+  static long[] ShapeOrLength(System.Array values, long[] shape) {
+    if (values == null || (shape != null && shape.Length > 0)) return shape;
+    return new long[] { values.Length };
+  }
+
+  /// <summary>A tensor with uninitialized elements.</summary>
+  public static Tensor Empty(long[] shape, DType dtype = DType.Float32) {
+    minitensor_native.mt_empty(shape, (int)dtype, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  public static Tensor Zeros(params long[] shape) {
+    return Zeros(shape, DType.Float32);
+  }
+
+  public static Tensor Zeros(long[] shape, DType dtype) {
+    minitensor_native.mt_zeros(shape, (int)dtype, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  public static Tensor Ones(params long[] shape) {
+    return Ones(shape, DType.Float32);
+  }
+
+  public static Tensor Ones(long[] shape, DType dtype) {
+    minitensor_native.mt_ones(shape, (int)dtype, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  public static Tensor Full(long[] shape, double value, DType dtype = DType.Float32) {
+    minitensor_native.mt_full(shape, value, (int)dtype, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  /// <summary>A rank-0 tensor holding `value`.</summary>
+  public static Tensor Scalar(double value, DType dtype = DType.Float32) {
+    minitensor_native.mt_scalar(value, (int)dtype, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  /// <summary>start, start + step, ... while below stop (above it for a negative step).
+  /// </summary>
+  public static Tensor Arange(double start, double stop, double step = 1,
+                              DType dtype = DType.Float32) {
+    minitensor_native.mt_arange(start, stop, step, (int)dtype, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  /// <summary>Uniform samples in [low, high) from `generator` (null: the default one).
+  /// </summary>
+  public static Tensor Rand(long[] shape, DType dtype = DType.Float32, double low = 0,
+                            double high = 1, Generator generator = null) {
+    minitensor_native.mt_rand(shape, (int)dtype, low, high, generator, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  /// <summary>Normal samples (mean, std) from `generator` (null: the default one).</summary>
+  public static Tensor Randn(long[] shape, DType dtype = DType.Float32, double mean = 0,
+                             double std = 1, Generator generator = null) {
+    minitensor_native.mt_randn(shape, (int)dtype, mean, std, generator, out TensorHandle result);
+    return new Tensor(result);
+  }
+}
+
+}

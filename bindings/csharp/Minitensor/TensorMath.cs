@@ -1,0 +1,176 @@
+namespace Minitensor {
+
+// Elementwise ops, reductions, matmul and the softmax family. Binary ops broadcast as numpy;
+// float32 with float64 gives float64. A double operand becomes a scalar of the tensor's dtype.
+public sealed partial class Tensor {
+  // ---- Map: f(x) --------------------------------------------------------------------------
+
+  public Tensor Map(MapOp op) {
+    minitensor_native.mt_map((int)op, this, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  /// <summary>Writes f(this) into `destination` (same shape and dtype; may be this).</summary>
+  public void MapInto(MapOp op, Tensor destination) {
+    minitensor_native.mt_map_out((int)op, this, destination);
+  }
+
+  public Tensor Exp() { return Map(MapOp.Exp); }
+  public Tensor Log() { return Map(MapOp.Log); }
+  public Tensor Sigmoid() { return Map(MapOp.Sigmoid); }
+  public Tensor Relu() { return Map(MapOp.Relu); }
+  public Tensor Tanh() { return Map(MapOp.Tanh); }
+  public Tensor Abs() { return Map(MapOp.Abs); }
+  public Tensor Sqrt() { return Map(MapOp.Sqrt); }
+  public Tensor Square() { return Map(MapOp.Square); }
+  /// <summary>1 / x.</summary>
+  public Tensor Reciprocal() { return Map(MapOp.Inv); }
+
+  public static Tensor operator -(Tensor a) {
+    minitensor_native.mt_map((int)MapOp.Neg, a, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  // ---- Zip: f(a, b) -----------------------------------------------------------------------
+
+  public static Tensor Zip(ZipOp op, Tensor a, Tensor b) {
+    minitensor_native.mt_zip((int)op, a, b, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  public static Tensor Zip(ZipOp op, Tensor a, double b) {
+    using (Tensor scalar = ScalarLike(a, b)) return Zip(op, a, scalar);
+  }
+
+  public static Tensor Zip(ZipOp op, double a, Tensor b) {
+    using (Tensor scalar = ScalarLike(b, a)) return Zip(op, scalar, b);
+  }
+
+  // `value` as a scalar of `tensor`'s dtype (float64 for null, which the op then reports).
+  static Tensor ScalarLike(Tensor tensor, double value) {
+    return Scalar(value, tensor == null ? DType.Float64 : tensor.DType);
+  }
+
+  /// <summary>Writes f(a, b) into `destination`, which has exactly the result's shape and
+  /// dtype (it may be a or b).</summary>
+  public static void ZipInto(ZipOp op, Tensor a, Tensor b, Tensor destination) {
+    minitensor_native.mt_zip_out((int)op, a, b, destination);
+  }
+
+  public static Tensor operator +(Tensor a, Tensor b) { return Zip(ZipOp.Add, a, b); }
+  public static Tensor operator +(Tensor a, double b) { return Zip(ZipOp.Add, a, b); }
+  public static Tensor operator +(double a, Tensor b) { return Zip(ZipOp.Add, a, b); }
+  public static Tensor operator -(Tensor a, Tensor b) { return Zip(ZipOp.Sub, a, b); }
+  public static Tensor operator -(Tensor a, double b) { return Zip(ZipOp.Sub, a, b); }
+  public static Tensor operator -(double a, Tensor b) { return Zip(ZipOp.Sub, a, b); }
+  public static Tensor operator *(Tensor a, Tensor b) { return Zip(ZipOp.Mul, a, b); }
+  public static Tensor operator *(Tensor a, double b) { return Zip(ZipOp.Mul, a, b); }
+  public static Tensor operator *(double a, Tensor b) { return Zip(ZipOp.Mul, a, b); }
+  public static Tensor operator /(Tensor a, Tensor b) { return Zip(ZipOp.Div, a, b); }
+  public static Tensor operator /(Tensor a, double b) { return Zip(ZipOp.Div, a, b); }
+  public static Tensor operator /(double a, Tensor b) { return Zip(ZipOp.Div, a, b); }
+  /// <summary>1 where a &lt; b, else 0.</summary>
+  public static Tensor operator <(Tensor a, Tensor b) { return Zip(ZipOp.Lt, a, b); }
+  public static Tensor operator <(Tensor a, double b) { return Zip(ZipOp.Lt, a, b); }
+  public static Tensor operator <(double a, Tensor b) { return Zip(ZipOp.Lt, a, b); }
+  /// <summary>1 where a &gt; b, else 0.</summary>
+  public static Tensor operator >(Tensor a, Tensor b) { return Zip(ZipOp.Gt, a, b); }
+  public static Tensor operator >(Tensor a, double b) { return Zip(ZipOp.Gt, a, b); }
+  public static Tensor operator >(double a, Tensor b) { return Zip(ZipOp.Gt, a, b); }
+
+  public Tensor Pow(Tensor exponent) { return Zip(ZipOp.Pow, this, exponent); }
+  public Tensor Pow(double exponent) { return Zip(ZipOp.Pow, this, exponent); }
+  /// <summary>Elementwise max(this, other).</summary>
+  public Tensor Maximum(Tensor other) { return Zip(ZipOp.Max, this, other); }
+  /// <summary>Elementwise min(this, other).</summary>
+  public Tensor Minimum(Tensor other) { return Zip(ZipOp.Min, this, other); }
+  public Tensor Lt(Tensor other) { return Zip(ZipOp.Lt, this, other); }
+  public Tensor Lt(double other) { return Zip(ZipOp.Lt, this, other); }
+  public Tensor Gt(Tensor other) { return Zip(ZipOp.Gt, this, other); }
+  public Tensor Gt(double other) { return Zip(ZipOp.Gt, this, other); }
+  /// <summary>1 where equal, else 0.</summary>
+  public Tensor Eq(Tensor other) { return Zip(ZipOp.Eq, this, other); }
+  public Tensor Eq(double other) { return Zip(ZipOp.Eq, this, other); }
+  /// <summary>1 where |this - other| &lt;= 1e-8 + 1e-5 |other| (numpy.isclose), else 0.
+  /// </summary>
+  public Tensor IsClose(Tensor other) { return Zip(ZipOp.IsClose, this, other); }
+
+  // ---- Reductions -------------------------------------------------------------------------
+
+  /// <summary>Folds `dims` (null or empty: every dim); with keepDim they stay as size 1.
+  /// </summary>
+  public Tensor Reduce(ReduceOp op, long[] dims = null, bool keepDim = false) {
+    minitensor_native.mt_reduce((int)op, this, dims, keepDim ? 1 : 0, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  /// <summary>Writes the reduction into `destination` (exactly the result's shape and dtype).
+  /// </summary>
+  public void ReduceInto(ReduceOp op, Tensor destination, long[] dims = null,
+                         bool keepDim = false) {
+    minitensor_native.mt_reduce_out((int)op, this, dims, keepDim ? 1 : 0, destination);
+  }
+
+  public Tensor Sum() { return Reduce(ReduceOp.Sum); }
+  public Tensor Sum(long dim, bool keepDim = false) { return Sum(new[] { dim }, keepDim); }
+  public Tensor Sum(long[] dims, bool keepDim = false) {
+    return Reduce(ReduceOp.Sum, dims, keepDim);
+  }
+
+  public Tensor Prod() { return Reduce(ReduceOp.Prod); }
+  public Tensor Prod(long dim, bool keepDim = false) { return Prod(new[] { dim }, keepDim); }
+  public Tensor Prod(long[] dims, bool keepDim = false) {
+    return Reduce(ReduceOp.Prod, dims, keepDim);
+  }
+
+  public Tensor Max() { return Reduce(ReduceOp.Max); }
+  public Tensor Max(long dim, bool keepDim = false) { return Max(new[] { dim }, keepDim); }
+  public Tensor Max(long[] dims, bool keepDim = false) {
+    return Reduce(ReduceOp.Max, dims, keepDim);
+  }
+
+  public Tensor Min() { return Reduce(ReduceOp.Min); }
+  public Tensor Min(long dim, bool keepDim = false) { return Min(new[] { dim }, keepDim); }
+  public Tensor Min(long[] dims, bool keepDim = false) {
+    return Reduce(ReduceOp.Min, dims, keepDim);
+  }
+
+  public Tensor Mean() { return Mean(null); }
+  public Tensor Mean(long dim, bool keepDim = false) { return Mean(new[] { dim }, keepDim); }
+
+  /// <summary>The sum over `dims` (null or empty: all) divided by their element count.
+  /// </summary>
+  public Tensor Mean(long[] dims, bool keepDim = false) {
+    minitensor_native.mt_mean(this, dims, keepDim ? 1 : 0, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  // ---- Matmul and the softmax family ------------------------------------------------------
+
+  /// <summary>numpy's matmul: (..., n, k) @ (..., k, m) with broadcast batch dims.</summary>
+  public Tensor MatMul(Tensor other) {
+    minitensor_native.mt_matmul(this, other, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  public void MatMulInto(Tensor other, Tensor destination) {
+    minitensor_native.mt_matmul_out(this, other, destination);
+  }
+
+  public Tensor Softmax(long dim) {
+    minitensor_native.mt_softmax(this, dim, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  public Tensor LogSoftmax(long dim) {
+    minitensor_native.mt_log_softmax(this, dim, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  public Tensor LogSumExp(long dim, bool keepDim = false) {
+    minitensor_native.mt_logsumexp(this, dim, keepDim ? 1 : 0, out TensorHandle result);
+    return new Tensor(result);
+  }
+}
+
+}

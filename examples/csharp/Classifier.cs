@@ -1,0 +1,69 @@
+using System;
+using Minitensor;
+
+// MiniTorch's binary classifier: an MLP 2 -> H -> H -> 1 (relu, relu, then sigmoid on the
+// logit), binary cross-entropy, plain SGD over minibatches of consecutive points. It makes the
+// library calls of examples/c/classifier.c in the same order, so the same seeds give bitwise
+// the same losses as the C demo.
+sealed class Classifier : IDisposable {
+  readonly Dataset data;
+  readonly Mlp model;
+  readonly Sgd optimizer;
+  readonly long points, batch;
+
+  public Classifier(TrainOptions options) {
+    points = options.Points;
+    batch = options.Batch;
+    // Weights from a generator seeded S, points from seed S + 1, as the C demo.
+    data = Dataset.Make(options.Dataset, options.Points, options.Seed + 1, options.DType);
+    using (var generator = new Generator(options.Seed)) {
+      long[] sizes = { 2, options.Hidden, options.Hidden, 1 };
+      model = new Mlp(sizes, options.DType, generator);
+    }
+    // The optimizer keeps its own references to the parameters.
+    Tensor[] parameters = model.Parameters;
+    try {
+      optimizer = new Sgd(parameters, options.Lr);
+    } finally {
+      foreach (Tensor parameter in parameters) parameter.Dispose();
+    }
+  }
+
+  /// One epoch over the points in order; returns the mean loss per point.
+  public double TrainEpoch() {
+    double total = 0;
+    for (long first = 0; first < points; first += batch) {
+      long length = Math.Min(batch, points - first);
+      using (Tensor x = data.X.Narrow(0, first, length))
+      using (Tensor y = data.Y.Narrow(0, first, length))
+      using (Tensor target = y.View(length, 1))
+      using (Tensor logits = model.Forward(x))
+      using (Tensor probs = logits.Sigmoid())
+      using (Tensor loss = Loss.BinaryCrossEntropy(probs, target, Reduction.Mean)) {
+        optimizer.ZeroGrad();
+        loss.Backward();
+        optimizer.Step();
+        total += loss.Item() * length;
+      }
+    }
+    return points > 0 ? total / points : 0;
+  }
+
+  /// The fraction of points classified right (logit > 0 means class 1), without grad.
+  public double Accuracy() {
+    using (NoGrad.Enter())
+    using (Tensor logits = model.Forward(data.X))
+    using (Tensor flat = logits.View(points))
+    using (Tensor predicted = flat > 0)
+    using (Tensor right = predicted.Eq(data.Y))
+    using (Tensor mean = right.Mean()) {
+      return mean.Item();
+    }
+  }
+
+  public void Dispose() {
+    optimizer.Dispose();
+    model.Dispose();
+    data.Dispose();
+  }
+}

@@ -1,0 +1,74 @@
+// Train.exe: trains MiniTorch's classifier on a toy dataset through the C# bindings and prints
+// a line per epoch (loss, accuracy, time), as the C demo mt_train_c does.
+//   mono Train.exe [--dataset xor] [--hidden 10] [--epochs 500] ... (--help lists them)
+// Exit status: 0 done, 1 a failed library call (its message is printed), 2 bad options.
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading;
+using Minitensor;
+
+static class Train {
+  static int Main(string[] args) {
+    Thread.CurrentThread.CurrentCulture = CultureInfo.InvariantCulture;
+    TrainOptions options = TrainOptions.Parse(args, out int exitCode);
+    if (options == null) return exitCode;
+    try {
+      if (options.Backend != null) Runtime.Backend = options.Backend;
+      Runtime.NumThreads = options.Threads;
+      using (var classifier = new Classifier(options)) Run(classifier, options);
+      return 0;
+    } catch (MinitensorException e) {
+      Console.Error.WriteLine(TrainOptions.Program + ": " + e.Message);
+      return 1;
+    }
+  }
+
+  static void Run(Classifier classifier, TrainOptions options) {
+    string backend = Runtime.Backend;
+    Console.Write("{0}, {1} points, hidden {2}, lr {3}, batch {4}, {5}, seed {6}, backend {7}",
+                  Dataset.Name(options.Dataset), options.Points, options.Hidden,
+                  FormatLikeG(options.Lr), options.Batch,
+                  options.DType.ToString().ToLowerInvariant(), options.Seed, backend);
+    // The thread count applies to the parallel backend only.
+    if (backend == "cpu_par") Console.Write(" ({0} threads)", Runtime.NumThreads);
+    Console.WriteLine();
+
+    var times = new double[options.Epochs];
+    double loss = 0, accuracy;
+    int width = options.Epochs.ToString().Length;
+    for (long epoch = 1; epoch <= options.Epochs; ++epoch) {
+      Stopwatch clock = Stopwatch.StartNew();
+      loss = classifier.TrainEpoch();
+      times[epoch - 1] = clock.Elapsed.TotalMilliseconds;
+      bool report = options.Every > 0 &&
+                    (epoch % options.Every == 0 || epoch == 1 || epoch == options.Epochs);
+      if (!report) continue;
+      accuracy = classifier.Accuracy();
+      // 17 digits read back to the same double, as the C demo's %.17g (mono's "R" does not
+      // always: it tries 15 digits and keeps them when its own parse agrees).
+      string lossText = options.Exact ? loss.ToString("G17") : loss.ToString("F6");
+      Console.WriteLine("epoch {0}  loss {1}  accuracy {2}%  {3:F3} ms",
+                        epoch.ToString().PadLeft(width), lossText,
+                        (100 * accuracy).ToString("F1").PadLeft(5), times[epoch - 1]);
+    }
+    accuracy = classifier.Accuracy();
+    double total = 0;
+    foreach (double time in times) total += time;
+    Console.WriteLine("done: {0} epochs, loss {1:F6}, accuracy {2:F1}%, {3:F3} ms/epoch " +
+                      "(median; mean {4:F3})", options.Epochs, loss, 100 * accuracy,
+                      Median(times), total / options.Epochs);
+  }
+
+  // C's %g: 6 significant digits, exponent form outside 1e-4 .. 1e6.
+  static string FormatLikeG(double value) {
+    return value.ToString("G6").ToLowerInvariant();
+  }
+
+  // The median; sorts `values`.
+  static double Median(double[] values) {
+    Array.Sort(values);
+    int n = values.Length;
+    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  }
+}
