@@ -6,7 +6,11 @@
 #      static core, TBB, the source or build tree);
 #   3. tests/packaging/consumer/consumer.c builds as C99 with -pedantic -Werror through
 #      pkg-config, and through find_package(minitensor) in its own CMake project, and both
-#      programs run and print OK.
+#      programs run and print OK;
+#   4. in a build with the bindings (MT_BINDINGS), the installed Python package, jar and dll
+#      run the README's examples (tests/packaging/consumer/consumer.py, Consumer.java,
+#      Consumer.cs) from the prefix alone: their native libraries find libminitensor.so.0
+#      through their RPATHs, without LD_LIBRARY_PATH.
 # Usage: scripts/check-install.sh [BUILD_DIR]   (default build/dev, as scripts/test.sh makes it)
 # Needs pkg-config (scripts/install-deps.sh --ci).
 set -euo pipefail
@@ -34,7 +38,7 @@ fail() {
 }
 
 echo "--- cmake --install $build --prefix $prefix"
-cmake --build "$build" --target minitensor >/dev/null
+cmake --build "$build" >/dev/null  # install(TARGETS) needs every installed target built
 cmake --install "$build" --prefix "$prefix" >"$work/install.log"
 
 # 1. The installed tree, file by file. libdir is lib, or lib64 / lib/<multiarch> elsewhere.
@@ -50,6 +54,12 @@ allowed="^(include/minitensor/minitensor\.h"
 allowed+="|$libdir/libminitensor\.so(\.[0-9]+)*"
 allowed+="|$libdir/pkgconfig/minitensor\.pc"
 allowed+="|$libdir/cmake/minitensor/minitensor(-config|-config-version|Targets|Targets-[a-z]+)\.cmake"
+bindings=$(grep -qx 'MT_BINDINGS:BOOL=ON' "$build/CMakeCache.txt" && echo 1 || echo 0)
+if [[ $bindings == 1 ]]; then
+  allowed+="|$libdir/python3/dist-packages/minitensor/([a-z_]+\.py|_minitensor_native\.so)"
+  allowed+="|share/java/minitensor\.jar|$libdir/jni/libminitensor_java\.so"
+  allowed+="|$libdir/cli/minitensor/(Minitensor\.dll|libminitensor_csharp\.so)"
+fi
 allowed+=")\$"
 if grep -vE "$allowed" "$work/installed" >"$work/unexpected"; then
   fail "unexpected files installed:"
@@ -66,9 +76,11 @@ real_so=$(readlink -f "$prefix/$libdir/libminitensor.so")
   fail "libminitensor.so should link to libminitensor.so.0"
 readelf -d "$real_so" | grep -q 'Library soname: \[libminitensor.so.0\]' ||
   fail "the installed library's SONAME is not libminitensor.so.0"
-if readelf -d "$real_so" | grep -E 'R(UN)?PATH' | grep -F -e "$root" -e "$build"; then
-  fail "the installed library keeps an RPATH into the build or source tree (above)"
-fi
+for so in "$real_so" $(find "$prefix" -name '*minitensor*.so' ! -name libminitensor.so); do
+  if readelf -d "$so" | grep -E 'R(UN)?PATH' | grep -F -e "$root" -e "$build"; then
+    fail "the installed $so keeps an RPATH into the build or source tree (above)"
+  fi
+done
 echo "installed: $(tr '\n' ' ' <"$work/installed")"
 
 # 2. The CMake package: only the imported target, no trace of the build.
@@ -119,6 +131,39 @@ if cmake -S "$consumer_src" -B "$work/consumer_build" -G Ninja -DCMAKE_PREFIX_PA
 else
   cat "$work/consumer_cmake.log" >&2
   fail "the consumer does not build with find_package(minitensor)"
+fi
+
+# 4. The bindings, each running its README example from the prefix.
+# expect_output NAME EXPECTED COMMAND...: runs the command, which must print EXPECTED.
+expect_output() {
+  local name=$1 expected=$2 out
+  shift 2
+  if out=$("$@" 2>&1) && [[ $out == "$expected" ]]; then
+    echo "$name consumer: $(echo "$out" | tail -1)"
+  else
+    fail "the $name consumer printed '$out', not '$expected'"
+  fi
+}
+if [[ $bindings == 1 ]]; then
+  echo "--- the bindings from $prefix: python, java, C#"
+  unset LD_LIBRARY_PATH
+  expect_output Python "52.0 [[8.0, 12.0], [8.0, 12.0]]" \
+    env PYTHONPATH="$prefix/$libdir/python3/dist-packages" /usr/bin/python3 -B \
+    "$consumer_src/consumer.py"
+  jar=$prefix/share/java/minitensor.jar
+  if javac -d "$work/java" -cp "$jar" "$consumer_src/Consumer.java"; then
+    expect_output Java "$(printf 'tensor([[1., 2., 3.],\n        [1., 2., 3.]], dtype=float32)\nsum 12.0')" \
+      java -Djava.library.path="$prefix/$libdir/jni" -cp "$jar:$work/java" Consumer
+  else
+    fail "Consumer.java does not build against $jar"
+  fi
+  cli=$prefix/$libdir/cli/minitensor
+  if mcs -r:"$cli/Minitensor.dll" -out:"$work/Consumer.exe" "$consumer_src/Consumer.cs" >/dev/null
+  then
+    expect_output C# 12 env MONO_PATH="$cli" mono "$work/Consumer.exe"
+  else
+    fail "Consumer.cs does not build against $cli/Minitensor.dll"
+  fi
 fi
 
 if [[ $failed -ne 0 ]]; then

@@ -2,14 +2,35 @@
 # README command 1: install what is missing, build, run the demo: the tour of the C++ engine,
 # then the C demo (examples/c/train.c), which trains MiniTorch's classifier on xor through the
 # C API, prints a line per epoch and writes the decision boundary to
-# build/dev/decision_boundary.svg. Arguments go to the C demo:
+# build/dev/decision_boundary.svg; then the same training from Python, Java and C#
+# (examples/<language>/), whose final losses equal the C demo's. Arguments go to all four
+# (--svg to the C demo only):
 #   scripts/demo.sh --dataset spiral --points 100 --hidden 100 --epochs 2000 --lr 0.1
-# (build/dev/examples/c/mt_train_c --help lists its options).
+# (build/dev/examples/c/mt_train_c --help lists the options).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake --preset dev >/dev/null
-cmake --build --preset dev --target mt_tour mt_train_c
+cmake --build --preset dev --target mt_tour mt_train_c mt_python minitensor_java_example \
+  minitensor_csharp_Train_exe
 build/dev/examples/mt_tour
 echo
 build/dev/examples/c/mt_train_c --svg build/dev/decision_boundary.svg "$@"
+
+bindings=build/dev/bindings
+shared=()  # the arguments without --svg PATH / --svg=PATH
+while (($#)); do
+  case $1 in
+    --svg) shift 2 || set -- ;;
+    --svg=*) shift ;;
+    *) shared+=("$1") && shift ;;
+  esac
+done
+echo
+echo "=== the same from Python (examples/python/train.py), only the summary"
+PYTHONPATH=$bindings/python/dist /usr/bin/python3 -B examples/python/train.py --quiet "${shared[@]}"
+echo "=== from Java (examples/java)"
+java -Djava.library.path=$bindings/java -cp "$bindings/java/minitensor.jar:$bindings/java/train.jar" \
+  org.minitensor.examples.Train --quiet "${shared[@]}"
+echo "=== from C# (examples/csharp)"
+mono $bindings/csharp/Train.exe --quiet "${shared[@]}"

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Checks that the training demos of every language print the same losses.
+
+The library is deterministic, so the C demo and the Python, Java and C# examples, which make
+the same calls in the same order, must print bitwise the same loss for every epoch. Each demo
+runs with --exact (losses printed so that they read back to the same double) on a few
+configurations; the losses are parsed as floats and compared exactly with the C demo's, and
+the accuracies as printed.
+
+Usage: same_losses.py -- c CMD... -- python CMD... [-- java CMD...] [-- csharp CMD...]
+Each group names a demo and gives the command that runs it when options are appended; the
+first group is the reference. The demo named "c" also gets --svg (it always draws its plot).
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+# (options, epochs): defaults (xor, float64, cpu_par), a float32 spiral with a ragged last
+# minibatch, and the sequential backend on another dataset and seed.
+CONFIGURATIONS = [
+    [],
+    ["--dataset", "spiral", "--dtype", "float32", "--points", "60", "--hidden", "12",
+     "--batch", "7", "--lr", "0.1", "--seed", "11"],
+    ["--dataset", "circle", "--backend", "cpu_seq", "--seed", "5", "--points", "40"],
+]
+EPOCHS = 15
+EPOCH_LINE = re.compile(r"^epoch\s+(\d+)\s+loss\s+(\S+)\s+accuracy\s+(\S+)%")
+
+
+def parse_groups(argv):
+    if not argv or argv[0] != "--":
+        sys.exit("usage: same_losses.py -- NAME CMD... [-- NAME CMD...]")
+    groups, current = [], None
+    for arg in argv:
+        if arg == "--":
+            current = []
+            groups.append(current)
+        else:
+            current.append(arg)
+    if len(groups) < 2 or any(len(g) < 2 for g in groups):
+        sys.exit("same_losses.py: need at least two groups, each a name and a command")
+    return [(g[0], g[1:]) for g in groups]
+
+
+def run(name, command, options, svg_dir):
+    args = command + options + ["--epochs", str(EPOCHS), "--exact"]
+    if name == "c":
+        args += ["--svg", os.path.join(svg_dir, "plot.svg")]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        sys.exit(f"{name}: exit {done.returncode} from {args}\nstdout:\n{done.stdout}\n"
+                 f"stderr:\n{done.stderr}")
+    epochs = []
+    for line in done.stdout.splitlines():
+        match = EPOCH_LINE.match(line)
+        if match:
+            epochs.append((int(match[1]), float(match[2]), match[3]))
+    if [e[0] for e in epochs] != list(range(1, EPOCHS + 1)):
+        sys.exit(f"{name}: expected epoch lines 1..{EPOCHS}, got {[e[0] for e in epochs]} "
+                 f"from {args}\nstdout:\n{done.stdout}")
+    return epochs
+
+
+def main():
+    groups = parse_groups(sys.argv[1:])
+    failures = 0
+    with tempfile.TemporaryDirectory() as svg_dir:
+        for options in CONFIGURATIONS:
+            label = " ".join(options) or "(defaults)"
+            (ref_name, ref_command), others = groups[0], groups[1:]
+            reference = run(ref_name, ref_command, options, svg_dir)
+            for name, command in others:
+                epochs = run(name, command, options, svg_dir)
+                for (epoch, ref_loss, ref_acc), (_, loss, acc) in zip(reference, epochs):
+                    if loss != ref_loss or acc != ref_acc:
+                        print(f"FAIL {label}: {name} epoch {epoch}: loss {loss!r} accuracy "
+                              f"{acc}%, {ref_name} has {ref_loss!r} {ref_acc}%")
+                        failures += 1
+                        break
+                else:
+                    print(f"ok   {label}: {name} = {ref_name} over {EPOCHS} epochs "
+                          f"(last loss {reference[-1][1]!r})")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
