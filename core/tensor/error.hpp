@@ -1,8 +1,10 @@
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace mt {
 
@@ -28,10 +30,22 @@ class Error : public std::runtime_error {
   ErrorCode code_;
 };
 
+// One piece of a message. A NaN prints as "nan" whatever its sign bit: the NaN that C# and
+// Java pass has it set, and the stream would print "-nan".
+template <class T> void append_piece(std::ostringstream& out, const T& value) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(value)) {
+      out << "nan";
+      return;
+    }
+  }
+  out << value;
+}
+
 // Concatenates anything that streams, to build error messages: cat("dim ", d, " of ", shape).
 template <class... Args> std::string cat(const Args&... args) {
   std::ostringstream out;
-  (out << ... << args);
+  (append_piece(out, args), ...);
   return out.str();
 }
 

@@ -39,6 +39,9 @@ TEST(Creation, ArangeFollowsNumpy) {
   EXPECT_TRUE(
       throws_error([] { mt::arange(0, 1, 0); }, {mt::ErrorCode::InvalidArgument}, {"step 0"}));
   EXPECT_TRUE(throws_error([] { mt::arange(0, NAN); }, {mt::ErrorCode::InvalidArgument}, {"nan"}));
+  // A NaN with its sign bit set (C#'s double.NaN) prints as "nan" too, not "-nan".
+  EXPECT_TRUE(
+      throws_error([] { mt::arange(0, -NAN); }, {mt::ErrorCode::InvalidArgument}, {"stop nan,"}));
   EXPECT_TRUE(throws_error([] { mt::arange(0, 1e300, 1e-300); }, {mt::ErrorCode::Overflow}));
 }
 
