@@ -152,7 +152,9 @@ if [[ $bindings == 1 ]]; then
     "$consumer_src/consumer.py"
   jar=$prefix/share/java/minitensor.jar
   if javac -d "$work/java" -cp "$jar" "$consumer_src/Consumer.java"; then
-    expect_output Java "$(printf 'tensor([[1., 2., 3.],\n        [1., 2., 3.]], dtype=float32)\nsum 12.0')" \
+    java_expected=$(printf '%s\n' "tensor([[1., 2., 3.]," "        [1., 2., 3.]], dtype=float32)" \
+      "sum 12.0")
+    expect_output Java "$java_expected" \
       java -Djava.library.path="$prefix/$libdir/jni" -cp "$jar:$work/java" Consumer
   else
     fail "Consumer.java does not build against $jar"
