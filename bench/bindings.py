@@ -61,7 +61,7 @@ def bench_ops(build):
     print("|---|---|---|---|---|---|")
     for name, works in op_cases(mt, np, torch):
         ms = {lib: measure(work)[0] for lib, work in works.items()}
-        row = [f"{ms.get(lib, float('nan')):.4f}" for lib in ("minitensor", "numpy", "torch")]
+        row = [f"{ms[lib]:.4f}" if lib in ms else "-" for lib in ("minitensor", "numpy", "torch")]
         ratios = [f"{ms[lib] / ms['minitensor']:.2f}" if lib in ms else "-"
                   for lib in ("numpy", "torch")]
         print(f"| {name} | " + " | ".join(row + ratios) + " |")
