@@ -1,5 +1,6 @@
 """Creating tensors: mt.tensor, mt.zeros, ..., and zero-copy imports (DLPack, numpy)."""
 import array
+import collections.abc
 import numbers
 
 from . import _dtypes
@@ -26,6 +27,10 @@ def _flatten(data):
     """(flat values, shape) of nested sequences of numbers; ragged nesting raises."""
     if isinstance(data, numbers.Real):
         return [float(data)], ()
+    # A str is a sequence of strs: without this check it would recurse forever.
+    if isinstance(data, (str, bytes)) or not isinstance(data, collections.abc.Sequence):
+        raise TypeError(f"mt.tensor: expected a number or nested sequences of numbers, not "
+                        f"{type(data).__name__} {data!r:.40}")
     items = [_flatten(item) for item in data]
     shapes = {shape for _, shape in items}
     if len(shapes) > 1:
@@ -44,7 +49,8 @@ def tensor(data, dtype=None, requires_grad=False):
         values = numpy.asarray(data)
         if dtype is None:
             dtype = _dtypes.float64 if values.dtype == numpy.float64 else DEFAULT_DTYPE
-        values = numpy.ascontiguousarray(values, dtype=_dtypes.resolve(dtype).name)
+        # asarray, not ascontiguousarray: that one makes a 0-d array 1-d.
+        values = numpy.asarray(values, dtype=_dtypes.resolve(dtype).name, order="C")
         handle = _c.mt_from_buffer(values.reshape(-1), values.shape, _code(dtype))
     else:
         values, shape = _flatten(data)

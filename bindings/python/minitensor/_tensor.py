@@ -19,7 +19,10 @@ def _wrap(handle):
 def _dims(args):
     """f(2, 3) and f((2, 3)) alike: the ints of a shape or dims argument as a tuple."""
     if len(args) == 1 and not isinstance(args[0], numbers.Integral):
-        return tuple(args[0])
+        try:
+            return tuple(args[0])
+        except TypeError:
+            raise TypeError(f"expected ints or one sequence of ints, not {args[0]!r}") from None
     return args
 
 

@@ -21,6 +21,24 @@ def test_ragged_lists_are_rejected():
         mt.tensor([[1, 2], [3]])
 
 
+@pytest.mark.parametrize("data", ["abc", [b"ab"], None, {1: 2}])
+def test_data_that_is_not_numbers_is_a_type_error(data):
+    with pytest.raises(TypeError, match="mt.tensor: expected a number or nested sequences"):
+        mt.tensor(data)
+
+
+def test_shapes_must_be_ints():
+    with pytest.raises(TypeError, match="expected ints or one sequence of ints, not 2.5"):
+        mt.zeros(2.5)
+
+
+@pytest.mark.parametrize("dtype,np_dtype", DTYPES)
+def test_zero_dim_numpy_values_stay_zero_dim(dtype, np_dtype):
+    for data in (np_dtype(3.5), np.array(3.5, dtype=np_dtype)):
+        t = mt.tensor(data)
+        assert t.shape == () and t.dtype == dtype and t.item() == 3.5
+
+
 @pytest.mark.parametrize("dtype,np_dtype", DTYPES)
 def test_tensor_from_numpy_is_a_copy(dtype, np_dtype, rng):
     a = rng.standard_normal((3, 4)).astype(np_dtype)
