@@ -30,10 +30,7 @@ void check_out(const Tensor& out, const Dims& shape, DType dtype, const char* op
          " but the result has shape ", shape);
   if (out.dtype() != dtype)
     fail(ErrorCode::DTypeMismatch, op, ": out is ", out.dtype(), " but the result is ", dtype);
-  for (int d = 0; d < out.dim(); ++d)
-    if (out.shape()[d] > 1 && out.strides()[d] == 0)
-      fail(ErrorCode::InvalidArgument, op, ": out (shape ", out.shape(), ", strides ",
-           out.strides(), ") is a broadcast view; its elements overlap");
+  out.check_writable(op);
 }
 
 bool same_view(const Tensor& a, const Tensor& b) {

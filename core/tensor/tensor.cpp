@@ -95,7 +95,15 @@ double Tensor::get(const Dims& index) const {
   });
 }
 
+void Tensor::check_writable(const char* op) const {
+  for (int d = 0; d < dim(); ++d)
+    if (shape()[d] > 1 && strides()[d] == 0)
+      fail(ErrorCode::InvalidArgument, op, ": the tensor written (shape ", shape(), ", strides ",
+           strides(), ") is a broadcast view; its elements overlap");
+}
+
 void Tensor::set(const Dims& index, double value) const {
+  check_writable("set");
   const int64_t position = checked_position(index, shape(), strides());
   dispatch_dtype(dtype(), [&](auto zero) {
     using T = decltype(zero);

@@ -49,7 +49,12 @@ class Tensor {
   template <class T> T* data() const;
   void* raw_data() const;
 
-  // Slow element access by multi-index (for tests, printing and small scalars).
+  // Throws InvalidArgument, naming `op`, when this is a broadcast view (a dim of size > 1 with
+  // stride 0): a write to one of its elements would change others.
+  void check_writable(const char* op) const;
+
+  // Slow element access by multi-index (for tests, printing and small scalars); set refuses
+  // a broadcast view.
   double get(const Dims& index) const;
   void set(const Dims& index, double value) const;
   // The value of a one-element tensor.

@@ -144,6 +144,15 @@ TEST(Views, ExpandBroadcastsWithZeroStrides) {
   EXPECT_EQ(e.get({1, 2, 3}), 2);
   col.set({2, 0}, 9);
   EXPECT_EQ(e.get({0, 2, 1}), 9);
+  // A write through the broadcast view would change all 8 elements that share it.
+  EXPECT_TRUE(throws_error(
+      [&] {
+        e.set({0, 2, 1}, 5);
+      },
+      {mt::ErrorCode::InvalidArgument}, {"set", "broadcast view"}));
+  EXPECT_EQ(col.get({2, 0}), 9);
+  col.expand({3, 1}).set({1, 0}, 4);  // size-1 dims with stride 0 overlap nothing
+  EXPECT_EQ(col.get({1, 0}), 4);
   EXPECT_EQ(col.expand({-1, 5}).shape(), (Dims{3, 5}));
   EXPECT_TRUE(throws_error(
       [&] {

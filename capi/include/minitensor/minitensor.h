@@ -262,7 +262,8 @@ MT_API int32_t mt_shares_memory(const mt_tensor* a, const mt_tensor* b, int32_t*
 MT_API int32_t mt_item(const mt_tensor* tensor, double* out);
 /* One element by multi-index (ndim values; negative indices are errors). mt_set writes into
  * the tensor's memory (seen by all its views); like the *_out ops it refuses a tensor that
- * requires grad while grad mode is on. */
+ * requires grad while grad mode is on, and a broadcast view (mt_expand's), whose elements
+ * overlap. */
 MT_API int32_t mt_get(const mt_tensor* tensor, const int64_t* index, int32_t ndim, double* out);
 MT_API int32_t mt_set(mt_tensor* tensor, const int64_t* index, int32_t ndim, double value);
 /* numpy-like text, "tensor([[1., 2.],\n        [3., 4.]], dtype=float32)"; free with
