@@ -131,6 +131,8 @@ TEST(Index, NormalizeDim) {
       throws_error([] { mt::normalize_dim(-4, 3); }, {mt::ErrorCode::IndexOutOfRange}, {"dim -4"}));
   EXPECT_TRUE(
       throws_error([] { mt::normalize_dim(0, 0); }, {mt::ErrorCode::IndexOutOfRange}, {"rank 0"}));
+  EXPECT_TRUE(throws_error([] { mt::normalize_dim(-1, 0); }, {mt::ErrorCode::IndexOutOfRange},
+                           {"dim -1 is out of range: a tensor of rank 0 has no dims"}));
 }
 
 }  // namespace
