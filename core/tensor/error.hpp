@@ -30,9 +30,10 @@ class Error : public std::runtime_error {
   ErrorCode code_;
 };
 
-// One piece of a message. A NaN prints as "nan" whatever its sign bit: the NaN that C# and
-// Java pass has it set, and the stream would print "-nan".
-template <class T> void append_piece(std::ostringstream& out, const T& value) {
+// Writes one value of a message or of a printed tensor. A NaN prints as "nan" whatever its
+// sign bit, as numpy does: C#'s NaN and the NaN of 0/0 on x86 have it set, and the stream
+// would print "-nan".
+template <class T> void write_value(std::ostream& out, const T& value) {
   if constexpr (std::is_floating_point_v<T>) {
     if (std::isnan(value)) {
       out << "nan";
@@ -45,7 +46,7 @@ template <class T> void append_piece(std::ostringstream& out, const T& value) {
 // Concatenates anything that streams, to build error messages: cat("dim ", d, " of ", shape).
 template <class... Args> std::string cat(const Args&... args) {
   std::ostringstream out;
-  (append_piece(out, args), ...);
+  (write_value(out, args), ...);
   return out.str();
 }
 

@@ -1,6 +1,7 @@
 // numpy-style printing of tensors.
 #include <sstream>
 
+#include "tensor/error.hpp"
 #include "tensor/tensor.hpp"
 
 namespace mt {
@@ -13,7 +14,7 @@ constexpr int64_t kEdgeItems = 3;
 void print_value(std::ostream& out, double value) {
   std::ostringstream text;
   text.precision(6);
-  text << value;
+  write_value(text, value);
   std::string s = text.str();
   // numpy marks integral floats with a trailing dot: "1." not "1".
   if (s.find_first_of(".eEn") == std::string::npos) s += '.';

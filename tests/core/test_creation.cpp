@@ -156,6 +156,9 @@ TEST(Format, PrintsLikeNumpy) {
   const std::string big = mt::to_string(mt::arange(0, 2000));
   EXPECT_NE(big.find("0., 1., 2., ..., 1997., 1998., 1999."), std::string::npos) << big;
   EXPECT_EQ(mt::to_string(Tensor()), "tensor(undefined)");
+  // NaN with either sign bit prints as numpy does; infinities keep their sign.
+  EXPECT_EQ(mt::to_string(mt::from_vector<double>({NAN, -NAN, INFINITY, -INFINITY}, {4})),
+            "tensor([nan, nan, inf, -inf], dtype=float64)");
 }
 
 }  // namespace
