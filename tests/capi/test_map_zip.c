@@ -156,7 +156,8 @@ static void map_out(void) {
   CHECK_ERR(mt_map_out(MT_MAP_EXP, x, wide), MT_ERR_INVALID_ARGUMENT, "mt_map_out",
             "broadcast view");
   CHECK_ERR(mt_map_out(11, x, out), MT_ERR_INVALID_ARGUMENT, "mt_map_out", "unknown map op 11");
-  /* Failed out ops wrote nothing. */
+  CHECK_ERR(mt_set(wide, DIMS(1, 0), 5), MT_ERR_INVALID_ARGUMENT, "mt_set", "broadcast view");
+  /* Failed out ops (and the set) wrote nothing. */
   CHECK_TENSOR(small, DIMS(3), VALUES(7, 7, 7));
   CHECK_TENSOR(f32, DIMS(2, 2), VALUES(7, 7, 7, 7));
   CHECK_TENSOR(row, DIMS(1, 2), VALUES(7, 7));
