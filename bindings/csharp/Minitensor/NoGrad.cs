@@ -5,10 +5,11 @@ namespace Minitensor {
 /// <summary>
 /// Grad mode of the calling thread (torch.no_grad): while off, ops record nothing.
 /// <code>using (NoGrad.Enter()) { ... }</code> turns it off and restores it on Dispose, which
-/// must happen on the same thread.
+/// must happen on the same thread (elsewhere it throws InvalidOperationException).
 /// </summary>
 public sealed class NoGrad : IDisposable {
   readonly bool wasEnabled;
+  readonly int thread = Environment.CurrentManagedThreadId;
   bool restored;
 
   NoGrad() {
@@ -23,6 +24,12 @@ public sealed class NoGrad : IDisposable {
   /// </summary>
   public void Dispose() {
     if (restored) return;
+    // Grad mode is per thread: restoring it here would switch this thread's mode and leave
+    // the entering thread without grad for good.
+    if (Environment.CurrentManagedThreadId != thread) {
+      throw new InvalidOperationException("NoGrad entered on thread " + thread +
+          " cannot be disposed on thread " + Environment.CurrentManagedThreadId);
+    }
     restored = true;
     minitensor_native.mt_set_grad_enabled(wasEnabled ? 1 : 0);
   }

@@ -7,7 +7,8 @@ namespace Minitensor {
 /// memory with the tensor they came from and keep it alive. Dispose releases the tensor at
 /// once (twice is harmless); a tensor never disposed is released by the garbage collector.
 /// Using a disposed tensor throws ObjectDisposedException; a failed call throws
-/// MinitensorException with the library's message.
+/// MinitensorException with the library's message. Equals and == compare references, as for
+/// any disposable handle (a tensor can key a dictionary); Eq compares elements.
 /// </summary>
 public sealed partial class Tensor : IDisposable {
   readonly TensorHandle handle;
@@ -131,16 +132,32 @@ public sealed partial class Tensor : IDisposable {
 
   /// <summary>The elements in row-major order, converted to float.</summary>
   public float[] ToFloatArray() {
-    var values = new float[Numel];
+    var values = new float[ArrayLength("ToFloatArray")];
     minitensor_native.mt_to_buffer(this, values);
     return values;
   }
 
   /// <summary>The elements in row-major order, converted to double.</summary>
   public double[] ToDoubleArray() {
-    var values = new double[Numel];
+    var values = new double[ArrayLength("ToDoubleArray")];
     minitensor_native.mt_to_buffer(this, values);
     return values;
+  }
+
+  // Numel as the length of a C# array, which holds at most int.MaxValue elements (an expanded
+  // view can have far more without the memory for them).
+  int ArrayLength(string caller) {
+    long numel = Numel;
+    if (numel > int.MaxValue) {
+      throw new MinitensorException(Status.Overflow, caller + ": shape " + ShapeText(Shape) +
+          " has " + numel + " elements, more than a C# array holds (" + int.MaxValue + ")");
+    }
+    return (int)numel;
+  }
+
+  // "(2, 3)", "(4,)", "()" as the library writes shapes.
+  static string ShapeText(long[] shape) {
+    return "(" + string.Join(", ", shape) + (shape.Length == 1 ? ",)" : ")");
   }
 
   /// <summary>numpy-like text: "tensor([[1., 2.],\n        [3., 4.]], dtype=float32)".

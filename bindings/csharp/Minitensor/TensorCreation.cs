@@ -4,6 +4,7 @@ public sealed partial class Tensor {
   /// <summary>A tensor with a copy of `values` (float[] or double[], row-major) in `shape`
   /// (the product of the sizes must be values.Length), converted to `dtype`.</summary>
   public static Tensor FromArray(System.Array values, long[] shape, DType dtype) {
+    if (values == null) throw new System.ArgumentNullException(nameof(values));
     minitensor_native.mt_from_buffer(values, shape, (int)dtype, out TensorHandle result);
     return new Tensor(result);
   }
@@ -16,6 +17,18 @@ public sealed partial class Tensor {
   /// <summary>A float64 tensor with a copy of `values`; no shape: 1-D.</summary>
   public static Tensor FromArray(double[] values, params long[] shape) {
     return FromArray(values, ShapeOrLength(values, shape), DType.Float64);
+  }
+
+  /// <summary>A tensor in the shape of `values`, a float or double array of any rank
+  /// (float[,] gives a float32 matrix, double[] a float64 vector), with a copy of them.
+  /// </summary>
+  public static Tensor FromArray(System.Array values) {
+    if (values == null) throw new System.ArgumentNullException(nameof(values));
+    var shape = new long[values.Rank];
+    for (int dim = 0; dim < shape.Length; ++dim) shape[dim] = values.GetLength(dim);
+    // Anything but float and double is refused by the copy, which names the array's type.
+    bool floats = values.GetType().GetElementType() == typeof(float);
+    return FromArray(values, shape, floats ? DType.Float32 : DType.Float64);
   }
 
   static long[] ShapeOrLength(System.Array values, long[] shape) {

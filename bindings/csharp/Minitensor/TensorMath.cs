@@ -78,6 +78,26 @@ public sealed partial class Tensor {
   public static Tensor operator >(Tensor a, double b) { return Zip(ZipOp.Gt, a, b); }
   public static Tensor operator >(double a, Tensor b) { return Zip(ZipOp.Gt, a, b); }
 
+  // C# pairs <= with >=; the library has only the strict comparisons and Eq.
+  /// <summary>1 where a &lt;= b, else 0 (0 where either is NaN).</summary>
+  public static Tensor operator <=(Tensor a, Tensor b) { return OrEqual(ZipOp.Lt, a, b); }
+  public static Tensor operator <=(Tensor a, double b) { return OrEqual(ZipOp.Lt, a, b); }
+  public static Tensor operator <=(double a, Tensor b) { return b >= a; }
+  /// <summary>1 where a &gt;= b, else 0 (0 where either is NaN).</summary>
+  public static Tensor operator >=(Tensor a, Tensor b) { return OrEqual(ZipOp.Gt, a, b); }
+  public static Tensor operator >=(Tensor a, double b) { return OrEqual(ZipOp.Gt, a, b); }
+  public static Tensor operator >=(double a, Tensor b) { return b <= a; }
+
+  // (a < b) + (a == b) rather than 1 - (a > b), which would be 1 for NaN.
+  static Tensor OrEqual(ZipOp strict, Tensor a, Tensor b) {
+    using (Tensor unequal = Zip(strict, a, b))
+    using (Tensor equal = Zip(ZipOp.Eq, a, b)) return unequal + equal;
+  }
+
+  static Tensor OrEqual(ZipOp strict, Tensor a, double b) {
+    using (Tensor scalar = ScalarLike(a, b)) return OrEqual(strict, a, scalar);
+  }
+
   public Tensor Pow(Tensor exponent) { return Zip(ZipOp.Pow, this, exponent); }
   public Tensor Pow(double exponent) { return Zip(ZipOp.Pow, this, exponent); }
   /// <summary>Elementwise max(this, other).</summary>
@@ -91,6 +111,14 @@ public sealed partial class Tensor {
   /// <summary>1 where equal, else 0.</summary>
   public Tensor Eq(Tensor other) { return Zip(ZipOp.Eq, this, other); }
   public Tensor Eq(double other) { return Zip(ZipOp.Eq, this, other); }
+  /// <summary>1 where not equal, else 0 (1 where either is NaN).</summary>
+  public Tensor Ne(Tensor other) { return NotEqual(Eq(other)); }
+  public Tensor Ne(double other) { return NotEqual(Eq(other)); }
+
+  static Tensor NotEqual(Tensor equal) {
+    using (equal) return 1 - equal;
+  }
+
   /// <summary>1 where |this - other| &lt;= 1e-8 + 1e-5 |other| (numpy.isclose), else 0.
   /// </summary>
   public Tensor IsClose(Tensor other) { return Zip(ZipOp.IsClose, this, other); }

@@ -32,6 +32,23 @@ static class CreationTests {
     }
   }
 
+  // A multi-dimensional array gives its shape and its element type's dtype.
+  [Test]
+  public static void FromArrayTakesTheArraysShape() {
+    using (Tensor doubles = Tensor.FromArray(new double[,] { { 1, 2, 3 }, { 4, 5, 6 } }))
+    using (Tensor floats = Tensor.FromArray(new float[2, 0, 3]))
+    using (Tensor scalar = Tensor.FromArray((Array)new float[] { 7 })) {
+      Check.Equal(DType.Float64, doubles.DType, "double[,] dtype");
+      Check.Tensor(new long[] { 2, 3 }, new double[] { 1, 2, 3, 4, 5, 6 }, doubles, 0, "[,]");
+      Check.Equal(DType.Float32, floats.DType, "float[,,] dtype");
+      Check.Equal(new long[] { 2, 0, 3 }, floats.Shape, "empty float[,,]");
+      Check.Tensor(new long[] { 1 }, new double[] { 7 }, scalar, 0, "float[] as an Array");
+    }
+    var e = Check.Throws<ArgumentException>(() => Tensor.FromArray(new int[2, 2]), "int[,]");
+    Check.True(e.Message.Contains("Int32[,]"), "the message names the array type: " + e.Message);
+    Check.Throws<ArgumentNullException>(() => Tensor.FromArray((Array)null), "null");
+  }
+
   [Test]
   public static void FromArrayRoundTrips() {
     double[] values = { 1.5, -2, 3.25, 4, 1e-3, 6 };
@@ -68,6 +85,8 @@ static class CreationTests {
       Check.True(t.IsContiguous, "contiguous");
       Check.Equal(new Device(DeviceType.Cpu, 0), t.Device, "device");
       Check.Equal("cpu:0", t.Device.ToString(), "device text");
+      Check.True(t.Device == new Device(DeviceType.Cpu, 0), "== compares type and index");
+      Check.True(t.Device != new Device(DeviceType.Cpu, 1), "!= too");
     }
   }
 

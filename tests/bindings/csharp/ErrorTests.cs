@@ -26,6 +26,8 @@ static class ErrorTests {
       Check.Fails(Status.InvalidArgument, () => Tensor.Zip(ZipOp.Add, null, a), "mt_zip", "NULL");
       Check.Fails(Status.InvalidArgument, () => (a + (Tensor)null).Dispose(), "mt_zip", "NULL");
       Check.Fails(Status.InvalidArgument, () => (2.0 * (Tensor)null).Dispose(), "mt_zip", "NULL");
+      Check.Fails(Status.InvalidArgument, () => (a <= (Tensor)null).Dispose(), "mt_zip", "NULL");
+      Check.Fails(Status.InvalidArgument, () => (2.0 >= (Tensor)null).Dispose(), "mt_zip", "NULL");
       Check.Fails(Status.InvalidArgument, () => Loss.MseLoss(null, a), "mt_mse_loss", "NULL");
       Check.Fails(Status.InvalidArgument, () => mlp.Forward(null), "mt_mlp_forward", "NULL");
       Check.Fails(Status.InvalidArgument, () => a.SharesMemory(null), "mt_shares_memory", "NULL");
@@ -81,6 +83,28 @@ static class ErrorTests {
     var e = Check.Throws<ArgumentException>(
         () => Tensor.FromArray(new int[] { 1, 2 }, new long[] { 2 }, DType.Float32), "int[]");
     Check.True(e.Message.Contains("Int32[]"), "the message names the array type: " + e.Message);
+  }
+
+  // The library reads a NULL array with a count of 0 as empty: a null from C# is a bug.
+  [Test]
+  public static void NullArraysAreArgumentErrors() {
+    Func<Action, string, string> paramName =
+        (action, what) => Check.Throws<ArgumentNullException>(action, what).ParamName;
+    Check.Equal("values", paramName(() => Tensor.FromArray((float[])null, 0), "values"),
+                "FromArray");
+    Check.Equal("parameters", paramName(() => new Sgd(null, 0.1), "SGD"), "Sgd");
+    Check.Equal("parameters", paramName(() => new Adam(null), "Adam"), "Adam");
+  }
+
+  // An expanded view can hold more elements than a C# array; its memory is one element.
+  [Test]
+  public static void TooManyElementsForAnArray() {
+    using (Tensor one = Tensor.Scalar(1))
+    using (Tensor huge = one.Expand(1L << 31)) {
+      Check.Fails(Status.Overflow, () => huge.ToFloatArray(),
+                  "ToFloatArray: shape (2147483648,) has 2147483648 elements", "2147483647");
+      Check.Fails(Status.Overflow, () => huge.ToDoubleArray(), "ToDoubleArray", "(2147483648,)");
+    }
   }
 
   [Test]

@@ -29,6 +29,24 @@ static class OpsTests {
     CheckMap(x => x.Square(), v => v * v, Xs, "square");
   }
 
+  // <=, >= and Ne, which the library composes from Lt, Gt and Eq: NaN compares false
+  // (Ne: true) as in C#.
+  [Test]
+  public static void OrEqualComparisonsAndNe() {
+    double[] xs = { 1, 2, 3, double.NaN };
+    Func<bool, double> one = condition => condition ? 1 : 0;
+    CheckMap(x => x <= 2.0, v => one(v <= 2), xs, "x <= 2");
+    CheckMap(x => x >= 2.0, v => one(v >= 2), xs, "x >= 2");
+    CheckMap(x => 2.0 <= x, v => one(2 <= v), xs, "2 <= x");
+    CheckMap(x => 2.0 >= x, v => one(2 >= v), xs, "2 >= x");
+    CheckMap(x => x.Ne(2), v => one(v != 2), xs, "x != 2");
+    using (Tensor two = Tensor.Full(new long[] { 4 }, 2, DType.Float32)) {
+      CheckMap(x => x <= two, v => one(v <= 2), xs, "x <= tensor of 2");
+      CheckMap(x => x >= two, v => one(v >= 2), xs, "x >= tensor of 2");
+      CheckMap(x => x.Ne(two), v => one(v != 2), xs, "x != tensor of 2");
+    }
+  }
+
   // a (2, 3) = 0..5 with b (3,) = (10, 20, 30) and with c (2, 1) = (2, 4).
   [Test]
   public static void ZipBroadcasts() {

@@ -56,6 +56,19 @@ static class OwnershipTests {
     Check.Throws<ObjectDisposedException>(() => mlp.Forward(null), "disposed model");
   }
 
+  // == and Equals are reference identity (Eq compares elements): a tensor can key a
+  // dictionary and `t == null` means what it does for any other object.
+  [Test]
+  public static void EqualityIsIdentity() {
+    using (Tensor a = Tensor.Ones(2))
+    using (Tensor b = Tensor.Ones(2)) {
+      Check.True(a.Equals(a) && !a.Equals(b) && a != b && a != null, "identity");
+      var names = new System.Collections.Generic.Dictionary<Tensor, string> { { a, "a" },
+                                                                               { b, "b" } };
+      Check.Equal("b", names[b], "a tensor as a key");
+    }
+  }
+
   [Test]
   public static void ParametersOutliveTheirModel() {
     var mlp = new Mlp(new long[] { 2, 3, 1 }, DType.Float64, new Generator(2));

@@ -71,6 +71,43 @@ static class ThreadTests {
     }
   }
 
+  // Grad mode is per thread: a scope disposed on another thread must not touch that one's.
+  [Test]
+  public static void NoGradDisposedOnAnotherThreadThrows() {
+    NoGrad elsewhere = null;
+    OnThreads(1, thread => elsewhere = NoGrad.Enter());
+    using (NoGrad.Enter()) {
+      var e = Check.Throws<InvalidOperationException>(() => elsewhere.Dispose(), "dispose");
+      Check.True(e.Message.Contains("cannot be disposed on thread"), "message: " + e.Message);
+      Check.True(!NoGrad.IsGradEnabled, "this thread's no-grad scope is untouched");
+    }
+  }
+
+  // Dispose during another thread's calls: those calls finish (the handle is held for each)
+  // and later ones throw ObjectDisposedException; never a crash or a wrong result.
+  [Test]
+  public static void DisposeWhileAnotherThreadComputes() {
+    for (int round = 0; round < 50; ++round) {
+      Tensor t = Tensor.Ones(32, 32);
+      using (var started = new ManualResetEventSlim()) {
+        OnThreads(2, thread => {
+          if (thread == 0) {
+            started.Wait();
+            t.Dispose();
+            return;
+          }
+          started.Set();
+          try {
+            for (int i = 0; i < 100; ++i)
+              using (Tensor p = t.MatMul(t)) Check.Equal(32.0, p[0, 0], "an element");
+          } catch (ObjectDisposedException) {
+          }
+        });
+      }
+      Check.True(t.IsDisposed, "disposed");
+    }
+  }
+
   [Test]
   public static void ErrorsStayInTheirThread() {
     OnThreads(8, thread => {
