@@ -17,6 +17,12 @@
 #include <minitensor/minitensor.h>
 %}
 
+/* int64_t is `long` on the LP64 systems minitensor builds on, and SWIG's stdint.i must agree:
+ * else the wrappers cast int64_t pointers to long long*. Java and C# map a C long to 32 bits
+ * (as on Windows), so their typemap files map int64_t as long long. */
+#ifndef SWIGWORDSIZE64
+#define SWIGWORDSIZE64
+#endif
 %include <stdint.i>
 
 #if defined(SWIGPYTHON)

@@ -18,6 +18,11 @@
 /* Enum values and #defines as C# constants, usable in the hand-written enums. */
 %csconst(1);
 
+/* int64_t and uint64_t are C# long and ulong (SWIG sees them as C long, which C# maps to int:
+ * see minitensor.i). */
+%apply long long { int64_t };
+%apply unsigned long long { uint64_t };
+
 /* DLPack is for Python; C# copies through mt_from_buffer and mt_to_buffer. */
 %ignore mt_to_dlpack;
 %ignore mt_from_dlpack;
