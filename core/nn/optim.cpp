@@ -33,6 +33,10 @@ Optimizer::Optimizer(std::vector<Tensor> params)
     if (!params_[i].requires_grad() || !params_[i].is_leaf())
       fail(ErrorCode::InvalidArgument, "optimizer: parameter ", i, " (shape ", params_[i].shape(),
            ") is not a leaf that requires grad");
+    // A parameter listed twice would be stepped twice per step().
+    for (size_t j = 0; j < i; ++j)
+      if (params_[j].is_same(params_[i]))
+        fail(ErrorCode::InvalidArgument, "optimizer: parameter ", i, " is parameter ", j, " again");
   }
 }
 

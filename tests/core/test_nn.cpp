@@ -1116,6 +1116,11 @@ TEST(NnOptimErrors, BadParameters) {
           make({ok, Tensor()});
         },
         {ErrorCode::InvalidArgument}, {"parameter 1", "undefined"}));
+    EXPECT_TRUE(throws_error(
+        [&] {
+          make({ok, Tensor(ok)});  // a copy of the handle: the same tensor
+        },
+        {ErrorCode::InvalidArgument}, {"parameter 1 is parameter 0 again"}));
     EXPECT_NO_THROW(make({ok}));
     EXPECT_NO_THROW(make({}));
   }
