@@ -7,8 +7,9 @@
  *   mt_last_error()); the wrapper still runs its cleanup, so out-parameters are only written
  *   while no exception is pending;
  * - a handle parameter is the hand-written class (Tensor, Generator, ...): null passes NULL, a
- *   closed object throws IllegalStateException before the call, and the object stays reachable
- *   until the call returns (its Cleaner cannot release the handle during the call);
+ *   closed object throws IllegalStateException before the call, and the call holds a use of
+ *   the handle (NativeObject.acquire/release): neither close() on another thread nor the
+ *   Cleaner can release it during the call;
  * - an out-parameter is a one-element Java array the call fills (long[] for handles);
  * - (array, length) pairs are one Java array; buffers are a float[] or a double[];
  * - int64_t and uint64_t are Java long.
@@ -120,8 +121,11 @@ static void mt_java_release_elements(JNIEnv* jenv, jobject array, void* elements
 %typemap(jni) CTYPE*, const CTYPE* "jlong"
 %typemap(jtype) CTYPE*, const CTYPE* "long"
 %typemap(jstype) CTYPE*, const CTYPE* "JCLASS"
-%typemap(javain, post="      java.lang.ref.Reference.reachabilityFence($javainput);")
-    CTYPE*, const CTYPE* "NativeObject.handleOf($javainput)"
+/* acquire gives 0 for a closed object instead of throwing, so that `post` gives back every use
+ * taken even when a later argument is the closed one; `checked` then throws inside the try. */
+%typemap(javain, pre="    long handle$javainput = NativeObject.acquire($javainput);",
+    post="      NativeObject.release($javainput, handle$javainput);")
+    CTYPE*, const CTYPE* "NativeObject.checked($javainput, handle$javainput)"
 %typemap(in) CTYPE*, const CTYPE* { $1 = ($1_ltype)(intptr_t)$input; }
 %enddef
 MT_JAVA_HANDLE(mt_tensor, Tensor)
@@ -227,8 +231,10 @@ MT_JAVA_OUT(mt_optimizer*, jlong, jlongArray, long, Long)
 %typemap(jni) (mt_tensor* const* params, int32_t count) "jlongArray"
 %typemap(jtype) (mt_tensor* const* params, int32_t count) "long[]"
 %typemap(jstype) (mt_tensor* const* params, int32_t count) "Tensor[]"
-%typemap(javain, post="      java.lang.ref.Reference.reachabilityFence($javainput);")
-    (mt_tensor* const* params, int32_t count) "NativeObject.handlesOf($javainput)"
+%typemap(javain, pre="    long[] handles$javainput = NativeObject.acquireAll($javainput);",
+    post="      NativeObject.releaseAll($javainput, handles$javainput);")
+    (mt_tensor* const* params, int32_t count)
+    "NativeObject.checkedAll($javainput, handles$javainput)"
 %typemap(in) (mt_tensor* const* params, int32_t count) (mt_tensor** handles = NULL) {
   $2 = 0;
   if ($input) {

@@ -11,6 +11,11 @@ public enum DType {
     this.code = code;
   }
 
+  /** Bytes per element (numpy's itemsize): 4 or 8. */
+  public int itemSize() {
+    return this == FLOAT64 ? Double.BYTES : Float.BYTES;
+  }
+
   /** "float32" or "float64". */
   @Override
   public String toString() {

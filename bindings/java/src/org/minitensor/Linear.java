@@ -7,7 +7,12 @@ public final class Linear extends NativeObject {
       Generator generator) {
     super(Out.ofLong(out -> MinitensorNative.mt_linear_create(inFeatures, outFeatures,
             dtype.code, Codes.flag(bias), generator, out)),
-        MinitensorNativeJNI::mt_linear_release);
+        MinitensorNativeJNI::mt_linear_release, bytes(inFeatures, outFeatures, bias, dtype));
+  }
+
+  /** The bytes of a layer's weight and bias (for GC pacing). */
+  static long bytes(long inFeatures, long outFeatures, boolean bias, DType dtype) {
+    return (inFeatures + (bias ? 1 : 0)) * outFeatures * dtype.itemSize();
   }
 
   public Tensor forward(Tensor x) {

@@ -8,7 +8,16 @@ public final class Mlp extends NativeObject {
   /** Weights drawn from `generator` (null: the default generator). */
   public Mlp(long[] sizes, DType dtype, Generator generator) {
     super(Out.ofLong(out -> MinitensorNative.mt_mlp_create(sizes, dtype.code, generator, out)),
-        MinitensorNativeJNI::mt_mlp_release);
+        MinitensorNativeJNI::mt_mlp_release, bytes(sizes, dtype));
+  }
+
+  /** The bytes of the layers' weights and biases (for GC pacing). */
+  private static long bytes(long[] sizes, DType dtype) {
+    long bytes = 0;
+    for (int i = 0; i + 1 < sizes.length; ++i) {
+      bytes += Linear.bytes(sizes[i], sizes[i + 1], true, dtype);
+    }
+    return bytes;
   }
 
   public Tensor forward(Tensor x) {

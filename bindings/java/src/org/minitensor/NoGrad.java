@@ -7,6 +7,7 @@ package org.minitensor;
  */
 public final class NoGrad implements AutoCloseable {
   private final boolean previous;
+  private final Thread thread = Thread.currentThread();
   private boolean closed;
 
   private NoGrad(boolean previous) {
@@ -17,8 +18,13 @@ public final class NoGrad implements AutoCloseable {
     return new NoGrad(MinitensorNative.mt_set_grad_enabled(0) != 0);
   }
 
+  /** Restores the mode; IllegalStateException on another thread (its mode is not ours). */
   @Override
   public void close() {
+    if (Thread.currentThread() != thread) {
+      throw new IllegalStateException("NoGrad entered on thread '" + thread.getName()
+          + "' cannot be closed on thread '" + Thread.currentThread().getName() + "'");
+    }
     if (!closed) {
       closed = true;
       MinitensorNative.mt_set_grad_enabled(Codes.flag(previous));

@@ -8,11 +8,43 @@ import static org.minitensor.MinitensorNative.*;
  * and keep it alive. Close a tensor (try-with-resources) to free it now; a Cleaner frees the
  * ones that are never closed once they are unreachable. A closed tensor throws
  * IllegalStateException when used; failed calls throw MinitensorException with the library's
- * message.
+ * message. equals and hashCode are identity (as for Java arrays): compare values with eq,
+ * isClose or toDoubleArray.
  */
 public final class Tensor extends NativeObject {
+  /** Up to this many elements a tensor counts as numel * 8 bytes (a cheap upper bound). */
+  private static final long SMALL_NUMEL = 8192;
+
   Tensor(long handle) {
-    super(handle, MinitensorNativeJNI::mt_release);
+    super(handle, MinitensorNativeJNI::mt_release, spannedBytes(handle));
+  }
+
+  /**
+   * The bytes a tensor's elements span, for GC pacing: a view counts what it addresses (a
+   * broadcast view its few real elements), so sharing memory overestimates, never hides it.
+   * Only large tensors pay for the exact figure (four more native calls).
+   */
+  private static long spannedBytes(long handle) {
+    long numel = Out.ofLong(out -> MinitensorNativeJNI.mt_numel(handle, out));
+    if (numel <= SMALL_NUMEL) {
+      return numel * Double.BYTES;
+    }
+    int[] ndim = new int[1];
+    int[] dtype = new int[1];
+    MinitensorNativeJNI.mt_ndim(handle, ndim);
+    MinitensorNativeJNI.mt_dtype(handle, dtype);
+    long[] shape = new long[ndim[0]];
+    long[] strides = new long[ndim[0]];
+    MinitensorNativeJNI.mt_shape(handle, shape);
+    MinitensorNativeJNI.mt_strides(handle, strides);
+    long elements = 1;
+    for (int d = 0; d < shape.length; ++d) {
+      if (shape[d] == 0) {
+        return 0;
+      }
+      elements += (shape[d] - 1) * strides[d];
+    }
+    return elements * DType.of(dtype[0]).itemSize();
   }
 
   /** The tensor a native call gives out. */
@@ -77,7 +109,17 @@ public final class Tensor extends NativeObject {
     return randn(shape, dtype, 0, 1, null);
   }
 
-  /** A float32 copy of `data` (row-major) in `shape`. */
+  /** A 1-D float32 copy of `data` (as numpy.array of a list). */
+  public static Tensor fromArray(float[] data) {
+    return fromArray(data, data.length);
+  }
+
+  /** A 1-D float64 copy of `data`. */
+  public static Tensor fromArray(double[] data) {
+    return fromArray(data, data.length);
+  }
+
+  /** A float32 copy of `data` (row-major) in `shape` (new long[0]: rank 0). */
   public static Tensor fromArray(float[] data, long... shape) {
     return fromArray(data, DType.FLOAT32, shape);
   }
@@ -199,8 +241,13 @@ public final class Tensor extends NativeObject {
 
   /** Another Tensor object holding its own reference to this tensor (closed separately). */
   public Tensor newReference() {
-    mt_retain(this);
-    return new Tensor(handle());
+    long handle = acquire(this);
+    try {
+      MinitensorNativeJNI.mt_retain(checked(this, handle));
+      return new Tensor(handle);
+    } finally {
+      release(this, handle);
+    }
   }
 
   // ---- Views (sharing memory) and copies ---------------------------------------------------

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.minitensor.Expect.shape;
 
@@ -68,6 +69,28 @@ class AutodiffTest {
       assertTrue(Minitensor.setGradEnabled(false));
       assertFalse(Minitensor.setGradEnabled(true));
     }
+  }
+
+  /** Grad mode is per thread: closing a scope elsewhere would switch the wrong thread's. */
+  @Test
+  void noGradScopeClosesOnItsOwnThread() throws Exception {
+    NoGrad scope = NoGrad.enter();
+    try {
+      Thread other = new Thread(() -> {
+        IllegalStateException e = assertThrows(IllegalStateException.class, scope::close);
+        assertTrue(e.getMessage().contains("cannot be closed on thread"), e.getMessage());
+        assertTrue(Minitensor.gradEnabled()); // this thread's mode is untouched
+      });
+      Throwable[] failure = new Throwable[1];
+      other.setUncaughtExceptionHandler((thread, error) -> failure[0] = error);
+      other.start();
+      other.join();
+      assertNull(failure[0]);
+      assertFalse(Minitensor.gradEnabled());
+    } finally {
+      scope.close();
+    }
+    assertTrue(Minitensor.gradEnabled());
   }
 
   @Test

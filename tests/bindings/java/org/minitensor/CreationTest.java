@@ -25,6 +25,8 @@ class CreationTest {
       assertEquals("cpu:0", zeros.device().toString());
       Expect.values(ones, shape(4), 1, 1, 1, 1);
       assertEquals(DType.FLOAT64, ones.dtype());
+      assertEquals(4, DType.FLOAT32.itemSize());
+      assertEquals(8, DType.FLOAT64.itemSize());
       Expect.values(full, shape(2, 2), 2.5, 2.5, 2.5, 2.5);
     }
   }
@@ -79,6 +81,19 @@ class CreationTest {
       assertArrayEquals(shape(3, 1), narrowed.shape());
       assertEquals((double) (float) 0.1, narrowed.get(0, 0));
       assertArrayEquals(new double[] {1.5, -2, 3, 4.25}, widened.toDoubleArray());
+    }
+  }
+
+  @Test
+  void fromArrayWithoutShapeIsAVector() {
+    try (Tensor floats = Tensor.fromArray(new float[] {1, 2, 3});
+        Tensor doubles = Tensor.fromArray(new double[] {4});
+        Tensor none = Tensor.fromArray(new double[0]);
+        Tensor scalar = Tensor.fromArray(new double[] {5}, new long[0])) {
+      Expect.values(floats, shape(3), 1, 2, 3);
+      Expect.values(doubles, shape(1), 4);
+      Expect.values(none, shape(0));
+      Expect.values(scalar, shape(), 5);
     }
   }
 

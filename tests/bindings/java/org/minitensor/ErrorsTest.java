@@ -112,6 +112,18 @@ class ErrorsTest {
         "mt_set_num_threads", "5000");
   }
 
+  /** A null argument's NullPointerException names the parameter (the jar keeps the names). */
+  @Test
+  void nullArgumentsAreNamed() {
+    NullPointerException e =
+        assertThrows(NullPointerException.class, () -> Tensor.zeros(null, 2));
+    assertTrue(e.getMessage().contains("\"dtype\" is null"), e.getMessage());
+    try (Tensor a = Tensor.ones(DType.FLOAT32, 2)) {
+      e = assertThrows(NullPointerException.class, () -> a.map(null));
+      assertTrue(e.getMessage().contains("\"op\" is null"), e.getMessage());
+    }
+  }
+
   @Test
   void closedObjectsThrowIllegalState() {
     Tensor closed = Tensor.ones(DType.FLOAT32, 2);

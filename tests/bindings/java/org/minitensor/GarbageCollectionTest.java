@@ -1,6 +1,7 @@
 package org.minitensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -27,5 +28,47 @@ class GarbageCollectionTest {
     long growth = peak - before;
     assertTrue(growth < BOUND_KIB, "resident memory grew by " + growth / 1024 + " MiB for "
         + TENSORS + " dropped tensors of " + ELEMENTS * 8 / 1024 + " KiB");
+  }
+
+  /** Few but large: 100 of 32 MiB, 3.2 GB if none were released; counting them is not enough. */
+  @Test
+  void droppedLargeTensorsAreReleased() throws Exception {
+    long before = Expect.residentKiB();
+    long peak = before;
+    for (int i = 0; i < 100; ++i) {
+      Tensor t = Tensor.full(i, DType.FLOAT64, 4L << 20);
+      assertEquals(i, t.get(12345));
+      peak = Math.max(peak, Expect.residentKiB());
+    }
+    long growth = peak - before;
+    assertTrue(growth < BOUND_KIB, "resident memory grew by " + growth / 1024 + " MiB");
+  }
+
+  /** Layers and models count their weights: 200 of 8 MiB, 1.6 GB if none were released. */
+  @Test
+  void droppedLayersAreReleased() throws Exception {
+    long before = Expect.residentKiB();
+    long peak = before;
+    for (int i = 0; i < 200; ++i) {
+      NativeObject layer = i % 2 == 0 ? new Linear(1023, 1024, DType.FLOAT64, true, null)
+          : new Mlp(Expect.shape(1023, 1024), DType.FLOAT64, null);
+      assertFalse(layer.isClosed());
+      peak = Math.max(peak, Expect.residentKiB());
+    }
+    long growth = peak - before;
+    assertTrue(growth < BOUND_KIB, "resident memory grew by " + growth / 1024 + " MiB");
+  }
+
+  /** Broadcast views span few bytes: making many does not collect at every one. */
+  @Test
+  void broadcastViewsDoNotCountTheirShape() {
+    try (Tensor one = Tensor.ones(DType.FLOAT64, 1)) {
+      long start = System.nanoTime();
+      for (int i = 0; i < 2000; ++i) {
+        one.expand(1L << 40).close();
+      }
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(millis < 2000, "2000 expand views took " + millis + " ms");
+    }
   }
 }

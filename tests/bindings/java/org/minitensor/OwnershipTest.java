@@ -42,6 +42,24 @@ class OwnershipTest {
     }
   }
 
+  /**
+   * A call that fails on a closed argument gives back its use of the others, so close frees
+   * them: the next tensor of that size reuses the memory (or the system got it back).
+   */
+  @Test
+  void closeFreesAfterACallFailedOnAClosedArgument() throws Exception {
+    Tensor closed = Tensor.ones(DType.FLOAT32, 1);
+    closed.close();
+    long before = Expect.residentKiB();
+    Tensor big = Tensor.full(1, DType.FLOAT64, 64L << 20); // 512 MiB
+    assertThrows(IllegalStateException.class, () -> big.add(closed));
+    big.close();
+    try (Tensor again = Tensor.full(2, DType.FLOAT64, 64L << 20)) {
+      long growth = Expect.residentKiB() - before;
+      assertTrue(growth < 700 * 1024, "two 512 MiB tensors in turn took " + growth + " KiB");
+    }
+  }
+
   @Test
   void newReferenceIsClosedSeparately() {
     Tensor a = Tensor.full(3, DType.FLOAT64, 2);

@@ -2,8 +2,14 @@ package org.minitensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.InvocationTargetException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import org.junit.jupiter.api.Test;
 
 class RuntimeTest {
@@ -11,6 +17,22 @@ class RuntimeTest {
   void versions() {
     assertEquals(MinitensorNative.MT_VERSION_STRING, Minitensor.version());
     assertTrue(Minitensor.abiVersion() >= MinitensorNative.MT_ABI_VERSION);
+  }
+
+  /** The JVM loads a JNI library into one class loader: a second one is told so. */
+  @Test
+  void secondClassLoaderIsExplained() throws Exception {
+    Minitensor.version(); // loaded here
+    URL jar = Minitensor.class.getProtectionDomain().getCodeSource().getLocation();
+    try (URLClassLoader other = new URLClassLoader(new URL[] {jar}, null)) {
+      Class<?> minitensor = other.loadClass(Minitensor.class.getName());
+      InvocationTargetException e = assertThrows(InvocationTargetException.class,
+          () -> minitensor.getMethod("version").invoke(null));
+      Throwable error = e.getCause();
+      assertInstanceOf(UnsatisfiedLinkError.class, error);
+      assertTrue(error.getMessage().contains("one class loader per JVM"), error.getMessage());
+      assertFalse(error.getMessage().contains("java.library.path="), error.getMessage());
+    }
   }
 
   @Test

@@ -44,6 +44,42 @@ class ThreadsTest {
     }
   }
 
+  /** close() while other threads use the tensor: they finish or see it closed, never crash. */
+  @Test
+  void closingWhileOtherThreadsUseItIsSafe() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    try {
+      for (int round = 0; round < 200; ++round) {
+        Tensor x = Tensor.ones(DType.FLOAT64, 64, 64);
+        List<Future<?>> results = new ArrayList<>();
+        for (int thread = 0; thread < THREADS; ++thread) {
+          results.add(pool.submit(() -> useUntilClosed(x)));
+        }
+        Thread.sleep(0, 100_000);
+        x.close();
+        for (Future<?> result : results) {
+          result.get();
+        }
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private static Void useUntilClosed(Tensor x) {
+    try {
+      while (true) {
+        try (Tensor total = x.sum(); Tensor row = x.select(0, 1)) {
+          assertEquals(4096, total.item());
+          assertEquals(64, row.numel());
+        }
+      }
+    } catch (IllegalStateException closed) {
+      assertTrue(x.isClosed(), closed.getMessage());
+      return null;
+    }
+  }
+
   private static void work(int id, int round, Tensor a, Tensor b, double[] product,
       double sumOfA) {
     try (Tensor c = a.matmul(b);
