@@ -8,7 +8,8 @@
  * - Handles are PyCapsules named after their type ("mt_tensor", "mt_mlp", ...) that release
  *   their reference when collected; mt_close_handle releases one early, after which passing
  *   it raises instead of touching freed memory. None passes NULL. The mt_*_release functions
- *   and mt_retain are therefore not wrapped.
+ *   and mt_retain are therefore not wrapped. A handle closed (from another thread) while a
+ *   call uses it is released when that call returns.
  * - Out-parameters become return values (several make a list); input arrays are sequences of
  *   ints; buffers are objects with the buffer protocol holding float32 ('f') or float64 ('d').
  * - DLPack: mt_to_dlpack returns a "dltensor" capsule, mt_from_dlpack consumes one (renaming
@@ -81,8 +82,13 @@ static int mt_py_add_error(PyObject* dict, int32_t status, const char* name, PyO
  * ---------------------------------------------------------------------------------------- */
 
 %{
-/* The context of a closed handle's capsule. */
-static int mt_py_closed_marker;
+/* A handle capsule's context holds its state: 2 per call using the handle now (calls run
+ * without the GIL), plus MT_PY_CLOSED once closed. Only read and written with the GIL. */
+#define MT_PY_CLOSED 1
+static intptr_t mt_py_state(PyObject* capsule) { return (intptr_t)PyCapsule_GetContext(capsule); }
+static void mt_py_set_state(PyObject* capsule, intptr_t state) {
+  PyCapsule_SetContext(capsule, (void*)state);
+}
 
 static void mt_py_release_tensor(void* h) { mt_release((mt_tensor*)h); }
 static void mt_py_release_generator(void* h) { mt_generator_release((mt_generator*)h); }
@@ -140,20 +146,44 @@ static int mt_py_unwrap_handle(PyObject* object, const char* name, const char* f
                  object);
     return 0;
   }
-  if (PyCapsule_GetContext(object) == &mt_py_closed_marker) {
+  if (mt_py_state(object) & MT_PY_CLOSED) {
     PyErr_Format(mt_py_errors[MT_ERR_INVALID_ARGUMENT], "%s: the %s was closed", function,
                  name);
     return 0;
   }
   *handle = PyCapsule_GetPointer(object, name);
-  return *handle != NULL;
+  if (!*handle) return 0;
+  mt_py_set_state(object, mt_py_state(object) + 2); /* in use until mt_py_unuse_handle */
+  return 1;
+}
+
+/* Releases the handle of a closed capsule now, once. */
+static void mt_py_release_closed(PyObject* capsule) {
+  mt_py_release_capsule(capsule);
+  PyCapsule_SetDestructor(capsule, NULL);
+  mt_py_set_state(capsule, MT_PY_CLOSED);
+}
+
+/* Ends a use that mt_py_unwrap_handle began (None: nothing); the last use of a closed handle
+ * releases it. */
+static void mt_py_unuse_handle(PyObject* object) {
+  intptr_t state;
+  if (object == Py_None) return;
+  state = mt_py_state(object) - 2;
+  mt_py_set_state(object, state);
+  if (state == MT_PY_CLOSED) mt_py_release_closed(object);
 }
 %}
 
 %define MT_PY_HANDLE(TYPE)
-%typemap(in) TYPE*, const TYPE* {
+%typemap(in) const TYPE* (PyObject* used = NULL) {
   if (!mt_py_unwrap_handle($input, #TYPE, "$symname", (void**)&$1)) SWIG_fail;
+  used = $input;
 }
+%typemap(freearg) const TYPE* {
+  if (used$argnum) mt_py_unuse_handle(used$argnum);
+}
+%apply const TYPE* { TYPE* }; /* one typemap per pattern: SWIG then declares `used` */
 %typemap(in, numinputs=0) TYPE** out (TYPE* handle = NULL) { $1 = &handle; }
 %typemap(argout) TYPE** out {
   PyObject* wrapped = mt_py_wrap_handle(*$1, #TYPE);
@@ -184,17 +214,26 @@ MT_PY_HANDLE(mt_optimizer)
   if (PyErr_Occurred()) SWIG_fail;
 }
 %inline %{
-/* Releases the handle now; later uses raise. Closing twice, or None, does nothing. */
+/* Releases the handle now (or when the calls using it return); later uses raise. Closing
+ * twice, or None, does nothing. */
 void mt_close_handle(PyObject* handle) {
+  intptr_t state;
   if (handle == Py_None) return;
   if (!mt_py_kind_of(handle)) {
     PyErr_Format(PyExc_TypeError, "mt_close_handle: %R is not a minitensor handle", handle);
     return;
   }
-  if (PyCapsule_GetContext(handle) == &mt_py_closed_marker) return;
-  mt_py_release_capsule(handle);
-  PyCapsule_SetDestructor(handle, NULL);
-  PyCapsule_SetContext(handle, &mt_py_closed_marker);
+  state = mt_py_state(handle);
+  if (state & MT_PY_CLOSED) return;
+  if (state == 0)
+    mt_py_release_closed(handle);
+  else
+    mt_py_set_state(handle, state | MT_PY_CLOSED);
+}
+
+/* 1 when mt_close_handle closed the handle (None is not closed). */
+int mt_handle_closed(PyObject* handle) {
+  return handle != Py_None && mt_py_kind_of(handle) && (mt_py_state(handle) & MT_PY_CLOSED);
 }
 %}
 
@@ -269,22 +308,35 @@ static int mt_py_int64_array(PyObject* sequence, const char* function, int64_t**
   PyMem_Free((void*)$1);
 }
 
-/* The optimizers' parameters: a sequence of tensor handles. */
-%typemap(in) (mt_tensor* const* params, int32_t count) {
-  PyObject* items = PySequence_Fast($input, "$symname: expected a sequence of tensors");
-  Py_ssize_t i, n = items ? PySequence_Fast_GET_SIZE(items) : 0;
+/* The optimizers' parameters: a sequence of tensor handles, in use until the call returns. */
+%typemap(in) (mt_tensor* const* params, int32_t count) (PyObject* items = NULL,
+                                                         Py_ssize_t used = 0) {
+  Py_ssize_t n;
+  items = PySequence_Fast($input, "$symname: expected a sequence of tensors");
   if (!items) SWIG_fail;
+  n = PySequence_Fast_GET_SIZE(items);
+  if (n > INT32_MAX) {
+    PyErr_Format(PyExc_ValueError, "$symname: %zd parameters are too many", n);
+    SWIG_fail;
+  }
   $1 = (mt_tensor**)PyMem_Calloc((size_t)n + 1, sizeof(mt_tensor*));
   $2 = (int32_t)n;
-  for (i = 0; $1 && i < n; ++i)
-    if (!mt_py_unwrap_handle(PySequence_Fast_GET_ITEM(items, i), "mt_tensor", "$symname",
-                             (void**)&$1[i]))
-      break;
-  Py_DECREF(items);
-  if (!$1) PyErr_NoMemory();
-  if (PyErr_Occurred()) SWIG_fail;
+  if (!$1) {
+    PyErr_NoMemory();
+    SWIG_fail;
+  }
+  for (; used < n; ++used)
+    if (!mt_py_unwrap_handle(PySequence_Fast_GET_ITEM(items, used), "mt_tensor", "$symname",
+                             (void**)&$1[used]))
+      SWIG_fail;
 }
-%typemap(freearg) (mt_tensor* const* params, int32_t count) { PyMem_Free($1); }
+%typemap(freearg) (mt_tensor* const* params, int32_t count) {
+  Py_ssize_t i;
+  for (i = 0; i < used$argnum; ++i)
+    mt_py_unuse_handle(PySequence_Fast_GET_ITEM(items$argnum, i));
+  Py_XDECREF(items$argnum);
+  PyMem_Free($1);
+}
 
 /* Library-allocated text (mt_to_string, mt_take_diagnostics) becomes a str. */
 %typemap(in, numinputs=0) char** out (char* text = NULL) { $1 = &text; }
@@ -410,3 +462,16 @@ static void mt_py_dltensor_free_with_gil(DLManagedTensor* wrapper) {
   PyCapsule_SetName($input, "used_dltensor");
 }
 %typemap(freearg) struct DLManagedTensor* managed { PyMem_RawFree(wrapper$argnum); }
+
+%inline %{
+/* The address of the tensor's first element, for numpy's __array_interface__ (which, unlike
+ * numpy 1.x's DLPack import, gives a writable array). */
+int32_t mt_py_data_address(const mt_tensor* tensor, int64_t* out) {
+  struct DLManagedTensor* managed = NULL;
+  int32_t status = mt_to_dlpack(tensor, &managed);
+  if (status != MT_OK) return status;
+  *out = (int64_t)(intptr_t)((char*)managed->dl_tensor.data + managed->dl_tensor.byte_offset);
+  managed->deleter(managed);
+  return MT_OK;
+}
+%}

@@ -27,6 +27,8 @@ def _flatten(data):
     """(flat values, shape) of nested sequences of numbers; ragged nesting raises."""
     if isinstance(data, numbers.Real):
         return [float(data)], ()
+    if isinstance(data, Tensor):  # mt.tensor([t0, t1]) stacks them, as torch.tensor
+        return data.reshape(-1).tolist(), data.shape
     # A str is a sequence of strs: without this check it would recurse forever.
     if isinstance(data, (str, bytes)) or not isinstance(data, collections.abc.Sequence):
         raise TypeError(f"mt.tensor: expected a number or nested sequences of numbers, not "
@@ -42,8 +44,8 @@ def _flatten(data):
 def tensor(data, dtype=None, requires_grad=False):
     """A new tensor holding a copy of `data`: a number, nested sequences of numbers, a Tensor
     or anything numpy can make an array of. dtype: float32 unless data is a float64 array."""
-    if isinstance(data, Tensor):
-        handle = _c.mt_to_dtype(data._h, _code(dtype or data.dtype))
+    if isinstance(data, Tensor):  # a copy outside the graph, as torch.tensor(t)
+        handle = _c.mt_to_dtype(data.detach()._h, _code(dtype or data.dtype))
     elif hasattr(data, "__array__") or hasattr(data, "__array_interface__"):
         import numpy
         values = numpy.asarray(data)
@@ -98,12 +100,12 @@ def randn(*shape, mean=0.0, std=1.0, dtype=DEFAULT_DTYPE, generator=None,
     return _new(handle, requires_grad)
 
 
-def zeros_like(t):
-    return zeros(t.shape, dtype=t.dtype)
+def zeros_like(t, dtype=None, requires_grad=False):
+    return zeros(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
 
 
-def ones_like(t):
-    return ones(t.shape, dtype=t.dtype)
+def ones_like(t, dtype=None, requires_grad=False):
+    return ones(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
 
 
 def from_dlpack(obj):

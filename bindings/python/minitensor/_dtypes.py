@@ -14,6 +14,9 @@ class DType:
     def __repr__(self):
         return f"minitensor.{self.name}"
 
+    def __reduce__(self):
+        return self.name  # pickle and copy give back the module's float32 / float64 itself
+
 
 float32 = DType("float32", _c.MT_FLOAT32, 4, "f")
 float64 = DType("float64", _c.MT_FLOAT64, 8, "d")

@@ -19,3 +19,7 @@ class Handle:
 
     def __exit__(self, *exc_info):
         self.close()
+
+    def __reduce__(self):
+        raise TypeError(f"cannot pickle a minitensor.{type(self).__name__}: it owns native "
+                        f"state (save its tensors instead)")

@@ -1,6 +1,8 @@
 """mt.Tensor: a strided view of reference-counted memory, with operators and autodiff."""
 import array
 import numbers
+import operator
+import sys
 
 from . import _dtypes
 from . import _minitensor_native as _c
@@ -26,6 +28,33 @@ def _dims(args):
     return args
 
 
+def _handle(value, role):
+    """The handle of a Tensor argument; a TypeError naming `role` for anything else."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{role}: expected a minitensor.Tensor, not {type(value).__name__}")
+    return value._h
+
+
+def _copy_of(data):
+    """mt.tensor(data), imported here because _creation imports this module."""
+    from ._creation import tensor
+    return tensor(data)
+
+
+def _bound(value, default):
+    """A slice bound as an int64 (the library clamps it to the dim); None gives `default`."""
+    if value is None:
+        return default
+    return max(-2**63, min(operator.index(value), 2**63 - 1))
+
+
+def _from_values(values, shape, dtype_name, requires_grad):
+    """The tensor that pickle stores as (values, shape, dtype name, requires_grad)."""
+    result = _wrap(_c.mt_from_buffer(values, shape, _dtypes.resolve(dtype_name).code))
+    result.requires_grad = requires_grad
+    return result
+
+
 def _dim_list(dim):
     """A reduction's dims: None (all), an int or a sequence of ints."""
     if dim is None:
@@ -46,6 +75,9 @@ class Tensor(Handle):
 
     __slots__ = ()
     __hash__ = Handle.__hash__  # == is elementwise; tensors hash by identity, as in torch
+    # numpy defers to our reflected operators (np.float64(2) * t is a Tensor, not an ndarray)
+    # while its functions still take tensors (np.exp(t) is an ndarray), as with torch.
+    __array_priority__ = 1000
 
     def __init__(self, *args, **kwargs):
         raise TypeError("use mt.tensor(data) or mt.zeros(shape) etc. to make a Tensor")
@@ -53,11 +85,14 @@ class Tensor(Handle):
     # --- operands ---------------------------------------------------------------------------
 
     def _operand(self, other):
-        """`other` as a Tensor: numbers become scalars of this tensor's dtype."""
+        """`other` as a Tensor: numbers become scalars of this tensor's dtype, numpy arrays
+        (anything with __array__) copies as mt.tensor makes them."""
         if isinstance(other, Tensor):
             return other
         if isinstance(other, numbers.Real):
             return _wrap(_c.mt_scalar(float(other), _c.mt_dtype(self._h)))
+        if hasattr(other, "__array__") or hasattr(other, "__array_interface__"):
+            return _copy_of(other)
         return NotImplemented
 
     def _zip(self, op, other, reflected=False):
@@ -71,8 +106,24 @@ class Tensor(Handle):
         other = self._operand(other)
         if other is NotImplemented:
             return NotImplemented
+        if other.dtype is not self.dtype:  # as torch: t32 += t64 computes in float32
+            other = other.to(self.dtype)
         _c.mt_zip_out(op, self._h, other._h, self._h)
         return self
+
+    def _matmul(self, other, reflected=False):
+        other = NotImplemented if isinstance(other, numbers.Real) else self._operand(other)
+        if other is NotImplemented:
+            return NotImplemented
+        a, b = (other, self) if reflected else (self, other)
+        return _wrap(_c.mt_matmul(a._h, b._h))
+
+    def _or_equal(self, op, other):
+        """a <= b as (a < b) max (a == b): 1 exactly when a <= b, and 0 for NaN as numpy."""
+        strict = self._zip(op, other)
+        if strict is NotImplemented:
+            return NotImplemented
+        return strict.maximum(self._zip(_c.MT_ZIP_EQ, other))
 
     def _map(self, op):
         return _wrap(_c.mt_map(op, self._h))
@@ -118,7 +169,7 @@ class Tensor(Handle):
         return bool(_c.mt_is_contiguous(self._h))
 
     def shares_memory(self, other):
-        return bool(_c.mt_shares_memory(self._h, other._h))
+        return bool(_c.mt_shares_memory(self._h, _handle(other, "shares_memory")))
 
     def item(self):
         return _c.mt_item(self._h)
@@ -127,9 +178,14 @@ class Tensor(Handle):
         """The element at a full multi-index of non-negative ints, as a float."""
         return _c.mt_get(self._h, index)
 
-    def tolist(self):
-        values = array.array("d", bytes(8 * self.numel()))
+    def _values(self, dtype):
+        """The elements in row-major order, converted to `dtype`, as an array.array."""
+        values = array.array(dtype.format, bytes(dtype.itemsize * self.numel()))
         _c.mt_to_buffer(self._h, values)
+        return values
+
+    def tolist(self):
+        values = self._values(_dtypes.float64)
         return values[0] if self.ndim == 0 else _nest(values.tolist(), self.shape)
 
     def __len__(self):
@@ -141,7 +197,20 @@ class Tensor(Handle):
         return (self[i] for i in range(len(self)))
 
     def __repr__(self):
+        if _c.mt_handle_closed(self._h):  # repr must not raise (debuggers, tracebacks)
+            return "tensor(<closed>)"
         return _c.mt_to_string(self._h)
+
+    def __format__(self, spec):
+        """Formats the value of a 0-d tensor with `spec` (f"{loss:.3f}"), as torch."""
+        if spec and self.ndim == 0:
+            return format(self.item(), spec)
+        return super().__format__(spec)
+
+    def __reduce__(self):
+        """Pickles (and deep-copies) the values: the copy shares nothing with this tensor."""
+        return _from_values, (self._values(self.dtype), self.shape, self.dtype.name,
+                               self.requires_grad)
 
     def __bool__(self):
         if self.numel() != 1:
@@ -150,6 +219,9 @@ class Tensor(Handle):
 
     def __float__(self):
         return self.item()
+
+    def __int__(self):
+        return int(self.item())
 
     # --- arithmetic and comparisons ---------------------------------------------------------
 
@@ -184,8 +256,10 @@ class Tensor(Handle):
         return self._zip(_c.MT_ZIP_POW, other, reflected=True)
 
     def __matmul__(self, other):
-        return _wrap(_c.mt_matmul(self._h, other._h)) if isinstance(other, Tensor) \
-            else NotImplemented
+        return self._matmul(other)
+
+    def __rmatmul__(self, other):
+        return self._matmul(other, reflected=True)
 
     # In place (torch's +=): no gradient is recorded, so use them under mt.no_grad() on
     # tensors that require grad.
@@ -219,15 +293,14 @@ class Tensor(Handle):
     def __eq__(self, other):
         return self._zip(_c.MT_ZIP_EQ, other)
 
-    # <=, >= and != from the library's comparisons: (a < b) max (a == b) is 1 exactly when
-    # a <= b, and 0 for NaN as numpy; a != b is 1 - (a == b), 1 for NaN as numpy.
     def __le__(self, other):
-        return self._zip(_c.MT_ZIP_LT, other).maximum(self._zip(_c.MT_ZIP_EQ, other))
+        return self._or_equal(_c.MT_ZIP_LT, other)
 
     def __ge__(self, other):
-        return self._zip(_c.MT_ZIP_GT, other).maximum(self._zip(_c.MT_ZIP_EQ, other))
+        return self._or_equal(_c.MT_ZIP_GT, other)
 
     def __ne__(self, other):
+        """1 - (a == b): 1 for NaN, as numpy."""
         equal = self._zip(_c.MT_ZIP_EQ, other)
         return NotImplemented if equal is NotImplemented else 1 - equal
 
@@ -350,6 +423,8 @@ class Tensor(Handle):
         """Ints, slices (steps >= 1), None (a new dim) and one Ellipsis, as numpy's basic
         indexing; the result is a view."""
         keys = key if isinstance(key, tuple) else (key,)
+        if sum(1 for k in keys if k is Ellipsis) > 1:
+            raise IndexError("an index can only have a single ellipsis ('...')")
         indexed = sum(1 for k in keys if k is not None and k is not Ellipsis)
         result, dim = self, 0
         for k in keys:
@@ -359,23 +434,25 @@ class Tensor(Handle):
                 result = result.unsqueeze(dim)
                 dim += 1
             elif isinstance(k, slice):
-                start, stop, step = k.start, k.stop, k.step
-                result = _wrap(_c.mt_slice(
-                    result._h, dim, 0 if start is None else start,
-                    2**63 - 1 if stop is None else stop, 1 if step is None else step))
+                result = _wrap(_c.mt_slice(result._h, dim, _bound(k.start, 0),
+                                           _bound(k.stop, 2**63 - 1), _bound(k.step, 1)))
                 dim += 1
-            elif isinstance(k, numbers.Integral):
+            elif isinstance(k, numbers.Integral) and not isinstance(k, bool):  # numpy: a mask
                 result = result.select(dim, k)
             else:
                 raise TypeError(f"unsupported index {k!r}: use ints, slices, None or ...")
         return result
 
     def __setitem__(self, key, value):
-        """Copies `value` (a number or a tensor broadcasting to self[key]) into self[key]."""
+        """Copies `value` (a number, or a tensor, array or nested sequence broadcasting to
+        self[key]) into self[key], converted to this tensor's dtype."""
         target = self[key]
-        source = self._operand(value)
-        if source is NotImplemented:
-            raise TypeError(f"cannot assign {type(value).__name__} to a tensor")
+        source = self._operand(value) if isinstance(value, (Tensor, numbers.Real)) \
+            else _copy_of(value)
+        if source.dtype is not target.dtype:
+            source = source.to(target.dtype)
+        while source.ndim > target.ndim and source.shape[0] == 1:  # as numpy: t[0] = [[5.]]
+            source = source.squeeze(0)
         _c.mt_map_out(_c.MT_MAP_ID, source.expand(target.shape)._h, target._h)
 
     def contiguous(self):
@@ -427,26 +504,59 @@ class Tensor(Handle):
         _c.mt_zero_grad(self._h)
 
     def backward(self, grad=None, retain_graph=False):
-        _c.mt_backward(self._h, None if grad is None else grad._h, int(retain_graph))
+        grad = None if grad is None else _handle(grad, "backward: grad")
+        _c.mt_backward(self._h, grad, int(retain_graph))
 
     def detach(self):
         return _wrap(_c.mt_detach(self._h))
 
     # --- numpy and DLPack -------------------------------------------------------------------
 
-    def __dlpack__(self, stream=None):
+    def __dlpack__(self, stream=None, max_version=None, dl_device=None, copy=None):
+        """An unversioned "dltensor" capsule (what the protocol allows for any max_version);
+        copy=True exports a copy, copy=False and None share this tensor's memory."""
         if stream is not None:
             raise BufferError(f"stream {stream!r}: a CPU tensor takes no stream")
-        return _c.mt_to_dlpack(self._h)
+        if dl_device is not None and tuple(dl_device) != self.__dlpack_device__():
+            raise BufferError(f"dl_device {dl_device!r}: the tensor is on the CPU, "
+                              f"{self.__dlpack_device__()}")
+        return _c.mt_to_dlpack((self.clone() if copy else self)._h)
 
     def __dlpack_device__(self):
         return (1, _c.mt_device(self._h)[1])  # DLPack's kDLCPU
 
     def numpy(self):
-        """A numpy array sharing this tensor's memory (no copy)."""
+        """A writable numpy array sharing this tensor's memory (no copy), as torch's."""
         import numpy
-        return numpy.from_dlpack(self)
+        return numpy.asarray(_NumpyExport(self))
 
-    def __array__(self, dtype=None):
+    def __array__(self, dtype=None, copy=None):
+        """numpy's protocol: shares memory unless `copy` or another dtype asks for a copy
+        (which copy=False refuses with ValueError, as numpy 2 expects)."""
+        import numpy
         result = self.numpy()
-        return result if dtype is None else result.astype(dtype, copy=False)
+        if dtype is not None and numpy.dtype(dtype) != result.dtype:
+            if copy is False:
+                raise ValueError(f"__array__: a {self.dtype.name} tensor cannot become "
+                                 f"{numpy.dtype(dtype)} without a copy")
+            return result.astype(dtype)
+        return result.copy() if copy else result
+
+
+class _NumpyExport:
+    """A tensor's memory as numpy's __array_interface__. The array keeps this object, and so
+    a view of the tensor, alive: closing the tensor leaves the memory to the array."""
+
+    __slots__ = ("_view", "__array_interface__")
+
+    def __init__(self, tensor):
+        self._view = tensor.detach()
+        itemsize = tensor.dtype.itemsize
+        # Read-only where elements repeat (stride 0), as numpy's broadcast_to.
+        broadcast = any(stride == 0 and size > 1
+                        for size, stride in zip(tensor.shape, tensor.strides))
+        self.__array_interface__ = {
+            "version": 3, "shape": tensor.shape,
+            "typestr": f"{'<' if sys.byteorder == 'little' else '>'}f{itemsize}",
+            "data": (_c.mt_py_data_address(self._view._h), broadcast),
+            "strides": tuple(stride * itemsize for stride in tensor.strides)}

@@ -3,7 +3,7 @@ from . import _dtypes
 from . import _minitensor_native as _c
 from ._handle import Handle
 from ._random import handle_of
-from ._tensor import _wrap
+from ._tensor import _handle, _wrap
 
 _REDUCTIONS = {"mean": _c.MT_REDUCTION_MEAN, "sum": _c.MT_REDUCTION_SUM,
                "none": _c.MT_REDUCTION_NONE}
@@ -13,6 +13,12 @@ def _reduction(name):
     if name not in _REDUCTIONS:
         raise ValueError(f"reduction {name!r} is not one of {sorted(_REDUCTIONS)}")
     return _REDUCTIONS[name]
+
+
+def _loss(function, input, target, reduction):
+    """function(input, target, reduction) on two Tensors (a TypeError names the loss else)."""
+    role = function.__name__[3:]  # "mse_loss"
+    return _wrap(function(_handle(input, role), _handle(target, role), _reduction(reduction)))
 
 
 class Linear(Handle):
@@ -38,7 +44,7 @@ class Linear(Handle):
         return [p for p in (self.weight, self.bias) if p is not None]
 
     def __call__(self, x):
-        return _wrap(_c.mt_linear_forward(self._h, x._h))
+        return _wrap(_c.mt_linear_forward(self._h, _handle(x, "Linear")))
 
 
 class MLP(Handle):
@@ -56,20 +62,20 @@ class MLP(Handle):
                 for i in range(_c.mt_mlp_parameter_count(self._h))]
 
     def __call__(self, x):
-        return _wrap(_c.mt_mlp_forward(self._h, x._h))
+        return _wrap(_c.mt_mlp_forward(self._h, _handle(x, "MLP")))
 
 
 def binary_cross_entropy(probs, target, reduction="mean"):
-    return _wrap(_c.mt_binary_cross_entropy(probs._h, target._h, _reduction(reduction)))
+    return _loss(_c.mt_binary_cross_entropy, probs, target, reduction)
 
 
 def mse_loss(input, target, reduction="mean"):
-    return _wrap(_c.mt_mse_loss(input._h, target._h, _reduction(reduction)))
+    return _loss(_c.mt_mse_loss, input, target, reduction)
 
 
 def cross_entropy(logits, target, reduction="mean"):
     """logits (N, C); target: class indices (N,) held as floats, or probabilities (N, C)."""
-    return _wrap(_c.mt_cross_entropy(logits._h, target._h, _reduction(reduction)))
+    return _loss(_c.mt_cross_entropy, logits, target, reduction)
 
 
 def softmax(x, dim):

@@ -1,6 +1,7 @@
 """Optimizers over parameter tensors, with torch.optim's update rules."""
 from . import _minitensor_native as _c
 from ._handle import Handle
+from ._tensor import _handle
 
 
 class Optimizer(Handle):
@@ -17,7 +18,7 @@ class Optimizer(Handle):
 
 
 def _handles(params):
-    return [p._h for p in params]
+    return [_handle(p, "optimizer parameter") for p in params]
 
 
 class SGD(Optimizer):
@@ -32,5 +33,7 @@ class Adam(Optimizer):
     __slots__ = ()
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        if len(betas) != 2:
+            raise ValueError(f"Adam: betas must be two numbers (beta1, beta2), not {betas!r}")
         super().__init__(_c.mt_adam_create(_handles(params), lr, betas[0], betas[1], eps,
                                            weight_decay))

@@ -91,3 +91,39 @@ def test_a_failed_import_leaves_the_capsule_to_its_producer(source):
         taken = torch.utils.dlpack.from_dlpack(capsule)
         taken += 1
         assert torch.equal(producer, taken)
+
+
+def test_array_protocol_honours_dtype_and_copy():
+    t = mt.arange(3, dtype=mt.float64)
+    shared, copied = t.__array__(), t.__array__(copy=True)
+    t[0] = 9
+    assert shared[0] == 9 and copied[0] == 0
+    assert t.__array__(np.float32).dtype == np.float32
+    assert t.__array__(np.float64, copy=False)[0] == 9  # same dtype: no copy needed
+    with pytest.raises(ValueError, match="float64 tensor cannot become float32 without a copy"):
+        t.__array__(np.float32, copy=False)
+
+
+def test_dlpack_accepts_the_newer_protocol_keywords():
+    t = mt.arange(3)
+    shared = mt.from_dlpack(t.__dlpack__(max_version=(1, 0), dl_device=(1, 0), copy=False))
+    copied = mt.from_dlpack(t.__dlpack__(copy=True))
+    t[0] = 5
+    assert shared.tolist() == [5.0, 1.0, 2.0] and copied.tolist() == [0.0, 1.0, 2.0]
+    with pytest.raises(BufferError, match=r"dl_device \(2, 0\)"):
+        t.__dlpack__(dl_device=(2, 0))
+
+
+@pytest.mark.parametrize("dtype", [mt.float32, mt.float64])
+def test_numpy_arrays_of_tensors_are_writable_views_that_outlive_the_tensor(dtype):
+    t = mt.arange(6, dtype=dtype).view(2, 3)
+    array, transposed = t.numpy(), np.asarray(t.T[1:])
+    array[0, 0] = 7
+    transposed[0, 1] = 9  # t[1, 1]
+    assert t.tolist() == [[7, 1, 2], [3, 9, 5]]
+    assert transposed.strides == (dtype.itemsize, 3 * dtype.itemsize)
+    t.close()
+    gc.collect()
+    assert array.tolist() == [[7, 1, 2], [3, 9, 5]]  # the array keeps the memory alive
+    assert not mt.ones(3).expand(2, 3).numpy().flags.writeable  # repeated elements
+    assert mt.zeros(2, 0).numpy().shape == (2, 0) and mt.tensor(2.5).numpy().shape == ()

@@ -1,5 +1,6 @@
 """Failures raise the builtin type of their status (through an mt.Error subclass) with the
 library's message; bad input never crashes."""
+import numpy as np
 import pytest
 
 import minitensor as mt
@@ -92,3 +93,24 @@ def test_bad_python_values_raise_before_the_call():
         mt.nn.mse_loss(mt.ones(2), mt.ones(2), "avg")
     with pytest.raises(TypeError, match="use mt.tensor"):
         mt.Tensor()
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda x: mt.nn.Linear(3, 2)(x), "Linear: expected a minitensor.Tensor, not ndarray"),
+    (lambda x: mt.nn.MLP([3, 2])(x), "MLP: expected a minitensor.Tensor, not ndarray"),
+    (lambda x: mt.nn.mse_loss(mt.ones(3), x), "mse_loss: expected a minitensor.Tensor"),
+    (lambda x: mt.nn.cross_entropy(x, mt.ones(3)), "cross_entropy: expected a minitensor"),
+    (lambda x: mt.nn.binary_cross_entropy(x, x), "binary_cross_entropy: expected a minitensor"),
+    (lambda x: mt.ones(3).shares_memory(x), "shares_memory: expected a minitensor.Tensor"),
+    (lambda x: mt.ones(3, requires_grad=True).sum().backward(x), "backward: grad: expected"),
+    (lambda x: mt.optim.SGD([x], lr=0.1), "optimizer parameter: expected a minitensor.Tensor"),
+])
+def test_non_tensor_arguments_raise_type_error_naming_the_call(call, message):
+    with pytest.raises(TypeError, match=message):
+        call(np.ones(3))
+
+
+def test_adam_betas_must_be_a_pair():
+    with pytest.raises(ValueError, match=r"Adam: betas must be two numbers \(beta1, beta2\), "
+                                         r"not \(0.9,\)"):
+        mt.optim.Adam([mt.ones(2, requires_grad=True)], betas=(0.9,))

@@ -5,6 +5,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import pytest
 from conftest import values
 
 import minitensor as mt
@@ -74,3 +75,26 @@ def test_grad_mode_is_per_thread():
         thread.join()
         assert not mt.is_grad_enabled()
     assert seen["other"]
+
+
+def close_during_call(owner, call):
+    """Runs call() in a thread and closes `owner` from this one while the call is running (it
+    runs without the GIL); returns the call's result."""
+    started, result = threading.Event(), []
+    worker = threading.Thread(target=lambda: (started.set(), result.append(call())))
+    worker.start()
+    started.wait()
+    time.sleep(0.02)  # the worker is inside the call now (it takes ~0.1 s or more)
+    owner.close()
+    worker.join()
+    return result[0]
+
+
+def test_closing_a_layer_in_use_by_another_thread_waits_for_the_call():
+    layer = mt.nn.Linear(1024, 1024, dtype=mt.float64, generator=mt.Generator(6))
+    x = mt.rand(1024, 1024, dtype=mt.float64, generator=mt.Generator(7))
+    expected = values(layer(x))
+    np.testing.assert_allclose(values(close_during_call(layer, lambda: layer(x))), expected,
+                               rtol=1e-12)
+    with pytest.raises(ValueError, match="the mt_linear was closed"):
+        layer(x)
