@@ -24,8 +24,8 @@
   }
 %}
 
-/* With -DSWIGWORDSIZE64 (CMakeLists.txt) stdint.i makes int64_t `long`, as the C compiler does,
- * so the wrapper's casts match the header; Java's type stays long. */
+/* SWIG sees int64_t as C long (minitensor.i), which Java maps to int: keep Java's long, and a
+ * long rather than BigInteger for uint64_t (seeds). */
 %apply long long { int64_t, uint64_t };
 
 /* DLPack is for Python; Java exchanges memory through copies (mt_from_buffer, mt_to_buffer).
