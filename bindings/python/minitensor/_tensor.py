@@ -112,7 +112,8 @@ class Tensor(Handle):
         return self
 
     def _matmul(self, other, reflected=False):
-        other = NotImplemented if isinstance(other, numbers.Real) else self._operand(other)
+        if not isinstance(other, Tensor):  # first: the ABC check on numbers.Real is slower
+            other = NotImplemented if isinstance(other, numbers.Real) else self._operand(other)
         if other is NotImplemented:
             return NotImplemented
         a, b = (other, self) if reflected else (self, other)
