@@ -89,7 +89,7 @@ int32_t mt_shares_memory(const mt_tensor* a, const mt_tensor* b, int32_t* out) {
   return guarded("mt_shares_memory", [&] {
     const Tensor& ta = tensor_of(a, "a");
     const Tensor& tb = tensor_of(b, "b");
-    *require(out, "out") = ta.shares_storage(tb);
+    *require(out, "out") = ta.shares_memory(tb);
   });
 }
 

@@ -33,12 +33,13 @@ void check_out(const Tensor& out, const Dims& shape, DType dtype, const char* op
   out.check_writable(op);
 }
 
+// The same elements in the same layout (also through two storages over the same memory).
 bool same_view(const Tensor& a, const Tensor& b) {
-  return a.shares_storage(b) && a.offset() == b.offset() && a.shape() == b.shape() &&
-         a.strides() == b.strides() && a.dtype() == b.dtype();
+  return a.raw_data() == b.raw_data() && a.shape() == b.shape() && a.strides() == b.strides() &&
+         a.dtype() == b.dtype();
 }
 
-// Runs compute(target) so that the result lands in `out`: directly, unless `out` shares storage
+// Runs compute(target) so that the result lands in `out`: directly, unless `out` shares memory
 // with an input (other than being exactly that input's view, where `in_place_ok`), in which
 // case through a temporary that is then copied into `out`. Either way out's storage counts one
 // more write (Storage::version, which autodiff checks).
@@ -46,7 +47,7 @@ template <class Compute>
 void write_into(const Tensor& out, std::initializer_list<Tensor> inputs, bool in_place_ok,
                 Compute&& compute) {
   for (const Tensor& in : inputs) {
-    if (in.shares_storage(out) && !(in_place_ok && same_view(in, out))) {
+    if (in.shares_memory(out) && !(in_place_ok && same_view(in, out))) {
       const Tensor tmp = Tensor::empty(out.shape(), out.dtype());
       compute(tmp);
       default_backend().copy(tmp, out);

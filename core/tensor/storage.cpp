@@ -1,5 +1,7 @@
 #include "tensor/storage.hpp"
 
+#include <cstdint>
+
 #include "tensor/allocator.hpp"
 #include "tensor/error.hpp"
 
@@ -21,6 +23,15 @@ std::shared_ptr<Storage> Storage::wrap(void* data, int64_t nbytes, Deleter delet
   if (data == nullptr && nbytes > 0)
     fail(ErrorCode::InvalidArgument, "null buffer of ", nbytes, " bytes");
   return std::shared_ptr<Storage>(new Storage(data, nbytes, std::move(deleter)));
+}
+
+bool Storage::overlaps(const Storage& other) const {
+  if (this == &other) return true;
+  // As integers: comparing pointers into unrelated allocations with < is unspecified.
+  const auto begin = reinterpret_cast<uintptr_t>(data_);
+  const auto other_begin = reinterpret_cast<uintptr_t>(other.data_);
+  return nbytes_ > 0 && other.nbytes_ > 0 && begin < other_begin + other.nbytes_ &&
+         other_begin < begin + nbytes_;
 }
 
 Storage::~Storage() {

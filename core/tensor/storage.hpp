@@ -24,6 +24,9 @@ class Storage {
 
   void* data() const { return data_; }
   int64_t nbytes() const { return nbytes_; }
+  // Whether the two hold some of the same bytes: one storage, or two wrapping the same memory
+  // (a DLPack round trip gives its own Storage over the exporter's memory).
+  bool overlaps(const Storage& other) const;
 
   // Counts the writes into existing tensors (out= ops, Tensor::set) through any view, so that
   // autodiff can tell when a tensor it saved for backward has changed since.

@@ -95,6 +95,11 @@ double Tensor::get(const Dims& index) const {
   });
 }
 
+bool Tensor::shares_memory(const Tensor& other) const {
+  return shares_storage(other) ||
+         (storage() && other.storage() && storage()->overlaps(*other.storage()));
+}
+
 void Tensor::check_writable(const char* op) const {
   for (int d = 0; d < dim(); ++d)
     if (shape()[d] > 1 && strides()[d] == 0)

@@ -45,6 +45,8 @@ class Tensor {
   bool is_contiguous() const;
   const std::shared_ptr<Storage>& storage() const { return impl().storage; }
   bool shares_storage(const Tensor& other) const { return storage() == other.storage(); }
+  // shares_storage, or storages over overlapping memory: writes to one may change the other.
+  bool shares_memory(const Tensor& other) const;
   // Address of element (0, ..., 0); throws DTypeMismatch when T is not the dtype.
   template <class T> T* data() const;
   void* raw_data() const;

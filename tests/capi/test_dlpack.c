@@ -140,6 +140,7 @@ static void round_trip(void) {
   CHECK_OK(mt_from_dlpack(m, &back));
   CHECK_OK(mt_set(back, DIMS(1), 7));
   CHECK(GET(t, DIMS(1)) == 7);
+  CHECK_SHARES(t, back, 1); /* two storages over the same bytes */
   mt_release(t);
   CHECK(blob_deletes == 0);
   mt_release(back);

@@ -383,6 +383,20 @@ TEST(OutVariants, InPlaceAndOverlappingOutputs) {
   EXPECT_TRUE(close(m, matmul(a, a), matmul(abs(a), abs(a)), 1e-6));
 }
 
+TEST(OutVariants, OutputOverlappingThroughAnotherStorage) {
+  // Two storages over one buffer (as after a DLPack round trip), out one element ahead of the
+  // input: written directly, out[i] would overwrite in[i + 1] before it is read.
+  std::vector<float> buffer(1001);
+  for (size_t i = 0; i < buffer.size(); ++i)
+    buffer[i] = static_cast<float>(i);
+  const Tensor in(Storage::wrap(buffer.data(), 4000, {}), 0, {1000}, {1}, DType::Float32);
+  const Tensor out(Storage::wrap(buffer.data() + 1, 4000, {}), 0, {1000}, {1}, DType::Float32);
+  const Tensor expected = in + in;
+  ASSERT_TRUE(in.shares_memory(out) && !in.shares_storage(out));
+  zip_out(BinaryOp::Add, in, in, out);
+  EXPECT_TRUE(bitwise_equal(out, expected));
+}
+
 TEST(OutVariants, RejectBadOutputs) {
   const Tensor a = ones({2, 3});
   EXPECT_TRUE(throws_error(

@@ -241,6 +241,21 @@ TEST(Views, ViewsKeepTheStorageAlive) {
   EXPECT_EQ(deleted, 1);
 }
 
+TEST(Views, SharesMemoryAcrossStoragesOverTheSameBytes) {
+  std::vector<float> buffer(9, 1);
+  const auto over = [&](int64_t first, int64_t count) {
+    return Tensor(mt::Storage::wrap(buffer.data() + first, 4 * count, {}), 0, {count}, {1},
+                  mt::DType::Float32);
+  };
+  const Tensor a = over(0, 4), b = over(3, 5), c = over(4, 4), none = over(2, 0);
+  EXPECT_FALSE(a.shares_storage(b));
+  EXPECT_TRUE(a.shares_memory(b));   // element 3
+  EXPECT_TRUE(b.shares_memory(c));   // elements 4 to 7
+  EXPECT_FALSE(a.shares_memory(c));  // adjacent, not overlapping
+  EXPECT_FALSE(none.shares_memory(a));
+  EXPECT_TRUE(a.shares_memory(a.narrow(0, 3, 1)));
+}
+
 TEST(Views, TensorConstructorChecksTheStorageBounds) {
   auto storage = mt::Storage::allocate(6 * 4);
   EXPECT_NO_THROW(Tensor(storage, 0, {2, 3}, {3, 1}, mt::DType::Float32));

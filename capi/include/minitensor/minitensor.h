@@ -256,7 +256,8 @@ MT_API int32_t mt_stride(const mt_tensor* tensor, int64_t dim, int64_t* out);
 MT_API int32_t mt_shape(const mt_tensor* tensor, int64_t* out, int32_t capacity);
 MT_API int32_t mt_strides(const mt_tensor* tensor, int64_t* out, int32_t capacity);
 MT_API int32_t mt_is_contiguous(const mt_tensor* tensor, int32_t* out);
-/* Whether two tensors share memory (one is a view of the other, or both of a third). */
+/* Whether two tensors share memory: one is a view of the other, both are views of a third, or
+ * their memory overlaps (as after a DLPack round trip). */
 MT_API int32_t mt_shares_memory(const mt_tensor* a, const mt_tensor* b, int32_t* out);
 /* The value of a one-element tensor. */
 MT_API int32_t mt_item(const mt_tensor* tensor, double* out);

@@ -64,6 +64,13 @@ def test_a_tensor_views_torch_memory_and_trains_through_it():
     assert weights.tolist() == [0.0, -1.0, -2.0]
 
 
+def test_a_round_trip_through_dlpack_shares_memory_with_its_source():
+    t = mt.arange(4)
+    back = mt.from_dlpack(t)
+    assert t.shares_memory(back) and back.shares_memory(t[2:])
+    assert not back.shares_memory(mt.arange(4))
+
+
 def test_capsules_are_consumed_once():
     capsule = mt.ones(2).__dlpack__()
     assert "dltensor" in repr(capsule)
