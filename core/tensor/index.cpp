@@ -66,8 +66,7 @@ int normalize_dim(int64_t dim, int rank) {
   // A rank-0 tensor has no dims at all (numpy rejects any axis of a 0-d array).
   if (rank == 0)
     fail(ErrorCode::IndexOutOfRange, "dim ", dim,
-         " is out of range: a tensor of rank 0 has no "
-         "dims");
+         " is out of range: a tensor of rank 0 has no dims");
   if (dim < -rank || dim >= rank)
     fail(ErrorCode::IndexOutOfRange, "dim ", dim, " is out of range for a tensor of rank ", rank,
          " (valid: ", -rank, " to ", rank - 1, ")");
