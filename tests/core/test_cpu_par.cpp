@@ -54,19 +54,6 @@ Tensor output(Rng& rng, const Dims& shape, DType dtype) {
   return Tensor::empty(shape, dtype).transpose(0, -1).contiguous().transpose(0, -1);
 }
 
-// Exactly equal elements (NaN equal to NaN), same shape.
-::testing::AssertionResult bitwise_equal(const Tensor& actual, const Tensor& expected) {
-  if (!(actual.shape() == expected.shape()))
-    return ::testing::AssertionFailure()
-           << "shape " << actual.shape() << " vs " << expected.shape();
-  const auto a = to_vector<double>(actual), e = to_vector<double>(expected);
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::memcmp(&a[i], &e[i], sizeof(double)) != 0 && !(std::isnan(a[i]) && std::isnan(e[i])))
-      return ::testing::AssertionFailure() << "element " << i << ": " << a[i] << " vs " << e[i]
-                                           << " (" << describe(actual) << ")";
-  return ::testing::AssertionSuccess();
-}
-
 // Equal within `rel` of `scale` (the sum of magnitudes behind each element) plus rounding;
 // values below the smallest normal number (where underflow decides) count as equal.
 ::testing::AssertionResult close(const Tensor& actual, const Tensor& expected, const Tensor& scale,

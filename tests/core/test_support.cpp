@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <iomanip>
 #include <numeric>
 #include <sstream>
@@ -226,6 +227,18 @@ bool values_close(double actual, double expected, Tolerance tol, double scale) {
     return ::testing::AssertionFailure() << "threw a non-mt::Error: " << other.what();
   }
   return ::testing::AssertionFailure() << "did not throw";
+}
+
+::testing::AssertionResult bitwise_equal(const Tensor& actual, const Tensor& expected) {
+  if (!(actual.shape() == expected.shape()))
+    return ::testing::AssertionFailure()
+           << "shape " << actual.shape() << " vs " << expected.shape();
+  const auto a = to_vector<double>(actual), e = to_vector<double>(expected);
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::memcmp(&a[i], &e[i], sizeof(double)) != 0 && !(std::isnan(a[i]) && std::isnan(e[i])))
+      return ::testing::AssertionFailure() << "element " << i << ": " << a[i] << " vs " << e[i]
+                                           << " (" << describe(actual) << ")";
+  return ::testing::AssertionSuccess();
 }
 
 }  // namespace mt::test

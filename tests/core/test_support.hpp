@@ -88,6 +88,9 @@ bool values_close(double actual, double expected, Tolerance tol, double scale = 
 ::testing::AssertionResult all_close(const Tensor& actual, const Dims& shape, DType dtype,
                                      const ExpectedFn& expected);
 
+// Exactly equal elements (any NaN equals any NaN), same shape.
+::testing::AssertionResult bitwise_equal(const Tensor& actual, const Tensor& expected);
+
 // Checks that `fn` throws an mt::Error with one of `codes` whose message contains every string
 // of `message_parts`.
 ::testing::AssertionResult throws_error(const std::function<void()>& fn,
