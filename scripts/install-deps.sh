@@ -44,6 +44,7 @@ for flag in "$@"; do
         clang-14                # scripts/fuzz.sh: libFuzzer needs clang
         libclang-rt-14-dev      #   ... its fuzzer and sanitizer runtimes
         llvm-14                 #   ... llvm-symbolizer, for readable crash stacks
+        patchelf                # tests/cuda: the CUDA plugin with libcublas made unfindable
       )
       ;;
     *)

@@ -22,12 +22,13 @@ Tensor initial_grad(const Tensor& root, const Tensor& grad) {
     if (root.numel() != 1)
       fail(ErrorCode::InvalidArgument, "backward: the tensor has shape ", root.shape(),
            ", not one element, so it needs a gradient of that shape");
-    return ones(root.shape(), root.dtype());
+    return ones(root.shape(), root.dtype(), root.device());
   }
   if (grad.shape() != root.shape())
     fail(ErrorCode::ShapeMismatch, "backward: the gradient has shape ", grad.shape(),
          " but the tensor has shape ", root.shape());
-  return grad.dtype() == root.dtype() ? grad : grad.to(root.dtype());
+  const Tensor on_device = grad.to(root.device());
+  return on_device.dtype() == root.dtype() ? on_device : on_device.to(root.dtype());
 }
 
 // The nodes reachable from a root, each once, with walk.waiting_for set to the number of edges

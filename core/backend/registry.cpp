@@ -4,6 +4,8 @@
 #include <mutex>
 
 #include "backend/cpu_par/cpu_par.hpp"
+#include "backend/cuda/cuda_backend.hpp"
+#include "backend/cuda/loader.hpp"
 #include "backend/cpu_seq/cpu_seq.hpp"
 #include "tensor/error.hpp"
 
@@ -70,6 +72,12 @@ void register_backend(std::unique_ptr<Backend> backend) {
 }
 
 Backend& default_backend() { return *registry().default_backend.load(std::memory_order_acquire); }
+
+Backend& backend_for(Device device) {
+  if (device.is_cpu()) return default_backend();
+  cuda_plugin(device);  // throws when the device cannot be used
+  return cuda_backend();
+}
 
 void set_default_backend(const std::string& name) {
   registry().default_backend.store(&backend(name), std::memory_order_release);

@@ -14,8 +14,11 @@ std::vector<std::string> backend_names();
 // Adds a backend; throws InvalidArgument when the name is taken.
 void register_backend(std::unique_ptr<Backend> backend);
 
-// The backend that ops run on.
+// The backend that ops on CPU tensors run on.
 Backend& default_backend();
+// The backend for tensors on `device`: default_backend() for the CPU, the CUDA backend for a
+// CUDA device (throws DeviceUnavailable / InvalidArgument when that device cannot be used).
+Backend& backend_for(Device device);
 void set_default_backend(const std::string& name);
 
 }  // namespace mt

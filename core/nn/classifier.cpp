@@ -13,11 +13,13 @@ double train_classifier_epoch(const Mlp& model, Optimizer& optimizer, const Data
                               int64_t batch) {
   if (batch < 1) fail(ErrorCode::InvalidArgument, "train_classifier_epoch: batch ", batch, " < 1");
   const int64_t n = data.x.size(0);
+  // The batches go where the model is (the data set may stay on the CPU).
+  const Tensor xs = data.x.to(model.device()), ys = data.y.to(model.device());
   double total = 0;
   for (int64_t first = 0; first < n; first += batch) {
     const int64_t len = std::min(batch, n - first);
-    const Tensor x = data.x.narrow(0, first, len);
-    const Tensor y = data.y.narrow(0, first, len).view({len, 1});
+    const Tensor x = xs.narrow(0, first, len);
+    const Tensor y = ys.narrow(0, first, len).view({len, 1});
     const Tensor loss = binary_cross_entropy(sigmoid(model(x)), y);
     optimizer.zero_grad();
     loss.backward();
@@ -30,8 +32,9 @@ double train_classifier_epoch(const Mlp& model, Optimizer& optimizer, const Data
 double classifier_accuracy(const Mlp& model, const Dataset& data) {
   NoGradGuard no_grad;
   const int64_t n = data.x.size(0);
-  const Tensor predicted = gt(model(data.x).view({n}), scalar(0, data.x.dtype()));
-  return mean(eq(predicted, data.y)).item();
+  const Tensor predicted =
+      gt(model(data.x.to(model.device())).view({n}), scalar(0, data.x.dtype()));
+  return mean(eq(predicted, data.y.to(model.device()))).item();
 }
 
 }  // namespace mt::nn

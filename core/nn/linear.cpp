@@ -35,4 +35,14 @@ std::vector<Tensor> Linear::parameters() const {
   return {weight_, bias_};
 }
 
+void Linear::to(Device device) {
+  const auto move = [device](Tensor& param) {
+    if (!param.defined() || param.device() == device) return;
+    param = param.detach().to(device);
+    param.set_requires_grad();
+  };
+  move(weight_);
+  move(bias_);
+}
+
 }  // namespace mt::nn

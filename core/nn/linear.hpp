@@ -23,6 +23,10 @@ class Linear {
   const Tensor& weight() const { return weight_; }
   const Tensor& bias() const { return bias_; }  // undefined without a bias
   std::vector<Tensor> parameters() const;
+  // Moves the parameters to `device` (PyTorch's module.to): they stay leaves that require
+  // grad, with no gradient yet. An optimizer holds the parameters it was given: move first.
+  void to(Device device);
+  Device device() const { return weight_.device(); }
 
  private:
   Tensor weight_;

@@ -64,7 +64,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction reduc
       if (!(index >= 0 && index < static_cast<double>(classes)) || index != std::floor(index))
         fail(ErrorCode::IndexOutOfRange, "cross_entropy: target class ", index,
              " is not an integer in [0, ", classes, ")");
-    probs = eq(arange(0, static_cast<double>(classes), 1, logits.dtype()).view({1, classes}),
+    probs = eq(arange(0, static_cast<double>(classes), 1, logits.dtype(), target.device())
+                   .view({1, classes}),
                target.detach().view({n, 1}));
   } else if (target.shape() != logits.shape()) {
     fail(ErrorCode::ShapeMismatch, "cross_entropy: targets of shape ", target.shape(),

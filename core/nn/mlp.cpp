@@ -28,4 +28,9 @@ std::vector<Tensor> Mlp::parameters() const {
   return params;
 }
 
+void Mlp::to(Device device) {
+  for (Linear& layer : layers_)
+    layer.to(device);
+}
+
 }  // namespace mt::nn

@@ -20,6 +20,9 @@ class Mlp {
 
   const std::vector<Linear>& layers() const { return layers_; }
   std::vector<Tensor> parameters() const;
+  // Moves every layer to `device` (Linear::to).
+  void to(Device device);
+  Device device() const { return layers_.front().device(); }
 
  private:
   std::vector<Linear> layers_;

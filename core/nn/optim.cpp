@@ -44,7 +44,7 @@ void Optimizer::subtract_scaled(size_t i, const Tensor& d, double scale) {
   const Tensor& p = params_[i];
   Scratch& scratch = scratch_[i];
   if (!scratch.scaled.defined()) {
-    scratch.scaled = Tensor::empty(p.shape(), p.dtype());
+    scratch.scaled = Tensor::empty(p.shape(), p.dtype(), p.device());
     scratch.scale = Tensor::empty({}, p.dtype());
   }
   scratch.scale.set({}, scale);
@@ -121,8 +121,8 @@ void Adam::step() {
     const double correction1 = 1 - std::pow(beta1_, step);
     const double correction2 = 1 - std::pow(beta2_, step);
     if (!m_[i].defined()) {
-      m_[i] = zeros(p.shape(), p.dtype());
-      v_[i] = zeros(p.shape(), p.dtype());
+      m_[i] = zeros(p.shape(), p.dtype(), p.device());
+      v_[i] = zeros(p.shape(), p.dtype(), p.device());
     }
     blend_into(m_[i], beta1_, g, 1 - beta1_);
     blend_into(v_[i], beta2_, square(g), 1 - beta2_);

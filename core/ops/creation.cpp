@@ -10,11 +10,11 @@ namespace mt {
 namespace {
 
 Tensor random_tensor(const Dims& shape, DType dtype, Distribution distribution, double a, double b,
-                     Generator& generator) {
-  Tensor out = Tensor::empty(shape, dtype);
+                     Generator& generator, Device device) {
+  Tensor out = Tensor::empty(shape, dtype, device);
   const RandomSpec spec{distribution, a, b, generator.seed(),
                         generator.take(static_cast<uint64_t>(out.numel()))};
-  default_backend().random(out, spec);
+  backend_for(device).random(out, spec);
   return out;
 }
 
@@ -30,16 +30,18 @@ Tensor borrow_buffer(const void* data, DType dtype, const Dims& shape, const cha
 
 }  // namespace
 
-Tensor full(const Dims& shape, double value, DType dtype) {
-  Tensor out = Tensor::empty(shape, dtype);
-  default_backend().fill(out, value);
+Tensor full(const Dims& shape, double value, DType dtype, Device device) {
+  Tensor out = Tensor::empty(shape, dtype, device);
+  backend_for(device).fill(out, value);
   return out;
 }
 
-Tensor zeros(const Dims& shape, DType dtype) { return full(shape, 0, dtype); }
-Tensor ones(const Dims& shape, DType dtype) { return full(shape, 1, dtype); }
+Tensor zeros(const Dims& shape, DType dtype, Device device) {
+  return full(shape, 0, dtype, device);
+}
+Tensor ones(const Dims& shape, DType dtype, Device device) { return full(shape, 1, dtype, device); }
 
-Tensor arange(double start, double stop, double step, DType dtype) {
+Tensor arange(double start, double stop, double step, DType dtype, Device device) {
   if (!std::isfinite(start) || !std::isfinite(stop) || !std::isfinite(step) || step == 0)
     fail(ErrorCode::InvalidArgument, "arange: start ", start, ", stop ", stop, ", step ", step,
          " must be finite with a non-zero step");
@@ -53,29 +55,32 @@ Tensor arange(double start, double stop, double step, DType dtype) {
     for (int64_t i = 0; i < n; ++i)
       data[i] = static_cast<T>(start + static_cast<double>(i) * step);
   });
-  return out;
+  return out.to(device);
 }
 
-Tensor rand(const Dims& shape, DType dtype, double low, double high, Generator& generator) {
+Tensor rand(const Dims& shape, DType dtype, double low, double high, Generator& generator,
+            Device device) {
   if (!(low <= high) || !std::isfinite(low) || !std::isfinite(high))
     fail(ErrorCode::InvalidArgument, "rand: need finite low <= high, got ", low, " and ", high);
-  return random_tensor(shape, dtype, Distribution::Uniform, low, high, generator);
+  return random_tensor(shape, dtype, Distribution::Uniform, low, high, generator, device);
 }
 
-Tensor randn(const Dims& shape, DType dtype, double mean, double std, Generator& generator) {
+Tensor randn(const Dims& shape, DType dtype, double mean, double std, Generator& generator,
+             Device device) {
   if (!(std >= 0) || !std::isfinite(mean) || !std::isfinite(std))
     fail(ErrorCode::InvalidArgument, "randn: need a finite mean and std >= 0, got ", mean, " and ",
          std);
-  return random_tensor(shape, dtype, Distribution::Normal, mean, std, generator);
+  return random_tensor(shape, dtype, Distribution::Normal, mean, std, generator, device);
 }
 
-Tensor from_buffer(const void* src, DType src_dtype, const Dims& shape) {
-  return borrow_buffer(src, src_dtype, shape, "from_buffer").to(src_dtype);
+Tensor from_buffer(const void* src, DType src_dtype, const Dims& shape, Device device) {
+  const Tensor borrowed = borrow_buffer(src, src_dtype, shape, "from_buffer");
+  return device.is_cpu() ? borrowed.to(src_dtype) : borrowed.to(device);
 }
 
 void to_buffer(const Tensor& tensor, void* dst, DType dst_dtype) {
   const Tensor out = borrow_buffer(dst, dst_dtype, tensor.shape(), "to_buffer");
-  default_backend().copy(tensor, out);
+  default_backend().copy(tensor.detach().to(Device::cpu()), out);
 }
 
 void check_buffer_size(int64_t count, const Dims& shape) {

@@ -8,23 +8,27 @@
 
 namespace mt {
 
-Tensor zeros(const Dims& shape, DType dtype = DType::Float32);
-Tensor ones(const Dims& shape, DType dtype = DType::Float32);
-Tensor full(const Dims& shape, double value, DType dtype = DType::Float32);
+// Every creator takes the device to create on last (the CPU by default).
+Tensor zeros(const Dims& shape, DType dtype = DType::Float32, Device device = Device::cpu());
+Tensor ones(const Dims& shape, DType dtype = DType::Float32, Device device = Device::cpu());
+Tensor full(const Dims& shape, double value, DType dtype = DType::Float32,
+            Device device = Device::cpu());
 // start, start + step, ... while < stop (> stop for a negative step), as numpy.arange;
 // throws InvalidArgument for step 0 or a non-finite bound.
-Tensor arange(double start, double stop, double step = 1, DType dtype = DType::Float32);
+Tensor arange(double start, double stop, double step = 1, DType dtype = DType::Float32,
+              Device device = Device::cpu());
 
 // Uniform [low, high) and normal(mean, std) samples from a counter-based generator: the same
 // generator state gives the same numbers on every backend and thread count.
 Tensor rand(const Dims& shape, DType dtype = DType::Float32, double low = 0, double high = 1,
-            Generator& generator = default_generator());
+            Generator& generator = default_generator(), Device device = Device::cpu());
 Tensor randn(const Dims& shape, DType dtype = DType::Float32, double mean = 0, double std = 1,
-             Generator& generator = default_generator());
+             Generator& generator = default_generator(), Device device = Device::cpu());
 
 // A new contiguous tensor holding a copy of `numel(shape)` elements of `dtype` read from `src`
 // in row-major order.
-Tensor from_buffer(const void* src, DType src_dtype, const Dims& shape);
+Tensor from_buffer(const void* src, DType src_dtype, const Dims& shape,
+                   Device device = Device::cpu());
 // Copies the elements of `tensor`, in row-major order and converted to `dst_dtype`, to `dst`,
 // which must hold numel() of them.
 void to_buffer(const Tensor& tensor, void* dst, DType dst_dtype);

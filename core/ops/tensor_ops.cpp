@@ -12,6 +12,40 @@ namespace {
 
 Tensor as_dtype(const Tensor& t, DType dtype) { return t.dtype() == dtype ? t : t.to(dtype); }
 
+// A 0-dim CPU tensor is a scalar operand: it may join tensors on another device (PyTorch's
+// rule), so that `x * 2` works for x on any device.
+bool is_cpu_scalar(const Tensor& t) { return t.dim() == 0 && t.device().is_cpu(); }
+
+// The device that an op on `inputs` runs on: theirs, which must be one (scalars aside).
+Device op_device(const char* op, std::initializer_list<Tensor> inputs) {
+  const Tensor* first = nullptr;
+  for (const Tensor& t : inputs) {
+    if (is_cpu_scalar(t)) continue;
+    if (first == nullptr)
+      first = &t;
+    else if (t.device() != first->device())
+      fail(ErrorCode::DeviceMismatch, op, ": tensors on different devices: ", first->device(),
+           " (shape ", first->shape(), ") and ", t.device(), " (shape ", t.shape(),
+           "); move one with to()");
+  }
+  return first ? first->device() : inputs.begin()->device();
+}
+
+// `t` in `dtype` on `device` (op_device has checked that only scalars move).
+Tensor prepare(const Tensor& t, DType dtype, Device device) {
+  return as_dtype(t.to(device), dtype);
+}
+
+// The device that an out= op runs on: out's (outputs never move), where every input must be
+// too (scalars aside).
+Device out_device(const char* op, const Tensor& out, std::initializer_list<Tensor> inputs) {
+  for (const Tensor& t : inputs)
+    if (!is_cpu_scalar(t) && t.device() != out.device())
+      fail(ErrorCode::DeviceMismatch, op, ": out is on ", out.device(), " but an operand (shape ",
+           t.shape(), ") is on ", t.device());
+  return out.device();
+}
+
 // One flag per dim of a rank-`rank` tensor: 1 where `dims` reduces (all dims when empty).
 Dims reduced_dims(const Dims& dims, int rank) {
   Dims flags = Dims::filled(rank, dims.empty() ? 1 : 0);
@@ -48,9 +82,9 @@ void write_into(const Tensor& out, std::initializer_list<Tensor> inputs, bool in
                 Compute&& compute) {
   for (const Tensor& in : inputs) {
     if (in.shares_memory(out) && !(in_place_ok && same_view(in, out))) {
-      const Tensor tmp = Tensor::empty(out.shape(), out.dtype());
+      const Tensor tmp = Tensor::empty(out.shape(), out.dtype(), out.device());
       compute(tmp);
-      default_backend().copy(tmp, out);
+      backend_for(out.device()).copy(tmp, out);
       out.storage()->bump_version();
       return;
     }
@@ -124,14 +158,15 @@ MatmulPlan plan_matmul(const Tensor& a, const Tensor& b) {
   while (rhs.dim() < full_shape.size())
     rhs = rhs.unsqueeze(0);
   const DType dtype = promote(a.dtype(), b.dtype());
+  op_device("matmul", {a, b});
   return {as_dtype(lhs, dtype), as_dtype(rhs, dtype), full_shape, result_shape, dtype};
 }
 
 }  // namespace
 
 Tensor map(UnaryOp op, const Tensor& a) {
-  Tensor out = Tensor::empty(a.shape(), a.dtype());
-  default_backend().map(op, a, out);
+  Tensor out = Tensor::empty(a.shape(), a.dtype(), a.device());
+  backend_for(a.device()).map(op, a, out);
   autograd::record_map(op, a, out);
   return out;
 }
@@ -139,14 +174,18 @@ Tensor map(UnaryOp op, const Tensor& a) {
 void map_out(UnaryOp op, const Tensor& a, const Tensor& out) {
   autograd::check_out_no_grad(op_name(op), {&a, &out});
   check_out(out, a.shape(), a.dtype(), op_name(op));
-  write_into(out, {a}, true, [&](const Tensor& target) { default_backend().map(op, a, target); });
+  const Device device = out_device(op_name(op), out, {a});
+  const Tensor in = a.to(device);
+  write_into(out, {in}, true,
+             [&](const Tensor& target) { backend_for(device).map(op, in, target); });
 }
 
 Tensor zip(BinaryOp op, const Tensor& a, const Tensor& b) {
   const DType dtype = promote(a.dtype(), b.dtype());
-  Tensor out = Tensor::empty(shape_broadcast(a.shape(), b.shape()), dtype);
-  const Tensor lhs = as_dtype(a, dtype), rhs = as_dtype(b, dtype);
-  default_backend().zip(op, lhs, rhs, out);
+  const Device device = op_device(op_name(op), {a, b});
+  Tensor out = Tensor::empty(shape_broadcast(a.shape(), b.shape()), dtype, device);
+  const Tensor lhs = prepare(a, dtype, device), rhs = prepare(b, dtype, device);
+  backend_for(device).zip(op, lhs, rhs, out);
   autograd::record_zip(op, lhs, rhs, out);
   return out;
 }
@@ -155,15 +194,16 @@ void zip_out(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) {
   autograd::check_out_no_grad(op_name(op), {&a, &b, &out});
   const DType dtype = promote(a.dtype(), b.dtype());
   check_out(out, shape_broadcast(a.shape(), b.shape()), dtype, op_name(op));
-  const Tensor lhs = as_dtype(a, dtype), rhs = as_dtype(b, dtype);
+  const Device device = out_device(op_name(op), out, {a, b});
+  const Tensor lhs = prepare(a, dtype, device), rhs = prepare(b, dtype, device);
   write_into(out, {lhs, rhs}, true,
-             [&](const Tensor& target) { default_backend().zip(op, lhs, rhs, target); });
+             [&](const Tensor& target) { backend_for(device).zip(op, lhs, rhs, target); });
 }
 
 Tensor reduce(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim) {
   const ReducePlan plan = plan_reduce(op, a, dims, keepdim);
-  Tensor out = Tensor::empty(plan.kept_shape, a.dtype());
-  default_backend().reduce(op, a, out);
+  Tensor out = Tensor::empty(plan.kept_shape, a.dtype(), a.device());
+  backend_for(a.device()).reduce(op, a, out);
   const Tensor result = out.view(plan.result_shape);
   autograd::record_reduce(op, a, out, result);
   return result;
@@ -177,20 +217,22 @@ void reduce_out(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim, co
   autograd::check_out_no_grad(op_name(op), {&a, &out});
   const ReducePlan plan = plan_reduce(op, a, dims, keepdim);
   check_out(out, plan.result_shape, a.dtype(), op_name(op));
+  const Device device = out_device(op_name(op), out, {a});
+  const Tensor in = a.to(device);
   // The backend writes an output of a's rank: put the reduced dims back as size 1.
   Tensor kept = out;
   if (!keepdim)
     for (int d = 0; d < a.dim(); ++d)
       if (plan.flags[d]) kept = kept.unsqueeze(d);
-  write_into(kept, {a}, false,
-             [&](const Tensor& target) { default_backend().reduce(op, a, target); });
+  write_into(kept, {in}, false,
+             [&](const Tensor& target) { backend_for(device).reduce(op, in, target); });
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
   const MatmulPlan plan = plan_matmul(a, b);
-  Tensor out = Tensor::empty(plan.full_shape, plan.dtype);
+  Tensor out = Tensor::empty(plan.full_shape, plan.dtype, a.device());
   // An empty result needs no work (and its batch count may be huge: (2^62, 0, 0) @ ...).
-  if (out.numel() > 0) default_backend().matmul(plan.lhs, plan.rhs, out);
+  if (out.numel() > 0) backend_for(a.device()).matmul(plan.lhs, plan.rhs, out);
   const Tensor result = out.view(plan.result_shape);
   autograd::record_matmul(plan.lhs, plan.rhs, out.shape(), result);
   return result;
@@ -200,12 +242,14 @@ void matmul_out(const Tensor& a, const Tensor& b, const Tensor& out) {
   autograd::check_out_no_grad("matmul", {&a, &b, &out});
   const MatmulPlan plan = plan_matmul(a, b);
   check_out(out, plan.result_shape, plan.dtype, "matmul");
+  out_device("matmul", out, {a, b});
   Tensor full = out;
   if (a.dim() == 1) full = full.unsqueeze(-2 + (b.dim() == 1 ? 1 : 0));
   if (b.dim() == 1) full = full.unsqueeze(-1);
   if (full.numel() == 0) return;  // nothing to write, as in matmul
-  write_into(full, {plan.lhs, plan.rhs}, false,
-             [&](const Tensor& target) { default_backend().matmul(plan.lhs, plan.rhs, target); });
+  write_into(full, {plan.lhs, plan.rhs}, false, [&](const Tensor& target) {
+    backend_for(a.device()).matmul(plan.lhs, plan.rhs, target);
+  });
 }
 
 Tensor map_backward(UnaryOp op, const Tensor& x, const Tensor& g) {
@@ -213,8 +257,9 @@ Tensor map_backward(UnaryOp op, const Tensor& x, const Tensor& g) {
     fail(ErrorCode::ShapeMismatch, op_name(op), " backward: x has shape ", x.shape(),
          " but the gradient has shape ", g.shape());
   const DType dtype = promote(x.dtype(), g.dtype());
-  Tensor out = Tensor::empty(x.shape(), dtype);
-  default_backend().map_backward(op, as_dtype(x, dtype), as_dtype(g, dtype), out);
+  const Device device = op_device(op_name(op), {x, g});
+  Tensor out = Tensor::empty(x.shape(), dtype, device);
+  backend_for(device).map_backward(op, prepare(x, dtype, device), prepare(g, dtype, device), out);
   return out;
 }
 
@@ -227,9 +272,10 @@ Tensor zip_backward(BinaryOp op, int operand, const Tensor& a, const Tensor& b, 
     fail(ErrorCode::ShapeMismatch, op_name(op), " backward: the gradient has shape ", g.shape(),
          " but the result of shapes ", a.shape(), " and ", b.shape(), " has shape ", shape);
   const DType dtype = promote(promote(a.dtype(), b.dtype()), g.dtype());
-  Tensor out = Tensor::empty(shape, dtype);
-  default_backend().zip_backward(op, operand, as_dtype(a, dtype), as_dtype(b, dtype),
-                                 as_dtype(g, dtype), out);
+  const Device device = op_device(op_name(op), {a, b, g});
+  Tensor out = Tensor::empty(shape, dtype, device);
+  backend_for(device).zip_backward(op, operand, prepare(a, dtype, device),
+                                   prepare(b, dtype, device), prepare(g, dtype, device), out);
   return out;
 }
 

@@ -18,6 +18,9 @@ enum class ErrorCode : int32_t {
   Overflow = 5,         // a size computation that does not fit in int64
   OutOfMemory = 6,      // an allocation that failed
   Unsupported = 7,      // valid input that this build or backend cannot handle
+  // 8 is the C API's MT_ERR_INTERNAL.
+  DeviceMismatch = 9,     // operands on different devices
+  DeviceUnavailable = 10, // a device that this process cannot use (no driver, no plugin, ...)
 };
 
 // Every error the core reports is an mt::Error; its message names the problem and the values.

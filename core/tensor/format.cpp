@@ -48,10 +48,8 @@ void print_dim(std::ostream& out, const Tensor& t, Dims& index, int d, bool summ
   out << ']';
 }
 
-}  // namespace
-
-std::string to_string(const Tensor& tensor) {
-  if (!tensor.defined()) return "tensor(undefined)";
+// numpy's text of a CPU tensor, naming `shown_device` where it is not the CPU (as PyTorch).
+std::string host_text(const Tensor& tensor, Device shown_device) {
   std::ostringstream out;
   out << "tensor(";
   Dims index = Dims::filled(tensor.dim(), 0);
@@ -61,8 +59,19 @@ std::string to_string(const Tensor& tensor) {
     out << "[], shape=" << tensor.shape();
   else
     print_dim(out, tensor, index, 0, tensor.numel() > kSummaryThreshold, kPrefix);
+  if (!shown_device.is_cpu()) out << ", device='" << shown_device << "'";
   out << ", dtype=" << tensor.dtype() << ')';
   return out.str();
+}
+
+}  // namespace
+
+std::string to_string(const Tensor& tensor) {
+  if (!tensor.defined()) return "tensor(undefined)";
+  // One copy to the host rather than a device read per element printed.
+  if (!tensor.device().is_cpu())
+    return host_text(tensor.detach().to(Device::cpu()), tensor.device());
+  return host_text(tensor, Device::cpu());
 }
 
 std::ostream& operator<<(std::ostream& out, const Tensor& tensor) {

@@ -7,13 +7,26 @@
 
 namespace mt {
 
-std::shared_ptr<Storage> Storage::allocate(int64_t nbytes) {
-  void* data = host_allocate(nbytes);
+std::shared_ptr<Storage> Storage::allocate(int64_t nbytes, Device device) {
+  if (device.is_cpu()) {
+    void* data = host_allocate(nbytes);
+    try {
+      return std::shared_ptr<Storage>(
+          new Storage(data, nbytes, [nbytes](void* p) { host_free(p, nbytes); }, device));
+    } catch (...) {
+      host_free(data, nbytes);
+      throw;
+    }
+  }
+  DeviceMemory& memory = device_memory(device);
+  void* data = memory.allocate(device.index, nbytes);
+  const int32_t index = device.index;
   try {
-    return std::shared_ptr<Storage>(
-        new Storage(data, nbytes, [nbytes](void* p) { host_free(p, nbytes); }));
+    return std::shared_ptr<Storage>(new Storage(
+        data, nbytes, [&memory, index, nbytes](void* p) { memory.release(index, p, nbytes); },
+        device));
   } catch (...) {
-    host_free(data, nbytes);
+    memory.release(index, data, nbytes);
     throw;
   }
 }
@@ -22,11 +35,12 @@ std::shared_ptr<Storage> Storage::wrap(void* data, int64_t nbytes, Deleter delet
   if (nbytes < 0) fail(ErrorCode::InvalidArgument, "negative buffer size ", nbytes);
   if (data == nullptr && nbytes > 0)
     fail(ErrorCode::InvalidArgument, "null buffer of ", nbytes, " bytes");
-  return std::shared_ptr<Storage>(new Storage(data, nbytes, std::move(deleter)));
+  return std::shared_ptr<Storage>(new Storage(data, nbytes, std::move(deleter), Device::cpu()));
 }
 
 bool Storage::overlaps(const Storage& other) const {
   if (this == &other) return true;
+  if (device_ != other.device_) return false;
   // As integers: comparing pointers into unrelated allocations with < is unspecified.
   const auto begin = reinterpret_cast<uintptr_t>(data_);
   const auto other_begin = reinterpret_cast<uintptr_t>(other.data_);

@@ -4,6 +4,8 @@
 #include <functional>
 #include <memory>
 
+#include "tensor/device.hpp"
+
 namespace mt {
 
 // A block of memory shared, through shared_ptr, by a tensor and all of its views. It either
@@ -13,8 +15,9 @@ class Storage {
  public:
   using Deleter = std::function<void(void*)>;
 
-  // `nbytes` of uninitialized memory aligned to 64 bytes; throws OutOfMemory when it fails.
-  static std::shared_ptr<Storage> allocate(int64_t nbytes);
+  // `nbytes` of uninitialized memory on `device` (host memory aligned to 64 bytes); throws
+  // OutOfMemory when it fails, DeviceUnavailable for a device that cannot be used.
+  static std::shared_ptr<Storage> allocate(int64_t nbytes, Device device = Device::cpu());
   // Borrows `data` (nbytes long); `deleter` (may be empty) runs once, when the storage dies.
   static std::shared_ptr<Storage> wrap(void* data, int64_t nbytes, Deleter deleter);
 
@@ -24,6 +27,8 @@ class Storage {
 
   void* data() const { return data_; }
   int64_t nbytes() const { return nbytes_; }
+  // Where data() points; host code may only dereference it for the CPU.
+  Device device() const { return device_; }
   // Whether the two hold some of the same bytes: one storage, or two wrapping the same memory
   // (a DLPack round trip gives its own Storage over the exporter's memory).
   bool overlaps(const Storage& other) const;
@@ -34,11 +39,12 @@ class Storage {
   void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
-  Storage(void* data, int64_t nbytes, Deleter deleter)
-      : data_(data), nbytes_(nbytes), deleter_(std::move(deleter)) {}
+  Storage(void* data, int64_t nbytes, Deleter deleter, Device device)
+      : data_(data), nbytes_(nbytes), device_(device), deleter_(std::move(deleter)) {}
 
   void* data_;
   int64_t nbytes_;
+  Device device_;
   Deleter deleter_;
   std::atomic<uint64_t> version_{0};
 };

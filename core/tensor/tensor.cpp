@@ -35,10 +35,11 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, int64_t offset, const Dims& sha
       Impl{std::move(storage), offset, shape, strides, numel, dtype, nullptr});
 }
 
-Tensor Tensor::empty(const Dims& shape, DType dtype) {
+Tensor Tensor::empty(const Dims& shape, DType dtype, Device device) {
   const int64_t numel = checked_numel(shape);
   const Dims strides = contiguous_strides(shape);
-  auto storage = Storage::allocate(checked_mul(numel, itemsize(dtype), "tensor size in bytes"));
+  auto storage =
+      Storage::allocate(checked_mul(numel, itemsize(dtype), "tensor size in bytes"), device);
   return Tensor(std::move(storage), 0, shape, strides, dtype);
 }
 
@@ -50,6 +51,12 @@ const Tensor::Impl& Tensor::impl() const {
 void Tensor::check_dtype(DType expected, const char* what) const {
   if (dtype() != expected)
     fail(ErrorCode::DTypeMismatch, what, ": tensor is ", dtype(), ", not ", expected);
+}
+
+void Tensor::check_on_cpu(const char* what) const {
+  if (!device().is_cpu())
+    fail(ErrorCode::DeviceMismatch, what, ": the tensor is on ", device(),
+         "; host code needs it on the CPU (to(cpu))");
 }
 
 int64_t Tensor::size(int64_t dim) const { return shape()[normalize_dim(dim, this->dim())]; }
@@ -91,7 +98,14 @@ int64_t checked_position(const Dims& index, const Dims& shape, const Dims& strid
 double Tensor::get(const Dims& index) const {
   const int64_t position = checked_position(index, shape(), strides());
   return dispatch_dtype(dtype(), [&](auto zero) {
-    return static_cast<double>(static_cast<const decltype(zero)*>(raw_data())[position]);
+    using T = decltype(zero);
+    const T* element = static_cast<const T*>(raw_data()) + position;
+    T value;
+    if (device().is_cpu())
+      value = *element;
+    else
+      device_memory(device()).copy_to_host(device().index, &value, element, sizeof value);
+    return static_cast<double>(value);
   });
 }
 
@@ -112,7 +126,13 @@ void Tensor::set(const Dims& index, double value) const {
   const int64_t position = checked_position(index, shape(), strides());
   dispatch_dtype(dtype(), [&](auto zero) {
     using T = decltype(zero);
-    static_cast<T*>(raw_data())[position] = static_cast<T>(value);
+    T* element = static_cast<T*>(raw_data()) + position;
+    const T converted = static_cast<T>(value);
+    if (device().is_cpu())
+      *element = converted;
+    else
+      device_memory(device()).copy_to_device(device().index, element, &converted,
+                                             sizeof converted);
   });
   storage()->bump_version();
 }
@@ -126,10 +146,31 @@ double Tensor::item() const {
 Tensor Tensor::contiguous() const { return is_contiguous() ? *this : to(dtype()); }
 
 Tensor Tensor::to(DType dtype) const {
-  Tensor out = empty(shape(), dtype);
-  default_backend().copy(*this, out);
+  Tensor out = empty(shape(), dtype, device());
+  backend_for(device()).copy(*this, out);
   // The engine converts the gradient back to this tensor's dtype.
   return autograd::record_unary("to", *this, out, [](const Tensor& grad) { return grad; });
+}
+
+Tensor Tensor::to(Device target) const {
+  if (target == device()) return *this;
+  Tensor out = empty(shape(), dtype(), target);
+  if (numel() > 0) {
+    // Bytes cross between host and device only in contiguous form; one device reaches another
+    // through the host. detach(): these internal copies are not part of the graph.
+    const Tensor src = device().is_cpu() || target.is_cpu()
+                           ? detach().contiguous()
+                           : detach().to(Device::cpu());
+    const int64_t nbytes = numel() * itemsize(dtype());
+    if (target.is_cpu())
+      device_memory(device()).copy_to_host(device().index, out.raw_data(), src.raw_data(),
+                                           nbytes);
+    else
+      device_memory(target).copy_to_device(target.index, out.raw_data(), src.raw_data(), nbytes);
+  }
+  const Device source = device();
+  return autograd::record_unary("to", *this, out,
+                                [source](const Tensor& grad) { return grad.to(source); });
 }
 
 Tensor Tensor::with_layout(int64_t offset, const Dims& shape, const Dims& strides) const {

@@ -28,11 +28,12 @@ class Tensor {
   Tensor(std::shared_ptr<Storage> storage, int64_t offset, const Dims& shape, const Dims& strides,
          DType dtype);
 
-  // A new contiguous tensor with uninitialized elements.
-  static Tensor empty(const Dims& shape, DType dtype);
+  // A new contiguous tensor with uninitialized elements on `device`.
+  static Tensor empty(const Dims& shape, DType dtype, Device device = Device::cpu());
 
   bool defined() const { return impl_ != nullptr; }
   DType dtype() const { return impl().dtype; }
+  Device device() const { return storage()->device(); }
   int dim() const { return impl().shape.size(); }
   const Dims& shape() const { return impl().shape; }
   const Dims& strides() const { return impl().strides; }
@@ -47,16 +48,18 @@ class Tensor {
   bool shares_storage(const Tensor& other) const { return storage() == other.storage(); }
   // shares_storage, or storages over overlapping memory: writes to one may change the other.
   bool shares_memory(const Tensor& other) const;
-  // Address of element (0, ..., 0); throws DTypeMismatch when T is not the dtype.
+  // Host address of element (0, ..., 0); throws DTypeMismatch when T is not the dtype and
+  // DeviceMismatch when the tensor is not on the CPU.
   template <class T> T* data() const;
+  // Address of element (0, ..., 0) on the tensor's device (a device address for CUDA).
   void* raw_data() const;
 
   // Throws InvalidArgument, naming `op`, when this is a broadcast view (a dim of size > 1 with
   // stride 0): a write to one of its elements would change others.
   void check_writable(const char* op) const;
 
-  // Slow element access by multi-index (for tests, printing and small scalars); set refuses
-  // a broadcast view.
+  // Slow element access by multi-index (for tests, printing and small scalars; on a device
+  // each call is a copy that waits for the device); set refuses a broadcast view.
   double get(const Dims& index) const;
   void set(const Dims& index, double value) const;
   // The value of a one-element tensor.
@@ -88,8 +91,11 @@ class Tensor {
   // --- Copies ---
   // This tensor if it is already contiguous, else a contiguous copy.
   Tensor contiguous() const;
-  // A contiguous copy in `dtype` (always a new tensor).
+  // A contiguous copy in `dtype` on the same device (always a new tensor).
   Tensor to(DType dtype) const;
+  // This tensor on `device`: itself when it is there already, else a contiguous copy there.
+  // Autodiff sees the move (the gradient moves back).
+  Tensor to(Device device) const;
   Tensor clone() const { return to(dtype()); }
 
   // --- Autodiff (autograd/) ---
@@ -138,6 +144,7 @@ class Tensor {
   explicit Tensor(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
   const Impl& impl() const;
   void check_dtype(DType expected, const char* what) const;
+  void check_on_cpu(const char* what) const;
   Tensor with_layout(int64_t offset, const Dims& shape, const Dims& strides) const;
 
   std::shared_ptr<Impl> impl_;
@@ -149,6 +156,7 @@ std::ostream& operator<<(std::ostream& out, const Tensor& tensor);
 
 template <class T> T* Tensor::data() const {
   check_dtype(dtype_of<T>, "data<T>()");
+  check_on_cpu("data<T>()");
   return static_cast<T*>(raw_data());
 }
 

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The checks that need a GPU (CI has none): builds the real CUDA plugin (MT_CUDA=ON), runs the
+# core's device tests on the GPU through it, then the CUDA benchmark, which first checks the
+# kernel's and cuBLAS's matmuls against the CPU on several layouts.
+# Usage: scripts/gpu-check.sh [--build-only | --no-build] [--memcheck] [BUILD_DIR]
+#   BUILD_DIR     default build/gpu
+#   --build-only  configure and build, run nothing (on a machine with nvcc but no GPU)
+#   --no-build    run what BUILD_DIR holds (built elsewhere with --build-only)
+#   --memcheck    also run the device tests under compute-sanitizer (much slower)
+# Environment: MT_CUDA_ARCHITECTURES (default "80;90"; "native" builds for this machine's GPU
+# only, and faster), MT_BENCH_RUNS (runs per benchmark case, default 20).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_step=1 run_step=1 memcheck=0 build=build/gpu
+for arg in "$@"; do
+  case $arg in
+    --build-only) run_step=0 ;;
+    --no-build) build_step=0 ;;
+    --memcheck) memcheck=1 ;;
+    -*) sed -n '2,11p' "$0" >&2; exit 2 ;;
+    *) build=$arg ;;
+  esac
+done
+[[ $build == /* ]] || build=$PWD/$build
+
+plugin=$build/capi/libminitensor_cuda.so
+device_tests=$build/tests/cuda/device/mt_cuda_device_tests
+bench=$build/bench/cuda/mt_cuda_bench
+
+if ((build_step)); then
+  start=$SECONDS
+  cmake --preset dev -B "$build" -DMT_CUDA=ON -DMT_BINDINGS=OFF -DMT_BUILD_EXAMPLES=OFF \
+    -DMT_BUILD_BENCH=ON -DCMAKE_CUDA_ARCHITECTURES="${MT_CUDA_ARCHITECTURES:-80;90}"
+  cmake --build "$build" --target minitensor_cuda mt_cuda_device_tests mt_cuda_bench
+  echo "gpu-check: built in $((SECONDS - start)) s"
+fi
+((run_step)) || exit 0
+
+if ! nvidia-smi -L >/dev/null 2>&1; then
+  echo "gpu-check: no GPU here (nvidia-smi finds none); build with --build-only instead" >&2
+  exit 2
+fi
+nvidia-smi -L
+
+# The tests normally run the emulated plugin (ctest sets MINITENSOR_CUDA_PLUGIN to it); here
+# they run the real one, and MT_REQUIRE_CUDA turns a plugin that cannot start into a failure.
+export MINITENSOR_CUDA_PLUGIN=$plugin MT_REQUIRE_CUDA=1
+failed=0
+echo "--- device tests on the GPU"
+"$device_tests" || failed=1
+if ((memcheck)); then
+  echo "--- device tests under compute-sanitizer memcheck"
+  compute-sanitizer --tool memcheck --error-exitcode 1 "$device_tests" --gtest_brief=1 ||
+    failed=1
+fi
+echo "--- benchmark"
+"$bench" "${MT_BENCH_RUNS:-20}" || failed=1
+if ((failed)); then
+  echo "gpu-check: FAILED" >&2
+  exit 1
+fi
+echo "gpu-check: passed"
