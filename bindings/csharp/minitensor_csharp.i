@@ -140,7 +140,7 @@ MT_CSHARP_SPAN(%arg(MT_CSHARP_BUFFERS), global::System.Array, Elements)
 %enddef
 
 MT_CSHARP_OUT_SCALAR(int32_t, int, %arg(int32_t* out, int32_t* type, int32_t* index))
-MT_CSHARP_OUT_SCALAR(int64_t, long, int64_t* out)
+MT_CSHARP_OUT_SCALAR(int64_t, long, %arg(int64_t* out, int64_t* in_use, int64_t* cached))
 MT_CSHARP_OUT_SCALAR(double, double, double* out)
 
 /* ---- Strings the library allocates: copied into a C# string, then mt_string_free -------- */

@@ -160,7 +160,7 @@ MT_JAVA_OUT(mt_linear*, jlong, jlongArray, long, Long)
 MT_JAVA_OUT(mt_mlp*, jlong, jlongArray, long, Long)
 MT_JAVA_OUT(mt_optimizer*, jlong, jlongArray, long, Long)
 %apply int32_t* MT_OUT { int32_t* out, int32_t* type, int32_t* index };
-%apply int64_t* MT_OUT { int64_t* out };
+%apply int64_t* MT_OUT { int64_t* out, int64_t* in_use, int64_t* cached };
 %apply double* MT_OUT { double* out };
 %apply mt_tensor** MT_OUT { mt_tensor** out, mt_tensor** x, mt_tensor** y };
 %apply mt_generator** MT_OUT { mt_generator** out };

@@ -4,7 +4,8 @@
  *
  * - A failed status raises an exception whose message is mt_last_error(): a subclass of both
  *   minitensor.Error and the builtin type of the status (ValueError, IndexError, TypeError,
- *   MemoryError, RuntimeError), with the status in its `status` attribute.
+ *   MemoryError, RuntimeError: PyTorch's for the device errors), with the status in its
+ *   `status` attribute.
  * - Handles are PyCapsules named after their type ("mt_tensor", "mt_mlp", ...) that release
  *   their reference when collected; mt_close_handle releases one early, after which passing
  *   it raises instead of touching freed memory. None passes NULL. The mt_*_release functions
@@ -26,11 +27,12 @@
 
 %{
 /* Indexed by status; [0] is the base class minitensor.Error. */
-static PyObject* mt_py_errors[MT_ERR_INTERNAL + 1];
+#define MT_PY_LAST_STATUS MT_ERR_DEVICE_UNAVAILABLE
+static PyObject* mt_py_errors[MT_PY_LAST_STATUS + 1];
 
 static PyObject* mt_py_error_type(int32_t status) {
-  return status > MT_OK && status <= MT_ERR_INTERNAL ? mt_py_errors[status]
-                                                     : mt_py_errors[MT_ERR_INTERNAL];
+  return status > MT_OK && status <= MT_PY_LAST_STATUS ? mt_py_errors[status]
+                                                       : mt_py_errors[MT_ERR_INTERNAL];
 }
 
 /* Sets the Python error for a failed status: its type, `message`, and .status. */
@@ -64,7 +66,9 @@ static int mt_py_add_error(PyObject* dict, int32_t status, const char* name, PyO
       mt_py_add_error(d, MT_ERR_OVERFLOW, "SizeOverflowError", PyExc_ValueError) ||
       mt_py_add_error(d, MT_ERR_OUT_OF_MEMORY, "OutOfMemoryError", PyExc_MemoryError) ||
       mt_py_add_error(d, MT_ERR_UNSUPPORTED, "UnsupportedError", PyExc_ValueError) ||
-      mt_py_add_error(d, MT_ERR_INTERNAL, "InternalError", PyExc_RuntimeError))
+      mt_py_add_error(d, MT_ERR_INTERNAL, "InternalError", PyExc_RuntimeError) ||
+      mt_py_add_error(d, MT_ERR_DEVICE_MISMATCH, "DeviceMismatchError", PyExc_RuntimeError) ||
+      mt_py_add_error(d, MT_ERR_DEVICE_UNAVAILABLE, "DeviceUnavailableError", PyExc_RuntimeError))
     return NULL;
 %}
 
@@ -243,7 +247,7 @@ int mt_handle_closed(PyObject* handle) {
 
 %include <typemaps.i>
 %apply int32_t* OUTPUT { int32_t* out, int32_t* type, int32_t* index };
-%apply int64_t* OUTPUT { int64_t* out };
+%apply int64_t* OUTPUT { int64_t* out, int64_t* in_use, int64_t* cached };
 %apply double* OUTPUT { double* out };
 
 /* mt_shape, mt_strides: the tensor's ndim values as a tuple. */

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "backend/cuda/cuda_runtime.hpp"
+
 namespace mt::capi {
 
 // The C enums are the core's enums by value (both are append-only).
@@ -20,6 +22,11 @@ static_assert(MT_DIAGNOSTICS_PRINT == int(DiagnosticsMode::Print));
 static_assert(MT_MAX_RANK == kMaxRank);
 static_assert(MT_ERR_INVALID_ARGUMENT == int(ErrorCode::InvalidArgument) &&
               MT_ERR_UNSUPPORTED == int(ErrorCode::Unsupported));
+static_assert(MT_ERR_DEVICE_MISMATCH == int(ErrorCode::DeviceMismatch) &&
+              MT_ERR_DEVICE_UNAVAILABLE == int(ErrorCode::DeviceUnavailable));
+static_assert(MT_DEVICE_CPU == int(DeviceType::Cpu) && MT_DEVICE_CUDA == int(DeviceType::Cuda));
+static_assert(MT_CUDA_MATMUL_KERNEL == int(CudaMatmul::Kernel) &&
+              MT_CUDA_MATMUL_CUBLAS == int(CudaMatmul::Cublas));
 
 namespace {
 
@@ -112,7 +119,9 @@ const char* mt_status_name(int32_t status) {
                                       "MT_ERR_OVERFLOW",
                                       "MT_ERR_OUT_OF_MEMORY",
                                       "MT_ERR_UNSUPPORTED",
-                                      "MT_ERR_INTERNAL"};
+                                      "MT_ERR_INTERNAL",
+                                      "MT_ERR_DEVICE_MISMATCH",
+                                      "MT_ERR_DEVICE_UNAVAILABLE"};
   if (status < 0 || status >= static_cast<int32_t>(std::size(names))) return "unknown status";
   return names[status];
 }

@@ -45,7 +45,8 @@ int32_t mt_to_dlpack(const mt_tensor* tensor, DLManagedTensor** out) {
     // data points at element 0 with byte_offset 0: some consumers (torch 1.13) ignore
     // byte_offset.
     dl.data = t.raw_data();
-    dl.device = DLDevice{kDLCPU, 0};
+    const Device device = t.device();
+    dl.device = device.is_cpu() ? DLDevice{kDLCPU, 0} : DLDevice{kDLCUDA, device.index};
     dl.ndim = t.dim();
     dl.dtype = DLDataType{kDLFloat, static_cast<uint8_t>(itemsize(t.dtype()) * 8), 1};
     dl.shape = exported->shape;
@@ -64,7 +65,8 @@ int32_t mt_from_dlpack(DLManagedTensor* managed, mt_tensor** out) {
     const DLTensor& dl = managed->dl_tensor;
     if (dl.device.device_type != kDLCPU)
       fail(ErrorCode::Unsupported, "DLPack device type ", int(dl.device.device_type),
-           " is not the CPU (", int(kDLCPU), ")");
+           " (device id ", dl.device.device_id, ") is not the CPU (", int(kDLCPU),
+           "): only CPU memory can be imported");
     const DType dtype = dtype_of_dl(dl.dtype);
     const Dims shape = dims_arg(dl.shape, dl.ndim, "DLPack shape");
     const Dims strides =

@@ -43,11 +43,11 @@ int32_t mt_dtype(const mt_tensor* tensor, int32_t* out) {
 
 int32_t mt_device(const mt_tensor* tensor, int32_t* type, int32_t* index) {
   return guarded("mt_device", [&] {
-    tensor_of(tensor, "tensor");
+    const Device device = tensor_of(tensor, "tensor").device();
     require(type, "type");
     require(index, "index");
-    *type = MT_DEVICE_CPU;
-    *index = 0;
+    *type = static_cast<int32_t>(device.type);
+    *index = device.index;
   });
 }
 

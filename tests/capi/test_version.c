@@ -27,8 +27,10 @@ static void status_names(void) {
                {MT_ERR_OUT_OF_MEMORY, "MT_ERR_OUT_OF_MEMORY"},
                {MT_ERR_UNSUPPORTED, "MT_ERR_UNSUPPORTED"},
                {MT_ERR_INTERNAL, "MT_ERR_INTERNAL"},
+               {MT_ERR_DEVICE_MISMATCH, "MT_ERR_DEVICE_MISMATCH"},
+               {MT_ERR_DEVICE_UNAVAILABLE, "MT_ERR_DEVICE_UNAVAILABLE"},
                {-1, "unknown status"},
-               {9, "unknown status"},
+               {11, "unknown status"},
                {INT32_MAX, "unknown status"},
                {INT32_MIN, "unknown status"}};
   size_t i;

@@ -6,9 +6,10 @@ public enum DType {
   Float64 = minitensor_native.MT_FLOAT64
 }
 
-/// <summary>Device types; this version has only the CPU.</summary>
+/// <summary>Device types.</summary>
 public enum DeviceType {
-  Cpu = minitensor_native.MT_DEVICE_CPU
+  Cpu = minitensor_native.MT_DEVICE_CPU,
+  Cuda = minitensor_native.MT_DEVICE_CUDA
 }
 
 /// <summary>Where a tensor's memory lives; devices compare by type and index.</summary>
@@ -20,6 +21,12 @@ public struct Device : System.IEquatable<Device> {
 
   public DeviceType Type { get; }
   public int Index { get; }
+
+  public static readonly Device Cpu = new Device(DeviceType.Cpu, 0);
+
+  public static Device Cuda(int index = 0) {
+    return new Device(DeviceType.Cuda, index);
+  }
 
   public bool Equals(Device other) {
     return Type == other.Type && Index == other.Index;
@@ -36,8 +43,9 @@ public struct Device : System.IEquatable<Device> {
   public static bool operator ==(Device a, Device b) { return a.Equals(b); }
   public static bool operator !=(Device a, Device b) { return !a.Equals(b); }
 
+  /// <summary>"cpu" or "cuda:0".</summary>
   public override string ToString() {
-    return Type.ToString().ToLowerInvariant() + ":" + Index;
+    return Type == DeviceType.Cpu ? "cpu" : Type.ToString().ToLowerInvariant() + ":" + Index;
   }
 }
 

@@ -17,6 +17,12 @@ public sealed class Linear : IDisposable {
     return layer == null ? LinearHandle.Null : NativeHandle.Live(layer.handle, layer);
   }
 
+  /// <summary>Moves the parameters to `device` (in place, as torch's module.to).</summary>
+  public Linear To(Device device) {
+    minitensor_native.mt_linear_to_device(this, (int)device.Type, device.Index);
+    return this;
+  }
+
   public Tensor Forward(Tensor x) {
     minitensor_native.mt_linear_forward(this, x, out TensorHandle result);
     return new Tensor(result);

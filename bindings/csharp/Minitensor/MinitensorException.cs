@@ -12,7 +12,11 @@ public enum Status {
   Overflow = minitensor_native.MT_ERR_OVERFLOW,
   OutOfMemory = minitensor_native.MT_ERR_OUT_OF_MEMORY,
   Unsupported = minitensor_native.MT_ERR_UNSUPPORTED,
-  Internal = minitensor_native.MT_ERR_INTERNAL
+  Internal = minitensor_native.MT_ERR_INTERNAL,
+  /// <summary>Operands on different devices.</summary>
+  DeviceMismatch = minitensor_native.MT_ERR_DEVICE_MISMATCH,
+  /// <summary>A device this process cannot use (no CUDA plugin, driver or GPU).</summary>
+  DeviceUnavailable = minitensor_native.MT_ERR_DEVICE_UNAVAILABLE
 }
 
 /// <summary>A failed library call: the library's message (it names the function, the problem

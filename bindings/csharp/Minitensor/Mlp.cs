@@ -15,6 +15,12 @@ public sealed class Mlp : IDisposable {
     return model == null ? MlpHandle.Null : NativeHandle.Live(model.handle, model);
   }
 
+  /// <summary>Moves every layer to `device` (in place, as torch's module.to).</summary>
+  public Mlp To(Device device) {
+    minitensor_native.mt_mlp_to_device(this, (int)device.Type, device.Index);
+    return this;
+  }
+
   public Tensor Forward(Tensor x) {
     minitensor_native.mt_mlp_forward(this, x, out TensorHandle result);
     return new Tensor(result);

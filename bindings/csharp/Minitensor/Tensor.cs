@@ -69,6 +69,21 @@ public sealed partial class Tensor : IDisposable {
     }
   }
 
+  /// <summary>This tensor on `device`: itself when it is there already, else a copy there.
+  /// </summary>
+  public Tensor To(Device device) {
+    minitensor_native.mt_to_device(this, (int)device.Type, device.Index, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  public Tensor Cuda(int index = 0) {
+    return To(Device.Cuda(index));
+  }
+
+  public Tensor Cpu() {
+    return To(Device.Cpu);
+  }
+
   public long[] Shape {
     get {
       var shape = new long[NDim];

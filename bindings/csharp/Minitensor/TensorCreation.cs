@@ -65,6 +65,50 @@ public sealed partial class Tensor {
     return new Tensor(result);
   }
 
+  // On a device: the creators above with a device argument.
+  public static Tensor Empty(long[] shape, DType dtype, Device device) {
+    minitensor_native.mt_empty_on(shape, (int)dtype, (int)device.Type, device.Index,
+                                  out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  public static Tensor Zeros(long[] shape, DType dtype, Device device) {
+    return Full(shape, 0, dtype, device);
+  }
+
+  public static Tensor Ones(long[] shape, DType dtype, Device device) {
+    return Full(shape, 1, dtype, device);
+  }
+
+  public static Tensor Full(long[] shape, double value, DType dtype, Device device) {
+    minitensor_native.mt_full_on(shape, value, (int)dtype, (int)device.Type, device.Index,
+                                 out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  /// <summary>Rand on `device`: the same numbers as on the CPU for the same generator state.
+  /// </summary>
+  public static Tensor Rand(long[] shape, DType dtype, double low, double high,
+                            Generator generator, Device device) {
+    minitensor_native.mt_rand_on(shape, (int)dtype, low, high, generator, (int)device.Type,
+                                 device.Index, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  public static Tensor Randn(long[] shape, DType dtype, double mean, double std,
+                             Generator generator, Device device) {
+    minitensor_native.mt_randn_on(shape, (int)dtype, mean, std, generator, (int)device.Type,
+                                  device.Index, out TensorHandle result);
+    return new Tensor(result);
+  }
+
+  public static Tensor FromArray(System.Array values, long[] shape, DType dtype, Device device) {
+    if (values == null) throw new System.ArgumentNullException(nameof(values));
+    minitensor_native.mt_from_buffer_on(values, shape, (int)dtype, (int)device.Type,
+                                        device.Index, out TensorHandle result);
+    return new Tensor(result);
+  }
+
   /// <summary>A rank-0 tensor holding `value`.</summary>
   public static Tensor Scalar(double value, DType dtype = DType.Float32) {
     minitensor_native.mt_scalar(value, (int)dtype, out TensorHandle result);

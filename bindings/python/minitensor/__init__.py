@@ -8,13 +8,19 @@
 
 Errors raise subclasses of both mt.Error and a builtin type (ValueError, IndexError,
 TypeError, MemoryError, RuntimeError) carrying the library's message.
+
+Devices, as in torch: mt.zeros(3, device="cuda"), t.to("cuda:0"), t.cuda(), t.cpu(),
+model.to("cuda"); mt.cuda.is_available() and mt.cuda.unavailable_reason() say whether CUDA can
+be used here and why not.
 """
-from . import datasets, nn, optim
+from . import cuda, datasets, nn, optim
 from ._autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ._creation import (arange, empty, from_dlpack, from_numpy, full, matmul, ones, ones_like,
                         rand, randn, scalar, tensor, zeros, zeros_like)
+from ._device import device
 from ._dtypes import DType, float32, float64
-from ._minitensor_native import (DtypeMismatchError, Error, IndexOutOfRangeError,
+from ._minitensor_native import (DeviceMismatchError, DeviceUnavailableError,
+                                 DtypeMismatchError, Error, IndexOutOfRangeError,
                                  InternalError, InvalidArgumentError, OutOfMemoryError,
                                  ShapeMismatchError, SizeOverflowError, UnsupportedError)
 from ._random import Generator, manual_seed
@@ -25,10 +31,10 @@ from ._tensor import Tensor
 __version__ = version()
 
 __all__ = [
-    "datasets", "nn", "optim", "enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled",
+    "cuda", "datasets", "nn", "optim", "enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled",
     "arange", "empty", "from_dlpack", "from_numpy", "full", "matmul", "ones", "ones_like",
-    "rand", "randn", "scalar", "tensor", "zeros", "zeros_like", "DType", "float32", "float64",
-    "DtypeMismatchError", "Error", "IndexOutOfRangeError", "InternalError",
+    "rand", "randn", "scalar", "tensor", "zeros", "zeros_like", "device", "DType", "float32",
+    "float64", "DeviceMismatchError", "DeviceUnavailableError", "DtypeMismatchError", "Error", "IndexOutOfRangeError", "InternalError",
     "InvalidArgumentError", "OutOfMemoryError", "ShapeMismatchError", "SizeOverflowError",
     "UnsupportedError", "Generator", "manual_seed", "abi_version", "backends",
     "current_backend", "diagnostics", "num_threads", "set_backend", "set_diagnostics",

@@ -3,7 +3,7 @@ import array
 import collections.abc
 import numbers
 
-from . import _dtypes
+from . import _device, _dtypes
 from . import _minitensor_native as _c
 from ._random import handle_of
 from ._tensor import Tensor, _dims, _wrap
@@ -13,6 +13,14 @@ DEFAULT_DTYPE = _dtypes.float32
 
 def _code(dtype):
     return _dtypes.resolve(dtype).code
+
+
+def _create(name, device, *args):
+    """The handle of _c.<name>(*args), or for a device of _c.<name>_on(*args, type, index):
+    errors on the CPU name the plain function."""
+    if device is None:
+        return getattr(_c, name)(*args)
+    return getattr(_c, name + "_on")(*args, *_device.device(device).code)
 
 
 def _new(handle, requires_grad):
@@ -41,11 +49,13 @@ def _flatten(data):
     return [value for values, _ in items for value in values], (len(items),) + inner
 
 
-def tensor(data, dtype=None, requires_grad=False):
+def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new tensor holding a copy of `data`: a number, nested sequences of numbers, a Tensor
-    or anything numpy can make an array of. dtype: float32 unless data is a float64 array."""
+    or anything numpy can make an array of. dtype: float32 unless data is a float64 array;
+    device: the CPU (or the Tensor's device)."""
     if isinstance(data, Tensor):  # a copy outside the graph, as torch.tensor(t)
-        handle = _c.mt_to_dtype(data.detach()._h, _code(dtype or data.dtype))
+        copy = data.detach().to(dtype or data.dtype, device or data.device)
+        handle = (copy.clone() if copy.shares_memory(data) else copy)._h
     elif hasattr(data, "__array__") or hasattr(data, "__array_interface__"):
         import numpy
         values = numpy.asarray(data)
@@ -53,59 +63,76 @@ def tensor(data, dtype=None, requires_grad=False):
             dtype = _dtypes.float64 if values.dtype == numpy.float64 else DEFAULT_DTYPE
         # asarray, not ascontiguousarray: that one makes a 0-d array 1-d.
         values = numpy.asarray(values, dtype=_dtypes.resolve(dtype).name, order="C")
-        handle = _c.mt_from_buffer(values.reshape(-1), values.shape, _code(dtype))
+        handle = _create("mt_from_buffer", device, values.reshape(-1), values.shape,
+                         _code(dtype))
     else:
         values, shape = _flatten(data)
-        handle = _c.mt_from_buffer(array.array("d", values), shape, _code(dtype or DEFAULT_DTYPE))
+        handle = _create("mt_from_buffer", device, array.array("d", values), shape,
+                         _code(dtype or DEFAULT_DTYPE))
     return _new(handle, requires_grad)
 
 
-def empty(*shape, dtype=DEFAULT_DTYPE, requires_grad=False):
-    return _new(_c.mt_empty(_dims(shape), _code(dtype)), requires_grad)
+# Every creator takes device= (None: the CPU): an mt.device or a str ("cpu", "cuda", "cuda:1").
+def empty(*shape, dtype=DEFAULT_DTYPE, device=None, requires_grad=False):
+    return _new(_create("mt_empty", device, _dims(shape), _code(dtype)), requires_grad)
 
 
-def zeros(*shape, dtype=DEFAULT_DTYPE, requires_grad=False):
+def full(shape, value, dtype=DEFAULT_DTYPE, device=None, requires_grad=False):
+    return _new(_create("mt_full", device, _dims((shape,)), value, _code(dtype)),
+                requires_grad)
+
+
+def zeros(*shape, dtype=DEFAULT_DTYPE, device=None, requires_grad=False):
+    if device is not None:
+        return full(_dims(shape), 0.0, dtype, device, requires_grad)
     return _new(_c.mt_zeros(_dims(shape), _code(dtype)), requires_grad)
 
 
-def ones(*shape, dtype=DEFAULT_DTYPE, requires_grad=False):
+def ones(*shape, dtype=DEFAULT_DTYPE, device=None, requires_grad=False):
+    if device is not None:
+        return full(_dims(shape), 1.0, dtype, device, requires_grad)
     return _new(_c.mt_ones(_dims(shape), _code(dtype)), requires_grad)
 
 
-def full(shape, value, dtype=DEFAULT_DTYPE, requires_grad=False):
-    return _new(_c.mt_full(_dims((shape,)), value, _code(dtype)), requires_grad)
-
-
-def scalar(value, dtype=DEFAULT_DTYPE, requires_grad=False):
+def scalar(value, dtype=DEFAULT_DTYPE, device=None, requires_grad=False):
     """A 0-d tensor holding `value`."""
+    if device is not None:
+        return full((), value, dtype, device, requires_grad)
     return _new(_c.mt_scalar(value, _code(dtype)), requires_grad)
 
 
-def arange(start, stop=None, step=1, dtype=DEFAULT_DTYPE, requires_grad=False):
+def arange(start, stop=None, step=1, dtype=DEFAULT_DTYPE, device=None, requires_grad=False):
     """start, start + step, ... while < stop; arange(n) is 0 .. n-1, as numpy."""
     if stop is None:
         start, stop = 0, start
-    return _new(_c.mt_arange(start, stop, step, _code(dtype)), requires_grad)
+    values = _wrap(_c.mt_arange(start, stop, step, _code(dtype)))
+    return _new(values.to(device)._h if device is not None else values._h, requires_grad)
 
 
-def rand(*shape, low=0.0, high=1.0, dtype=DEFAULT_DTYPE, generator=None, requires_grad=False):
-    """Uniform in [low, high), from `generator` (None: the default, see mt.manual_seed)."""
-    handle = _c.mt_rand(_dims(shape), _code(dtype), low, high, handle_of(generator))
+def rand(*shape, low=0.0, high=1.0, dtype=DEFAULT_DTYPE, generator=None, device=None,
+         requires_grad=False):
+    """Uniform in [low, high), from `generator` (None: the default, see mt.manual_seed); the
+    same numbers on every device."""
+    handle = _create("mt_rand", device, _dims(shape), _code(dtype), low, high,
+                     handle_of(generator))
     return _new(handle, requires_grad)
 
 
-def randn(*shape, mean=0.0, std=1.0, dtype=DEFAULT_DTYPE, generator=None,
+def randn(*shape, mean=0.0, std=1.0, dtype=DEFAULT_DTYPE, generator=None, device=None,
           requires_grad=False):
-    handle = _c.mt_randn(_dims(shape), _code(dtype), mean, std, handle_of(generator))
+    handle = _create("mt_randn", device, _dims(shape), _code(dtype), mean, std,
+                     handle_of(generator))
     return _new(handle, requires_grad)
 
 
-def zeros_like(t, dtype=None, requires_grad=False):
-    return zeros(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def zeros_like(t, dtype=None, device=None, requires_grad=False):
+    return zeros(t.shape, dtype=dtype or t.dtype, device=device or t.device,
+                 requires_grad=requires_grad)
 
 
-def ones_like(t, dtype=None, requires_grad=False):
-    return ones(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def ones_like(t, dtype=None, device=None, requires_grad=False):
+    return ones(t.shape, dtype=dtype or t.dtype, device=device or t.device,
+                requires_grad=requires_grad)
 
 
 def from_dlpack(obj):

@@ -4,7 +4,7 @@ import numbers
 import operator
 import sys
 
-from . import _dtypes
+from . import _device, _dtypes
 from . import _minitensor_native as _c
 from ._handle import Handle
 
@@ -35,10 +35,10 @@ def _handle(value, role):
     return value._h
 
 
-def _copy_of(data):
-    """mt.tensor(data), imported here because _creation imports this module."""
+def _copy_of(data, device=None):
+    """mt.tensor(data, device=device), imported here because _creation imports this module."""
     from ._creation import tensor
-    return tensor(data)
+    return tensor(data, device=device)
 
 
 def _bound(value, default):
@@ -48,9 +48,10 @@ def _bound(value, default):
     return max(-2**63, min(operator.index(value), 2**63 - 1))
 
 
-def _from_values(values, shape, dtype_name, requires_grad):
-    """The tensor that pickle stores as (values, shape, dtype name, requires_grad)."""
-    result = _wrap(_c.mt_from_buffer(values, shape, _dtypes.resolve(dtype_name).code))
+def _from_values(values, shape, dtype_name, requires_grad, device="cpu"):
+    """The tensor that pickle stores as (values, shape, dtype name, requires_grad, device)."""
+    result = _wrap(_c.mt_from_buffer_on(values, shape, _dtypes.resolve(dtype_name).code,
+                                        *_device.device(device).code))
     result.requires_grad = requires_grad
     return result
 
@@ -85,14 +86,15 @@ class Tensor(Handle):
     # --- operands ---------------------------------------------------------------------------
 
     def _operand(self, other):
-        """`other` as a Tensor: numbers become scalars of this tensor's dtype, numpy arrays
-        (anything with __array__) copies as mt.tensor makes them."""
+        """`other` as a Tensor: numbers become scalars of this tensor's dtype (0-d CPU tensors
+        join any device), numpy arrays (anything with __array__) copies as mt.tensor makes
+        them, on this tensor's device."""
         if isinstance(other, Tensor):
             return other
         if isinstance(other, numbers.Real):
             return _wrap(_c.mt_scalar(float(other), _c.mt_dtype(self._h)))
         if hasattr(other, "__array__") or hasattr(other, "__array_interface__"):
-            return _copy_of(other)
+            return _copy_of(other, self.device)
         return NotImplemented
 
     def _zip(self, op, other, reflected=False):
@@ -162,9 +164,12 @@ class Tensor(Handle):
 
     @property
     def device(self):
-        """('cpu', index): this version has only the CPU."""
-        _, index = _c.mt_device(self._h)
-        return ("cpu", index)
+        """An mt.device: str(t.device) is "cpu" or "cuda:0"."""
+        return _device.from_code(*_c.mt_device(self._h))
+
+    @property
+    def is_cuda(self):
+        return self.device.type == "cuda"
 
     def is_contiguous(self):
         return bool(_c.mt_is_contiguous(self._h))
@@ -211,7 +216,7 @@ class Tensor(Handle):
     def __reduce__(self):
         """Pickles (and deep-copies) the values: the copy shares nothing with this tensor."""
         return _from_values, (self._values(self.dtype), self.shape, self.dtype.name,
-                               self.requires_grad)
+                               self.requires_grad, str(self.device))
 
     def __bool__(self):
         if self.numel() != 1:
@@ -449,9 +454,10 @@ class Tensor(Handle):
         self[key]) into self[key], converted to this tensor's dtype."""
         target = self[key]
         source = self._operand(value) if isinstance(value, (Tensor, numbers.Real)) \
-            else _copy_of(value)
+            else _copy_of(value, target.device)
         if source.dtype is not target.dtype:
             source = source.to(target.dtype)
+        source = source.to(target.device)
         while source.ndim > target.ndim and source.shape[0] == 1:  # as numpy: t[0] = [[5.]]
             source = source.squeeze(0)
         _c.mt_map_out(_c.MT_MAP_ID, source.expand(target.shape)._h, target._h)
@@ -462,8 +468,32 @@ class Tensor(Handle):
     def clone(self):
         return _wrap(_c.mt_clone(self._h))
 
-    def to(self, dtype):
-        return _wrap(_c.mt_to_dtype(self._h, _dtypes.resolve(dtype).code))
+    def to(self, *args, device=None, dtype=None):
+        """t.to(dtype), t.to(device), t.to(device, dtype), or the same as keywords (torch's):
+        this tensor itself when it is already there, else a copy (a dtype change always
+        copies). A device is an mt.device or a str ("cpu", "cuda", "cuda:1")."""
+        if len(args) > 2:
+            raise TypeError(f"to() takes at most a device and a dtype, got {len(args)} "
+                            f"arguments")
+        for arg in args:
+            if _device.is_device(arg):
+                device = arg
+            else:
+                dtype = arg
+        result = self
+        if device is not None:
+            result = _wrap(_c.mt_to_device(result._h, *_device.device(device).code))
+        if dtype is not None:
+            result = _wrap(_c.mt_to_dtype(result._h, _dtypes.resolve(dtype).code))
+        return result
+
+    def cuda(self, index=0):
+        """This tensor on CUDA device `index` (itself when it is there)."""
+        return self.to(_device.device("cuda", index))
+
+    def cpu(self):
+        """This tensor on the CPU (itself when it is there)."""
+        return self.to(_device.CPU)
 
     def float(self):
         return self.to(_dtypes.float32)
@@ -516,19 +546,28 @@ class Tensor(Handle):
     def __dlpack__(self, stream=None, max_version=None, dl_device=None, copy=None):
         """An unversioned "dltensor" capsule (what the protocol allows for any max_version);
         copy=True exports a copy, copy=False and None share this tensor's memory."""
-        if stream is not None:
+        on_cpu = self.device.type == "cpu"
+        if stream is not None and on_cpu:
             raise BufferError(f"stream {stream!r}: a CPU tensor takes no stream")
         if dl_device is not None and tuple(dl_device) != self.__dlpack_device__():
-            raise BufferError(f"dl_device {dl_device!r}: the tensor is on the CPU, "
+            raise BufferError(f"dl_device {dl_device!r}: the tensor is on {self.device}, "
                               f"{self.__dlpack_device__()}")
-        return _c.mt_to_dlpack((self.clone() if copy else self)._h)
+        exported = self.clone() if copy else self
+        if not on_cpu:  # the consumer's stream may read it at once: finish the queued work
+            _c.mt_cuda_synchronize()
+        return _c.mt_to_dlpack(exported._h)
 
     def __dlpack_device__(self):
-        return (1, _c.mt_device(self._h)[1])  # DLPack's kDLCPU
+        type_code, index = _c.mt_device(self._h)
+        return (1, 0) if type_code == _c.MT_DEVICE_CPU else (2, index)  # kDLCPU, kDLCUDA
 
     def numpy(self):
-        """A writable numpy array sharing this tensor's memory (no copy), as torch's."""
+        """A writable numpy array sharing this tensor's memory (no copy), as torch's. A
+        tensor on a device raises TypeError: copy it to the host with .cpu() first."""
         import numpy
+        if self.device.type != "cpu":
+            raise TypeError(f"can't convert a {self.device} tensor to numpy: use "
+                            f"Tensor.cpu() to copy it to host memory first")
         return numpy.asarray(_NumpyExport(self))
 
     def __array__(self, dtype=None, copy=None):

@@ -1,5 +1,5 @@
 """Neural-network pieces: Linear, MLP, losses, softmax and friends (torch.nn's names)."""
-from . import _dtypes
+from . import _device, _dtypes
 from . import _minitensor_native as _c
 from ._handle import Handle
 from ._random import handle_of
@@ -43,6 +43,16 @@ class Linear(Handle):
     def parameters(self):
         return [p for p in (self.weight, self.bias) if p is not None]
 
+    def to(self, device):
+        """Moves the parameters to `device` (in place, as torch's module.to) and returns self.
+        An optimizer keeps the tensors it was given: move the layer before making one."""
+        _c.mt_linear_to_device(self._h, *_device.device(device).code)
+        return self
+
+    @property
+    def device(self):
+        return self.weight.device
+
     def __call__(self, x):
         return _wrap(_c.mt_linear_forward(self._h, _handle(x, "Linear")))
 
@@ -60,6 +70,15 @@ class MLP(Handle):
         """Layer 0's weight and bias, layer 1's, ... (the tensors themselves)."""
         return [_wrap(_c.mt_mlp_parameter(self._h, i))
                 for i in range(_c.mt_mlp_parameter_count(self._h))]
+
+    def to(self, device):
+        """Moves every layer to `device` (in place, as torch's module.to) and returns self."""
+        _c.mt_mlp_to_device(self._h, *_device.device(device).code)
+        return self
+
+    @property
+    def device(self):
+        return _wrap(_c.mt_mlp_parameter(self._h, 0)).device
 
     def __call__(self, x):
         return _wrap(_c.mt_mlp_forward(self._h, _handle(x, "MLP")))

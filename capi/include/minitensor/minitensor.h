@@ -77,7 +77,7 @@ extern "C" {
 #define MT_VERSION_PATCH 0
 #define MT_VERSION_STRING "0.1.0"
 /* Incremented whenever functions or enum values are added; never reset. */
-#define MT_ABI_VERSION 1
+#define MT_ABI_VERSION 2
 
 /* "0.1.0": the running library's version. */
 MT_API const char* mt_version(void);
@@ -98,7 +98,9 @@ enum {
   MT_ERR_OVERFLOW = 5,           /* a size computation that does not fit in int64 */
   MT_ERR_OUT_OF_MEMORY = 6,      /* an allocation that failed */
   MT_ERR_UNSUPPORTED = 7,        /* valid input that this build or backend cannot handle */
-  MT_ERR_INTERNAL = 8            /* a bug in minitensor: please report the message */
+  MT_ERR_INTERNAL = 8,           /* a bug in minitensor: please report the message */
+  MT_ERR_DEVICE_MISMATCH = 9,    /* operands on different devices (ABI 2) */
+  MT_ERR_DEVICE_UNAVAILABLE = 10 /* a device this process cannot use: no plugin, driver or GPU */
 };
 
 /* The calling thread's last error message; "" when the last call succeeded. The pointer is
@@ -114,8 +116,15 @@ MT_API const char* mt_status_name(int32_t status);
 /* Element types. */
 enum { MT_FLOAT32 = 0, MT_FLOAT64 = 1 };
 
-/* Device types. This version has only the CPU. */
-enum { MT_DEVICE_CPU = 0 };
+/* Device types. A device is a (type, index) pair: the CPU is (MT_DEVICE_CPU, 0), the CUDA
+ * devices are (MT_DEVICE_CUDA, 0 .. count - 1), see mt_device_count. */
+enum { MT_DEVICE_CPU = 0, MT_DEVICE_CUDA = 1 /* ABI 2 */ };
+
+/* The GEMM of CUDA matmuls (mt_cuda_set_matmul). */
+enum {
+  MT_CUDA_MATMUL_KERNEL = 0, /* minitensor's tiled kernel, every layout (the default) */
+  MT_CUDA_MATMUL_CUBLAS = 1  /* cuBLAS for contiguous operands, the kernel for the others */
+};
 
 /* mt_map's ops: elementwise f(x). */
 enum {
@@ -225,6 +234,22 @@ MT_API int32_t mt_randn(const int64_t* shape, int32_t ndim, int32_t dtype, doubl
 MT_API int32_t mt_from_buffer(const void* data, int32_t data_dtype, int64_t count,
                               const int64_t* shape, int32_t ndim, int32_t dtype, mt_tensor** out);
 
+/* The creators above on a device (MT_DEVICE_*, index) instead of the CPU; the same numbers
+ * everywhere for the same generator state. Devices are checked like mt_to_device's. */
+MT_API int32_t mt_empty_on(const int64_t* shape, int32_t ndim, int32_t dtype, int32_t device_type,
+                           int32_t device_index, mt_tensor** out);
+MT_API int32_t mt_full_on(const int64_t* shape, int32_t ndim, double value, int32_t dtype,
+                          int32_t device_type, int32_t device_index, mt_tensor** out);
+MT_API int32_t mt_rand_on(const int64_t* shape, int32_t ndim, int32_t dtype, double low,
+                          double high, mt_generator* generator, int32_t device_type,
+                          int32_t device_index, mt_tensor** out);
+MT_API int32_t mt_randn_on(const int64_t* shape, int32_t ndim, int32_t dtype, double mean,
+                           double std, mt_generator* generator, int32_t device_type,
+                           int32_t device_index, mt_tensor** out);
+MT_API int32_t mt_from_buffer_on(const void* data, int32_t data_dtype, int64_t count,
+                                 const int64_t* shape, int32_t ndim, int32_t dtype,
+                                 int32_t device_type, int32_t device_index, mt_tensor** out);
+
 /* Called once, when the last view of a wrapped buffer is released. */
 typedef void (*mt_deleter)(void* data, void* context);
 /* A tensor over the caller's memory, without a copy: element i sits at
@@ -236,7 +261,8 @@ MT_API int32_t mt_from_blob(void* data, int32_t dtype, const int64_t* shape, con
                             int32_t ndim, mt_deleter deleter, void* context, mt_tensor** out);
 
 /* Copies the tensor's elements, in row-major order and converted to `dtype`, to `dst`, which
- * has room for `capacity` elements of `dtype`; capacity < numel is MT_ERR_SHAPE_MISMATCH. */
+ * has room for `capacity` elements of `dtype`; capacity < numel is MT_ERR_SHAPE_MISMATCH. A
+ * tensor on a device is copied to the host (after the device's queued work). */
 MT_API int32_t mt_to_buffer(const mt_tensor* tensor, void* dst, int32_t dtype, int64_t capacity);
 
 /* ---------------------------------------------------------------------------------------------
@@ -246,7 +272,7 @@ MT_API int32_t mt_to_buffer(const mt_tensor* tensor, void* dst, int32_t dtype, i
 MT_API int32_t mt_ndim(const mt_tensor* tensor, int32_t* out);
 MT_API int32_t mt_numel(const mt_tensor* tensor, int64_t* out);
 MT_API int32_t mt_dtype(const mt_tensor* tensor, int32_t* out);
-/* Device type (MT_DEVICE_*) and index. */
+/* Device type (MT_DEVICE_*) and index of the tensor's memory. */
 MT_API int32_t mt_device(const mt_tensor* tensor, int32_t* type, int32_t* index);
 /* Size and stride (in elements) of one dim; negative dims count from the end. */
 MT_API int32_t mt_size(const mt_tensor* tensor, int64_t dim, int64_t* out);
@@ -308,12 +334,21 @@ MT_API int32_t mt_squeeze(const mt_tensor* tensor, int64_t dim, mt_tensor** out)
 MT_API int32_t mt_contiguous(const mt_tensor* tensor, mt_tensor** out);
 MT_API int32_t mt_to_dtype(const mt_tensor* tensor, int32_t dtype, mt_tensor** out);
 MT_API int32_t mt_clone(const mt_tensor* tensor, mt_tensor** out);
+/* The tensor on device (device_type, device_index): a new reference to the input itself when it
+ * is there already, else a contiguous copy there (autodiff sees the move: the gradient moves
+ * back). MT_ERR_INVALID_ARGUMENT for an unknown type, a negative index, a CPU index other than
+ * 0 or a CUDA index >= mt_device_count; MT_ERR_DEVICE_UNAVAILABLE (with the reason) when CUDA
+ * cannot be used. */
+MT_API int32_t mt_to_device(const mt_tensor* tensor, int32_t device_type, int32_t device_index,
+                            mt_tensor** out);
 
 /* ---------------------------------------------------------------------------------------------
  * Operations. Each returns a new tensor; the *_out forms write into an existing `out` tensor
  * instead, which must have exactly the result's shape and dtype and must not be a broadcast
  * view. `out` may be an input (in place). *_out ops record no gradient: while grad mode is on,
  * an operand that requires grad is an error (use them inside a no-grad scope).
+ * Ops run on their operands' device, which must be the same for all of them (else
+ * MT_ERR_DEVICE_MISMATCH); only a rank-0 CPU tensor (a scalar) may join operands on a device.
  * ------------------------------------------------------------------------------------------ */
 
 MT_API int32_t mt_map(int32_t op, const mt_tensor* a, mt_tensor** out);
@@ -392,6 +427,9 @@ MT_API int32_t mt_linear_forward(const mt_linear* layer, const mt_tensor* x, mt_
  * NULL in *out for a layer without one. */
 MT_API int32_t mt_linear_weight(const mt_linear* layer, mt_tensor** out);
 MT_API int32_t mt_linear_bias(const mt_linear* layer, mt_tensor** out);
+/* Moves the parameters to the device (torch's module.to): they stay leaves that require grad,
+ * without a gradient. An optimizer keeps the tensors it was given: move the layer first. */
+MT_API int32_t mt_linear_to_device(mt_linear* layer, int32_t device_type, int32_t device_index);
 
 /* Layers sizes[0] -> sizes[1] -> ... -> sizes[count - 1] (count >= 2), relu between them, the
  * last layer's output (the logits) returned as is. */
@@ -402,6 +440,8 @@ MT_API int32_t mt_mlp_forward(const mt_mlp* model, const mt_tensor* x, mt_tensor
 /* The parameters in order (layer 0 weight, layer 0 bias, layer 1 weight, ...). */
 MT_API int32_t mt_mlp_parameter_count(const mt_mlp* model, int32_t* out);
 MT_API int32_t mt_mlp_parameter(const mt_mlp* model, int32_t index, mt_tensor** out);
+/* Moves every layer to the device (mt_linear_to_device). */
+MT_API int32_t mt_mlp_to_device(mt_mlp* model, int32_t device_type, int32_t device_index);
 
 /* Losses (MT_REDUCTION_*). binary_cross_entropy takes probabilities and targets of one shape;
  * mse_loss broadcasts; cross_entropy takes logits (N, C) and class indices (N,) held as
@@ -469,13 +509,41 @@ MT_API int32_t mt_diagnostics(void);
 MT_API int32_t mt_take_diagnostics(char** out);
 
 /* ---------------------------------------------------------------------------------------------
+ * Devices (ABI 2). CUDA comes from a plugin (libminitensor_cuda.so, next to libminitensor, or
+ * the path in the environment variable MINITENSOR_CUDA_PLUGIN) loaded on first use; where it
+ * cannot be used (no plugin, driver or GPU), CUDA calls fail with MT_ERR_DEVICE_UNAVAILABLE and
+ * the reason, and everything on the CPU works as before. Ops on a device are asynchronous:
+ * reads by the host (mt_item, mt_to_buffer, ...) wait for them; mt_cuda_synchronize waits for
+ * all.
+ * ------------------------------------------------------------------------------------------ */
+
+/* The number of devices of a type: 1 for the CPU, 0 for CUDA where it is unavailable. */
+MT_API int32_t mt_device_count(int32_t device_type, int32_t* out);
+/* Why devices of the type cannot be used, "" when they can (always for the CPU); NULL (with a
+ * message) for an unknown type. A static string: it does not change while the process runs. */
+MT_API const char* mt_device_unavailable_reason(int32_t device_type);
+/* The device's name ("cpu", "NVIDIA H200 (sm_90)"); free with mt_string_free. */
+MT_API int32_t mt_device_name(int32_t device_type, int32_t device_index, char** out);
+/* Which GEMM CUDA matmuls use (MT_CUDA_MATMUL_*, process-wide); MT_ERR_UNSUPPORTED for cuBLAS
+ * where the plugin has none. */
+MT_API int32_t mt_cuda_set_matmul(int32_t which);
+MT_API int32_t mt_cuda_get_matmul(int32_t* out);
+/* Waits until every CUDA device has finished the work queued so far. */
+MT_API int32_t mt_cuda_synchronize(void);
+/* Bytes held by tensors and bytes kept by the caching allocator for reuse on CUDA device
+ * `device_index`. */
+MT_API int32_t mt_cuda_memory_stats(int32_t device_index, int64_t* in_use, int64_t* cached);
+/* Gives the cached blocks of every CUDA device back to the driver. */
+MT_API int32_t mt_cuda_empty_cache(void);
+
+/* ---------------------------------------------------------------------------------------------
  * DLPack (zero-copy exchange with numpy, PyTorch and others; dlpack.h's unversioned
  * DLManagedTensor, DLPack 0.6 and later)
  * ------------------------------------------------------------------------------------------ */
 
 struct DLManagedTensor;
 /* A DLManagedTensor over the tensor's memory (no copy), holding a reference to it; the
- * consumer calls its deleter exactly once. */
+ * consumer calls its deleter exactly once. Its device is {kDLCPU, 0} or {kDLCUDA, index}. */
 MT_API int32_t mt_to_dlpack(const mt_tensor* tensor, struct DLManagedTensor** out);
 /* A tensor over `managed`'s memory (no copy). On success the tensor owns `managed` and calls
  * its deleter exactly once, when the tensor and all its views are released; on failure the

@@ -15,6 +15,12 @@ public final class Linear extends NativeObject {
     return (inFeatures + (bias ? 1 : 0)) * outFeatures * dtype.itemSize();
   }
 
+  /** Moves the parameters to `device` (in place, as torch's module.to); returns this layer. */
+  public Linear to(Device device) {
+    MinitensorNative.mt_linear_to_device(this, device.type(), device.index());
+    return this;
+  }
+
   public Tensor forward(Tensor x) {
     return Tensor.adopt(out -> MinitensorNative.mt_linear_forward(this, x, out));
   }

@@ -20,6 +20,12 @@ public final class Mlp extends NativeObject {
     return bytes;
   }
 
+  /** Moves every layer to `device` (in place, as torch's module.to); returns this model. */
+  public Mlp to(Device device) {
+    MinitensorNative.mt_mlp_to_device(this, device.type(), device.index());
+    return this;
+  }
+
   public Tensor forward(Tensor x) {
     return Tensor.adopt(out -> MinitensorNative.mt_mlp_forward(this, x, out));
   }

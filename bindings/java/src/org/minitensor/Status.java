@@ -11,6 +11,10 @@ public enum Status {
   OUT_OF_MEMORY(MinitensorNative.MT_ERR_OUT_OF_MEMORY),
   UNSUPPORTED(MinitensorNative.MT_ERR_UNSUPPORTED),
   INTERNAL(MinitensorNative.MT_ERR_INTERNAL),
+  /** Operands on different devices. */
+  DEVICE_MISMATCH(MinitensorNative.MT_ERR_DEVICE_MISMATCH),
+  /** A device this process cannot use (no CUDA plugin, driver or GPU). */
+  DEVICE_UNAVAILABLE(MinitensorNative.MT_ERR_DEVICE_UNAVAILABLE),
   /** A code this version of the bindings does not know (the library is newer). */
   UNKNOWN(-1);
 

@@ -77,6 +77,43 @@ public final class Tensor extends NativeObject {
     return adopt(out -> mt_full(shape, value, dtype.code, out));
   }
 
+  // On a device: the creators above with the device before the shape.
+  public static Tensor empty(DType dtype, Device device, long... shape) {
+    return adopt(out -> mt_empty_on(shape, dtype.code, device.type(), device.index(), out));
+  }
+
+  public static Tensor zeros(DType dtype, Device device, long... shape) {
+    return full(0, dtype, device, shape);
+  }
+
+  public static Tensor ones(DType dtype, Device device, long... shape) {
+    return full(1, dtype, device, shape);
+  }
+
+  public static Tensor full(double value, DType dtype, Device device, long... shape) {
+    return adopt(
+        out -> mt_full_on(shape, value, dtype.code, device.type(), device.index(), out));
+  }
+
+  /** rand on `device`: the same numbers as on the CPU for the same generator state. */
+  public static Tensor rand(long[] shape, DType dtype, double low, double high,
+      Generator generator, Device device) {
+    return adopt(out -> mt_rand_on(shape, dtype.code, low, high, generator, device.type(),
+        device.index(), out));
+  }
+
+  public static Tensor randn(long[] shape, DType dtype, double mean, double std,
+      Generator generator, Device device) {
+    return adopt(out -> mt_randn_on(shape, dtype.code, mean, std, generator, device.type(),
+        device.index(), out));
+  }
+
+  /** A copy of `data` (row-major) converted to `dtype`, on `device`. */
+  public static Tensor fromArray(double[] data, DType dtype, Device device, long... shape) {
+    return adopt(out -> mt_from_buffer_on(data, shape, dtype.code, device.type(),
+        device.index(), out));
+  }
+
   /** A rank-0 tensor holding `value`. */
   public static Tensor scalar(double value, DType dtype) {
     return adopt(out -> mt_scalar(value, dtype.code, out));
@@ -157,6 +194,21 @@ public final class Tensor extends NativeObject {
     int[] index = new int[1];
     mt_device(this, type, index);
     return new Device(type[0], index[0]);
+  }
+
+  /** This tensor on `device`: itself when it is there already, else a copy there. */
+  public Tensor to(Device device) {
+    return adopt(out -> mt_to_device(this, device.type(), device.index(), out));
+  }
+
+  /** This tensor on CUDA device 0. */
+  public Tensor cuda() {
+    return to(Device.cuda(0));
+  }
+
+  /** This tensor on the CPU. */
+  public Tensor cpu() {
+    return to(Device.CPU);
   }
 
   /** The size of `dim` (negative: from the end). */

@@ -1,0 +1,72 @@
+"""Devices: mt.device("cuda:0"), what tensor.device returns and what device= arguments take."""
+from . import _minitensor_native as _c
+
+_TYPES = {"cpu": _c.MT_DEVICE_CPU, "cuda": _c.MT_DEVICE_CUDA}
+_NAMES = {code: name for name, code in _TYPES.items()}
+
+
+class device:
+    """Where a tensor lives, as torch.device: device("cpu"), device("cuda"), device("cuda:1"),
+    device("cuda", 1). str() is "cpu" or "cuda:1"; a device equals its string."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type, index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index if index is None else index
+        elif isinstance(type, str) and ":" in type and index is None:
+            type, _, text = type.partition(":")
+            index = int(text) if text.isdigit() else text
+        if type not in _TYPES or (index is not None and (isinstance(index, bool) or
+                                                         not isinstance(index, int) or index < 0)):
+            raise ValueError(f"unknown device {type!r} (index {index!r}): expected 'cpu', "
+                             f"'cuda' or 'cuda:N' with N >= 0")
+        if type == "cpu" and index not in (None, 0):
+            raise ValueError(f"the CPU device has index 0, not {index}")
+        self.type = type
+        self.index = index or 0
+
+    @property
+    def code(self):
+        """The library's (MT_DEVICE_*, index) pair."""
+        return _TYPES[self.type], self.index
+
+    def __str__(self):
+        return "cpu" if self.type == "cpu" else f"cuda:{self.index}"
+
+    def __repr__(self):
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            try:
+                other = device(other)
+            except ValueError:
+                return False
+        if not isinstance(other, device):
+            return NotImplemented
+        return (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return device, (self.type, self.index)
+
+
+CPU = device("cpu")
+
+
+def is_device(value):
+    """Whether `value` names a device (a device, or a str like "cpu" or "cuda:0")."""
+    return isinstance(value, device) or (isinstance(value, str) and
+                                         value.partition(":")[0] in _TYPES)
+
+
+def resolve(value):
+    """The device of a device argument: None (the CPU), a device or its str."""
+    return CPU if value is None else device(value)
+
+
+def from_code(type_code, index):
+    return device(_NAMES[type_code], index)

@@ -1,0 +1,51 @@
+"""mt.cuda: the CUDA devices (torch.cuda's names). CUDA comes from a plugin loaded on first use;
+where it cannot be used, is_available() is False, unavailable_reason() says why, and the other
+functions raise DeviceUnavailableError with that reason."""
+from . import _minitensor_native as _c
+
+_MATMULS = {"kernel": _c.MT_CUDA_MATMUL_KERNEL, "cublas": _c.MT_CUDA_MATMUL_CUBLAS}
+
+
+def device_count():
+    return _c.mt_device_count(_c.MT_DEVICE_CUDA)
+
+
+def is_available():
+    return device_count() > 0
+
+
+def unavailable_reason():
+    """Why CUDA cannot be used ("" when it can)."""
+    return _c.mt_device_unavailable_reason(_c.MT_DEVICE_CUDA)
+
+
+def device_name(index=0):
+    return _c.mt_device_name(_c.MT_DEVICE_CUDA, index)
+
+
+def set_matmul(which):
+    """The GEMM of CUDA matmuls: "kernel" (minitensor's, the default) or "cublas"."""
+    if which not in _MATMULS:
+        raise ValueError(f"CUDA matmul {which!r} is not one of {sorted(_MATMULS)}")
+    _c.mt_cuda_set_matmul(_MATMULS[which])
+
+
+def get_matmul():
+    code = _c.mt_cuda_get_matmul()
+    return next(name for name, value in _MATMULS.items() if value == code)
+
+
+def synchronize():
+    """Waits until every CUDA device has finished the work queued so far."""
+    _c.mt_cuda_synchronize()
+
+
+def memory_stats(index=0):
+    """{"in_use": bytes held by tensors, "cached": bytes kept for reuse} of device `index`."""
+    in_use, cached = _c.mt_cuda_memory_stats(index)
+    return {"in_use": in_use, "cached": cached}
+
+
+def empty_cache():
+    """Gives the cached blocks of every CUDA device back to the driver."""
+    _c.mt_cuda_empty_cache()
