@@ -24,7 +24,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Caching allocator
 
-TEST(SizeClass, SmallRoundsTo512BytesLargeTo2MiB) {
+TEST(CudaPluginSizeClass, SmallRoundsTo512BytesLargeTo2MiB) {
   constexpr int64_t kMiB = int64_t{1} << 20;
   EXPECT_EQ(size_class(0), 512);
   EXPECT_EQ(size_class(1), 512);
@@ -36,7 +36,7 @@ TEST(SizeClass, SmallRoundsTo512BytesLargeTo2MiB) {
   EXPECT_EQ(size_class(4 * kMiB), 4 * kMiB);
 }
 
-TEST(SizeClass, RejectsNegativeAndHugeSizes) {
+TEST(CudaPluginSizeClass, RejectsNegativeAndHugeSizes) {
   try {
     size_class(-1);
     FAIL();
@@ -93,7 +93,7 @@ void expect_stats(const CachingAllocator& allocator, int64_t in_use, int64_t cac
   EXPECT_EQ(stats.cached, cached);
 }
 
-TEST(CachingAllocator, ReusesAReleasedBlockOfTheSameClass) {
+TEST(CudaPluginAllocator, ReusesAReleasedBlockOfTheSameClass) {
   FakeDevice::reset(1 << 20);
   CachingAllocator allocator(kFake);
   void* first = allocator.allocate(1000);
@@ -114,7 +114,7 @@ TEST(CachingAllocator, ReusesAReleasedBlockOfTheSameClass) {
   expect_stats(allocator, 0, 0);
 }
 
-TEST(CachingAllocator, IgnoresForeignAndRepeatedReleases) {
+TEST(CudaPluginAllocator, IgnoresForeignAndRepeatedReleases) {
   FakeDevice::reset(1 << 20);
   CachingAllocator allocator(kFake);
   void* data = allocator.allocate(100);
@@ -129,7 +129,7 @@ TEST(CachingAllocator, IgnoresForeignAndRepeatedReleases) {
   allocator.empty_cache();
 }
 
-TEST(CachingAllocator, EmptiesTheCacheAndRetriesWhenTheDeviceIsFull) {
+TEST(CudaPluginAllocator, EmptiesTheCacheAndRetriesWhenTheDeviceIsFull) {
   FakeDevice::reset(4096);
   CachingAllocator allocator(kFake);
   void* small = allocator.allocate(2048);
@@ -143,7 +143,7 @@ TEST(CachingAllocator, EmptiesTheCacheAndRetriesWhenTheDeviceIsFull) {
   allocator.empty_cache();
 }
 
-TEST(CachingAllocator, OutOfMemoryNamesTheSizeAndTheBytesHeld) {
+TEST(CudaPluginAllocator, OutOfMemoryNamesTheSizeAndTheBytesHeld) {
   FakeDevice::reset(4096);
   CachingAllocator allocator(kFake);
   void* held = allocator.allocate(1024);
@@ -164,7 +164,7 @@ TEST(CachingAllocator, OutOfMemoryNamesTheSizeAndTheBytesHeld) {
   allocator.empty_cache();
 }
 
-TEST(CachingAllocator, IsSafeFromManyThreadsOnTheEmulatedDevice) {
+TEST(CudaPluginAllocator, IsSafeFromManyThreadsOnTheEmulatedDevice) {
   CachingAllocator allocator;  // cudaMalloc and cudaFree of the emulation
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t)
@@ -301,7 +301,7 @@ std::optional<StridedGemm> check_gemm(const Layout& la, const Layout& lb, const 
 
 const std::vector<int> kRowMajor3 = {0, 1, 2}, kColMajor3 = {0, 2, 1};
 
-TEST(StridedGemm, EveryMixOfRowAndColumnMajorMaps) {
+TEST(CudaPluginGemmLayout, EveryMixOfRowAndColumnMajorMaps) {
   for (const auto& oa : {kRowMajor3, kColMajor3})
     for (const auto& ob : {kRowMajor3, kColMajor3})
       for (const auto& oo : {kRowMajor3, kColMajor3})
@@ -312,7 +312,7 @@ TEST(StridedGemm, EveryMixOfRowAndColumnMajorMaps) {
         }
 }
 
-TEST(StridedGemm, BatchBroadcastAndMatricesInTheBatchMap) {
+TEST(CudaPluginGemmLayout, BatchBroadcastAndMatricesInTheBatchMap) {
   // a's batch dim broadcasts (size 1, and stride 0 at size 2)
   const auto g =
       check_gemm({{1, 3, 5}, kRowMajor3}, {{2, 5, 4}, kRowMajor3}, {{2, 3, 4}, kRowMajor3});
@@ -327,7 +327,7 @@ TEST(StridedGemm, BatchBroadcastAndMatricesInTheBatchMap) {
   EXPECT_TRUE(check_gemm({{2, 3, 5}, kRowMajor3}, {{2, 5, 4}, kRowMajor3}, {{2, 3, 4}, {1, 0, 2}}));
 }
 
-TEST(StridedGemm, VectorsMapWhateverTheirOtherStride) {
+TEST(CudaPluginGemmLayout, VectorsMapWhateverTheirOtherStride) {
   EXPECT_TRUE(
       check_gemm({{2, 1, 5}, kColMajor3}, {{2, 5, 4}, kRowMajor3}, {{2, 1, 4}, kColMajor3}));
   EXPECT_TRUE(
@@ -336,7 +336,7 @@ TEST(StridedGemm, VectorsMapWhateverTheirOtherStride) {
       check_gemm({{1, 1, 1}, kRowMajor3}, {{1, 1, 1}, kRowMajor3}, {{1, 1, 1}, kRowMajor3}));
 }
 
-TEST(StridedGemm, OtherLayoutsAreLeftToTheKernel) {
+TEST(CudaPluginGemmLayout, OtherLayoutsAreLeftToTheKernel) {
   // batch dims in the "wrong" order: offsets are not a multiple of one stride
   EXPECT_FALSE(check_gemm({{2, 3, 4, 5}, {1, 0, 2, 3}}, {{2, 3, 5, 2}, {0, 1, 2, 3}},
                           {{2, 3, 4, 2}, {0, 1, 2, 3}}));
@@ -353,7 +353,7 @@ TEST(StridedGemm, OtherLayoutsAreLeftToTheKernel) {
       check_gemm({{0, 3, 5}, kRowMajor3}, {{0, 5, 4}, kRowMajor3}, {{0, 3, 4}, kRowMajor3}));
 }
 
-TEST(StridedGemm, ElementStridesOtherThanOneAreLeftToTheKernel) {
+TEST(CudaPluginGemmLayout, ElementStridesOtherThanOneAreLeftToTheKernel) {
   std::vector<double> sa, sb, so;
   mt_cuda_view a = make_view(sa, {3, 10}, {0, 1});
   a.shape[1] = 5;
@@ -366,7 +366,7 @@ TEST(StridedGemm, ElementStridesOtherThanOneAreLeftToTheKernel) {
 // ---------------------------------------------------------------------------------------------
 // The emulated plugin's entry table
 
-class EmulatedPlugin : public testing::Test {
+class CudaPluginEntry : public testing::Test {
  protected:
   static void SetUpTestSuite() {
     handle_ = dlopen(MT_CUDA_EMU_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
@@ -397,7 +397,7 @@ mt_cuda_view float_view(void* data, std::initializer_list<int64_t> shape) {
   return view;
 }
 
-TEST_F(EmulatedPlugin, FindsTheEmulatedDevice) {
+TEST_F(CudaPluginEntry, FindsTheEmulatedDevice) {
   int32_t count = 0;
   EXPECT_EQ(p().abi_version, MT_CUDA_PLUGIN_ABI_VERSION);
   ASSERT_EQ(p().init(&count), 0) << error();
@@ -406,7 +406,7 @@ TEST_F(EmulatedPlugin, FindsTheEmulatedDevice) {
   EXPECT_STREQ(p().device_name(1), "");
 }
 
-TEST_F(EmulatedPlugin, AllocatesCopiesAndRunsAKernel) {
+TEST_F(CudaPluginEntry, AllocatesCopiesAndRunsAKernel) {
   void* data = nullptr;
   ASSERT_EQ(p().allocate(0, 6 * sizeof(float), &data), 0) << error();
   void* out = nullptr;
@@ -441,7 +441,7 @@ TEST_F(EmulatedPlugin, AllocatesCopiesAndRunsAKernel) {
   EXPECT_EQ(cached, 0);
 }
 
-TEST_F(EmulatedPlugin, RefusesBadArgumentsWithAMessage) {
+TEST_F(CudaPluginEntry, RefusesBadArgumentsWithAMessage) {
   const auto invalid = static_cast<int32_t>(ErrorCode::InvalidArgument);
   void* data = nullptr;
   EXPECT_EQ(p().allocate(3, 16, &data), invalid);
@@ -478,7 +478,7 @@ TEST_F(EmulatedPlugin, RefusesBadArgumentsWithAMessage) {
   EXPECT_EQ(error(), "");  // a call that succeeds clears the text
 }
 
-TEST_F(EmulatedPlugin, HasNoCublas) {
+TEST_F(CudaPluginEntry, HasNoCublas) {
   EXPECT_EQ(p().set_matmul(MT_CUDA_MATMUL_CUBLAS), static_cast<int32_t>(ErrorCode::Unsupported));
   EXPECT_EQ(error(), "set_matmul: cuBLAS is not available in the CUDA emulation");
   EXPECT_EQ(p().get_matmul(), MT_CUDA_MATMUL_KERNEL);
