@@ -51,8 +51,9 @@ typedef struct mt_cuda_plugin {
   /* Bytes handed out and not released, and bytes held in the cache. */
   int32_t (*memory_stats)(int32_t device, int64_t* in_use, int64_t* cached);
 
-  /* Host <-> device copies of contiguous bytes. to_device returns once `src` may be reused;
-   * to_host waits for the stream, so the host sees all work queued before. */
+  /* Host <-> device copies of contiguous bytes, queued on the stream. to_device returns once
+   * `src` may be reused (without waiting for the stream when src is pageable memory); to_host
+   * waits for the stream, so the host sees all work queued before. */
   int32_t (*copy_to_device)(int32_t device, void* dst, const void* src, int64_t nbytes);
   int32_t (*copy_to_host)(int32_t device, void* dst, const void* src, int64_t nbytes);
   int32_t (*synchronize)(int32_t device);

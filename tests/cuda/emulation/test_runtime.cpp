@@ -52,6 +52,21 @@ TEST(CudaEmulationRuntime, MallocAndFreeErrors) {
   EXPECT_EQ(cudaGetLastError(), cudaErrorInvalidValue);
 }
 
+TEST(CudaEmulationRuntime, PointerAttributesTellDeviceFromPageableMemory) {
+  void* device = nullptr;
+  ASSERT_EQ(cudaMalloc(&device, 64), cudaSuccess);
+  std::vector<char> host(64);
+  cudaPointerAttributes attributes{};
+  ASSERT_EQ(cudaPointerGetAttributes(&attributes, device), cudaSuccess);
+  EXPECT_EQ(attributes.type, cudaMemoryTypeDevice);
+  EXPECT_EQ(attributes.devicePointer, device);
+  ASSERT_EQ(cudaPointerGetAttributes(&attributes, host.data()), cudaSuccess);
+  EXPECT_EQ(attributes.type, cudaMemoryTypeUnregistered);
+  EXPECT_EQ(cudaPointerGetAttributes(nullptr, device), cudaErrorInvalidValue);
+  EXPECT_EQ(cudaGetLastError(), cudaErrorInvalidValue);
+  ASSERT_EQ(cudaFree(device), cudaSuccess);
+}
+
 TEST(CudaEmulationRuntime, CopyAndSetErrors) {
   char byte = 1;
   EXPECT_EQ(cudaMemcpy(&byte, &byte, 1, static_cast<cudaMemcpyKind>(5)), cudaErrorInvalidValue);
@@ -134,7 +149,7 @@ TEST(CudaEmulationRuntime, DeviceQueries) {
   cudaDeviceProp prop;
   std::memset(&prop, 0x7f, sizeof prop);
   ASSERT_EQ(cudaGetDeviceProperties(&prop, 0), cudaSuccess);
-  EXPECT_EQ(std::string(prop.name), "minitensor CUDA emulation (host threads)");
+  EXPECT_EQ(std::string(prop.name), "minitensor CUDA emulation on host threads");
   EXPECT_EQ(prop.major, 8);
   EXPECT_EQ(prop.minor, 0);
   EXPECT_EQ(prop.multiProcessorCount, 4);

@@ -432,7 +432,7 @@ inline cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device) {
   if (prop == nullptr) return fail(cudaErrorInvalidValue);
   if (device != 0) return fail(cudaErrorInvalidDevice);
   *prop = {};
-  std::snprintf(prop->name, sizeof prop->name, "%s", "minitensor CUDA emulation (host threads)");
+  std::snprintf(prop->name, sizeof prop->name, "%s", "minitensor CUDA emulation on host threads");
   prop->major = 8;
   prop->minor = 0;
   prop->multiProcessorCount = 4;
@@ -509,6 +509,30 @@ inline cudaError_t cudaMemcpy(void* dst, const void* src, std::size_t count, cud
 inline cudaError_t cudaMemcpyAsync(void* dst, const void* src, std::size_t count,
                                    cudaMemcpyKind kind, cudaStream_t = nullptr) {
   return cudaMemcpy(dst, src, count, kind);
+}
+// Emulated device memory is the blocks from cudaMalloc; all other host memory counts as
+// pageable (the emulation has no page-locked memory).
+enum cudaMemoryType {
+  cudaMemoryTypeUnregistered = 0,
+  cudaMemoryTypeHost = 1,
+  cudaMemoryTypeDevice = 2,
+  cudaMemoryTypeManaged = 3
+};
+struct cudaPointerAttributes {
+  cudaMemoryType type;
+  int device;
+  void* devicePointer;
+  void* hostPointer;
+};
+inline cudaError_t cudaPointerGetAttributes(cudaPointerAttributes* attributes, const void* ptr) {
+  using namespace mt::cuda::emu;
+  if (attributes == nullptr) return fail(cudaErrorInvalidValue);
+  const std::lock_guard lock(allocations.mutex);
+  const bool device = allocations.live.count(const_cast<void*>(ptr)) != 0;
+  *attributes = {device ? cudaMemoryTypeDevice : cudaMemoryTypeUnregistered, 0,
+                 device ? const_cast<void*>(ptr) : nullptr,
+                 device ? nullptr : const_cast<void*>(ptr)};
+  return cudaSuccess;
 }
 inline cudaError_t cudaMemsetAsync(void* pointer, int value, std::size_t count,
                                    cudaStream_t = nullptr) {

@@ -350,8 +350,21 @@ int32_t memory_stats(int32_t device, int64_t* in_use, int64_t* cached) {
   });
 }
 
-// A copy on the device's stream that returns when it is done, so that the host may reuse `src`
-// (a pinned source would otherwise still be read) or read `dst`.
+// Whether the host may reuse `src` as soon as cudaMemcpyAsync returns: CUDA copies pageable
+// memory to a staging buffer before returning, while page-locked memory is read by the DMA
+// engine later, when the stream gets to the copy.
+bool staged_before_return(const void* src) {
+  cudaPointerAttributes attributes{};
+  if (cudaPointerGetAttributes(&attributes, src) != cudaSuccess) {
+    (void)cudaGetLastError();
+    return false;
+  }
+  return attributes.type == cudaMemoryTypeUnregistered;
+}
+
+// A copy queued on the device's stream. It returns once the host may reuse `src` (to the
+// device) or read `dst` (to the host); a copy from pageable memory to the device does not wait
+// for the stream, so `x.to(cuda) * y` queues both without a synchronization.
 int32_t copy_bytes(const char* call, int32_t device, void* dst, const void* src, int64_t nbytes,
                    cudaMemcpyKind kind) {
   return guard(call, device, [&] {
@@ -363,6 +376,7 @@ int32_t copy_bytes(const char* call, int32_t device, void* dst, const void* src,
     const cudaStream_t on = stream(state);
     check(cudaMemcpyAsync(dst, src, static_cast<std::size_t>(nbytes), kind, on),
           "cudaMemcpyAsync of ", nbytes, " bytes");
+    if (kind == cudaMemcpyHostToDevice && staged_before_return(src)) return;
     check(cudaStreamSynchronize(on), "cudaStreamSynchronize after a copy of ", nbytes, " bytes");
   });
 }
