@@ -60,7 +60,9 @@ class CClassifier {
                                  .model_seed = mt_bench::kTrainSeed,
                                  .dtype = MT_FLOAT64,
                                  .lr = mt_bench::kTrainLearningRate,
-                                 .batch = config.batch};
+                                 .batch = config.batch,
+                                 .device_type = MT_DEVICE_CPU,
+                                 .device_index = 0};
     check(classifier_create(&c, &model_));
   }
   ~CClassifier() { classifier_release(&model_); }

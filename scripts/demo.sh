@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# README command 1: install what is missing, build, run the demo: the tour of the C++ engine,
+# README command 1: install what is missing, build, run the demo: the tour of the C++ engine
+# (its last section, devices, says "CUDA: <device name>" or "CUDA: unavailable: <reason>"),
 # then the C demo (examples/c/train.c), which trains MiniTorch's classifier on xor through the
 # C API, prints a line per epoch and writes the decision boundary to
 # build/dev/decision_boundary.svg; then the same training from Python, Java and C#
 # (examples/<language>/), whose final losses equal the C demo's. Arguments go to all four
 # (--svg to the C demo only):
 #   scripts/demo.sh --dataset spiral --points 100 --hidden 100 --epochs 2000 --lr 0.1
-# (build/dev/examples/c/mt_train_c --help lists the options).
+# (build/dev/examples/c/mt_train_c --help lists the options). --device cuda trains on the GPU;
+# MINITENSOR_CUDA_PLUGIN=build/dev/cuda/libminitensor_cuda_emu.so emulates one, slowly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh

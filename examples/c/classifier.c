@@ -3,6 +3,17 @@
 /* Layers 2 -> H, H -> H, H -> 1: a weight and a bias each. */
 #define CLASSIFIER_PARAMS 6
 
+/* Replaces *tensor by its copy on the device (a new reference to itself when it is there). */
+static int32_t move_to(mt_tensor** tensor, int32_t device_type, int32_t device_index) {
+  mt_tensor* moved = NULL;
+  const int32_t status = mt_to_device(*tensor, device_type, device_index, &moved);
+  if (status == MT_OK) {
+    mt_release(*tensor);
+    *tensor = moved;
+  }
+  return status;
+}
+
 int32_t classifier_create(const classifier_config* config, classifier* out) {
   const int64_t sizes[4] = {2, config->hidden, config->hidden, 1};
   const classifier empty = CLASSIFIER_EMPTY;
@@ -15,10 +26,16 @@ int32_t classifier_create(const classifier_config* config, classifier* out) {
   c.points = config->points;
   c.batch = config->batch;
   c.dtype = config->dtype;
+  c.device_type = config->device_type;
+  c.device_index = config->device_index;
   status =
       mt_dataset(config->dataset, config->points, config->data_seed, config->dtype, &c.x, &c.y);
+  if (status == MT_OK) status = move_to(&c.x, c.device_type, c.device_index);
+  if (status == MT_OK) status = move_to(&c.y, c.device_type, c.device_index);
   if (status == MT_OK) status = mt_generator_create(config->model_seed, &generator);
   if (status == MT_OK) status = mt_mlp_create(sizes, 4, config->dtype, generator, &c.model);
+  /* On the device before the optimizer takes the parameters. */
+  if (status == MT_OK) status = mt_mlp_to_device(c.model, c.device_type, c.device_index);
   for (i = 0; status == MT_OK && i < CLASSIFIER_PARAMS; ++i)
     status = mt_mlp_parameter(c.model, i, &params[i]);
   if (status == MT_OK)
@@ -103,7 +120,8 @@ int32_t classifier_probabilities(const classifier* c, const double* points, int6
   const int32_t was = mt_set_grad_enabled(0);
   const int64_t shape[2] = {count, 2};
   mt_tensor *x = NULL, *logits = NULL, *p = NULL;
-  int32_t status = mt_from_buffer(points, MT_FLOAT64, 2 * count, shape, 2, c->dtype, &x);
+  int32_t status = mt_from_buffer_on(points, MT_FLOAT64, 2 * count, shape, 2, c->dtype,
+                                     c->device_type, c->device_index, &x);
   if (status == MT_OK) status = mt_mlp_forward(c->model, x, &logits);
   if (status == MT_OK) status = mt_map(MT_MAP_SIGMOID, logits, &p);
   if (status == MT_OK) status = mt_to_buffer(p, probs, MT_FLOAT64, count);

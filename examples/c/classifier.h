@@ -28,6 +28,8 @@ typedef struct classifier_config {
   int32_t dtype;       /* MT_FLOAT32 or MT_FLOAT64 */
   double lr;           /* SGD learning rate */
   int64_t batch;       /* points per minibatch (>= 1) */
+  int32_t device_type; /* MT_DEVICE_*: where the data, the model and the training live */
+  int32_t device_index;
 } classifier_config;
 
 typedef struct classifier {
@@ -38,13 +40,16 @@ typedef struct classifier {
   int64_t points;
   int64_t batch;
   int32_t dtype;
+  int32_t device_type; /* the data's and the model's device */
+  int32_t device_index;
 } classifier;
 
 /* An empty classifier, as classifier_release leaves it: `classifier c = CLASSIFIER_EMPTY;`. */
 #define CLASSIFIER_EMPTY \
-  { NULL, NULL, NULL, NULL, 0, 0, 0 }
+  { NULL, NULL, NULL, NULL, 0, 0, 0, MT_DEVICE_CPU, 0 }
 
-/* Makes the dataset, the model and its optimizer. On failure *out is left zeroed. */
+/* Makes the dataset and the model, moves both to the configured device, makes the optimizer.
+ * On failure *out is left zeroed. */
 int32_t classifier_create(const classifier_config* config, classifier* out);
 /* Releases everything; accepts a zeroed struct and leaves it zeroed. */
 void classifier_release(classifier* c);
@@ -54,7 +59,7 @@ int32_t classifier_train_epoch(const classifier* c, double* mean_loss);
 /* The fraction of points classified right (logit > 0 means class 1), computed without grad. */
 int32_t classifier_accuracy(const classifier* c, double* accuracy);
 /* The predicted probability of class 1 for `count` points (x1, x2) given as 2 * count doubles,
- * in one batched forward pass without grad. */
+ * in one batched forward pass without grad on the classifier's device. */
 int32_t classifier_probabilities(const classifier* c, const double* points, int64_t count,
                                  double* probs);
 

@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -9,7 +10,15 @@
 
 #define PROGRAM "mt_train_c"
 
-typedef enum { ARG_INT, ARG_REAL, ARG_TEXT, ARG_DATASET, ARG_DTYPE, ARG_BACKEND } arg_kind;
+typedef enum {
+  ARG_INT,
+  ARG_REAL,
+  ARG_TEXT,
+  ARG_DATASET,
+  ARG_DTYPE,
+  ARG_BACKEND,
+  ARG_DEVICE
+} arg_kind;
 
 typedef struct arg_spec {
   const char* name; /* without the leading "--" */
@@ -36,6 +45,8 @@ void options_usage(FILE* stream, const char* program) {
           "                   as the C++ demo mt_train)\n"
           "  --backend NAME   cpu_par or cpu_seq (default: the library's, cpu_par)\n"
           "  --threads N      threads of cpu_par (default 0: MINITENSOR_NUM_THREADS or all)\n"
+          "  --device DEVICE  cpu, cuda or cuda:N: where the model, the data and the training\n"
+          "                   live (default cpu)\n"
           "  --svg PATH       where the plot goes (default decision_boundary.svg)\n"
           "  --every N        a progress line every N epochs (default 1)\n"
           "  --quiet          no progress lines, only the summary\n"
@@ -63,6 +74,25 @@ static int parse_int(const arg_spec* spec, const char* text) {
     return bad(spec->name, text, expected);
   }
   *(int64_t*)spec->target = value;
+  return OPTIONS_RUN;
+}
+
+/* "cpu", "cuda" (cuda:0) or "cuda:N". */
+static int parse_device(const arg_spec* spec, const char* text) {
+  device_option* device = (device_option*)spec->target;
+  const char* expected = "cpu, cuda or cuda:N";
+  long long index = 0;
+  if (strncmp(text, "cuda:", 5) == 0 && isdigit((unsigned char)text[5])) {
+    char* end = NULL;
+    errno = 0;
+    index = strtoll(text + 5, &end, 10);
+    if (*end != '\0' || errno == ERANGE || index > INT32_MAX)
+      return bad(spec->name, text, expected);
+  } else if (strcmp(text, "cpu") != 0 && strcmp(text, "cuda") != 0) {
+    return bad(spec->name, text, expected);
+  }
+  device->type = strcmp(text, "cpu") == 0 ? MT_DEVICE_CPU : MT_DEVICE_CUDA;
+  device->index = (int32_t)index;
   return OPTIONS_RUN;
 }
 
@@ -109,6 +139,7 @@ static int parse_value(const arg_spec* spec, const char* text) {
       fputs(")\n", stderr);
       return OPTIONS_BAD;
     }
+    case ARG_DEVICE: return parse_device(spec, text);
   }
   return OPTIONS_BAD;
 }
@@ -125,6 +156,7 @@ int options_parse(int argc, char** argv, options* out) {
       {"seed", ARG_INT, &out->seed, 0, INT64_MAX - 1},
       {"backend", ARG_BACKEND, &out->backend, 0, 0},
       {"threads", ARG_INT, &out->threads, 0, 1024},
+      {"device", ARG_DEVICE, &out->device, 0, 0},
       {"svg", ARG_TEXT, &out->svg_path, 0, 0},
       {"every", ARG_INT, &out->every, 1, INT64_MAX},
   };
@@ -141,6 +173,8 @@ int options_parse(int argc, char** argv, options* out) {
   out->seed = 3;
   out->backend = NULL;
   out->threads = 0;
+  out->device.type = MT_DEVICE_CPU;
+  out->device.index = 0;
   out->svg_path = "decision_boundary.svg";
   out->every = 1;
   out->exact = 0;

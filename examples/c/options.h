@@ -5,6 +5,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Where the model and the data live: MT_DEVICE_CPU (index 0) or MT_DEVICE_CUDA and an index. */
+typedef struct device_option {
+  int32_t type;
+  int32_t index;
+} device_option;
+
 typedef struct options {
   int32_t dataset; /* MT_DATASET_* */
   int64_t points;
@@ -16,6 +22,7 @@ typedef struct options {
   int64_t seed;        /* model weights from a generator seeded `seed`, data points from seed + 1 */
   const char* backend; /* NULL: the library's default */
   int64_t threads;     /* 0: the library's default */
+  device_option device;
   const char* svg_path;
   int64_t every; /* a progress line every `every` epochs; 0: none */
   int exact;     /* progress lines print the loss with 17 digits (it reads back exactly) */

@@ -1,8 +1,10 @@
 /*
  * mt_train_c: trains MiniTorch's classifier on a toy dataset through minitensor's C API,
- * prints a line per epoch (loss, accuracy, time) and writes the decision boundary as SVG.
+ * prints a line per epoch (loss, accuracy, time) and writes the decision boundary as SVG; on
+ * the CPU or a CUDA device (--device cuda).
  *   mt_train_c [--dataset xor] [--hidden 10] [--epochs 500] ... (--help lists them)
- * Exit status: 0 done, 1 a failed call (the library's message is printed), 2 bad options.
+ * Exit status: 0 done, 1 a failed call (the library's message is printed) or --device cuda
+ * where CUDA is unavailable (the reason is printed), 2 bad options.
  */
 #define _POSIX_C_SOURCE 200112L /* clock_gettime */
 
@@ -109,6 +111,13 @@ int main(int argc, char** argv) {
     case OPTIONS_BAD: return 2;
     default: break;
   }
+  if (opt.device.type == MT_DEVICE_CUDA) {
+    const char* reason = mt_device_unavailable_reason(MT_DEVICE_CUDA);
+    if (*reason) {
+      fprintf(stderr, "mt_train_c: CUDA is unavailable: %s\n", reason);
+      return 1;
+    }
+  }
   if (opt.backend) status = mt_set_backend(opt.backend);
   if (status == MT_OK) status = mt_set_num_threads((int32_t)opt.threads);
 
@@ -122,6 +131,8 @@ int main(int argc, char** argv) {
   config.dtype = opt.dtype;
   config.lr = opt.lr;
   config.batch = opt.batch;
+  config.device_type = opt.device.type;
+  config.device_index = opt.device.index;
   if (status == MT_OK) status = classifier_create(&config, &model);
   if (status != MT_OK) goto done;
 
@@ -137,7 +148,10 @@ int main(int argc, char** argv) {
          mt_current_backend());
   /* The thread count applies to the parallel backend only. */
   if (strcmp(mt_current_backend(), "cpu_par") == 0) printf(" (%d threads)", (int)mt_num_threads());
-  printf("\n");
+  if (opt.device.type == MT_DEVICE_CPU)
+    printf(", device cpu\n");
+  else
+    printf(", device cuda:%d\n", (int)opt.device.index);
 
   for (epoch = 1; epoch <= opt.epochs; ++epoch) {
     const double start = now_ms();

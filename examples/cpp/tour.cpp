@@ -1,7 +1,8 @@
-// A short tour of minitensor's engine: broadcasting, views, reductions and matmul.
-// Built and run by the README's first command until the training demo takes its place.
+// A short tour of minitensor's engine: broadcasting, views, reductions, matmul and devices.
+// Run by the README's first command (scripts/demo.sh) before the training demos.
 #include <iostream>
 
+#include "backend/cuda/cuda_runtime.hpp"
 #include "mt.hpp"
 
 int main() {
@@ -41,5 +42,16 @@ int main() {
   } catch (const mt::Error& e) {
     std::cout << "error, as expected: " << e.what() << "\n";
   }
+
+  // Devices: CUDA comes from a plugin loaded on first use; where it cannot be, the reason.
+  std::cout << "\ndevices\n";
+  if (mt::cuda_device_count() == 0) {
+    std::cout << "CUDA: unavailable: " << mt::cuda_unavailable_reason() << "\n";
+    return 0;
+  }
+  std::cout << "CUDA: " << mt::cuda_device_name(0) << "\n";
+  const Tensor there = table.to(mt::Device::cuda());
+  std::cout << "column + row on " << there.device() << ":\n" << there << "\n";
+  std::cout << "doubled there, back on the cpu:\n" << (there + there).to(mt::Device::cpu()) << "\n";
   return 0;
 }

@@ -2,11 +2,11 @@ using System;
 using Minitensor;
 
 // MiniTorch's binary classifier: an MLP 2 -> H -> H -> 1 (relu, relu, then sigmoid on the
-// logit), binary cross-entropy, plain SGD over minibatches of consecutive points. It makes the
-// library calls of examples/c/classifier.c in the same order, so the same seeds give bitwise
-// the same losses as the C demo.
+// logit), binary cross-entropy, plain SGD over minibatches of consecutive points, with the data
+// and the model on options.Device. It makes the library calls of examples/c/classifier.c in the
+// same order, so the same seeds give bitwise the same losses as the C demo.
 sealed class Classifier : IDisposable {
-  readonly Dataset data;
+  readonly Tensor x, y;
   readonly Mlp model;
   readonly Sgd optimizer;
   readonly long points, batch;
@@ -15,10 +15,15 @@ sealed class Classifier : IDisposable {
     points = options.Points;
     batch = options.Batch;
     // Weights from a generator seeded S, points from seed S + 1, as the C demo.
-    data = Dataset.Make(options.Dataset, options.Points, options.Seed + 1, options.DType);
+    using (var data = Dataset.Make(options.Dataset, options.Points, options.Seed + 1,
+                                   options.DType)) {
+      x = data.X.To(options.Device);
+      y = data.Y.To(options.Device);
+    }
     using (var generator = new Generator(options.Seed)) {
       long[] sizes = { 2, options.Hidden, options.Hidden, 1 };
-      model = new Mlp(sizes, options.DType, generator);
+      // On the device before the optimizer takes the parameters.
+      model = new Mlp(sizes, options.DType, generator).To(options.Device);
     }
     // The optimizer keeps its own references to the parameters.
     Tensor[] parameters = model.Parameters;
@@ -34,10 +39,10 @@ sealed class Classifier : IDisposable {
     double total = 0;
     for (long first = 0; first < points; first += batch) {
       long length = Math.Min(batch, points - first);
-      using (Tensor x = data.X.Narrow(0, first, length))
-      using (Tensor y = data.Y.Narrow(0, first, length))
-      using (Tensor target = y.View(length, 1))
-      using (Tensor logits = model.Forward(x))
+      using (Tensor batchX = x.Narrow(0, first, length))
+      using (Tensor batchY = y.Narrow(0, first, length))
+      using (Tensor target = batchY.View(length, 1))
+      using (Tensor logits = model.Forward(batchX))
       using (Tensor probs = logits.Sigmoid())
       using (Tensor loss = Loss.BinaryCrossEntropy(probs, target, Reduction.Mean)) {
         optimizer.ZeroGrad();
@@ -52,10 +57,10 @@ sealed class Classifier : IDisposable {
   /// The fraction of points classified right (logit > 0 means class 1), without grad.
   public double Accuracy() {
     using (NoGrad.Enter())
-    using (Tensor logits = model.Forward(data.X))
+    using (Tensor logits = model.Forward(x))
     using (Tensor flat = logits.View(points))
     using (Tensor predicted = flat > 0)
-    using (Tensor right = predicted.Eq(data.Y))
+    using (Tensor right = predicted.Eq(y))
     using (Tensor mean = right.Mean()) {
       return mean.Item();
     }
@@ -64,6 +69,7 @@ sealed class Classifier : IDisposable {
   public void Dispose() {
     optimizer.Dispose();
     model.Dispose();
-    data.Dispose();
+    y.Dispose();
+    x.Dispose();
   }
 }

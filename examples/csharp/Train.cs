@@ -1,7 +1,9 @@
 // Train.exe: trains MiniTorch's classifier on a toy dataset through the C# bindings and prints
-// a line per epoch (loss, accuracy, time), as the C demo mt_train_c does.
+// a line per epoch (loss, accuracy, time), as the C demo mt_train_c does, on the CPU or a CUDA
+// device (--device cuda).
 //   mono Train.exe [--dataset xor] [--hidden 10] [--epochs 500] ... (--help lists them)
-// Exit status: 0 done, 1 a failed library call (its message is printed), 2 bad options.
+// Exit status: 0 done, 1 a failed library call (its message is printed) or --device cuda where
+// CUDA is unavailable (the reason is printed), 2 bad options.
 using System;
 using System.Diagnostics;
 using System.Globalization;
@@ -13,6 +15,11 @@ static class Train {
     Thread.CurrentThread.CurrentCulture = CultureInfo.InvariantCulture;
     TrainOptions options = TrainOptions.Parse(args, out int exitCode);
     if (options == null) return exitCode;
+    if (options.Device.Type == DeviceType.Cuda && !Cuda.IsAvailable) {
+      Console.Error.WriteLine(TrainOptions.Program + ": CUDA is unavailable: " +
+                              Cuda.UnavailableReason);
+      return 1;
+    }
     try {
       if (options.Backend != null) Runtime.Backend = options.Backend;
       Runtime.NumThreads = options.Threads;
@@ -32,7 +39,7 @@ static class Train {
                   options.DType.ToString().ToLowerInvariant(), options.Seed, backend);
     // The thread count applies to the parallel backend only.
     if (backend == "cpu_par") Console.Write(" ({0} threads)", Runtime.NumThreads);
-    Console.WriteLine();
+    Console.WriteLine(", device {0}", options.Device);
 
     var times = new double[options.Epochs];
     double loss = 0, accuracy;

@@ -17,6 +17,7 @@ sealed class TrainOptions {
   public ulong Seed = 3;
   public string Backend;  // null: the library's default
   public int Threads;     // 0: the library's default
+  public Device Device = Device.Cpu;
   public long Every = 1;  // a progress line every `Every` epochs; 0: none
   public bool Exact;      // progress lines print the loss so that it reads back exactly
 
@@ -37,6 +38,8 @@ sealed class TrainOptions {
         "  --seed S         initial weights from seed S, data points from S + 1 (default 3)\n" +
         "  --backend NAME   cpu_par or cpu_seq (default: the library's, cpu_par)\n" +
         "  --threads N      threads of cpu_par (default 0: MINITENSOR_NUM_THREADS or all)\n" +
+        "  --device DEVICE  cpu, cuda or cuda:N: where the model, the data and the training\n" +
+        "                   live (default cpu)\n" +
         "  --every N        a progress line every N epochs (default 1)\n" +
         "  --quiet          no progress lines, only the summary\n" +
         "  --exact          progress lines print the loss so that it reads back exactly\n" +
@@ -126,6 +129,18 @@ sealed class TrainOptions {
         Threads = (int)threads;
         return problem;
       }
+      case "device":
+        if (text == "cpu" || text == "cuda") {
+          Device = text == "cpu" ? Minitensor.Device.Cpu : Minitensor.Device.Cuda();
+          return null;
+        }
+        if (text.StartsWith("cuda:", StringComparison.Ordinal) &&
+            int.TryParse(text.Substring(5), NumberStyles.None, CultureInfo.InvariantCulture,
+                         out int index)) {
+          Device = Minitensor.Device.Cuda(index);
+          return null;
+        }
+        return Bad(name, text, "cpu, cuda or cuda:N");
       case "every": return Integer(name, text, 1, long.MaxValue, out Every);
       default: return "unknown option '--" + name + "' (--help lists the options)";
     }

@@ -3,10 +3,11 @@
 
 The same computation, op for op, as the C demo (examples/c/classifier.c): an MLP
 2 -> H -> H -> 1 (relu, relu, sigmoid on the logit), binary cross-entropy, plain SGD over
-minibatches of consecutive points. The same seed prints the same losses as mt_train_c
-(with --exact, bit for bit).
+minibatches of consecutive points, on the CPU or a CUDA device (--device cuda). The same seed
+prints the same losses as mt_train_c (with --exact, bit for bit).
     train.py [--dataset xor] [--hidden 10] [--epochs 500] ... (--help lists them)
-Exit status: 0 done, 1 a failed call (the library's message is printed), 2 bad options.
+Exit status: 0 done, 1 a failed call (the library's message is printed) or --device cuda where
+CUDA is unavailable (the reason is printed), 2 bad options.
 """
 import argparse
 import statistics
@@ -36,6 +37,14 @@ def positive_real(text):
     return value
 
 
+def device(text):
+    """An option type: cpu, cuda or cuda:N, as the C demo's --device."""
+    try:
+        return mt.device(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not cpu, cuda or cuda:N") from None
+
+
 def parse_options(argv):
     parser = argparse.ArgumentParser(
         prog="train.py", description="Trains MiniTorch's classifier (MLP 2 -> H -> H -> 1, "
@@ -54,6 +63,9 @@ def parse_options(argv):
     parser.add_argument("--backend", choices=mt.backends(), help="default: the library's")
     parser.add_argument("--threads", type=int_in(0, 1024), default=0,
                         help="threads of cpu_par (0: MINITENSOR_NUM_THREADS or all)")
+    parser.add_argument("--device", type=device, default=mt.device("cpu"),
+                        help="cpu, cuda or cuda:N: where the model, the data and the training "
+                        "live (default cpu)")
     parser.add_argument("--every", type=int_in(1), default=1,
                         help="a progress line every N epochs")
     parser.add_argument("--quiet", action="store_const", const=0, dest="every",
@@ -64,14 +76,16 @@ def parse_options(argv):
 
 
 class Classifier:
-    """The model, its optimizer and the data (classifier_create in the C demo)."""
+    """The model, its optimizer and the data, on opt.device (classifier_create in the C demo)."""
 
     def __init__(self, opt):
         self.dtype = getattr(mt, opt.dtype)
-        self.x, self.y = mt.datasets.make(opt.dataset, opt.points, opt.seed + 1, self.dtype)
+        self.x, self.y = (data.to(opt.device) for data in
+                          mt.datasets.make(opt.dataset, opt.points, opt.seed + 1, self.dtype))
         self.points, self.batch = opt.points, opt.batch
+        # On the device before the optimizer takes the parameters.
         self.model = mt.nn.MLP([2, opt.hidden, opt.hidden, 1], self.dtype,
-                               mt.Generator(opt.seed))
+                               mt.Generator(opt.seed)).to(opt.device)
         self.optimizer = mt.optim.SGD(self.model.parameters(), lr=opt.lr)
 
     def train_epoch(self):
@@ -99,6 +113,9 @@ class Classifier:
 
 def main(argv):
     opt = parse_options(argv)
+    if opt.device.type == "cuda" and not mt.cuda.is_available():
+        print(f"train.py: CUDA is unavailable: {mt.cuda.unavailable_reason()}", file=sys.stderr)
+        return 1
     try:
         if opt.backend:
             mt.set_backend(opt.backend)
@@ -109,6 +126,7 @@ def main(argv):
                   f"backend {mt.current_backend()}")
         if mt.current_backend() == "cpu_par":  # the thread count applies to it only
             header += f" ({mt.num_threads()} threads)"
+        header += f", device {opt.device}"
         print(header)
         times, width = [], len(str(opt.epochs))
         for epoch in range(1, opt.epochs + 1):

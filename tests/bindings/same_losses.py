@@ -7,10 +7,17 @@ runs with --exact (losses printed so that they read back to the same double) on 
 configurations; the losses are parsed as floats and compared exactly with the C demo's, and
 the accuracies as printed.
 
-Usage: same_losses.py -- c CMD... -- python CMD... [-- java CMD...] [-- csharp CMD...]
-Each group names a demo and gives the command that runs it when options are appended; the
-first group is the reference. The demo named "c" also gets --svg (it always draws its plot).
+Usage: same_losses.py [OPTIONS] -- c CMD... -- python CMD... [-- java CMD...] [-- csharp CMD...]
+Each group names a demo and gives the command that runs it when options are appended (a
+command may carry options of its own, such as --device cuda); the first group is the
+reference. The demo named "c" also gets --svg (it always draws its plot); a name may carry a
+label after a slash, as "c/cuda" (the same demo, another command).
+OPTIONS: --epochs N (default 15); --configurations K, the first K configurations only; --rtol R,
+losses equal to R relative rather than bitwise (a run on a device, which sums in another order,
+against one on the CPU).
 """
+import argparse
+import math
 import os
 import re
 import subprocess
@@ -25,13 +32,23 @@ CONFIGURATIONS = [
      "--batch", "7", "--lr", "0.1", "--seed", "11"],
     ["--dataset", "circle", "--backend", "cpu_seq", "--seed", "5", "--points", "40"],
 ]
-EPOCHS = 15
 EPOCH_LINE = re.compile(r"^epoch\s+(\d+)\s+loss\s+(\S+)\s+accuracy\s+(\S+)%")
 
 
+def parse_options(argv):
+    """The options before the first "--" and the groups after it."""
+    split = argv.index("--") if "--" in argv else len(argv)
+    parser = argparse.ArgumentParser(prog="same_losses.py",
+                                     usage="%(prog)s [OPTIONS] -- NAME CMD... [-- NAME CMD...]")
+    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--configurations", type=int, default=len(CONFIGURATIONS))
+    parser.add_argument("--rtol", type=float, default=0.0)
+    return parser.parse_args(argv[:split]), parse_groups(argv[split:])
+
+
 def parse_groups(argv):
-    if not argv or argv[0] != "--":
-        sys.exit("usage: same_losses.py -- NAME CMD... [-- NAME CMD...]")
+    if not argv:
+        sys.exit("usage: same_losses.py [OPTIONS] -- NAME CMD... [-- NAME CMD...]")
     groups, current = [], None
     for arg in argv:
         if arg == "--":
@@ -44,44 +61,48 @@ def parse_groups(argv):
     return [(g[0], g[1:]) for g in groups]
 
 
-def run(name, command, options, svg_dir):
-    args = command + options + ["--epochs", str(EPOCHS), "--exact"]
-    if name == "c":
+def run(name, command, options, epochs, svg_dir):
+    args = command + options + ["--epochs", str(epochs), "--exact"]
+    if name.split("/")[0] == "c":
         args += ["--svg", os.path.join(svg_dir, "plot.svg")]
     done = subprocess.run(args, capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
         sys.exit(f"{name}: exit {done.returncode} from {args}\nstdout:\n{done.stdout}\n"
                  f"stderr:\n{done.stderr}")
-    epochs = []
+    lines = []
     for line in done.stdout.splitlines():
         match = EPOCH_LINE.match(line)
         if match:
-            epochs.append((int(match[1]), float(match[2]), match[3]))
-    if [e[0] for e in epochs] != list(range(1, EPOCHS + 1)):
-        sys.exit(f"{name}: expected epoch lines 1..{EPOCHS}, got {[e[0] for e in epochs]} "
+            lines.append((int(match[1]), float(match[2]), match[3]))
+    if [e[0] for e in lines] != list(range(1, epochs + 1)):
+        sys.exit(f"{name}: expected epoch lines 1..{epochs}, got {[e[0] for e in lines]} "
                  f"from {args}\nstdout:\n{done.stdout}")
-    return epochs
+    return lines
 
 
 def main():
-    groups = parse_groups(sys.argv[1:])
+    opt, groups = parse_options(sys.argv[1:])
     failures = 0
     with tempfile.TemporaryDirectory() as svg_dir:
-        for options in CONFIGURATIONS:
+        for options in CONFIGURATIONS[:opt.configurations]:
             label = " ".join(options) or "(defaults)"
             (ref_name, ref_command), others = groups[0], groups[1:]
-            reference = run(ref_name, ref_command, options, svg_dir)
+            reference = run(ref_name, ref_command, options, opt.epochs, svg_dir)
             for name, command in others:
-                epochs = run(name, command, options, svg_dir)
+                epochs = run(name, command, options, opt.epochs, svg_dir)
+                worst = 0.0  # the largest relative difference of a loss
                 for (epoch, ref_loss, ref_acc), (_, loss, acc) in zip(reference, epochs):
-                    if loss != ref_loss or acc != ref_acc:
+                    if not math.isclose(loss, ref_loss, rel_tol=opt.rtol) or acc != ref_acc:
                         print(f"FAIL {label}: {name} epoch {epoch}: loss {loss!r} accuracy "
                               f"{acc}%, {ref_name} has {ref_loss!r} {ref_acc}%")
                         failures += 1
                         break
+                    if loss != ref_loss:
+                        worst = max(worst, abs(loss - ref_loss) / abs(ref_loss))
                 else:
-                    print(f"ok   {label}: {name} = {ref_name} over {EPOCHS} epochs "
-                          f"(last loss {reference[-1][1]!r})")
+                    print(f"ok   {label}: {name} = {ref_name} over {opt.epochs} epochs "
+                          f"(last loss {reference[-1][1]!r}, largest relative difference "
+                          f"{worst:.3g})")
     sys.exit(1 if failures else 0)
 
 

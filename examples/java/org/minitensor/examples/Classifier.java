@@ -4,6 +4,7 @@ import java.util.List;
 import org.minitensor.DType;
 import org.minitensor.Dataset;
 import org.minitensor.DatasetKind;
+import org.minitensor.Device;
 import org.minitensor.Generator;
 import org.minitensor.Loss;
 import org.minitensor.Mlp;
@@ -18,20 +19,28 @@ import org.minitensor.Tensor;
  * examples/c/classifier.c, so the same seeds give bitwise the same losses.
  */
 final class Classifier implements AutoCloseable {
-  private final Dataset data;
+  private final Tensor x;
+  private final Tensor y;
   private final Mlp model;
   private final Optimizer optimizer;
   private final long points;
   private final long batch;
 
-  /** The points come from dataSeed, the initial weights from a generator seeded modelSeed. */
+  /**
+   * The points come from dataSeed, the initial weights from a generator seeded modelSeed; both
+   * live on `device`.
+   */
   Classifier(DatasetKind kind, long points, long dataSeed, long hidden, long modelSeed,
-      DType dtype, double lr, long batch) {
+      DType dtype, double lr, long batch, Device device) {
     this.points = points;
     this.batch = batch;
-    data = Dataset.make(kind, points, dataSeed, dtype);
+    try (Dataset data = Dataset.make(kind, points, dataSeed, dtype)) {
+      x = data.x().to(device);
+      y = data.y().to(device);
+    }
     try (Generator generator = new Generator(modelSeed)) {
-      model = new Mlp(new long[] {2, hidden, hidden, 1}, dtype, generator);
+      // On the device before the optimizer takes the parameters.
+      model = new Mlp(new long[] {2, hidden, hidden, 1}, dtype, generator).to(device);
     }
     // The optimizer keeps its own references to the parameters.
     List<Tensor> parameters = model.parameters();
@@ -47,10 +56,10 @@ final class Classifier implements AutoCloseable {
     double total = 0;
     for (long first = 0; first < points; first += batch) {
       long length = Math.min(batch, points - first);
-      try (Tensor x = data.x().narrow(0, first, length);
-          Tensor y = data.y().narrow(0, first, length);
-          Tensor target = y.view(length, 1);
-          Tensor logits = model.forward(x);
+      try (Tensor batchX = x.narrow(0, first, length);
+          Tensor batchY = y.narrow(0, first, length);
+          Tensor target = batchY.view(length, 1);
+          Tensor logits = model.forward(batchX);
           Tensor probs = logits.sigmoid();
           Tensor loss = Loss.binaryCrossEntropy(probs, target, Reduction.MEAN)) {
         optimizer.zeroGrad();
@@ -65,10 +74,10 @@ final class Classifier implements AutoCloseable {
   /** The fraction of points classified right (logit > 0 means class 1), without grad. */
   double accuracy() {
     try (NoGrad scope = NoGrad.enter();
-        Tensor logits = model.forward(data.x());
+        Tensor logits = model.forward(x);
         Tensor flat = logits.view(points);
         Tensor predicted = flat.gt(0);
-        Tensor right = predicted.eq(data.y());
+        Tensor right = predicted.eq(y);
         Tensor mean = right.mean()) {
       return mean.item();
     }
@@ -78,6 +87,7 @@ final class Classifier implements AutoCloseable {
   public void close() {
     optimizer.close();
     model.close();
-    data.close();
+    y.close();
+    x.close();
   }
 }

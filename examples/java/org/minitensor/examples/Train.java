@@ -1,15 +1,19 @@
 package org.minitensor.examples;
 
 import java.util.Arrays;
+import org.minitensor.Cuda;
 import org.minitensor.DType;
+import org.minitensor.Device;
 import org.minitensor.Minitensor;
 import org.minitensor.MinitensorException;
 
 /**
  * mt_train_java: trains MiniTorch's classifier on a toy dataset through the Java bindings and
  * prints a line per epoch (loss, accuracy, time), as the C demo mt_train_c does (without its
- * plot). With the same options both print the same losses.
- * Exit status: 0 done, 1 a failed call (the library's message is printed), 2 bad options.
+ * plot), on the CPU or a CUDA device (--device cuda). With the same options both print the same
+ * losses.
+ * Exit status: 0 done, 1 a failed call (the library's message is printed) or --device cuda
+ * where CUDA is unavailable (the reason is printed), 2 bad options.
  */
 public final class Train {
   private Train() {}
@@ -27,6 +31,12 @@ public final class Train {
       TrainOptions.printUsage();
       return;
     }
+    if (!options.device.equals(Device.CPU) && !Cuda.isAvailable()) {
+      System.err.println(
+          TrainOptions.PROGRAM + ": CUDA is unavailable: " + Cuda.unavailableReason());
+      System.exit(1);
+      return;
+    }
     try {
       train(options);
     } catch (MinitensorException e) {
@@ -42,7 +52,8 @@ public final class Train {
     Minitensor.setNumThreads((int) options.threads);
     // Weights from generator S, points from seed S + 1, as the C demo.
     try (Classifier model = new Classifier(options.dataset, options.points, options.seed + 1,
-        options.hidden, options.seed, options.dtype, options.lr, options.batch)) {
+        options.hidden, options.seed, options.dtype, options.lr, options.batch,
+        options.device)) {
       System.out.println(header(options));
       double[] times = new double[(int) options.epochs];
       double loss = 0;
@@ -67,7 +78,7 @@ public final class Train {
   }
 
   /** "xor, 50 points, hidden 10, lr 0.05, batch 10, float64, seed 3, backend cpu_par (2
-   * threads)". */
+   * threads), device cpu". */
   private static String header(TrainOptions options) {
     String backend = Minitensor.currentBackend();
     String text = String.format(
@@ -75,7 +86,10 @@ public final class Train {
         options.dataset.datasetName(), options.points, options.hidden,
         CFormat.general(options.lr), options.batch, options.dtype, options.seed, backend);
     // The thread count applies to the parallel backend only.
-    return backend.equals("cpu_par") ? text + " (" + Minitensor.numThreads() + " threads)" : text;
+    if (backend.equals("cpu_par")) {
+      text += " (" + Minitensor.numThreads() + " threads)";
+    }
+    return text + ", device " + options.device;
   }
 
   private static double median(double[] values) {

@@ -3,6 +3,7 @@ package org.minitensor.examples;
 import java.util.List;
 import org.minitensor.DType;
 import org.minitensor.DatasetKind;
+import org.minitensor.Device;
 import org.minitensor.Minitensor;
 import org.minitensor.MinitensorException;
 
@@ -30,6 +31,7 @@ final class TrainOptions {
   /** null: the library's default backend. */
   String backend;
   long threads;
+  Device device = Device.CPU;
   /** A progress line every `every` epochs; 0 for none (--quiet). */
   long every = 1;
   boolean exact;
@@ -51,6 +53,8 @@ final class TrainOptions {
         + "  --seed S         initial weights from seed S, data points from S + 1 (default 3)\n"
         + "  --backend NAME   cpu_par or cpu_seq (default: the library's, cpu_par)\n"
         + "  --threads N      threads of cpu_par (default 0: MINITENSOR_NUM_THREADS or all)\n"
+        + "  --device DEVICE  cpu, cuda or cuda:N: where the model, the data and the training\n"
+        + "                   live (default cpu)\n"
         + "  --every N        a progress line every N epochs (default 1)\n"
         + "  --quiet          no progress lines, only the summary\n"
         + "  --exact          progress lines print the loss so that it reads back exactly\n"
@@ -110,6 +114,7 @@ final class TrainOptions {
       case "seed" -> value -> seed = integer(name, value, 0, Long.MAX_VALUE - 1);
       case "backend" -> value -> backend = backendNamed(value);
       case "threads" -> value -> threads = integer(name, value, 0, 1024);
+      case "device" -> value -> device = deviceNamed(value);
       case "every" -> value -> every = integer(name, value, 1, Long.MAX_VALUE);
       default -> throw new BadOption("unknown option '--" + name + "' (--help lists the options)");
     };
@@ -160,6 +165,14 @@ final class TrainOptions {
       }
     }
     throw bad("dtype", text, "float32 or float64");
+  }
+
+  private static Device deviceNamed(String text) throws BadOption {
+    try {
+      return Device.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw bad("device", text, "cpu, cuda or cuda:N");
+    }
   }
 
   private static String backendNamed(String text) throws BadOption {
