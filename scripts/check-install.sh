@@ -54,6 +54,10 @@ allowed="^(include/minitensor/minitensor\.h"
 allowed+="|$libdir/libminitensor\.so(\.[0-9]+)*"
 allowed+="|$libdir/pkgconfig/minitensor\.pc"
 allowed+="|$libdir/cmake/minitensor/minitensor(-config|-config-version|Targets|Targets-[a-z]+)\.cmake"
+cuda_plugin=$([[ -f $build/capi/libminitensor_cuda.so ]] && echo 1 || echo 0)
+if [[ $cuda_plugin == 1 ]]; then
+  allowed+="|$libdir/libminitensor_cuda\.so"
+fi
 bindings=$(grep -qx 'MT_BINDINGS:BOOL=ON' "$build/CMakeCache.txt" && echo 1 || echo 0)
 if [[ $bindings == 1 ]]; then
   allowed+="|$libdir/python3/dist-packages/minitensor/([a-z_]+\.py|_minitensor_native\.so)"
@@ -115,6 +119,28 @@ if $cc -std=c99 -pedantic -Wall -Wextra -Werror "$consumer_src/consumer.c" -o "$
   echo "pkg-config consumer: $out"
 else
   fail "the consumer does not build with pkg-config's flags"
+fi
+
+# 3a'. The CUDA plugin, where the build has one: the installed library finds it next to itself
+# (so CUDA is unavailable here only for want of a driver or GPU, never of the plugin).
+if [[ $cuda_plugin == 1 ]]; then
+  echo "--- the installed CUDA plugin, loaded by the installed library"
+  cat >"$work/cuda_check.c" <<'C'
+#include <minitensor/minitensor.h>
+#include <stdio.h>
+#include <string.h>
+int main(void) {
+  const char* reason = mt_device_unavailable_reason(MT_DEVICE_CUDA);
+  printf("%s\n", reason[0] ? reason : "CUDA available");
+  return strstr(reason, "cannot load") != NULL;
+}
+C
+  # shellcheck disable=SC2046  # word splitting of pkg-config's output is intended
+  $cc -std=c99 "$work/cuda_check.c" -o "$work/cuda_check" $(pkg-config --cflags --libs minitensor) \
+    -Wl,-rpath,"$prefix/$libdir" || fail "the CUDA check does not build"
+  out=$(env -u MINITENSOR_CUDA_PLUGIN "$work/cuda_check") ||
+    fail "the installed library does not load the installed CUDA plugin: $out"
+  echo "CUDA from the prefix: $out"
 fi
 
 # 3b. CMake: find_package(minitensor) in a project of its own.
