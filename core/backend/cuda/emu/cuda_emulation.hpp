@@ -1,9 +1,9 @@
 // Host emulation of the part of CUDA that minitensor's kernels use, so that the kernel sources
 // compile with a host compiler and run on the CPU in tests. Include cuda_compat.hpp, not this.
 //
-// Execution model. A launch starts one std::thread per thread of a block (blockDim.x*y*z);
-// together they run every block of the grid in turn, x fastest, meeting at a barrier between
-// blocks. Hence:
+// Execution model. Each thread of a block (blockDim.x*y*z) is a real thread, a worker of a pool
+// kept from launch to launch; together they run every block of the grid in turn, x fastest,
+// meeting at a barrier between blocks. Hence:
 //  - __syncthreads is a real barrier over the block's threads;
 //  - __shared__ is `static`: one block runs at a time and a global mutex serializes launches, so
 //    a static array is exactly the running block's shared memory;
@@ -14,9 +14,9 @@
 //  - blocks never run concurrently: a kernel that waits for another block of the same launch
 //    (through global memory) deadlocks. Grid-stride loops work;
 //  - launches are synchronous, streams are only names, device memory is host memory.
-// Cost: a launch starts its threads anew, and every barrier (also the one ending each block) wakes
-// every thread of the block; on two cores, about 1 ms per barrier for 256 threads. Keep grids
-// small where the emulation runs (grid-stride loops make any grid size correct).
+// Cost: a launch wakes its block's workers, and every barrier (also the one between blocks) wakes
+// every thread of the block; on two cores, each about 1 ms for 256 threads. Keep grids small
+// where the emulation runs (grid-stride loops make any grid size correct).
 #pragma once
 
 #if defined(__CUDACC__)
@@ -221,7 +221,7 @@ inline void run_thread(Block& block, unsigned id, dim3 grid, dim3 block_dim,
     kernel();
     block.sync.leave();
     current.warp->barrier.leave();
-    block.end.arrive_and_wait();
+    if (b + 1 < blocks) block.end.arrive_and_wait();  // after the last, the launch waits
   }
 }
 
@@ -234,6 +234,51 @@ inline cudaError_t check_configuration(dim3 grid, dim3 block, std::size_t shared
     return cudaErrorInvalidConfiguration;
   if (shared_bytes > kSharedMemPerBlock) return cudaErrorInvalidValue;
   return cudaSuccess;
+}
+
+// The threads that run the blocks, started on demand up to the largest block launched and kept
+// for the life of the process. Worker `id` sleeps (std::atomic wait) until jobs_[id] moves past
+// the jobs it has done, runs the job as thread `id` of the block, and counts itself out of
+// running_. The pool outlives every launch, so the last worker may notify running_ after its
+// launch has returned, and per-launch state (barriers, warps) stays in the launch's Block.
+class Pool {
+ public:
+  // Runs job(id) on workers 0 to threads - 1; returns once all have returned. The caller holds
+  // launch_mutex: one job at a time.
+  void run(unsigned threads, const std::function<void(unsigned)>& job) {
+    for (; started_ < threads; ++started_)
+      std::thread([this, id = started_] { work(id); }).detach();
+    job_ = &job;
+    running_.store(threads, std::memory_order_relaxed);
+    for (unsigned id = 0; id < threads; ++id) {
+      jobs_[id].fetch_add(1, std::memory_order_release);
+      jobs_[id].notify_one();
+    }
+    for (unsigned left; (left = running_.load(std::memory_order_acquire)) != 0;)
+      running_.wait(left, std::memory_order_acquire);
+  }
+
+ private:
+  [[noreturn]] void work(unsigned id) {
+    for (std::uint32_t done = 0;; ++done) {
+      jobs_[id].wait(done, std::memory_order_acquire);  // returns once handed job done + 1
+      (*job_)(id);
+      if (running_.fetch_sub(1, std::memory_order_acq_rel) == 1) running_.notify_one();
+    }
+  }
+
+  unsigned started_ = 0;
+  const std::function<void(unsigned)>* job_ = nullptr;
+  std::atomic<unsigned> running_{0};
+  std::atomic<std::uint32_t> jobs_[kMaxThreadsPerBlock]{};  // handed to each worker so far
+};
+
+// Deliberately leaked: the workers never exit, and joining them at static destruction could
+// deadlock (say when the emulated plugin, dlopen'ed, goes down with its process). They end with
+// the process.
+inline Pool& pool() {
+  static Pool* const leaked = new Pool;
+  return *leaked;
 }
 
 inline std::mutex launch_mutex;
@@ -249,12 +294,7 @@ inline void run(dim3 grid, dim3 block, std::size_t shared_bytes,
   const std::lock_guard lock(launch_mutex);
   const unsigned threads = block.x * block.y * block.z;
   Block state(threads, shared_bytes);
-  std::vector<std::thread> workers;
-  workers.reserve(threads);
-  for (unsigned id = 0; id < threads; ++id)
-    workers.emplace_back(run_thread, std::ref(state), id, grid, block, std::cref(kernel));
-  for (std::thread& worker : workers)
-    worker.join();
+  pool().run(threads, [&](unsigned id) { run_thread(state, id, grid, block, kernel); });
 }
 
 template <class... P, class... A>
