@@ -17,32 +17,33 @@ Tensor as_dtype(const Tensor& t, DType dtype) { return t.dtype() == dtype ? t : 
 bool is_cpu_scalar(const Tensor& t) { return t.dim() == 0 && t.device().is_cpu(); }
 
 // The device that an op on `inputs` runs on: theirs, which must be one (scalars aside).
-Device op_device(const char* op, std::initializer_list<Tensor> inputs) {
+// (Pointers: copying the handles would cost two atomic operations each, on every op.)
+Device op_device(const char* op, std::initializer_list<const Tensor*> inputs) {
   const Tensor* first = nullptr;
-  for (const Tensor& t : inputs) {
-    if (is_cpu_scalar(t)) continue;
+  for (const Tensor* t : inputs) {
+    if (is_cpu_scalar(*t)) continue;
     if (first == nullptr)
-      first = &t;
-    else if (t.device() != first->device())
+      first = t;
+    else if (t->device() != first->device())
       fail(ErrorCode::DeviceMismatch, op, ": tensors on different devices: ", first->device(),
-           " (shape ", first->shape(), ") and ", t.device(), " (shape ", t.shape(),
+           " (shape ", first->shape(), ") and ", t->device(), " (shape ", t->shape(),
            "); move one with to()");
   }
-  return first ? first->device() : inputs.begin()->device();
+  return first ? first->device() : (*inputs.begin())->device();
 }
 
 // `t` in `dtype` on `device` (op_device has checked that only scalars move).
 Tensor prepare(const Tensor& t, DType dtype, Device device) {
-  return as_dtype(t.to(device), dtype);
+  return t.device() == device ? as_dtype(t, dtype) : as_dtype(t.to(device), dtype);
 }
 
 // The device that an out= op runs on: out's (outputs never move), where every input must be
 // too (scalars aside).
-Device out_device(const char* op, const Tensor& out, std::initializer_list<Tensor> inputs) {
-  for (const Tensor& t : inputs)
-    if (!is_cpu_scalar(t) && t.device() != out.device())
+Device out_device(const char* op, const Tensor& out, std::initializer_list<const Tensor*> inputs) {
+  for (const Tensor* t : inputs)
+    if (!is_cpu_scalar(*t) && t->device() != out.device())
       fail(ErrorCode::DeviceMismatch, op, ": out is on ", out.device(), " but an operand (shape ",
-           t.shape(), ") is on ", t.device());
+           t->shape(), ") is on ", t->device());
   return out.device();
 }
 
@@ -158,7 +159,7 @@ MatmulPlan plan_matmul(const Tensor& a, const Tensor& b) {
   while (rhs.dim() < full_shape.size())
     rhs = rhs.unsqueeze(0);
   const DType dtype = promote(a.dtype(), b.dtype());
-  op_device("matmul", {a, b});
+  op_device("matmul", {&a, &b});
   return {as_dtype(lhs, dtype), as_dtype(rhs, dtype), full_shape, result_shape, dtype};
 }
 
@@ -174,7 +175,7 @@ Tensor map(UnaryOp op, const Tensor& a) {
 void map_out(UnaryOp op, const Tensor& a, const Tensor& out) {
   autograd::check_out_no_grad(op_name(op), {&a, &out});
   check_out(out, a.shape(), a.dtype(), op_name(op));
-  const Device device = out_device(op_name(op), out, {a});
+  const Device device = out_device(op_name(op), out, {&a});
   const Tensor in = a.to(device);
   write_into(out, {in}, true,
              [&](const Tensor& target) { backend_for(device).map(op, in, target); });
@@ -182,7 +183,7 @@ void map_out(UnaryOp op, const Tensor& a, const Tensor& out) {
 
 Tensor zip(BinaryOp op, const Tensor& a, const Tensor& b) {
   const DType dtype = promote(a.dtype(), b.dtype());
-  const Device device = op_device(op_name(op), {a, b});
+  const Device device = op_device(op_name(op), {&a, &b});
   Tensor out = Tensor::empty(shape_broadcast(a.shape(), b.shape()), dtype, device);
   const Tensor lhs = prepare(a, dtype, device), rhs = prepare(b, dtype, device);
   backend_for(device).zip(op, lhs, rhs, out);
@@ -194,7 +195,7 @@ void zip_out(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) {
   autograd::check_out_no_grad(op_name(op), {&a, &b, &out});
   const DType dtype = promote(a.dtype(), b.dtype());
   check_out(out, shape_broadcast(a.shape(), b.shape()), dtype, op_name(op));
-  const Device device = out_device(op_name(op), out, {a, b});
+  const Device device = out_device(op_name(op), out, {&a, &b});
   const Tensor lhs = prepare(a, dtype, device), rhs = prepare(b, dtype, device);
   write_into(out, {lhs, rhs}, true,
              [&](const Tensor& target) { backend_for(device).zip(op, lhs, rhs, target); });
@@ -217,7 +218,7 @@ void reduce_out(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim, co
   autograd::check_out_no_grad(op_name(op), {&a, &out});
   const ReducePlan plan = plan_reduce(op, a, dims, keepdim);
   check_out(out, plan.result_shape, a.dtype(), op_name(op));
-  const Device device = out_device(op_name(op), out, {a});
+  const Device device = out_device(op_name(op), out, {&a});
   const Tensor in = a.to(device);
   // The backend writes an output of a's rank: put the reduced dims back as size 1.
   Tensor kept = out;
@@ -242,7 +243,7 @@ void matmul_out(const Tensor& a, const Tensor& b, const Tensor& out) {
   autograd::check_out_no_grad("matmul", {&a, &b, &out});
   const MatmulPlan plan = plan_matmul(a, b);
   check_out(out, plan.result_shape, plan.dtype, "matmul");
-  out_device("matmul", out, {a, b});
+  out_device("matmul", out, {&a, &b});
   Tensor full = out;
   if (a.dim() == 1) full = full.unsqueeze(-2 + (b.dim() == 1 ? 1 : 0));
   if (b.dim() == 1) full = full.unsqueeze(-1);
@@ -257,7 +258,7 @@ Tensor map_backward(UnaryOp op, const Tensor& x, const Tensor& g) {
     fail(ErrorCode::ShapeMismatch, op_name(op), " backward: x has shape ", x.shape(),
          " but the gradient has shape ", g.shape());
   const DType dtype = promote(x.dtype(), g.dtype());
-  const Device device = op_device(op_name(op), {x, g});
+  const Device device = op_device(op_name(op), {&x, &g});
   Tensor out = Tensor::empty(x.shape(), dtype, device);
   backend_for(device).map_backward(op, prepare(x, dtype, device), prepare(g, dtype, device), out);
   return out;
@@ -272,7 +273,7 @@ Tensor zip_backward(BinaryOp op, int operand, const Tensor& a, const Tensor& b, 
     fail(ErrorCode::ShapeMismatch, op_name(op), " backward: the gradient has shape ", g.shape(),
          " but the result of shapes ", a.shape(), " and ", b.shape(), " has shape ", shape);
   const DType dtype = promote(promote(a.dtype(), b.dtype()), g.dtype());
-  const Device device = op_device(op_name(op), {a, b, g});
+  const Device device = op_device(op_name(op), {&a, &b, &g});
   Tensor out = Tensor::empty(shape, dtype, device);
   backend_for(device).zip_backward(op, operand, prepare(a, dtype, device),
                                    prepare(b, dtype, device), prepare(g, dtype, device), out);
