@@ -54,20 +54,6 @@ Tensor output(Rng& rng, const Dims& shape, DType dtype) {
   return Tensor::empty(shape, dtype).transpose(0, -1).contiguous().transpose(0, -1);
 }
 
-// Equal within `rel` of `scale` (the sum of magnitudes behind each element) plus rounding;
-// values below the smallest normal number (where underflow decides) count as equal.
-::testing::AssertionResult close(const Tensor& actual, const Tensor& expected, const Tensor& scale,
-                                 double rel) {
-  const auto a = to_vector<double>(actual), e = to_vector<double>(expected),
-             s = to_vector<double>(scale);
-  const double tiny = actual.dtype() == DType::Float32 ? std::numeric_limits<float>::min()
-                                                       : std::numeric_limits<double>::min();
-  for (size_t i = 0; i < a.size(); ++i)
-    if (!values_close(a[i], e[i], {rel, tiny}, s[i] + std::abs(e[i])))
-      return ::testing::AssertionFailure() << "element " << i << ": " << a[i] << " vs " << e[i];
-  return ::testing::AssertionSuccess();
-}
-
 double rel_tolerance(DType dtype) { return dtype == DType::Float32 ? 2e-6 : 1e-14; }
 
 std::vector<std::pair<Dims, Dims>> operand_shapes(Rng& rng) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <iomanip>
+#include <limits>
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
@@ -238,6 +239,22 @@ bool values_close(double actual, double expected, Tolerance tol, double scale) {
     if (std::memcmp(&a[i], &e[i], sizeof(double)) != 0 && !(std::isnan(a[i]) && std::isnan(e[i])))
       return ::testing::AssertionFailure() << "element " << i << ": " << a[i] << " vs " << e[i]
                                            << " (" << describe(actual) << ")";
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult close(const Tensor& actual, const Tensor& expected, const Tensor& scale,
+                                 double rel) {
+  if (!(actual.shape() == expected.shape()))
+    return ::testing::AssertionFailure()
+           << "shape " << actual.shape() << " vs " << expected.shape();
+  const auto a = to_vector<double>(actual), e = to_vector<double>(expected),
+             s = to_vector<double>(scale);
+  const double tiny = actual.dtype() == DType::Float32 ? std::numeric_limits<float>::min()
+                                                       : std::numeric_limits<double>::min();
+  for (size_t i = 0; i < a.size(); ++i)
+    if (!values_close(a[i], e[i], {rel, tiny}, s[i] + std::abs(e[i])))
+      return ::testing::AssertionFailure() << "element " << i << ": " << a[i] << " vs " << e[i]
+                                           << " (scale " << s[i] << ", " << describe(actual) << ")";
   return ::testing::AssertionSuccess();
 }
 

@@ -88,6 +88,11 @@ bool values_close(double actual, double expected, Tolerance tol, double scale = 
 ::testing::AssertionResult all_close(const Tensor& actual, const Dims& shape, DType dtype,
                                      const ExpectedFn& expected);
 
+// |actual - expected| <= rel * scale + the smallest normal number (where underflow decides),
+// with scale the sum of the magnitudes behind each element (so cancellation is allowed for).
+::testing::AssertionResult close(const Tensor& actual, const Tensor& expected, const Tensor& scale,
+                                 double rel);
+
 // Exactly equal elements (any NaN equals any NaN), same shape.
 ::testing::AssertionResult bitwise_equal(const Tensor& actual, const Tensor& expected);
 

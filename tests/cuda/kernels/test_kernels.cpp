@@ -44,24 +44,6 @@ Tensor output(Rng& rng, const Dims& shape, DType dtype) {
   return random_strided(rng, shape, dtype, -7, -7);
 }
 
-// |actual - expected| <= rel * scale (+ the smallest normal number, where underflow decides),
-// with scale the sum of the magnitudes behind each element (so cancellation is allowed for).
-::testing::AssertionResult close(const Tensor& actual, const Tensor& expected, const Tensor& scale,
-                                 double rel) {
-  if (!(actual.shape() == expected.shape()))
-    return ::testing::AssertionFailure()
-           << "shape " << actual.shape() << " vs " << expected.shape();
-  const auto a = to_vector<double>(actual), e = to_vector<double>(expected),
-             s = to_vector<double>(scale);
-  const double tiny = actual.dtype() == DType::Float32 ? std::numeric_limits<float>::min()
-                                                       : std::numeric_limits<double>::min();
-  for (size_t i = 0; i < a.size(); ++i)
-    if (!values_close(a[i], e[i], {rel, tiny}, s[i] + std::abs(e[i])))
-      return ::testing::AssertionFailure() << "element " << i << ": " << a[i] << " vs " << e[i]
-                                           << " (scale " << s[i] << ", " << describe(actual) << ")";
-  return ::testing::AssertionSuccess();
-}
-
 double rounding_tolerance(DType dtype) { return dtype == DType::Float32 ? 1e-5 : 1e-13; }
 
 // Values in [low, high); with `ties`, multiples of 0.5 only, so that comparisons, max and min
