@@ -4,9 +4,9 @@
 #include <mutex>
 
 #include "backend/cpu_par/cpu_par.hpp"
+#include "backend/cpu_seq/cpu_seq.hpp"
 #include "backend/cuda/cuda_backend.hpp"
 #include "backend/cuda/loader.hpp"
-#include "backend/cpu_seq/cpu_seq.hpp"
 #include "tensor/error.hpp"
 
 namespace mt {

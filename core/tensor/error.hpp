@@ -19,8 +19,8 @@ enum class ErrorCode : int32_t {
   OutOfMemory = 6,      // an allocation that failed
   Unsupported = 7,      // valid input that this build or backend cannot handle
   // 8 is the C API's MT_ERR_INTERNAL.
-  DeviceMismatch = 9,     // operands on different devices
-  DeviceUnavailable = 10, // a device that this process cannot use (no driver, no plugin, ...)
+  DeviceMismatch = 9,      // operands on different devices
+  DeviceUnavailable = 10,  // a device that this process cannot use (no driver, no plugin, ...)
 };
 
 // Every error the core reports is an mt::Error; its message names the problem and the values.

@@ -11,8 +11,8 @@ std::shared_ptr<Storage> Storage::allocate(int64_t nbytes, Device device) {
   if (device.is_cpu()) {
     void* data = host_allocate(nbytes);
     try {
-      return std::shared_ptr<Storage>(
-          new Storage(data, nbytes, [nbytes](void* p) { host_free(p, nbytes); }, device));
+      return std::shared_ptr<Storage>(new Storage(
+          data, nbytes, [nbytes](void* p) { host_free(p, nbytes); }, device));
     } catch (...) {
       host_free(data, nbytes);
       throw;

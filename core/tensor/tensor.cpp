@@ -131,8 +131,7 @@ void Tensor::set(const Dims& index, double value) const {
     if (device().is_cpu())
       *element = converted;
     else
-      device_memory(device()).copy_to_device(device().index, element, &converted,
-                                             sizeof converted);
+      device_memory(device()).copy_to_device(device().index, element, &converted, sizeof converted);
   });
   storage()->bump_version();
 }
@@ -158,13 +157,11 @@ Tensor Tensor::to(Device target) const {
   if (numel() > 0) {
     // Bytes cross between host and device only in contiguous form; one device reaches another
     // through the host. detach(): these internal copies are not part of the graph.
-    const Tensor src = device().is_cpu() || target.is_cpu()
-                           ? detach().contiguous()
-                           : detach().to(Device::cpu());
+    const Tensor src =
+        device().is_cpu() || target.is_cpu() ? detach().contiguous() : detach().to(Device::cpu());
     const int64_t nbytes = numel() * itemsize(dtype());
     if (target.is_cpu())
-      device_memory(device()).copy_to_host(device().index, out.raw_data(), src.raw_data(),
-                                           nbytes);
+      device_memory(device()).copy_to_host(device().index, out.raw_data(), src.raw_data(), nbytes);
     else
       device_memory(target).copy_to_device(target.index, out.raw_data(), src.raw_data(), nbytes);
   }

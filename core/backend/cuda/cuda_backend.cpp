@@ -67,8 +67,8 @@ class CudaBackend final : public Backend {
   }
   void random(const Tensor& out, const RandomSpec& spec) override {
     const mt_cuda_view o = view_of(out);
-    run("random", out, &mt_cuda_plugin::random, &o, static_cast<int32_t>(spec.distribution),
-        spec.a, spec.b, spec.seed, spec.offset);
+    run("random", out, &mt_cuda_plugin::random, &o, static_cast<int32_t>(spec.distribution), spec.a,
+        spec.b, spec.seed, spec.offset);
   }
 };
 

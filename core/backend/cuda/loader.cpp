@@ -36,8 +36,7 @@ LoadedPlugin load() {
   LoadedPlugin plugin;
   const char* override_path = std::getenv("MINITENSOR_CUDA_PLUGIN");
   const bool overridden = override_path != nullptr && *override_path != '\0';
-  const std::string path =
-      overridden ? override_path : own_directory() + "/libminitensor_cuda.so";
+  const std::string path = overridden ? override_path : own_directory() + "/libminitensor_cuda.so";
   // RTLD_LOCAL: the plugin's symbols (static cudart) never mix with the host program's.
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {

@@ -17,8 +17,7 @@ const mt_cuda_plugin& cuda_plugin(Device device);
 // Calls a plugin entry and throws its error when it fails.
 template <class F, class... Args>
 void plugin_call(const mt_cuda_plugin& plugin, const char* what, F entry, Args... args) {
-  if (const int32_t status = entry(args...); status != 0)
-    throw_plugin_error(plugin, status, what);
+  if (const int32_t status = entry(args...); status != 0) throw_plugin_error(plugin, status, what);
 }
 
 }  // namespace mt

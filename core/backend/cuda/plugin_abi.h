@@ -29,8 +29,8 @@ enum { MT_CUDA_MATMUL_KERNEL = 0, MT_CUDA_MATMUL_CUBLAS = 1 };
 
 /* Every int32_t function returns 0 on success; on failure an mt::ErrorCode value (1 invalid
  * argument, 6 out of memory, 7 unsupported, 10 a CUDA error: device unavailable or failing)
- * and last_error() describes it (thread-local text, valid until the thread's next call). `device` is a CUDA
- * device ordinal below init's count. Op entries have the contracts of mt::Backend
+ * and last_error() describes it (thread-local text, valid until the thread's next call). `device`
+ * is a CUDA device ordinal below init's count. Op entries have the contracts of mt::Backend
  * (backend/backend.hpp): inputs broadcast to out's shape, out does not overlap them; the op
  * values are mt::UnaryOp / BinaryOp / ReduceOp. All work runs on one stream per device, in
  * order; only the copies to the host and synchronize() wait for it. */
@@ -65,8 +65,7 @@ typedef struct mt_cuda_plugin {
   int32_t (*map_backward)(int32_t device, int32_t op, const mt_cuda_view* in,
                           const mt_cuda_view* grad, const mt_cuda_view* out);
   int32_t (*zip_backward)(int32_t device, int32_t op, int32_t operand, const mt_cuda_view* a,
-                          const mt_cuda_view* b, const mt_cuda_view* grad,
-                          const mt_cuda_view* out);
+                          const mt_cuda_view* b, const mt_cuda_view* grad, const mt_cuda_view* out);
   int32_t (*matmul)(int32_t device, const mt_cuda_view* a, const mt_cuda_view* b,
                     const mt_cuda_view* out);
   /* out = src converted to out's dtype; src broadcasts to out's shape. */
