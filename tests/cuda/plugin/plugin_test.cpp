@@ -125,8 +125,13 @@ TEST(CudaPluginAllocator, IgnoresForeignAndRepeatedReleases) {
   allocator.release(nullptr);
   expect_stats(allocator, 0, 512);
   // A block released twice is cached once: two allocations get two blocks.
-  EXPECT_NE(allocator.allocate(100), allocator.allocate(100));
+  void* first = allocator.allocate(100);
+  void* second = allocator.allocate(100);
+  EXPECT_NE(first, second);
+  allocator.release(first);
+  allocator.release(second);
   allocator.empty_cache();
+  EXPECT_EQ(FakeDevice::used, 0);
 }
 
 TEST(CudaPluginAllocator, EmptiesTheCacheAndRetriesWhenTheDeviceIsFull) {

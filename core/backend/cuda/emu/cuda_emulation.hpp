@@ -243,11 +243,23 @@ inline cudaError_t check_configuration(dim3 grid, dim3 block, std::size_t shared
 // launch has returned, and per-launch state (barriers, warps) stays in the launch's Block.
 class Pool {
  public:
+  // Stops and joins the workers at exit, so that no thread of the emulation outlives it (leak
+  // checkers that run at exit cannot walk threads whose code lives in a dlopen'ed plugin).
+  ~Pool() {
+    stopping_.store(true, std::memory_order_relaxed);
+    for (unsigned id = 0; id < workers_.size(); ++id) {
+      jobs_[id].fetch_add(1, std::memory_order_release);
+      jobs_[id].notify_one();
+    }
+    for (std::thread& worker : workers_)
+      worker.join();
+  }
+
   // Runs job(id) on workers 0 to threads - 1; returns once all have returned. The caller holds
   // launch_mutex: one job at a time.
   void run(unsigned threads, const std::function<void(unsigned)>& job) {
-    for (; started_ < threads; ++started_)
-      std::thread([this, id = started_] { work(id); }).detach();
+    while (workers_.size() < threads)
+      workers_.emplace_back([this, id = static_cast<unsigned>(workers_.size())] { work(id); });
     job_ = &job;
     running_.store(threads, std::memory_order_relaxed);
     for (unsigned id = 0; id < threads; ++id) {
@@ -259,26 +271,25 @@ class Pool {
   }
 
  private:
-  [[noreturn]] void work(unsigned id) {
+  void work(unsigned id) {
     for (std::uint32_t done = 0;; ++done) {
       jobs_[id].wait(done, std::memory_order_acquire);  // returns once handed job done + 1
+      if (stopping_.load(std::memory_order_relaxed)) return;
       (*job_)(id);
       if (running_.fetch_sub(1, std::memory_order_acq_rel) == 1) running_.notify_one();
     }
   }
 
-  unsigned started_ = 0;
+  std::vector<std::thread> workers_;
   const std::function<void(unsigned)>* job_ = nullptr;
+  std::atomic<bool> stopping_{false};
   std::atomic<unsigned> running_{0};
   std::atomic<std::uint32_t> jobs_[kMaxThreadsPerBlock]{};  // handed to each worker so far
 };
 
-// Deliberately leaked: the workers never exit, and joining them at static destruction could
-// deadlock (say when the emulated plugin, dlopen'ed, goes down with its process). They end with
-// the process.
 inline Pool& pool() {
-  static Pool* const leaked = new Pool;
-  return *leaked;
+  static Pool instance;
+  return instance;
 }
 
 inline std::mutex launch_mutex;
