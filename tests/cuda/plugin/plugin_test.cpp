@@ -469,7 +469,10 @@ TEST_F(CudaPluginEntry, RefusesBadArgumentsWithAMessage) {
   f64.dtype = 1;
   EXPECT_EQ(p().map(0, 0, &f64, &o), invalid);
   EXPECT_EQ(error(), "map on cuda:0: in is float64, out float32");
+  double y[6] = {1, 2, 3, 4, 5, 6};
+  f64.data = y;  // its own float64 memory: copy reads 48 bytes, and never its own output
   EXPECT_EQ(p().copy(0, &f64, &o), 0) << error();  // copy converts
+  EXPECT_EQ(x[5], 6.0f);
   f64.dtype = 7;
   EXPECT_EQ(p().copy(0, &f64, &o), invalid);
   EXPECT_EQ(error(), "copy on cuda:0: src has an unknown dtype 7");
