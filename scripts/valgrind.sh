@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Memcheck over the C programs of a build (default build/dev, as scripts/test.sh leaves it):
-# the C API test suite, its threads test and a short run of the C demo. Fails on any memory
+# the C API test suite, its threads test and a short run of the C demo, then the C API's device
+# tests and the demo on a CUDA device, both through the emulated CUDA plugin (the device code
+# paths of the core and the plugin's host code, with the kernels on host threads). Fails on any memory
 # error and on definite or indirect leaks. ("Possibly lost" blocks are not errors: TBB's worker
 # threads keep their thread-local state until exit, which memcheck reports as possibly lost.)
 # Usage: scripts/valgrind.sh [BUILD_DIR]
@@ -13,15 +15,17 @@ command -v valgrind >/dev/null || {
   echo "valgrind.sh: valgrind is missing (scripts/install-deps.sh --ci)" >&2
   exit 2
 }
-programs=(tests/capi/mt_capi_tests tests/capi/mt_capi_threads_test examples/c/mt_train_c)
-cmake --build "$build" --target "${programs[@]##*/}"
+programs=(tests/capi/mt_capi_tests tests/capi/mt_capi_threads_test examples/c/mt_train_c
+  tests/capi/mt_capi_device_tests)
+cmake --build "$build" --target "${programs[@]##*/}" minitensor_cuda_emu
+emulated_cuda=$PWD/$build/cuda/libminitensor_cuda_emu.so
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # shellcheck disable=SC2054  # the commas are valgrind's list syntax
 memcheck=(valgrind --tool=memcheck --error-exitcode=1 --leak-check=full
   --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
-  --num-callers=30 --quiet)
+  --num-callers=30 --quiet --max-threads=1100)  # the emulation: a thread per CUDA thread
 
 failed=0
 run() {
@@ -43,6 +47,10 @@ run mt_capi_tests "$PWD/$build/tests/capi/mt_capi_tests"
 # Two threads at least, whatever the machine: the test is about sharing tensors.
 MINITENSOR_NUM_THREADS=2 run mt_capi_threads_test "$PWD/$build/tests/capi/mt_capi_threads_test"
 run mt_train_c "$PWD/$build/examples/c/mt_train_c" --epochs 3 --quiet --svg "$work/boundary.svg"
+MINITENSOR_CUDA_PLUGIN=$emulated_cuda run mt_capi_device_tests \
+  "$PWD/$build/tests/capi/mt_capi_device_tests" emulated
+MINITENSOR_CUDA_PLUGIN=$emulated_cuda run mt_train_c_cuda "$PWD/$build/examples/c/mt_train_c" \
+  --device cuda --epochs 2 --quiet --svg "$work/boundary_cuda.svg"
 
 if [[ $failed -ne 0 ]]; then
   exit 1
