@@ -5,6 +5,17 @@ _DIAGNOSTICS = {"off": _c.MT_DIAGNOSTICS_OFF, "collect": _c.MT_DIAGNOSTICS_COLLE
                 "print": _c.MT_DIAGNOSTICS_PRINT}
 
 
+def _code_of(choices, what, name):
+    """The C value of `name` among `choices` (name -> value); ValueError naming `what`."""
+    if name not in choices:
+        raise ValueError(f"{what} {name!r} is not one of {sorted(choices)}")
+    return choices[name]
+
+
+def _name_of(choices, code):
+    return next(name for name, value in choices.items() if value == code)
+
+
 def version():
     return _c.mt_version()
 
@@ -40,14 +51,11 @@ def set_num_threads(threads):
 
 def set_diagnostics(mode):
     """'off', 'collect' (keep a report per op) or 'print' (also print it to stderr)."""
-    if mode not in _DIAGNOSTICS:
-        raise ValueError(f"diagnostics mode {mode!r} is not one of {sorted(_DIAGNOSTICS)}")
-    _c.mt_set_diagnostics(_DIAGNOSTICS[mode])
+    _c.mt_set_diagnostics(_code_of(_DIAGNOSTICS, "diagnostics mode", mode))
 
 
 def diagnostics():
-    code = _c.mt_diagnostics()
-    return next(name for name, value in _DIAGNOSTICS.items() if value == code)
+    return _name_of(_DIAGNOSTICS, _c.mt_diagnostics())
 
 
 def take_diagnostics():

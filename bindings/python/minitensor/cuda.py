@@ -2,6 +2,7 @@
 where it cannot be used, is_available() is False, unavailable_reason() says why, and the other
 functions raise DeviceUnavailableError with that reason."""
 from . import _minitensor_native as _c
+from ._runtime import _code_of, _name_of
 
 _MATMULS = {"kernel": _c.MT_CUDA_MATMUL_KERNEL, "cublas": _c.MT_CUDA_MATMUL_CUBLAS}
 
@@ -25,14 +26,11 @@ def device_name(index=0):
 
 def set_matmul(which):
     """The GEMM of CUDA matmuls: "kernel" (minitensor's, the default) or "cublas"."""
-    if which not in _MATMULS:
-        raise ValueError(f"CUDA matmul {which!r} is not one of {sorted(_MATMULS)}")
-    _c.mt_cuda_set_matmul(_MATMULS[which])
+    _c.mt_cuda_set_matmul(_code_of(_MATMULS, "CUDA matmul", which))
 
 
 def get_matmul():
-    code = _c.mt_cuda_get_matmul()
-    return next(name for name, value in _MATMULS.items() if value == code)
+    return _name_of(_MATMULS, _c.mt_cuda_get_matmul())
 
 
 def synchronize():
