@@ -15,7 +15,13 @@ scripts/install-deps.sh
 cmake --preset dev >/dev/null
 cmake --build --preset dev --target mt_tour mt_train_c mt_python minitensor_java_example \
   minitensor_csharp_Train_exe
-build/dev/examples/mt_tour
+# The tour links the engine statically, so the CUDA plugin is not next to it: name the build's.
+plugin=build/dev/capi/libminitensor_cuda.so
+if [[ -f $plugin ]]; then
+  MINITENSOR_CUDA_PLUGIN=$plugin build/dev/examples/mt_tour
+else
+  build/dev/examples/mt_tour
+fi
 echo
 build/dev/examples/c/mt_train_c --svg build/dev/decision_boundary.svg "$@"
 

@@ -41,9 +41,11 @@ LoadedPlugin load() {
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* error = dlerror();
-    plugin.reason = cat("cannot load the CUDA plugin ", path, " (", error ? error : "?", ")",
-                        overridden ? " named by MINITENSOR_CUDA_PLUGIN"
-                                   : "; a build without CUDA has no plugin (-DMT_CUDA=ON)");
+    plugin.reason = cat(
+        "cannot load the CUDA plugin ", path, " (", error ? error : "?", ")",
+        overridden ? " named by MINITENSOR_CUDA_PLUGIN"
+                   : "; it is looked for next to the library (or program) holding minitensor, and "
+                     "a build without CUDA has none (-DMT_CUDA=ON)");
     return plugin;
   }
   const auto entry = reinterpret_cast<mt_cuda_plugin_entry_fn>(dlsym(handle, MT_CUDA_PLUGIN_ENTRY));
