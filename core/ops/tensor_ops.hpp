@@ -33,7 +33,8 @@ Tensor zip_backward(BinaryOp op, int operand, const Tensor& a, const Tensor& b, 
 bool is_differentiable(BinaryOp op);
 
 // --- out= variants: write the result into `out`, which must have exactly the result's shape
-// and dtype and must not be a broadcast view (stride 0 over several elements). `out` may be
+// and dtype and no two of its elements may be the same memory (a broadcast view, or overlapping
+// strides: Tensor::check_writable). `out` may be
 // one of the inputs (in-place); any other overlap with an input is computed through a temporary.
 // They record no gradients: with grad mode on, an input or `out` that requires grad is an
 // error (use them under NoGradGuard, as optimizers do).

@@ -4,6 +4,7 @@
 #include "backend/registry.hpp"
 #include "tensor/error.hpp"
 #include "tensor/index.hpp"
+#include "tensor/overlap.hpp"
 
 namespace mt {
 
@@ -115,10 +116,24 @@ bool Tensor::shares_memory(const Tensor& other) const {
 }
 
 void Tensor::check_writable(const char* op) const {
-  for (int d = 0; d < dim(); ++d)
-    if (shape()[d] > 1 && strides()[d] == 0)
+  if (is_contiguous()) return;
+  const SelfOverlap overlap = find_self_overlap(shape(), strides());
+  switch (overlap.kind) {
+    case SelfOverlap::Kind::None: return;
+    case SelfOverlap::Kind::Found: {
+      bool broadcast = false;  // expand's views: a dim of several elements with stride 0
+      for (int d = 0; d < dim(); ++d)
+        broadcast |= shape()[d] > 1 && strides()[d] == 0;
       fail(ErrorCode::InvalidArgument, op, ": the tensor written (shape ", shape(), ", strides ",
-           strides(), ") is a broadcast view; its elements overlap");
+           strides(), ") ", broadcast ? "is a broadcast view whose" : "has",
+           " elements overlap: ", "indices ", overlap.first, " and ", overlap.second,
+           " are the same memory");
+    }
+    case SelfOverlap::Kind::Undecided:
+      fail(ErrorCode::InvalidArgument, op, ": the tensor written (shape ", shape(), ", strides ",
+           strides(), ") may have overlapping elements (too many stride combinations to rule ",
+           "it out); write into a contiguous tensor instead");
+  }
 }
 
 void Tensor::set(const Dims& index, double value) const {

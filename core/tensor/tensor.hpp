@@ -54,12 +54,13 @@ class Tensor {
   // Address of element (0, ..., 0) on the tensor's device (a device address for CUDA).
   void* raw_data() const;
 
-  // Throws InvalidArgument, naming `op`, when this is a broadcast view (a dim of size > 1 with
-  // stride 0): a write to one of its elements would change others.
+  // Throws InvalidArgument, naming `op`, when two elements of this tensor are the same memory
+  // (a broadcast view, or strides that overlap: find_self_overlap): a write to one of them
+  // would change another.
   void check_writable(const char* op) const;
 
   // Slow element access by multi-index (for tests, printing and small scalars; on a device
-  // each call is a copy that waits for the device); set refuses a broadcast view.
+  // each call is a copy that waits for the device); set refuses what check_writable does.
   double get(const Dims& index) const;
   void set(const Dims& index, double value) const;
   // The value of a one-element tensor.

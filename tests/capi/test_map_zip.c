@@ -196,6 +196,33 @@ static void zip_out(void) {
   RELEASE(a, b, b64, s, out, st, square, row, wide);
 }
 
+/* The adversarial review's probe: a blob view (3, 4) with strides (1, 1) reaches each of its 6
+ * memory cells up to four times; as an out, or for mt_set, it is refused and nothing is
+ * written. A view whose strides interleave without overlapping is a valid out. */
+static void overlapping_out(void) {
+  float cells[12] = {0};
+  mt_tensor *ones = NULL, *overlapping = NULL, *interleaved = NULL, *small = NULL;
+  int i, untouched = 1;
+  CHECK_OK(mt_full(DIMS(3, 4), 1, MT_FLOAT32, &ones));
+  CHECK_OK(mt_from_blob(cells, MT_FLOAT32, I64(3, 4), I64(1, 1), 2, NULL, NULL, &overlapping));
+  CHECK_ERR(mt_zip_out(MT_ZIP_ADD, ones, ones, overlapping), MT_ERR_INVALID_ARGUMENT, "mt_zip_out",
+            "(3, 4)", "strides (1, 1)", "elements overlap", "are the same memory");
+  CHECK_ERR(mt_map_out(MT_MAP_ID, ones, overlapping), MT_ERR_INVALID_ARGUMENT, "mt_map_out",
+            "elements overlap");
+  CHECK_ERR(mt_set(overlapping, DIMS(1, 1), 5), MT_ERR_INVALID_ARGUMENT, "mt_set",
+            "elements overlap");
+  for (i = 0; i < 12; ++i)
+    untouched = untouched && cells[i] == 0;
+  CHECK(untouched);
+  /* (3, 2) with strides (2, 3): cells 0 2 4 / 3 5 7, distinct though not nested. */
+  CHECK_OK(mt_from_blob(cells, MT_FLOAT32, I64(3, 2), I64(2, 3), 2, NULL, NULL, &interleaved));
+  CHECK_OK(mt_full(DIMS(3, 2), 2, MT_FLOAT32, &small));
+  CHECK_OK(mt_zip_out(MT_ZIP_ADD, small, small, interleaved));
+  CHECK_TENSOR(interleaved, DIMS(3, 2), VALUES(4, 4, 4, 4, 4, 4));
+  CHECK(cells[0] == 4 && cells[1] == 0 && cells[6] == 0 && cells[7] == 4);
+  RELEASE(ones, overlapping, interleaved, small);
+}
+
 static void names(void) {
   CHECK(mt_map_name(-1) == NULL);
   CHECK(mt_map_name(MAP_OPS) == NULL);
@@ -214,5 +241,6 @@ void test_map_zip(void) {
   is_close_tolerance();
   map_out();
   zip_out();
+  overlapping_out();
   names();
 }

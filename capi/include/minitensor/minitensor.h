@@ -289,8 +289,7 @@ MT_API int32_t mt_shares_memory(const mt_tensor* a, const mt_tensor* b, int32_t*
 MT_API int32_t mt_item(const mt_tensor* tensor, double* out);
 /* One element by multi-index (ndim values; negative indices are errors). mt_set writes into
  * the tensor's memory (seen by all its views); like the *_out ops it refuses a tensor that
- * requires grad while grad mode is on, and a broadcast view (mt_expand's), whose elements
- * overlap. */
+ * requires grad while grad mode is on, and one whose elements overlap (see the *_out ops). */
 MT_API int32_t mt_get(const mt_tensor* tensor, const int64_t* index, int32_t ndim, double* out);
 MT_API int32_t mt_set(mt_tensor* tensor, const int64_t* index, int32_t ndim, double value);
 /* numpy-like text, "tensor([[1., 2.],\n        [3., 4.]], dtype=float32)"; free with
@@ -344,10 +343,12 @@ MT_API int32_t mt_to_device(const mt_tensor* tensor, int32_t device_type, int32_
 
 /* ---------------------------------------------------------------------------------------------
  * Operations. Each returns a new tensor; the *_out forms write into an existing `out` tensor
- * instead, which must have exactly the result's shape and dtype and must not be a broadcast
- * view. `out` may be an input (in place). *_out ops record no gradient: while grad mode is on,
- * an operand that requires grad is an error (use them inside a no-grad scope).
- * Ops run on their operands' device, which must be the same for all of them (else
+ * instead, which must have exactly the result's shape and dtype, and no two of whose elements
+ * may be the same memory: a broadcast view (mt_expand's) or a view whose strides overlap
+ * (mt_from_blob with shape (3, 4) and strides (1, 1), say) is MT_ERR_INVALID_ARGUMENT, with two
+ * such indices in the message. `out` may be an input (in place). *_out ops record no gradient:
+ * while grad mode is on, an operand that requires grad is an error (use them inside a no-grad
+ * scope). Ops run on their operands' device, which must be the same for all of them (else
  * MT_ERR_DEVICE_MISMATCH); only a rank-0 CPU tensor (a scalar) may join operands on a device.
  * ------------------------------------------------------------------------------------------ */
 
