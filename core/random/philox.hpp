@@ -41,14 +41,23 @@ template <class T> MT_HD inline T bits_to_unit(uint32_t hi, uint32_t lo) {
   }
 }
 
-// Element `index` of a uniform [low, high) sample.
+// Element `index` of a uniform [low, high) sample, for any finite bounds.
 template <class T> MT_HD inline T philox_uniform(uint64_t seed, uint64_t index, T low, T high) {
   const PhiloxBlock r = philox_block(seed, index);
-  const T x = low + (high - low) * bits_to_unit<T>(r[0], r[1]);
+  const T u = bits_to_unit<T>(r[0], r[1]);
+  // When high - low overflows (bounds of opposite signs near the largest finite value), the
+  // sample is taken at half scale: halving such bounds is exact, low/2 + (high/2 - low/2) u
+  // lies in [low/2, high/2], and doubling it back is exact and finite.
+  const T span = high - low;
+  const T x = std::isfinite(span) ? low + span * u : T(2) * (low / 2 + (high / 2 - low / 2) * u);
   // u < 1, but the product and sum can round up to `high` (in float32 often enough to see):
   // take the value just below it so that the interval stays half-open.
   return x < high || !(low < high) ? x : std::nextafter(high, low);
 }
+
+// The largest |z| of philox_normal's standard samples: u1 >= 2^-53 and |cos| <= 1 bound it by
+// sqrt(-2 ln 2^-53) = 8.57167, so mean + std z stays finite while |mean| + 8.5717 std does.
+inline constexpr double kPhiloxNormalBound = 8.5717;
 
 // Element `index` of a normal(mean, std) sample, by Box-Muller on two uniforms; computed in
 // double and rounded once so that float and double agree to float precision.

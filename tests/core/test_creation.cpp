@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <vector>
 
 #include "mt.hpp"
@@ -137,6 +139,97 @@ TEST(Random, UniformAndNormalHaveTheRightMoments) {
     expect_moments(z, 1, 4);
     for (double value : z)
       ASSERT_TRUE(std::isfinite(value));
+  }
+}
+
+// The largest finite value of a dtype.
+double top(DType dtype) {
+  return dtype == DType::Float32 ? std::numeric_limits<float>::max()
+                                 : std::numeric_limits<double>::max();
+}
+
+TEST(Random, UniformCoversTheWholeFiniteRange) {
+  // high - low overflows here: every sample was once ~high (the adversarial review's probe).
+  for (DType dtype : {DType::Float32, DType::Float64})
+    for (const char* backend : {"cpu_seq", "cpu_par"}) {
+      SCOPED_TRACE(backend);
+      mt::set_default_backend(backend);
+      mt::Generator g(7);
+      const double hi = top(dtype);
+      const auto u = mt::to_vector<double>(mt::rand({100000}, dtype, -hi, hi, g));
+      mt::set_default_backend("cpu_par");
+      for (double value : u)
+        ASSERT_TRUE(std::isfinite(value) && value >= -hi && value < hi) << value;
+      // Uniform on [-hi, hi): scaled to [-1, 1) the moments are 0 and 1/3.
+      std::vector<double> scaled;
+      for (double value : u)
+        scaled.push_back(value / hi);
+      expect_moments(scaled, 0, 1.0 / 3);
+      EXPECT_LT(*std::min_element(u.begin(), u.end()), -0.99 * hi);
+      EXPECT_GT(*std::max_element(u.begin(), u.end()), 0.99 * hi);
+      // Below the overflow the usual formula runs, bit for bit as before.
+      mt::Generator g2(7);
+      EXPECT_EQ(mt::rand({1}, dtype, -hi / 2, hi / 2, g2).item(),
+                static_cast<double>(dtype == DType::Float32
+                                        ? mt::philox_uniform<float>(7, 0, -hi / 2, hi / 2)
+                                        : mt::philox_uniform<double>(7, 0, -hi / 2, hi / 2)));
+    }
+}
+
+TEST(Creation, ValuesBeyondTheDtypeAreRefused) {
+  // Finite parameters that the dtype cannot hold would silently become inf.
+  EXPECT_TRUE(throws_error([] { mt::full({2}, 1e39, DType::Float32); }, {mt::ErrorCode::Overflow},
+                           {"full", "value 1e+39", "float32"}));
+  EXPECT_TRUE(std::isinf(mt::full({2}, INFINITY, DType::Float32).get({1})));  // asked for
+  EXPECT_EQ(mt::full({1}, 1e39, DType::Float64).item(), 1e39);
+  EXPECT_TRUE(throws_error([] { mt::rand({2}, DType::Float32, -1e39, 0); },
+                           {mt::ErrorCode::Overflow}, {"rand", "low -1e+39", "float32"}));
+  EXPECT_TRUE(throws_error([] { mt::rand({2}, DType::Float32, 0, 1e39); },
+                           {mt::ErrorCode::Overflow}, {"rand", "high 1e+39"}));
+  EXPECT_TRUE(throws_error([] { mt::arange(0, 1e39, 1e38, DType::Float32); },
+                           {mt::ErrorCode::Overflow}, {"arange", "last value", "float32"}));
+  // randn: samples reach mean +- 8.57 std.
+  for (DType dtype : {DType::Float32, DType::Float64}) {
+    EXPECT_TRUE(throws_error([&] { mt::randn({2}, dtype, 0, top(dtype) / 8); },
+                             {mt::ErrorCode::Overflow}, {"randn", "std", "finite range"}));
+    EXPECT_TRUE(throws_error([&] { mt::randn({2}, dtype, 0.999 * top(dtype), top(dtype) / 100); },
+                             {mt::ErrorCode::Overflow}, {"randn", "mean"}));
+    mt::Generator g(3);
+    for (double value : mt::to_vector<double>(mt::randn({100000}, dtype, 0, top(dtype) / 9, g)))
+      ASSERT_TRUE(std::isfinite(value));
+  }
+  // The bound holds: no standard sample exceeds it (Box-Muller's largest is at u1 = 2^-53).
+  EXPECT_GE(mt::kPhiloxNormalBound, std::sqrt(-2 * std::log(0x1p-53)));
+}
+
+TEST(Creation, ArangeAcrossTheWholeFiniteRange) {
+  // stop - start overflows; the values do not.
+  const auto v = mt::to_vector<double>(mt::arange(-1e308, 1e308, 1e307, DType::Float64));
+  ASSERT_EQ(v.size(), 20u);
+  for (size_t i = 0; i < v.size(); ++i)
+    EXPECT_NEAR(v[i], static_cast<double>(-1e308L + 1e307L * static_cast<long double>(i)), 1e293)
+        << i;
+  const auto down = mt::to_vector<double>(mt::arange(1.5e308, -1.5e308, -1e308, DType::Float64));
+  EXPECT_EQ(down, (std::vector<double>{1.5e308, 0.5e308, -0.5e308}));
+  const double hi = top(DType::Float32);
+  const auto f = mt::to_vector<double>(mt::arange(-hi, hi, hi / 2, DType::Float32));
+  ASSERT_EQ(f.size(), 4u);
+  EXPECT_EQ(f.front(), -hi);
+}
+
+TEST(Creation, MisalignedBuffersAreCopied) {
+  // A C caller's data may sit at any address; the copies must not read it as misaligned floats.
+  for (DType dtype : {DType::Float32, DType::Float64}) {
+    const size_t size = static_cast<size_t>(mt::itemsize(dtype));
+    alignas(16) unsigned char bytes[1 + 6 * 8] = {};
+    const Tensor values = mt::arange(1, 7, 1, dtype);
+    mt::to_buffer(values, bytes + 1, dtype);                        // misaligned destination
+    const Tensor back = mt::from_buffer(bytes + 1, dtype, {2, 3});  // misaligned source
+    EXPECT_EQ(mt::to_vector<double>(back), (std::vector<double>{1, 2, 3, 4, 5, 6}));
+    EXPECT_EQ(bytes[0], 0);
+    std::vector<unsigned char> aligned(6 * size);
+    mt::to_buffer(values, aligned.data(), dtype);
+    EXPECT_EQ(std::memcmp(aligned.data(), bytes + 1, 6 * size), 0);
   }
 }
 
