@@ -39,13 +39,16 @@ int32_t mt_zero_grad(mt_tensor* tensor) {
 
 int32_t mt_backward(mt_tensor* tensor, const mt_tensor* grad, int32_t retain_graph) {
   return guarded("mt_backward", [&] {
-    tensor_of(tensor, "tensor").backward(optional_tensor(grad), retain_graph != 0);
+    tensor_of(tensor, "tensor").backward(optional_tensor(grad, "grad"), retain_graph != 0);
   });
 }
 
 const char* mt_grad_fn_name(const mt_tensor* tensor) {
-  if (tensor == nullptr || !tensor->tensor.grad_fn()) return nullptr;
-  return tensor->tensor.grad_fn()->name();
+  if (tensor == nullptr) return nullptr;
+  return guarded_value("mt_grad_fn_name", static_cast<const char*>(nullptr), [&]() -> const char* {
+    const auto& grad_fn = tensor_of(tensor, "tensor").grad_fn();
+    return grad_fn ? grad_fn->name() : nullptr;
+  });
 }
 
 int32_t mt_grad_enabled(void) { return grad_enabled(); }

@@ -52,15 +52,83 @@ int32_t set_error(int32_t status, const std::string& message) {
 
 void clear_error() { last_error.clear(); }
 
-const Tensor& tensor_of(const mt_tensor* handle, const char* what) {
-  return require(handle, what)->tensor;
+void require_distinct(const void* a, const char* a_name, const void* b, const char* b_name) {
+  if (a == b)
+    fail(ErrorCode::InvalidArgument, a_name, " and ", b_name, " are the same pointer (", a,
+         "); each result needs its own");
 }
 
-Tensor optional_tensor(const mt_tensor* handle) { return handle ? handle->tensor : Tensor(); }
+namespace {
+
+const char* handle_type(HandleKind kind) {
+  switch (kind) {
+    case HandleKind::Tensor: return "mt_tensor";
+    case HandleKind::Generator: return "mt_generator";
+    case HandleKind::Linear: return "mt_linear";
+    case HandleKind::Mlp: return "mt_mlp";
+    case HandleKind::Optimizer: return "mt_optimizer";
+  }
+  return "unknown";
+}
+
+const char* release_function(HandleKind kind) {
+  switch (kind) {
+    case HandleKind::Tensor: return "mt_release";
+    case HandleKind::Generator: return "mt_generator_release";
+    case HandleKind::Linear: return "mt_linear_release";
+    case HandleKind::Mlp: return "mt_mlp_release";
+    case HandleKind::Optimizer: return "mt_optimizer_release";
+  }
+  return "unknown";
+}
+
+bool is_kind(uint32_t tag) {
+  for (HandleKind kind : {HandleKind::Tensor, HandleKind::Generator, HandleKind::Linear,
+                          HandleKind::Mlp, HandleKind::Optimizer})
+    if (tag == static_cast<uint32_t>(kind)) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string not_live_message(uint32_t tag, HandleKind kind, const char* what) {
+  if (tag == kReleasedTag)
+    return cat(what, " is a released ", handle_type(kind), " handle (", release_function(kind),
+               " freed it)");
+  if (is_kind(tag))
+    return cat(what, " is an ", handle_type(static_cast<HandleKind>(tag)), " handle, not an ",
+               handle_type(kind));
+  return cat(what, " is not an ", handle_type(kind), " handle (a dangling or foreign pointer)");
+}
+
+void fail_not_live(uint32_t tag, HandleKind kind, const char* what) {
+  fail(ErrorCode::InvalidArgument, not_live_message(tag, kind, what));
+}
+
+Tensor optional_tensor(const mt_tensor* handle, const char* what) {
+  return handle ? tensor_of(handle, what) : Tensor();
+}
 
 mt_tensor* new_handle(Tensor tensor) {
   if (!tensor.defined()) return nullptr;
-  return new mt_tensor(std::move(tensor));
+  mt_tensor* handle = make_handle<mt_tensor>(std::move(tensor));
+  handle->refs.store(1, std::memory_order_relaxed);
+  return handle;
+}
+
+void release_tensor(mt_tensor* handle) noexcept {
+  if (handle == nullptr) return;
+  const uint32_t tag = handle->tag.load(std::memory_order_acquire);
+  if (tag != static_cast<uint32_t>(HandleKind::Tensor)) {
+    end_handle(handle, "mt_release", "tensor");  // not live: sets the message
+    return;
+  }
+  // acq_rel: the thread that frees sees every write made through the other references.
+  const int64_t before = handle->refs.fetch_sub(1, std::memory_order_acq_rel);
+  if (before == 1)
+    end_handle(handle, "mt_release", "tensor");
+  else if (before < 1)  // a release racing with the last one
+    set_error(MT_ERR_INVALID_ARGUMENT, "mt_release: tensor was released more often than retained");
 }
 
 DType dtype_arg(int32_t dtype) {

@@ -9,29 +9,20 @@
 #include <new>
 #include <string>
 
+#include "handles.hpp"
 #include "minitensor/minitensor.h"
 #include "mt.hpp"
 
-// The opaque handle types of minitensor.h. A tensor handle is reference-counted (mt_retain,
-// mt_release); the others have a single owner.
-struct mt_tensor {
-  explicit mt_tensor(mt::Tensor t) : tensor(std::move(t)) {}
-  std::atomic<int64_t> refs{1};
-  mt::Tensor tensor;
+// The opaque handle types of minitensor.h, each a slot of handles.hpp. A tensor handle is
+// reference-counted (mt_retain, mt_release); the others have a single owner.
+struct mt_tensor : mt::capi::HandleSlot<mt::Tensor, mt::capi::HandleKind::Tensor> {
+  std::atomic<int64_t> refs{0};
 };
-struct mt_generator {
-  explicit mt_generator(uint64_t seed) : generator(seed) {}
-  mt::Generator generator;
-};
-struct mt_linear {
-  mt::nn::Linear layer;
-};
-struct mt_mlp {
-  mt::nn::Mlp model;
-};
-struct mt_optimizer {
-  std::unique_ptr<mt::nn::Optimizer> optimizer;
-};
+struct mt_generator : mt::capi::HandleSlot<mt::Generator, mt::capi::HandleKind::Generator> {};
+struct mt_linear : mt::capi::HandleSlot<mt::nn::Linear, mt::capi::HandleKind::Linear> {};
+struct mt_mlp : mt::capi::HandleSlot<mt::nn::Mlp, mt::capi::HandleKind::Mlp> {};
+struct mt_optimizer
+    : mt::capi::HandleSlot<std::unique_ptr<mt::nn::Optimizer>, mt::capi::HandleKind::Optimizer> {};
 
 namespace mt::capi {
 
@@ -70,18 +61,85 @@ template <class T> T* require(T* p, const char* what) {
   return p;
 }
 
-// The tensor behind a handle; throws for NULL.
-const Tensor& tensor_of(const mt_tensor* handle, const char* what);
+// Throws InvalidArgument naming `what` when two out-parameters are one pointer: the second
+// result would overwrite the first (and a handle stored there would leak).
+void require_distinct(const void* a, const char* a_name, const void* b, const char* b_name);
+
+// Throws InvalidArgument with not_live_message.
+[[noreturn]] void fail_not_live(uint32_t tag, HandleKind kind, const char* what);
+
+// The object behind a live handle (const for a const handle); throws for NULL and for what
+// fail_not_live names.
+template <class Handle> auto& live(Handle* handle, const char* what) {
+  const uint32_t tag = require(handle, what)->tag.load(std::memory_order_acquire);
+  if (tag != static_cast<uint32_t>(Handle::kind)) [[unlikely]]
+    fail_not_live(tag, Handle::kind, what);
+  return *handle->object;
+}
+
+// A new handle of type Handle holding Handle's object made from `args`.
+template <class Handle, class... Args> Handle* make_handle(Args&&... args) {
+  Handle* slot = HandlePool<Handle>::acquire();
+  try {
+    slot->object.emplace(std::forward<Args>(args)...);
+  } catch (...) {
+    HandlePool<Handle>::recycle(slot);
+    throw;
+  }
+  slot->tag.store(static_cast<uint32_t>(Handle::kind), std::memory_order_release);
+  return slot;
+}
+
+// What is wrong with a handle whose tag is not `kind`'s live tag, for messages.
+std::string not_live_message(uint32_t tag, HandleKind kind, const char* what);
+
+// Ends a handle: marks it released (only one caller can, so a second release, even a
+// concurrent one, is seen), destroys its object and recycles the slot. False, with the calling
+// thread's message set for `fn`, for a handle that is not live.
+template <class Handle> bool end_handle(Handle* handle, const char* fn, const char* what) noexcept {
+  uint32_t tag = static_cast<uint32_t>(Handle::kind);
+  if (!handle->tag.compare_exchange_strong(tag, kReleasedTag, std::memory_order_acq_rel)) {
+    try {
+      set_error(MT_ERR_INVALID_ARGUMENT, cat(fn, ": ", not_live_message(tag, Handle::kind, what)));
+    } catch (...) {  // no memory for the message
+    }
+    return false;
+  }
+  handle->object.reset();
+  try {
+    HandlePool<Handle>::recycle(handle);
+  } catch (...) {  // no memory for the free lists: the slot stays unused, still reachable
+  }
+  return true;
+}
+
+// mt_*_release of a single-owner handle: NULL is accepted; a released handle is left alone and
+// sets the calling thread's message (a release returns no status).
+template <class Handle> void release_handle(Handle* handle, const char* fn, const char* what) {
+  if (handle != nullptr) end_handle(handle, fn, what);
+}
+
+// The tensor behind a handle; throws for NULL and released handles.
+inline const Tensor& tensor_of(const mt_tensor* handle, const char* what) {
+  return live(handle, what);
+}
 // The tensor behind an optional handle (an undefined Tensor for NULL).
-Tensor optional_tensor(const mt_tensor* handle);
+Tensor optional_tensor(const mt_tensor* handle, const char* what);
 // A new handle (reference count 1) for `tensor`, or NULL for an undefined tensor.
 mt_tensor* new_handle(Tensor tensor);
+// Drops one reference (mt_release).
+void release_tensor(mt_tensor* handle) noexcept;
+// A handle made during a call and not yet given to the caller: released if the call fails.
+using PendingHandle = std::unique_ptr<mt_tensor, decltype(&release_tensor)>;
+inline PendingHandle pending(Tensor tensor) {
+  return PendingHandle(new_handle(std::move(tensor)), &release_tensor);
+}
 // Stores a new handle in *out; `out` was checked before the work began (require).
 inline void give(mt_tensor** out, Tensor tensor) { *out = new_handle(std::move(tensor)); }
 
 // The generator behind an optional handle (NULL: the default generator).
 inline Generator& generator_arg(mt_generator* generator) {
-  return generator ? generator->generator : default_generator();
+  return generator ? live(generator, "generator") : default_generator();
 }
 
 // Checked conversions of C enum values and arrays.

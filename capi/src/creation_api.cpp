@@ -60,14 +60,13 @@ int32_t from_buffer_on(const char* fn, const void* data, int32_t data_dtype, int
 extern "C" {
 
 int32_t mt_retain(mt_tensor* tensor) {
-  return guarded("mt_retain",
-                 [&] { require(tensor, "tensor")->refs.fetch_add(1, std::memory_order_relaxed); });
+  return guarded("mt_retain", [&] {
+    tensor_of(tensor, "tensor");  // checks that the handle is live
+    tensor->refs.fetch_add(1, std::memory_order_relaxed);
+  });
 }
 
-void mt_release(mt_tensor* tensor) {
-  // acq_rel: the thread that frees sees every write made through the other references.
-  if (tensor && tensor->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete tensor;
-}
+void mt_release(mt_tensor* tensor) { release_tensor(tensor); }
 
 int32_t mt_empty(const int64_t* shape, int32_t ndim, int32_t dtype, mt_tensor** out) {
   return empty_on("mt_empty", shape, ndim, dtype, MT_DEVICE_CPU, 0, out);
@@ -156,7 +155,7 @@ int32_t mt_from_blob(void* data, int32_t dtype, const int64_t* shape, const int6
     const Dims steps = strides ? dims_arg(strides, ndim, "strides") : contiguous_strides(dims);
     std::function<void()> release;
     if (deleter) release = [deleter, data, context] { deleter(data, context); };
-    *out = wrap_memory(data, dtype_arg(dtype), dims, steps, std::move(release));
+    *out = wrap_memory(data, "data", dtype_arg(dtype), dims, steps, std::move(release));
   });
 }
 

@@ -24,15 +24,13 @@ int32_t mt_to_device(const mt_tensor* tensor, int32_t device_type, int32_t devic
 }
 
 int32_t mt_linear_to_device(mt_linear* layer, int32_t device_type, int32_t device_index) {
-  return guarded("mt_linear_to_device", [&] {
-    require(layer, "layer")->layer.to(make_device(device_type, device_index));
-  });
+  return guarded("mt_linear_to_device",
+                 [&] { live(layer, "layer").to(make_device(device_type, device_index)); });
 }
 
 int32_t mt_mlp_to_device(mt_mlp* model, int32_t device_type, int32_t device_index) {
-  return guarded("mt_mlp_to_device", [&] {
-    require(model, "model")->model.to(make_device(device_type, device_index));
-  });
+  return guarded("mt_mlp_to_device",
+                 [&] { live(model, "model").to(make_device(device_type, device_index)); });
 }
 
 int32_t mt_device_count(int32_t device_type, int32_t* out) {
@@ -83,6 +81,7 @@ int32_t mt_cuda_memory_stats(int32_t device_index, int64_t* in_use, int64_t* cac
     const Device device = make_device(MT_DEVICE_CUDA, device_index);
     require(in_use, "in_use");
     require(cached, "cached");
+    require_distinct(in_use, "in_use", cached, "cached");
     const CudaMemoryStats stats = cuda_memory_stats(device.index);
     *in_use = stats.in_use;
     *cached = stats.cached;

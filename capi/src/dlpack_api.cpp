@@ -1,6 +1,10 @@
 // DLPack export and import: zero-copy exchange with numpy, PyTorch and others.
 #include <dlpack/dlpack.h>
 
+#include <cstdint>
+#include <mutex>
+#include <unordered_set>
+
 #include "boundary.hpp"
 #include "wrap.hpp"
 
@@ -25,6 +29,46 @@ DType dtype_of_dl(const DLDataType& type) {
   if (type.code == kDLFloat && type.lanes == 1 && type.bits == 64) return DType::Float64;
   fail(ErrorCode::DTypeMismatch, "DLPack dtype (code ", int(type.code), ", bits ", int(type.bits),
        ", lanes ", type.lanes, ") is not float32 or float64");
+}
+
+// The DLManagedTensors imported and not yet given back through their deleter. Ownership moves
+// with an import, so importing one of them again is misuse: it would call the deleter twice.
+class LiveImports {
+ public:
+  void add(const DLManagedTensor* managed) {
+    std::lock_guard lock(mutex_);
+    if (!imports_.insert(managed).second)
+      fail(ErrorCode::InvalidArgument, "this DLManagedTensor (", managed,
+           ") is already imported: an import takes it over, and its tensor is still alive");
+  }
+  void remove(const DLManagedTensor* managed) {
+    std::lock_guard lock(mutex_);
+    imports_.erase(managed);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_set<const DLManagedTensor*> imports_;
+};
+
+// Never destroyed: a tensor over an import may be released while the process exits.
+LiveImports& live_imports() {
+  static LiveImports* const imports = new LiveImports;
+  return *imports;
+}
+
+// dl.data + dl.byte_offset, checked to stay inside the address space.
+void* first_element(const DLTensor& dl) {
+  if (dl.data == nullptr && dl.byte_offset != 0)
+    fail(ErrorCode::InvalidArgument, "DLPack data is NULL but byte_offset is ", dl.byte_offset);
+  // Sizes are int64 everywhere in the library; an offset beyond that is garbage.
+  if (dl.byte_offset > static_cast<uint64_t>(INT64_MAX))
+    fail(ErrorCode::Overflow, "DLPack byte_offset ", dl.byte_offset, " does not fit in int64");
+  const auto address = reinterpret_cast<uintptr_t>(dl.data);
+  if (dl.byte_offset > UINTPTR_MAX - address)
+    fail(ErrorCode::Overflow, "DLPack data ", dl.data, " plus byte_offset ", dl.byte_offset,
+         " runs past the end of the address space");
+  return dl.data ? static_cast<char*>(dl.data) + dl.byte_offset : nullptr;
 }
 
 }  // namespace
@@ -71,12 +115,19 @@ int32_t mt_from_dlpack(DLManagedTensor* managed, mt_tensor** out) {
     const Dims shape = dims_arg(dl.shape, dl.ndim, "DLPack shape");
     const Dims strides =
         dl.strides ? dims_arg(dl.strides, dl.ndim, "DLPack strides") : contiguous_strides(shape);
-    if (dl.data == nullptr && dl.byte_offset != 0)
-      fail(ErrorCode::InvalidArgument, "DLPack data is NULL but byte_offset is ", dl.byte_offset);
-    void* data = dl.data ? static_cast<char*>(dl.data) + dl.byte_offset : nullptr;
-    *out = wrap_memory(data, dtype, shape, strides, [managed] {
-      if (managed->deleter) managed->deleter(managed);
-    });
+    void* data = first_element(dl);
+    live_imports().add(managed);
+    try {
+      const char* what = dl.byte_offset ? "DLPack data + byte_offset" : "DLPack data";
+      *out = wrap_memory(data, what, dtype, shape, strides, [managed] {
+        // Forgotten before the deleter frees it: a new struct at the same address is new.
+        live_imports().remove(managed);
+        if (managed->deleter) managed->deleter(managed);
+      });
+    } catch (...) {
+      live_imports().remove(managed);  // the caller still owns it
+      throw;
+    }
   });
 }
 

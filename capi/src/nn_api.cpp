@@ -15,8 +15,7 @@ std::vector<Tensor> tensors_arg(mt_tensor* const* params, int32_t count) {
   std::vector<Tensor> tensors;
   tensors.reserve(static_cast<size_t>(count));
   for (int32_t i = 0; i < count; ++i) {
-    if (params[i] == nullptr) fail(ErrorCode::InvalidArgument, "params[", i, "] is NULL");
-    tensors.push_back(params[i]->tensor);
+    tensors.push_back(tensor_of(params[i], cat("params[", i, "]").c_str()));
   }
   return tensors;
 }
@@ -42,11 +41,13 @@ extern "C" {
 int32_t mt_generator_create(uint64_t seed, mt_generator** out) {
   return guarded("mt_generator_create", [&] {
     require(out, "out");
-    *out = new mt_generator(seed);
+    *out = make_handle<mt_generator>(seed);
   });
 }
 
-void mt_generator_release(mt_generator* generator) { delete generator; }
+void mt_generator_release(mt_generator* generator) {
+  release_handle(generator, "mt_generator_release", "generator");
+}
 
 int32_t mt_manual_seed(mt_generator* generator, uint64_t seed) {
   return guarded("mt_manual_seed", [&] { generator_arg(generator).manual_seed(seed); });
@@ -58,16 +59,16 @@ int32_t mt_linear_create(int64_t in_features, int64_t out_features, int32_t dtyp
                          mt_generator* generator, mt_linear** out) {
   return guarded("mt_linear_create", [&] {
     require(out, "out");
-    *out = new mt_linear{nn::Linear(in_features, out_features, dtype_arg(dtype),
-                                    generator_arg(generator), bias != 0)};
+    *out = make_handle<mt_linear>(in_features, out_features, dtype_arg(dtype),
+                                  generator_arg(generator), bias != 0);
   });
 }
 
-void mt_linear_release(mt_linear* layer) { delete layer; }
+void mt_linear_release(mt_linear* layer) { release_handle(layer, "mt_linear_release", "layer"); }
 
 int32_t mt_linear_forward(const mt_linear* layer, const mt_tensor* x, mt_tensor** out) {
   return guarded("mt_linear_forward", [&] {
-    const nn::Linear& l = require(layer, "layer")->layer;
+    const nn::Linear& l = live(layer, "layer");
     const Tensor& input = tensor_of(x, "x");
     require(out, "out");
     give(out, l.forward(input));
@@ -76,14 +77,14 @@ int32_t mt_linear_forward(const mt_linear* layer, const mt_tensor* x, mt_tensor*
 
 int32_t mt_linear_weight(const mt_linear* layer, mt_tensor** out) {
   return guarded("mt_linear_weight", [&] {
-    const nn::Linear& l = require(layer, "layer")->layer;
+    const nn::Linear& l = live(layer, "layer");
     give(require(out, "out"), l.weight());
   });
 }
 
 int32_t mt_linear_bias(const mt_linear* layer, mt_tensor** out) {
   return guarded("mt_linear_bias", [&] {
-    const nn::Linear& l = require(layer, "layer")->layer;
+    const nn::Linear& l = live(layer, "layer");
     give(require(out, "out"), l.bias());
   });
 }
@@ -97,15 +98,15 @@ int32_t mt_mlp_create(const int64_t* sizes, int32_t count, int32_t dtype, mt_gen
     if (count < 2) fail(ErrorCode::InvalidArgument, "an MLP needs at least 2 sizes, not ", count);
     require(sizes, "sizes");
     std::vector<int64_t> layer_sizes(sizes, sizes + count);
-    *out = new mt_mlp{nn::Mlp(layer_sizes, dtype_arg(dtype), generator_arg(generator))};
+    *out = make_handle<mt_mlp>(layer_sizes, dtype_arg(dtype), generator_arg(generator));
   });
 }
 
-void mt_mlp_release(mt_mlp* model) { delete model; }
+void mt_mlp_release(mt_mlp* model) { release_handle(model, "mt_mlp_release", "model"); }
 
 int32_t mt_mlp_forward(const mt_mlp* model, const mt_tensor* x, mt_tensor** out) {
   return guarded("mt_mlp_forward", [&] {
-    const nn::Mlp& m = require(model, "model")->model;
+    const nn::Mlp& m = live(model, "model");
     const Tensor& input = tensor_of(x, "x");
     require(out, "out");
     give(out, m.forward(input));
@@ -114,14 +115,14 @@ int32_t mt_mlp_forward(const mt_mlp* model, const mt_tensor* x, mt_tensor** out)
 
 int32_t mt_mlp_parameter_count(const mt_mlp* model, int32_t* out) {
   return guarded("mt_mlp_parameter_count", [&] {
-    const nn::Mlp& m = require(model, "model")->model;
+    const nn::Mlp& m = live(model, "model");
     *require(out, "out") = static_cast<int32_t>(m.parameters().size());
   });
 }
 
 int32_t mt_mlp_parameter(const mt_mlp* model, int32_t index, mt_tensor** out) {
   return guarded("mt_mlp_parameter", [&] {
-    const nn::Mlp& m = require(model, "model")->model;
+    const nn::Mlp& m = live(model, "model");
     require(out, "out");
     const std::vector<Tensor> params = m.parameters();
     if (index < 0 || index >= static_cast<int32_t>(params.size()))
@@ -188,7 +189,7 @@ int32_t mt_sgd_create(mt_tensor* const* params, int32_t count, double lr, double
     require(out, "out");
     auto sgd = std::make_unique<nn::SGD>(tensors_arg(params, count), lr, momentum, weight_decay,
                                          nesterov != 0);
-    *out = new mt_optimizer{std::move(sgd)};
+    *out = make_handle<mt_optimizer>(std::move(sgd));
   });
 }
 
@@ -198,19 +199,20 @@ int32_t mt_adam_create(mt_tensor* const* params, int32_t count, double lr, doubl
     require(out, "out");
     auto adam =
         std::make_unique<nn::Adam>(tensors_arg(params, count), lr, beta1, beta2, eps, weight_decay);
-    *out = new mt_optimizer{std::move(adam)};
+    *out = make_handle<mt_optimizer>(std::move(adam));
   });
 }
 
-void mt_optimizer_release(mt_optimizer* optimizer) { delete optimizer; }
+void mt_optimizer_release(mt_optimizer* optimizer) {
+  release_handle(optimizer, "mt_optimizer_release", "optimizer");
+}
 
 int32_t mt_optimizer_step(mt_optimizer* optimizer) {
-  return guarded("mt_optimizer_step", [&] { require(optimizer, "optimizer")->optimizer->step(); });
+  return guarded("mt_optimizer_step", [&] { live(optimizer, "optimizer")->step(); });
 }
 
 int32_t mt_optimizer_zero_grad(mt_optimizer* optimizer) {
-  return guarded("mt_optimizer_zero_grad",
-                 [&] { require(optimizer, "optimizer")->optimizer->zero_grad(); });
+  return guarded("mt_optimizer_zero_grad", [&] { live(optimizer, "optimizer")->zero_grad(); });
 }
 
 // --- Datasets ---
@@ -220,10 +222,11 @@ int32_t mt_dataset(int32_t kind, int64_t n, uint64_t seed, int32_t dtype, mt_ten
   return guarded("mt_dataset", [&] {
     require(x, "x");
     require(y, "y");
+    require_distinct(x, "x", y, "y");
     Dataset data = make_dataset(static_cast<DatasetKind>(kind), n, seed, dtype_arg(dtype));
     // Both handles exist before either is stored, so a failure leaves *x and *y untouched.
-    std::unique_ptr<mt_tensor> hx(new_handle(data.x));
-    std::unique_ptr<mt_tensor> hy(new_handle(data.y));
+    PendingHandle hx = pending(data.x);
+    PendingHandle hy = pending(data.y);
     *x = hx.release();
     *y = hy.release();
   });

@@ -46,6 +46,7 @@ int32_t mt_device(const mt_tensor* tensor, int32_t* type, int32_t* index) {
     const Device device = tensor_of(tensor, "tensor").device();
     require(type, "type");
     require(index, "index");
+    require_distinct(type, "type", index, "index");
     *type = static_cast<int32_t>(device.type);
     *index = device.index;
   });

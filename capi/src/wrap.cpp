@@ -1,9 +1,11 @@
 #include "wrap.hpp"
 
+#include <cstdint>
+
 namespace mt::capi {
 
-mt_tensor* wrap_memory(void* data, DType dtype, const Dims& shape, const Dims& strides,
-                       std::function<void()> release) {
+mt_tensor* wrap_memory(void* data, const char* what, DType dtype, const Dims& shape,
+                       const Dims& strides, std::function<void()> release) {
   if (shape.size() != strides.size())
     fail(ErrorCode::InvalidArgument, "shape ", shape, " and strides ", strides,
          " have different ranks");
@@ -12,7 +14,11 @@ mt_tensor* wrap_memory(void* data, DType dtype, const Dims& shape, const Dims& s
       fail(ErrorCode::Unsupported, "negative strides ", strides, " (only strides >= 0)");
   const int64_t numel = checked_numel(shape);
   if (numel > 0 && data == nullptr)
-    fail(ErrorCode::InvalidArgument, "data is NULL for shape ", shape);
+    fail(ErrorCode::InvalidArgument, what, " is NULL for shape ", shape);
+  const auto address = reinterpret_cast<uintptr_t>(data);
+  if (address % static_cast<uintptr_t>(itemsize(dtype)) != 0)
+    fail(ErrorCode::InvalidArgument, what, " ", data, " is not aligned to the ", itemsize(dtype),
+         " bytes of a ", dtype, " element");
   // The bytes from element 0 to the last element reached: (sum (size - 1) * stride + 1) * itemsize.
   int64_t extent = 0;
   if (numel > 0) {
@@ -22,15 +28,18 @@ mt_tensor* wrap_memory(void* data, DType dtype, const Dims& shape, const Dims& s
                          "buffer extent");
     extent = checked_mul(checked_add(last, 1, "buffer extent"), itemsize(dtype), "buffer extent");
   }
+  if (static_cast<uint64_t>(extent) > UINTPTR_MAX - address)
+    fail(ErrorCode::Overflow, what, " ", data, " plus the ", extent, " bytes of shape ", shape,
+         " with strides ", strides, " runs past the end of the address space");
   // The deleter is armed only once the handle exists, so a failure on the way (out of memory)
   // leaves the caller's memory alone rather than releasing it behind the caller's back.
   auto armed = std::make_shared<bool>(false);
   auto storage = Storage::wrap(data, extent, [armed, release = std::move(release)](void*) {
     if (*armed && release) release();
   });
-  auto handle = std::make_unique<mt_tensor>(Tensor(std::move(storage), 0, shape, strides, dtype));
+  mt_tensor* handle = new_handle(Tensor(std::move(storage), 0, shape, strides, dtype));
   *armed = true;
-  return handle.release();
+  return handle;
 }
 
 }  // namespace mt::capi

@@ -193,9 +193,63 @@ static void import_errors(void) {
   CHECK(h.deletes == 0);
 }
 
+/* byte_offset: checked against the address space and the element alignment. */
+static void import_byte_offsets(void) {
+  double data[4] = {1, 2, 3, 4};
+  hand_made h;
+  hand_make(&h, data, 64, I64(2), 1, NULL);
+  h.managed.dl_tensor.byte_offset = UINT64_MAX - 7; /* wraps the pointer before the buffer */
+  IMPORT_FAILS(h, MT_ERR_OVERFLOW, "byte_offset 18446744073709551608", "int64");
+  hand_make(&h, data, 64, I64(2), 1, NULL);
+  h.managed.dl_tensor.byte_offset = (uint64_t)INT64_MAX; /* fits int64, not the address space */
+  h.managed.dl_tensor.data = (void*)(uintptr_t)((UINTPTR_MAX / 2) + 64);
+  IMPORT_FAILS(h, MT_ERR_OVERFLOW, "plus byte_offset", "address space");
+  hand_make(&h, data, 32, I64(2), 1, NULL);
+  h.managed.dl_tensor.byte_offset = 2; /* inside a float32 */
+  IMPORT_FAILS(h, MT_ERR_INVALID_ARGUMENT, "data + byte_offset", "not aligned", "4 bytes",
+               "float32");
+  hand_make(&h, data, 64, I64(2), 1, NULL);
+  h.managed.dl_tensor.byte_offset = 4; /* aligned for float32, not for float64 */
+  IMPORT_FAILS(h, MT_ERR_INVALID_ARGUMENT, "not aligned", "8 bytes", "float64");
+  hand_make(&h, (char*)data + 1, 32, I64(2), 1, NULL); /* a misaligned data pointer */
+  IMPORT_FAILS(h, MT_ERR_INVALID_ARGUMENT, "DLPack data", "not aligned");
+}
+
+/* Ownership moves with an import: the same struct again is refused while the first import's
+ * tensor lives (else both would call the deleter), and is a new import once it has gone. */
+static void import_twice(void) {
+  double data[2] = {1, 2};
+  hand_made h;
+  mt_tensor *first = NULL, *view = NULL;
+  DLManagedTensor* exported = NULL;
+  mt_tensor *back = NULL, *original = NULL;
+  hand_make(&h, data, 64, I64(2), 1, NULL);
+  CHECK_OK(mt_from_dlpack(&h.managed, &first));
+  CHECK_ERR_OUT(mt_from_dlpack(&h.managed, OUT), MT_ERR_INVALID_ARGUMENT, "mt_from_dlpack",
+                "already imported");
+  CHECK_OK(mt_select(first, 0, 1, &view));
+  mt_release(first);
+  CHECK_ERR_OUT(mt_from_dlpack(&h.managed, OUT), MT_ERR_INVALID_ARGUMENT, "already imported");
+  CHECK(h.deletes == 0);
+  mt_release(view);
+  CHECK(h.deletes == 1); /* once, though it was offered three times */
+  /* Given back through its deleter, the struct may be imported again (a new ownership). */
+  CHECK_OK(mt_from_dlpack(&h.managed, &first));
+  mt_release(first);
+  CHECK(h.deletes == 2);
+  /* The library's own exports likewise. */
+  original = VEC(MT_FLOAT32, 1, 2);
+  CHECK_OK(mt_to_dlpack(original, &exported));
+  CHECK_OK(mt_from_dlpack(exported, &back));
+  CHECK_ERR_OUT(mt_from_dlpack(exported, OUT), MT_ERR_INVALID_ARGUMENT, "already imported");
+  RELEASE(back, original);
+}
+
 void test_dlpack(void) {
   export_tensor();
   import_tensor();
   round_trip();
   import_errors();
+  import_byte_offsets();
+  import_twice();
 }
