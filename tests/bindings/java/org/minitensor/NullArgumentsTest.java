@@ -123,6 +123,20 @@ class NullArgumentsTest {
         "PUBLIC_CLASSES must list exactly the public classes of minitensor.jar");
   }
 
+  /** Fails for a type without a value, also where no test below builds the arguments. */
+  @Test
+  void everyParameterTypeHasAValue() {
+    Set<String> missing = new TreeSet<>();
+    for (Executable member : publicMembers()) {
+      for (java.lang.reflect.Type type : member.getGenericParameterTypes()) {
+        if (!values.containsKey(type.getTypeName())) {
+          missing.add(name(member) + " takes a " + type.getTypeName());
+        }
+      }
+    }
+    assertTrue(missing.isEmpty(), "add a valid value to the table: " + missing);
+  }
+
   @Test
   void nullArgumentsAreRefusedWithTheirNames() throws Exception {
     List<String> failures = new ArrayList<>();
