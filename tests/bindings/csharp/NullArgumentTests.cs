@@ -158,11 +158,12 @@ static class NullArgumentTests {
       }
       ParameterInfo[] parameters = member.GetParameters();
       for (int i = 0; i < parameters.Length; ++i) {
+        Type type = parameters[i].ParameterType;
+        bool array = type.IsArray;
+        if (!typeof(IDisposable).IsAssignableFrom(array ? type.GetElementType() : type)) continue;
         object[] arguments = Arguments(member);
-        // A native object, or the first of an array of them.
-        var argument = (arguments[i] is Tensor[] array ? array[0] : arguments[i]) as IDisposable;
-        if (argument == null) continue;
-        argument.Dispose();
+        // The object, or the first of an array of them.
+        ((IDisposable)(array ? ((Array)arguments[i]).GetValue(0) : arguments[i])).Dispose();
         ++disposedArguments;
         ExpectDisposed(failures, NameOf(member) + ": disposed " + parameters[i].Name,
                        Call(member, arguments));

@@ -207,7 +207,7 @@ class NullArgumentsTest {
       boolean instance = member instanceof Method && !Modifier.isStatic(member.getModifiers());
       if (instance && AutoCloseable.class.isAssignableFrom(owner) && owner != NoGrad.class
           && !FINE_WHEN_CLOSED.contains(name(member))) {
-        Object receiver = values.get(owner.getTypeName()).get();
+        Object receiver = valueOf(member, owner.getTypeName());
         ((AutoCloseable) receiver).close();
         ++receivers;
         expectClosed(failures, name(member) + " on a closed " + owner.getSimpleName(),
@@ -215,15 +215,17 @@ class NullArgumentsTest {
       }
       Parameter[] parameters = member.getParameters();
       for (int i = 0; i < parameters.length; ++i) {
-        Object[] arguments = arguments(member);
-        // A native object, or the first of a list of them.
-        Object argument = arguments[i] instanceof List<?> list ? list.get(0) : arguments[i];
-        if (argument instanceof NativeObject object) {
-          object.close();
-          ++closedArguments;
-          expectClosed(failures, name(member) + ": closed " + parameters[i].getName(),
-              call(member, arguments));
+        Class<?> type = parameters[i].getType();
+        if (!AutoCloseable.class.isAssignableFrom(type) && type != List.class) {
+          continue;
         }
+        Object[] arguments = arguments(member);
+        // The object, or the first of a list of them.
+        ((AutoCloseable) (arguments[i] instanceof List<?> list ? list.get(0) : arguments[i]))
+            .close();
+        ++closedArguments;
+        expectClosed(failures, name(member) + ": closed " + parameters[i].getName(),
+            call(member, arguments));
       }
     }
     System.out.printf("closed objects: %d methods on a closed receiver, %d closed arguments%n",
