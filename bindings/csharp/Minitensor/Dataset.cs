@@ -38,6 +38,7 @@ public sealed class Dataset : IDisposable {
   /// <summary>The kind named `name`; a MinitensorException listing the names otherwise.
   /// </summary>
   public static DatasetKind KindOf(string name) {
+    Args.NotNull(name, "Dataset.KindOf", "name");
     minitensor_native.mt_dataset_kind(name, out int kind);
     return (DatasetKind)kind;
   }

@@ -7,6 +7,7 @@ namespace Minitensor {
 public sealed class Linear : IDisposable {
   readonly LinearHandle handle;
 
+  /// <summary>Weights drawn from `generator` (null: the default one).</summary>
   public Linear(long inFeatures, long outFeatures, DType dtype = DType.Float32, bool bias = true,
                 Generator generator = null) {
     minitensor_native.mt_linear_create(inFeatures, outFeatures, (int)dtype, bias ? 1 : 0,
@@ -24,6 +25,7 @@ public sealed class Linear : IDisposable {
   }
 
   public Tensor Forward(Tensor x) {
+    Args.NotNull(x, "Linear.Forward", "x");
     minitensor_native.mt_linear_forward(this, x, out TensorHandle result);
     return new Tensor(result);
   }

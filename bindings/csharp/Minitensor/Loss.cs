@@ -13,6 +13,8 @@ public static class Loss {
   /// of one shape.</summary>
   public static Tensor BinaryCrossEntropy(Tensor probs, Tensor target,
                                           Reduction reduction = Reduction.Mean) {
+    Args.NotNull(probs, "Loss.BinaryCrossEntropy", "probs");
+    Args.NotNull(target, "Loss.BinaryCrossEntropy", "target");
     minitensor_native.mt_binary_cross_entropy(probs, target, (int)reduction,
                                               out TensorHandle result);
     return new Tensor(result);
@@ -20,6 +22,8 @@ public static class Loss {
 
   /// <summary>(input - target)^2; broadcasts.</summary>
   public static Tensor MseLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean) {
+    Args.NotNull(input, "Loss.MseLoss", "input");
+    Args.NotNull(target, "Loss.MseLoss", "target");
     minitensor_native.mt_mse_loss(input, target, (int)reduction, out TensorHandle result);
     return new Tensor(result);
   }
@@ -28,6 +32,8 @@ public static class Loss {
   /// (N, C).</summary>
   public static Tensor CrossEntropy(Tensor logits, Tensor target,
                                     Reduction reduction = Reduction.Mean) {
+    Args.NotNull(logits, "Loss.CrossEntropy", "logits");
+    Args.NotNull(target, "Loss.CrossEntropy", "target");
     minitensor_native.mt_cross_entropy(logits, target, (int)reduction, out TensorHandle result);
     return new Tensor(result);
   }

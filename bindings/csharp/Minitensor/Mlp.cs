@@ -7,8 +7,10 @@ namespace Minitensor {
 public sealed class Mlp : IDisposable {
   readonly MlpHandle handle;
 
+  /// <summary>Weights drawn from `generator` (null: the default one).</summary>
   public Mlp(long[] sizes, DType dtype = DType.Float32, Generator generator = null) {
-    minitensor_native.mt_mlp_create(sizes, (int)dtype, generator, out handle);
+    minitensor_native.mt_mlp_create(Args.NotNull(sizes, "Mlp", "sizes"), (int)dtype, generator,
+                                    out handle);
   }
 
   internal static MlpHandle HandleOf(Mlp model) {
@@ -22,6 +24,7 @@ public sealed class Mlp : IDisposable {
   }
 
   public Tensor Forward(Tensor x) {
+    Args.NotNull(x, "Mlp.Forward", "x");
     minitensor_native.mt_mlp_forward(this, x, out TensorHandle result);
     return new Tensor(result);
   }

@@ -30,12 +30,6 @@ public abstract class Optimizer : IDisposable {
   public void Dispose() {
     handle.Dispose();
   }
-
-  // The library takes NULL with a count of 0 as no parameters; a null array is a caller's bug.
-  internal static Tensor[] NotNull(Tensor[] parameters) {
-    if (parameters == null) throw new ArgumentNullException(nameof(parameters));
-    return parameters;
-  }
 }
 
 /// <summary>torch.optim.SGD.</summary>
@@ -46,8 +40,8 @@ public sealed class Sgd : Optimizer {
 
   static OptimizerHandle Create(Tensor[] parameters, double lr, double momentum,
                                 double weightDecay, bool nesterov) {
-    minitensor_native.mt_sgd_create(NotNull(parameters), lr, momentum, weightDecay,
-                                    nesterov ? 1 : 0, out OptimizerHandle handle);
+    minitensor_native.mt_sgd_create(Args.NoNulls(parameters, "Sgd", "parameters"), lr, momentum,
+                                    weightDecay, nesterov ? 1 : 0, out OptimizerHandle handle);
     return handle;
   }
 }
@@ -60,8 +54,8 @@ public sealed class Adam : Optimizer {
 
   static OptimizerHandle Create(Tensor[] parameters, double lr, double beta1, double beta2,
                                 double eps, double weightDecay) {
-    minitensor_native.mt_adam_create(NotNull(parameters), lr, beta1, beta2, eps, weightDecay,
-                                     out OptimizerHandle handle);
+    minitensor_native.mt_adam_create(Args.NoNulls(parameters, "Adam", "parameters"), lr, beta1,
+                                     beta2, eps, weightDecay, out OptimizerHandle handle);
     return handle;
   }
 }

@@ -41,7 +41,7 @@ public static class Runtime {
   /// </summary>
   public static string Backend {
     get { return minitensor_native.mt_current_backend(); }
-    set { minitensor_native.mt_set_backend(value); }
+    set { minitensor_native.mt_set_backend(Args.NotNull(value, "Runtime.Backend", "value")); }
   }
 
   /// <summary>Threads of the parallel backend; set 1 to 4096, or 0 for the default

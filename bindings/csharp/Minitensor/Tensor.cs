@@ -122,6 +122,7 @@ public sealed partial class Tensor : IDisposable {
   /// <summary>Whether the two tensors share memory (views of one another or of a third).
   /// </summary>
   public bool SharesMemory(Tensor other) {
+    Args.NotNull(other, "Tensor.SharesMemory", "other");
     minitensor_native.mt_shares_memory(this, other, out int shares);
     return shares != 0;
   }
@@ -139,10 +140,11 @@ public sealed partial class Tensor : IDisposable {
   [System.Runtime.CompilerServices.IndexerName("Element")]  // Item is the method above
   public double this[params long[] index] {
     get {
-      minitensor_native.mt_get(this, index, out double value);
+      minitensor_native.mt_get(this, Args.NotNull(index, "Tensor.this[]", "index"),
+                               out double value);
       return value;
     }
-    set { minitensor_native.mt_set(this, index, value); }
+    set { minitensor_native.mt_set(this, Args.NotNull(index, "Tensor.this[]", "index"), value); }
   }
 
   /// <summary>The elements in row-major order, converted to float.</summary>

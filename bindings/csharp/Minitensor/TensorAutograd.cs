@@ -39,7 +39,7 @@ public sealed partial class Tensor {
   }
 
   /// <summary>Adds d(this)/d(leaf) . grad to every leaf's gradient; grad may be null for a
-  /// one-element tensor. The graph is freed unless retainGraph.</summary>
+  /// one-element tensor (a gradient of 1). The graph is freed unless retainGraph.</summary>
   public void Backward(Tensor grad = null, bool retainGraph = false) {
     minitensor_native.mt_backward(this, grad, retainGraph ? 1 : 0);
   }

@@ -1,10 +1,13 @@
 namespace Minitensor {
 
+// A null array or tensor argument throws ArgumentNullException naming the member and the
+// parameter; a null generator is the default one.
 public sealed partial class Tensor {
   /// <summary>A tensor with a copy of `values` (float[] or double[], row-major) in `shape`
   /// (the product of the sizes must be values.Length), converted to `dtype`.</summary>
   public static Tensor FromArray(System.Array values, long[] shape, DType dtype) {
-    if (values == null) throw new System.ArgumentNullException(nameof(values));
+    Args.NotNull(values, "Tensor.FromArray", "values");
+    Args.NotNull(shape, "Tensor.FromArray", "shape");
     minitensor_native.mt_from_buffer(values, shape, (int)dtype, out TensorHandle result);
     return new Tensor(result);
   }
@@ -23,7 +26,7 @@ public sealed partial class Tensor {
   /// (float[,] gives a float32 matrix, double[] a float64 vector), with a copy of them.
   /// </summary>
   public static Tensor FromArray(System.Array values) {
-    if (values == null) throw new System.ArgumentNullException(nameof(values));
+    Args.NotNull(values, "Tensor.FromArray", "values");
     var shape = new long[values.Rank];
     for (int dim = 0; dim < shape.Length; ++dim) shape[dim] = values.GetLength(dim);
     // Anything but float and double is refused by the copy, which names the array's type.
@@ -31,13 +34,16 @@ public sealed partial class Tensor {
     return FromArray(values, shape, floats ? DType.Float32 : DType.Float64);
   }
 
+  // `shape`, or values' length for an empty one (1-D).
   static long[] ShapeOrLength(System.Array values, long[] shape) {
-    if (values == null || (shape != null && shape.Length > 0)) return shape;
-    return new long[] { values.Length };
+    Args.NotNull(values, "Tensor.FromArray", "values");
+    Args.NotNull(shape, "Tensor.FromArray", "shape");
+    return shape.Length > 0 ? shape : new long[] { values.Length };
   }
 
   /// <summary>A tensor with uninitialized elements.</summary>
   public static Tensor Empty(long[] shape, DType dtype = DType.Float32) {
+    Args.NotNull(shape, "Tensor.Empty", "shape");
     minitensor_native.mt_empty(shape, (int)dtype, out TensorHandle result);
     return new Tensor(result);
   }
@@ -47,6 +53,7 @@ public sealed partial class Tensor {
   }
 
   public static Tensor Zeros(long[] shape, DType dtype) {
+    Args.NotNull(shape, "Tensor.Zeros", "shape");
     minitensor_native.mt_zeros(shape, (int)dtype, out TensorHandle result);
     return new Tensor(result);
   }
@@ -56,54 +63,67 @@ public sealed partial class Tensor {
   }
 
   public static Tensor Ones(long[] shape, DType dtype) {
+    Args.NotNull(shape, "Tensor.Ones", "shape");
     minitensor_native.mt_ones(shape, (int)dtype, out TensorHandle result);
     return new Tensor(result);
   }
 
   public static Tensor Full(long[] shape, double value, DType dtype = DType.Float32) {
+    Args.NotNull(shape, "Tensor.Full", "shape");
     minitensor_native.mt_full(shape, value, (int)dtype, out TensorHandle result);
     return new Tensor(result);
   }
 
   // On a device: the creators above with a device argument.
   public static Tensor Empty(long[] shape, DType dtype, Device device) {
+    Args.NotNull(shape, "Tensor.Empty", "shape");
     minitensor_native.mt_empty_on(shape, (int)dtype, (int)device.Type, device.Index,
                                   out TensorHandle result);
     return new Tensor(result);
   }
 
   public static Tensor Zeros(long[] shape, DType dtype, Device device) {
-    return Full(shape, 0, dtype, device);
+    return FullOn("Tensor.Zeros", shape, 0, dtype, device);
   }
 
   public static Tensor Ones(long[] shape, DType dtype, Device device) {
-    return Full(shape, 1, dtype, device);
+    return FullOn("Tensor.Ones", shape, 1, dtype, device);
   }
 
   public static Tensor Full(long[] shape, double value, DType dtype, Device device) {
+    return FullOn("Tensor.Full", shape, value, dtype, device);
+  }
+
+  // Full on `device` for the public `member` (which a null shape's message names).
+  static Tensor FullOn(string member, long[] shape, double value, DType dtype, Device device) {
+    Args.NotNull(shape, member, "shape");
     minitensor_native.mt_full_on(shape, value, (int)dtype, (int)device.Type, device.Index,
                                  out TensorHandle result);
     return new Tensor(result);
   }
 
-  /// <summary>Rand on `device`: the same numbers as on the CPU for the same generator state.
-  /// </summary>
+  /// <summary>Rand on `device`: the same numbers as on the CPU for the same generator state
+  /// (null: the default one).</summary>
   public static Tensor Rand(long[] shape, DType dtype, double low, double high,
                             Generator generator, Device device) {
+    Args.NotNull(shape, "Tensor.Rand", "shape");
     minitensor_native.mt_rand_on(shape, (int)dtype, low, high, generator, (int)device.Type,
                                  device.Index, out TensorHandle result);
     return new Tensor(result);
   }
 
+  /// <summary>Randn on `device` (generator null: the default one).</summary>
   public static Tensor Randn(long[] shape, DType dtype, double mean, double std,
                              Generator generator, Device device) {
+    Args.NotNull(shape, "Tensor.Randn", "shape");
     minitensor_native.mt_randn_on(shape, (int)dtype, mean, std, generator, (int)device.Type,
                                   device.Index, out TensorHandle result);
     return new Tensor(result);
   }
 
   public static Tensor FromArray(System.Array values, long[] shape, DType dtype, Device device) {
-    if (values == null) throw new System.ArgumentNullException(nameof(values));
+    Args.NotNull(values, "Tensor.FromArray", "values");
+    Args.NotNull(shape, "Tensor.FromArray", "shape");
     minitensor_native.mt_from_buffer_on(values, shape, (int)dtype, (int)device.Type,
                                         device.Index, out TensorHandle result);
     return new Tensor(result);
@@ -127,6 +147,7 @@ public sealed partial class Tensor {
   /// </summary>
   public static Tensor Rand(long[] shape, DType dtype = DType.Float32, double low = 0,
                             double high = 1, Generator generator = null) {
+    Args.NotNull(shape, "Tensor.Rand", "shape");
     minitensor_native.mt_rand(shape, (int)dtype, low, high, generator, out TensorHandle result);
     return new Tensor(result);
   }
@@ -134,6 +155,7 @@ public sealed partial class Tensor {
   /// <summary>Normal samples (mean, std) from `generator` (null: the default one).</summary>
   public static Tensor Randn(long[] shape, DType dtype = DType.Float32, double mean = 0,
                              double std = 1, Generator generator = null) {
+    Args.NotNull(shape, "Tensor.Randn", "shape");
     minitensor_native.mt_randn(shape, (int)dtype, mean, std, generator, out TensorHandle result);
     return new Tensor(result);
   }

@@ -12,6 +12,7 @@ public sealed partial class Tensor {
 
   /// <summary>Writes f(this) into `destination` (same shape and dtype; may be this).</summary>
   public void MapInto(MapOp op, Tensor destination) {
+    Args.NotNull(destination, "Tensor.MapInto", "destination");
     minitensor_native.mt_map_out((int)op, this, destination);
   }
 
@@ -27,92 +28,126 @@ public sealed partial class Tensor {
   public Tensor Reciprocal() { return Map(MapOp.Inv); }
 
   public static Tensor operator -(Tensor a) {
-    minitensor_native.mt_map((int)MapOp.Neg, a, out TensorHandle result);
+    minitensor_native.mt_map((int)MapOp.Neg, Args.NotNull(a, "Tensor.operator -", "a"),
+                             out TensorHandle result);
     return new Tensor(result);
   }
 
   // ---- Zip: f(a, b) -----------------------------------------------------------------------
 
-  public static Tensor Zip(ZipOp op, Tensor a, Tensor b) {
+  public static Tensor Zip(ZipOp op, Tensor a, Tensor b) { return Zip(op, a, b, "Tensor.Zip"); }
+  public static Tensor Zip(ZipOp op, Tensor a, double b) { return Zip(op, a, b, "Tensor.Zip"); }
+  public static Tensor Zip(ZipOp op, double a, Tensor b) { return Zip(op, a, b, "Tensor.Zip"); }
+
+  // Zip and the operators take operands a and b; `member` is the public one, which the
+  // message of a null operand names.
+  static Tensor Zip(ZipOp op, Tensor a, Tensor b, string member) {
+    Args.NotNull(a, member, "a");
+    Args.NotNull(b, member, "b");
     minitensor_native.mt_zip((int)op, a, b, out TensorHandle result);
     return new Tensor(result);
   }
 
-  public static Tensor Zip(ZipOp op, Tensor a, double b) {
-    using (Tensor scalar = ScalarLike(a, b)) return Zip(op, a, scalar);
+  static Tensor Zip(ZipOp op, Tensor a, double b, string member) {
+    using (Tensor scalar = ScalarLike(a, b, member, "a")) return Zip(op, a, scalar, member);
   }
 
-  public static Tensor Zip(ZipOp op, double a, Tensor b) {
-    using (Tensor scalar = ScalarLike(b, a)) return Zip(op, scalar, b);
+  static Tensor Zip(ZipOp op, double a, Tensor b, string member) {
+    using (Tensor scalar = ScalarLike(b, a, member, "b")) return Zip(op, scalar, b, member);
   }
 
-  // `value` as a scalar of `tensor`'s dtype (float64 for null, which the op then reports).
-  static Tensor ScalarLike(Tensor tensor, double value) {
-    return Scalar(value, tensor == null ? DType.Float64 : tensor.DType);
+  // `value` as a scalar of `tensor`'s dtype; `tensor` is `member`'s operand `operand`.
+  static Tensor ScalarLike(Tensor tensor, double value, string member, string operand) {
+    return Scalar(value, Args.NotNull(tensor, member, operand).DType);
   }
 
   /// <summary>Writes f(a, b) into `destination`, which has exactly the result's shape and
   /// dtype (it may be a or b).</summary>
   public static void ZipInto(ZipOp op, Tensor a, Tensor b, Tensor destination) {
+    Args.NotNull(a, "Tensor.ZipInto", "a");
+    Args.NotNull(b, "Tensor.ZipInto", "b");
+    Args.NotNull(destination, "Tensor.ZipInto", "destination");
     minitensor_native.mt_zip_out((int)op, a, b, destination);
   }
 
-  public static Tensor operator +(Tensor a, Tensor b) { return Zip(ZipOp.Add, a, b); }
-  public static Tensor operator +(Tensor a, double b) { return Zip(ZipOp.Add, a, b); }
-  public static Tensor operator +(double a, Tensor b) { return Zip(ZipOp.Add, a, b); }
-  public static Tensor operator -(Tensor a, Tensor b) { return Zip(ZipOp.Sub, a, b); }
-  public static Tensor operator -(Tensor a, double b) { return Zip(ZipOp.Sub, a, b); }
-  public static Tensor operator -(double a, Tensor b) { return Zip(ZipOp.Sub, a, b); }
-  public static Tensor operator *(Tensor a, Tensor b) { return Zip(ZipOp.Mul, a, b); }
-  public static Tensor operator *(Tensor a, double b) { return Zip(ZipOp.Mul, a, b); }
-  public static Tensor operator *(double a, Tensor b) { return Zip(ZipOp.Mul, a, b); }
-  public static Tensor operator /(Tensor a, Tensor b) { return Zip(ZipOp.Div, a, b); }
-  public static Tensor operator /(Tensor a, double b) { return Zip(ZipOp.Div, a, b); }
-  public static Tensor operator /(double a, Tensor b) { return Zip(ZipOp.Div, a, b); }
+  // The operators' names, for the messages of null operands.
+  const string Plus = "Tensor.operator +", Minus = "Tensor.operator -",
+               Times = "Tensor.operator *", Over = "Tensor.operator /",
+               Below = "Tensor.operator <", Above = "Tensor.operator >",
+               AtMost = "Tensor.operator <=", AtLeast = "Tensor.operator >=";
+
+  public static Tensor operator +(Tensor a, Tensor b) { return Zip(ZipOp.Add, a, b, Plus); }
+  public static Tensor operator +(Tensor a, double b) { return Zip(ZipOp.Add, a, b, Plus); }
+  public static Tensor operator +(double a, Tensor b) { return Zip(ZipOp.Add, a, b, Plus); }
+  public static Tensor operator -(Tensor a, Tensor b) { return Zip(ZipOp.Sub, a, b, Minus); }
+  public static Tensor operator -(Tensor a, double b) { return Zip(ZipOp.Sub, a, b, Minus); }
+  public static Tensor operator -(double a, Tensor b) { return Zip(ZipOp.Sub, a, b, Minus); }
+  public static Tensor operator *(Tensor a, Tensor b) { return Zip(ZipOp.Mul, a, b, Times); }
+  public static Tensor operator *(Tensor a, double b) { return Zip(ZipOp.Mul, a, b, Times); }
+  public static Tensor operator *(double a, Tensor b) { return Zip(ZipOp.Mul, a, b, Times); }
+  public static Tensor operator /(Tensor a, Tensor b) { return Zip(ZipOp.Div, a, b, Over); }
+  public static Tensor operator /(Tensor a, double b) { return Zip(ZipOp.Div, a, b, Over); }
+  public static Tensor operator /(double a, Tensor b) { return Zip(ZipOp.Div, a, b, Over); }
   /// <summary>1 where a &lt; b, else 0.</summary>
-  public static Tensor operator <(Tensor a, Tensor b) { return Zip(ZipOp.Lt, a, b); }
-  public static Tensor operator <(Tensor a, double b) { return Zip(ZipOp.Lt, a, b); }
-  public static Tensor operator <(double a, Tensor b) { return Zip(ZipOp.Lt, a, b); }
+  public static Tensor operator <(Tensor a, Tensor b) { return Zip(ZipOp.Lt, a, b, Below); }
+  public static Tensor operator <(Tensor a, double b) { return Zip(ZipOp.Lt, a, b, Below); }
+  public static Tensor operator <(double a, Tensor b) { return Zip(ZipOp.Lt, a, b, Below); }
   /// <summary>1 where a &gt; b, else 0.</summary>
-  public static Tensor operator >(Tensor a, Tensor b) { return Zip(ZipOp.Gt, a, b); }
-  public static Tensor operator >(Tensor a, double b) { return Zip(ZipOp.Gt, a, b); }
-  public static Tensor operator >(double a, Tensor b) { return Zip(ZipOp.Gt, a, b); }
+  public static Tensor operator >(Tensor a, Tensor b) { return Zip(ZipOp.Gt, a, b, Above); }
+  public static Tensor operator >(Tensor a, double b) { return Zip(ZipOp.Gt, a, b, Above); }
+  public static Tensor operator >(double a, Tensor b) { return Zip(ZipOp.Gt, a, b, Above); }
 
   // C# pairs <= with >=; the library has only the strict comparisons and Eq.
   /// <summary>1 where a &lt;= b, else 0 (0 where either is NaN).</summary>
-  public static Tensor operator <=(Tensor a, Tensor b) { return OrEqual(ZipOp.Lt, a, b); }
-  public static Tensor operator <=(Tensor a, double b) { return OrEqual(ZipOp.Lt, a, b); }
-  public static Tensor operator <=(double a, Tensor b) { return b >= a; }
+  public static Tensor operator <=(Tensor a, Tensor b) { return OrEqual(ZipOp.Lt, a, b, AtMost); }
+  public static Tensor operator <=(Tensor a, double b) { return OrEqual(ZipOp.Lt, a, b, AtMost); }
+  public static Tensor operator <=(double a, Tensor b) { return OrEqual(ZipOp.Lt, a, b, AtMost); }
   /// <summary>1 where a &gt;= b, else 0 (0 where either is NaN).</summary>
-  public static Tensor operator >=(Tensor a, Tensor b) { return OrEqual(ZipOp.Gt, a, b); }
-  public static Tensor operator >=(Tensor a, double b) { return OrEqual(ZipOp.Gt, a, b); }
-  public static Tensor operator >=(double a, Tensor b) { return b <= a; }
+  public static Tensor operator >=(Tensor a, Tensor b) { return OrEqual(ZipOp.Gt, a, b, AtLeast); }
+  public static Tensor operator >=(Tensor a, double b) { return OrEqual(ZipOp.Gt, a, b, AtLeast); }
+  public static Tensor operator >=(double a, Tensor b) { return OrEqual(ZipOp.Gt, a, b, AtLeast); }
 
   // (a < b) + (a == b) rather than 1 - (a > b), which would be 1 for NaN.
-  static Tensor OrEqual(ZipOp strict, Tensor a, Tensor b) {
-    using (Tensor unequal = Zip(strict, a, b))
-    using (Tensor equal = Zip(ZipOp.Eq, a, b)) return unequal + equal;
+  static Tensor OrEqual(ZipOp strict, Tensor a, Tensor b, string member) {
+    using (Tensor unequal = Zip(strict, a, b, member))
+    using (Tensor equal = Zip(ZipOp.Eq, a, b, member)) return unequal + equal;
   }
 
-  static Tensor OrEqual(ZipOp strict, Tensor a, double b) {
-    using (Tensor scalar = ScalarLike(a, b)) return OrEqual(strict, a, scalar);
+  static Tensor OrEqual(ZipOp strict, Tensor a, double b, string member) {
+    using (Tensor scalar = ScalarLike(a, b, member, "a")) return OrEqual(strict, a, scalar, member);
   }
 
-  public Tensor Pow(Tensor exponent) { return Zip(ZipOp.Pow, this, exponent); }
+  static Tensor OrEqual(ZipOp strict, double a, Tensor b, string member) {
+    using (Tensor scalar = ScalarLike(b, a, member, "b")) return OrEqual(strict, scalar, b, member);
+  }
+
+  public Tensor Pow(Tensor exponent) {
+    return Zip(ZipOp.Pow, this, Args.NotNull(exponent, "Tensor.Pow", "exponent"));
+  }
   public Tensor Pow(double exponent) { return Zip(ZipOp.Pow, this, exponent); }
   /// <summary>Elementwise max(this, other).</summary>
-  public Tensor Maximum(Tensor other) { return Zip(ZipOp.Max, this, other); }
+  public Tensor Maximum(Tensor other) {
+    return Zip(ZipOp.Max, this, Args.NotNull(other, "Tensor.Maximum", "other"));
+  }
   /// <summary>Elementwise min(this, other).</summary>
-  public Tensor Minimum(Tensor other) { return Zip(ZipOp.Min, this, other); }
-  public Tensor Lt(Tensor other) { return Zip(ZipOp.Lt, this, other); }
+  public Tensor Minimum(Tensor other) {
+    return Zip(ZipOp.Min, this, Args.NotNull(other, "Tensor.Minimum", "other"));
+  }
+  public Tensor Lt(Tensor other) {
+    return Zip(ZipOp.Lt, this, Args.NotNull(other, "Tensor.Lt", "other"));
+  }
   public Tensor Lt(double other) { return Zip(ZipOp.Lt, this, other); }
-  public Tensor Gt(Tensor other) { return Zip(ZipOp.Gt, this, other); }
+  public Tensor Gt(Tensor other) {
+    return Zip(ZipOp.Gt, this, Args.NotNull(other, "Tensor.Gt", "other"));
+  }
   public Tensor Gt(double other) { return Zip(ZipOp.Gt, this, other); }
   /// <summary>1 where equal, else 0.</summary>
-  public Tensor Eq(Tensor other) { return Zip(ZipOp.Eq, this, other); }
+  public Tensor Eq(Tensor other) {
+    return Zip(ZipOp.Eq, this, Args.NotNull(other, "Tensor.Eq", "other"));
+  }
   public Tensor Eq(double other) { return Zip(ZipOp.Eq, this, other); }
   /// <summary>1 where not equal, else 0 (1 where either is NaN).</summary>
-  public Tensor Ne(Tensor other) { return NotEqual(Eq(other)); }
+  public Tensor Ne(Tensor other) { return NotEqual(Eq(Args.NotNull(other, "Tensor.Ne", "other"))); }
   public Tensor Ne(double other) { return NotEqual(Eq(other)); }
 
   static Tensor NotEqual(Tensor equal) {
@@ -121,7 +156,9 @@ public sealed partial class Tensor {
 
   /// <summary>1 where |this - other| &lt;= 1e-8 + 1e-5 |other| (numpy.isclose), else 0.
   /// </summary>
-  public Tensor IsClose(Tensor other) { return Zip(ZipOp.IsClose, this, other); }
+  public Tensor IsClose(Tensor other) {
+    return Zip(ZipOp.IsClose, this, Args.NotNull(other, "Tensor.IsClose", "other"));
+  }
 
   // ---- Reductions -------------------------------------------------------------------------
 
@@ -136,9 +173,11 @@ public sealed partial class Tensor {
   /// </summary>
   public void ReduceInto(ReduceOp op, Tensor destination, long[] dims = null,
                          bool keepDim = false) {
+    Args.NotNull(destination, "Tensor.ReduceInto", "destination");
     minitensor_native.mt_reduce_out((int)op, this, dims, keepDim ? 1 : 0, destination);
   }
 
+  // The reductions below take dims null or empty as every dim, as Reduce does.
   public Tensor Sum() { return Reduce(ReduceOp.Sum); }
   public Tensor Sum(long dim, bool keepDim = false) { return Sum(new[] { dim }, keepDim); }
   public Tensor Sum(long[] dims, bool keepDim = false) {
@@ -177,11 +216,14 @@ public sealed partial class Tensor {
 
   /// <summary>numpy's matmul: (..., n, k) @ (..., k, m) with broadcast batch dims.</summary>
   public Tensor MatMul(Tensor other) {
+    Args.NotNull(other, "Tensor.MatMul", "other");
     minitensor_native.mt_matmul(this, other, out TensorHandle result);
     return new Tensor(result);
   }
 
   public void MatMulInto(Tensor other, Tensor destination) {
+    Args.NotNull(other, "Tensor.MatMulInto", "other");
+    Args.NotNull(destination, "Tensor.MatMulInto", "destination");
     minitensor_native.mt_matmul_out(this, other, destination);
   }
 

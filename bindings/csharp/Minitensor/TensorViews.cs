@@ -6,18 +6,21 @@ namespace Minitensor {
 public sealed partial class Tensor {
   /// <summary>The same elements in a new shape without a copy (one size may be -1).</summary>
   public Tensor View(params long[] shape) {
+    Args.NotNull(shape, "Tensor.View", "shape");
     minitensor_native.mt_view(this, shape, out TensorHandle result);
     return new Tensor(result);
   }
 
   /// <summary>View where the strides allow it, else a contiguous copy.</summary>
   public Tensor Reshape(params long[] shape) {
+    Args.NotNull(shape, "Tensor.Reshape", "shape");
     minitensor_native.mt_reshape(this, shape, out TensorHandle result);
     return new Tensor(result);
   }
 
   /// <summary>Result dim i is this tensor's dim order[i].</summary>
   public Tensor Permute(params long[] order) {
+    Args.NotNull(order, "Tensor.Permute", "order");
     minitensor_native.mt_permute(this, order, out TensorHandle result);
     return new Tensor(result);
   }
@@ -30,6 +33,7 @@ public sealed partial class Tensor {
   /// <summary>numpy's broadcast_to: size-1 dims repeat, leading dims are added; -1 keeps a
   /// size.</summary>
   public Tensor Expand(params long[] shape) {
+    Args.NotNull(shape, "Tensor.Expand", "shape");
     minitensor_native.mt_expand(this, shape, out TensorHandle result);
     return new Tensor(result);
   }

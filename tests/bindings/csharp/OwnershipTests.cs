@@ -53,7 +53,8 @@ static class OwnershipTests {
     Check.True(g.Message.Contains("Generator used after Dispose()"), "message: " + g.Message);
     var mlp = new Mlp(new long[] { 2, 1 });
     mlp.Dispose();
-    Check.Throws<ObjectDisposedException>(() => mlp.Forward(null), "disposed model");
+    using (Tensor x = Tensor.Ones(1, 2))
+      Check.Throws<ObjectDisposedException>(() => mlp.Forward(x), "disposed model");
   }
 
   // == and Equals are reference identity (Eq compares elements): a tensor can key a

@@ -44,6 +44,7 @@ public final class Cuda {
   }
 
   public static void setMatmul(Matmul which) {
+    Args.notNull(which, "Cuda.setMatmul", "which");
     mt_cuda_set_matmul(which.code);
   }
 

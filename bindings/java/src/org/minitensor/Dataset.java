@@ -12,6 +12,8 @@ public final class Dataset implements AutoCloseable {
 
   /** `n` points labelled by `kind`'s rule, the same for the same (kind, n, seed) everywhere. */
   public static Dataset make(DatasetKind kind, long n, long seed, DType dtype) {
+    Args.notNull(kind, "Dataset.make", "kind");
+    Args.notNull(dtype, "Dataset.make", "dtype");
     long[] x = new long[1];
     long[] y = new long[1];
     MinitensorNative.mt_dataset(kind.code, n, seed, dtype.code, x, y);

@@ -22,6 +22,7 @@ public enum DatasetKind {
 
   /** The kind the library calls `name`; MinitensorException listing the names if none. */
   public static DatasetKind fromName(String name) {
+    Args.notNull(name, "DatasetKind.fromName", "name");
     int code = Out.ofInt(out -> MinitensorNative.mt_dataset_kind(name, out));
     return Codes.find(values(), kind -> kind.code, code).orElseThrow(
         () -> new IllegalArgumentException("dataset '" + name + "' is newer than these bindings"));

@@ -10,6 +10,7 @@ public record Device(int type, int index) {
 
   /** "cpu", "cuda" (cuda:0) or "cuda:N"; IllegalArgumentException for anything else. */
   public static Device parse(String text) {
+    Args.notNull(text, "Device.parse", "text");
     if (text.equals("cpu")) return CPU;
     if (text.equals("cuda")) return cuda(0);
     if (text.matches("cuda:[0-9]{1,9}")) return cuda(Integer.parseInt(text.substring(5)));

@@ -5,8 +5,9 @@ public final class Linear extends NativeObject {
   /** Weights drawn from `generator` (null: the default generator). */
   public Linear(long inFeatures, long outFeatures, DType dtype, boolean bias,
       Generator generator) {
+    // The check runs first: it is in super's first argument.
     super(Out.ofLong(out -> MinitensorNative.mt_linear_create(inFeatures, outFeatures,
-            dtype.code, Codes.flag(bias), generator, out)),
+            Args.notNull(dtype, "Linear", "dtype").code, Codes.flag(bias), generator, out)),
         MinitensorNativeJNI::mt_linear_release, bytes(inFeatures, outFeatures, bias, dtype));
   }
 
@@ -17,11 +18,13 @@ public final class Linear extends NativeObject {
 
   /** Moves the parameters to `device` (in place, as torch's module.to); returns this layer. */
   public Linear to(Device device) {
+    Args.notNull(device, "Linear.to", "device");
     MinitensorNative.mt_linear_to_device(this, device.type(), device.index());
     return this;
   }
 
   public Tensor forward(Tensor x) {
+    Args.notNull(x, "Linear.forward", "x");
     return Tensor.adopt(out -> MinitensorNative.mt_linear_forward(this, x, out));
   }
 

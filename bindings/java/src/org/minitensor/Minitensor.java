@@ -29,6 +29,7 @@ public final class Minitensor {
 
   /** Runs every later op on the backend named `name`. */
   public static void setBackend(String name) {
+    Args.notNull(name, "Minitensor.setBackend", "name");
     MinitensorNative.mt_set_backend(name);
   }
 
@@ -52,6 +53,7 @@ public final class Minitensor {
   }
 
   public static void setDiagnostics(DiagnosticsMode mode) {
+    Args.notNull(mode, "Minitensor.setDiagnostics", "mode");
     MinitensorNative.mt_set_diagnostics(mode.code);
   }
 

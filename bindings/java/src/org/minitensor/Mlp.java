@@ -7,7 +7,9 @@ import java.util.List;
 public final class Mlp extends NativeObject {
   /** Weights drawn from `generator` (null: the default generator). */
   public Mlp(long[] sizes, DType dtype, Generator generator) {
-    super(Out.ofLong(out -> MinitensorNative.mt_mlp_create(sizes, dtype.code, generator, out)),
+    // The checks run first: they are in super's first argument.
+    super(Out.ofLong(out -> MinitensorNative.mt_mlp_create(Args.notNull(sizes, "Mlp", "sizes"),
+            Args.notNull(dtype, "Mlp", "dtype").code, generator, out)),
         MinitensorNativeJNI::mt_mlp_release, bytes(sizes, dtype));
   }
 
@@ -22,11 +24,13 @@ public final class Mlp extends NativeObject {
 
   /** Moves every layer to `device` (in place, as torch's module.to); returns this model. */
   public Mlp to(Device device) {
+    Args.notNull(device, "Mlp.to", "device");
     MinitensorNative.mt_mlp_to_device(this, device.type(), device.index());
     return this;
   }
 
   public Tensor forward(Tensor x) {
+    Args.notNull(x, "Mlp.forward", "x");
     return Tensor.adopt(out -> MinitensorNative.mt_mlp_forward(this, x, out));
   }
 

@@ -11,7 +11,8 @@ public final class Optimizer extends NativeObject {
   /** torch.optim.SGD; the optimizer keeps its own reference to each parameter. */
   public static Optimizer sgd(List<Tensor> parameters, double lr, double momentum,
       double weightDecay, boolean nesterov) {
-    Tensor[] params = parameters.toArray(new Tensor[0]);
+    Tensor[] params =
+        Args.noNulls(parameters, "Optimizer.sgd", "parameters").toArray(new Tensor[0]);
     return new Optimizer(Out.ofLong(out -> MinitensorNative.mt_sgd_create(
         params, lr, momentum, weightDecay, Codes.flag(nesterov), out)));
   }
@@ -19,7 +20,8 @@ public final class Optimizer extends NativeObject {
   /** torch.optim.Adam; the optimizer keeps its own reference to each parameter. */
   public static Optimizer adam(List<Tensor> parameters, double lr, double beta1, double beta2,
       double eps, double weightDecay) {
-    Tensor[] params = parameters.toArray(new Tensor[0]);
+    Tensor[] params =
+        Args.noNulls(parameters, "Optimizer.adam", "parameters").toArray(new Tensor[0]);
     return new Optimizer(Out.ofLong(out -> MinitensorNative.mt_adam_create(
         params, lr, beta1, beta2, eps, weightDecay, out)));
   }

@@ -1,5 +1,6 @@
 package org.minitensor;
 
+import static org.minitensor.Args.notNull;
 import static org.minitensor.MinitensorNative.*;
 
 /**
@@ -9,7 +10,9 @@ import static org.minitensor.MinitensorNative.*;
  * ones that are never closed once they are unreachable. A closed tensor throws
  * IllegalStateException when used; failed calls throw MinitensorException with the library's
  * message. equals and hashCode are identity (as for Java arrays): compare values with eq,
- * isClose or toDoubleArray.
+ * isClose or toDoubleArray. A null argument throws NullPointerException naming the method and
+ * the parameter, except where a method documents null as its default (a generator, backward's
+ * gradient).
  */
 public final class Tensor extends NativeObject {
   /** Up to this many elements a tensor counts as numel * 8 bytes (a cheap upper bound). */
@@ -62,71 +65,109 @@ public final class Tensor extends NativeObject {
 
   /** Uninitialized elements. */
   public static Tensor empty(DType dtype, long... shape) {
+    notNull(dtype, "Tensor.empty", "dtype");
+    notNull(shape, "Tensor.empty", "shape");
     return adopt(out -> mt_empty(shape, dtype.code, out));
   }
 
   public static Tensor zeros(DType dtype, long... shape) {
+    notNull(dtype, "Tensor.zeros", "dtype");
+    notNull(shape, "Tensor.zeros", "shape");
     return adopt(out -> mt_zeros(shape, dtype.code, out));
   }
 
   public static Tensor ones(DType dtype, long... shape) {
+    notNull(dtype, "Tensor.ones", "dtype");
+    notNull(shape, "Tensor.ones", "shape");
     return adopt(out -> mt_ones(shape, dtype.code, out));
   }
 
   public static Tensor full(double value, DType dtype, long... shape) {
+    notNull(dtype, "Tensor.full", "dtype");
+    notNull(shape, "Tensor.full", "shape");
     return adopt(out -> mt_full(shape, value, dtype.code, out));
   }
 
   // On a device: the creators above with the device before the shape.
   public static Tensor empty(DType dtype, Device device, long... shape) {
+    notNull(dtype, "Tensor.empty", "dtype");
+    notNull(device, "Tensor.empty", "device");
+    notNull(shape, "Tensor.empty", "shape");
     return adopt(out -> mt_empty_on(shape, dtype.code, device.type(), device.index(), out));
   }
 
   public static Tensor zeros(DType dtype, Device device, long... shape) {
-    return full(0, dtype, device, shape);
+    return fullOn("Tensor.zeros", 0, dtype, device, shape);
   }
 
   public static Tensor ones(DType dtype, Device device, long... shape) {
-    return full(1, dtype, device, shape);
+    return fullOn("Tensor.ones", 1, dtype, device, shape);
   }
 
   public static Tensor full(double value, DType dtype, Device device, long... shape) {
+    return fullOn("Tensor.full", value, dtype, device, shape);
+  }
+
+  /** full on `device` for the public `method` (which null-argument messages name). */
+  private static Tensor fullOn(String method, double value, DType dtype, Device device,
+      long[] shape) {
+    notNull(dtype, method, "dtype");
+    notNull(device, method, "device");
+    notNull(shape, method, "shape");
     return adopt(
         out -> mt_full_on(shape, value, dtype.code, device.type(), device.index(), out));
   }
 
-  /** rand on `device`: the same numbers as on the CPU for the same generator state. */
+  /**
+   * rand on `device`: the same numbers as on the CPU for the same generator state (null: the
+   * default generator).
+   */
   public static Tensor rand(long[] shape, DType dtype, double low, double high,
       Generator generator, Device device) {
+    notNull(shape, "Tensor.rand", "shape");
+    notNull(dtype, "Tensor.rand", "dtype");
+    notNull(device, "Tensor.rand", "device");
     return adopt(out -> mt_rand_on(shape, dtype.code, low, high, generator, device.type(),
         device.index(), out));
   }
 
+  /** randn on `device` (generator null: the default generator). */
   public static Tensor randn(long[] shape, DType dtype, double mean, double std,
       Generator generator, Device device) {
+    notNull(shape, "Tensor.randn", "shape");
+    notNull(dtype, "Tensor.randn", "dtype");
+    notNull(device, "Tensor.randn", "device");
     return adopt(out -> mt_randn_on(shape, dtype.code, mean, std, generator, device.type(),
         device.index(), out));
   }
 
   /** A copy of `data` (row-major) converted to `dtype`, on `device`. */
   public static Tensor fromArray(double[] data, DType dtype, Device device, long... shape) {
+    notNull(data, "Tensor.fromArray", "data");
+    notNull(dtype, "Tensor.fromArray", "dtype");
+    notNull(device, "Tensor.fromArray", "device");
+    notNull(shape, "Tensor.fromArray", "shape");
     return adopt(out -> mt_from_buffer_on(data, shape, dtype.code, device.type(),
         device.index(), out));
   }
 
   /** A rank-0 tensor holding `value`. */
   public static Tensor scalar(double value, DType dtype) {
+    notNull(dtype, "Tensor.scalar", "dtype");
     return adopt(out -> mt_scalar(value, dtype.code, out));
   }
 
   /** start, start + step, ... while < stop (> stop for a negative step), as numpy.arange. */
   public static Tensor arange(double start, double stop, double step, DType dtype) {
+    notNull(dtype, "Tensor.arange", "dtype");
     return adopt(out -> mt_arange(start, stop, step, dtype.code, out));
   }
 
   /** Uniform samples in [low, high) from `generator` (null: the default generator). */
   public static Tensor rand(long[] shape, DType dtype, double low, double high,
       Generator generator) {
+    notNull(shape, "Tensor.rand", "shape");
+    notNull(dtype, "Tensor.rand", "dtype");
     return adopt(out -> mt_rand(shape, dtype.code, low, high, generator, out));
   }
 
@@ -138,6 +179,8 @@ public final class Tensor extends NativeObject {
   /** Normal samples (mean, std) from `generator` (null: the default generator). */
   public static Tensor randn(long[] shape, DType dtype, double mean, double std,
       Generator generator) {
+    notNull(shape, "Tensor.randn", "shape");
+    notNull(dtype, "Tensor.randn", "dtype");
     return adopt(out -> mt_randn(shape, dtype.code, mean, std, generator, out));
   }
 
@@ -148,11 +191,13 @@ public final class Tensor extends NativeObject {
 
   /** A 1-D float32 copy of `data` (as numpy.array of a list). */
   public static Tensor fromArray(float[] data) {
+    notNull(data, "Tensor.fromArray", "data");
     return fromArray(data, data.length);
   }
 
   /** A 1-D float64 copy of `data`. */
   public static Tensor fromArray(double[] data) {
+    notNull(data, "Tensor.fromArray", "data");
     return fromArray(data, data.length);
   }
 
@@ -168,10 +213,16 @@ public final class Tensor extends NativeObject {
 
   /** A copy of `data` (row-major) converted to `dtype`. */
   public static Tensor fromArray(float[] data, DType dtype, long... shape) {
+    notNull(data, "Tensor.fromArray", "data");
+    notNull(dtype, "Tensor.fromArray", "dtype");
+    notNull(shape, "Tensor.fromArray", "shape");
     return adopt(out -> mt_from_buffer(data, shape, dtype.code, out));
   }
 
   public static Tensor fromArray(double[] data, DType dtype, long... shape) {
+    notNull(data, "Tensor.fromArray", "data");
+    notNull(dtype, "Tensor.fromArray", "dtype");
+    notNull(shape, "Tensor.fromArray", "shape");
     return adopt(out -> mt_from_buffer(data, shape, dtype.code, out));
   }
 
@@ -198,6 +249,7 @@ public final class Tensor extends NativeObject {
 
   /** This tensor on `device`: itself when it is there already, else a copy there. */
   public Tensor to(Device device) {
+    notNull(device, "Tensor.to", "device");
     return adopt(out -> mt_to_device(this, device.type(), device.index(), out));
   }
 
@@ -240,6 +292,7 @@ public final class Tensor extends NativeObject {
 
   /** Whether the two share memory (one is a view of the other, or both of a third). */
   public boolean sharesMemory(Tensor other) {
+    notNull(other, "Tensor.sharesMemory", "other");
     return Out.ofFlag(out -> mt_shares_memory(this, other, out));
   }
 
@@ -250,11 +303,13 @@ public final class Tensor extends NativeObject {
 
   /** One element by multi-index (ndim values). */
   public double get(long... index) {
+    notNull(index, "Tensor.get", "index");
     return Out.ofDouble(out -> mt_get(this, index, out));
   }
 
   /** Writes one element (seen by all views of this memory). */
   public void set(double value, long... index) {
+    notNull(index, "Tensor.set", "index");
     mt_set(this, index, value);
   }
 
@@ -306,16 +361,19 @@ public final class Tensor extends NativeObject {
 
   /** The same elements in a new shape without a copy (one size may be -1). */
   public Tensor view(long... shape) {
+    notNull(shape, "Tensor.view", "shape");
     return adopt(out -> mt_view(this, shape, out));
   }
 
   /** view() where possible, else a contiguous copy. */
   public Tensor reshape(long... shape) {
+    notNull(shape, "Tensor.reshape", "shape");
     return adopt(out -> mt_reshape(this, shape, out));
   }
 
   /** Result dim i is dim order[i]. */
   public Tensor permute(long... order) {
+    notNull(order, "Tensor.permute", "order");
     return adopt(out -> mt_permute(this, order, out));
   }
 
@@ -325,6 +383,7 @@ public final class Tensor extends NativeObject {
 
   /** numpy's broadcast_to: size-1 dims repeat, leading dims are added; -1 keeps a size. */
   public Tensor expand(long... shape) {
+    notNull(shape, "Tensor.expand", "shape");
     return adopt(out -> mt_expand(this, shape, out));
   }
 
@@ -364,17 +423,21 @@ public final class Tensor extends NativeObject {
 
   /** A copy converted to `dtype`. */
   public Tensor to(DType dtype) {
+    notNull(dtype, "Tensor.to", "dtype");
     return adopt(out -> mt_to_dtype(this, dtype.code, out));
   }
 
   // ---- Elementwise operations --------------------------------------------------------------
 
   public Tensor map(MapOp op) {
+    notNull(op, "Tensor.map", "op");
     return adopt(out -> mt_map(op.code, this, out));
   }
 
   /** Writes op(this) into `out` (no gradient is recorded). */
   public void mapInto(MapOp op, Tensor out) {
+    notNull(op, "Tensor.mapInto", "op");
+    notNull(out, "Tensor.mapInto", "out");
     mt_map_out(op.code, this, out);
   }
 
@@ -421,11 +484,14 @@ public final class Tensor extends NativeObject {
 
   /** op(this, other) with numpy broadcasting; float32 with float64 gives float64. */
   public Tensor zip(ZipOp op, Tensor other) {
+    notNull(op, "Tensor.zip", "op");
+    notNull(other, "Tensor.zip", "other");
     return adopt(out -> mt_zip(op.code, this, other, out));
   }
 
   /** op(this, value), the value as a scalar of this tensor's dtype. */
   public Tensor zip(ZipOp op, double value) {
+    notNull(op, "Tensor.zip", "op");
     try (Tensor scalar = scalar(value, dtype())) {
       return zip(op, scalar);
     }
@@ -433,11 +499,14 @@ public final class Tensor extends NativeObject {
 
   /** Writes op(this, other) into `out` (no gradient is recorded). */
   public void zipInto(ZipOp op, Tensor other, Tensor out) {
+    notNull(op, "Tensor.zipInto", "op");
+    notNull(other, "Tensor.zipInto", "other");
+    notNull(out, "Tensor.zipInto", "out");
     mt_zip_out(op.code, this, other, out);
   }
 
   public Tensor add(Tensor other) {
-    return zip(ZipOp.ADD, other);
+    return zip(ZipOp.ADD, notNull(other, "Tensor.add", "other"));
   }
 
   public Tensor add(double value) {
@@ -445,7 +514,7 @@ public final class Tensor extends NativeObject {
   }
 
   public Tensor sub(Tensor other) {
-    return zip(ZipOp.SUB, other);
+    return zip(ZipOp.SUB, notNull(other, "Tensor.sub", "other"));
   }
 
   public Tensor sub(double value) {
@@ -453,7 +522,7 @@ public final class Tensor extends NativeObject {
   }
 
   public Tensor mul(Tensor other) {
-    return zip(ZipOp.MUL, other);
+    return zip(ZipOp.MUL, notNull(other, "Tensor.mul", "other"));
   }
 
   public Tensor mul(double value) {
@@ -461,7 +530,7 @@ public final class Tensor extends NativeObject {
   }
 
   public Tensor div(Tensor other) {
-    return zip(ZipOp.DIV, other);
+    return zip(ZipOp.DIV, notNull(other, "Tensor.div", "other"));
   }
 
   public Tensor div(double value) {
@@ -469,7 +538,7 @@ public final class Tensor extends NativeObject {
   }
 
   public Tensor pow(Tensor other) {
-    return zip(ZipOp.POW, other);
+    return zip(ZipOp.POW, notNull(other, "Tensor.pow", "other"));
   }
 
   public Tensor pow(double value) {
@@ -478,7 +547,7 @@ public final class Tensor extends NativeObject {
 
   /** Elementwise maximum (max() is the reduction). */
   public Tensor maximum(Tensor other) {
-    return zip(ZipOp.MAX, other);
+    return zip(ZipOp.MAX, notNull(other, "Tensor.maximum", "other"));
   }
 
   public Tensor maximum(double value) {
@@ -487,7 +556,7 @@ public final class Tensor extends NativeObject {
 
   /** Elementwise minimum (min() is the reduction). */
   public Tensor minimum(Tensor other) {
-    return zip(ZipOp.MIN, other);
+    return zip(ZipOp.MIN, notNull(other, "Tensor.minimum", "other"));
   }
 
   public Tensor minimum(double value) {
@@ -496,7 +565,7 @@ public final class Tensor extends NativeObject {
 
   /** 1.0 where this < other, else 0.0. */
   public Tensor lt(Tensor other) {
-    return zip(ZipOp.LT, other);
+    return zip(ZipOp.LT, notNull(other, "Tensor.lt", "other"));
   }
 
   public Tensor lt(double value) {
@@ -504,7 +573,7 @@ public final class Tensor extends NativeObject {
   }
 
   public Tensor gt(Tensor other) {
-    return zip(ZipOp.GT, other);
+    return zip(ZipOp.GT, notNull(other, "Tensor.gt", "other"));
   }
 
   public Tensor gt(double value) {
@@ -512,7 +581,7 @@ public final class Tensor extends NativeObject {
   }
 
   public Tensor eq(Tensor other) {
-    return zip(ZipOp.EQ, other);
+    return zip(ZipOp.EQ, notNull(other, "Tensor.eq", "other"));
   }
 
   public Tensor eq(double value) {
@@ -521,7 +590,7 @@ public final class Tensor extends NativeObject {
 
   /** |this - other| <= 1e-8 + 1e-5 |other| (numpy.isclose). */
   public Tensor isClose(Tensor other) {
-    return zip(ZipOp.IS_CLOSE, other);
+    return zip(ZipOp.IS_CLOSE, notNull(other, "Tensor.isClose", "other"));
   }
 
   public Tensor isClose(double value) {
@@ -532,46 +601,51 @@ public final class Tensor extends NativeObject {
 
   /** Folds `dims` (none: every dim); with keepdim they stay as size 1. */
   public Tensor reduce(ReduceOp op, long[] dims, boolean keepdim) {
+    notNull(op, "Tensor.reduce", "op");
+    notNull(dims, "Tensor.reduce", "dims");
     return adopt(out -> mt_reduce(op.code, this, dims, Codes.flag(keepdim), out));
   }
 
   /** Writes the reduction into `out` (no gradient is recorded). */
   public void reduceInto(ReduceOp op, long[] dims, boolean keepdim, Tensor out) {
+    notNull(op, "Tensor.reduceInto", "op");
+    notNull(dims, "Tensor.reduceInto", "dims");
+    notNull(out, "Tensor.reduceInto", "out");
     mt_reduce_out(op.code, this, dims, Codes.flag(keepdim), out);
   }
 
   /** The sum over `dims` (none: of every element). */
   public Tensor sum(long... dims) {
-    return reduce(ReduceOp.SUM, dims, false);
+    return sum(dims, false);
   }
 
   public Tensor sum(long[] dims, boolean keepdim) {
-    return reduce(ReduceOp.SUM, dims, keepdim);
+    return reduce(ReduceOp.SUM, notNull(dims, "Tensor.sum", "dims"), keepdim);
   }
 
   public Tensor prod(long... dims) {
-    return reduce(ReduceOp.PROD, dims, false);
+    return prod(dims, false);
   }
 
   public Tensor prod(long[] dims, boolean keepdim) {
-    return reduce(ReduceOp.PROD, dims, keepdim);
+    return reduce(ReduceOp.PROD, notNull(dims, "Tensor.prod", "dims"), keepdim);
   }
 
   /** The maximum over `dims` (none: of every element). */
   public Tensor max(long... dims) {
-    return reduce(ReduceOp.MAX, dims, false);
+    return max(dims, false);
   }
 
   public Tensor max(long[] dims, boolean keepdim) {
-    return reduce(ReduceOp.MAX, dims, keepdim);
+    return reduce(ReduceOp.MAX, notNull(dims, "Tensor.max", "dims"), keepdim);
   }
 
   public Tensor min(long... dims) {
-    return reduce(ReduceOp.MIN, dims, false);
+    return min(dims, false);
   }
 
   public Tensor min(long[] dims, boolean keepdim) {
-    return reduce(ReduceOp.MIN, dims, keepdim);
+    return reduce(ReduceOp.MIN, notNull(dims, "Tensor.min", "dims"), keepdim);
   }
 
   /** The mean over `dims` (none: of every element). */
@@ -580,16 +654,20 @@ public final class Tensor extends NativeObject {
   }
 
   public Tensor mean(long[] dims, boolean keepdim) {
+    notNull(dims, "Tensor.mean", "dims");
     return adopt(out -> mt_mean(this, dims, Codes.flag(keepdim), out));
   }
 
   /** numpy's matmul, with broadcast batch dims. */
   public Tensor matmul(Tensor other) {
+    notNull(other, "Tensor.matmul", "other");
     return adopt(out -> mt_matmul(this, other, out));
   }
 
   /** Writes this @ other into `out` (no gradient is recorded). */
   public void matmulInto(Tensor other, Tensor out) {
+    notNull(other, "Tensor.matmulInto", "other");
+    notNull(out, "Tensor.matmulInto", "out");
     mt_matmul_out(this, other, out);
   }
 

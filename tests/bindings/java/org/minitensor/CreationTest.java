@@ -43,13 +43,13 @@ class CreationTest {
   @Test
   void scalarIsRankZero() {
     try (Tensor scalar = Tensor.scalar(7.25, DType.FLOAT64);
-        Tensor fromNullShape = Tensor.zeros(DType.FLOAT32, (long[]) null)) {
+        Tensor fromEmptyShape = Tensor.zeros(DType.FLOAT32)) {
       assertEquals(0, scalar.ndim());
       assertArrayEquals(new long[0], scalar.shape());
       assertEquals(1, scalar.numel());
       assertEquals(7.25, scalar.item());
       assertEquals(7.25, scalar.get());
-      assertEquals(0, fromNullShape.ndim());
+      assertEquals(0, fromEmptyShape.ndim());
     }
   }
 
