@@ -18,7 +18,14 @@ static void elementwise_losses(void) {
   CHECK_GIVES(mt_mse_loss(x, t, MT_REDUCTION_NONE, OUT), DIMS(3), VALUES(0, 4, 4));
   CHECK_GIVES(mt_mse_loss(x, t, MT_REDUCTION_SUM, OUT), NO_DIMS, VALUES(8));
   CHECK_GIVES(mt_mse_loss(x, t, MT_REDUCTION_MEAN, OUT), NO_DIMS, VALUES(8.0 / 3));
-  CHECK_GIVES(mt_mse_loss(x, one, MT_REDUCTION_SUM, OUT), NO_DIMS, VALUES(5)); /* broadcasts */
+  /* One shape for both: broadcasting would compare every input with every target. */
+  CHECK_ERR_OUT(mt_mse_loss(x, one, MT_REDUCTION_SUM, OUT), MT_ERR_SHAPE_MISMATCH, "mt_mse_loss",
+                "target size ()", "input size (3,)");
+  /* Probabilities and targets in [0, 1], as torch checks. */
+  CHECK_ERR_OUT(mt_binary_cross_entropy(x, t, MT_REDUCTION_SUM, OUT), MT_ERR_INVALID_ARGUMENT,
+                "mt_binary_cross_entropy", "all elements of input", "at index (1,) is 2");
+  CHECK_ERR_OUT(mt_binary_cross_entropy(p, x, MT_REDUCTION_SUM, OUT), MT_ERR_SHAPE_MISMATCH,
+                "mt_binary_cross_entropy");
   CHECK_ERR_OUT(mt_binary_cross_entropy(p, x, MT_REDUCTION_MEAN, OUT), MT_ERR_SHAPE_MISMATCH,
                 "mt_binary_cross_entropy", "(2,)", "(3,)");
   CHECK_ERR_OUT(mt_mse_loss(p, x, MT_REDUCTION_MEAN, OUT), MT_ERR_SHAPE_MISMATCH, "mt_mse_loss",

@@ -401,25 +401,38 @@ TEST_P(NnLoss, BinaryCrossEntropyGradientIsFiniteAtZeroAndOne) {
 
 // A NaN probability (a diverged model) must not turn into a finite loss: PyTorch rejects it
 // (inputs must be in [0, 1]); a NaN loss is fine too.
-TEST_P(NnLoss, BinaryCrossEntropyDoesNotHideNan) {
+TEST_P(NnLoss, BinaryCrossEntropyRefusesValuesOutsideTheUnitInterval) {
+  // As torch: probabilities or targets outside [0, 1], NaN included, are errors naming the
+  // first such element, not a NaN loss.
   const DType dtype = GetParam();
-  for (double y : {0.0, 1.0, 0.5}) {
-    SCOPED_TRACE(mt::cat("target ", y));
-    const Tensor probs = from_values({NAN}, {1}, dtype), target = from_values({y}, {1}, dtype);
-    try {
-      const Tensor loss = mt::nn::binary_cross_entropy(probs, target, Reduction::Sum);
-      EXPECT_TRUE(std::isnan(loss.item())) << "loss " << loss.item();
-    } catch (const mt::Error&) {
-      // Rejected, as PyTorch does.
+  const Tensor ok = from_values({0, 0.5, 1, 0.25}, {2, 2}, dtype);
+  for (double bad : {-0.5, 1.5, double(NAN), double(INFINITY)})
+    for (bool in_target : {false, true}) {
+      SCOPED_TRACE(mt::cat(in_target ? "target " : "input ", bad));
+      const Tensor wrong = from_values({0.5, 0.5, bad, 0.5}, {2, 2}, dtype);
+      for (const Tensor& layout : {wrong, wrong.transpose(0, 1).contiguous().transpose(0, 1)})
+        EXPECT_TRUE(throws_error(
+            [&] {
+              if (in_target)
+                mt::nn::binary_cross_entropy(ok, layout, Reduction::Sum);
+              else
+                mt::nn::binary_cross_entropy(layout, ok, Reduction::Sum);
+            },
+            {ErrorCode::InvalidArgument},
+            {"binary_cross_entropy: all elements of", in_target ? "target" : "input",
+             "between 0 and 1", "at index (1, 0) is"}));
     }
-  }
+  // The bounds themselves are fine.
+  EXPECT_NO_THROW(mt::nn::binary_cross_entropy(ok, ok));
 }
 
-TEST_P(NnLoss, MseLossWithBroadcasting) {
+TEST_P(NnLoss, MseLossValuesAndGradients) {
   const DType dtype = GetParam();
   auto rng = mt::test::test_rng();
+  // One shape for input and target (random strided layouts); broadcasting is refused
+  // (ShapeErrors).
   const std::pair<Dims, Dims> cases[] = {
-      {{3, 4}, {4}}, {{2, 1, 3}, {4, 1}}, {{5}, {5}}, {{1, 4}, {3, 1}}, {{2, 3}, {}}};
+      {{3, 4}, {3, 4}}, {{2, 1, 3}, {2, 1, 3}}, {{5}, {5}}, {{}, {}}, {{4, 0}, {4, 0}}};
   for (const auto& [xs, ts] : cases) {
     for (Reduction reduction : kReductions) {
       SCOPED_TRACE(mt::cat(xs, " vs ", ts, " ", reduction_name(reduction)));
@@ -558,6 +571,35 @@ TEST_P(NnLoss, LogSumExpSoftmaxStableForHugeInputs) {
   EXPECT_TRUE(matches(mt::nn::logsumexp(pair, 0), {}, dtype, {-1000 + std::log(2.0)}, tol(dtype)));
   EXPECT_TRUE(
       matches(mt::nn::logsumexp(pair, -1, true), {1}, dtype, {-1000 + std::log(2.0)}, tol(dtype)));
+}
+
+TEST_P(NnLoss, SoftmaxFamilyOverAnEmptyDim) {
+  // As torch: the log of an empty sum is -inf, softmax of nothing is nothing.
+  const DType dtype = GetParam();
+  for (const Dims& shape : {Dims{3, 0}, Dims{0, 3}, Dims{0}})
+    for (int64_t dim : {int64_t{0}, int64_t{-1}}) {
+      SCOPED_TRACE(mt::cat("shape ", shape, " dim ", dim));
+      const Tensor x = mt::zeros(shape, dtype);
+      x.set_requires_grad();
+      Dims reduced = shape, kept = shape;
+      const int d = normalize_dim(dim, shape.size());
+      reduced.erase(d);
+      kept[d] = 1;
+      const Tensor lse = mt::nn::logsumexp(x, dim);
+      const bool empty_dim = shape[d] == 0;
+      EXPECT_EQ(lse.shape(), reduced);
+      for (double v : values(lse))
+        EXPECT_EQ(v, empty_dim ? -INFINITY : std::log(3.0));
+      EXPECT_EQ(mt::nn::logsumexp(x, dim, true).shape(), kept);
+      EXPECT_EQ(mt::nn::softmax(x, dim).shape(), shape);
+      EXPECT_EQ(mt::nn::log_softmax(x, dim).shape(), shape);
+      mt::sum(lse).backward();
+      EXPECT_EQ(x.grad().shape(), shape);
+    }
+  // cross_entropy over zero classes has no valid target; over zero rows it is the mean of
+  // nothing.
+  EXPECT_TRUE(
+      std::isnan(mt::nn::cross_entropy(mt::zeros({0, 3}, dtype), mt::zeros({0}, dtype)).item()));
 }
 
 TEST_P(NnLoss, SoftmaxAndLogSoftmax) {
@@ -732,6 +774,17 @@ TEST_P(NnLoss, ShapeErrors) {
         mt::nn::mse_loss(mt::zeros({3, 4}, dtype), mt::zeros({5}, dtype));
       },
       {ErrorCode::ShapeMismatch}, {"(3, 4)", "(5,)"}));
+  // Shapes that broadcast are refused too: (3, 1) against (3,) would compare all pairs.
+  for (const auto& [input, target] :
+       {std::pair<Dims, Dims>{{3, 1}, {3}}, {{3, 4}, {4}}, {{2}, {}}}) {
+    EXPECT_TRUE(throws_error(
+        [&] { mt::nn::mse_loss(mt::zeros(input, dtype), mt::zeros(target, dtype)); },
+        {ErrorCode::ShapeMismatch},
+        {"mse_loss: target size", mt::to_string(target), "input size", mt::to_string(input)}));
+    EXPECT_TRUE(throws_error(
+        [&] { mt::nn::binary_cross_entropy(mt::zeros(input, dtype), mt::zeros(target, dtype)); },
+        {ErrorCode::ShapeMismatch}, {"binary_cross_entropy: target size"}));
+  }
   const Tensor logits = mt::zeros({5, 4}, dtype);
   EXPECT_TRUE(
       throws_error([&] { mt::nn::cross_entropy(mt::zeros({4}, dtype), mt::zeros({1}, dtype)); },

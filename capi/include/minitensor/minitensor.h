@@ -444,9 +444,12 @@ MT_API int32_t mt_mlp_parameter(const mt_mlp* model, int32_t index, mt_tensor** 
 /* Moves every layer to the device (mt_linear_to_device). */
 MT_API int32_t mt_mlp_to_device(mt_mlp* model, int32_t device_type, int32_t device_index);
 
-/* Losses (MT_REDUCTION_*). binary_cross_entropy takes probabilities and targets of one shape;
- * mse_loss broadcasts; cross_entropy takes logits (N, C) and class indices (N,) held as
- * floats or class probabilities (N, C). */
+/* Losses (MT_REDUCTION_*), with torch's checks. binary_cross_entropy takes probabilities and
+ * targets of one shape (MT_ERR_SHAPE_MISMATCH), every element in [0, 1] (else
+ * MT_ERR_INVALID_ARGUMENT naming the first outside, NaN included); mse_loss takes an input and
+ * a target of one shape (no broadcasting); cross_entropy takes logits (N, C) and class indices
+ * (N,) held as floats or class probabilities (N, C). logsumexp over an empty dim is -inf,
+ * softmax and log_softmax over one are empty. */
 MT_API int32_t mt_binary_cross_entropy(const mt_tensor* probs, const mt_tensor* target,
                                        int32_t reduction, mt_tensor** out);
 MT_API int32_t mt_mse_loss(const mt_tensor* input, const mt_tensor* target, int32_t reduction,
