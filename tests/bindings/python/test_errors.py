@@ -73,15 +73,19 @@ def test_status_names_and_last_error():
 
 
 def test_bad_python_values_raise_before_the_call():
-    with pytest.raises(OverflowError, match=r"mt_zeros: 9223372036854775808 \(position 1\)"):
+    with pytest.raises(OverflowError, match=r"mt_zeros: argument 'shape' item 1 must be in "
+                                            r"\[-9223372036854775808, 9223372036854775807\] "
+                                            r"\(int64\), not 9223372036854775808"):
         mt.zeros(2, 2**63)
-    with pytest.raises(TypeError, match=r"mt_view: 2.5 \(position 0\) is not an int64"):
+    with pytest.raises(TypeError, match=r"mt_view: argument 'shape' item 0 must be an integer, "
+                                        r"not float"):
         mt.ones(5).view(2.5, 2)
     with pytest.raises(TypeError, match="mt_zip: expected a mt_tensor handle or None, got 'x'"):
         raw.mt_zip(raw.MT_ZIP_ADD, "x", None)
     with pytest.raises(TypeError, match="expected a mt_tensor handle or None, got <capsule"):
         raw.mt_map(0, raw.mt_generator_create(1))  # a handle of another kind
-    with pytest.raises(OverflowError, match="mt_generator_create"):
+    with pytest.raises(OverflowError, match=r"mt_generator_create: argument 'seed' must be in "
+                                            r"\[0, 18446744073709551615\] \(uint64\), not -1"):
         mt.Generator(-1)
     with pytest.raises(TypeError, match="unsupported dtype"):
         mt.zeros(2, dtype="int32")
