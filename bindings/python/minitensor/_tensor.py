@@ -19,13 +19,9 @@ def _wrap(handle):
 
 
 def _dims(args):
-    """f(2, 3) and f((2, 3)) alike: the ints of a shape or dims argument as a tuple."""
-    if len(args) == 1 and not isinstance(args[0], numbers.Integral):
-        try:
-            return tuple(args[0])
-        except TypeError:
-            raise TypeError(f"expected ints or one sequence of ints, not {args[0]!r}") from None
-    return args
+    """f(2, 3) and f((2, 3)) alike: the shape or dims argument for the library, whose typemap
+    takes an integer or a sequence of integers (and names the parameter when it gets neither)."""
+    return args[0] if len(args) == 1 else args
 
 
 def _handle(value, role):
@@ -57,10 +53,13 @@ def _from_values(values, shape, dtype_name, requires_grad, device="cpu"):
 
 
 def _dim_list(dim):
-    """A reduction's dims: None (all), an int or a sequence of ints."""
-    if dim is None:
-        return ()
-    return (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
+    """A reduction's dims: None (all: no dims for the library), an integer or a sequence."""
+    return () if dim is None else dim
+
+
+def _is_0d_array(value):
+    """A 0-d array (numpy's, torch's): what numpy 1.x and torch read as a number in ops."""
+    return getattr(value, "ndim", None) == 0 and hasattr(value, "__array__")
 
 
 def _nest(values, shape):
@@ -88,11 +87,14 @@ class Tensor(Handle):
     def _operand(self, other):
         """`other` as a Tensor: numbers become scalars of this tensor's dtype (0-d CPU tensors
         join any device), numpy arrays (anything with __array__) copies as mt.tensor makes
-        them, on this tensor's device."""
+        them, on this tensor's device. A 0-d array is a number, as numpy 1.x and torch read it
+        (t + np.array(0.5) keeps t's dtype, as t + np.float64(0.5) does). Anything else, even
+        with __float__, is left to its own reflected operator (NotImplemented), as
+        numbers.Real's protocol says."""
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, numbers.Real):
-            return _wrap(_c.mt_scalar(float(other), _c.mt_dtype(self._h)))
+        if isinstance(other, numbers.Real) or _is_0d_array(other):
+            return _wrap(_c.mt_scalar(other, _c.mt_dtype(self._h)))
         if hasattr(other, "__array__") or hasattr(other, "__array_interface__"):
             return _copy_of(other, self.device)
         return NotImplemented
@@ -120,6 +122,15 @@ class Tensor(Handle):
             return NotImplemented
         a, b = (other, self) if reflected else (self, other)
         return _wrap(_c.mt_matmul(a._h, b._h))
+
+    def _zip_method(self, op, other, name):
+        """self.name(other): _zip, raising for an operand it refuses (an operator returns
+        NotImplemented and Python raises; a method must raise itself)."""
+        result = self._zip(op, other)
+        if result is NotImplemented:
+            raise TypeError(f"{name}: argument 'other' must be a Tensor, a real number or an "
+                            f"array, not {type(other).__name__}")
+        return result
 
     def _or_equal(self, op, other):
         """a <= b as (a < b) max (a == b): 1 exactly when a <= b, and 0 for NaN as numpy."""
@@ -181,8 +192,9 @@ class Tensor(Handle):
         return _c.mt_item(self._h)
 
     def get(self, *index):
-        """The element at a full multi-index of non-negative ints, as a float."""
-        return _c.mt_get(self._h, index)
+        """The element at a full multi-index of non-negative ints, t.get(1, 2) or
+        t.get((1, 2)), as a float."""
+        return _c.mt_get(self._h, _dims(index))
 
     def _values(self, dtype):
         """The elements in row-major order, converted to `dtype`, as an array.array."""
@@ -311,17 +323,17 @@ class Tensor(Handle):
         return NotImplemented if equal is NotImplemented else 1 - equal
 
     def maximum(self, other):
-        return self._zip(_c.MT_ZIP_MAX, other)
+        return self._zip_method(_c.MT_ZIP_MAX, other, "maximum")
 
     def minimum(self, other):
-        return self._zip(_c.MT_ZIP_MIN, other)
+        return self._zip_method(_c.MT_ZIP_MIN, other, "minimum")
 
     def pow(self, other):
-        return self._zip(_c.MT_ZIP_POW, other)
+        return self._zip_method(_c.MT_ZIP_POW, other, "pow")
 
     def isclose(self, other):
         """|a - b| <= 1e-8 + 1e-5 |b|, as numpy.isclose."""
-        return self._zip(_c.MT_ZIP_IS_CLOSE, other)
+        return self._zip_method(_c.MT_ZIP_IS_CLOSE, other, "isclose")
 
     def matmul(self, other):
         return self @ other
@@ -361,7 +373,7 @@ class Tensor(Handle):
     # --- reductions -------------------------------------------------------------------------
 
     def _reduce(self, op, dim, keepdim):
-        return _wrap(_c.mt_reduce(op, self._h, _dim_list(dim), int(keepdim)))
+        return _wrap(_c.mt_reduce(op, self._h, _dim_list(dim), keepdim))
 
     def sum(self, dim=None, keepdim=False):
         return self._reduce(_c.MT_REDUCE_SUM, dim, keepdim)
@@ -376,10 +388,10 @@ class Tensor(Handle):
         return self._reduce(_c.MT_REDUCE_MIN, dim, keepdim)
 
     def mean(self, dim=None, keepdim=False):
-        return _wrap(_c.mt_mean(self._h, _dim_list(dim), int(keepdim)))
+        return _wrap(_c.mt_mean(self._h, _dim_list(dim), keepdim))
 
     def logsumexp(self, dim, keepdim=False):
-        return _wrap(_c.mt_logsumexp(self._h, dim, int(keepdim)))
+        return _wrap(_c.mt_logsumexp(self._h, dim, keepdim))
 
     def softmax(self, dim):
         return _wrap(_c.mt_softmax(self._h, dim))
@@ -509,7 +521,7 @@ class Tensor(Handle):
 
     @requires_grad.setter
     def requires_grad(self, value):
-        _c.mt_set_requires_grad(self._h, int(bool(value)))
+        _c.mt_set_requires_grad(self._h, value)
 
     def requires_grad_(self, value=True):
         self.requires_grad = value
@@ -536,7 +548,7 @@ class Tensor(Handle):
 
     def backward(self, grad=None, retain_graph=False):
         grad = None if grad is None else _handle(grad, "backward: grad")
-        _c.mt_backward(self._h, grad, int(retain_graph))
+        _c.mt_backward(self._h, grad, retain_graph)
 
     def detach(self):
         return _wrap(_c.mt_detach(self._h))
