@@ -1,7 +1,6 @@
 """mt.Tensor: a strided view of reference-counted memory, with operators and autodiff."""
 import array
 import numbers
-import operator
 import sys
 
 from . import _device, _dtypes
@@ -37,11 +36,45 @@ def _copy_of(data, device=None):
     return tensor(data, device=device)
 
 
+def _index_int(key, expected):
+    """An integer of an index as an int, by the typemaps' rule (numpy's integers and anything
+    with __index__, no bools: numpy's True is a mask); a TypeError saying what was `expected`
+    for anything else."""
+    try:
+        return _c.mt_py_index(key, "Tensor.__getitem__", "index")
+    except TypeError:
+        raise TypeError(f"{expected}, not {type(key).__name__}") from None
+
+
 def _bound(value, default):
     """A slice bound as an int64 (the library clamps it to the dim); None gives `default`."""
     if value is None:
         return default
-    return max(-2**63, min(operator.index(value), 2**63 - 1))
+    value = _index_int(value, "slice indices must be integers or None")
+    return max(-2**63, min(value, 2**63 - 1))
+
+
+def _index_error(message):
+    """An IndexOutOfRangeError (an IndexError), as the library raises for its own checks."""
+    error = _c.IndexOutOfRangeError(message)
+    error.status = _c.MT_ERR_INDEX_OUT_OF_RANGE
+    return error
+
+
+def _index_keys(key, ndim):
+    """The entries of a basic index (integers as ints, slices, None, one Ellipsis) and how many
+    dims the Ellipsis (or the end) stands for. Counted against the rank first, as numpy does:
+    else an index past the last dim would be reported for a dim of an intermediate view."""
+    keys = [k if k is None or k is Ellipsis or isinstance(k, slice) else
+            _index_int(k, "tensor indices must be integers, slices, None or ...")
+            for k in (key if isinstance(key, tuple) else (key,))]
+    if sum(1 for k in keys if k is Ellipsis) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    indexed = sum(1 for k in keys if k is not None and k is not Ellipsis)
+    if indexed > ndim:
+        raise _index_error(f"too many indices for tensor: tensor is {ndim}-dimensional, but "
+                           f"{indexed} were indexed")
+    return keys, ndim - indexed
 
 
 def _from_values(values, shape, dtype_name, requires_grad, device="cpu"):
@@ -438,27 +471,28 @@ class Tensor(Handle):
         return self.view(kept)
 
     def __getitem__(self, key):
-        """Ints, slices (steps >= 1), None (a new dim) and one Ellipsis, as numpy's basic
-        indexing; the result is a view."""
-        keys = key if isinstance(key, tuple) else (key,)
-        if sum(1 for k in keys if k is Ellipsis) > 1:
-            raise IndexError("an index can only have a single ellipsis ('...')")
-        indexed = sum(1 for k in keys if k is not None and k is not Ellipsis)
-        result, dim = self, 0
+        """Integers, slices (steps >= 1), None (a new dim) and one Ellipsis, as numpy's basic
+        indexing; the result is a view. As numpy: more indices than dims, or an integer out of
+        its dim's range, raise IndexError (IndexOutOfRangeError) naming the dim."""
+        shape = self.shape
+        keys, rest = _index_keys(key, len(shape))
+        result, dim, axis = self, 0, 0  # the next dim of `result`, and of self
         for k in keys:
             if k is Ellipsis:
-                dim += self.ndim - indexed
+                dim, axis = dim + rest, axis + rest
             elif k is None:
                 result = result.unsqueeze(dim)
                 dim += 1
             elif isinstance(k, slice):
                 result = _wrap(_c.mt_slice(result._h, dim, _bound(k.start, 0),
                                            _bound(k.stop, 2**63 - 1), _bound(k.step, 1)))
-                dim += 1
-            elif isinstance(k, numbers.Integral) and not isinstance(k, bool):  # numpy: a mask
-                result = result.select(dim, k)
+                dim, axis = dim + 1, axis + 1
             else:
-                raise TypeError(f"unsupported index {k!r}: use ints, slices, None or ...")
+                if not -shape[axis] <= k < shape[axis]:
+                    raise _index_error(f"index {k} is out of range for dim {axis} of size "
+                                       f"{shape[axis]}")
+                result = result.select(dim, k)
+                axis += 1
         return result
 
     def __setitem__(self, key, value):
