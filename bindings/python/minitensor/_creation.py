@@ -6,7 +6,7 @@ import numbers
 from . import _device, _dtypes
 from . import _minitensor_native as _c
 from ._random import handle_of
-from ._tensor import Tensor, _dims, _wrap
+from ._tensor import Tensor, _dims, _tensor, _wrap
 
 DEFAULT_DTYPE = _dtypes.float32
 
@@ -126,11 +126,13 @@ def randn(*shape, mean=0.0, std=1.0, dtype=DEFAULT_DTYPE, generator=None, device
 
 
 def zeros_like(t, dtype=None, device=None, requires_grad=False):
+    t = _tensor(t, "zeros_like")
     return zeros(t.shape, dtype=dtype or t.dtype, device=device or t.device,
                  requires_grad=requires_grad)
 
 
 def ones_like(t, dtype=None, device=None, requires_grad=False):
+    t = _tensor(t, "ones_like")
     return ones(t.shape, dtype=dtype or t.dtype, device=device or t.device,
                 requires_grad=requires_grad)
 

@@ -23,11 +23,16 @@ def _dims(args):
     return args[0] if len(args) == 1 else args
 
 
-def _handle(value, role):
-    """The handle of a Tensor argument; a TypeError naming `role` for anything else."""
+def _tensor(value, role):
+    """A Tensor argument itself; a TypeError naming `role` for anything else."""
     if not isinstance(value, Tensor):
         raise TypeError(f"{role}: expected a minitensor.Tensor, not {type(value).__name__}")
-    return value._h
+    return value
+
+
+def _handle(value, role):
+    """The handle of a Tensor argument; a TypeError naming `role` for anything else."""
+    return _tensor(value, role)._h
 
 
 def _copy_of(data, device=None):

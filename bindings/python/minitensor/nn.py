@@ -4,7 +4,7 @@ from . import _minitensor_native as _c
 from ._handle import Handle
 from ._random import handle_of
 from ._runtime import _code_of
-from ._tensor import _handle, _wrap
+from ._tensor import _handle, _tensor, _wrap
 
 _REDUCTIONS = {"mean": _c.MT_REDUCTION_MEAN, "sum": _c.MT_REDUCTION_SUM,
                "none": _c.MT_REDUCTION_NONE}
@@ -94,20 +94,20 @@ def cross_entropy(logits, target, reduction="mean"):
 
 
 def softmax(x, dim):
-    return x.softmax(dim)
+    return _tensor(x, "softmax").softmax(dim)
 
 
 def log_softmax(x, dim):
-    return x.log_softmax(dim)
+    return _tensor(x, "log_softmax").log_softmax(dim)
 
 
 def logsumexp(x, dim, keepdim=False):
-    return x.logsumexp(dim, keepdim)
+    return _tensor(x, "logsumexp").logsumexp(dim, keepdim)
 
 
 def relu(x):
-    return x.relu()
+    return _tensor(x, "relu").relu()
 
 
 def sigmoid(x):
-    return x.sigmoid()
+    return _tensor(x, "sigmoid").sigmoid()

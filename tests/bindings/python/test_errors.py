@@ -109,6 +109,16 @@ def test_bad_python_values_raise_before_the_call():
     (lambda x: mt.ones(3).shares_memory(x), "shares_memory: expected a minitensor.Tensor"),
     (lambda x: mt.ones(3, requires_grad=True).sum().backward(x), "backward: grad: expected"),
     (lambda x: mt.optim.SGD([x], lr=0.1), "optimizer parameter: expected a minitensor.Tensor"),
+    (lambda x: mt.zeros_like(x), "zeros_like: expected a minitensor.Tensor, not ndarray"),
+    (lambda x: mt.ones_like(x), "ones_like: expected a minitensor.Tensor, not ndarray"),
+    (lambda x: mt.nn.softmax(x, 0), "softmax: expected a minitensor.Tensor, not ndarray"),
+    (lambda x: mt.nn.log_softmax(x, 0), "log_softmax: expected a minitensor.Tensor"),
+    (lambda x: mt.nn.logsumexp(x, 0), "logsumexp: expected a minitensor.Tensor"),
+    (lambda x: mt.nn.relu(x), "relu: expected a minitensor.Tensor, not ndarray"),
+    (lambda x: mt.nn.sigmoid(x), "sigmoid: expected a minitensor.Tensor, not ndarray"),
+    (lambda x: mt.rand(2, generator=x), "generator: expected a minitensor.Generator or None, "
+                                        "not ndarray"),
+    (lambda x: mt.nn.Linear(2, 2, generator=x), "generator: expected a minitensor.Generator"),
 ])
 def test_non_tensor_arguments_raise_type_error_naming_the_call(call, message):
     with pytest.raises(TypeError, match=message):
