@@ -95,9 +95,12 @@ def _dim_list(dim):
     return () if dim is None else dim
 
 
-def _is_0d_array(value):
-    """A 0-d array (numpy's, torch's): what numpy 1.x and torch read as a number in ops."""
-    return getattr(value, "ndim", None) == 0 and hasattr(value, "__array__")
+def _is_real(value):
+    """A real number as tensor data or an operand: numbers.Real (numpy's scalars too) or a 0-d
+    array (numpy's, torch's), which numpy 1.x and torch read as a number too. Not any object
+    with __float__: as an operand, its type gets to run its own reflected operator."""
+    return isinstance(value, numbers.Real) or (getattr(value, "ndim", None) == 0 and
+                                               hasattr(value, "__array__"))
 
 
 def _nest(values, shape):
@@ -125,13 +128,11 @@ class Tensor(Handle):
     def _operand(self, other):
         """`other` as a Tensor: numbers become scalars of this tensor's dtype (0-d CPU tensors
         join any device), numpy arrays (anything with __array__) copies as mt.tensor makes
-        them, on this tensor's device. A 0-d array is a number, as numpy 1.x and torch read it
-        (t + np.array(0.5) keeps t's dtype, as t + np.float64(0.5) does). Anything else, even
-        with __float__, is left to its own reflected operator (NotImplemented), as
-        numbers.Real's protocol says."""
+        them, on this tensor's device; anything else is NotImplemented. A 0-d array is a
+        number (_is_real): t + np.array(0.5) keeps t's dtype, as t + np.float64(0.5) does."""
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, numbers.Real) or _is_0d_array(other):
+        if _is_real(other):
             return _wrap(_c.mt_scalar(other, _c.mt_dtype(self._h)))
         if hasattr(other, "__array__") or hasattr(other, "__array_interface__"):
             return _copy_of(other, self.device)
@@ -155,7 +156,7 @@ class Tensor(Handle):
 
     def _matmul(self, other, reflected=False):
         if not isinstance(other, Tensor):  # first: the ABC check on numbers.Real is slower
-            other = NotImplemented if isinstance(other, numbers.Real) else self._operand(other)
+            other = NotImplemented if _is_real(other) else self._operand(other)
         if other is NotImplemented:
             return NotImplemented
         a, b = (other, self) if reflected else (self, other)
@@ -504,8 +505,9 @@ class Tensor(Handle):
         """Copies `value` (a number, or a tensor, array or nested sequence broadcasting to
         self[key]) into self[key], converted to this tensor's dtype."""
         target = self[key]
-        source = self._operand(value) if isinstance(value, (Tensor, numbers.Real)) \
-            else _copy_of(value, target.device)
+        source = self._operand(value)
+        if source is NotImplemented:  # nested sequences, or mt.tensor's TypeError
+            source = _copy_of(value, target.device)
         if source.dtype is not target.dtype:
             source = source.to(target.dtype)
         source = source.to(target.device)

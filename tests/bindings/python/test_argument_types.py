@@ -149,3 +149,6 @@ def test_package_arguments_take_numpy_numbers():
     # A 0-d array is a number, as numpy 1.x and torch read it: the tensor's dtype stays.
     for number in (np.array(0.5), np.float64(0.5), np.float32(0.5), 0.5):
         assert (t + number).dtype == mt.float32 and (t + number).tolist() == (t + 0.5).tolist()
+        t[0, 0] = number
+        assert t[0, 0].item() == 0.5
+    assert mt.tensor([np.array(1.5), np.float32(2), 3]).tolist() == [1.5, 2.0, 3.0]
