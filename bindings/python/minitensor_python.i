@@ -11,8 +11,12 @@
  *   it raises instead of touching freed memory. None passes NULL. The mt_*_release functions
  *   and mt_retain are therefore not wrapped. A handle closed (from another thread) while a
  *   call uses it is released when that call returns.
- * - Out-parameters become return values (several make a list); input arrays are sequences of
- *   ints; buffers are objects with the buffer protocol holding float32 ('f') or float64 ('d').
+ * - Integers take anything with __index__ but bools, reals anything with __float__, flags any
+ *   truth value; a wrong type or an integer out of range raises naming the C parameter (see
+ *   "Scalar arguments"), never with SWIG's own text.
+ * - Out-parameters become return values (several make a list); input arrays are an integer or
+ *   a sequence of integers; buffers are objects with the buffer protocol holding float32 ('f')
+ *   or float64 ('d').
  * - DLPack: mt_to_dlpack returns a "dltensor" capsule, mt_from_dlpack consumes one (renaming
  *   it "used_dltensor" on success only), as the Python array API's DLPack protocol says.
  */
