@@ -11,8 +11,12 @@
  *   it raises instead of touching freed memory. None passes NULL. The mt_*_release functions
  *   and mt_retain are therefore not wrapped. A handle closed (from another thread) while a
  *   call uses it is released when that call returns.
- * - Out-parameters become return values (several make a list); input arrays are sequences of
- *   ints; buffers are objects with the buffer protocol holding float32 ('f') or float64 ('d').
+ * - Integers take anything with __index__ but bools, reals anything with __float__, flags any
+ *   truth value; a wrong type or an integer out of range raises naming the C parameter (see
+ *   "Scalar arguments"), never with SWIG's own text.
+ * - Out-parameters become return values (several make a list); input arrays are an integer or
+ *   a sequence of integers; buffers are objects with the buffer protocol holding float32 ('f')
+ *   or float64 ('d').
  * - DLPack: mt_to_dlpack returns a "dltensor" capsule, mt_from_dlpack consumes one (renaming
  *   it "used_dltensor" on success only), as the Python array API's DLPack protocol says.
  */
@@ -242,6 +246,199 @@ int mt_handle_closed(PyObject* handle) {
 %}
 
 /* ------------------------------------------------------------------------------------------
+ * Scalar arguments: integers, reals, flags and strings
+ *
+ * Where the C API takes an integer, anything with __index__ is accepted (int, numpy's integer
+ * scalars, 0-d integer arrays, user classes), as operator.index does, but not a bool (numpy's
+ * indexing reads True as a mask, and torch refuses bools as ints); where it takes a double,
+ * anything with __float__ or __index__ (float, int, numbers.Real, numpy's floats, 0-d arrays).
+ * Flags (keepdim, bias, ...) take any object's truth value; strings a str. A wrong type raises
+ * TypeError and an integer outside the C type OverflowError, naming the C function and
+ * parameter: "mt_select: argument 'dim' must be an integer, not float". SWIG's own messages
+ * ("in method 'mt_select', argument 2 of type 'int64_t'") never reach the user.
+ * ---------------------------------------------------------------------------------------- */
+
+%{
+/* An argument, as the messages name it. */
+typedef struct mt_py_arg {
+  const char* function;  /* "mt_select" */
+  const char* parameter; /* "dim" */
+  Py_ssize_t item;       /* the position in an array argument ("shape" item 1), or -1 */
+} mt_py_arg;
+
+/* Raises `type` with "<function>: argument '<parameter>'[ item <i>] <what>"; returns 0. */
+static int mt_py_arg_error(PyObject* type, const mt_py_arg* arg, const char* what_format, ...) {
+  PyObject* what;
+  va_list values;
+  va_start(values, what_format);
+  what = PyUnicode_FromFormatV(what_format, values);
+  va_end(values);
+  if (!what) return 0;
+  if (arg->item < 0)
+    PyErr_Format(type, "%s: argument '%s' %U", arg->function, arg->parameter, what);
+  else
+    PyErr_Format(type, "%s: argument '%s' item %zd %U", arg->function, arg->parameter,
+                 arg->item, what);
+  Py_DECREF(what);
+  return 0;
+}
+
+static int mt_py_wrong_type(const mt_py_arg* arg, const char* expected, PyObject* value) {
+  return mt_py_arg_error(PyExc_TypeError, arg, "must be %s, not %s", expected,
+                         Py_TYPE(value)->tp_name);
+}
+
+/* OverflowError: `value` is outside `range` ("[0, 255] (uint8)"). */
+static int mt_py_out_of_range(const mt_py_arg* arg, PyObject* value, const char* range) {
+  PyObject* text = PyObject_Str(value); /* fails past sys.get_int_max_str_digits() */
+  if (!text) {
+    PyErr_Clear();
+    text = PyUnicode_FromString("an int too long to print");
+  }
+  if (text) mt_py_arg_error(PyExc_OverflowError, arg, "must be in %s, not %U", range, text);
+  Py_XDECREF(text);
+  return 0;
+}
+
+/* numpy's bool scalar, which is no bool subclass; its __index__ is deprecated. */
+static int mt_py_is_numpy_bool(PyObject* value) {
+  return strncmp(Py_TYPE(value)->tp_name, "numpy.bool", 10) == 0;
+}
+
+/* `value` as a new int reference when it is an integer by the rule above; else NULL with a
+ * TypeError naming `arg` (it replaces the TypeError of an __index__ that refuses, as numpy's
+ * for an array of several elements; any other error of __index__ stays). */
+static PyObject* mt_py_integer(PyObject* value, const mt_py_arg* arg) {
+  if (PyLong_CheckExact(value)) {
+    Py_INCREF(value);
+    return value;
+  }
+  if (!PyBool_Check(value) && !mt_py_is_numpy_bool(value)) {
+    PyObject* index = PyNumber_Index(value);
+    if (index || !PyErr_ExceptionMatches(PyExc_TypeError)) return index;
+    PyErr_Clear();
+  }
+  mt_py_wrong_type(arg, "an integer", value);
+  return NULL;
+}
+
+/* *out = `value` as an integer of `bits` (32 or 64) bits. Returns 0 after raising. */
+static int mt_py_as_int(PyObject* value, const mt_py_arg* arg, int bits, int64_t* out) {
+  const long long max = bits == 32 ? INT32_MAX : INT64_MAX, min = -max - 1;
+  int overflow = 0;
+  long long result;
+  PyObject* index = mt_py_integer(value, arg);
+  if (!index) return 0;
+  result = PyLong_AsLongLongAndOverflow(index, &overflow);
+  if (overflow || result < min || result > max) {
+    char range[64];
+    PyOS_snprintf(range, sizeof range, "[%lld, %lld] (int%d)", min, max, bits);
+    mt_py_out_of_range(arg, index, range);
+  } else {
+    *out = result;
+  }
+  Py_DECREF(index);
+  return !PyErr_Occurred();
+}
+
+static int mt_py_as_uint64(PyObject* value, const mt_py_arg* arg, uint64_t* out) {
+  PyObject* index = mt_py_integer(value, arg);
+  if (!index) return 0;
+  *out = PyLong_AsUnsignedLongLong(index); /* OverflowError for a negative int too */
+  if (*out == (uint64_t)-1 && PyErr_Occurred() && PyErr_ExceptionMatches(PyExc_OverflowError)) {
+    PyErr_Clear();
+    mt_py_out_of_range(arg, index, "[0, 18446744073709551615] (uint64)");
+  }
+  Py_DECREF(index);
+  return !PyErr_Occurred();
+}
+
+static int mt_py_as_double(PyObject* value, const mt_py_arg* arg, double* out) {
+  PyNumberMethods* number = Py_TYPE(value)->tp_as_number;
+  if (!number || (!number->nb_float && !number->nb_index))
+    return mt_py_wrong_type(arg, "a real number", value);
+  *out = PyFloat_AsDouble(value);
+  if (*out == -1.0 && PyErr_Occurred()) {
+    if (PyErr_ExceptionMatches(PyExc_OverflowError)) { /* an int beyond float64 */
+      PyErr_Clear();
+      return mt_py_out_of_range(arg, value, "the float64 range (magnitude < 1.8e308)");
+    }
+    if (PyErr_ExceptionMatches(PyExc_TypeError)) { /* numpy's array of several elements */
+      PyErr_Clear();
+      return mt_py_wrong_type(arg, "a real number", value);
+    }
+    return 0;
+  }
+  return 1;
+}
+
+/* A flag: the truth value of `value` (bool(x)), 0 or 1. */
+static int mt_py_as_flag(PyObject* value, const mt_py_arg* arg, int32_t* out) {
+  int truth = PyObject_IsTrue(value);
+  if (truth < 0) { /* an ambiguous truth value, as a numpy array's */
+    if (!PyErr_ExceptionMatches(PyExc_TypeError) && !PyErr_ExceptionMatches(PyExc_ValueError))
+      return 0;
+    PyErr_Clear();
+    return mt_py_wrong_type(arg, "a bool", value);
+  }
+  *out = truth;
+  return 1;
+}
+
+/* *out = the UTF-8 text of the str `value`, which lives as long as `value`. */
+static int mt_py_as_string(PyObject* value, const mt_py_arg* arg, const char** out) {
+  Py_ssize_t size;
+  if (!PyUnicode_Check(value)) return mt_py_wrong_type(arg, "a str", value);
+  *out = PyUnicode_AsUTF8AndSize(value, &size);
+  if (!*out) return 0;
+  if (strlen(*out) != (size_t)size)
+    return mt_py_arg_error(PyExc_ValueError, arg, "must not contain a null character");
+  return 1;
+}
+%}
+
+/* The argument being converted: "$symname" is the C function, "$1_name" the parameter. */
+#define MT_PY_ARG {"$symname", "$1_name", -1}
+
+%typemap(in) int64_t {
+  const mt_py_arg arg = MT_PY_ARG;
+  if (!mt_py_as_int($input, &arg, 64, &$1)) SWIG_fail;
+}
+%typemap(in) int32_t (int64_t value = 0) {
+  const mt_py_arg arg = MT_PY_ARG;
+  if (!mt_py_as_int($input, &arg, 32, &value)) SWIG_fail;
+  $1 = (int32_t)value;
+}
+%typemap(in) uint64_t {
+  const mt_py_arg arg = MT_PY_ARG;
+  if (!mt_py_as_uint64($input, &arg, &$1)) SWIG_fail;
+}
+%typemap(in) double {
+  const mt_py_arg arg = MT_PY_ARG;
+  if (!mt_py_as_double($input, &arg, &$1)) SWIG_fail;
+}
+%typemap(in) int32_t keepdim, int32_t bias, int32_t requires_grad, int32_t retain_graph,
+             int32_t enabled, int32_t nesterov {
+  const mt_py_arg arg = MT_PY_ARG;
+  if (!mt_py_as_flag($input, &arg, &$1)) SWIG_fail;
+}
+%typemap(in) const char* {
+  const mt_py_arg arg = MT_PY_ARG;
+  if (!mt_py_as_string($input, &arg, (const char**)&$1)) SWIG_fail; /* SWIG drops the const */
+}
+%typemap(freearg) const char* ""
+
+%nothread mt_py_index;
+%inline %{
+/* `value` as an int where the package means an integer (a tensor index, a device number):
+ * the typemaps' rule and message, naming `function` and `parameter`. */
+PyObject* mt_py_index(PyObject* value, const char* function, const char* parameter) {
+  const mt_py_arg arg = {function, parameter, -1};
+  return mt_py_integer(value, &arg);
+}
+%}
+
+/* ------------------------------------------------------------------------------------------
  * Out-parameters and input arrays
  * ---------------------------------------------------------------------------------------- */
 
@@ -267,44 +464,53 @@ int mt_handle_closed(PyObject* handle) {
 }
 
 %{
-/* *values = a new array of the ints in `sequence` (None: NULL and 0). Returns 0 after raising
- * for anything else, or for an int outside int64. */
-static int mt_py_int64_array(PyObject* sequence, const char* function, int64_t** values,
+/* *values = a new array of the integers in `input`, a sequence of them or a single one (f(3)
+ * as f((3,)), which lets the package pass its f(*shape) arguments as they come). Returns 0
+ * after raising (for None too: the library's NULL arrays are spelt ()). */
+static int mt_py_int64_array(PyObject* input, const mt_py_arg* arg, int64_t** values,
                              int32_t* count) {
-  PyObject* items;
-  Py_ssize_t n, i;
+  mt_py_arg item = *arg;
+  PyObject* items = NULL;
+  Py_ssize_t n;
   *values = NULL;
   *count = 0;
-  if (sequence == Py_None) return 1;
-  items = PySequence_Fast(sequence, "expected a sequence of ints");
-  if (!items) return 0;
+  if (PyIndex_Check(input)) {
+    PyObject* index = mt_py_integer(input, arg);
+    if (index) {
+      items = PyTuple_Pack(1, index);
+      Py_DECREF(index);
+      if (!items) return 0;
+    } else if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+      PyErr_Clear(); /* not an integer: maybe a sequence (a 1-d numpy array) */
+    } else {
+      return 0;
+    }
+  }
+  if (!items && !(items = PySequence_Fast(input, ""))) {
+    PyErr_Clear();
+    return mt_py_wrong_type(arg, "an integer or a sequence of integers", input);
+  }
   n = PySequence_Fast_GET_SIZE(items);
   if (n > INT32_MAX) {
-    PyErr_Format(PyExc_ValueError, "%s: %zd values are too many", function, n);
+    mt_py_arg_error(PyExc_ValueError, arg, "has %zd values: too many", n);
   } else if (n > 0 && (*values = (int64_t*)PyMem_Malloc(sizeof(int64_t) * (size_t)n)) == NULL) {
     PyErr_NoMemory();
   }
-  for (i = 0; !PyErr_Occurred() && i < n; ++i) {
-    PyObject* item = PySequence_Fast_GET_ITEM(items, i);
-    (*values)[i] = PyLong_AsLongLong(item);
-    if ((*values)[i] == -1 && PyErr_Occurred()) { /* name the call and the value */
-      PyErr_Clear();
-      PyErr_Format(PyLong_Check(item) ? PyExc_OverflowError : PyExc_TypeError,
-                   "%s: %R (position %zd) is not an int64", function, item, i);
-    }
-  }
+  for (item.item = 0; !PyErr_Occurred() && item.item < n; ++item.item)
+    mt_py_as_int(PySequence_Fast_GET_ITEM(items, item.item), &item, 64, &(*values)[item.item]);
   Py_DECREF(items);
   *count = (int32_t)n;
   return !PyErr_Occurred();
 }
 %}
 
-/* (shape, ndim), (index, ndim), (order, ndim), (dims, ndims), (sizes, count): a sequence of
- * ints, or None for (NULL, 0). */
+/* (shape, ndim), (index, ndim), (order, ndim), (dims, ndims), (sizes, count): an integer or a
+ * sequence of integers. */
 %typemap(in) (const int64_t* shape, int32_t ndim), (const int64_t* index, int32_t ndim),
              (const int64_t* order, int32_t ndim), (const int64_t* dims, int32_t ndims),
              (const int64_t* sizes, int32_t count) {
-  if (!mt_py_int64_array($input, "$symname", (int64_t**)&$1, &$2)) SWIG_fail;
+  const mt_py_arg arg = MT_PY_ARG;
+  if (!mt_py_int64_array($input, &arg, (int64_t**)&$1, &$2)) SWIG_fail;
 }
 %typemap(freearg) (const int64_t* shape, int32_t ndim), (const int64_t* index, int32_t ndim),
                   (const int64_t* order, int32_t ndim), (const int64_t* dims, int32_t ndims),
@@ -342,7 +548,10 @@ static int mt_py_int64_array(PyObject* sequence, const char* function, int64_t**
   PyMem_Free($1);
 }
 
-/* Library-allocated text (mt_to_string, mt_take_diagnostics) becomes a str. */
+/* Library-allocated text (mt_to_string, mt_take_diagnostics) becomes a str, which the typemap
+ * frees: mt_string_free has nothing to do in Python (wrapped, it would free SWIG's copy of a
+ * str, then SWIG would free it again). */
+%ignore mt_string_free;
 %typemap(in, numinputs=0) char** out (char* text = NULL) { $1 = &text; }
 %typemap(argout) char** out {
   PyObject* string = PyUnicode_FromString(*$1);

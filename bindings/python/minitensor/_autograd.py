@@ -10,12 +10,12 @@ def is_grad_enabled():
 
 def set_grad_enabled(enabled):
     """Sets this thread's grad mode; returns the previous one."""
-    return bool(_c.mt_set_grad_enabled(int(bool(enabled))))
+    return bool(_c.mt_set_grad_enabled(enabled))
 
 
 @contextlib.contextmanager
 def _grad_mode(enabled):
-    was = _c.mt_set_grad_enabled(int(enabled))
+    was = _c.mt_set_grad_enabled(enabled)
     try:
         yield
     finally:

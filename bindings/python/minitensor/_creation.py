@@ -1,12 +1,11 @@
 """Creating tensors: mt.tensor, mt.zeros, ..., and zero-copy imports (DLPack, numpy)."""
 import array
 import collections.abc
-import numbers
 
 from . import _device, _dtypes
 from . import _minitensor_native as _c
 from ._random import handle_of
-from ._tensor import Tensor, _dims, _wrap
+from ._tensor import Tensor, _dims, _is_real, _tensor, _wrap
 
 DEFAULT_DTYPE = _dtypes.float32
 
@@ -33,7 +32,7 @@ def _new(handle, requires_grad):
 
 def _flatten(data):
     """(flat values, shape) of nested sequences of numbers; ragged nesting raises."""
-    if isinstance(data, numbers.Real):
+    if _is_real(data):  # numpy's scalars and 0-d arrays too
         return [float(data)], ()
     if isinstance(data, Tensor):  # mt.tensor([t0, t1]) stacks them, as torch.tensor
         return data.reshape(-1).tolist(), data.shape
@@ -126,11 +125,13 @@ def randn(*shape, mean=0.0, std=1.0, dtype=DEFAULT_DTYPE, generator=None, device
 
 
 def zeros_like(t, dtype=None, device=None, requires_grad=False):
+    t = _tensor(t, "zeros_like")
     return zeros(t.shape, dtype=dtype or t.dtype, device=device or t.device,
                  requires_grad=requires_grad)
 
 
 def ones_like(t, dtype=None, device=None, requires_grad=False):
+    t = _tensor(t, "ones_like")
     return ones(t.shape, dtype=dtype or t.dtype, device=device or t.device,
                 requires_grad=requires_grad)
 

@@ -1,8 +1,15 @@
 """Devices: mt.device("cuda:0"), what tensor.device returns and what device= arguments take."""
+import builtins
+
 from . import _minitensor_native as _c
 
 _TYPES = {"cpu": _c.MT_DEVICE_CPU, "cuda": _c.MT_DEVICE_CUDA}
 _NAMES = {code: name for name, code in _TYPES.items()}
+_MAX_INDEX = 2**31 - 1  # device indices are int32_t in the C API
+
+
+def _unknown(name):
+    return ValueError(f"unknown device {name!r}: expected 'cpu', 'cuda' or 'cuda:N' with N >= 0")
 
 
 class device:
@@ -15,12 +22,20 @@ class device:
         if isinstance(type, device):
             type, index = type.type, type.index if index is None else index
         elif isinstance(type, str) and ":" in type and index is None:
-            type, _, text = type.partition(":")
-            index = int(text) if text.isdigit() else text
-        if type not in _TYPES or (index is not None and (isinstance(index, bool) or
-                                                         not isinstance(index, int) or index < 0)):
-            raise ValueError(f"unknown device {type!r} (index {index!r}): expected 'cpu', "
-                             f"'cuda' or 'cuda:N' with N >= 0")
+            type, _, number = type.partition(":")
+            if not number.isdigit():  # "cuda:x", "cuda:-1"
+                raise _unknown(f"{type}:{number}")
+            index = int(number)
+        if not isinstance(type, str):
+            raise TypeError(f"device: argument 'type' must be a str or a device, not "
+                            f"{builtins.type(type).__name__}")
+        if type not in _TYPES:
+            raise _unknown(type)
+        if index is not None:  # any integer (numpy's too): a device number of the C API
+            index = _c.mt_py_index(index, "device", "index")
+            if not 0 <= index <= _MAX_INDEX:
+                raise ValueError(f"device: argument 'index' must be in [0, {_MAX_INDEX}], "
+                                 f"not {index}")
         if type == "cpu" and index not in (None, 0):
             raise ValueError(f"the CPU device has index 0, not {index}")
         self.type = type

@@ -22,4 +22,10 @@ def manual_seed(seed):
 
 
 def handle_of(generator):
-    return None if generator is None else generator._h
+    """The handle of a generator= argument: a Generator, or None for the default one."""
+    if generator is None:
+        return None
+    if not isinstance(generator, Generator):
+        raise TypeError(f"generator: expected a minitensor.Generator or None, not "
+                        f"{type(generator).__name__}")
+    return generator._h

@@ -6,10 +6,12 @@ _DIAGNOSTICS = {"off": _c.MT_DIAGNOSTICS_OFF, "collect": _c.MT_DIAGNOSTICS_COLLE
 
 
 def _code_of(choices, what, name):
-    """The C value of `name` among `choices` (name -> value); ValueError naming `what`."""
-    if name not in choices:
-        raise ValueError(f"{what} {name!r} is not one of {sorted(choices)}")
-    return choices[name]
+    """The C value of `name` among `choices` (name -> value); ValueError naming `what` (a
+    TypeError for anything but a str)."""
+    if isinstance(name, str) and name in choices:
+        return choices[name]
+    error = ValueError if isinstance(name, str) else TypeError
+    raise error(f"{what} {name!r} is not one of {sorted(choices)}")
 
 
 def _name_of(choices, code):

@@ -1,7 +1,6 @@
 """mt.Tensor: a strided view of reference-counted memory, with operators and autodiff."""
 import array
 import numbers
-import operator
 import sys
 
 from . import _device, _dtypes
@@ -19,20 +18,21 @@ def _wrap(handle):
 
 
 def _dims(args):
-    """f(2, 3) and f((2, 3)) alike: the ints of a shape or dims argument as a tuple."""
-    if len(args) == 1 and not isinstance(args[0], numbers.Integral):
-        try:
-            return tuple(args[0])
-        except TypeError:
-            raise TypeError(f"expected ints or one sequence of ints, not {args[0]!r}") from None
-    return args
+    """f(2, 3) and f((2, 3)) alike: the shape or dims argument for the library, whose typemap
+    takes an integer or a sequence of integers (and names the parameter when it gets neither)."""
+    return args[0] if len(args) == 1 else args
+
+
+def _tensor(value, role):
+    """A Tensor argument itself; a TypeError naming `role` for anything else."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{role}: expected a minitensor.Tensor, not {type(value).__name__}")
+    return value
 
 
 def _handle(value, role):
     """The handle of a Tensor argument; a TypeError naming `role` for anything else."""
-    if not isinstance(value, Tensor):
-        raise TypeError(f"{role}: expected a minitensor.Tensor, not {type(value).__name__}")
-    return value._h
+    return _tensor(value, role)._h
 
 
 def _copy_of(data, device=None):
@@ -41,11 +41,45 @@ def _copy_of(data, device=None):
     return tensor(data, device=device)
 
 
+def _index_int(key, expected):
+    """An integer of an index as an int, by the typemaps' rule (numpy's integers and anything
+    with __index__, no bools: numpy's True is a mask); a TypeError saying what was `expected`
+    for anything else."""
+    try:
+        return _c.mt_py_index(key, "Tensor.__getitem__", "index")
+    except TypeError:
+        raise TypeError(f"{expected}, not {type(key).__name__}") from None
+
+
 def _bound(value, default):
     """A slice bound as an int64 (the library clamps it to the dim); None gives `default`."""
     if value is None:
         return default
-    return max(-2**63, min(operator.index(value), 2**63 - 1))
+    value = _index_int(value, "slice indices must be integers or None")
+    return max(-2**63, min(value, 2**63 - 1))
+
+
+def _index_error(message):
+    """An IndexOutOfRangeError (an IndexError), as the library raises for its own checks."""
+    error = _c.IndexOutOfRangeError(message)
+    error.status = _c.MT_ERR_INDEX_OUT_OF_RANGE
+    return error
+
+
+def _index_keys(key, ndim):
+    """The entries of a basic index (integers as ints, slices, None, one Ellipsis) and how many
+    dims the Ellipsis (or the end) stands for. Counted against the rank first, as numpy does:
+    else an index past the last dim would be reported for a dim of an intermediate view."""
+    keys = [k if k is None or k is Ellipsis or isinstance(k, slice) else
+            _index_int(k, "tensor indices must be integers, slices, None or ...")
+            for k in (key if isinstance(key, tuple) else (key,))]
+    if sum(1 for k in keys if k is Ellipsis) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    indexed = sum(1 for k in keys if k is not None and k is not Ellipsis)
+    if indexed > ndim:
+        raise _index_error(f"too many indices for tensor: tensor is {ndim}-dimensional, but "
+                           f"{indexed} were indexed")
+    return keys, ndim - indexed
 
 
 def _from_values(values, shape, dtype_name, requires_grad, device="cpu"):
@@ -57,10 +91,16 @@ def _from_values(values, shape, dtype_name, requires_grad, device="cpu"):
 
 
 def _dim_list(dim):
-    """A reduction's dims: None (all), an int or a sequence of ints."""
-    if dim is None:
-        return ()
-    return (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
+    """A reduction's dims: None (all: no dims for the library), an integer or a sequence."""
+    return () if dim is None else dim
+
+
+def _is_real(value):
+    """A real number as tensor data or an operand: numbers.Real (numpy's scalars too) or a 0-d
+    array (numpy's, torch's), which numpy 1.x and torch read as a number too. Not any object
+    with __float__: as an operand, its type gets to run its own reflected operator."""
+    return isinstance(value, numbers.Real) or (getattr(value, "ndim", None) == 0 and
+                                               hasattr(value, "__array__"))
 
 
 def _nest(values, shape):
@@ -88,11 +128,12 @@ class Tensor(Handle):
     def _operand(self, other):
         """`other` as a Tensor: numbers become scalars of this tensor's dtype (0-d CPU tensors
         join any device), numpy arrays (anything with __array__) copies as mt.tensor makes
-        them, on this tensor's device."""
+        them, on this tensor's device; anything else is NotImplemented. A 0-d array is a
+        number (_is_real): t + np.array(0.5) keeps t's dtype, as t + np.float64(0.5) does."""
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, numbers.Real):
-            return _wrap(_c.mt_scalar(float(other), _c.mt_dtype(self._h)))
+        if _is_real(other):
+            return _wrap(_c.mt_scalar(other, _c.mt_dtype(self._h)))
         if hasattr(other, "__array__") or hasattr(other, "__array_interface__"):
             return _copy_of(other, self.device)
         return NotImplemented
@@ -115,11 +156,20 @@ class Tensor(Handle):
 
     def _matmul(self, other, reflected=False):
         if not isinstance(other, Tensor):  # first: the ABC check on numbers.Real is slower
-            other = NotImplemented if isinstance(other, numbers.Real) else self._operand(other)
+            other = NotImplemented if _is_real(other) else self._operand(other)
         if other is NotImplemented:
             return NotImplemented
         a, b = (other, self) if reflected else (self, other)
         return _wrap(_c.mt_matmul(a._h, b._h))
+
+    def _zip_method(self, op, other, name):
+        """self.name(other): _zip, raising for an operand it refuses (an operator returns
+        NotImplemented and Python raises; a method must raise itself)."""
+        result = self._zip(op, other)
+        if result is NotImplemented:
+            raise TypeError(f"{name}: argument 'other' must be a Tensor, a real number or an "
+                            f"array, not {type(other).__name__}")
+        return result
 
     def _or_equal(self, op, other):
         """a <= b as (a < b) max (a == b): 1 exactly when a <= b, and 0 for NaN as numpy."""
@@ -181,8 +231,9 @@ class Tensor(Handle):
         return _c.mt_item(self._h)
 
     def get(self, *index):
-        """The element at a full multi-index of non-negative ints, as a float."""
-        return _c.mt_get(self._h, index)
+        """The element at a full multi-index of non-negative ints, t.get(1, 2) or
+        t.get((1, 2)), as a float."""
+        return _c.mt_get(self._h, _dims(index))
 
     def _values(self, dtype):
         """The elements in row-major order, converted to `dtype`, as an array.array."""
@@ -311,17 +362,17 @@ class Tensor(Handle):
         return NotImplemented if equal is NotImplemented else 1 - equal
 
     def maximum(self, other):
-        return self._zip(_c.MT_ZIP_MAX, other)
+        return self._zip_method(_c.MT_ZIP_MAX, other, "maximum")
 
     def minimum(self, other):
-        return self._zip(_c.MT_ZIP_MIN, other)
+        return self._zip_method(_c.MT_ZIP_MIN, other, "minimum")
 
     def pow(self, other):
-        return self._zip(_c.MT_ZIP_POW, other)
+        return self._zip_method(_c.MT_ZIP_POW, other, "pow")
 
     def isclose(self, other):
         """|a - b| <= 1e-8 + 1e-5 |b|, as numpy.isclose."""
-        return self._zip(_c.MT_ZIP_IS_CLOSE, other)
+        return self._zip_method(_c.MT_ZIP_IS_CLOSE, other, "isclose")
 
     def matmul(self, other):
         return self @ other
@@ -361,7 +412,7 @@ class Tensor(Handle):
     # --- reductions -------------------------------------------------------------------------
 
     def _reduce(self, op, dim, keepdim):
-        return _wrap(_c.mt_reduce(op, self._h, _dim_list(dim), int(keepdim)))
+        return _wrap(_c.mt_reduce(op, self._h, _dim_list(dim), keepdim))
 
     def sum(self, dim=None, keepdim=False):
         return self._reduce(_c.MT_REDUCE_SUM, dim, keepdim)
@@ -376,10 +427,10 @@ class Tensor(Handle):
         return self._reduce(_c.MT_REDUCE_MIN, dim, keepdim)
 
     def mean(self, dim=None, keepdim=False):
-        return _wrap(_c.mt_mean(self._h, _dim_list(dim), int(keepdim)))
+        return _wrap(_c.mt_mean(self._h, _dim_list(dim), keepdim))
 
     def logsumexp(self, dim, keepdim=False):
-        return _wrap(_c.mt_logsumexp(self._h, dim, int(keepdim)))
+        return _wrap(_c.mt_logsumexp(self._h, dim, keepdim))
 
     def softmax(self, dim):
         return _wrap(_c.mt_softmax(self._h, dim))
@@ -426,35 +477,37 @@ class Tensor(Handle):
         return self.view(kept)
 
     def __getitem__(self, key):
-        """Ints, slices (steps >= 1), None (a new dim) and one Ellipsis, as numpy's basic
-        indexing; the result is a view."""
-        keys = key if isinstance(key, tuple) else (key,)
-        if sum(1 for k in keys if k is Ellipsis) > 1:
-            raise IndexError("an index can only have a single ellipsis ('...')")
-        indexed = sum(1 for k in keys if k is not None and k is not Ellipsis)
-        result, dim = self, 0
+        """Integers, slices (steps >= 1), None (a new dim) and one Ellipsis, as numpy's basic
+        indexing; the result is a view. As numpy: more indices than dims, or an integer out of
+        its dim's range, raise IndexError (IndexOutOfRangeError) naming the dim."""
+        shape = self.shape
+        keys, rest = _index_keys(key, len(shape))
+        result, dim, axis = self, 0, 0  # the next dim of `result`, and of self
         for k in keys:
             if k is Ellipsis:
-                dim += self.ndim - indexed
+                dim, axis = dim + rest, axis + rest
             elif k is None:
                 result = result.unsqueeze(dim)
                 dim += 1
             elif isinstance(k, slice):
                 result = _wrap(_c.mt_slice(result._h, dim, _bound(k.start, 0),
                                            _bound(k.stop, 2**63 - 1), _bound(k.step, 1)))
-                dim += 1
-            elif isinstance(k, numbers.Integral) and not isinstance(k, bool):  # numpy: a mask
-                result = result.select(dim, k)
+                dim, axis = dim + 1, axis + 1
             else:
-                raise TypeError(f"unsupported index {k!r}: use ints, slices, None or ...")
+                if not -shape[axis] <= k < shape[axis]:
+                    raise _index_error(f"index {k} is out of range for dim {axis} of size "
+                                       f"{shape[axis]}")
+                result = result.select(dim, k)
+                axis += 1
         return result
 
     def __setitem__(self, key, value):
         """Copies `value` (a number, or a tensor, array or nested sequence broadcasting to
         self[key]) into self[key], converted to this tensor's dtype."""
         target = self[key]
-        source = self._operand(value) if isinstance(value, (Tensor, numbers.Real)) \
-            else _copy_of(value, target.device)
+        source = self._operand(value)
+        if source is NotImplemented:  # nested sequences, or mt.tensor's TypeError
+            source = _copy_of(value, target.device)
         if source.dtype is not target.dtype:
             source = source.to(target.dtype)
         source = source.to(target.device)
@@ -509,7 +562,7 @@ class Tensor(Handle):
 
     @requires_grad.setter
     def requires_grad(self, value):
-        _c.mt_set_requires_grad(self._h, int(bool(value)))
+        _c.mt_set_requires_grad(self._h, value)
 
     def requires_grad_(self, value=True):
         self.requires_grad = value
@@ -536,7 +589,7 @@ class Tensor(Handle):
 
     def backward(self, grad=None, retain_graph=False):
         grad = None if grad is None else _handle(grad, "backward: grad")
-        _c.mt_backward(self._h, grad, int(retain_graph))
+        _c.mt_backward(self._h, grad, retain_graph)
 
     def detach(self):
         return _wrap(_c.mt_detach(self._h))

@@ -3,22 +3,18 @@ from . import _device, _dtypes
 from . import _minitensor_native as _c
 from ._handle import Handle
 from ._random import handle_of
-from ._tensor import _handle, _wrap
+from ._runtime import _code_of
+from ._tensor import _handle, _tensor, _wrap
 
 _REDUCTIONS = {"mean": _c.MT_REDUCTION_MEAN, "sum": _c.MT_REDUCTION_SUM,
                "none": _c.MT_REDUCTION_NONE}
 
 
-def _reduction(name):
-    if name not in _REDUCTIONS:
-        raise ValueError(f"reduction {name!r} is not one of {sorted(_REDUCTIONS)}")
-    return _REDUCTIONS[name]
-
-
 def _loss(function, input, target, reduction):
     """function(input, target, reduction) on two Tensors (a TypeError names the loss else)."""
     role = function.__name__[3:]  # "mse_loss"
-    return _wrap(function(_handle(input, role), _handle(target, role), _reduction(reduction)))
+    return _wrap(function(_handle(input, role), _handle(target, role),
+                          _code_of(_REDUCTIONS, "reduction", reduction)))
 
 
 class Linear(Handle):
@@ -29,7 +25,7 @@ class Linear(Handle):
     def __init__(self, in_features, out_features, bias=True, dtype=_dtypes.float32,
                  generator=None):
         super().__init__(_c.mt_linear_create(in_features, out_features,
-                                             _dtypes.resolve(dtype).code, int(bias),
+                                             _dtypes.resolve(dtype).code, bias,
                                              handle_of(generator)))
 
     @property
@@ -98,20 +94,20 @@ def cross_entropy(logits, target, reduction="mean"):
 
 
 def softmax(x, dim):
-    return x.softmax(dim)
+    return _tensor(x, "softmax").softmax(dim)
 
 
 def log_softmax(x, dim):
-    return x.log_softmax(dim)
+    return _tensor(x, "log_softmax").log_softmax(dim)
 
 
 def logsumexp(x, dim, keepdim=False):
-    return x.logsumexp(dim, keepdim)
+    return _tensor(x, "logsumexp").logsumexp(dim, keepdim)
 
 
 def relu(x):
-    return x.relu()
+    return _tensor(x, "relu").relu()
 
 
 def sigmoid(x):
-    return x.sigmoid()
+    return _tensor(x, "sigmoid").sigmoid()

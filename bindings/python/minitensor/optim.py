@@ -1,7 +1,9 @@
 """Optimizers over parameter tensors, with torch.optim's update rules."""
+import collections.abc
+
 from . import _minitensor_native as _c
 from ._handle import Handle
-from ._tensor import _handle
+from ._tensor import Tensor, _handle
 
 
 class Optimizer(Handle):
@@ -18,6 +20,11 @@ class Optimizer(Handle):
 
 
 def _handles(params):
+    """The handles of an iterable of tensors (one Tensor is refused, as torch does: iterating
+    it would give its rows)."""
+    if isinstance(params, Tensor) or not isinstance(params, collections.abc.Iterable):
+        raise TypeError(f"optimizer: argument 'params' must be an iterable of tensors, not "
+                        f"{type(params).__name__}")
     return [_handle(p, "optimizer parameter") for p in params]
 
 
@@ -26,14 +33,20 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
         super().__init__(_c.mt_sgd_create(_handles(params), lr, momentum, weight_decay,
-                                          int(nesterov)))
+                                          nesterov))
 
 
 class Adam(Optimizer):
     __slots__ = ()
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        if len(betas) != 2:
-            raise ValueError(f"Adam: betas must be two numbers (beta1, beta2), not {betas!r}")
-        super().__init__(_c.mt_adam_create(_handles(params), lr, betas[0], betas[1], eps,
+        try:
+            beta1, beta2 = betas
+        except TypeError:
+            raise TypeError(f"Adam: argument 'betas' must be a pair of numbers (beta1, beta2), "
+                            f"not {type(betas).__name__}") from None
+        except ValueError:
+            raise ValueError(f"Adam: betas must be two numbers (beta1, beta2), "
+                             f"not {betas!r}") from None
+        super().__init__(_c.mt_adam_create(_handles(params), lr, beta1, beta2, eps,
                                            weight_decay))

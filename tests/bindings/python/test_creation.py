@@ -28,8 +28,13 @@ def test_data_that_is_not_numbers_is_a_type_error(data):
 
 
 def test_shapes_must_be_ints():
-    with pytest.raises(TypeError, match="expected ints or one sequence of ints, not 2.5"):
+    with pytest.raises(TypeError, match="mt_zeros: argument 'shape' must be an integer or a "
+                                        "sequence of integers, not float"):
         mt.zeros(2.5)
+    with pytest.raises(TypeError, match="mt_zeros: argument 'shape' must be an integer or a "
+                                        "sequence of integers, not NoneType"):
+        mt.zeros(None)  # not a 0-d shape: that is mt.zeros() or mt.zeros(())
+    assert mt.zeros(()).shape == mt.zeros().shape == ()
 
 
 @pytest.mark.parametrize("dtype,np_dtype", DTYPES)

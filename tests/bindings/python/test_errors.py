@@ -23,7 +23,7 @@ CASES = [  # (call, builtin type, mt type, status, message start)
      "mt_zeros: unknown dtype 7"),
     (lambda: mt.empty(2**44), MemoryError, mt.OutOfMemoryError, 6,
      "mt_empty: cannot allocate 70368744177664 bytes"),
-    (lambda: mt.ones(3)[5], IndexError, mt.IndexOutOfRangeError, 3,
+    (lambda: mt.ones(3).select(0, 5), IndexError, mt.IndexOutOfRangeError, 3,
      "mt_select: select: index 5 is out of range for dim 0 of size 3"),
     (lambda: mt.ones(3)[::-1], ValueError, mt.InvalidArgumentError, 1,
      "mt_slice: slice: step must be positive, not -1"),
@@ -73,21 +73,26 @@ def test_status_names_and_last_error():
 
 
 def test_bad_python_values_raise_before_the_call():
-    with pytest.raises(OverflowError, match=r"mt_zeros: 9223372036854775808 \(position 1\)"):
+    with pytest.raises(OverflowError, match=r"mt_zeros: argument 'shape' item 1 must be in "
+                                            r"\[-9223372036854775808, 9223372036854775807\] "
+                                            r"\(int64\), not 9223372036854775808"):
         mt.zeros(2, 2**63)
-    with pytest.raises(TypeError, match=r"mt_view: 2.5 \(position 0\) is not an int64"):
+    with pytest.raises(TypeError, match=r"mt_view: argument 'shape' item 0 must be an integer, "
+                                        r"not float"):
         mt.ones(5).view(2.5, 2)
     with pytest.raises(TypeError, match="mt_zip: expected a mt_tensor handle or None, got 'x'"):
         raw.mt_zip(raw.MT_ZIP_ADD, "x", None)
     with pytest.raises(TypeError, match="expected a mt_tensor handle or None, got <capsule"):
         raw.mt_map(0, raw.mt_generator_create(1))  # a handle of another kind
-    with pytest.raises(OverflowError, match="mt_generator_create"):
+    with pytest.raises(OverflowError, match=r"mt_generator_create: argument 'seed' must be in "
+                                            r"\[0, 18446744073709551615\] \(uint64\), not -1"):
         mt.Generator(-1)
     with pytest.raises(TypeError, match="unsupported dtype"):
         mt.zeros(2, dtype="int32")
     with pytest.raises(TypeError, match="unsupported operand"):
         mt.ones(2) + "a"
-    with pytest.raises(TypeError, match="unsupported index"):
+    with pytest.raises(TypeError, match=r"tensor indices must be integers, slices, None or "
+                                        r"\.\.\., not str"):
         mt.ones(2)["a"]
     with pytest.raises(ValueError, match="reduction 'avg'"):
         mt.nn.mse_loss(mt.ones(2), mt.ones(2), "avg")
@@ -104,6 +109,16 @@ def test_bad_python_values_raise_before_the_call():
     (lambda x: mt.ones(3).shares_memory(x), "shares_memory: expected a minitensor.Tensor"),
     (lambda x: mt.ones(3, requires_grad=True).sum().backward(x), "backward: grad: expected"),
     (lambda x: mt.optim.SGD([x], lr=0.1), "optimizer parameter: expected a minitensor.Tensor"),
+    (lambda x: mt.zeros_like(x), "zeros_like: expected a minitensor.Tensor, not ndarray"),
+    (lambda x: mt.ones_like(x), "ones_like: expected a minitensor.Tensor, not ndarray"),
+    (lambda x: mt.nn.softmax(x, 0), "softmax: expected a minitensor.Tensor, not ndarray"),
+    (lambda x: mt.nn.log_softmax(x, 0), "log_softmax: expected a minitensor.Tensor"),
+    (lambda x: mt.nn.logsumexp(x, 0), "logsumexp: expected a minitensor.Tensor"),
+    (lambda x: mt.nn.relu(x), "relu: expected a minitensor.Tensor, not ndarray"),
+    (lambda x: mt.nn.sigmoid(x), "sigmoid: expected a minitensor.Tensor, not ndarray"),
+    (lambda x: mt.rand(2, generator=x), "generator: expected a minitensor.Generator or None, "
+                                        "not ndarray"),
+    (lambda x: mt.nn.Linear(2, 2, generator=x), "generator: expected a minitensor.Generator"),
 ])
 def test_non_tensor_arguments_raise_type_error_naming_the_call(call, message):
     with pytest.raises(TypeError, match=message):

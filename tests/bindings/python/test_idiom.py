@@ -49,7 +49,7 @@ def test_indexing_edge_cases_as_numpy():
     t = mt.arange(4)
     with pytest.raises(IndexError, match="single ellipsis"):
         t[..., ...]
-    with pytest.raises(TypeError, match="unsupported index True"):
+    with pytest.raises(TypeError, match="tensor indices must be .*, not bool"):  # no masks
         t[True]
     assert t[2**70:].shape == (0,) and t[-2**70:2**70].tolist() == [0, 1, 2, 3]
     assert t[np.int64(1):np.int64(3)].tolist() == [1, 2]

@@ -76,3 +76,50 @@ def test_tolist_and_iteration(cube):
         bool(t)
     with pytest.raises(TypeError, match="len"):
         len(mt.scalar(1))
+
+
+@pytest.mark.parametrize("key,message", [
+    ((1, 2, 3), "too many indices for tensor: tensor is 2-dimensional, but 3 were indexed"),
+    ((None, 1, ..., 2, 0), "too many indices for tensor: tensor is 2-dimensional, but 3 were "
+                           "indexed"),  # None and ... index no dim
+    ((slice(None), slice(None), 0), "too many indices for tensor: tensor is 2-dimensional, "
+                                    "but 3 were indexed"),
+    (3, "index 3 is out of range for dim 0 of size 3"),
+    (-4, "index -4 is out of range for dim 0 of size 3"),
+    ((0, 4), "index 4 is out of range for dim 1 of size 4"),  # dim 1 of the tensor indexed
+    ((slice(1, None), -5), "index -5 is out of range for dim 1 of size 4"),
+    ((..., 4), "index 4 is out of range for dim 1 of size 4"),
+    ((None, 0, None, 4), "index 4 is out of range for dim 1 of size 4"),
+    (2**63, "index 9223372036854775808 is out of range for dim 0 of size 3"),
+    ((0, -2**70), "index -1180591620717411303424 is out of range for dim 1 of size 4"),
+])
+def test_index_errors_name_the_dim_as_numpy(key, message):
+    t, a = mt.zeros(3, 4), np.zeros((3, 4))
+    with pytest.raises((IndexError, OverflowError)):  # OverflowError past int64
+        a[key]  # numpy refuses the same keys
+    for index in (lambda: t[key], lambda: t.__setitem__(key, 1.0)):
+        with pytest.raises(mt.IndexOutOfRangeError) as caught:
+            index()
+        assert str(caught.value) == message and caught.value.status == 3
+
+
+def test_a_0d_tensor_takes_no_index_but_ellipsis_and_none():
+    t = mt.scalar(2.0)
+    with pytest.raises(IndexError, match="tensor is 0-dimensional, but 1 were indexed"):
+        t[0]
+    assert t[...].shape == () and t[None].shape == (1,) and t[..., None].tolist() == [2.0]
+
+
+def test_integer_indices_take_numpy_integers_and_index_objects(cube):
+    t, a = cube
+
+    class Index:
+        def __index__(self):
+            return 2
+
+    for key, plain in [((np.int64(1), np.int32(-1)), (1, -1)), ((np.array(1), Index()), (1, 2)),
+                       ((np.uint8(0), ..., Index()), (0, ..., 2)),
+                       ((slice(np.int64(1), Index()), slice(None, np.array(2))),
+                        (slice(1, 2), slice(None, 2)))]:
+        np.testing.assert_array_equal(values(t[key]), a[plain])
+        np.testing.assert_array_equal(values(t[key]), values(t[plain]))
