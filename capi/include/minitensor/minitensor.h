@@ -498,10 +498,13 @@ MT_API const char* mt_backend_name(int32_t index);
 MT_API int32_t mt_set_backend(const char* name);
 /* The name of the backend ops run on. */
 MT_API const char* mt_current_backend(void);
-/* Threads used by the parallel backend: MINITENSOR_NUM_THREADS when set, else the hardware's;
- * -1 (with a message) when MINITENSOR_NUM_THREADS is not a count from 1 to 4096. */
+/* Threads used by the parallel backend: MINITENSOR_NUM_THREADS when set, else the hardware's,
+ * but never more than the CPUs this process may run on (its affinity mask, as under mpirun or
+ * taskset): the effective count. -1 (with a message) when MINITENSOR_NUM_THREADS is not a count
+ * from 1 to 4096. */
 MT_API int32_t mt_num_threads(void);
-/* 1 <= threads <= 4096, or 0 for the default. */
+/* 1 <= threads <= 4096, or 0 for the default; more than the CPUs this process may run on is
+ * clamped quietly (mt_num_threads tells the count in effect). The library never prints. */
 MT_API int32_t mt_set_num_threads(int32_t threads);
 /* MT_DIAGNOSTICS_* (MINITENSOR_DIAGNOSTICS=1 in the environment starts in PRINT mode). */
 MT_API int32_t mt_set_diagnostics(int32_t mode);

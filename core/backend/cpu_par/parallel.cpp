@@ -1,6 +1,8 @@
 #include "backend/cpu_par/parallel.hpp"
 
 #include <tbb/blocked_range.h>
+#include <tbb/global_control.h>
+#include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
@@ -42,6 +44,18 @@ int default_threads() {
   return hardware > 0 ? static_cast<int>(hardware) : 1;
 }
 
+// The threads this process may run: the CPUs of its affinity mask (under mpirun or taskset,
+// fewer than the machine's), lowered by a tbb::global_control limit if the program set one.
+// An arena asking TBB for more workers than that gets no more, and TBB prints a warning on
+// stderr ("The number of workers is currently limited to ..."); a library must not print, so
+// the count is clamped to this.
+int usable_threads() {
+  const auto limit =
+      tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
+  return static_cast<int>(
+      std::min<size_t>(static_cast<size_t>(tbb::info::default_concurrency()), limit));
+}
+
 // The arena in use. An op copies the shared_ptr, so set_num_threads can swap in a new arena
 // while ops on other threads finish in the old one.
 struct ArenaSlot {
@@ -56,7 +70,8 @@ struct ArenaSlot {
     return arena;
   }
   void reset(int requested) {
-    threads = requested > 0 ? requested : default_threads();
+    threads =
+        std::max(1, std::min(requested > 0 ? requested : default_threads(), usable_threads()));
     arena = std::make_shared<tbb::task_arena>(threads);
   }
 };

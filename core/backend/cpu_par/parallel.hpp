@@ -8,10 +8,11 @@
 
 namespace mt {
 
-// Threads used by parallel ops: MINITENSOR_NUM_THREADS when set, else the hardware's.
+// Threads used by parallel ops: MINITENSOR_NUM_THREADS when set, else the hardware's, but never
+// more than the CPUs this process may run on (its affinity mask): the effective count.
 int num_threads();
-// Sets the thread count (>= 1); 0 restores the default. Safe while other threads run ops:
-// those finish with the count they started with.
+// Sets the thread count (>= 1, clamped quietly to the CPUs this process may run on); 0 restores
+// the default. Safe while other threads run ops: those finish with the count they started with.
 void set_num_threads(int threads);
 
 namespace cpu_par {
