@@ -125,9 +125,9 @@ void Tensor::check_writable(const char* op) const {
       for (int d = 0; d < dim(); ++d)
         broadcast |= shape()[d] > 1 && strides()[d] == 0;
       fail(ErrorCode::InvalidArgument, op, ": the tensor written (shape ", shape(), ", strides ",
-           strides(), ") ", broadcast ? "is a broadcast view whose" : "has",
-           " elements overlap: ", "indices ", overlap.first, " and ", overlap.second,
-           " are the same memory");
+           strides(), ") ",
+           broadcast ? "is a broadcast view whose elements overlap" : "has elements that overlap",
+           ": indices ", overlap.first, " and ", overlap.second, " are the same memory");
     }
     case SelfOverlap::Kind::Undecided:
       fail(ErrorCode::InvalidArgument, op, ": the tensor written (shape ", shape(), ", strides ",

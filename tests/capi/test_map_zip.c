@@ -206,11 +206,11 @@ static void overlapping_out(void) {
   CHECK_OK(mt_full(DIMS(3, 4), 1, MT_FLOAT32, &ones));
   CHECK_OK(mt_from_blob(cells, MT_FLOAT32, I64(3, 4), I64(1, 1), 2, NULL, NULL, &overlapping));
   CHECK_ERR(mt_zip_out(MT_ZIP_ADD, ones, ones, overlapping), MT_ERR_INVALID_ARGUMENT, "mt_zip_out",
-            "(3, 4)", "strides (1, 1)", "elements overlap", "are the same memory");
+            "(3, 4)", "strides (1, 1)", "elements that overlap", "are the same memory");
   CHECK_ERR(mt_map_out(MT_MAP_ID, ones, overlapping), MT_ERR_INVALID_ARGUMENT, "mt_map_out",
-            "elements overlap");
+            "elements that overlap");
   CHECK_ERR(mt_set(overlapping, DIMS(1, 1), 5), MT_ERR_INVALID_ARGUMENT, "mt_set",
-            "elements overlap");
+            "elements that overlap");
   for (i = 0; i < 12; ++i)
     untouched = untouched && cells[i] == 0;
   CHECK(untouched);

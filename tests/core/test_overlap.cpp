@@ -161,7 +161,7 @@ TEST(SelfOverlap, WritesRefuseOverlappingOutputs) {
              reduce_out(ReduceOp::Sum, ones({3, 4, 2}, DType::Float64), {2}, false, overlapping);
            }})
     EXPECT_TRUE(throws_error(write, {ErrorCode::InvalidArgument},
-                             {"(3, 4)", "strides (1, 1)", "elements overlap", "same memory"}));
+                             {"(3, 4)", "strides (1, 1)", "elements that overlap", "same memory"}));
   // Nothing was written.
   EXPECT_EQ(to_vector<double>(overlapping), before);
 
