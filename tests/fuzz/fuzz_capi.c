@@ -8,7 +8,11 @@
  *   - an out-parameter written by a failed call, or not written by a successful one,
  *   - a DLPack export that does not describe its tensor,
  *   - a deleter of mt_from_blob / mt_from_dlpack memory not called exactly once by the time
- *     every handle is released, or called after a failed call.
+ *     every handle is released, or called after a failed call,
+ *   - misuse that is accepted: a released handle (used, retained or released again) or a handle
+ *     of another kind, one pointer for two out-parameters, a DLManagedTensor imported twice,
+ *     a misaligned or wrapping data pointer or byte_offset, an out= op or mt_set into a tensor
+ *     whose elements overlap.
  * Sizes stay small (at most kMaxNumel elements per pool tensor) so that one input runs in
  * well under a millisecond. Every input starts from the same global state and releases all it
  * made, so runs are reproducible and leaks are attributable. */
@@ -136,6 +140,12 @@ static void check_f64(int32_t status, double out, const char* fn) {
     finding(fn, "double out written on failure");
 }
 
+/* Misuse must be refused with `status` and a message naming it. */
+static void expect_refused(int32_t got, int32_t status, const char* part, const char* fn) {
+  if (got != status) finding(fn, "misuse not refused with the expected status");
+  if (strstr(mt_last_error(), part) == NULL) finding(fn, "the message does not name the misuse");
+}
+
 /* --- The pool ----------------------------------------------------------------------------- */
 
 typedef struct {
@@ -148,13 +158,37 @@ typedef struct {
 
 static Pool pool;
 
+/* Tensor handles released for good during this input. Their slots are not reused before 1024
+ * more releases on this thread, more than one input makes, so each must still be refused. */
+enum { kGraves = 8 };
+static mt_tensor* graveyard[kGraves];
+static int graves;
+
+static int in_pool(const mt_tensor* t) {
+  for (int i = 0; i < kSlots; ++i)
+    if (pool.tensors[i] == t) return 1;
+  return 0;
+}
+
+/* Releases a pool slot's handle; when no other slot holds it (a retain) and it is not `keep`
+ * (about to be stored again), it joins the graveyard. */
+static void release_slot(int slot, const mt_tensor* keep) {
+  mt_tensor* t = pool.tensors[slot];
+  pool.tensors[slot] = NULL;
+  mt_release(t);
+  if (t != NULL && t != keep && !in_pool(t)) graveyard[graves++ % kGraves] = t;
+}
+
 /* Memory lent to the library: mt_from_blob buffers and hand-made DLManagedTensors. */
 static int64_t lent;     /* successful mt_from_blob / mt_from_dlpack of our own memory */
 static int64_t returned; /* deleter calls for them */
 
-/* A tensor argument: a pool slot (possibly empty), or NULL now and then. */
+/* A tensor argument: a pool slot (possibly empty), or NULL now and then; rarely a released
+ * handle or a handle of another kind (which every function must refuse). */
 static mt_tensor* arg(Input* in) {
   const uint8_t b = u8(in);
+  if (b == 254 && graves > 0) return graveyard[u8(in) % (graves < kGraves ? graves : kGraves)];
+  if (b == 253 && pool.linear != NULL) return (mt_tensor*)(void*)pool.linear;
   return b == 255 ? NULL : pool.tensors[b % kSlots];
 }
 
@@ -177,7 +211,7 @@ static void store(Input* in, mt_tensor* tensor) {
       fprintf(stderr, "%s%lld", d ? ", " : "", (long long)steps[d]);
     fprintf(stderr, ")\n");
   }
-  mt_release(pool.tensors[slot]);
+  release_slot(slot, tensor);
   /* Larger tensors are dropped: a pool of small tensors keeps every step fast. */
   if (numel > kMaxNumel) {
     mt_release(tensor);
@@ -195,10 +229,9 @@ static void take(Input* in, int32_t status, mt_tensor* out, const char* fn, int 
 }
 
 static void release_all(void) {
-  for (int i = 0; i < kSlots; ++i) {
-    mt_release(pool.tensors[i]);
-    pool.tensors[i] = NULL;
-  }
+  for (int i = 0; i < kSlots; ++i)
+    release_slot(i, NULL);
+  graves = 0;
   mt_optimizer_release(pool.optimizer);
   mt_mlp_release(pool.mlp);
   mt_linear_release(pool.linear);
@@ -298,6 +331,33 @@ static int64_t make_strides(Input* in, const int64_t* shape, int32_t ndim, int64
   return extent;
 }
 
+/* Whether two elements of `t` (a live pool tensor of at most kMaxNumel elements) are the same
+ * memory, by comparing every pair of positions. */
+static int self_overlaps(const mt_tensor* t) {
+  int64_t shape[MT_MAX_RANK], strides[MT_MAX_RANK], positions[kMaxNumel], numel = 0;
+  int32_t ndim = 0;
+  if (mt_ndim(t, &ndim) != MT_OK || mt_numel(t, &numel) != MT_OK || numel > kMaxNumel) return 0;
+  mt_shape(t, shape, MT_MAX_RANK);
+  mt_strides(t, strides, MT_MAX_RANK);
+  for (int64_t e = 0; e < numel; ++e) {
+    int64_t rest = e, position = 0;
+    for (int32_t d = ndim - 1; d >= 0; --d) {
+      position += (rest % shape[d]) * strides[d];
+      rest /= shape[d];
+    }
+    for (int64_t f = 0; f < e; ++f)
+      if (positions[f] == position) return 1;
+    positions[e] = position;
+  }
+  return 0;
+}
+
+/* A write into `dst` that succeeded: its elements must be distinct memory. */
+static void check_written(int32_t status, const mt_tensor* dst, const char* fn) {
+  if (status == MT_OK && self_overlaps(dst))
+    finding(fn, "wrote into a tensor whose elements overlap");
+}
+
 /* --- The operations ----------------------------------------------------------------------- */
 
 static void op_create(Input* in) {
@@ -393,8 +453,10 @@ static void op_from_blob(Input* in) {
   int64_t extent = use_strides ? make_strides(in, shape, ndim, strides) : numel;
   if (extent < 1) extent = 1;
   const size_t bytes = (size_t)extent * 8;
+  /* Now and then the data starts 1..7 bytes in: refused unless aligned to the element size. */
+  const size_t shift = u8(in) % 8 == 0 ? 1 + u8(in) % 7 : 0;
   Blob* blob = (Blob*)calloc(1, sizeof(Blob));
-  blob->data = calloc(1, bytes);
+  blob->data = calloc(1, bytes + 8);
   for (size_t i = 0; i < bytes / 8; ++i) {
     const double v = double_value(in);
     if (dtype == MT_FLOAT32)
@@ -404,11 +466,13 @@ static void op_from_blob(Input* in) {
   }
   mt_tensor* out = SENTINEL;
   const int with_deleter = u8(in) % 8 != 0;
-  blob->passed = u8(in) == 255 ? NULL : blob->data;
+  blob->passed = u8(in) == 255 ? NULL : (char*)blob->data + shift;
   const int32_t status =
       check(mt_from_blob(blob->passed, dtype, shape, use_strides ? strides : NULL, ndim,
                          with_deleter ? blob_deleter : NULL, blob, &out),
             "mt_from_blob");
+  if (status == MT_OK && blob->passed != NULL && shift % itemsize_of(dtype) != 0)
+    finding("mt_from_blob", "accepted a misaligned data pointer");
   if (status != MT_OK || !with_deleter) {
     /* Still ours: on failure the deleter must not have run (blob->calls stays 0). */
     if (blob->calls != 0) finding("mt_from_blob", "deleter called by a failed call");
@@ -421,6 +485,14 @@ static void op_from_blob(Input* in) {
   }
   ++lent;
   take(in, status, out, "mt_from_blob", 0);
+}
+
+/* A second import of a DLManagedTensor whose first import lives: refused, nothing written. */
+static void import_again(DLManagedTensor* managed) {
+  mt_tensor* again = SENTINEL;
+  const int32_t status = check(mt_from_dlpack(managed, &again), "mt_from_dlpack (again)");
+  expect_refused(status, MT_ERR_INVALID_ARGUMENT, "already imported", "mt_from_dlpack");
+  check_out(status, again, "mt_from_dlpack (again)");
 }
 
 static void op_dlpack(Input* in) {
@@ -451,6 +523,7 @@ static void op_dlpack(Input* in) {
   mt_tensor* out = SENTINEL;
   const int32_t back = check(mt_from_dlpack(managed, &out), "mt_from_dlpack");
   if (back != MT_OK) managed->deleter(managed); /* still ours */
+  if (back == MT_OK && u8(in) % 4 == 0) import_again(managed);
   take(in, back, out, "mt_from_dlpack", 0);
 }
 
@@ -474,15 +547,27 @@ static void op_foreign_dlpack(Input* in) {
   if (extent < 1) extent = 1;
   dl->shape = foreign->shape;
   dl->strides = use_strides ? foreign->strides : NULL;
-  const uint64_t offset_elements = u8(in) % 3;
-  dl->byte_offset = offset_elements * 8;
-  foreign->data = calloc((size_t)(extent + (int64_t)offset_elements), 8);
+  /* byte_offset: 0, 8 or 16 (the buffer has room), or now and then a corrupt one: not a
+   * multiple of the element size, or beyond int64 (near UINT64_MAX it wraps the pointer). */
+  static const uint64_t corrupt[] = {1,         2, 3, 4, 6, (uint64_t)INT64_MAX + 1, UINT64_MAX - 7,
+                                     UINT64_MAX};
+  const uint8_t offset_choice = u8(in);
+  dl->byte_offset = offset_choice < 224
+                        ? (uint64_t)(offset_choice % 3) * 8
+                        : corrupt[offset_choice % (sizeof corrupt / sizeof corrupt[0])];
+  const int bad_offset = dl->byte_offset > (uint64_t)INT64_MAX ||
+                         (dl->dtype.bits >= 8 && dl->byte_offset % (dl->dtype.bits / 8) != 0);
+  foreign->data = calloc((size_t)extent + 2, 8);
   dl->data = u8(in) == 255 ? NULL : foreign->data;
   foreign->managed.manager_ctx = foreign;
   foreign->managed.deleter = u8(in) == 255 ? NULL : foreign_deleter;
   mt_tensor* out = SENTINEL;
   const int32_t status = check(mt_from_dlpack(&foreign->managed, &out), "mt_from_dlpack");
   if (foreign->calls != 0) finding("mt_from_dlpack", "deleter called during the call");
+  if (status == MT_OK && dl->data != NULL && bad_offset)
+    finding("mt_from_dlpack", "accepted a misaligned or overflowing byte_offset");
+  if (status == MT_OK && foreign->managed.deleter != NULL && u8(in) % 4 == 0)
+    import_again(&foreign->managed);
   if (status != MT_OK || foreign->managed.deleter == NULL) {
     if (status == MT_OK) out = copy_and_release(out); /* no deleter: the memory is ours */
     free(foreign->data);
@@ -578,7 +663,7 @@ static void op_queries(Input* in) {
         status = check(mt_get(t, at, ndim, &f64), "mt_get");
         check_f64(status, f64, "mt_get");
       } else {
-        check(mt_set(t, at, ndim, double_value(in)), "mt_set");
+        check_written(check(mt_set(t, at, ndim, double_value(in)), "mt_set"), t, "mt_set");
       }
       break;
     }
@@ -704,15 +789,16 @@ static void op_compute(Input* in) {
       mt_tensor* b = arg(in);
       mt_tensor* dst = arg(in);
       if (which == 0) {
-        check(mt_map_out(op, a, dst), "mt_map_out");
+        check_written(check(mt_map_out(op, a, dst), "mt_map_out"), dst, "mt_map_out");
       } else if (which == 1) {
-        check(mt_zip_out(op, a, b, dst), "mt_zip_out");
+        check_written(check(mt_zip_out(op, a, b, dst), "mt_zip_out"), dst, "mt_zip_out");
       } else if (which == 2) {
         const int32_t ndims = (int32_t)small(in, 0, 2);
         fill_dims(in, dims, ndims, index_value);
-        check(mt_reduce_out(op, a, dims, ndims, u8(in) % 2, dst), "mt_reduce_out");
+        check_written(check(mt_reduce_out(op, a, dims, ndims, u8(in) % 2, dst), "mt_reduce_out"),
+                      dst, "mt_reduce_out");
       } else {
-        check(mt_matmul_out(a, b, dst), "mt_matmul_out");
+        check_written(check(mt_matmul_out(a, b, dst), "mt_matmul_out"), dst, "mt_matmul_out");
       }
       return;
     }
@@ -914,6 +1000,58 @@ static void op_nn(Input* in) {
   }
 }
 
+/* Handle misuse and aliased out-parameters: each must be refused, never crash or leak. */
+static void op_misuse(Input* in) {
+  int32_t i32 = kSentinelI32;
+  int64_t i64 = kSentinelI64;
+  mt_tensor* dead = graves > 0 ? graveyard[u8(in) % (graves < kGraves ? graves : kGraves)] : NULL;
+  switch (u8(in) % 5) {
+    case 0: /* a released handle, used or retained */
+      if (dead == NULL) return;
+      i32 = kSentinelI32;
+      expect_refused(check(mt_ndim(dead, &i32), "mt_ndim"), MT_ERR_INVALID_ARGUMENT, "released",
+                     "mt_ndim");
+      check_i32(MT_ERR_INVALID_ARGUMENT, i32, "mt_ndim");
+      expect_refused(check(mt_retain(dead), "mt_retain"), MT_ERR_INVALID_ARGUMENT, "released",
+                     "mt_retain");
+      break;
+    case 1: /* released again: a message, nothing else */
+      if (dead == NULL) return;
+      mt_release(dead);
+      if (strstr(mt_last_error(), "released") == NULL)
+        finding("mt_release", "a second release went unnoticed");
+      break;
+    case 2: /* a handle of another kind */
+      if (pool.linear != NULL)
+        expect_refused(check(mt_numel((mt_tensor*)(void*)pool.linear, &i64), "mt_numel"),
+                       MT_ERR_INVALID_ARGUMENT, "not an mt_tensor", "mt_numel");
+      if (pool.tensors[0] != NULL)
+        expect_refused(check(mt_mlp_parameter_count((mt_mlp*)(void*)pool.tensors[0], &i32),
+                             "mt_mlp_parameter_count"),
+                       MT_ERR_INVALID_ARGUMENT, "not an mt_mlp", "mt_mlp_parameter_count");
+      break;
+    case 3: { /* one pointer for both tensors of a dataset */
+      mt_tensor* same = SENTINEL;
+      const int32_t status = check(
+          mt_dataset((int32_t)small(in, 0, 5), small(in, 0, 20), u8(in), MT_FLOAT32, &same, &same),
+          "mt_dataset");
+      expect_refused(status, MT_ERR_INVALID_ARGUMENT, "same pointer", "mt_dataset");
+      check_out(status, same, "mt_dataset");
+      break;
+    }
+    default: { /* one pointer for both numbers of mt_device and mt_cuda_memory_stats */
+      mt_tensor* t = arg(in);
+      const int32_t status = check(mt_device(t, &i32, &i32), "mt_device");
+      if (status != MT_ERR_INVALID_ARGUMENT) finding("mt_device", "aliased outs not refused");
+      check_i32(status, i32, "mt_device");
+      expect_refused(check(mt_cuda_memory_stats(0, &i64, &i64), "mt_cuda_memory_stats"),
+                     MT_ERR_INVALID_ARGUMENT, "same pointer", "mt_cuda_memory_stats");
+      check_i64(MT_ERR_INVALID_ARGUMENT, i64, "mt_cuda_memory_stats");
+      break;
+    }
+  }
+}
+
 /* The process-wide settings an input changed, restored before the next one. */
 static int threads_changed, backend_changed, diagnostics_changed;
 
@@ -1012,10 +1150,12 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case 12: op_autograd(&in); break;
       case 13: op_nn(&in); break;
       case 14: op_runtime(&in); break;
-      default: { /* release a slot */
-        const int slot = u8(&in) % kSlots;
-        mt_release(pool.tensors[slot]);
-        pool.tensors[slot] = NULL;
+      default: { /* release a slot, or misuse handles */
+        const uint8_t b = u8(&in);
+        if (b >= 224)
+          op_misuse(&in);
+        else
+          release_slot(b % kSlots, NULL);
         break;
       }
     }
