@@ -76,6 +76,34 @@ def test_losses_and_softmax_match_torch(rng):
                                p.logsumexp(0, keepdim=True).numpy(), rtol=1e-12)
 
 
+def test_losses_refuse_what_torch_refuses():
+    ok = mt.tensor([0.25, 0.5, 1.0], mt.float64)
+    for bad in (1.5, -0.5, float("nan")):
+        wrong = mt.tensor([0.5, bad, 0.5], mt.float64)
+        with pytest.raises(mt.InvalidArgumentError,
+                           match=r"all elements of input should be between 0 and 1, but input "
+                                 r"at index \(1,\) is"):
+            mt.nn.binary_cross_entropy(wrong, ok)
+        with pytest.raises(mt.InvalidArgumentError, match="all elements of target"):
+            mt.nn.binary_cross_entropy(ok, wrong)
+        with pytest.raises(RuntimeError, match="between 0 and 1"):  # torch, for the record
+            torch.nn.functional.binary_cross_entropy(torch.tensor([0.5, bad, 0.5]),
+                                                     torch.tensor([0.25, 0.5, 1.0]))
+    # (3, 1) against (3,) would compare every input with every target.
+    with pytest.raises(mt.ShapeMismatchError, match=r"mse_loss: target size \(3,\) differs "
+                                                    r"from input size \(3, 1\)"):
+        mt.nn.mse_loss(mt.zeros(3, 1), mt.zeros(3))
+
+
+@pytest.mark.parametrize("shape,dim", [((3, 0), 1), ((0, 3), 0), ((0, 3), 1), ((0,), -1)])
+def test_softmax_family_over_empty_dims_matches_torch(shape, dim):
+    x, p = mt.zeros(*shape, dtype=mt.float64), torch.zeros(*shape, dtype=torch.float64)
+    np.testing.assert_array_equal(values(mt.nn.logsumexp(x, dim)),
+                                  torch.logsumexp(p, dim).numpy())
+    assert mt.nn.softmax(x, dim).shape == tuple(p.softmax(dim).shape)
+    assert mt.nn.log_softmax(x, dim).shape == tuple(p.log_softmax(dim).shape)
+
+
 def test_linear_layer_and_grad_control():
     layer = mt.nn.Linear(3, 2, dtype=mt.float64, generator=mt.Generator(1))
     assert layer.weight.shape == (2, 3) and layer.bias.shape == (2,)

@@ -112,3 +112,30 @@ def test_raw_buffers_round_trip():
         raw.mt_to_buffer(t, array.array("d", [0.0]))  # room for 1 of 6
     with pytest.raises(BufferError, match="not writable"):
         raw.mt_to_buffer(t, b"\0" * 48)
+
+
+@pytest.mark.parametrize("dtype,np_dtype", DTYPES)
+def test_rand_samples_the_whole_finite_range(dtype, np_dtype):
+    # high - low overflows: every sample was once ~high (the adversarial review's probe).
+    top = float(np.finfo(np_dtype).max)
+    u = mt.rand(100000, low=-top, high=top, dtype=dtype, generator=mt.Generator(3)).numpy()
+    assert np.isfinite(u).all() and (u >= -top).all() and (u < top).all()
+    assert u.min() < -0.99 * top and u.max() > 0.99 * top
+    assert abs(float(np.mean(u / top))) < 0.01  # uniform on [-1, 1) scaled: mean 0
+    assert 0.49 < float(np.mean(u < 0)) < 0.51
+
+
+def test_creators_refuse_values_the_dtype_cannot_hold():
+    with pytest.raises(mt.SizeOverflowError, match="full: value 1e\\+39 is outside the finite "
+                                                   "range of float32"):
+        mt.full((2,), 1e39, dtype=mt.float32)
+    with pytest.raises(mt.SizeOverflowError, match="rand: high 1e\\+39"):
+        mt.rand(2, low=0, high=1e39, dtype=mt.float32)
+    with pytest.raises(mt.SizeOverflowError, match="randn: mean 0 and std 1e\\+308"):
+        mt.randn(2, std=1e308, dtype=mt.float64)
+    with pytest.raises(mt.SizeOverflowError, match="arange: the last value"):
+        mt.arange(0, 1e39, 1e38, dtype=mt.float32)
+    # What numpy gives where numpy can: arange across the whole float64 range.
+    np.testing.assert_allclose(values(mt.arange(-1e308, 1e308, 1e307, dtype=mt.float64)),
+                               -1e308 + 1e307 * np.arange(20, dtype=np.longdouble), rtol=1e-14,
+                               atol=1e293)
