@@ -42,6 +42,14 @@
  *   (mt_release, mt_*_release). Functions that take handles borrow them. Views share memory
  *   with the tensor they came from and keep it alive, so handles may be released in any order.
  * - Releases return void, accept NULL and may be called from any thread.
+ * - Misuse is reported, not a crash. A handle used after its final release, released again, or
+ *   passed (through a cast) as another kind of handle is MT_ERR_INVALID_ARGUMENT ("a is a
+ *   released mt_tensor handle (mt_release freed it)"); a release of such a handle does nothing
+ *   but set mt_last_error(). Handles are never given back to the system, only reused, and a
+ *   released one is reused only after 1024 more releases on the same thread: until then the
+ *   misuse is always caught, later it may meet a new handle. A release leaves mt_last_error()
+ *   alone otherwise, so cleaning up before printing a message keeps it. Two out-parameters of one
+ *   call may not be the same pointer.
  * - Threads. Distinct tensors may be used from different threads at once, and a tensor may be
  *   read (as an operand, or by queries and copies out) from several threads at once. Writing a
  *   tensor (an `out` op, mt_set, an optimizer step, backward accumulating into its gradient)
@@ -204,7 +212,8 @@ MT_API void mt_string_free(char* text);
 
 /* Adds a reference: the tensor then needs one more mt_release. */
 MT_API int32_t mt_retain(mt_tensor* tensor);
-/* Drops a reference; the tensor is freed with the last one (its memory with the last view). */
+/* Drops a reference; the tensor is freed with the last one (its memory with the last view). A
+ * released handle is left alone, with a message in mt_last_error(). */
 MT_API void mt_release(mt_tensor* tensor);
 
 /* ---------------------------------------------------------------------------------------------
@@ -223,14 +232,18 @@ MT_API int32_t mt_scalar(double value, int32_t dtype, mt_tensor** out);
 MT_API int32_t mt_arange(double start, double stop, double step, int32_t dtype, mt_tensor** out);
 /* Uniform samples in [low, high) and normal samples (mean, std), drawn from `generator`
  * (NULL: the default generator, see mt_manual_seed). The same generator state gives the same
- * numbers on every backend and thread count. */
+ * numbers on every backend and thread count. Any finite bounds the dtype holds are sampled
+ * correctly, the whole float64 range included; mt_randn refuses (MT_ERR_OVERFLOW) a mean and
+ * std whose samples could leave the dtype's range (|mean| + 8.5717 std beyond it). mt_full and
+ * mt_arange likewise refuse finite values the dtype cannot hold (1e39 in float32). */
 MT_API int32_t mt_rand(const int64_t* shape, int32_t ndim, int32_t dtype, double low, double high,
                        mt_generator* generator, mt_tensor** out);
 MT_API int32_t mt_randn(const int64_t* shape, int32_t ndim, int32_t dtype, double mean, double std,
                         mt_generator* generator, mt_tensor** out);
 
 /* A new contiguous tensor holding a copy of `count` elements of `data_dtype` read from `data`
- * in row-major order, converted to `dtype`; `count` must equal the product of `shape`. */
+ * in row-major order, converted to `dtype`; `count` must equal the product of `shape`. `data`
+ * (and mt_to_buffer's `dst`) may be at any address, aligned or not. */
 MT_API int32_t mt_from_buffer(const void* data, int32_t data_dtype, int64_t count,
                               const int64_t* shape, int32_t ndim, int32_t dtype, mt_tensor** out);
 
@@ -254,9 +267,11 @@ MT_API int32_t mt_from_buffer_on(const void* data, int32_t data_dtype, int64_t c
 typedef void (*mt_deleter)(void* data, void* context);
 /* A tensor over the caller's memory, without a copy: element i sits at
  * data + sum(i[d] * strides[d]) * itemsize. `strides` are in elements, >= 0 (NULL: row-major
- * contiguous). `deleter` (may be NULL) is called as deleter(data, context) exactly once, when
- * the tensor and all its views are released. On failure the deleter is not called and the
- * buffer stays the caller's. */
+ * contiguous). `data` must be aligned to the element size (4 or 8 bytes) and the elements must
+ * lie inside the address space (else MT_ERR_INVALID_ARGUMENT / MT_ERR_OVERFLOW). Strides may
+ * make elements share memory: such a view reads fine but is refused as an output. `deleter`
+ * (may be NULL) is called as deleter(data, context) exactly once, when the tensor and all its
+ * views are released. On failure the deleter is not called and the buffer stays the caller's. */
 MT_API int32_t mt_from_blob(void* data, int32_t dtype, const int64_t* shape, const int64_t* strides,
                             int32_t ndim, mt_deleter deleter, void* context, mt_tensor** out);
 
@@ -554,7 +569,10 @@ struct DLManagedTensor;
 MT_API int32_t mt_to_dlpack(const mt_tensor* tensor, struct DLManagedTensor** out);
 /* A tensor over `managed`'s memory (no copy). On success the tensor owns `managed` and calls
  * its deleter exactly once, when the tensor and all its views are released; on failure the
- * caller still owns it. Accepts CPU float32/float64 with non-negative strides. */
+ * caller still owns it. Accepts CPU float32/float64 with non-negative strides, data +
+ * byte_offset aligned to the element size and byte_offset <= INT64_MAX (MT_ERR_OVERFLOW, also
+ * when it would wrap the pointer). Importing a struct again while its first import's tensor
+ * lives is MT_ERR_INVALID_ARGUMENT (ownership moved with the first). */
 MT_API int32_t mt_from_dlpack(struct DLManagedTensor* managed, mt_tensor** out);
 
 #ifdef __cplusplus
