@@ -10,7 +10,10 @@
  * - use the global settings: the default generator, the thread count, diagnostics.
  * One tensor over caller memory is handed to the workers with one reference each and released
  * by them only: its deleter must run once, on a worker. Every result is checked against values
- * the main thread computed before the workers started. */
+ * the main thread computed before the workers started.
+ * Then handles cross threads: one thread makes thousands, another (as a garbage collector's
+ * finalizer would) releases them, and the first makes more, reusing the slots; and two threads
+ * release one layer at the same moment: exactly one frees it, the other is told. */
 #include <dlpack/dlpack.h>
 #include <minitensor/minitensor.h>
 #include <pthread.h>
@@ -195,6 +198,73 @@ static void* work(void* arg) {
   return NULL;
 }
 
+/* --- Handles across threads --- */
+
+enum { HANDLES = 3000 };
+static mt_tensor* made[HANDLES];
+
+static void* make_handles(void* arg) {
+  int i, *failures = arg;
+  for (i = 0; i < HANDLES; ++i)
+    if (mt_scalar(i, MT_FLOAT64, &made[i]) != MT_OK) ++*failures;
+  return NULL;
+}
+
+static void* release_handles(void* arg) {
+  int i;
+  (void)arg;
+  for (i = 0; i < HANDLES; ++i)
+    mt_release(made[i]);
+  return NULL;
+}
+
+/* Made on one thread, released on another, made again: every handle holds its own value. */
+static int handles_across_threads(void) {
+  pthread_t maker, releaser;
+  int round, i, failures = 0;
+  double value = 0;
+  for (round = 0; round < 3; ++round) {
+    pthread_create(&maker, NULL, make_handles, &failures);
+    pthread_join(maker, NULL);
+    for (i = 0; i < HANDLES; ++i)
+      if (mt_item(made[i], &value) != MT_OK || value != i) ++failures;
+    pthread_create(&releaser, NULL, release_handles, NULL);
+    pthread_join(releaser, NULL);
+  }
+  if (failures) fprintf(stderr, "handles across threads: %d failures\n", failures);
+  return failures;
+}
+
+static mt_linear* contested;
+static pthread_barrier_t release_together;
+static int told[2]; /* whether each releaser's mt_last_error() reports a released handle */
+
+static void* release_contested(void* arg) {
+  int* my_told = arg;
+  pthread_barrier_wait(&release_together);
+  mt_linear_release(contested);
+  *my_told = strstr(mt_last_error(), "released") != NULL;
+  return NULL;
+}
+
+/* Two threads release one layer at the same moment: it is freed once, the other call is told. */
+static int racing_releases(void) {
+  pthread_t threads[2];
+  int round, i, failures = 0;
+  pthread_barrier_init(&release_together, NULL, 2);
+  for (round = 0; round < 50; ++round) {
+    if (mt_linear_create(3, 2, MT_FLOAT32, 1, NULL, &contested) != MT_OK) return 1;
+    for (i = 0; i < 2; ++i)
+      pthread_create(&threads[i], NULL, release_contested, &told[i]);
+    for (i = 0; i < 2; ++i)
+      pthread_join(threads[i], NULL);
+    if (told[0] + told[1] != 1) ++failures;
+  }
+  pthread_barrier_destroy(&release_together);
+  if (failures) fprintf(stderr, "racing releases: %d rounds not freed exactly once\n", failures);
+  return failures;
+}
+
 /* Makes the shared tensors and the reference values. */
 static int setup(void) {
   mt_generator* g = NULL;
@@ -253,6 +323,8 @@ int main(void) {
             handed_deleted_on_main ? ", on the main thread" : "");
     ++failures;
   }
+  failures += handles_across_threads();
+  failures += racing_releases();
   mt_set_diagnostics(MT_DIAGNOSTICS_OFF);
   mt_set_num_threads(0);
   mt_release(shared_a);
