@@ -1,7 +1,6 @@
 #include "nn/loss.hpp"
 
 #include <cmath>
-#include <limits>
 #include <vector>
 
 #include "ops/creation.hpp"
@@ -74,8 +73,7 @@ Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim) {
   // Clamped to the finite range, so that a slice of -inf gives -inf and one holding +inf gives
   // +inf (not inf - inf = NaN). An empty dim has no max: there the shift is 0, and the sum of
   // nothing gives log 0 = -inf, as in torch.
-  const double highest = x.dtype() == DType::Float32 ? std::numeric_limits<float>::max()
-                                                     : std::numeric_limits<double>::max();
+  const double highest = largest_finite(x.dtype());
   Tensor shift;
   if (x.size(dim) == 0) {
     Dims kept = x.shape();

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <limits>
 
 #include "backend/registry.hpp"
 #include "random/philox.hpp"
@@ -22,19 +21,13 @@ Tensor random_tensor(const Dims& shape, DType dtype, Distribution distribution, 
   return out;
 }
 
-// The largest finite value of `dtype`.
-double largest(DType dtype) {
-  return dtype == DType::Float32 ? std::numeric_limits<float>::max()
-                                 : std::numeric_limits<double>::max();
-}
-
 // Throws Overflow, naming `fn` and `what`, when the finite `value` has no finite counterpart in
 // `dtype` (1e39 would become a float32 infinity). Infinities and NaN are the caller's business.
 void check_fits(double value, DType dtype, const char* fn, const char* what) {
   if (std::isfinite(value) &&
       !std::isfinite(dtype == DType::Float32 ? static_cast<float>(value) : value))
     fail(ErrorCode::Overflow, fn, ": ", what, " ", value, " is outside the finite range of ", dtype,
-         " (+-", largest(dtype), ")");
+         " (+-", largest_finite(dtype), ")");
 }
 
 // Whether elements of `dtype` may be read or written at `data`. Callers' buffers may sit at any
@@ -113,9 +106,9 @@ Tensor randn(const Dims& shape, DType dtype, double mean, double std, Generator&
     fail(ErrorCode::InvalidArgument, "randn: need a finite mean and std >= 0, got ", mean, " and ",
          std);
   // A sample can reach mean +- kPhiloxNormalBound std; beyond the dtype's range it would be inf.
-  if (std::abs(mean) + kPhiloxNormalBound * std > largest(dtype))
+  if (std::abs(mean) + kPhiloxNormalBound * std > largest_finite(dtype))
     fail(ErrorCode::Overflow, "randn: mean ", mean, " and std ", std, " can give samples beyond ",
-         dtype, "'s finite range (+-", largest(dtype), "): |mean| + ", kPhiloxNormalBound,
+         dtype, "'s finite range (+-", largest_finite(dtype), "): |mean| + ", kPhiloxNormalBound,
          " std must stay inside it");
   return random_tensor(shape, dtype, Distribution::Normal, mean, std, generator, device);
 }

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <limits>
 #include <ostream>
 
 namespace mt {
@@ -8,6 +9,11 @@ namespace mt {
 enum class DType : int32_t { Float32 = 0, Float64 = 1 };
 
 inline constexpr int64_t itemsize(DType dtype) { return dtype == DType::Float32 ? 4 : 8; }
+// The largest finite value of `dtype`.
+inline constexpr double largest_finite(DType dtype) {
+  return dtype == DType::Float32 ? std::numeric_limits<float>::max()
+                                 : std::numeric_limits<double>::max();
+}
 const char* dtype_name(DType dtype);
 inline std::ostream& operator<<(std::ostream& out, DType dtype) { return out << dtype_name(dtype); }
 
