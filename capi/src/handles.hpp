@@ -5,9 +5,10 @@
 // A slot is never given back to the system, only reused, so the boundary can always read a
 // handle's tag, also after its final release: using a released handle, or releasing it twice,
 // is then an error with a message instead of a crash or a corrupted heap. A released slot is
-// reused only after kQuarantine later releases on the same thread, so a stale handle is caught
-// for at least that long; after that it may name a new handle (the limit of handles that are
-// plain pointers, which must stay so for the C ABI).
+// reused only after kQuarantine later releases on the same thread (or once that thread has
+// exited, when its lists join the shared one), so a stale handle is caught for at least that
+// long; after that it may name a new handle (the limit of handles that are plain pointers, which
+// must stay so for the C ABI).
 #include <atomic>
 #include <cstddef>
 #include <cstdint>

@@ -46,10 +46,10 @@
  *   passed (through a cast) as another kind of handle is MT_ERR_INVALID_ARGUMENT ("a is a
  *   released mt_tensor handle (mt_release freed it)"); a release of such a handle does nothing
  *   but set mt_last_error(). Handles are never given back to the system, only reused, and a
- *   released one is reused only after 1024 more releases on the same thread: until then the
- *   misuse is always caught, later it may meet a new handle. A release leaves mt_last_error()
- *   alone otherwise, so cleaning up before printing a message keeps it. Two out-parameters of one
- *   call may not be the same pointer.
+ *   released one is reused only after 1024 more releases on the same thread (or once that
+ *   thread has exited): until then the misuse is always caught, later it may meet a new handle. A
+ * release leaves mt_last_error() alone otherwise, so cleaning up before printing a message keeps
+ * it. Two out-parameters of one call may not be the same pointer.
  * - Threads. Distinct tensors may be used from different threads at once, and a tensor may be
  *   read (as an operand, or by queries and copies out) from several threads at once. Writing a
  *   tensor (an `out` op, mt_set, an optimizer step, backward accumulating into its gradient)
