@@ -1,9 +1,7 @@
 #include "backend/cpu_par/parallel.hpp"
 
-#include <tbb/blocked_range.h>
 #include <tbb/global_control.h>
 #include <tbb/info.h>
-#include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
@@ -14,19 +12,8 @@
 #include <thread>
 #include <utility>
 
+#include "backend/cpu_par/chunk_tasks.hpp"
 #include "tensor/error.hpp"
-
-// TBB's own synchronization is invisible to ThreadSanitizer (libtbb is not instrumented), so
-// the edges it guarantees are declared here (see Handoff and parallel_for_impl).
-#if defined(__SANITIZE_THREAD__)
-extern "C" void __tsan_acquire(void* addr);
-extern "C" void __tsan_release(void* addr);
-#define MT_TSAN_ACQUIRE(addr) __tsan_acquire((void*)(addr))
-#define MT_TSAN_RELEASE(addr) __tsan_release((void*)(addr))
-#else
-#define MT_TSAN_ACQUIRE(addr) ((void)(addr))
-#define MT_TSAN_RELEASE(addr) ((void)(addr))
-#endif
 
 namespace mt {
 namespace {
@@ -99,32 +86,6 @@ void set_num_threads(int threads) {
 }
 
 namespace cpu_par {
-namespace {
-
-// A callable handed to TBB, which copies it into tasks that other threads run. Each copy
-// declares an edge from the thread that made it to the thread that calls it, which is what
-// TBB's task hand-off guarantees, and an edge from the last user of its memory (TBB recycles
-// task memory) to its maker. Chunks get no edges among themselves, so a race between two
-// chunks is still reported.
-template <class F> class Handoff {
- public:
-  explicit Handoff(const F& f) : f_((MT_TSAN_ACQUIRE(this), f)) { MT_TSAN_RELEASE(this); }
-  Handoff(const Handoff& other) : f_((MT_TSAN_ACQUIRE(this), MT_TSAN_ACQUIRE(&other), other.f_)) {
-    MT_TSAN_RELEASE(this);
-  }
-  Handoff& operator=(const Handoff&) = delete;
-  ~Handoff() { MT_TSAN_RELEASE(this); }
-
-  template <class... Args> void operator()(Args&&... args) const {
-    MT_TSAN_ACQUIRE(this);
-    f_(std::forward<Args>(args)...);
-  }
-
- private:
-  F f_;
-};
-
-}  // namespace
 
 void parallel_for_impl(int64_t n, int64_t grain, void* body,
                        void (*call)(void*, int64_t, int64_t)) {
@@ -138,21 +99,7 @@ void parallel_for_impl(int64_t n, int64_t grain, void* body,
       call(body, c * grain, std::min(n, (c + 1) * grain));
     return;
   }
-  // Every chunk happens before parallel_for returns (`done` carries that edge).
-  char done = 0;
-  const Handoff chunk_body([&](const tbb::blocked_range<int64_t>& r) {
-    for (int64_t c = r.begin(); c < r.end(); ++c)
-      call(body, c * grain, std::min(n, (c + 1) * grain));
-    MT_TSAN_RELEASE(&done);
-  });
-  // simple_partitioner with grain 1 over chunk numbers: TBB never merges or splits our chunks.
-  // execute() may hand its functor to a worker when the arena is busy.
-  const Handoff run([&] {
-    tbb::parallel_for(tbb::blocked_range<int64_t>(0, chunks, 1), chunk_body,
-                      tbb::simple_partitioner());
-  });
-  arena->execute(run);
-  MT_TSAN_ACQUIRE(&done);
+  run_chunks(*arena, n, grain, body, call);
 }
 
 }  // namespace cpu_par
