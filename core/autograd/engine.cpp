@@ -5,9 +5,9 @@
 
 #include "autograd/grad_mode.hpp"
 #include "autograd/node.hpp"
+#include "base/error.hpp"
 #include "ops/creation.hpp"
 #include "ops/tensor_ops.hpp"
-#include "tensor/error.hpp"
 
 namespace mt::autograd {
 namespace {

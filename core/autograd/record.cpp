@@ -1,7 +1,7 @@
 #include "autograd/record.hpp"
 
 #include "autograd/meta.hpp"
-#include "tensor/error.hpp"
+#include "base/error.hpp"
 
 namespace mt::autograd {
 

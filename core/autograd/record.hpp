@@ -6,9 +6,9 @@
 
 #include "autograd/grad_mode.hpp"
 #include "autograd/node.hpp"
-#include "ops/binary_ops.hpp"
-#include "ops/reduce_ops.hpp"
-#include "ops/unary_ops.hpp"
+#include "op_tables/binary_ops.hpp"
+#include "op_tables/reduce_ops.hpp"
+#include "op_tables/unary_ops.hpp"
 
 namespace mt::autograd {
 

@@ -3,7 +3,7 @@
 // its storage at the time, so that backward can refuse values that were overwritten since
 // (an out= op or Tensor::set on the tensor or any view of it), as PyTorch does.
 #include "autograd/node.hpp"
-#include "tensor/error.hpp"
+#include "base/error.hpp"
 
 namespace mt::autograd {
 

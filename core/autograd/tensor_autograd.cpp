@@ -1,7 +1,7 @@
 // The autodiff members of Tensor.
 #include "autograd/engine.hpp"
 #include "autograd/meta.hpp"
-#include "tensor/error.hpp"
+#include "base/error.hpp"
 
 namespace mt {
 

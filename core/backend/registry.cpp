@@ -7,7 +7,7 @@
 #include "backend/cpu_seq/cpu_seq.hpp"
 #include "backend/cuda/cuda_backend.hpp"
 #include "backend/cuda/loader.hpp"
-#include "tensor/error.hpp"
+#include "base/error.hpp"
 
 namespace mt {
 namespace {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "base/error.hpp"
 #include "ops/creation.hpp"
-#include "tensor/error.hpp"
 
 namespace mt {
 namespace {

@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "autograd/grad_mode.hpp"
+#include "base/error.hpp"
 #include "nn/loss.hpp"
 #include "ops/tensor_ops.hpp"
-#include "tensor/error.hpp"
 
 namespace mt::nn {
 

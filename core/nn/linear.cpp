@@ -2,9 +2,9 @@
 
 #include <cmath>
 
+#include "base/error.hpp"
 #include "ops/creation.hpp"
 #include "ops/tensor_ops.hpp"
-#include "tensor/error.hpp"
 
 namespace mt::nn {
 

@@ -3,9 +3,9 @@
 #include <cmath>
 #include <vector>
 
+#include "base/error.hpp"
 #include "ops/creation.hpp"
 #include "ops/tensor_ops.hpp"
-#include "tensor/error.hpp"
 #include "tensor/index.hpp"
 
 namespace mt::nn {

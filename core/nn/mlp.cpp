@@ -1,7 +1,7 @@
 #include "nn/mlp.hpp"
 
+#include "base/error.hpp"
 #include "ops/tensor_ops.hpp"
-#include "tensor/error.hpp"
 
 namespace mt::nn {
 

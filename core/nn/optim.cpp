@@ -3,9 +3,9 @@
 #include <cmath>
 
 #include "autograd/grad_mode.hpp"
+#include "base/error.hpp"
 #include "ops/creation.hpp"
 #include "ops/tensor_ops.hpp"
-#include "tensor/error.hpp"
 
 namespace mt::nn {
 namespace {

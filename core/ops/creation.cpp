@@ -5,8 +5,8 @@
 #include <cstring>
 
 #include "backend/registry.hpp"
+#include "base/error.hpp"
 #include "random/philox.hpp"
-#include "tensor/error.hpp"
 #include "tensor/index.hpp"
 
 namespace mt {

@@ -4,7 +4,7 @@
 
 #include "autograd/record.hpp"
 #include "backend/registry.hpp"
-#include "tensor/error.hpp"
+#include "base/error.hpp"
 #include "tensor/index.hpp"
 
 namespace mt {

@@ -3,9 +3,9 @@
 // once; the arithmetic runs on the default backend (backend/registry.hpp).
 #include <cstdint>
 
-#include "ops/binary_ops.hpp"
-#include "ops/reduce_ops.hpp"
-#include "ops/unary_ops.hpp"
+#include "op_tables/binary_ops.hpp"
+#include "op_tables/reduce_ops.hpp"
+#include "op_tables/unary_ops.hpp"
 #include "tensor/tensor.hpp"
 
 namespace mt {

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "tensor/host_device.hpp"
+#include "base/host_device.hpp"
 
 namespace mt {
 

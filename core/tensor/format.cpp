@@ -1,7 +1,7 @@
 // numpy-style printing of tensors.
 #include <sstream>
 
-#include "tensor/error.hpp"
+#include "base/error.hpp"
 #include "tensor/tensor.hpp"
 
 namespace mt {

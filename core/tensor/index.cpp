@@ -1,6 +1,6 @@
 #include "tensor/index.hpp"
 
-#include "tensor/error.hpp"
+#include "base/error.hpp"
 
 namespace mt {
 

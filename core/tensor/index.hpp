@@ -3,8 +3,8 @@
 // shape_broadcast, plus the overflow-checked size computations every shape goes through.
 #include <cstdint>
 
-#include "tensor/dims.hpp"
-#include "tensor/host_device.hpp"
+#include "base/dims.hpp"
+#include "base/host_device.hpp"
 
 namespace mt {
 

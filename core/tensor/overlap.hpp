@@ -3,7 +3,7 @@
 // the same element. mt_from_blob, DLPack and expand can make such views. Reading them is fine;
 // writing through them is not (one element would receive several results), so every write into
 // an existing tensor refuses them (Tensor::check_writable).
-#include "tensor/dims.hpp"
+#include "base/dims.hpp"
 
 namespace mt {
 

@@ -2,7 +2,7 @@
 
 #include "autograd/record.hpp"
 #include "backend/registry.hpp"
-#include "tensor/error.hpp"
+#include "base/error.hpp"
 #include "tensor/index.hpp"
 #include "tensor/overlap.hpp"
 

@@ -4,9 +4,9 @@
 #include <ostream>
 #include <string>
 
-#include "tensor/dims.hpp"
-#include "tensor/dtype.hpp"
-#include "tensor/storage.hpp"
+#include "base/dims.hpp"
+#include "base/dtype.hpp"
+#include "base/storage.hpp"
 
 namespace mt {
 

@@ -2,9 +2,9 @@
 #include <optional>
 
 #include "autograd/record.hpp"
+#include "base/error.hpp"
 #include "ops/creation.hpp"
 #include "ops/tensor_ops.hpp"
-#include "tensor/error.hpp"
 #include "tensor/index.hpp"
 #include "tensor/tensor.hpp"
 

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "backend/diagnostics.hpp"
+#include "base/allocator.hpp"
 #include "mt.hpp"
-#include "tensor/allocator.hpp"
 #include "test_support.hpp"
 
 namespace mt::test {

@@ -1,4 +1,4 @@
-// mt::vmath (core/ops/vmath.hpp): exp, log, tanh and sigmoid against long double references,
+// mt::vmath (core/op_tables/vmath.hpp): exp, log, tanh and sigmoid against long double references,
 // measured in ulps of the result type over random and edge inputs, plus special values,
 // symmetry and monotonicity.
 #include <gtest/gtest.h>
@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "ops/unary_ops.hpp"
-#include "ops/vmath.hpp"
+#include "op_tables/unary_ops.hpp"
+#include "op_tables/vmath.hpp"
 
 namespace mt::test {
 namespace {

@@ -21,7 +21,7 @@
 #include "backend/cpu_par/gemm_kernel.hpp"
 #include "backend/cpu_par/isa.hpp"
 #include "backend/cpu_par/parallel.hpp"
-#include "tensor/allocator.hpp"
+#include "base/allocator.hpp"
 
 namespace mt::cpu_par {
 namespace {

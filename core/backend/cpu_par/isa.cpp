@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "tensor/error.hpp"
+#include "base/error.hpp"
 
 namespace mt::cpu_par {
 

@@ -5,7 +5,7 @@
 // active ISA's table and call these on rows of their iteration space.
 #include <cstdint>
 
-#include "ops/op_lists.hpp"
+#include "op_tables/op_lists.hpp"
 
 namespace mt::cpu_par {
 

@@ -13,7 +13,7 @@
 #include <utility>
 
 #include "backend/cpu_par/chunk_tasks.hpp"
-#include "tensor/error.hpp"
+#include "base/error.hpp"
 
 namespace mt {
 namespace {

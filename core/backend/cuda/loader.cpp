@@ -11,7 +11,7 @@
 #include <string>
 
 #include "backend/cuda/cuda_runtime.hpp"
-#include "tensor/error.hpp"
+#include "base/error.hpp"
 
 namespace mt {
 namespace {

@@ -1,7 +1,7 @@
 #pragma once
 // Loading the CUDA plugin (internal to the core).
 #include "backend/cuda/plugin_abi.h"
-#include "tensor/device.hpp"
+#include "base/device.hpp"
 
 namespace mt {
 

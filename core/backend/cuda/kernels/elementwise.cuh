@@ -11,8 +11,8 @@
 #include "backend/cuda/kernels/launch.cuh"
 #include "backend/cuda/kernels/launchers.hpp"
 #include "backend/cuda/kernels/layout.cuh"
-#include "ops/binary_ops.hpp"
-#include "ops/unary_ops.hpp"
+#include "op_tables/binary_ops.hpp"
+#include "op_tables/unary_ops.hpp"
 #include "random/philox.hpp"
 
 namespace mt::cuda {

@@ -16,9 +16,9 @@
 
 #include "backend/cuda/emu/cuda_compat.hpp"
 #include "backend/cuda/plugin_abi.h"
-#include "ops/binary_ops.hpp"
-#include "ops/reduce_ops.hpp"
-#include "ops/unary_ops.hpp"
+#include "op_tables/binary_ops.hpp"
+#include "op_tables/reduce_ops.hpp"
+#include "op_tables/unary_ops.hpp"
 
 namespace mt::cuda {
 

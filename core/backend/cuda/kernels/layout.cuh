@@ -13,7 +13,7 @@
 
 #include "backend/cuda/emu/cuda_compat.hpp"
 #include "backend/cuda/plugin_abi.h"
-#include "tensor/host_device.hpp"
+#include "base/host_device.hpp"
 
 namespace mt::cuda {
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "backend/cuda/emu/cuda_compat.hpp"
-#include "tensor/error.hpp"
+#include "base/error.hpp"
 
 namespace mt::cuda {
 

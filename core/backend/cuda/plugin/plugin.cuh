@@ -16,7 +16,7 @@
 #include "backend/cuda/plugin/caching_allocator.hpp"
 #include "backend/cuda/plugin/cuda_check.hpp"
 #include "backend/cuda/plugin_abi.h"
-#include "tensor/error.hpp"
+#include "base/error.hpp"
 
 #if defined(__CUDACC__)
 #include <cublas_v2.h>

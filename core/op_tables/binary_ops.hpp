@@ -7,9 +7,9 @@
 #include <cmath>
 #include <cstdint>
 
-#include "ops/vmath.hpp"
-#include "tensor/error.hpp"
-#include "tensor/host_device.hpp"
+#include "base/error.hpp"
+#include "base/host_device.hpp"
+#include "op_tables/vmath.hpp"
 
 namespace mt {
 

@@ -1,7 +1,7 @@
-#include "ops/binary_ops.hpp"
-#include "ops/reduce_ops.hpp"
-#include "ops/unary_ops.hpp"
-#include "tensor/dtype.hpp"
+#include "base/dtype.hpp"
+#include "op_tables/binary_ops.hpp"
+#include "op_tables/reduce_ops.hpp"
+#include "op_tables/unary_ops.hpp"
 
 namespace mt {
 

@@ -1,9 +1,9 @@
-#include "tensor/storage.hpp"
+#include "base/storage.hpp"
 
 #include <cstdint>
 
-#include "tensor/allocator.hpp"
-#include "tensor/error.hpp"
+#include "base/allocator.hpp"
+#include "base/error.hpp"
 
 namespace mt {
 

@@ -1,4 +1,4 @@
-#include "tensor/allocator.hpp"
+#include "base/allocator.hpp"
 
 #include <sys/mman.h>
 
@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "tensor/error.hpp"
+#include "base/error.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>

@@ -1,9 +1,9 @@
 #pragma once
 // The op tables as type lists, in the order of their enums, so that a backend can build a
 // table of loops with one instantiation per op (tables indexed by the enum value).
-#include "ops/binary_ops.hpp"
-#include "ops/reduce_ops.hpp"
-#include "ops/unary_ops.hpp"
+#include "op_tables/binary_ops.hpp"
+#include "op_tables/reduce_ops.hpp"
+#include "op_tables/unary_ops.hpp"
 
 namespace mt {
 

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <limits>
 
-#include "tensor/error.hpp"
-#include "tensor/host_device.hpp"
+#include "base/error.hpp"
+#include "base/host_device.hpp"
 
 namespace mt {
 

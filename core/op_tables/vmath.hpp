@@ -27,7 +27,7 @@
 #include <bit>
 #endif
 
-#include "tensor/host_device.hpp"
+#include "base/host_device.hpp"
 
 namespace mt::vmath {
 namespace detail {

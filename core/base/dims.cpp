@@ -1,8 +1,8 @@
-#include "tensor/dims.hpp"
+#include "base/dims.hpp"
 
 #include <algorithm>
 
-#include "tensor/error.hpp"
+#include "base/error.hpp"
 
 namespace mt {
 namespace {

@@ -1,8 +1,8 @@
-#include "tensor/device.hpp"
+#include "base/device.hpp"
 
 #include <charconv>
 
-#include "tensor/error.hpp"
+#include "base/error.hpp"
 
 namespace mt {
 

@@ -4,7 +4,7 @@
 #include <functional>
 #include <memory>
 
-#include "tensor/device.hpp"
+#include "base/device.hpp"
 
 namespace mt {
 
