@@ -1,7 +1,7 @@
 #pragma once
-// Helpers shared by the core tests: seeded random inputs with awkward layouts, an index walker
-// and element-wise comparison. Everything that computes an expected value is written here
-// without the library's index math, so that a bug there cannot hide itself.
+// Helpers shared by the core and the CUDA tests: seeded random inputs with awkward layouts, an
+// index walker and element-wise comparison. Everything that computes an expected value is
+// written here without the library's index math, so that a bug there cannot hide itself.
 #include <gtest/gtest.h>
 
 #include <cstdint>
