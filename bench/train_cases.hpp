@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "classifier.hpp"
 #include "mt.hpp"
 
 namespace mt_bench {

@@ -7,7 +7,6 @@
 #include "backend/registry.hpp"
 #include "base/allocator.hpp"
 #include "data/datasets.hpp"
-#include "nn/classifier.hpp"
 #include "nn/linear.hpp"
 #include "nn/loss.hpp"
 #include "nn/mlp.hpp"

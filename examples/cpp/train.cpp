@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "classifier.hpp"
 #include "mt.hpp"
 
 int main(int argc, char** argv) try {

@@ -7,6 +7,7 @@
 #include <tuple>
 #include <vector>
 
+#include "classifier.hpp"
 #include "mt.hpp"
 
 namespace {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "backend/cuda/cuda_runtime.hpp"
+#include "classifier.hpp"
 #include "mt.hpp"
 #include "test_support.hpp"
 

@@ -1,4 +1,4 @@
-#include "nn/classifier.hpp"
+#include "classifier.hpp"
 
 #include <algorithm>
 

@@ -1,7 +1,8 @@
 #pragma once
 // Training and scoring a binary classifier (an Mlp whose one output is a logit) on a toy
 // dataset, as MiniTorch's module 3 does: the loop shared by the demo, the tests and the
-// benchmark.
+// benchmark (the target mt_classifier, classifier.cmake). Not part of the library: the C API
+// and the bindings have their own copy of this loop in each demo.
 #include <cstdint>
 
 #include "data/datasets.hpp"
