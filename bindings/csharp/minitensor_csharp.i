@@ -61,7 +61,7 @@ SWIGEXPORT void SWIGSTDCALL mt_csharp_register_raise(mt_csharp_raise_callback ca
   static protected RaiseHelper raiseHelper = new RaiseHelper();
 %}
 
-%typemap(out, canthrow=1) int32_t %{
+%typemap(out, canthrow=1) mt_status_t %{
   if ($1 != MT_OK) mt_csharp_raise($1, mt_last_error());
   $result = $1;
 %}

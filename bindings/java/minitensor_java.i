@@ -111,7 +111,7 @@ static void mt_java_release_elements(JNIEnv* jenv, jobject array, void* elements
 %}
 
 /* A status: MT_OK returns 0, anything else throws (the cleanup code still runs). */
-%typemap(out) int32_t {
+%typemap(out) mt_status_t {
   if ($1 != MT_OK) mt_java_throw_status(jenv, $1);
   $result = (jint)$1;
 }

@@ -77,7 +77,7 @@ static int mt_py_add_error(PyObject* dict, mt_status_t status, const char* name,
 %}
 
 /* A status: MT_OK returns None (or the out-parameters), anything else raises. */
-%typemap(out) int32_t {
+%typemap(out) mt_status_t {
   if ($1 != MT_OK) {
     mt_py_raise($1, mt_last_error());
     SWIG_fail;
@@ -679,9 +679,9 @@ static void mt_py_dltensor_free_with_gil(DLManagedTensor* wrapper) {
 %inline %{
 /* The address of the tensor's first element, for numpy's __array_interface__ (which, unlike
  * numpy 1.x's DLPack import, gives a writable array). */
-int32_t mt_py_data_address(const mt_tensor* tensor, int64_t* out) {
+mt_status_t mt_py_data_address(const mt_tensor* tensor, int64_t* out) {
   struct DLManagedTensor* managed = NULL;
-  int32_t status = mt_to_dlpack(tensor, &managed);
+  mt_status_t status = mt_to_dlpack(tensor, &managed);
   if (status != MT_OK) return status;
   *out = (int64_t)(intptr_t)((char*)managed->dl_tensor.data + managed->dl_tensor.byte_offset);
   managed->deleter(managed);
