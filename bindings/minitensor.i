@@ -6,10 +6,11 @@
  * included below before the header. The hand-written layer of each language (bindings/<lang>/)
  * builds the idiomatic API (Tensor classes, operators, exceptions) over these raw functions.
  *
- * Every language file defines `%typemap(out) int32_t`: a status. MT_OK returns normally; any
- * other status raises the language's exception with mt_last_error(), which the failed call
- * has just set on this thread. The functions below return a value rather than a status and
- * keep the plain integer typemap.
+ * Every language file defines `%typemap(out) mt_status_t`: a status. MT_OK returns normally;
+ * any other status raises the language's exception with mt_last_error(), which the failed call
+ * has just set on this thread. Functions that return a value (an int32_t count or flag, an
+ * enum kind such as mt_diagnostics_mode_t) keep the plain integer typemap, as do parameters of
+ * an enum kind: SWIG resolves the typedefs to int32_t.
  */
 %module minitensor_native
 
@@ -34,14 +35,6 @@
 #else
 #error "minitensor.i: bindings exist for Python, Java and C# only"
 #endif
-
-/* Values, not statuses (an out typemap named after a function applies to its result only). */
-%typemap(out) int32_t mt_abi_version = int;
-%typemap(out) int32_t mt_grad_enabled = int;
-%typemap(out) int32_t mt_set_grad_enabled = int;
-%typemap(out) int32_t mt_backend_count = int;
-%typemap(out) int32_t mt_num_threads = int;
-%typemap(out) int32_t mt_diagnostics = int;
 
 /* A tensor over foreign memory with a C callback cannot be expressed in the target languages;
  * they exchange memory through DLPack (Python) or copies (mt_from_buffer, mt_to_buffer). */

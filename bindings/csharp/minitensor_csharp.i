@@ -61,7 +61,7 @@ SWIGEXPORT void SWIGSTDCALL mt_csharp_register_raise(mt_csharp_raise_callback ca
   static protected RaiseHelper raiseHelper = new RaiseHelper();
 %}
 
-%typemap(out, canthrow=1) int32_t %{
+%typemap(out, canthrow=1) mt_status_t %{
   if ($1 != MT_OK) mt_csharp_raise($1, mt_last_error());
   $result = $1;
 %}
@@ -91,7 +91,7 @@ MT_CSHARP_HANDLE(mt_optimizer, Optimizer, OptimizerHandle)
 typedef struct mt_csharp_span {
   void* data;
   int64_t length;
-  int32_t dtype;
+  mt_dtype_t dtype;
 } mt_csharp_span;
 %}
 
@@ -119,8 +119,8 @@ MT_CSHARP_SPAN(%arg((mt_tensor* const* params, int32_t count)), Tensor[], Handle
 /* (elements, their dtype, their count): float[] or double[] for mt_from_buffer and
  * mt_to_buffer. */
 %define MT_CSHARP_BUFFERS
-  (const void* data, int32_t data_dtype, int64_t count),
-  (void* dst, int32_t dtype, int64_t capacity)
+  (const void* data, mt_dtype_t data_dtype, int64_t count),
+  (void* dst, mt_dtype_t dtype, int64_t capacity)
 %enddef
 MT_CSHARP_SPAN(%arg(MT_CSHARP_BUFFERS), global::System.Array, Elements)
 %typemap(in) MT_CSHARP_BUFFERS %{

@@ -40,7 +40,7 @@
 #include <stdlib.h>
 
 /* Throws MinitensorException(status, mt_last_error()) unless an exception is pending. */
-static void mt_java_throw_status(JNIEnv* jenv, int32_t status) {
+static void mt_java_throw_status(JNIEnv* jenv, mt_status_t status) {
   jclass type;
   jmethodID constructor;
   jstring message;
@@ -77,7 +77,7 @@ static int mt_java_out_array_ok(JNIEnv* jenv, jarray array) {
 
 /* The elements of a float[] (MT_FLOAT32) or double[] (MT_FLOAT64): their dtype and count in
  * *dtype and *count. NULL, with an exception pending, for null or another type. */
-static void* mt_java_elements(JNIEnv* jenv, jobject array, int32_t* dtype, int64_t* count) {
+static void* mt_java_elements(JNIEnv* jenv, jobject array, mt_dtype_t* dtype, int64_t* count) {
   jclass floats, doubles;
   if (!array) {
     mt_java_throw(jenv, "java/lang/NullPointerException", "buffer array is null");
@@ -100,7 +100,7 @@ static void* mt_java_elements(JNIEnv* jenv, jobject array, int32_t* dtype, int64
 }
 
 /* Gives back mt_java_elements' elements: mode 0 copies them to the Java array, JNI_ABORT not. */
-static void mt_java_release_elements(JNIEnv* jenv, jobject array, void* elements, int32_t dtype,
+static void mt_java_release_elements(JNIEnv* jenv, jobject array, void* elements, mt_dtype_t dtype,
                                      jint mode) {
   if (!elements) return;
   if (dtype == MT_FLOAT32)
@@ -111,7 +111,7 @@ static void mt_java_release_elements(JNIEnv* jenv, jobject array, void* elements
 %}
 
 /* A status: MT_OK returns 0, anything else throws (the cleanup code still runs). */
-%typemap(out) int32_t {
+%typemap(out) mt_status_t {
   if ($1 != MT_OK) mt_java_throw_status(jenv, $1);
   $result = (jint)$1;
 }
@@ -258,22 +258,22 @@ MT_JAVA_OUT(mt_optimizer*, jlong, jlongArray, long, Long)
 
 /* Buffers (mt_from_buffer's source, mt_to_buffer's destination): a float[] or a double[],
  * whose type gives the dtype and whose length the element count. */
-%typemap(jni) (const void* data, int32_t data_dtype, int64_t count),
-              (void* dst, int32_t dtype, int64_t capacity) "jobject"
-%typemap(jtype) (const void* data, int32_t data_dtype, int64_t count),
-                (void* dst, int32_t dtype, int64_t capacity) "Object"
-%typemap(jstype) (const void* data, int32_t data_dtype, int64_t count),
-                 (void* dst, int32_t dtype, int64_t capacity) "Object"
-%typemap(javain) (const void* data, int32_t data_dtype, int64_t count),
-                 (void* dst, int32_t dtype, int64_t capacity) "$javainput"
-%typemap(in) (const void* data, int32_t data_dtype, int64_t count),
-             (void* dst, int32_t dtype, int64_t capacity) {
+%typemap(jni) (const void* data, mt_dtype_t data_dtype, int64_t count),
+              (void* dst, mt_dtype_t dtype, int64_t capacity) "jobject"
+%typemap(jtype) (const void* data, mt_dtype_t data_dtype, int64_t count),
+                (void* dst, mt_dtype_t dtype, int64_t capacity) "Object"
+%typemap(jstype) (const void* data, mt_dtype_t data_dtype, int64_t count),
+                 (void* dst, mt_dtype_t dtype, int64_t capacity) "Object"
+%typemap(javain) (const void* data, mt_dtype_t data_dtype, int64_t count),
+                 (void* dst, mt_dtype_t dtype, int64_t capacity) "$javainput"
+%typemap(in) (const void* data, mt_dtype_t data_dtype, int64_t count),
+             (void* dst, mt_dtype_t dtype, int64_t capacity) {
   $1 = mt_java_elements(jenv, $input, &$2, &$3);
   if (!$1) return $null;
 }
-%typemap(freearg) (const void* data, int32_t data_dtype, int64_t count) {
+%typemap(freearg) (const void* data, mt_dtype_t data_dtype, int64_t count) {
   mt_java_release_elements(jenv, $input, (void*)$1, $2, JNI_ABORT);
 }
-%typemap(freearg) (void* dst, int32_t dtype, int64_t capacity) {
+%typemap(freearg) (void* dst, mt_dtype_t dtype, int64_t capacity) {
   mt_java_release_elements(jenv, $input, $1, $2, 0);
 }

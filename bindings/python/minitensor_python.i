@@ -34,13 +34,13 @@
 #define MT_PY_LAST_STATUS MT_ERR_DEVICE_UNAVAILABLE
 static PyObject* mt_py_errors[MT_PY_LAST_STATUS + 1];
 
-static PyObject* mt_py_error_type(int32_t status) {
+static PyObject* mt_py_error_type(mt_status_t status) {
   return status > MT_OK && status <= MT_PY_LAST_STATUS ? mt_py_errors[status]
                                                        : mt_py_errors[MT_ERR_INTERNAL];
 }
 
 /* Sets the Python error for a failed status: its type, `message`, and .status. */
-static void mt_py_raise(int32_t status, const char* message) {
+static void mt_py_raise(mt_status_t status, const char* message) {
   PyObject* type = mt_py_error_type(status);
   PyObject* error = PyObject_CallFunction(type, "s", message);
   PyObject* code = PyLong_FromLong(status);
@@ -51,7 +51,7 @@ static void mt_py_raise(int32_t status, const char* message) {
 }
 
 /* Creates minitensor.<name>, a subclass of Error and `builtin`, into the module dict. */
-static int mt_py_add_error(PyObject* dict, int32_t status, const char* name, PyObject* builtin) {
+static int mt_py_add_error(PyObject* dict, mt_status_t status, const char* name, PyObject* builtin) {
   char qualified[64];
   PyObject* bases = status == MT_OK ? NULL : PyTuple_Pack(2, mt_py_errors[MT_OK], builtin);
   PyOS_snprintf(qualified, sizeof qualified, "minitensor.%s", name);
@@ -77,7 +77,7 @@ static int mt_py_add_error(PyObject* dict, int32_t status, const char* name, PyO
 %}
 
 /* A status: MT_OK returns None (or the out-parameters), anything else raises. */
-%typemap(out) int32_t {
+%typemap(out) mt_status_t {
   if ($1 != MT_OK) {
     mt_py_raise($1, mt_last_error());
     SWIG_fail;
@@ -568,7 +568,7 @@ static int mt_py_int64_array(PyObject* input, const mt_py_arg* arg, int64_t** va
 %{
 /* Gets `object`'s buffer and its dtype. Returns 0 after raising for anything unusable. */
 static int mt_py_get_buffer(PyObject* object, int writable, const char* function,
-                            Py_buffer* view, int32_t* dtype) {
+                            Py_buffer* view, mt_dtype_t* dtype) {
   const int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
   const char* format;
   if (PyObject_GetBuffer(object, view, flags) != 0) return 0;
@@ -588,20 +588,20 @@ static int mt_py_get_buffer(PyObject* object, int writable, const char* function
 }
 %}
 
-%typemap(in) (const void* data, int32_t data_dtype, int64_t count) (Py_buffer view = {0}) {
+%typemap(in) (const void* data, mt_dtype_t data_dtype, int64_t count) (Py_buffer view = {0}) {
   if (!mt_py_get_buffer($input, 0, "$symname", &view, &$2)) SWIG_fail;
   $1 = view.buf;
   $3 = (int64_t)(view.len / view.itemsize);
 }
-%typemap(freearg) (const void* data, int32_t data_dtype, int64_t count) {
+%typemap(freearg) (const void* data, mt_dtype_t data_dtype, int64_t count) {
   if (view$argnum.obj) PyBuffer_Release(&view$argnum);
 }
-%typemap(in) (void* dst, int32_t dtype, int64_t capacity) (Py_buffer view = {0}) {
+%typemap(in) (void* dst, mt_dtype_t dtype, int64_t capacity) (Py_buffer view = {0}) {
   if (!mt_py_get_buffer($input, 1, "$symname", &view, &$2)) SWIG_fail;
   $1 = view.buf;
   $3 = (int64_t)(view.len / view.itemsize);
 }
-%typemap(freearg) (void* dst, int32_t dtype, int64_t capacity) {
+%typemap(freearg) (void* dst, mt_dtype_t dtype, int64_t capacity) {
   if (view$argnum.obj) PyBuffer_Release(&view$argnum);
 }
 
@@ -679,9 +679,9 @@ static void mt_py_dltensor_free_with_gil(DLManagedTensor* wrapper) {
 %inline %{
 /* The address of the tensor's first element, for numpy's __array_interface__ (which, unlike
  * numpy 1.x's DLPack import, gives a writable array). */
-int32_t mt_py_data_address(const mt_tensor* tensor, int64_t* out) {
+mt_status_t mt_py_data_address(const mt_tensor* tensor, int64_t* out) {
   struct DLManagedTensor* managed = NULL;
-  int32_t status = mt_to_dlpack(tensor, &managed);
+  mt_status_t status = mt_to_dlpack(tensor, &managed);
   if (status != MT_OK) return status;
   *out = (int64_t)(intptr_t)((char*)managed->dl_tensor.data + managed->dl_tensor.byte_offset);
   managed->deleter(managed);

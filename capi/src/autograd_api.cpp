@@ -6,26 +6,26 @@ using namespace mt::capi;
 
 extern "C" {
 
-int32_t mt_set_requires_grad(mt_tensor* tensor, int32_t requires_grad) {
+mt_status_t mt_set_requires_grad(mt_tensor* tensor, int32_t requires_grad) {
   return guarded("mt_set_requires_grad",
                  [&] { tensor_of(tensor, "tensor").set_requires_grad(requires_grad != 0); });
 }
 
-int32_t mt_requires_grad(const mt_tensor* tensor, int32_t* out) {
+mt_status_t mt_requires_grad(const mt_tensor* tensor, int32_t* out) {
   return guarded("mt_requires_grad", [&] {
     const Tensor& t = tensor_of(tensor, "tensor");
     *require(out, "out") = t.requires_grad();
   });
 }
 
-int32_t mt_is_leaf(const mt_tensor* tensor, int32_t* out) {
+mt_status_t mt_is_leaf(const mt_tensor* tensor, int32_t* out) {
   return guarded("mt_is_leaf", [&] {
     const Tensor& t = tensor_of(tensor, "tensor");
     *require(out, "out") = t.is_leaf();
   });
 }
 
-int32_t mt_grad(const mt_tensor* tensor, mt_tensor** out) {
+mt_status_t mt_grad(const mt_tensor* tensor, mt_tensor** out) {
   return guarded("mt_grad", [&] {
     const Tensor& t = tensor_of(tensor, "tensor");
     require(out, "out");
@@ -33,11 +33,11 @@ int32_t mt_grad(const mt_tensor* tensor, mt_tensor** out) {
   });
 }
 
-int32_t mt_zero_grad(mt_tensor* tensor) {
+mt_status_t mt_zero_grad(mt_tensor* tensor) {
   return guarded("mt_zero_grad", [&] { tensor_of(tensor, "tensor").zero_grad(); });
 }
 
-int32_t mt_backward(mt_tensor* tensor, const mt_tensor* grad, int32_t retain_graph) {
+mt_status_t mt_backward(mt_tensor* tensor, const mt_tensor* grad, int32_t retain_graph) {
   return guarded("mt_backward", [&] {
     tensor_of(tensor, "tensor").backward(optional_tensor(grad, "grad"), retain_graph != 0);
   });

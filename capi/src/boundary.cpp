@@ -41,7 +41,7 @@ int32_t enum_arg(int32_t value, int32_t count, const char* what) {
 
 }  // namespace
 
-int32_t set_error(int32_t status, const std::string& message) {
+mt_status_t set_error(mt_status_t status, const std::string& message) {
   try {
     last_error = message;
   } catch (...) {
@@ -131,23 +131,23 @@ void release_tensor(mt_tensor* handle) noexcept {
     set_error(MT_ERR_INVALID_ARGUMENT, "mt_release: tensor was released more often than retained");
 }
 
-DType dtype_arg(int32_t dtype) {
+DType dtype_arg(mt_dtype_t dtype) {
   if (dtype != MT_FLOAT32 && dtype != MT_FLOAT64)
     fail(ErrorCode::DTypeMismatch, "unknown dtype ", dtype,
          " (valid: MT_FLOAT32 = 0, MT_FLOAT64 = 1)");
   return static_cast<DType>(dtype);
 }
 
-UnaryOp unary_arg(int32_t op) {
+UnaryOp unary_arg(mt_map_op_t op) {
   return static_cast<UnaryOp>(enum_arg(op, kUnaryOpCount, "map op"));
 }
-BinaryOp binary_arg(int32_t op) {
+BinaryOp binary_arg(mt_zip_op_t op) {
   return static_cast<BinaryOp>(enum_arg(op, kBinaryOpCount, "zip op"));
 }
-ReduceOp reduce_arg(int32_t op) {
+ReduceOp reduce_arg(mt_reduce_op_t op) {
   return static_cast<ReduceOp>(enum_arg(op, kReduceOpCount, "reduce op"));
 }
-nn::Reduction reduction_arg(int32_t reduction) {
+nn::Reduction reduction_arg(mt_reduction_t reduction) {
   return static_cast<nn::Reduction>(
       enum_arg(reduction, static_cast<int32_t>(nn::Reduction::None) + 1, "reduction"));
 }
@@ -178,7 +178,7 @@ int32_t mt_abi_version(void) { return MT_ABI_VERSION; }
 const char* mt_last_error(void) { return last_error.c_str(); }
 void mt_string_free(char* text) { std::free(text); }
 
-const char* mt_status_name(int32_t status) {
+const char* mt_status_name(mt_status_t status) {
   static const char* const names[] = {"MT_OK",
                                       "MT_ERR_INVALID_ARGUMENT",
                                       "MT_ERR_SHAPE_MISMATCH",

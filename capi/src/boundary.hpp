@@ -27,18 +27,18 @@ struct mt_optimizer
 namespace mt::capi {
 
 // Sets the calling thread's message (mt_last_error) and returns `status`.
-int32_t set_error(int32_t status, const std::string& message);
+mt_status_t set_error(mt_status_t status, const std::string& message);
 void clear_error();
 
 // Runs `body` (which returns void) for the C function `fn`: MT_OK when it returns, else the
 // status of what it threw, with the message prefixed by the function's name.
-template <class Body> int32_t guarded(const char* fn, Body&& body) noexcept {
+template <class Body> mt_status_t guarded(const char* fn, Body&& body) noexcept {
   clear_error();
   try {
     body();
     return MT_OK;
   } catch (const Error& e) {
-    return set_error(static_cast<int32_t>(e.code()), cat(fn, ": ", e.what()));
+    return set_error(static_cast<mt_status_t>(e.code()), cat(fn, ": ", e.what()));
   } catch (const std::bad_alloc&) {
     return set_error(MT_ERR_OUT_OF_MEMORY, cat(fn, ": out of memory"));
   } catch (const std::exception& e) {
@@ -143,11 +143,11 @@ inline Generator& generator_arg(mt_generator* generator) {
 }
 
 // Checked conversions of C enum values and arrays.
-DType dtype_arg(int32_t dtype);
-UnaryOp unary_arg(int32_t op);
-BinaryOp binary_arg(int32_t op);
-ReduceOp reduce_arg(int32_t op);
-nn::Reduction reduction_arg(int32_t reduction);
+DType dtype_arg(mt_dtype_t dtype);
+UnaryOp unary_arg(mt_map_op_t op);
+BinaryOp binary_arg(mt_zip_op_t op);
+ReduceOp reduce_arg(mt_reduce_op_t op);
+nn::Reduction reduction_arg(mt_reduction_t reduction);
 // `count` values of `values` ("shape", "dims", ...): 0 <= count <= MT_MAX_RANK, and `values`
 // may be NULL only when count is 0.
 Dims dims_arg(const int64_t* values, int32_t count, const char* what);

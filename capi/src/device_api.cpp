@@ -8,14 +8,14 @@ using namespace mt::capi;
 namespace {
 
 // Checks a device type (only the type: the count queries take no index).
-DeviceType device_type_arg(int32_t type) { return make_device(type, 0).type; }
+DeviceType device_type_arg(mt_device_type_t type) { return make_device(type, 0).type; }
 
 }  // namespace
 
 extern "C" {
 
-int32_t mt_to_device(const mt_tensor* tensor, int32_t device_type, int32_t device_index,
-                     mt_tensor** out) {
+mt_status_t mt_to_device(const mt_tensor* tensor, mt_device_type_t device_type,
+                         int32_t device_index, mt_tensor** out) {
   return guarded("mt_to_device", [&] {
     const Tensor& t = tensor_of(tensor, "tensor");
     require(out, "out");
@@ -23,24 +23,25 @@ int32_t mt_to_device(const mt_tensor* tensor, int32_t device_type, int32_t devic
   });
 }
 
-int32_t mt_linear_to_device(mt_linear* layer, int32_t device_type, int32_t device_index) {
+mt_status_t mt_linear_to_device(mt_linear* layer, mt_device_type_t device_type,
+                                int32_t device_index) {
   return guarded("mt_linear_to_device",
                  [&] { live(layer, "layer").to(make_device(device_type, device_index)); });
 }
 
-int32_t mt_mlp_to_device(mt_mlp* model, int32_t device_type, int32_t device_index) {
+mt_status_t mt_mlp_to_device(mt_mlp* model, mt_device_type_t device_type, int32_t device_index) {
   return guarded("mt_mlp_to_device",
                  [&] { live(model, "model").to(make_device(device_type, device_index)); });
 }
 
-int32_t mt_device_count(int32_t device_type, int32_t* out) {
+mt_status_t mt_device_count(mt_device_type_t device_type, int32_t* out) {
   return guarded("mt_device_count", [&] {
     const DeviceType type = device_type_arg(device_type);
     *require(out, "out") = type == DeviceType::Cpu ? 1 : cuda_device_count();
   });
 }
 
-const char* mt_device_unavailable_reason(int32_t device_type) {
+const char* mt_device_unavailable_reason(mt_device_type_t device_type) {
   return guarded_value("mt_device_unavailable_reason", static_cast<const char*>(nullptr),
                        [&]() -> const char* {
                          if (device_type_arg(device_type) == DeviceType::Cpu) return "";
@@ -50,7 +51,7 @@ const char* mt_device_unavailable_reason(int32_t device_type) {
                        });
 }
 
-int32_t mt_device_name(int32_t device_type, int32_t device_index, char** out) {
+mt_status_t mt_device_name(mt_device_type_t device_type, int32_t device_index, char** out) {
   return guarded("mt_device_name", [&] {
     const Device device = make_device(device_type, device_index);
     require(out, "out");
@@ -58,7 +59,7 @@ int32_t mt_device_name(int32_t device_type, int32_t device_index, char** out) {
   });
 }
 
-int32_t mt_cuda_set_matmul(int32_t which) {
+mt_status_t mt_cuda_set_matmul(mt_cuda_matmul_t which) {
   return guarded("mt_cuda_set_matmul", [&] {
     if (which != MT_CUDA_MATMUL_KERNEL && which != MT_CUDA_MATMUL_CUBLAS)
       fail(ErrorCode::InvalidArgument, "unknown CUDA matmul ", which,
@@ -67,16 +68,16 @@ int32_t mt_cuda_set_matmul(int32_t which) {
   });
 }
 
-int32_t mt_cuda_get_matmul(int32_t* out) {
+mt_status_t mt_cuda_get_matmul(mt_cuda_matmul_t* out) {
   return guarded("mt_cuda_get_matmul", [&] {
     require(out, "out");
-    *out = static_cast<int32_t>(cuda_matmul());
+    *out = static_cast<mt_cuda_matmul_t>(cuda_matmul());
   });
 }
 
-int32_t mt_cuda_synchronize(void) { return guarded("mt_cuda_synchronize", cuda_synchronize); }
+mt_status_t mt_cuda_synchronize(void) { return guarded("mt_cuda_synchronize", cuda_synchronize); }
 
-int32_t mt_cuda_memory_stats(int32_t device_index, int64_t* in_use, int64_t* cached) {
+mt_status_t mt_cuda_memory_stats(int32_t device_index, int64_t* in_use, int64_t* cached) {
   return guarded("mt_cuda_memory_stats", [&] {
     const Device device = make_device(MT_DEVICE_CUDA, device_index);
     require(in_use, "in_use");
@@ -88,6 +89,6 @@ int32_t mt_cuda_memory_stats(int32_t device_index, int64_t* in_use, int64_t* cac
   });
 }
 
-int32_t mt_cuda_empty_cache(void) { return guarded("mt_cuda_empty_cache", cuda_empty_cache); }
+mt_status_t mt_cuda_empty_cache(void) { return guarded("mt_cuda_empty_cache", cuda_empty_cache); }
 
 }  // extern "C"

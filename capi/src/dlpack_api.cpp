@@ -75,7 +75,7 @@ void* first_element(const DLTensor& dl) {
 
 extern "C" {
 
-int32_t mt_to_dlpack(const mt_tensor* tensor, DLManagedTensor** out) {
+mt_status_t mt_to_dlpack(const mt_tensor* tensor, DLManagedTensor** out) {
   return guarded("mt_to_dlpack", [&] {
     const Tensor& t = tensor_of(tensor, "tensor");
     require(out, "out");
@@ -102,7 +102,7 @@ int32_t mt_to_dlpack(const mt_tensor* tensor, DLManagedTensor** out) {
   });
 }
 
-int32_t mt_from_dlpack(DLManagedTensor* managed, mt_tensor** out) {
+mt_status_t mt_from_dlpack(DLManagedTensor* managed, mt_tensor** out) {
   return guarded("mt_from_dlpack", [&] {
     require(managed, "managed");
     require(out, "out");

@@ -22,8 +22,8 @@ std::vector<Tensor> tensors_arg(mt_tensor* const* params, int32_t count) {
 
 // Stores a loss (or any function of two tensors) of `a` and `b` in *out.
 template <class Loss>
-int32_t two_tensor_fn(const char* fn, const mt_tensor* a, const mt_tensor* b, mt_tensor** out,
-                      Loss&& loss) {
+mt_status_t two_tensor_fn(const char* fn, const mt_tensor* a, const mt_tensor* b, mt_tensor** out,
+                          Loss&& loss) {
   return guarded(fn, [&] {
     const Tensor& ta = tensor_of(a, "input");
     const Tensor& tb = tensor_of(b, "target");
@@ -38,7 +38,7 @@ extern "C" {
 
 // --- Generators ---
 
-int32_t mt_generator_create(uint64_t seed, mt_generator** out) {
+mt_status_t mt_generator_create(uint64_t seed, mt_generator** out) {
   return guarded("mt_generator_create", [&] {
     require(out, "out");
     *out = make_handle<mt_generator>(seed);
@@ -49,14 +49,14 @@ void mt_generator_release(mt_generator* generator) {
   release_handle(generator, "mt_generator_release", "generator");
 }
 
-int32_t mt_manual_seed(mt_generator* generator, uint64_t seed) {
+mt_status_t mt_manual_seed(mt_generator* generator, uint64_t seed) {
   return guarded("mt_manual_seed", [&] { generator_arg(generator).manual_seed(seed); });
 }
 
 // --- Linear ---
 
-int32_t mt_linear_create(int64_t in_features, int64_t out_features, int32_t dtype, int32_t bias,
-                         mt_generator* generator, mt_linear** out) {
+mt_status_t mt_linear_create(int64_t in_features, int64_t out_features, mt_dtype_t dtype,
+                             int32_t bias, mt_generator* generator, mt_linear** out) {
   return guarded("mt_linear_create", [&] {
     require(out, "out");
     *out = make_handle<mt_linear>(in_features, out_features, dtype_arg(dtype),
@@ -66,7 +66,7 @@ int32_t mt_linear_create(int64_t in_features, int64_t out_features, int32_t dtyp
 
 void mt_linear_release(mt_linear* layer) { release_handle(layer, "mt_linear_release", "layer"); }
 
-int32_t mt_linear_forward(const mt_linear* layer, const mt_tensor* x, mt_tensor** out) {
+mt_status_t mt_linear_forward(const mt_linear* layer, const mt_tensor* x, mt_tensor** out) {
   return guarded("mt_linear_forward", [&] {
     const nn::Linear& l = live(layer, "layer");
     const Tensor& input = tensor_of(x, "x");
@@ -75,14 +75,14 @@ int32_t mt_linear_forward(const mt_linear* layer, const mt_tensor* x, mt_tensor*
   });
 }
 
-int32_t mt_linear_weight(const mt_linear* layer, mt_tensor** out) {
+mt_status_t mt_linear_weight(const mt_linear* layer, mt_tensor** out) {
   return guarded("mt_linear_weight", [&] {
     const nn::Linear& l = live(layer, "layer");
     give(require(out, "out"), l.weight());
   });
 }
 
-int32_t mt_linear_bias(const mt_linear* layer, mt_tensor** out) {
+mt_status_t mt_linear_bias(const mt_linear* layer, mt_tensor** out) {
   return guarded("mt_linear_bias", [&] {
     const nn::Linear& l = live(layer, "layer");
     give(require(out, "out"), l.bias());
@@ -91,8 +91,8 @@ int32_t mt_linear_bias(const mt_linear* layer, mt_tensor** out) {
 
 // --- Mlp ---
 
-int32_t mt_mlp_create(const int64_t* sizes, int32_t count, int32_t dtype, mt_generator* generator,
-                      mt_mlp** out) {
+mt_status_t mt_mlp_create(const int64_t* sizes, int32_t count, mt_dtype_t dtype,
+                          mt_generator* generator, mt_mlp** out) {
   return guarded("mt_mlp_create", [&] {
     require(out, "out");
     if (count < 2) fail(ErrorCode::InvalidArgument, "an MLP needs at least 2 sizes, not ", count);
@@ -104,7 +104,7 @@ int32_t mt_mlp_create(const int64_t* sizes, int32_t count, int32_t dtype, mt_gen
 
 void mt_mlp_release(mt_mlp* model) { release_handle(model, "mt_mlp_release", "model"); }
 
-int32_t mt_mlp_forward(const mt_mlp* model, const mt_tensor* x, mt_tensor** out) {
+mt_status_t mt_mlp_forward(const mt_mlp* model, const mt_tensor* x, mt_tensor** out) {
   return guarded("mt_mlp_forward", [&] {
     const nn::Mlp& m = live(model, "model");
     const Tensor& input = tensor_of(x, "x");
@@ -113,14 +113,14 @@ int32_t mt_mlp_forward(const mt_mlp* model, const mt_tensor* x, mt_tensor** out)
   });
 }
 
-int32_t mt_mlp_parameter_count(const mt_mlp* model, int32_t* out) {
+mt_status_t mt_mlp_parameter_count(const mt_mlp* model, int32_t* out) {
   return guarded("mt_mlp_parameter_count", [&] {
     const nn::Mlp& m = live(model, "model");
     *require(out, "out") = static_cast<int32_t>(m.parameters().size());
   });
 }
 
-int32_t mt_mlp_parameter(const mt_mlp* model, int32_t index, mt_tensor** out) {
+mt_status_t mt_mlp_parameter(const mt_mlp* model, int32_t index, mt_tensor** out) {
   return guarded("mt_mlp_parameter", [&] {
     const nn::Mlp& m = live(model, "model");
     require(out, "out");
@@ -134,30 +134,30 @@ int32_t mt_mlp_parameter(const mt_mlp* model, int32_t index, mt_tensor** out) {
 
 // --- Losses ---
 
-int32_t mt_binary_cross_entropy(const mt_tensor* probs, const mt_tensor* target, int32_t reduction,
-                                mt_tensor** out) {
+mt_status_t mt_binary_cross_entropy(const mt_tensor* probs, const mt_tensor* target,
+                                    mt_reduction_t reduction, mt_tensor** out) {
   return two_tensor_fn("mt_binary_cross_entropy", probs, target, out,
                        [&](const Tensor& p, const Tensor& y) {
                          return nn::binary_cross_entropy(p, y, reduction_arg(reduction));
                        });
 }
 
-int32_t mt_mse_loss(const mt_tensor* input, const mt_tensor* target, int32_t reduction,
-                    mt_tensor** out) {
+mt_status_t mt_mse_loss(const mt_tensor* input, const mt_tensor* target, mt_reduction_t reduction,
+                        mt_tensor** out) {
   return two_tensor_fn("mt_mse_loss", input, target, out, [&](const Tensor& x, const Tensor& y) {
     return nn::mse_loss(x, y, reduction_arg(reduction));
   });
 }
 
-int32_t mt_cross_entropy(const mt_tensor* logits, const mt_tensor* target, int32_t reduction,
-                         mt_tensor** out) {
+mt_status_t mt_cross_entropy(const mt_tensor* logits, const mt_tensor* target,
+                             mt_reduction_t reduction, mt_tensor** out) {
   return two_tensor_fn("mt_cross_entropy", logits, target, out,
                        [&](const Tensor& x, const Tensor& y) {
                          return nn::cross_entropy(x, y, reduction_arg(reduction));
                        });
 }
 
-int32_t mt_logsumexp(const mt_tensor* x, int64_t dim, int32_t keepdim, mt_tensor** out) {
+mt_status_t mt_logsumexp(const mt_tensor* x, int64_t dim, int32_t keepdim, mt_tensor** out) {
   return guarded("mt_logsumexp", [&] {
     const Tensor& t = tensor_of(x, "x");
     require(out, "out");
@@ -165,7 +165,7 @@ int32_t mt_logsumexp(const mt_tensor* x, int64_t dim, int32_t keepdim, mt_tensor
   });
 }
 
-int32_t mt_log_softmax(const mt_tensor* logits, int64_t dim, mt_tensor** out) {
+mt_status_t mt_log_softmax(const mt_tensor* logits, int64_t dim, mt_tensor** out) {
   return guarded("mt_log_softmax", [&] {
     const Tensor& t = tensor_of(logits, "logits");
     require(out, "out");
@@ -173,7 +173,7 @@ int32_t mt_log_softmax(const mt_tensor* logits, int64_t dim, mt_tensor** out) {
   });
 }
 
-int32_t mt_softmax(const mt_tensor* logits, int64_t dim, mt_tensor** out) {
+mt_status_t mt_softmax(const mt_tensor* logits, int64_t dim, mt_tensor** out) {
   return guarded("mt_softmax", [&] {
     const Tensor& t = tensor_of(logits, "logits");
     require(out, "out");
@@ -183,8 +183,8 @@ int32_t mt_softmax(const mt_tensor* logits, int64_t dim, mt_tensor** out) {
 
 // --- Optimizers ---
 
-int32_t mt_sgd_create(mt_tensor* const* params, int32_t count, double lr, double momentum,
-                      double weight_decay, int32_t nesterov, mt_optimizer** out) {
+mt_status_t mt_sgd_create(mt_tensor* const* params, int32_t count, double lr, double momentum,
+                          double weight_decay, int32_t nesterov, mt_optimizer** out) {
   return guarded("mt_sgd_create", [&] {
     require(out, "out");
     auto sgd = std::make_unique<nn::SGD>(tensors_arg(params, count), lr, momentum, weight_decay,
@@ -193,8 +193,8 @@ int32_t mt_sgd_create(mt_tensor* const* params, int32_t count, double lr, double
   });
 }
 
-int32_t mt_adam_create(mt_tensor* const* params, int32_t count, double lr, double beta1,
-                       double beta2, double eps, double weight_decay, mt_optimizer** out) {
+mt_status_t mt_adam_create(mt_tensor* const* params, int32_t count, double lr, double beta1,
+                           double beta2, double eps, double weight_decay, mt_optimizer** out) {
   return guarded("mt_adam_create", [&] {
     require(out, "out");
     auto adam =
@@ -207,18 +207,18 @@ void mt_optimizer_release(mt_optimizer* optimizer) {
   release_handle(optimizer, "mt_optimizer_release", "optimizer");
 }
 
-int32_t mt_optimizer_step(mt_optimizer* optimizer) {
+mt_status_t mt_optimizer_step(mt_optimizer* optimizer) {
   return guarded("mt_optimizer_step", [&] { live(optimizer, "optimizer")->step(); });
 }
 
-int32_t mt_optimizer_zero_grad(mt_optimizer* optimizer) {
+mt_status_t mt_optimizer_zero_grad(mt_optimizer* optimizer) {
   return guarded("mt_optimizer_zero_grad", [&] { live(optimizer, "optimizer")->zero_grad(); });
 }
 
 // --- Datasets ---
 
-int32_t mt_dataset(int32_t kind, int64_t n, uint64_t seed, int32_t dtype, mt_tensor** x,
-                   mt_tensor** y) {
+mt_status_t mt_dataset(mt_dataset_kind_t kind, int64_t n, uint64_t seed, mt_dtype_t dtype,
+                       mt_tensor** x, mt_tensor** y) {
   return guarded("mt_dataset", [&] {
     require(x, "x");
     require(y, "y");
@@ -232,12 +232,12 @@ int32_t mt_dataset(int32_t kind, int64_t n, uint64_t seed, int32_t dtype, mt_ten
   });
 }
 
-const char* mt_dataset_name(int32_t kind) {
+const char* mt_dataset_name(mt_dataset_kind_t kind) {
   if (kind < 0 || kind >= kDatasetKindCount) return nullptr;
   return dataset_name(static_cast<DatasetKind>(kind));
 }
 
-int32_t mt_dataset_kind(const char* name, int32_t* out) {
+mt_status_t mt_dataset_kind(const char* name, mt_dataset_kind_t* out) {
   return guarded("mt_dataset_kind", [&] {
     require(name, "name");
     require(out, "out");
@@ -248,7 +248,7 @@ int32_t mt_dataset_kind(const char* name, int32_t* out) {
         known += cat(k ? ", " : "", dataset_name(static_cast<DatasetKind>(k)));
       fail(ErrorCode::InvalidArgument, "unknown dataset '", name, "' (known: ", known, ")");
     }
-    *out = static_cast<int32_t>(*kind);
+    *out = static_cast<mt_dataset_kind_t>(*kind);
   });
 }
 

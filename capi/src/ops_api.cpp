@@ -6,7 +6,7 @@ using namespace mt::capi;
 
 extern "C" {
 
-int32_t mt_map(int32_t op, const mt_tensor* a, mt_tensor** out) {
+mt_status_t mt_map(mt_map_op_t op, const mt_tensor* a, mt_tensor** out) {
   return guarded("mt_map", [&] {
     const UnaryOp f = unary_arg(op);
     const Tensor& ta = tensor_of(a, "a");
@@ -15,14 +15,14 @@ int32_t mt_map(int32_t op, const mt_tensor* a, mt_tensor** out) {
   });
 }
 
-int32_t mt_map_out(int32_t op, const mt_tensor* a, mt_tensor* out) {
+mt_status_t mt_map_out(mt_map_op_t op, const mt_tensor* a, mt_tensor* out) {
   return guarded("mt_map_out", [&] {
     const UnaryOp f = unary_arg(op);
     map_out(f, tensor_of(a, "a"), tensor_of(out, "out"));
   });
 }
 
-int32_t mt_zip(int32_t op, const mt_tensor* a, const mt_tensor* b, mt_tensor** out) {
+mt_status_t mt_zip(mt_zip_op_t op, const mt_tensor* a, const mt_tensor* b, mt_tensor** out) {
   return guarded("mt_zip", [&] {
     const BinaryOp f = binary_arg(op);
     const Tensor& ta = tensor_of(a, "a");
@@ -32,15 +32,15 @@ int32_t mt_zip(int32_t op, const mt_tensor* a, const mt_tensor* b, mt_tensor** o
   });
 }
 
-int32_t mt_zip_out(int32_t op, const mt_tensor* a, const mt_tensor* b, mt_tensor* out) {
+mt_status_t mt_zip_out(mt_zip_op_t op, const mt_tensor* a, const mt_tensor* b, mt_tensor* out) {
   return guarded("mt_zip_out", [&] {
     const BinaryOp f = binary_arg(op);
     zip_out(f, tensor_of(a, "a"), tensor_of(b, "b"), tensor_of(out, "out"));
   });
 }
 
-int32_t mt_reduce(int32_t op, const mt_tensor* a, const int64_t* dims, int32_t ndims,
-                  int32_t keepdim, mt_tensor** out) {
+mt_status_t mt_reduce(mt_reduce_op_t op, const mt_tensor* a, const int64_t* dims, int32_t ndims,
+                      int32_t keepdim, mt_tensor** out) {
   return guarded("mt_reduce", [&] {
     const ReduceOp f = reduce_arg(op);
     const Tensor& ta = tensor_of(a, "a");
@@ -50,8 +50,8 @@ int32_t mt_reduce(int32_t op, const mt_tensor* a, const int64_t* dims, int32_t n
   });
 }
 
-int32_t mt_reduce_out(int32_t op, const mt_tensor* a, const int64_t* dims, int32_t ndims,
-                      int32_t keepdim, mt_tensor* out) {
+mt_status_t mt_reduce_out(mt_reduce_op_t op, const mt_tensor* a, const int64_t* dims, int32_t ndims,
+                          int32_t keepdim, mt_tensor* out) {
   return guarded("mt_reduce_out", [&] {
     const ReduceOp f = reduce_arg(op);
     reduce_out(f, tensor_of(a, "a"), dims_arg(dims, ndims, "dims"), keepdim != 0,
@@ -59,8 +59,8 @@ int32_t mt_reduce_out(int32_t op, const mt_tensor* a, const int64_t* dims, int32
   });
 }
 
-int32_t mt_mean(const mt_tensor* a, const int64_t* dims, int32_t ndims, int32_t keepdim,
-                mt_tensor** out) {
+mt_status_t mt_mean(const mt_tensor* a, const int64_t* dims, int32_t ndims, int32_t keepdim,
+                    mt_tensor** out) {
   return guarded("mt_mean", [&] {
     const Tensor& ta = tensor_of(a, "a");
     const Dims folded = dims_arg(dims, ndims, "dims");
@@ -69,7 +69,7 @@ int32_t mt_mean(const mt_tensor* a, const int64_t* dims, int32_t ndims, int32_t 
   });
 }
 
-int32_t mt_matmul(const mt_tensor* a, const mt_tensor* b, mt_tensor** out) {
+mt_status_t mt_matmul(const mt_tensor* a, const mt_tensor* b, mt_tensor** out) {
   return guarded("mt_matmul", [&] {
     const Tensor& ta = tensor_of(a, "a");
     const Tensor& tb = tensor_of(b, "b");
@@ -78,18 +78,18 @@ int32_t mt_matmul(const mt_tensor* a, const mt_tensor* b, mt_tensor** out) {
   });
 }
 
-int32_t mt_matmul_out(const mt_tensor* a, const mt_tensor* b, mt_tensor* out) {
+mt_status_t mt_matmul_out(const mt_tensor* a, const mt_tensor* b, mt_tensor* out) {
   return guarded("mt_matmul_out",
                  [&] { matmul_out(tensor_of(a, "a"), tensor_of(b, "b"), tensor_of(out, "out")); });
 }
 
-const char* mt_map_name(int32_t op) {
+const char* mt_map_name(mt_map_op_t op) {
   return op >= 0 && op < kUnaryOpCount ? op_name(static_cast<UnaryOp>(op)) : nullptr;
 }
-const char* mt_zip_name(int32_t op) {
+const char* mt_zip_name(mt_zip_op_t op) {
   return op >= 0 && op < kBinaryOpCount ? op_name(static_cast<BinaryOp>(op)) : nullptr;
 }
-const char* mt_reduce_name(int32_t op) {
+const char* mt_reduce_name(mt_reduce_op_t op) {
   return op >= 0 && op < kReduceOpCount ? op_name(static_cast<ReduceOp>(op)) : nullptr;
 }
 

@@ -20,39 +20,39 @@ void copy_dims(const Dims& dims, int64_t* out, int32_t capacity, const char* wha
 
 extern "C" {
 
-int32_t mt_ndim(const mt_tensor* tensor, int32_t* out) {
+mt_status_t mt_ndim(const mt_tensor* tensor, int32_t* out) {
   return guarded("mt_ndim", [&] {
     const Tensor& t = tensor_of(tensor, "tensor");
     *require(out, "out") = t.dim();
   });
 }
 
-int32_t mt_numel(const mt_tensor* tensor, int64_t* out) {
+mt_status_t mt_numel(const mt_tensor* tensor, int64_t* out) {
   return guarded("mt_numel", [&] {
     const Tensor& t = tensor_of(tensor, "tensor");
     *require(out, "out") = t.numel();
   });
 }
 
-int32_t mt_dtype(const mt_tensor* tensor, int32_t* out) {
+mt_status_t mt_dtype(const mt_tensor* tensor, mt_dtype_t* out) {
   return guarded("mt_dtype", [&] {
     const Tensor& t = tensor_of(tensor, "tensor");
-    *require(out, "out") = static_cast<int32_t>(t.dtype());
+    *require(out, "out") = static_cast<mt_dtype_t>(t.dtype());
   });
 }
 
-int32_t mt_device(const mt_tensor* tensor, int32_t* type, int32_t* index) {
+mt_status_t mt_device(const mt_tensor* tensor, mt_device_type_t* type, int32_t* index) {
   return guarded("mt_device", [&] {
     const Device device = tensor_of(tensor, "tensor").device();
     require(type, "type");
     require(index, "index");
     require_distinct(type, "type", index, "index");
-    *type = static_cast<int32_t>(device.type);
+    *type = static_cast<mt_device_type_t>(device.type);
     *index = device.index;
   });
 }
 
-int32_t mt_size(const mt_tensor* tensor, int64_t dim, int64_t* out) {
+mt_status_t mt_size(const mt_tensor* tensor, int64_t dim, int64_t* out) {
   return guarded("mt_size", [&] {
     const Tensor& t = tensor_of(tensor, "tensor");
     require(out, "out");
@@ -60,7 +60,7 @@ int32_t mt_size(const mt_tensor* tensor, int64_t dim, int64_t* out) {
   });
 }
 
-int32_t mt_stride(const mt_tensor* tensor, int64_t dim, int64_t* out) {
+mt_status_t mt_stride(const mt_tensor* tensor, int64_t dim, int64_t* out) {
   return guarded("mt_stride", [&] {
     const Tensor& t = tensor_of(tensor, "tensor");
     require(out, "out");
@@ -68,25 +68,25 @@ int32_t mt_stride(const mt_tensor* tensor, int64_t dim, int64_t* out) {
   });
 }
 
-int32_t mt_shape(const mt_tensor* tensor, int64_t* out, int32_t capacity) {
+mt_status_t mt_shape(const mt_tensor* tensor, int64_t* out, int32_t capacity) {
   return guarded("mt_shape",
                  [&] { copy_dims(tensor_of(tensor, "tensor").shape(), out, capacity, "shape"); });
 }
 
-int32_t mt_strides(const mt_tensor* tensor, int64_t* out, int32_t capacity) {
+mt_status_t mt_strides(const mt_tensor* tensor, int64_t* out, int32_t capacity) {
   return guarded("mt_strides", [&] {
     copy_dims(tensor_of(tensor, "tensor").strides(), out, capacity, "strides");
   });
 }
 
-int32_t mt_is_contiguous(const mt_tensor* tensor, int32_t* out) {
+mt_status_t mt_is_contiguous(const mt_tensor* tensor, int32_t* out) {
   return guarded("mt_is_contiguous", [&] {
     const Tensor& t = tensor_of(tensor, "tensor");
     *require(out, "out") = t.is_contiguous();
   });
 }
 
-int32_t mt_shares_memory(const mt_tensor* a, const mt_tensor* b, int32_t* out) {
+mt_status_t mt_shares_memory(const mt_tensor* a, const mt_tensor* b, int32_t* out) {
   return guarded("mt_shares_memory", [&] {
     const Tensor& ta = tensor_of(a, "a");
     const Tensor& tb = tensor_of(b, "b");
@@ -94,7 +94,7 @@ int32_t mt_shares_memory(const mt_tensor* a, const mt_tensor* b, int32_t* out) {
   });
 }
 
-int32_t mt_item(const mt_tensor* tensor, double* out) {
+mt_status_t mt_item(const mt_tensor* tensor, double* out) {
   return guarded("mt_item", [&] {
     const Tensor& t = tensor_of(tensor, "tensor");
     require(out, "out");
@@ -102,7 +102,7 @@ int32_t mt_item(const mt_tensor* tensor, double* out) {
   });
 }
 
-int32_t mt_get(const mt_tensor* tensor, const int64_t* index, int32_t ndim, double* out) {
+mt_status_t mt_get(const mt_tensor* tensor, const int64_t* index, int32_t ndim, double* out) {
   return guarded("mt_get", [&] {
     const Tensor& t = tensor_of(tensor, "tensor");
     const Dims at = dims_arg(index, ndim, "index");
@@ -111,7 +111,7 @@ int32_t mt_get(const mt_tensor* tensor, const int64_t* index, int32_t ndim, doub
   });
 }
 
-int32_t mt_set(mt_tensor* tensor, const int64_t* index, int32_t ndim, double value) {
+mt_status_t mt_set(mt_tensor* tensor, const int64_t* index, int32_t ndim, double value) {
   return guarded("mt_set", [&] {
     const Tensor& t = tensor_of(tensor, "tensor");
     const Dims at = dims_arg(index, ndim, "index");
@@ -122,7 +122,7 @@ int32_t mt_set(mt_tensor* tensor, const int64_t* index, int32_t ndim, double val
   });
 }
 
-int32_t mt_to_string(const mt_tensor* tensor, char** out) {
+mt_status_t mt_to_string(const mt_tensor* tensor, char** out) {
   return guarded("mt_to_string", [&] {
     const Tensor& t = tensor_of(tensor, "tensor");
     require(out, "out");

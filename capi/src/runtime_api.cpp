@@ -39,7 +39,7 @@ const char* mt_backend_name(int32_t index) {
   });
 }
 
-int32_t mt_set_backend(const char* name) {
+mt_status_t mt_set_backend(const char* name) {
   return guarded("mt_set_backend", [&] { set_default_backend(require(name, "name")); });
 }
 
@@ -52,11 +52,11 @@ int32_t mt_num_threads(void) {
   return guarded_value("mt_num_threads", int32_t{-1}, [] { return num_threads(); });
 }
 
-int32_t mt_set_num_threads(int32_t threads) {
+mt_status_t mt_set_num_threads(int32_t threads) {
   return guarded("mt_set_num_threads", [&] { set_num_threads(threads); });
 }
 
-int32_t mt_set_diagnostics(int32_t mode) {
+mt_status_t mt_set_diagnostics(mt_diagnostics_mode_t mode) {
   return guarded("mt_set_diagnostics", [&] {
     if (mode < MT_DIAGNOSTICS_OFF || mode > MT_DIAGNOSTICS_PRINT)
       fail(ErrorCode::InvalidArgument, "unknown diagnostics mode ", mode, " (valid: 0..2)");
@@ -64,9 +64,11 @@ int32_t mt_set_diagnostics(int32_t mode) {
   });
 }
 
-int32_t mt_diagnostics(void) { return static_cast<int32_t>(diagnostics_mode()); }
+mt_diagnostics_mode_t mt_diagnostics(void) {
+  return static_cast<mt_diagnostics_mode_t>(diagnostics_mode());
+}
 
-int32_t mt_take_diagnostics(char** out) {
+mt_status_t mt_take_diagnostics(char** out) {
   return guarded("mt_take_diagnostics", [&] {
     require(out, "out");
     std::string text;

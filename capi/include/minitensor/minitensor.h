@@ -29,7 +29,7 @@
  * find_package(minitensor) and target_link_libraries(prog PRIVATE minitensor::minitensor).
  *
  * The rules every function follows:
- * - Status. A function that can fail returns an int32_t status: MT_OK (0) or one of the
+ * - Status. A function that can fail returns an mt_status_t: MT_OK (0) or one of the
  *   MT_ERR_* codes. It never aborts and never lets a C++ exception through. On failure its
  *   out-parameters are left untouched, nothing leaks, and no argument is changed. The few
  *   functions that return a value instead (names, counts) return NULL or -1 on failure.
@@ -56,8 +56,13 @@
  *   while another thread uses it is a data race, as in any array library. The global settings
  *   (backend, thread count, diagnostics, the default generator) are safe to call from any
  *   thread. The no-grad switch is per thread.
- * - Types. Sizes, strides, dims and indices are int64_t; enums and flags are int32_t;
- *   booleans are int32_t (0 false, anything else true).
+ * - Types. Sizes, strides, dims and indices are int64_t; flags and booleans are int32_t (0
+ *   false, anything else true). Each enumeration, the status included, is an int32_t with a
+ *   name of its own, mt_<kind>_t (mt_status_t, mt_dtype_t for MT_FLOAT32 and MT_FLOAT64,
+ *   mt_map_op_t for MT_MAP_*, ...), declared above its values and used in every declaration
+ *   that takes or returns one. They are plain typedefs: the ABI is int32_t's and C does not
+ *   check that a value belongs to the kind, but each declaration says which values it takes.
+ *   The _t keeps these names apart from the functions mt_dtype, mt_device and mt_dataset_kind.
  * - Evolution. The API only grows: functions and enum values are appended, never changed or
  *   removed. MT_ABI_VERSION counts ABI additions; mt_abi_version() is the running library's.
  */
@@ -97,6 +102,7 @@ MT_API int32_t mt_abi_version(void);
  * Status codes and errors (values are append-only)
  * ------------------------------------------------------------------------------------------ */
 
+typedef int32_t mt_status_t; /* MT_OK or an MT_ERR_* code */
 enum {
   MT_OK = 0,
   MT_ERR_INVALID_ARGUMENT = 1,   /* a bad value: NULL handle, negative size, unknown op */
@@ -115,26 +121,30 @@ enum {
  * valid until this thread's next call into the library. */
 MT_API const char* mt_last_error(void);
 /* "MT_ERR_SHAPE_MISMATCH" for a status; "unknown status" for values outside the list. */
-MT_API const char* mt_status_name(int32_t status);
+MT_API const char* mt_status_name(mt_status_t status);
 
 /* ---------------------------------------------------------------------------------------------
  * Enumerations (values are append-only)
  * ------------------------------------------------------------------------------------------ */
 
 /* Element types. */
+typedef int32_t mt_dtype_t;
 enum { MT_FLOAT32 = 0, MT_FLOAT64 = 1 };
 
 /* Device types. A device is a (type, index) pair: the CPU is (MT_DEVICE_CPU, 0), the CUDA
  * devices are (MT_DEVICE_CUDA, 0 .. count - 1), see mt_device_count. */
+typedef int32_t mt_device_type_t;
 enum { MT_DEVICE_CPU = 0, MT_DEVICE_CUDA = 1 /* ABI 2 */ };
 
 /* The GEMM of CUDA matmuls (mt_cuda_set_matmul). */
+typedef int32_t mt_cuda_matmul_t;
 enum {
   MT_CUDA_MATMUL_KERNEL = 0, /* minitensor's tiled kernel, every layout (the default) */
   MT_CUDA_MATMUL_CUBLAS = 1  /* cuBLAS for contiguous operands, the kernel for the others */
 };
 
 /* mt_map's ops: elementwise f(x). */
+typedef int32_t mt_map_op_t;
 enum {
   MT_MAP_NEG = 0,     /* -x */
   MT_MAP_ID = 1,      /* x (a copy) */
@@ -151,6 +161,7 @@ enum {
 
 /* mt_zip's ops: elementwise f(a, b) with numpy broadcasting; float32 with float64 gives
  * float64. Comparisons give 1.0 or 0.0 and have no gradient. */
+typedef int32_t mt_zip_op_t;
 enum {
   MT_ZIP_ADD = 0,
   MT_ZIP_SUB = 1,
@@ -167,12 +178,15 @@ enum {
 };
 
 /* mt_reduce's ops. */
+typedef int32_t mt_reduce_op_t;
 enum { MT_REDUCE_SUM = 0, MT_REDUCE_PROD = 1, MT_REDUCE_MAX = 2, MT_REDUCE_MIN = 3 };
 
 /* How losses fold their per-element values. */
+typedef int32_t mt_reduction_t;
 enum { MT_REDUCTION_MEAN = 0, MT_REDUCTION_SUM = 1, MT_REDUCTION_NONE = 2 };
 
 /* The toy datasets (mt_dataset). */
+typedef int32_t mt_dataset_kind_t;
 enum {
   MT_DATASET_SIMPLE = 0, /* x1 < 0.5 */
   MT_DATASET_DIAG = 1,   /* x1 + x2 < 0.5 */
@@ -183,6 +197,7 @@ enum {
 };
 
 /* Diagnostics modes (mt_set_diagnostics). */
+typedef int32_t mt_diagnostics_mode_t;
 enum {
   MT_DIAGNOSTICS_OFF = 0,
   MT_DIAGNOSTICS_COLLECT = 1, /* keep a report per op: mt_take_diagnostics */
@@ -211,7 +226,7 @@ MT_API void mt_string_free(char* text);
  * ------------------------------------------------------------------------------------------ */
 
 /* Adds a reference: the tensor then needs one more mt_release. */
-MT_API int32_t mt_retain(mt_tensor* tensor);
+MT_API mt_status_t mt_retain(mt_tensor* tensor);
 /* Drops a reference; the tensor is freed with the last one (its memory with the last view). A
  * released handle is left alone, with a message in mt_last_error(). */
 MT_API void mt_release(mt_tensor* tensor);
@@ -221,47 +236,50 @@ MT_API void mt_release(mt_tensor* tensor);
  * when ndim is 0, for a scalar). Sizes must be >= 0 and their product fit in int64.
  * ------------------------------------------------------------------------------------------ */
 
-MT_API int32_t mt_empty(const int64_t* shape, int32_t ndim, int32_t dtype, mt_tensor** out);
-MT_API int32_t mt_zeros(const int64_t* shape, int32_t ndim, int32_t dtype, mt_tensor** out);
-MT_API int32_t mt_ones(const int64_t* shape, int32_t ndim, int32_t dtype, mt_tensor** out);
-MT_API int32_t mt_full(const int64_t* shape, int32_t ndim, double value, int32_t dtype,
-                       mt_tensor** out);
+MT_API mt_status_t mt_empty(const int64_t* shape, int32_t ndim, mt_dtype_t dtype, mt_tensor** out);
+MT_API mt_status_t mt_zeros(const int64_t* shape, int32_t ndim, mt_dtype_t dtype, mt_tensor** out);
+MT_API mt_status_t mt_ones(const int64_t* shape, int32_t ndim, mt_dtype_t dtype, mt_tensor** out);
+MT_API mt_status_t mt_full(const int64_t* shape, int32_t ndim, double value, mt_dtype_t dtype,
+                           mt_tensor** out);
 /* A rank-0 tensor holding `value`: how scalars enter mt_zip. */
-MT_API int32_t mt_scalar(double value, int32_t dtype, mt_tensor** out);
+MT_API mt_status_t mt_scalar(double value, mt_dtype_t dtype, mt_tensor** out);
 /* start, start + step, ... while < stop (> stop for a negative step), as numpy.arange. */
-MT_API int32_t mt_arange(double start, double stop, double step, int32_t dtype, mt_tensor** out);
+MT_API mt_status_t mt_arange(double start, double stop, double step, mt_dtype_t dtype,
+                             mt_tensor** out);
 /* Uniform samples in [low, high) and normal samples (mean, std), drawn from `generator`
  * (NULL: the default generator, see mt_manual_seed). The same generator state gives the same
  * numbers on every backend and thread count. Any finite bounds the dtype holds are sampled
  * correctly, the whole float64 range included; mt_randn refuses (MT_ERR_OVERFLOW) a mean and
  * std whose samples could leave the dtype's range (|mean| + 8.5717 std beyond it). mt_full and
  * mt_arange likewise refuse finite values the dtype cannot hold (1e39 in float32). */
-MT_API int32_t mt_rand(const int64_t* shape, int32_t ndim, int32_t dtype, double low, double high,
-                       mt_generator* generator, mt_tensor** out);
-MT_API int32_t mt_randn(const int64_t* shape, int32_t ndim, int32_t dtype, double mean, double std,
-                        mt_generator* generator, mt_tensor** out);
+MT_API mt_status_t mt_rand(const int64_t* shape, int32_t ndim, mt_dtype_t dtype, double low,
+                           double high, mt_generator* generator, mt_tensor** out);
+MT_API mt_status_t mt_randn(const int64_t* shape, int32_t ndim, mt_dtype_t dtype, double mean,
+                            double std, mt_generator* generator, mt_tensor** out);
 
 /* A new contiguous tensor holding a copy of `count` elements of `data_dtype` read from `data`
  * in row-major order, converted to `dtype`; `count` must equal the product of `shape`. `data`
  * (and mt_to_buffer's `dst`) may be at any address, aligned or not. */
-MT_API int32_t mt_from_buffer(const void* data, int32_t data_dtype, int64_t count,
-                              const int64_t* shape, int32_t ndim, int32_t dtype, mt_tensor** out);
+MT_API mt_status_t mt_from_buffer(const void* data, mt_dtype_t data_dtype, int64_t count,
+                                  const int64_t* shape, int32_t ndim, mt_dtype_t dtype,
+                                  mt_tensor** out);
 
 /* The creators above on a device (MT_DEVICE_*, index) instead of the CPU; the same numbers
  * everywhere for the same generator state. Devices are checked like mt_to_device's. */
-MT_API int32_t mt_empty_on(const int64_t* shape, int32_t ndim, int32_t dtype, int32_t device_type,
-                           int32_t device_index, mt_tensor** out);
-MT_API int32_t mt_full_on(const int64_t* shape, int32_t ndim, double value, int32_t dtype,
-                          int32_t device_type, int32_t device_index, mt_tensor** out);
-MT_API int32_t mt_rand_on(const int64_t* shape, int32_t ndim, int32_t dtype, double low,
-                          double high, mt_generator* generator, int32_t device_type,
-                          int32_t device_index, mt_tensor** out);
-MT_API int32_t mt_randn_on(const int64_t* shape, int32_t ndim, int32_t dtype, double mean,
-                           double std, mt_generator* generator, int32_t device_type,
-                           int32_t device_index, mt_tensor** out);
-MT_API int32_t mt_from_buffer_on(const void* data, int32_t data_dtype, int64_t count,
-                                 const int64_t* shape, int32_t ndim, int32_t dtype,
-                                 int32_t device_type, int32_t device_index, mt_tensor** out);
+MT_API mt_status_t mt_empty_on(const int64_t* shape, int32_t ndim, mt_dtype_t dtype,
+                               mt_device_type_t device_type, int32_t device_index, mt_tensor** out);
+MT_API mt_status_t mt_full_on(const int64_t* shape, int32_t ndim, double value, mt_dtype_t dtype,
+                              mt_device_type_t device_type, int32_t device_index, mt_tensor** out);
+MT_API mt_status_t mt_rand_on(const int64_t* shape, int32_t ndim, mt_dtype_t dtype, double low,
+                              double high, mt_generator* generator, mt_device_type_t device_type,
+                              int32_t device_index, mt_tensor** out);
+MT_API mt_status_t mt_randn_on(const int64_t* shape, int32_t ndim, mt_dtype_t dtype, double mean,
+                               double std, mt_generator* generator, mt_device_type_t device_type,
+                               int32_t device_index, mt_tensor** out);
+MT_API mt_status_t mt_from_buffer_on(const void* data, mt_dtype_t data_dtype, int64_t count,
+                                     const int64_t* shape, int32_t ndim, mt_dtype_t dtype,
+                                     mt_device_type_t device_type, int32_t device_index,
+                                     mt_tensor** out);
 
 /* Called once, when the last view of a wrapped buffer is released. */
 typedef void (*mt_deleter)(void* data, void* context);
@@ -272,89 +290,92 @@ typedef void (*mt_deleter)(void* data, void* context);
  * make elements share memory: such a view reads fine but is refused as an output. `deleter`
  * (may be NULL) is called as deleter(data, context) exactly once, when the tensor and all its
  * views are released. On failure the deleter is not called and the buffer stays the caller's. */
-MT_API int32_t mt_from_blob(void* data, int32_t dtype, const int64_t* shape, const int64_t* strides,
-                            int32_t ndim, mt_deleter deleter, void* context, mt_tensor** out);
+MT_API mt_status_t mt_from_blob(void* data, mt_dtype_t dtype, const int64_t* shape,
+                                const int64_t* strides, int32_t ndim, mt_deleter deleter,
+                                void* context, mt_tensor** out);
 
 /* Copies the tensor's elements, in row-major order and converted to `dtype`, to `dst`, which
  * has room for `capacity` elements of `dtype`; capacity < numel is MT_ERR_SHAPE_MISMATCH. A
  * tensor on a device is copied to the host (after the device's queued work). */
-MT_API int32_t mt_to_buffer(const mt_tensor* tensor, void* dst, int32_t dtype, int64_t capacity);
+MT_API mt_status_t mt_to_buffer(const mt_tensor* tensor, void* dst, mt_dtype_t dtype,
+                                int64_t capacity);
 
 /* ---------------------------------------------------------------------------------------------
  * Queries (the tensor is borrowed)
  * ------------------------------------------------------------------------------------------ */
 
-MT_API int32_t mt_ndim(const mt_tensor* tensor, int32_t* out);
-MT_API int32_t mt_numel(const mt_tensor* tensor, int64_t* out);
-MT_API int32_t mt_dtype(const mt_tensor* tensor, int32_t* out);
+MT_API mt_status_t mt_ndim(const mt_tensor* tensor, int32_t* out);
+MT_API mt_status_t mt_numel(const mt_tensor* tensor, int64_t* out);
+MT_API mt_status_t mt_dtype(const mt_tensor* tensor, mt_dtype_t* out);
 /* Device type (MT_DEVICE_*) and index of the tensor's memory. */
-MT_API int32_t mt_device(const mt_tensor* tensor, int32_t* type, int32_t* index);
+MT_API mt_status_t mt_device(const mt_tensor* tensor, mt_device_type_t* type, int32_t* index);
 /* Size and stride (in elements) of one dim; negative dims count from the end. */
-MT_API int32_t mt_size(const mt_tensor* tensor, int64_t dim, int64_t* out);
-MT_API int32_t mt_stride(const mt_tensor* tensor, int64_t dim, int64_t* out);
+MT_API mt_status_t mt_size(const mt_tensor* tensor, int64_t dim, int64_t* out);
+MT_API mt_status_t mt_stride(const mt_tensor* tensor, int64_t dim, int64_t* out);
 /* Copies the ndim sizes (strides) to `out`, which has room for `capacity` values
  * (MT_ERR_INVALID_ARGUMENT when capacity < ndim). */
-MT_API int32_t mt_shape(const mt_tensor* tensor, int64_t* out, int32_t capacity);
-MT_API int32_t mt_strides(const mt_tensor* tensor, int64_t* out, int32_t capacity);
-MT_API int32_t mt_is_contiguous(const mt_tensor* tensor, int32_t* out);
+MT_API mt_status_t mt_shape(const mt_tensor* tensor, int64_t* out, int32_t capacity);
+MT_API mt_status_t mt_strides(const mt_tensor* tensor, int64_t* out, int32_t capacity);
+MT_API mt_status_t mt_is_contiguous(const mt_tensor* tensor, int32_t* out);
 /* Whether two tensors share memory: one is a view of the other, both are views of a third, or
  * their memory overlaps (as after a DLPack round trip). */
-MT_API int32_t mt_shares_memory(const mt_tensor* a, const mt_tensor* b, int32_t* out);
+MT_API mt_status_t mt_shares_memory(const mt_tensor* a, const mt_tensor* b, int32_t* out);
 /* The value of a one-element tensor. */
-MT_API int32_t mt_item(const mt_tensor* tensor, double* out);
+MT_API mt_status_t mt_item(const mt_tensor* tensor, double* out);
 /* One element by multi-index (ndim values; negative indices are errors). mt_set writes into
  * the tensor's memory (seen by all its views); like the *_out ops it refuses a tensor that
  * requires grad while grad mode is on, and one whose elements overlap (see the *_out ops). */
-MT_API int32_t mt_get(const mt_tensor* tensor, const int64_t* index, int32_t ndim, double* out);
-MT_API int32_t mt_set(mt_tensor* tensor, const int64_t* index, int32_t ndim, double value);
+MT_API mt_status_t mt_get(const mt_tensor* tensor, const int64_t* index, int32_t ndim, double* out);
+MT_API mt_status_t mt_set(mt_tensor* tensor, const int64_t* index, int32_t ndim, double value);
 /* numpy-like text, "tensor([[1., 2.],\n        [3., 4.]], dtype=float32)"; free with
  * mt_string_free. */
-MT_API int32_t mt_to_string(const mt_tensor* tensor, char** out);
+MT_API mt_status_t mt_to_string(const mt_tensor* tensor, char** out);
 
 /* ---------------------------------------------------------------------------------------------
  * Views: new tensors that share the input's memory. Dims may be negative (from the end).
  * ------------------------------------------------------------------------------------------ */
 
 /* Result dim i is input dim order[i]; `order` is a permutation of 0..ndim-1. */
-MT_API int32_t mt_permute(const mt_tensor* tensor, const int64_t* order, int32_t ndim,
-                          mt_tensor** out);
-MT_API int32_t mt_transpose(const mt_tensor* tensor, int64_t dim0, int64_t dim1, mt_tensor** out);
+MT_API mt_status_t mt_permute(const mt_tensor* tensor, const int64_t* order, int32_t ndim,
+                              mt_tensor** out);
+MT_API mt_status_t mt_transpose(const mt_tensor* tensor, int64_t dim0, int64_t dim1,
+                                mt_tensor** out);
 /* The same elements in a new shape without a copy (one size may be -1); fails with
  * MT_ERR_SHAPE_MISMATCH when the strides make that impossible. */
-MT_API int32_t mt_view(const mt_tensor* tensor, const int64_t* shape, int32_t ndim,
-                       mt_tensor** out);
+MT_API mt_status_t mt_view(const mt_tensor* tensor, const int64_t* shape, int32_t ndim,
+                           mt_tensor** out);
 /* mt_view where possible, else a contiguous copy in the new shape. */
-MT_API int32_t mt_reshape(const mt_tensor* tensor, const int64_t* shape, int32_t ndim,
-                          mt_tensor** out);
+MT_API mt_status_t mt_reshape(const mt_tensor* tensor, const int64_t* shape, int32_t ndim,
+                              mt_tensor** out);
 /* numpy's broadcast_to: size-1 dims repeat (stride 0), leading dims are added; -1 keeps a
  * size. */
-MT_API int32_t mt_expand(const mt_tensor* tensor, const int64_t* shape, int32_t ndim,
-                         mt_tensor** out);
+MT_API mt_status_t mt_expand(const mt_tensor* tensor, const int64_t* shape, int32_t ndim,
+                             mt_tensor** out);
 /* Elements [start, start + length) along `dim`. */
-MT_API int32_t mt_narrow(const mt_tensor* tensor, int64_t dim, int64_t start, int64_t length,
-                         mt_tensor** out);
+MT_API mt_status_t mt_narrow(const mt_tensor* tensor, int64_t dim, int64_t start, int64_t length,
+                             mt_tensor** out);
 /* Python's x[..., start:stop:step, ...] along `dim`: negative bounds count from the end,
  * bounds are clamped, step >= 1. */
-MT_API int32_t mt_slice(const mt_tensor* tensor, int64_t dim, int64_t start, int64_t stop,
-                        int64_t step, mt_tensor** out);
+MT_API mt_status_t mt_slice(const mt_tensor* tensor, int64_t dim, int64_t start, int64_t stop,
+                            int64_t step, mt_tensor** out);
 /* x[..., index, ...]: removes `dim`; a negative index counts from the end. */
-MT_API int32_t mt_select(const mt_tensor* tensor, int64_t dim, int64_t index, mt_tensor** out);
-MT_API int32_t mt_unsqueeze(const mt_tensor* tensor, int64_t dim, mt_tensor** out);
+MT_API mt_status_t mt_select(const mt_tensor* tensor, int64_t dim, int64_t index, mt_tensor** out);
+MT_API mt_status_t mt_unsqueeze(const mt_tensor* tensor, int64_t dim, mt_tensor** out);
 /* Removes `dim`, which must have size 1. */
-MT_API int32_t mt_squeeze(const mt_tensor* tensor, int64_t dim, mt_tensor** out);
+MT_API mt_status_t mt_squeeze(const mt_tensor* tensor, int64_t dim, mt_tensor** out);
 
 /* Copies. mt_contiguous gives a new reference to the input itself when it is already
  * contiguous; mt_to_dtype and mt_clone always copy. */
-MT_API int32_t mt_contiguous(const mt_tensor* tensor, mt_tensor** out);
-MT_API int32_t mt_to_dtype(const mt_tensor* tensor, int32_t dtype, mt_tensor** out);
-MT_API int32_t mt_clone(const mt_tensor* tensor, mt_tensor** out);
+MT_API mt_status_t mt_contiguous(const mt_tensor* tensor, mt_tensor** out);
+MT_API mt_status_t mt_to_dtype(const mt_tensor* tensor, mt_dtype_t dtype, mt_tensor** out);
+MT_API mt_status_t mt_clone(const mt_tensor* tensor, mt_tensor** out);
 /* The tensor on device (device_type, device_index): a new reference to the input itself when it
  * is there already, else a contiguous copy there (autodiff sees the move: the gradient moves
  * back). MT_ERR_INVALID_ARGUMENT for an unknown type, a negative index, a CPU index other than
  * 0 or a CUDA index >= mt_device_count; MT_ERR_DEVICE_UNAVAILABLE (with the reason) when CUDA
  * cannot be used. */
-MT_API int32_t mt_to_device(const mt_tensor* tensor, int32_t device_type, int32_t device_index,
-                            mt_tensor** out);
+MT_API mt_status_t mt_to_device(const mt_tensor* tensor, mt_device_type_t device_type,
+                                int32_t device_index, mt_tensor** out);
 
 /* ---------------------------------------------------------------------------------------------
  * Operations. Each returns a new tensor; the *_out forms write into an existing `out` tensor
@@ -367,27 +388,28 @@ MT_API int32_t mt_to_device(const mt_tensor* tensor, int32_t device_type, int32_
  * MT_ERR_DEVICE_MISMATCH); only a rank-0 CPU tensor (a scalar) may join operands on a device.
  * ------------------------------------------------------------------------------------------ */
 
-MT_API int32_t mt_map(int32_t op, const mt_tensor* a, mt_tensor** out);
-MT_API int32_t mt_map_out(int32_t op, const mt_tensor* a, mt_tensor* out);
-MT_API int32_t mt_zip(int32_t op, const mt_tensor* a, const mt_tensor* b, mt_tensor** out);
-MT_API int32_t mt_zip_out(int32_t op, const mt_tensor* a, const mt_tensor* b, mt_tensor* out);
+MT_API mt_status_t mt_map(mt_map_op_t op, const mt_tensor* a, mt_tensor** out);
+MT_API mt_status_t mt_map_out(mt_map_op_t op, const mt_tensor* a, mt_tensor* out);
+MT_API mt_status_t mt_zip(mt_zip_op_t op, const mt_tensor* a, const mt_tensor* b, mt_tensor** out);
+MT_API mt_status_t mt_zip_out(mt_zip_op_t op, const mt_tensor* a, const mt_tensor* b,
+                              mt_tensor* out);
 /* Folds the `ndims` dims listed in `dims` (dims may be NULL when ndims is 0, which folds every
  * dim); with `keepdim` the folded dims stay as size 1. max and min of nothing are errors. */
-MT_API int32_t mt_reduce(int32_t op, const mt_tensor* a, const int64_t* dims, int32_t ndims,
-                         int32_t keepdim, mt_tensor** out);
-MT_API int32_t mt_reduce_out(int32_t op, const mt_tensor* a, const int64_t* dims, int32_t ndims,
-                             int32_t keepdim, mt_tensor* out);
+MT_API mt_status_t mt_reduce(mt_reduce_op_t op, const mt_tensor* a, const int64_t* dims,
+                             int32_t ndims, int32_t keepdim, mt_tensor** out);
+MT_API mt_status_t mt_reduce_out(mt_reduce_op_t op, const mt_tensor* a, const int64_t* dims,
+                                 int32_t ndims, int32_t keepdim, mt_tensor* out);
 /* Sum over the dims divided by their element count (NaN for none, as numpy). */
-MT_API int32_t mt_mean(const mt_tensor* a, const int64_t* dims, int32_t ndims, int32_t keepdim,
-                       mt_tensor** out);
+MT_API mt_status_t mt_mean(const mt_tensor* a, const int64_t* dims, int32_t ndims, int32_t keepdim,
+                           mt_tensor** out);
 /* numpy's matmul: (..., n, k) @ (..., k, m) -> (..., n, m) with broadcast batch dims; a 1-D
  * left operand is a row, a 1-D right operand a column, and the added dim is dropped. */
-MT_API int32_t mt_matmul(const mt_tensor* a, const mt_tensor* b, mt_tensor** out);
-MT_API int32_t mt_matmul_out(const mt_tensor* a, const mt_tensor* b, mt_tensor* out);
+MT_API mt_status_t mt_matmul(const mt_tensor* a, const mt_tensor* b, mt_tensor** out);
+MT_API mt_status_t mt_matmul_out(const mt_tensor* a, const mt_tensor* b, mt_tensor* out);
 /* "exp", "add", "sum": the op's name; NULL for an unknown op. */
-MT_API const char* mt_map_name(int32_t op);
-MT_API const char* mt_zip_name(int32_t op);
-MT_API const char* mt_reduce_name(int32_t op);
+MT_API const char* mt_map_name(mt_map_op_t op);
+MT_API const char* mt_zip_name(mt_zip_op_t op);
+MT_API const char* mt_reduce_name(mt_reduce_op_t op);
 
 /* ---------------------------------------------------------------------------------------------
  * Autodiff (reverse mode, as PyTorch)
@@ -395,21 +417,21 @@ MT_API const char* mt_reduce_name(int32_t op);
 
 /* Makes a leaf tensor a parameter whose gradient backward accumulates (or stops that).
  * Fails for a tensor that an op on tensors requiring grad produced (a non-leaf). */
-MT_API int32_t mt_set_requires_grad(mt_tensor* tensor, int32_t requires_grad);
-MT_API int32_t mt_requires_grad(const mt_tensor* tensor, int32_t* out);
+MT_API mt_status_t mt_set_requires_grad(mt_tensor* tensor, int32_t requires_grad);
+MT_API mt_status_t mt_requires_grad(const mt_tensor* tensor, int32_t* out);
 /* 1 when no recorded op made the tensor. */
-MT_API int32_t mt_is_leaf(const mt_tensor* tensor, int32_t* out);
+MT_API mt_status_t mt_is_leaf(const mt_tensor* tensor, int32_t* out);
 /* The gradient accumulated into `tensor` (a new reference), or NULL in *out when it has none
  * (never reached by backward, or cleared by mt_zero_grad). */
-MT_API int32_t mt_grad(const mt_tensor* tensor, mt_tensor** out);
+MT_API mt_status_t mt_grad(const mt_tensor* tensor, mt_tensor** out);
 /* Clears the gradient (PyTorch's set_to_none). */
-MT_API int32_t mt_zero_grad(mt_tensor* tensor);
+MT_API mt_status_t mt_zero_grad(mt_tensor* tensor);
 /* Adds d(tensor)/d(leaf) . grad to the gradient of every leaf that requires grad. `grad` has
  * the tensor's shape; it may be NULL for a one-element tensor (it is then 1). The graph is
  * freed afterwards unless `retain_graph`. A failed backward leaves every gradient unchanged. */
-MT_API int32_t mt_backward(mt_tensor* tensor, const mt_tensor* grad, int32_t retain_graph);
+MT_API mt_status_t mt_backward(mt_tensor* tensor, const mt_tensor* grad, int32_t retain_graph);
 /* The same memory outside the graph: a leaf that does not require grad. */
-MT_API int32_t mt_detach(const mt_tensor* tensor, mt_tensor** out);
+MT_API mt_status_t mt_detach(const mt_tensor* tensor, mt_tensor** out);
 /* The op that made a non-leaf ("matmul", "mul", "exp"); NULL for a leaf or a NULL tensor. The
  * pointer lives as long as the tensor. */
 MT_API const char* mt_grad_fn_name(const mt_tensor* tensor);
@@ -423,10 +445,10 @@ MT_API int32_t mt_set_grad_enabled(int32_t enabled);
  * Random generators
  * ------------------------------------------------------------------------------------------ */
 
-MT_API int32_t mt_generator_create(uint64_t seed, mt_generator** out);
+MT_API mt_status_t mt_generator_create(uint64_t seed, mt_generator** out);
 MT_API void mt_generator_release(mt_generator* generator);
 /* Restarts the generator's stream from `seed`; NULL: the default generator. */
-MT_API int32_t mt_manual_seed(mt_generator* generator, uint64_t seed);
+MT_API mt_status_t mt_manual_seed(mt_generator* generator, uint64_t seed);
 
 /* ---------------------------------------------------------------------------------------------
  * Neural-network pieces
@@ -434,30 +456,32 @@ MT_API int32_t mt_manual_seed(mt_generator* generator, uint64_t seed);
 
 /* torch.nn.Linear: weight (out_features, in_features) and bias (out_features), uniform in
  * +-1/sqrt(in_features), drawn from `generator` (NULL: the default); both require grad. */
-MT_API int32_t mt_linear_create(int64_t in_features, int64_t out_features, int32_t dtype,
-                                int32_t bias, mt_generator* generator, mt_linear** out);
+MT_API mt_status_t mt_linear_create(int64_t in_features, int64_t out_features, mt_dtype_t dtype,
+                                    int32_t bias, mt_generator* generator, mt_linear** out);
 MT_API void mt_linear_release(mt_linear* layer);
 /* x (..., in_features) -> x @ weight^T + bias. */
-MT_API int32_t mt_linear_forward(const mt_linear* layer, const mt_tensor* x, mt_tensor** out);
+MT_API mt_status_t mt_linear_forward(const mt_linear* layer, const mt_tensor* x, mt_tensor** out);
 /* The parameters themselves (new references; updates to them change the layer). The bias is
  * NULL in *out for a layer without one. */
-MT_API int32_t mt_linear_weight(const mt_linear* layer, mt_tensor** out);
-MT_API int32_t mt_linear_bias(const mt_linear* layer, mt_tensor** out);
+MT_API mt_status_t mt_linear_weight(const mt_linear* layer, mt_tensor** out);
+MT_API mt_status_t mt_linear_bias(const mt_linear* layer, mt_tensor** out);
 /* Moves the parameters to the device (torch's module.to): they stay leaves that require grad,
  * without a gradient. An optimizer keeps the tensors it was given: move the layer first. */
-MT_API int32_t mt_linear_to_device(mt_linear* layer, int32_t device_type, int32_t device_index);
+MT_API mt_status_t mt_linear_to_device(mt_linear* layer, mt_device_type_t device_type,
+                                       int32_t device_index);
 
 /* Layers sizes[0] -> sizes[1] -> ... -> sizes[count - 1] (count >= 2), relu between them, the
  * last layer's output (the logits) returned as is. */
-MT_API int32_t mt_mlp_create(const int64_t* sizes, int32_t count, int32_t dtype,
-                             mt_generator* generator, mt_mlp** out);
+MT_API mt_status_t mt_mlp_create(const int64_t* sizes, int32_t count, mt_dtype_t dtype,
+                                 mt_generator* generator, mt_mlp** out);
 MT_API void mt_mlp_release(mt_mlp* model);
-MT_API int32_t mt_mlp_forward(const mt_mlp* model, const mt_tensor* x, mt_tensor** out);
+MT_API mt_status_t mt_mlp_forward(const mt_mlp* model, const mt_tensor* x, mt_tensor** out);
 /* The parameters in order (layer 0 weight, layer 0 bias, layer 1 weight, ...). */
-MT_API int32_t mt_mlp_parameter_count(const mt_mlp* model, int32_t* out);
-MT_API int32_t mt_mlp_parameter(const mt_mlp* model, int32_t index, mt_tensor** out);
+MT_API mt_status_t mt_mlp_parameter_count(const mt_mlp* model, int32_t* out);
+MT_API mt_status_t mt_mlp_parameter(const mt_mlp* model, int32_t index, mt_tensor** out);
 /* Moves every layer to the device (mt_linear_to_device). */
-MT_API int32_t mt_mlp_to_device(mt_mlp* model, int32_t device_type, int32_t device_index);
+MT_API mt_status_t mt_mlp_to_device(mt_mlp* model, mt_device_type_t device_type,
+                                    int32_t device_index);
 
 /* Losses (MT_REDUCTION_*), with torch's checks. binary_cross_entropy takes probabilities and
  * targets of one shape (MT_ERR_SHAPE_MISMATCH), every element in [0, 1] (else
@@ -465,39 +489,41 @@ MT_API int32_t mt_mlp_to_device(mt_mlp* model, int32_t device_type, int32_t devi
  * a target of one shape (no broadcasting); cross_entropy takes logits (N, C) and class indices
  * (N,) held as floats or class probabilities (N, C). logsumexp over an empty dim is -inf,
  * softmax and log_softmax over one are empty. */
-MT_API int32_t mt_binary_cross_entropy(const mt_tensor* probs, const mt_tensor* target,
-                                       int32_t reduction, mt_tensor** out);
-MT_API int32_t mt_mse_loss(const mt_tensor* input, const mt_tensor* target, int32_t reduction,
-                           mt_tensor** out);
-MT_API int32_t mt_cross_entropy(const mt_tensor* logits, const mt_tensor* target, int32_t reduction,
-                                mt_tensor** out);
-MT_API int32_t mt_logsumexp(const mt_tensor* x, int64_t dim, int32_t keepdim, mt_tensor** out);
-MT_API int32_t mt_log_softmax(const mt_tensor* logits, int64_t dim, mt_tensor** out);
-MT_API int32_t mt_softmax(const mt_tensor* logits, int64_t dim, mt_tensor** out);
+MT_API mt_status_t mt_binary_cross_entropy(const mt_tensor* probs, const mt_tensor* target,
+                                           mt_reduction_t reduction, mt_tensor** out);
+MT_API mt_status_t mt_mse_loss(const mt_tensor* input, const mt_tensor* target,
+                               mt_reduction_t reduction, mt_tensor** out);
+MT_API mt_status_t mt_cross_entropy(const mt_tensor* logits, const mt_tensor* target,
+                                    mt_reduction_t reduction, mt_tensor** out);
+MT_API mt_status_t mt_logsumexp(const mt_tensor* x, int64_t dim, int32_t keepdim, mt_tensor** out);
+MT_API mt_status_t mt_log_softmax(const mt_tensor* logits, int64_t dim, mt_tensor** out);
+MT_API mt_status_t mt_softmax(const mt_tensor* logits, int64_t dim, mt_tensor** out);
 
 /* Optimizers over `count` parameters (leaf tensors that require grad; the optimizer keeps a
  * reference to each). torch.optim's update rules. */
-MT_API int32_t mt_sgd_create(mt_tensor* const* params, int32_t count, double lr, double momentum,
-                             double weight_decay, int32_t nesterov, mt_optimizer** out);
-MT_API int32_t mt_adam_create(mt_tensor* const* params, int32_t count, double lr, double beta1,
-                              double beta2, double eps, double weight_decay, mt_optimizer** out);
+MT_API mt_status_t mt_sgd_create(mt_tensor* const* params, int32_t count, double lr,
+                                 double momentum, double weight_decay, int32_t nesterov,
+                                 mt_optimizer** out);
+MT_API mt_status_t mt_adam_create(mt_tensor* const* params, int32_t count, double lr, double beta1,
+                                  double beta2, double eps, double weight_decay,
+                                  mt_optimizer** out);
 MT_API void mt_optimizer_release(mt_optimizer* optimizer);
 /* One update from the parameters' gradients (parameters without one are skipped). */
-MT_API int32_t mt_optimizer_step(mt_optimizer* optimizer);
+MT_API mt_status_t mt_optimizer_step(mt_optimizer* optimizer);
 /* Clears every parameter's gradient. */
-MT_API int32_t mt_optimizer_zero_grad(mt_optimizer* optimizer);
+MT_API mt_status_t mt_optimizer_zero_grad(mt_optimizer* optimizer);
 
 /* ---------------------------------------------------------------------------------------------
  * Toy datasets (MiniTorch's): `n` points in the unit square, labelled by the rule of `kind`
  * ------------------------------------------------------------------------------------------ */
 
 /* x (n, 2) and y (n,) with labels 0 or 1, the same for the same (kind, n, seed) everywhere. */
-MT_API int32_t mt_dataset(int32_t kind, int64_t n, uint64_t seed, int32_t dtype, mt_tensor** x,
-                          mt_tensor** y);
+MT_API mt_status_t mt_dataset(mt_dataset_kind_t kind, int64_t n, uint64_t seed, mt_dtype_t dtype,
+                              mt_tensor** x, mt_tensor** y);
 /* "xor" for MT_DATASET_XOR; NULL for an unknown kind. */
-MT_API const char* mt_dataset_name(int32_t kind);
+MT_API const char* mt_dataset_name(mt_dataset_kind_t kind);
 /* The kind named `name`; MT_ERR_INVALID_ARGUMENT (listing the names) for an unknown one. */
-MT_API int32_t mt_dataset_kind(const char* name, int32_t* out);
+MT_API mt_status_t mt_dataset_kind(const char* name, mt_dataset_kind_t* out);
 
 /* ---------------------------------------------------------------------------------------------
  * Backends, threads, diagnostics (process-wide, safe from any thread)
@@ -510,7 +536,7 @@ MT_API int32_t mt_backend_count(void);
  * range. */
 MT_API const char* mt_backend_name(int32_t index);
 /* Runs every later op on the backend named `name`. */
-MT_API int32_t mt_set_backend(const char* name);
+MT_API mt_status_t mt_set_backend(const char* name);
 /* The name of the backend ops run on. */
 MT_API const char* mt_current_backend(void);
 /* Threads used by the parallel backend: MINITENSOR_NUM_THREADS when set, else the hardware's,
@@ -520,15 +546,15 @@ MT_API const char* mt_current_backend(void);
 MT_API int32_t mt_num_threads(void);
 /* 1 <= threads <= 4096, or 0 for the default; more than the CPUs this process may run on is
  * clamped quietly (mt_num_threads tells the count in effect). The library never prints. */
-MT_API int32_t mt_set_num_threads(int32_t threads);
+MT_API mt_status_t mt_set_num_threads(int32_t threads);
 /* MT_DIAGNOSTICS_* (MINITENSOR_DIAGNOSTICS=1 in the environment starts in PRINT mode). */
-MT_API int32_t mt_set_diagnostics(int32_t mode);
-MT_API int32_t mt_diagnostics(void);
+MT_API mt_status_t mt_set_diagnostics(mt_diagnostics_mode_t mode);
+MT_API mt_diagnostics_mode_t mt_diagnostics(void);
 /* The reports kept since the last call (the newest 1000), one line per op of the parallel
  * backend (cpu_seq, the reference, reports nothing), oldest first, as
  * "cpu_par zip add: path=flat threads=2 elements=16777216 time=3.210 ms"; clears them. Free
  * the text with mt_string_free. */
-MT_API int32_t mt_take_diagnostics(char** out);
+MT_API mt_status_t mt_take_diagnostics(char** out);
 
 /* ---------------------------------------------------------------------------------------------
  * Devices (ABI 2). CUDA comes from a plugin (libminitensor_cuda.so, next to libminitensor, or
@@ -540,23 +566,23 @@ MT_API int32_t mt_take_diagnostics(char** out);
  * ------------------------------------------------------------------------------------------ */
 
 /* The number of devices of a type: 1 for the CPU, 0 for CUDA where it is unavailable. */
-MT_API int32_t mt_device_count(int32_t device_type, int32_t* out);
+MT_API mt_status_t mt_device_count(mt_device_type_t device_type, int32_t* out);
 /* Why devices of the type cannot be used, "" when they can (always for the CPU); NULL (with a
  * message) for an unknown type. A static string: it does not change while the process runs. */
-MT_API const char* mt_device_unavailable_reason(int32_t device_type);
+MT_API const char* mt_device_unavailable_reason(mt_device_type_t device_type);
 /* The device's name ("cpu", "NVIDIA H200 (sm_90)"); free with mt_string_free. */
-MT_API int32_t mt_device_name(int32_t device_type, int32_t device_index, char** out);
+MT_API mt_status_t mt_device_name(mt_device_type_t device_type, int32_t device_index, char** out);
 /* Which GEMM CUDA matmuls use (MT_CUDA_MATMUL_*, process-wide); MT_ERR_UNSUPPORTED for cuBLAS
  * where the plugin has none. */
-MT_API int32_t mt_cuda_set_matmul(int32_t which);
-MT_API int32_t mt_cuda_get_matmul(int32_t* out);
+MT_API mt_status_t mt_cuda_set_matmul(mt_cuda_matmul_t which);
+MT_API mt_status_t mt_cuda_get_matmul(mt_cuda_matmul_t* out);
 /* Waits until every CUDA device has finished the work queued so far. */
-MT_API int32_t mt_cuda_synchronize(void);
+MT_API mt_status_t mt_cuda_synchronize(void);
 /* Bytes held by tensors and bytes kept by the caching allocator for reuse on CUDA device
  * `device_index`. */
-MT_API int32_t mt_cuda_memory_stats(int32_t device_index, int64_t* in_use, int64_t* cached);
+MT_API mt_status_t mt_cuda_memory_stats(int32_t device_index, int64_t* in_use, int64_t* cached);
 /* Gives the cached blocks of every CUDA device back to the driver. */
-MT_API int32_t mt_cuda_empty_cache(void);
+MT_API mt_status_t mt_cuda_empty_cache(void);
 
 /* ---------------------------------------------------------------------------------------------
  * DLPack (zero-copy exchange with numpy, PyTorch and others; dlpack.h's unversioned
@@ -566,14 +592,14 @@ MT_API int32_t mt_cuda_empty_cache(void);
 struct DLManagedTensor;
 /* A DLManagedTensor over the tensor's memory (no copy), holding a reference to it; the
  * consumer calls its deleter exactly once. Its device is {kDLCPU, 0} or {kDLCUDA, index}. */
-MT_API int32_t mt_to_dlpack(const mt_tensor* tensor, struct DLManagedTensor** out);
+MT_API mt_status_t mt_to_dlpack(const mt_tensor* tensor, struct DLManagedTensor** out);
 /* A tensor over `managed`'s memory (no copy). On success the tensor owns `managed` and calls
  * its deleter exactly once, when the tensor and all its views are released; on failure the
  * caller still owns it. Accepts CPU float32/float64 with non-negative strides, data +
  * byte_offset aligned to the element size and byte_offset <= INT64_MAX (MT_ERR_OVERFLOW, also
  * when it would wrap the pointer). Importing a struct again while its first import's tensor
  * lives is MT_ERR_INVALID_ARGUMENT (ownership moved with the first). */
-MT_API int32_t mt_from_dlpack(struct DLManagedTensor* managed, mt_tensor** out);
+MT_API mt_status_t mt_from_dlpack(struct DLManagedTensor* managed, mt_tensor** out);
 
 #ifdef __cplusplus
 }
