@@ -6,6 +6,7 @@
 #include "backend/diagnostics.hpp"
 #include "backend/registry.hpp"
 #include "base/allocator.hpp"
+#include "base/index.hpp"
 #include "data/datasets.hpp"
 #include "nn/linear.hpp"
 #include "nn/loss.hpp"
@@ -14,5 +15,4 @@
 #include "ops/creation.hpp"
 #include "ops/tensor_ops.hpp"
 #include "random/generator.hpp"
-#include "tensor/index.hpp"
 #include "tensor/tensor.hpp"

@@ -1,14 +1,16 @@
 #pragma once
-// The backend interface: the few primitives every backend implements. Everything else (views,
-// broadcasting, dtype promotion, matmul's 1-D promotion, reductions over several dims) is done
-// once, in the frontend (ops/tensor_ops.cpp), before a backend is called.
+// The backend interface: the few primitives every backend implements, on plain strided views
+// (base/strided_view.hpp). Everything else (tensors, views, broadcasting checks, dtype
+// promotion, matmul's 1-D promotion, reductions over several dims) is done once, in the
+// frontend (ops/), before a backend is called. A backend runs on one device: the one its views
+// point into.
 #include <cstdint>
 #include <string>
 
+#include "base/strided_view.hpp"
 #include "op_tables/binary_ops.hpp"
 #include "op_tables/reduce_ops.hpp"
 #include "op_tables/unary_ops.hpp"
-#include "tensor/tensor.hpp"
 
 namespace mt {
 
@@ -32,28 +34,29 @@ class Backend {
   virtual std::string name() const = 0;
 
   // out = op(in)
-  virtual void map(UnaryOp op, const Tensor& in, const Tensor& out) = 0;
+  virtual void map(UnaryOp op, const StridedView& in, const StridedView& out) = 0;
   // out = op(a, b)
-  virtual void zip(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) = 0;
+  virtual void zip(BinaryOp op, const StridedView& a, const StridedView& b,
+                   const StridedView& out) = 0;
   // `out` has in's rank, size 1 in the reduced dims and in's size in the others; each output
   // element folds the input elements that map to it.
-  virtual void reduce(ReduceOp op, const Tensor& in, const Tensor& out) = 0;
+  virtual void reduce(ReduceOp op, const StridedView& in, const StridedView& out) = 0;
   // out = unary::<op>::backward(in, grad): the gradient that flows to in when `grad` flows to
   // map(op, in).
-  virtual void map_backward(UnaryOp op, const Tensor& in, const Tensor& grad,
-                            const Tensor& out) = 0;
+  virtual void map_backward(UnaryOp op, const StridedView& in, const StridedView& grad,
+                            const StridedView& out) = 0;
   // out = binary::<op>::grad_a(a, b, grad) for operand 0, grad_b for operand 1: the gradient
   // that flows to that operand of zip(op, a, b), at out's (the broadcast) shape.
-  virtual void zip_backward(BinaryOp op, int operand, const Tensor& a, const Tensor& b,
-                            const Tensor& grad, const Tensor& out) = 0;
+  virtual void zip_backward(BinaryOp op, int operand, const StridedView& a, const StridedView& b,
+                            const StridedView& grad, const StridedView& out) = 0;
   // out[..., i, j] = sum_k a[..., i, k] * b[..., k, j]; a, b and out have the same rank >= 2,
   // and the batch dims (all but the last two) of a and b broadcast to out's.
-  virtual void matmul(const Tensor& a, const Tensor& b, const Tensor& out) = 0;
+  virtual void matmul(const StridedView& a, const StridedView& b, const StridedView& out) = 0;
   // out = src, converting the dtype where it differs.
-  virtual void copy(const Tensor& src, const Tensor& out) = 0;
-  virtual void fill(const Tensor& out, double value) = 0;
+  virtual void copy(const StridedView& src, const StridedView& out) = 0;
+  virtual void fill(const StridedView& out, double value) = 0;
   // out[i] = sample of element (spec.offset + i) in row-major order (random/philox.hpp).
-  virtual void random(const Tensor& out, const RandomSpec& spec) = 0;
+  virtual void random(const StridedView& out, const RandomSpec& spec) = 0;
 };
 
 }  // namespace mt

@@ -44,6 +44,14 @@ Registry& registry() {
   return instance;
 }
 
+// Installs the CUDA loader's memory in base's device registry while the library loads. This
+// file is always linked (every op goes through backend_for), so the installation cannot be
+// dropped by the linker, and it runs during static initialization, before any tensor exists.
+[[maybe_unused]] const bool cuda_memory_installed = [] {
+  register_device_memory(DeviceType::Cuda, &cuda_device_memory);
+  return true;
+}();
+
 }  // namespace
 
 Backend& backend(const std::string& name) {
@@ -76,7 +84,7 @@ Backend& default_backend() { return *registry().default_backend.load(std::memory
 Backend& backend_for(Device device) {
   if (device.is_cpu()) return default_backend();
   cuda_plugin(device);  // throws when the device cannot be used
-  return cuda_backend();
+  return cuda_backend(device.index);
 }
 
 void set_default_backend(const std::string& name) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "backend/backend.hpp"
+#include "base/device.hpp"
 
 namespace mt {
 

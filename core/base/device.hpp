@@ -38,9 +38,16 @@ class DeviceMemory {
   virtual void copy_to_host(int32_t index, void* dst, const void* src, int64_t nbytes) = 0;
 };
 
-// The memory of `device` (not the CPU); throws DeviceUnavailable with the reason when the
-// device cannot be used, InvalidArgument when its index is out of range. Defined by the CUDA
-// loader (backend/cuda/loader.cpp).
+// The registry of device memory: one provider per device type other than the CPU. A provider
+// returns the memory of a device of its type, after checking that the device can be used
+// (throwing DeviceUnavailable with the reason, InvalidArgument for an index out of range). The
+// backend layer installs its providers when the library loads (backend/registry.cpp installs
+// the CUDA loader's), before any tensor exists. Thread-safe.
+using DeviceMemoryProvider = DeviceMemory& (*)(Device device);
+// Installs (or replaces) the provider for `type`; throws InvalidArgument for the CPU.
+void register_device_memory(DeviceType type, DeviceMemoryProvider provider);
+// The memory of `device` (not the CPU) from its type's provider; throws DeviceUnavailable when
+// no provider is installed, and whatever the provider throws.
 DeviceMemory& device_memory(Device device);
 
 }  // namespace mt

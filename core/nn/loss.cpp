@@ -4,9 +4,9 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/index.hpp"
 #include "ops/creation.hpp"
 #include "ops/tensor_ops.hpp"
-#include "tensor/index.hpp"
 
 namespace mt::nn {
 namespace {

@@ -6,8 +6,9 @@
 
 #include "backend/registry.hpp"
 #include "base/error.hpp"
+#include "base/index.hpp"
+#include "ops/strided_view.hpp"
 #include "random/philox.hpp"
-#include "tensor/index.hpp"
 
 namespace mt {
 namespace {
@@ -17,7 +18,7 @@ Tensor random_tensor(const Dims& shape, DType dtype, Distribution distribution, 
   Tensor out = Tensor::empty(shape, dtype, device);
   const RandomSpec spec{distribution, a, b, generator.seed(),
                         generator.take(static_cast<uint64_t>(out.numel()))};
-  backend_for(device).random(out, spec);
+  backend_for(device).random(strided_view(out), spec);
   return out;
 }
 
@@ -52,7 +53,7 @@ Tensor borrow_buffer(const void* data, DType dtype, const Dims& shape, const cha
 Tensor full(const Dims& shape, double value, DType dtype, Device device) {
   check_fits(value, dtype, "full", "value");
   Tensor out = Tensor::empty(shape, dtype, device);
-  backend_for(device).fill(out, value);
+  backend_for(device).fill(strided_view(out), value);
   return out;
 }
 
@@ -131,7 +132,7 @@ void to_buffer(const Tensor& tensor, void* dst, DType dst_dtype) {
     return;
   }
   const Tensor out = borrow_buffer(dst, dst_dtype, tensor.shape(), "to_buffer");
-  default_backend().copy(tensor.detach().to(Device::cpu()), out);
+  default_backend().copy(strided_view(tensor.detach().to(Device::cpu())), strided_view(out));
 }
 
 void check_buffer_size(int64_t count, const Dims& shape) {

@@ -2,10 +2,11 @@
 
 #include <type_traits>
 
-#include "autograd/record.hpp"
 #include "backend/registry.hpp"
 #include "base/error.hpp"
-#include "tensor/index.hpp"
+#include "base/index.hpp"
+#include "ops/primitives.hpp"
+#include "ops/strided_view.hpp"
 
 namespace mt {
 namespace {
@@ -85,7 +86,7 @@ void write_into(const Tensor& out, std::initializer_list<Tensor> inputs, bool in
     if (in.shares_memory(out) && !(in_place_ok && same_view(in, out))) {
       const Tensor tmp = Tensor::empty(out.shape(), out.dtype(), out.device());
       compute(tmp);
-      backend_for(out.device()).copy(tmp, out);
+      backend_for(out.device()).copy(strided_view(tmp), strided_view(out));
       out.storage()->bump_version();
       return;
     }
@@ -165,57 +166,51 @@ MatmulPlan plan_matmul(const Tensor& a, const Tensor& b) {
 
 }  // namespace
 
+namespace primitive {
+
 Tensor map(UnaryOp op, const Tensor& a) {
   Tensor out = Tensor::empty(a.shape(), a.dtype(), a.device());
-  backend_for(a.device()).map(op, a, out);
-  autograd::record_map(op, a, out);
+  backend_for(a.device()).map(op, strided_view(a), strided_view(out));
   return out;
 }
 
 void map_out(UnaryOp op, const Tensor& a, const Tensor& out) {
-  autograd::check_out_no_grad(op_name(op), {&a, &out});
   check_out(out, a.shape(), a.dtype(), op_name(op));
   const Device device = out_device(op_name(op), out, {&a});
   const Tensor in = a.to(device);
-  write_into(out, {in}, true,
-             [&](const Tensor& target) { backend_for(device).map(op, in, target); });
+  write_into(out, {in}, true, [&](const Tensor& target) {
+    backend_for(device).map(op, strided_view(in), strided_view(target));
+  });
 }
 
-Tensor zip(BinaryOp op, const Tensor& a, const Tensor& b) {
+Zip zip(BinaryOp op, const Tensor& a, const Tensor& b) {
   const DType dtype = promote(a.dtype(), b.dtype());
   const Device device = op_device(op_name(op), {&a, &b});
   Tensor out = Tensor::empty(shape_broadcast(a.shape(), b.shape()), dtype, device);
-  const Tensor lhs = prepare(a, dtype, device), rhs = prepare(b, dtype, device);
-  backend_for(device).zip(op, lhs, rhs, out);
-  autograd::record_zip(op, lhs, rhs, out);
-  return out;
+  Zip z{prepare(a, dtype, device), prepare(b, dtype, device), std::move(out)};
+  backend_for(device).zip(op, strided_view(z.lhs), strided_view(z.rhs), strided_view(z.out));
+  return z;
 }
 
 void zip_out(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) {
-  autograd::check_out_no_grad(op_name(op), {&a, &b, &out});
   const DType dtype = promote(a.dtype(), b.dtype());
   check_out(out, shape_broadcast(a.shape(), b.shape()), dtype, op_name(op));
   const Device device = out_device(op_name(op), out, {&a, &b});
   const Tensor lhs = prepare(a, dtype, device), rhs = prepare(b, dtype, device);
-  write_into(out, {lhs, rhs}, true,
-             [&](const Tensor& target) { backend_for(device).zip(op, lhs, rhs, target); });
+  write_into(out, {lhs, rhs}, true, [&](const Tensor& target) {
+    backend_for(device).zip(op, strided_view(lhs), strided_view(rhs), strided_view(target));
+  });
 }
 
-Tensor reduce(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim) {
+Reduce reduce(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim) {
   const ReducePlan plan = plan_reduce(op, a, dims, keepdim);
-  Tensor out = Tensor::empty(plan.kept_shape, a.dtype(), a.device());
-  backend_for(a.device()).reduce(op, a, out);
-  const Tensor result = out.view(plan.result_shape);
-  autograd::record_reduce(op, a, out, result);
-  return result;
-}
-
-Tensor reduce(ReduceOp op, const Tensor& a, int64_t dim, bool keepdim) {
-  return reduce(op, a, Dims{dim}, keepdim);
+  Tensor kept = Tensor::empty(plan.kept_shape, a.dtype(), a.device());
+  backend_for(a.device()).reduce(op, strided_view(a), strided_view(kept));
+  Tensor result = kept.view(plan.result_shape);
+  return {std::move(kept), std::move(result)};
 }
 
 void reduce_out(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim, const Tensor& out) {
-  autograd::check_out_no_grad(op_name(op), {&a, &out});
   const ReducePlan plan = plan_reduce(op, a, dims, keepdim);
   check_out(out, plan.result_shape, a.dtype(), op_name(op));
   const Device device = out_device(op_name(op), out, {&a});
@@ -225,22 +220,23 @@ void reduce_out(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim, co
   if (!keepdim)
     for (int d = 0; d < a.dim(); ++d)
       if (plan.flags[d]) kept = kept.unsqueeze(d);
-  write_into(kept, {in}, false,
-             [&](const Tensor& target) { backend_for(device).reduce(op, in, target); });
+  write_into(kept, {in}, false, [&](const Tensor& target) {
+    backend_for(device).reduce(op, strided_view(in), strided_view(target));
+  });
 }
 
-Tensor matmul(const Tensor& a, const Tensor& b) {
-  const MatmulPlan plan = plan_matmul(a, b);
+Matmul matmul(const Tensor& a, const Tensor& b) {
+  MatmulPlan plan = plan_matmul(a, b);
   Tensor out = Tensor::empty(plan.full_shape, plan.dtype, a.device());
   // An empty result needs no work (and its batch count may be huge: (2^62, 0, 0) @ ...).
-  if (out.numel() > 0) backend_for(a.device()).matmul(plan.lhs, plan.rhs, out);
-  const Tensor result = out.view(plan.result_shape);
-  autograd::record_matmul(plan.lhs, plan.rhs, out.shape(), result);
-  return result;
+  if (out.numel() > 0)
+    backend_for(a.device())
+        .matmul(strided_view(plan.lhs), strided_view(plan.rhs), strided_view(out));
+  Tensor result = out.view(plan.result_shape);
+  return {std::move(plan.lhs), std::move(plan.rhs), std::move(out), std::move(result)};
 }
 
 void matmul_out(const Tensor& a, const Tensor& b, const Tensor& out) {
-  autograd::check_out_no_grad("matmul", {&a, &b, &out});
   const MatmulPlan plan = plan_matmul(a, b);
   check_out(out, plan.result_shape, plan.dtype, "matmul");
   out_device("matmul", out, {&a, &b});
@@ -249,8 +245,15 @@ void matmul_out(const Tensor& a, const Tensor& b, const Tensor& out) {
   if (b.dim() == 1) full = full.unsqueeze(-1);
   if (full.numel() == 0) return;  // nothing to write, as in matmul
   write_into(full, {plan.lhs, plan.rhs}, false, [&](const Tensor& target) {
-    backend_for(a.device()).matmul(plan.lhs, plan.rhs, target);
+    backend_for(a.device())
+        .matmul(strided_view(plan.lhs), strided_view(plan.rhs), strided_view(target));
   });
+}
+
+}  // namespace primitive
+
+Tensor reduce(ReduceOp op, const Tensor& a, int64_t dim, bool keepdim) {
+  return reduce(op, a, Dims{dim}, keepdim);
 }
 
 Tensor map_backward(UnaryOp op, const Tensor& x, const Tensor& g) {
@@ -260,7 +263,8 @@ Tensor map_backward(UnaryOp op, const Tensor& x, const Tensor& g) {
   const DType dtype = promote(x.dtype(), g.dtype());
   const Device device = op_device(op_name(op), {&x, &g});
   Tensor out = Tensor::empty(x.shape(), dtype, device);
-  backend_for(device).map_backward(op, prepare(x, dtype, device), prepare(g, dtype, device), out);
+  backend_for(device).map_backward(op, strided_view(prepare(x, dtype, device)),
+                                   strided_view(prepare(g, dtype, device)), strided_view(out));
   return out;
 }
 
@@ -275,8 +279,9 @@ Tensor zip_backward(BinaryOp op, int operand, const Tensor& a, const Tensor& b, 
   const DType dtype = promote(promote(a.dtype(), b.dtype()), g.dtype());
   const Device device = op_device(op_name(op), {&a, &b, &g});
   Tensor out = Tensor::empty(shape, dtype, device);
-  backend_for(device).zip_backward(op, operand, prepare(a, dtype, device),
-                                   prepare(b, dtype, device), prepare(g, dtype, device), out);
+  backend_for(device).zip_backward(op, operand, strided_view(prepare(a, dtype, device)),
+                                   strided_view(prepare(b, dtype, device)),
+                                   strided_view(prepare(g, dtype, device)), strided_view(out));
   return out;
 }
 

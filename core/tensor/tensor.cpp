@@ -1,9 +1,8 @@
 #include "tensor/tensor.hpp"
 
-#include "autograd/record.hpp"
-#include "backend/registry.hpp"
 #include "base/error.hpp"
-#include "tensor/index.hpp"
+#include "base/index.hpp"
+#include "base/strided_view.hpp"
 #include "tensor/overlap.hpp"
 
 namespace mt {
@@ -63,16 +62,7 @@ void Tensor::check_on_cpu(const char* what) const {
 int64_t Tensor::size(int64_t dim) const { return shape()[normalize_dim(dim, this->dim())]; }
 int64_t Tensor::stride(int64_t dim) const { return strides()[normalize_dim(dim, this->dim())]; }
 
-bool Tensor::is_contiguous() const {
-  if (numel() == 0) return true;
-  int64_t expected = 1;
-  for (int d = dim() - 1; d >= 0; --d) {
-    if (shape()[d] == 1) continue;
-    if (strides()[d] != expected) return false;
-    expected *= shape()[d];
-  }
-  return true;
-}
+bool Tensor::is_contiguous() const { return is_row_major(dim(), shape().data(), strides().data()); }
 
 void* Tensor::raw_data() const {
   // A tensor without elements addresses nothing; its offset may be far past its storage (a
@@ -158,32 +148,6 @@ double Tensor::item() const {
 }
 
 Tensor Tensor::contiguous() const { return is_contiguous() ? *this : to(dtype()); }
-
-Tensor Tensor::to(DType dtype) const {
-  Tensor out = empty(shape(), dtype, device());
-  backend_for(device()).copy(*this, out);
-  // The engine converts the gradient back to this tensor's dtype.
-  return autograd::record_unary("to", *this, out, [](const Tensor& grad) { return grad; });
-}
-
-Tensor Tensor::to(Device target) const {
-  if (target == device()) return *this;
-  Tensor out = empty(shape(), dtype(), target);
-  if (numel() > 0) {
-    // Bytes cross between host and device only in contiguous form; one device reaches another
-    // through the host. detach(): these internal copies are not part of the graph.
-    const Tensor src =
-        device().is_cpu() || target.is_cpu() ? detach().contiguous() : detach().to(Device::cpu());
-    const int64_t nbytes = numel() * itemsize(dtype());
-    if (target.is_cpu())
-      device_memory(device()).copy_to_host(device().index, out.raw_data(), src.raw_data(), nbytes);
-    else
-      device_memory(target).copy_to_device(target.index, out.raw_data(), src.raw_data(), nbytes);
-  }
-  const Device source = device();
-  return autograd::record_unary("to", *this, out,
-                                [source](const Tensor& grad) { return grad.to(source); });
-}
 
 Tensor Tensor::with_layout(int64_t offset, const Dims& shape, const Dims& strides) const {
   const Impl& base = impl();

@@ -66,7 +66,8 @@ class Tensor {
   // The value of a one-element tensor.
   double item() const;
 
-  // --- Views: share storage with this tensor. ---
+  // --- Views: share storage with this tensor (defined in autograd/tensor_views.cpp: each
+  // records its node). ---
   // Reorders dims: result dim i is this tensor's dim order[i].
   Tensor permute(const Dims& order) const;
   Tensor transpose(int64_t dim0, int64_t dim1) const;
@@ -89,7 +90,7 @@ class Tensor {
   // Removes `dim`, which must have size 1.
   Tensor squeeze(int64_t dim) const;
 
-  // --- Copies ---
+  // --- Copies (to() is defined in autograd/functions.cpp: it records its node) ---
   // This tensor if it is already contiguous, else a contiguous copy.
   Tensor contiguous() const;
   // A contiguous copy in `dtype` on the same device (always a new tensor).

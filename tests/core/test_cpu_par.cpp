@@ -16,6 +16,7 @@
 #include "backend/diagnostics.hpp"
 #include "base/allocator.hpp"
 #include "mt.hpp"
+#include "ops/strided_view.hpp"
 #include "test_support.hpp"
 
 namespace mt::test {
@@ -96,16 +97,16 @@ TEST_P(CpuPar, MapAndZipMatchTheReferenceBitwise) {
       if (!run_op_on(shape, op, {int(UnaryOp::Neg), int(UnaryOp::Exp), int(UnaryOp::Sigmoid)}))
         continue;
       const Tensor x = output(rng, shape, dtype), y = output(rng, shape, dtype);
-      par().map(static_cast<UnaryOp>(op), a.expand(shape), x);
-      seq().map(static_cast<UnaryOp>(op), a.expand(shape), y);
+      par().map(static_cast<UnaryOp>(op), strided_view(a.expand(shape)), strided_view(x));
+      seq().map(static_cast<UnaryOp>(op), strided_view(a.expand(shape)), strided_view(y));
       ASSERT_TRUE(bitwise_equal(x, y)) << op_name(static_cast<UnaryOp>(op));
     }
     for (int op = 0; op < kBinaryOpCount; ++op) {
       if (!run_op_on(shape, op, {int(BinaryOp::Add), int(BinaryOp::Max), int(BinaryOp::Pow)}))
         continue;
       const Tensor x = output(rng, shape, dtype), y = output(rng, shape, dtype);
-      par().zip(static_cast<BinaryOp>(op), a, b, x);
-      seq().zip(static_cast<BinaryOp>(op), a, b, y);
+      par().zip(static_cast<BinaryOp>(op), strided_view(a), strided_view(b), strided_view(x));
+      seq().zip(static_cast<BinaryOp>(op), strided_view(a), strided_view(b), strided_view(y));
       ASSERT_TRUE(bitwise_equal(x, y)) << op_name(static_cast<BinaryOp>(op));
     }
   }
@@ -120,10 +121,10 @@ TEST_P(CpuPar, TransposedOperandsUseTilesAndMatch) {
     const Tensor x = Tensor::empty(a.shape(), dtype), y = Tensor::empty(a.shape(), dtype);
     set_diagnostics(DiagnosticsMode::Collect);
     take_op_reports();
-    par().zip(BinaryOp::Add, a, b, x);
+    par().zip(BinaryOp::Add, strided_view(a), strided_view(b), strided_view(x));
     const auto reports = take_op_reports();
     set_diagnostics(DiagnosticsMode::Off);
-    seq().zip(BinaryOp::Add, a, b, y);
+    seq().zip(BinaryOp::Add, strided_view(a), strided_view(b), strided_view(y));
     EXPECT_TRUE(bitwise_equal(x, y));
     ASSERT_EQ(reports.size(), 1u);
     EXPECT_EQ(reports[0].path, "tiled");
@@ -139,18 +140,18 @@ TEST_P(CpuPar, CopyFillAndRandomMatchTheReferenceBitwise) {
     for (const DType src_dtype : {dtype, other}) {
       const Tensor src = input(rng, sa, src_dtype);
       const Tensor x = output(rng, shape, dtype), y = output(rng, shape, dtype);
-      par().copy(src, x);
-      seq().copy(src, y);
+      par().copy(strided_view(src), strided_view(x));
+      seq().copy(strided_view(src), strided_view(y));
       ASSERT_TRUE(bitwise_equal(x, y)) << "copy from " << describe(src);
     }
     const Tensor x = output(rng, shape, dtype), y = output(rng, shape, dtype);
-    par().fill(x, -1.25);
-    seq().fill(y, -1.25);
+    par().fill(strided_view(x), -1.25);
+    seq().fill(strided_view(y), -1.25);
     ASSERT_TRUE(bitwise_equal(x, y));
     for (const Distribution dist : {Distribution::Uniform, Distribution::Normal}) {
       const RandomSpec spec{dist, -1, 3, rng(), rng() >> 8};
-      par().random(x, spec);
-      seq().random(y, spec);
+      par().random(strided_view(x), spec);
+      seq().random(strided_view(y), spec);
       ASSERT_TRUE(bitwise_equal(x, y)) << "random " << static_cast<int>(dist);
     }
   }
@@ -193,14 +194,14 @@ TEST_P(CpuPar, ReductionsMatchTheReference) {
     const Tensor in = input(rng, shape, dtype, 0.5, 1.5);  // positive: prod stays finite-ish
     for (const Dims& out_shape : reduced_shapes(rng, shape)) {
       const Tensor magnitude = Tensor::empty(out_shape, dtype);
-      seq().reduce(ReduceOp::Sum, map(UnaryOp::Abs, in), magnitude);
+      seq().reduce(ReduceOp::Sum, strided_view(map(UnaryOp::Abs, in)), strided_view(magnitude));
       for (int op = 0; op < kReduceOpCount; ++op) {
         const auto reduce_op = static_cast<ReduceOp>(op);
         if (checked_numel(shape) == 0 && (reduce_op == ReduceOp::Max || reduce_op == ReduceOp::Min))
           continue;
         const Tensor x = output(rng, out_shape, dtype), y = output(rng, out_shape, dtype);
-        par().reduce(reduce_op, in, x);
-        seq().reduce(reduce_op, in, y);
+        par().reduce(reduce_op, strided_view(in), strided_view(x));
+        seq().reduce(reduce_op, strided_view(in), strided_view(y));
         SCOPED_TRACE(cat(op_name(reduce_op), " of ", describe(in), " to ", out_shape));
         if (reduce_op == ReduceOp::Max || reduce_op == ReduceOp::Min) {
           ASSERT_TRUE(bitwise_equal(x, y));
@@ -246,9 +247,10 @@ TEST_P(CpuPar, MatmulMatchesTheReference) {
     shape.push_back(b.size(-1));
     const Tensor x = output(rng, shape, dtype), y = output(rng, shape, dtype),
                  magnitude = Tensor::empty(shape, dtype);
-    par().matmul(a, b, x);
-    seq().matmul(a, b, y);
-    seq().matmul(map(UnaryOp::Abs, a), map(UnaryOp::Abs, b), magnitude);
+    par().matmul(strided_view(a), strided_view(b), strided_view(x));
+    seq().matmul(strided_view(a), strided_view(b), strided_view(y));
+    seq().matmul(strided_view(map(UnaryOp::Abs, a)), strided_view(map(UnaryOp::Abs, b)),
+                 strided_view(magnitude));
     ASSERT_TRUE(close(x, y, magnitude, 4 * rel_tolerance(dtype)))
         << describe(a) << " @ " << describe(b);
   }

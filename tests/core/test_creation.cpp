@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mt.hpp"
+#include "ops/strided_view.hpp"
 #include "random/philox.hpp"
 #include "test_support.hpp"
 
@@ -110,7 +111,7 @@ TEST(Random, ElementsDependOnlyOnTheCounter) {
   EXPECT_EQ(all, first);
   // The backend writes element i (row-major) of a strided output from counter offset + i.
   const Tensor out = mt::zeros({3, 4}, DType::Float64).transpose(0, 1);
-  mt::default_backend().random(out, {mt::Distribution::Uniform, 0, 1, 5, 100});
+  mt::default_backend().random(mt::strided_view(out), {mt::Distribution::Uniform, 0, 1, 5, 100});
   EXPECT_EQ(out.get({1, 2}), mt::philox_uniform<double>(5, 100 + 1 * 3 + 2, 0.0, 1.0));
 }
 

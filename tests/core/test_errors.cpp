@@ -89,41 +89,44 @@ TEST(Errors, ShapeMismatchInOpsNamesTheShapes) {
 class CountingBackend final : public mt::Backend {
  public:
   std::string name() const override { return "counting"; }
-  void map(mt::UnaryOp op, const Tensor& in, const Tensor& out) override {
+  void map(mt::UnaryOp op, const mt::StridedView& in, const mt::StridedView& out) override {
     ++calls;
     ref_->map(op, in, out);
   }
-  void zip(mt::BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) override {
+  void zip(mt::BinaryOp op, const mt::StridedView& a, const mt::StridedView& b,
+           const mt::StridedView& out) override {
     ++calls;
     ref_->zip(op, a, b, out);
   }
-  void map_backward(mt::UnaryOp op, const Tensor& in, const Tensor& grad,
-                    const Tensor& out) override {
+  void map_backward(mt::UnaryOp op, const mt::StridedView& in, const mt::StridedView& grad,
+                    const mt::StridedView& out) override {
     ++calls;
     ref_->map_backward(op, in, grad, out);
   }
-  void zip_backward(mt::BinaryOp op, int operand, const Tensor& a, const Tensor& b,
-                    const Tensor& grad, const Tensor& out) override {
+  void zip_backward(mt::BinaryOp op, int operand, const mt::StridedView& a,
+                    const mt::StridedView& b, const mt::StridedView& grad,
+                    const mt::StridedView& out) override {
     ++calls;
     ref_->zip_backward(op, operand, a, b, grad, out);
   }
-  void reduce(mt::ReduceOp op, const Tensor& in, const Tensor& out) override {
+  void reduce(mt::ReduceOp op, const mt::StridedView& in, const mt::StridedView& out) override {
     ++calls;
     ref_->reduce(op, in, out);
   }
-  void matmul(const Tensor& a, const Tensor& b, const Tensor& out) override {
+  void matmul(const mt::StridedView& a, const mt::StridedView& b,
+              const mt::StridedView& out) override {
     ++calls;
     ref_->matmul(a, b, out);
   }
-  void copy(const Tensor& src, const Tensor& out) override {
+  void copy(const mt::StridedView& src, const mt::StridedView& out) override {
     ++calls;
     ref_->copy(src, out);
   }
-  void fill(const Tensor& out, double value) override {
+  void fill(const mt::StridedView& out, double value) override {
     ++calls;
     ref_->fill(out, value);
   }
-  void random(const Tensor& out, const mt::RandomSpec& spec) override {
+  void random(const mt::StridedView& out, const mt::RandomSpec& spec) override {
     ++calls;
     ref_->random(out, spec);
   }

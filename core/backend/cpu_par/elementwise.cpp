@@ -3,7 +3,7 @@
 #include "backend/cpu_par/kernels.hpp"
 #include "backend/cpu_par/layout.hpp"
 #include "backend/cpu_par/parallel.hpp"
-#include "tensor/index.hpp"
+#include "base/index.hpp"
 
 namespace mt::cpu_par {
 namespace {
@@ -113,62 +113,63 @@ template <class Run> const char* run_elementwise(const Layout& l, int64_t numel,
 
 }  // namespace
 
-const char* map(UnaryOp op, const Tensor& in, const Tensor& out) {
-  return dispatch_dtype(out.dtype(), [&](auto zero) {
+const char* map(UnaryOp op, const StridedView& in, const StridedView& out) {
+  return dispatch_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
     const auto loop = elementwise_kernels<T>().unary[table_index(op)];
-    const Layout l = make_layout(out.shape(), {&out, &in});
-    return run_elementwise(l, out.numel(), [&](char* const* p, const int64_t* s, int64_t n) {
+    const Layout l = make_layout(shape_of(out), {&out, &in});
+    return run_elementwise(l, numel(out), [&](char* const* p, const int64_t* s, int64_t n) {
       loop(n, reinterpret_cast<T*>(p[0]), s[0], reinterpret_cast<const T*>(p[1]), s[1]);
     });
   });
 }
 
-const char* zip(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) {
-  return dispatch_dtype(out.dtype(), [&](auto zero) {
+const char* zip(BinaryOp op, const StridedView& a, const StridedView& b, const StridedView& out) {
+  return dispatch_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
     const auto loop = elementwise_kernels<T>().binary[table_index(op)];
-    const Layout l = make_layout(out.shape(), {&out, &a, &b});
-    return run_elementwise(l, out.numel(), [&](char* const* p, const int64_t* s, int64_t n) {
+    const Layout l = make_layout(shape_of(out), {&out, &a, &b});
+    return run_elementwise(l, numel(out), [&](char* const* p, const int64_t* s, int64_t n) {
       loop(n, reinterpret_cast<T*>(p[0]), s[0], reinterpret_cast<const T*>(p[1]), s[1],
            reinterpret_cast<const T*>(p[2]), s[2]);
     });
   });
 }
 
-const char* map_backward(UnaryOp op, const Tensor& in, const Tensor& grad, const Tensor& out) {
-  return dispatch_dtype(out.dtype(), [&](auto zero) {
+const char* map_backward(UnaryOp op, const StridedView& in, const StridedView& grad,
+                         const StridedView& out) {
+  return dispatch_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
     const auto loop = elementwise_kernels<T>().unary_backward[table_index(op)];
-    const Layout l = make_layout(out.shape(), {&out, &in, &grad});
-    return run_elementwise(l, out.numel(), [&](char* const* p, const int64_t* s, int64_t n) {
+    const Layout l = make_layout(shape_of(out), {&out, &in, &grad});
+    return run_elementwise(l, numel(out), [&](char* const* p, const int64_t* s, int64_t n) {
       loop(n, reinterpret_cast<T*>(p[0]), s[0], reinterpret_cast<const T*>(p[1]), s[1],
            reinterpret_cast<const T*>(p[2]), s[2]);
     });
   });
 }
 
-const char* zip_backward(BinaryOp op, int operand, const Tensor& a, const Tensor& b,
-                         const Tensor& grad, const Tensor& out) {
-  return dispatch_dtype(out.dtype(), [&](auto zero) {
+const char* zip_backward(BinaryOp op, int operand, const StridedView& a, const StridedView& b,
+                         const StridedView& grad, const StridedView& out) {
+  return dispatch_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
     const auto loop = elementwise_kernels<T>().binary_grad[operand][table_index(op)];
-    const Layout l = make_layout(out.shape(), {&out, &a, &b, &grad});
-    return run_elementwise(l, out.numel(), [&](char* const* p, const int64_t* s, int64_t n) {
+    const Layout l = make_layout(shape_of(out), {&out, &a, &b, &grad});
+    return run_elementwise(l, numel(out), [&](char* const* p, const int64_t* s, int64_t n) {
       loop(n, reinterpret_cast<T*>(p[0]), s[0], reinterpret_cast<const T*>(p[1]), s[1],
            reinterpret_cast<const T*>(p[2]), s[2], reinterpret_cast<const T*>(p[3]), s[3]);
     });
   });
 }
 
-const char* copy(const Tensor& src, const Tensor& out) {
-  return dispatch_dtype(out.dtype(), [&](auto zero) {
+const char* copy(const StridedView& src, const StridedView& out) {
+  return dispatch_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
-    const Layout l = make_layout(out.shape(), {&out, &src});
+    const Layout l = make_layout(shape_of(out), {&out, &src});
     const auto& kernels = elementwise_kernels<T>();
-    return run_elementwise(l, out.numel(), [&](char* const* p, const int64_t* s, int64_t n) {
+    return run_elementwise(l, numel(out), [&](char* const* p, const int64_t* s, int64_t n) {
       T* o = reinterpret_cast<T*>(p[0]);
-      if (src.dtype() == DType::Float32)
+      if (src.dtype == DType::Float32)
         kernels.from_float(n, o, s[0], reinterpret_cast<const float*>(p[1]), s[1]);
       else
         kernels.from_double(n, o, s[0], reinterpret_cast<const double*>(p[1]), s[1]);
@@ -176,43 +177,45 @@ const char* copy(const Tensor& src, const Tensor& out) {
   });
 }
 
-const char* fill(const Tensor& out, double value) {
-  return dispatch_dtype(out.dtype(), [&](auto zero) {
+const char* fill(const StridedView& out, double value) {
+  return dispatch_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
     const auto loop = elementwise_kernels<T>().fill;
-    const Layout l = make_layout(out.shape(), {&out});
-    return run_elementwise(l, out.numel(), [&](char* const* p, const int64_t* s, int64_t n) {
+    const Layout l = make_layout(shape_of(out), {&out});
+    return run_elementwise(l, numel(out), [&](char* const* p, const int64_t* s, int64_t n) {
       loop(n, reinterpret_cast<T*>(p[0]), s[0], static_cast<T>(value));
     });
   });
 }
 
-const char* random(const Tensor& out, const RandomSpec& spec) {
-  return dispatch_dtype(out.dtype(), [&](auto zero) {
+const char* random(const StridedView& out, const RandomSpec& spec) {
+  return dispatch_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
     const auto loop = elementwise_kernels<T>().random;
     // Element i (row-major in out's logical order) takes counter offset + i, so the layout
     // must keep the logical order: no reordering of dims by stride.
-    const int64_t numel = out.numel();
-    if (numel == 0) return "empty";
-    const Tensor flat = out.is_contiguous() ? out.view({numel}) : out;
-    T* o = flat.data<T>();
-    const int r = flat.dim();
-    const int64_t inner = r == 0 ? 1 : flat.shape()[r - 1];
-    const int64_t inner_stride = r == 0 ? 0 : flat.strides()[r - 1];
-    parallel_for(numel, kGrain, [&](int64_t begin, int64_t end) {
+    const int64_t count = numel(out);
+    if (count == 0) return "empty";
+    const bool contiguous = is_contiguous(out);
+    const Dims shape = contiguous ? Dims{count} : shape_of(out);
+    const Dims strides = contiguous ? Dims{1} : strides_of(out);
+    T* o = data_as<T>(out);
+    const int r = shape.size();
+    const int64_t inner = r == 0 ? 1 : shape[r - 1];
+    const int64_t inner_stride = r == 0 ? 0 : strides[r - 1];
+    parallel_for(count, kGrain, [&](int64_t begin, int64_t end) {
       Dims index;
       for (int64_t i = begin; i < end;) {
         // One run along the last dim.
-        to_index(i, flat.shape(), index);
+        to_index(i, shape, index);
         const int64_t n = std::min(end - i, inner - i % inner);
-        loop(n, o + index_to_position(index, flat.strides()), inner_stride,
+        loop(n, o + index_to_position(index, strides), inner_stride,
              static_cast<int32_t>(spec.distribution), static_cast<T>(spec.a),
              static_cast<T>(spec.b), spec.seed, spec.offset + static_cast<uint64_t>(i));
         i += n;
       }
     });
-    return out.is_contiguous() ? "flat" : "strided";
+    return contiguous ? "flat" : "strided";
   });
 }
 

@@ -7,13 +7,14 @@
 
 namespace mt::cpu_par {
 
-const char* map(UnaryOp op, const Tensor& in, const Tensor& out);
-const char* zip(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out);
-const char* map_backward(UnaryOp op, const Tensor& in, const Tensor& grad, const Tensor& out);
-const char* zip_backward(BinaryOp op, int operand, const Tensor& a, const Tensor& b,
-                         const Tensor& grad, const Tensor& out);
-const char* copy(const Tensor& src, const Tensor& out);
-const char* fill(const Tensor& out, double value);
-const char* random(const Tensor& out, const RandomSpec& spec);
+const char* map(UnaryOp op, const StridedView& in, const StridedView& out);
+const char* zip(BinaryOp op, const StridedView& a, const StridedView& b, const StridedView& out);
+const char* map_backward(UnaryOp op, const StridedView& in, const StridedView& grad,
+                         const StridedView& out);
+const char* zip_backward(BinaryOp op, int operand, const StridedView& a, const StridedView& b,
+                         const StridedView& grad, const StridedView& out);
+const char* copy(const StridedView& src, const StridedView& out);
+const char* fill(const StridedView& out, double value);
+const char* random(const StridedView& out, const RandomSpec& spec);
 
 }  // namespace mt::cpu_par

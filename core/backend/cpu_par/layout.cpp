@@ -22,23 +22,31 @@ void swap_dims(Layout& l, int a, int b) {
     std::swap(l.strides[k][a], l.strides[k][b]);
 }
 
+// Whether `view` has exactly `shape`.
+bool has_shape(const StridedView& view, const Dims& shape) {
+  if (view.rank != shape.size()) return false;
+  for (int d = 0; d < view.rank; ++d)
+    if (view.shape[d] != shape[d]) return false;
+  return true;
+}
+
 }  // namespace
 
-Layout make_layout(const Dims& shape, std::initializer_list<const Tensor*> tensors) {
+Layout make_layout(const Dims& shape, std::initializer_list<const StridedView*> views) {
   Layout l;
-  l.operands = static_cast<int>(tensors.size());
+  l.operands = static_cast<int>(views.size());
   int operand = 0;
-  for (const Tensor* t : tensors) {
-    l.base[operand] = static_cast<char*>(t->raw_data());
-    l.itemsize[operand++] = itemsize(t->dtype());
+  for (const StridedView* v : views) {
+    l.base[operand] = static_cast<char*>(v->data);
+    l.itemsize[operand++] = itemsize(v->dtype);
   }
   // The common case first: every operand contiguous in the output's shape is one flat run.
   bool flat = true;
-  for (const Tensor* t : tensors)
-    flat = flat && t->shape() == shape && t->is_contiguous();
+  for (const StridedView* v : views)
+    flat = flat && has_shape(*v, shape) && is_contiguous(*v);
   if (flat) {
     l.rank = 1;
-    l.shape.push_back((*tensors.begin())->numel());
+    l.shape.push_back(numel(**views.begin()));
     for (int k = 0; k < l.operands; ++k)
       l.strides[k].push_back(1);
     return l;
@@ -49,10 +57,10 @@ Layout make_layout(const Dims& shape, std::initializer_list<const Tensor*> tenso
     if (shape[d] == 1) continue;
     l.shape.push_back(shape[d]);
     int k = 0;
-    for (const Tensor* t : tensors) {
-      const int td = d - (shape.size() - t->dim());
-      const bool present = td >= 0 && t->shape()[td] != 1;
-      l.strides[k++].push_back(present ? t->strides()[td] : 0);
+    for (const StridedView* v : views) {
+      const int vd = d - (shape.size() - v->rank);
+      const bool present = vd >= 0 && v->shape[vd] != 1;
+      l.strides[k++].push_back(present ? v->strides[vd] : 0);
     }
   }
   l.rank = l.shape.size();

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <initializer_list>
 
-#include "tensor/tensor.hpp"
+#include "base/strided_view.hpp"
 
 namespace mt::cpu_par {
 
@@ -26,8 +26,8 @@ struct Layout {
   int64_t inner_stride(int operand) const { return rank == 0 ? 0 : strides[operand][rank - 1]; }
 };
 
-// The layout of `tensors` (the first is the output, the others broadcast to `shape`).
-Layout make_layout(const Dims& shape, std::initializer_list<const Tensor*> tensors);
+// The layout of `views` (the first is the output, the others broadcast to `shape`).
+Layout make_layout(const Dims& shape, std::initializer_list<const StridedView*> views);
 
 // The operands' offsets of the element whose index over dims [0, dims) is the row-major
 // decoding of `ordinal` (the dims from `dims` on at 0).

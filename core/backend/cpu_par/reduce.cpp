@@ -64,18 +64,20 @@ template <class T> struct Folder {
   }
 };
 
-template <class T, class Op> const char* reduce_typed(int op, const Tensor& in, const Tensor& out) {
+template <class T, class Op>
+const char* reduce_typed(int op, const StridedView& in, const StridedView& out) {
   const Folder<T> folder{reduce_kernels<T>(), op, Op::template identity<T>(),
                          [](T a, T b) { return Op::combine(a, b); }};
-  if (out.numel() == 0) return "empty";
+  if (numel(out) == 0) return "empty";
   // Iteration over the outputs (with the input's offset of each output's first element), and
   // over the elements folded into one output.
-  const Layout kept = make_layout(out.shape(), {&out, &in});
-  Tensor folded = in;
-  for (int d = 0; d < in.dim(); ++d)
-    if (out.shape()[d] != 1) folded = folded.narrow(d, 0, 1);
-  const Layout red = make_layout(folded.shape(), {&folded});
-  const int64_t n = folded.numel(), outputs = out.numel();
+  const Layout kept = make_layout(shape_of(out), {&out, &in});
+  // The elements folded into output 0: the input with the kept dims cut to their first index.
+  StridedView folded = in;
+  for (int d = 0; d < in.rank; ++d)
+    if (out.shape[d] != 1) folded.shape[d] = 1;
+  const Layout red = make_layout(shape_of(folded), {&folded});
+  const int64_t n = numel(folded), outputs = numel(out);
   if (n == 0) {
     fill(out, static_cast<double>(folder.identity));
     return "empty";
@@ -85,8 +87,8 @@ template <class T, class Op> const char* reduce_typed(int op, const Tensor& in, 
     return "copy";
   }
 
-  T* o = out.data<T>();
-  const T* x = in.data<T>();
+  T* o = data_as<T>(out);
+  const T* x = data_as<T>(in);
   const int64_t grain = std::max<int64_t>(1, kGrain / n);
   if (red.rank == 1 && red.inner_stride(0) == 1) {
     // Few outputs: parallel inside each fold instead of across outputs (same result).
@@ -132,8 +134,8 @@ template <class T, class Op> const char* reduce_typed(int op, const Tensor& in, 
 
 }  // namespace
 
-const char* reduce(ReduceOp op, const Tensor& in, const Tensor& out) {
-  return dispatch_dtype(out.dtype(), [&](auto zero) {
+const char* reduce(ReduceOp op, const StridedView& in, const StridedView& out) {
+  return dispatch_dtype(out.dtype, [&](auto zero) {
     return dispatch_reduce(op, [&](auto fn) {
       return reduce_typed<decltype(zero), decltype(fn)>(static_cast<int>(op), in, out);
     });

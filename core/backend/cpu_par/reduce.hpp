@@ -7,6 +7,6 @@ namespace mt::cpu_par {
 // that ran: "inner" (the reduced elements of each output are contiguous: vector lanes per
 // output), "outer" (the kept elements are contiguous: vectors across outputs), "strided"
 // (neither), "copy" (nothing to fold) or "empty".
-const char* reduce(ReduceOp op, const Tensor& in, const Tensor& out);
+const char* reduce(ReduceOp op, const StridedView& in, const StridedView& out);
 
 }  // namespace mt::cpu_par

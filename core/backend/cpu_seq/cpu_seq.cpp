@@ -3,8 +3,8 @@
 // input (broadcast_index) and reads the input through its strides (index_to_position).
 #include "backend/cpu_seq/cpu_seq.hpp"
 
+#include "base/index.hpp"
 #include "random/philox.hpp"
-#include "tensor/index.hpp"
 
 namespace mt {
 namespace {
@@ -12,8 +12,8 @@ namespace {
 // Element access to a tensor of element type T through its strides.
 template <class T> class Strided {
  public:
-  explicit Strided(const Tensor& t)
-      : data_(t.data<T>()), shape_(t.shape()), strides_(t.strides()) {}
+  explicit Strided(const StridedView& v)
+      : data_(data_as<T>(v)), shape_(shape_of(v)), strides_(strides_of(v)) {}
 
   T& at(const Dims& index) const { return data_[index_to_position(index, strides_)]; }
 
@@ -32,10 +32,12 @@ template <class T> class Strided {
 };
 
 // Calls body(ordinal, index) for every element of `out`, in row-major order.
-template <class Body> void for_each_index(const Tensor& out, Body&& body) {
+template <class Body> void for_each_index(const StridedView& out, Body&& body) {
+  const Dims shape = shape_of(out);
+  const int64_t count = numel(out);
   Dims index;
-  for (int64_t i = 0; i < out.numel(); ++i) {
-    to_index(i, out.shape(), index);
+  for (int64_t i = 0; i < count; ++i) {
+    to_index(i, shape, index);
     body(i, index);
   }
 }
@@ -44,68 +46,74 @@ class CpuSeqBackend final : public Backend {
  public:
   std::string name() const override { return "cpu_seq"; }
 
-  void map(UnaryOp op, const Tensor& in, const Tensor& out) override {
-    dispatch_dtype(out.dtype(), [&](auto zero) {
+  void map(UnaryOp op, const StridedView& in, const StridedView& out) override {
+    dispatch_dtype(out.dtype, [&](auto zero) {
       using T = decltype(zero);
       dispatch_unary(op, [&](auto fn) {
         const Strided<T> src(in), dst(out);
+        const Dims out_shape = shape_of(out);
         for_each_index(out, [&](int64_t, const Dims& i) {
-          dst.at(i) = decltype(fn)::forward(src.at_broadcast(i, out.shape()));
+          dst.at(i) = decltype(fn)::forward(src.at_broadcast(i, out_shape));
         });
       });
     });
   }
 
-  void zip(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) override {
-    dispatch_dtype(out.dtype(), [&](auto zero) {
+  void zip(BinaryOp op, const StridedView& a, const StridedView& b,
+           const StridedView& out) override {
+    dispatch_dtype(out.dtype, [&](auto zero) {
       using T = decltype(zero);
       dispatch_binary(op, [&](auto fn) {
         const Strided<T> lhs(a), rhs(b), dst(out);
+        const Dims out_shape = shape_of(out);
         for_each_index(out, [&](int64_t, const Dims& i) {
-          dst.at(i) = decltype(fn)::forward(lhs.at_broadcast(i, out.shape()),
-                                            rhs.at_broadcast(i, out.shape()));
+          dst.at(i) =
+              decltype(fn)::forward(lhs.at_broadcast(i, out_shape), rhs.at_broadcast(i, out_shape));
         });
       });
     });
   }
 
-  void map_backward(UnaryOp op, const Tensor& in, const Tensor& grad, const Tensor& out) override {
-    dispatch_dtype(out.dtype(), [&](auto zero) {
+  void map_backward(UnaryOp op, const StridedView& in, const StridedView& grad,
+                    const StridedView& out) override {
+    dispatch_dtype(out.dtype, [&](auto zero) {
       using T = decltype(zero);
       dispatch_unary(op, [&](auto fn) {
         const Strided<T> x(in), g(grad), dst(out);
+        const Dims out_shape = shape_of(out);
         for_each_index(out, [&](int64_t, const Dims& i) {
-          dst.at(i) = decltype(fn)::backward(x.at_broadcast(i, out.shape()),
-                                             g.at_broadcast(i, out.shape()));
+          dst.at(i) =
+              decltype(fn)::backward(x.at_broadcast(i, out_shape), g.at_broadcast(i, out_shape));
         });
       });
     });
   }
 
-  void zip_backward(BinaryOp op, int operand, const Tensor& a, const Tensor& b, const Tensor& grad,
-                    const Tensor& out) override {
-    dispatch_dtype(out.dtype(), [&](auto zero) {
+  void zip_backward(BinaryOp op, int operand, const StridedView& a, const StridedView& b,
+                    const StridedView& grad, const StridedView& out) override {
+    dispatch_dtype(out.dtype, [&](auto zero) {
       using T = decltype(zero);
       dispatch_binary(op, [&](auto fn) {
         using Op = decltype(fn);
         const Strided<T> lhs(a), rhs(b), g(grad), dst(out);
+        const Dims out_shape = shape_of(out);
         for_each_index(out, [&](int64_t, const Dims& i) {
-          const T x = lhs.at_broadcast(i, out.shape()), y = rhs.at_broadcast(i, out.shape());
-          const T dz = g.at_broadcast(i, out.shape());
+          const T x = lhs.at_broadcast(i, out_shape), y = rhs.at_broadcast(i, out_shape);
+          const T dz = g.at_broadcast(i, out_shape);
           dst.at(i) = operand == 0 ? Op::grad_a(x, y, dz) : Op::grad_b(x, y, dz);
         });
       });
     });
   }
 
-  void reduce(ReduceOp op, const Tensor& in, const Tensor& out) override {
+  void reduce(ReduceOp op, const StridedView& in, const StridedView& out) override {
     // The reduced dims are those where out has size 1: for each output element, walk the
     // sub-shape of those dims and fold the input elements found there.
-    Dims reduced_shape = Dims::filled(in.dim(), 1);
-    for (int d = 0; d < in.dim(); ++d)
-      if (out.shape()[d] == 1) reduced_shape[d] = in.shape()[d];
+    Dims reduced_shape = Dims::filled(in.rank, 1);
+    for (int d = 0; d < in.rank; ++d)
+      if (out.shape[d] == 1) reduced_shape[d] = in.shape[d];
     const int64_t reduced_count = checked_numel(reduced_shape);
-    dispatch_dtype(out.dtype(), [&](auto zero) {
+    dispatch_dtype(out.dtype, [&](auto zero) {
       using T = decltype(zero);
       dispatch_reduce(op, [&](auto fn) {
         using Op = decltype(fn);
@@ -115,8 +123,8 @@ class CpuSeqBackend final : public Backend {
           Dims in_index = out_index, offset;
           for (int64_t j = 0; j < reduced_count; ++j) {
             to_index(j, reduced_shape, offset);
-            for (int d = 0; d < in.dim(); ++d)
-              in_index[d] = out.shape()[d] == 1 ? offset[d] : out_index[d];
+            for (int d = 0; d < in.rank; ++d)
+              in_index[d] = out.shape[d] == 1 ? offset[d] : out_index[d];
             acc = Op::combine(acc, src.at(in_index));
           }
           dst.at(out_index) = acc;
@@ -125,18 +133,19 @@ class CpuSeqBackend final : public Backend {
     });
   }
 
-  void matmul(const Tensor& a, const Tensor& b, const Tensor& out) override {
+  void matmul(const StridedView& a, const StridedView& b, const StridedView& out) override {
     // out[..., i, j] = sum_k a[..., i, k] * b[..., k, j], summed in place: no (i, k, j)
     // intermediate. broadcast_index maps the batch dims; the contracted one is then set to k.
-    const int rank = out.dim();
-    const int64_t inner = a.shape()[rank - 1];
-    dispatch_dtype(out.dtype(), [&](auto zero) {
+    const int rank = out.rank;
+    const int64_t inner = a.shape[rank - 1];
+    dispatch_dtype(out.dtype, [&](auto zero) {
       using T = decltype(zero);
       const Strided<T> lhs(a), rhs(b), dst(out);
+      const Dims out_shape = shape_of(out), a_shape = shape_of(a), b_shape = shape_of(b);
       for_each_index(out, [&](int64_t, const Dims& o) {
         Dims ai, bi;
-        broadcast_index(o, out.shape(), a.shape(), ai);
-        broadcast_index(o, out.shape(), b.shape(), bi);
+        broadcast_index(o, out_shape, a_shape, ai);
+        broadcast_index(o, out_shape, b_shape, bi);
         T acc = T(0);
         for (int64_t k = 0; k < inner; ++k) {
           ai[rank - 1] = k;
@@ -148,29 +157,30 @@ class CpuSeqBackend final : public Backend {
     });
   }
 
-  void copy(const Tensor& src, const Tensor& out) override {
-    dispatch_dtype(src.dtype(), [&](auto src_zero) {
-      dispatch_dtype(out.dtype(), [&](auto out_zero) {
+  void copy(const StridedView& src, const StridedView& out) override {
+    dispatch_dtype(src.dtype, [&](auto src_zero) {
+      dispatch_dtype(out.dtype, [&](auto out_zero) {
         using Out = decltype(out_zero);
         const Strided<decltype(src_zero)> from(src);
         const Strided<Out> dst(out);
+        const Dims out_shape = shape_of(out);
         for_each_index(out, [&](int64_t, const Dims& i) {
-          dst.at(i) = static_cast<Out>(from.at_broadcast(i, out.shape()));
+          dst.at(i) = static_cast<Out>(from.at_broadcast(i, out_shape));
         });
       });
     });
   }
 
-  void fill(const Tensor& out, double value) override {
-    dispatch_dtype(out.dtype(), [&](auto zero) {
+  void fill(const StridedView& out, double value) override {
+    dispatch_dtype(out.dtype, [&](auto zero) {
       using T = decltype(zero);
       const Strided<T> dst(out);
       for_each_index(out, [&](int64_t, const Dims& i) { dst.at(i) = static_cast<T>(value); });
     });
   }
 
-  void random(const Tensor& out, const RandomSpec& spec) override {
-    dispatch_dtype(out.dtype(), [&](auto zero) {
+  void random(const StridedView& out, const RandomSpec& spec) override {
+    dispatch_dtype(out.dtype, [&](auto zero) {
       using T = decltype(zero);
       const Strided<T> dst(out);
       const T a = static_cast<T>(spec.a), b = static_cast<T>(spec.b);

@@ -1,82 +1,100 @@
 #include "backend/cuda/cuda_backend.hpp"
 
-#include <algorithm>
+#include <cstddef>
+#include <memory>
+#include <type_traits>
+#include <vector>
 
+#include "backend/cuda/cuda_runtime.hpp"
 #include "backend/cuda/loader.hpp"
 
 namespace mt {
+
+// The plugin reads the core's views as its own: same fields, sizes and offsets.
+static_assert(MT_CUDA_MAX_RANK == kMaxRank);
+static_assert(std::is_standard_layout_v<StridedView> && std::is_trivially_copyable_v<StridedView>);
+static_assert(sizeof(DType) == sizeof(int32_t));
+static_assert(sizeof(StridedView) == sizeof(mt_cuda_view));
+static_assert(alignof(StridedView) == alignof(mt_cuda_view));
+static_assert(offsetof(StridedView, data) == offsetof(mt_cuda_view, data));
+static_assert(offsetof(StridedView, dtype) == offsetof(mt_cuda_view, dtype));
+static_assert(offsetof(StridedView, rank) == offsetof(mt_cuda_view, rank));
+static_assert(offsetof(StridedView, shape) == offsetof(mt_cuda_view, shape));
+static_assert(offsetof(StridedView, strides) == offsetof(mt_cuda_view, strides));
+
 namespace {
 
-mt_cuda_view view_of(const Tensor& t) {
-  mt_cuda_view view{};
-  view.data = t.raw_data();
-  view.dtype = static_cast<int32_t>(t.dtype());
-  view.rank = t.dim();
-  std::copy(t.shape().begin(), t.shape().end(), view.shape);
-  std::copy(t.strides().begin(), t.strides().end(), view.strides);
-  return view;
-}
-
-static_assert(MT_CUDA_MAX_RANK == kMaxRank);
-
-// Runs one plugin entry on out's device: `entry` is the table member, `args` what follows the
-// device ordinal (tensors become views).
-template <class Entry, class... Args>
-void run(const char* what, const Tensor& out, Entry mt_cuda_plugin::*entry, const Args&... args) {
-  const mt_cuda_plugin& plugin = cuda_plugin(out.device());
-  plugin_call(plugin, what, plugin.*entry, out.device().index, args...);
+// The view as the plugin's C struct: the same bytes (asserted above), passed on unchanged.
+const mt_cuda_view* plugin_view(const StridedView& view) {
+  return reinterpret_cast<const mt_cuda_view*>(&view);
 }
 
 class CudaBackend final : public Backend {
  public:
+  explicit CudaBackend(int32_t index) : index_(index) {}
   std::string name() const override { return "cuda"; }
 
-  void map(UnaryOp op, const Tensor& in, const Tensor& out) override {
-    const mt_cuda_view a = view_of(in), o = view_of(out);
-    run(op_name(op), out, &mt_cuda_plugin::map, static_cast<int32_t>(op), &a, &o);
+  void map(UnaryOp op, const StridedView& in, const StridedView& out) override {
+    run(op_name(op), &mt_cuda_plugin::map, static_cast<int32_t>(op), plugin_view(in),
+        plugin_view(out));
   }
-  void zip(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) override {
-    const mt_cuda_view x = view_of(a), y = view_of(b), o = view_of(out);
-    run(op_name(op), out, &mt_cuda_plugin::zip, static_cast<int32_t>(op), &x, &y, &o);
+  void zip(BinaryOp op, const StridedView& a, const StridedView& b,
+           const StridedView& out) override {
+    run(op_name(op), &mt_cuda_plugin::zip, static_cast<int32_t>(op), plugin_view(a), plugin_view(b),
+        plugin_view(out));
   }
-  void reduce(ReduceOp op, const Tensor& in, const Tensor& out) override {
-    const mt_cuda_view a = view_of(in), o = view_of(out);
-    run(op_name(op), out, &mt_cuda_plugin::reduce, static_cast<int32_t>(op), &a, &o);
+  void reduce(ReduceOp op, const StridedView& in, const StridedView& out) override {
+    run(op_name(op), &mt_cuda_plugin::reduce, static_cast<int32_t>(op), plugin_view(in),
+        plugin_view(out));
   }
-  void map_backward(UnaryOp op, const Tensor& in, const Tensor& grad, const Tensor& out) override {
-    const mt_cuda_view a = view_of(in), g = view_of(grad), o = view_of(out);
-    run(op_name(op), out, &mt_cuda_plugin::map_backward, static_cast<int32_t>(op), &a, &g, &o);
+  void map_backward(UnaryOp op, const StridedView& in, const StridedView& grad,
+                    const StridedView& out) override {
+    run(op_name(op), &mt_cuda_plugin::map_backward, static_cast<int32_t>(op), plugin_view(in),
+        plugin_view(grad), plugin_view(out));
   }
-  void zip_backward(BinaryOp op, int operand, const Tensor& a, const Tensor& b, const Tensor& grad,
-                    const Tensor& out) override {
-    const mt_cuda_view x = view_of(a), y = view_of(b), g = view_of(grad), o = view_of(out);
-    run(op_name(op), out, &mt_cuda_plugin::zip_backward, static_cast<int32_t>(op),
-        static_cast<int32_t>(operand), &x, &y, &g, &o);
+  void zip_backward(BinaryOp op, int operand, const StridedView& a, const StridedView& b,
+                    const StridedView& grad, const StridedView& out) override {
+    run(op_name(op), &mt_cuda_plugin::zip_backward, static_cast<int32_t>(op),
+        static_cast<int32_t>(operand), plugin_view(a), plugin_view(b), plugin_view(grad),
+        plugin_view(out));
   }
-  void matmul(const Tensor& a, const Tensor& b, const Tensor& out) override {
-    const mt_cuda_view x = view_of(a), y = view_of(b), o = view_of(out);
-    run("matmul", out, &mt_cuda_plugin::matmul, &x, &y, &o);
+  void matmul(const StridedView& a, const StridedView& b, const StridedView& out) override {
+    run("matmul", &mt_cuda_plugin::matmul, plugin_view(a), plugin_view(b), plugin_view(out));
   }
-  void copy(const Tensor& src, const Tensor& out) override {
-    const mt_cuda_view s = view_of(src), o = view_of(out);
-    run("copy", out, &mt_cuda_plugin::copy, &s, &o);
+  void copy(const StridedView& src, const StridedView& out) override {
+    run("copy", &mt_cuda_plugin::copy, plugin_view(src), plugin_view(out));
   }
-  void fill(const Tensor& out, double value) override {
-    const mt_cuda_view o = view_of(out);
-    run("fill", out, &mt_cuda_plugin::fill, &o, value);
+  void fill(const StridedView& out, double value) override {
+    run("fill", &mt_cuda_plugin::fill, plugin_view(out), value);
   }
-  void random(const Tensor& out, const RandomSpec& spec) override {
-    const mt_cuda_view o = view_of(out);
-    run("random", out, &mt_cuda_plugin::random, &o, static_cast<int32_t>(spec.distribution), spec.a,
-        spec.b, spec.seed, spec.offset);
+  void random(const StridedView& out, const RandomSpec& spec) override {
+    run("random", &mt_cuda_plugin::random, plugin_view(out),
+        static_cast<int32_t>(spec.distribution), spec.a, spec.b, spec.seed, spec.offset);
   }
+
+ private:
+  // Runs one plugin entry on this backend's device: `entry` is the table member, `args` what
+  // follows the device ordinal.
+  template <class Entry, class... Args>
+  void run(const char* what, Entry mt_cuda_plugin::*entry, const Args&... args) {
+    const mt_cuda_plugin& plugin = cuda_plugin(Device::cuda(index_));
+    plugin_call(plugin, what, plugin.*entry, index_, args...);
+  }
+
+  int32_t index_;
 };
 
 }  // namespace
 
-Backend& cuda_backend() {
-  static CudaBackend backend;
-  return backend;
+Backend& cuda_backend(int32_t index) {
+  // One backend per device, made once (cuda_device_count() is fixed after loading).
+  static const std::vector<std::unique_ptr<CudaBackend>> backends = [] {
+    std::vector<std::unique_ptr<CudaBackend>> all;
+    for (int32_t i = 0; i < cuda_device_count(); ++i)
+      all.push_back(std::make_unique<CudaBackend>(i));
+    return all;
+  }();
+  return *backends.at(static_cast<size_t>(index));
 }
 
 }  // namespace mt

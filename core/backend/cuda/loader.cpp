@@ -126,10 +126,10 @@ void throw_plugin_error(const mt_cuda_plugin& plugin, int32_t status, const char
   fail(code, "CUDA ", what, ": ", plugin.last_error());
 }
 
-DeviceMemory& device_memory(Device device) {
+DeviceMemory& cuda_device_memory(Device device) {
   static CudaMemory cuda;
-  if (device.is_cpu())
-    fail(ErrorCode::InvalidArgument, "device_memory: the CPU has no device memory");
+  if (device.type != DeviceType::Cuda)
+    fail(ErrorCode::InvalidArgument, "cuda_device_memory: ", device, " is not a CUDA device");
   cuda_plugin(device);  // throws when unavailable or out of range
   return cuda;
 }

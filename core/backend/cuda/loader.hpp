@@ -9,6 +9,10 @@ namespace mt {
 // reason otherwise, and InvalidArgument when `device` is not one of its devices.
 const mt_cuda_plugin& cuda_plugin(Device device);
 
+// The memory of CUDA device `device`, through the plugin: base's device registry provider for
+// DeviceType::Cuda (installed by backend/registry.cpp). Throws as cuda_plugin does.
+DeviceMemory& cuda_device_memory(Device device);
+
 // Throws the mt::Error for a failed plugin call: `status` is its ErrorCode, the message
 // the plugin's last_error() prefixed by `what`.
 [[noreturn]] void throw_plugin_error(const mt_cuda_plugin& plugin, int32_t status,

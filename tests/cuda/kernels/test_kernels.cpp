@@ -17,6 +17,7 @@
 #include "backend/cuda/kernels/matmul.cuh"
 #include "backend/cuda/kernels/reduce.cuh"
 #include "mt.hpp"
+#include "ops/strided_view.hpp"
 #include "test_support.hpp"
 
 namespace mt::test {
@@ -116,7 +117,7 @@ TEST(CudaKernels, MapEveryOpMatchesReference) {
         const Tensor in = random_strided(rng, in_shape, dtype, unary_values(op));
         const Tensor out = output(rng, shape, dtype), expected = Tensor::empty(shape, dtype);
         ASSERT_EQ(cuda::map(op, view(in), view(out), nullptr), cudaSuccess);
-        ref().map(op, in, expected);
+        ref().map(op, strided_view(in), strided_view(expected));
         ASSERT_TRUE(bitwise_equal(out, expected)) << op_name(op) << " " << describe(in);
       }
 }
@@ -133,7 +134,7 @@ TEST(CudaKernels, MapBackwardEveryOpMatchesReference) {
         const Tensor grad = random_strided(rng, grad_shape, dtype, -2, 2);
         const Tensor out = output(rng, shape, dtype), expected = Tensor::empty(shape, dtype);
         ASSERT_EQ(cuda::map_backward(op, view(in), view(grad), view(out), nullptr), cudaSuccess);
-        ref().map_backward(op, in, grad, expected);
+        ref().map_backward(op, strided_view(in), strided_view(grad), strided_view(expected));
         ASSERT_TRUE(bitwise_equal(out, expected)) << op_name(op) << " " << describe(in);
       }
 }
@@ -151,7 +152,7 @@ TEST(CudaKernels, ZipEveryOpMatchesReference) {
         const Tensor b = random_strided(rng, b_shape, dtype, b_values);
         const Tensor out = output(rng, shape, dtype), expected = Tensor::empty(shape, dtype);
         ASSERT_EQ(cuda::zip(op, view(a), view(b), view(out), nullptr), cudaSuccess);
-        ref().zip(op, a, b, expected);
+        ref().zip(op, strided_view(a), strided_view(b), strided_view(expected));
         ASSERT_TRUE(bitwise_equal(out, expected))
             << op_name(op) << " " << describe(a) << " " << describe(b);
       }
@@ -174,7 +175,8 @@ TEST(CudaKernels, ZipBackwardEveryOpBothOperandsMatchesReference) {
           ASSERT_EQ(
               cuda::zip_backward(op, operand, view(a), view(b), view(grad), view(out), nullptr),
               cudaSuccess);
-          ref().zip_backward(op, operand, a, b, grad, expected);
+          ref().zip_backward(op, operand, strided_view(a), strided_view(b), strided_view(grad),
+                             strided_view(expected));
           ASSERT_TRUE(bitwise_equal(out, expected)) << op_name(op) << " operand " << operand;
         }
 }
@@ -190,7 +192,7 @@ TEST(CudaKernels, CopyConvertsAndBroadcasts) {
         const Tensor src = random_strided(rng, src_shape, from, -1e3, 1e3);
         const Tensor out = output(rng, shape, to), expected = Tensor::empty(shape, to);
         ASSERT_EQ(cuda::copy(view(src), view(out), nullptr), cudaSuccess);
-        ref().copy(src, expected);
+        ref().copy(strided_view(src), strided_view(expected));
         ASSERT_TRUE(bitwise_equal(out, expected)) << describe(src) << " -> " << describe(out);
       }
 }
@@ -202,7 +204,7 @@ TEST(CudaKernels, FillWritesEveryElementOfStridedOutputs) {
       const Dims shape = random_shape(rng, 4, 5);
       const Tensor out = output(rng, shape, dtype), expected = Tensor::empty(shape, dtype);
       ASSERT_EQ(cuda::fill(view(out), 0.1, nullptr), cudaSuccess);
-      ref().fill(expected, 0.1);
+      ref().fill(strided_view(expected), 0.1);
       ASSERT_TRUE(bitwise_equal(out, expected)) << describe(out);
     }
 }
@@ -224,7 +226,7 @@ TEST(CudaKernels, RandomMatchesReferenceStream) {
         ASSERT_EQ(
             cuda::random(view(out), distribution, spec.a, spec.b, spec.seed, spec.offset, nullptr),
             cudaSuccess);
-        ref().random(expected, spec);
+        ref().random(strided_view(expected), spec);
         ASSERT_TRUE(bitwise_equal(out, expected)) << describe(out);
       }
 }
@@ -239,12 +241,12 @@ TEST(CudaKernels, ElementwiseGridStrideCoversLargeOutputs) {
     const Tensor b = rand({301, 1}, dtype, -2, 2, generator);
     const Tensor out = Tensor::empty({301, 70}, dtype), expected = Tensor::empty({301, 70}, dtype);
     ASSERT_EQ(cuda::zip(BinaryOp::Mul, view(a), view(b), view(out), nullptr), cudaSuccess);
-    ref().zip(BinaryOp::Mul, a, b, expected);
+    ref().zip(BinaryOp::Mul, strided_view(a), strided_view(b), strided_view(expected));
     EXPECT_TRUE(bitwise_equal(out, expected));
     const Tensor flat = Tensor::empty({21070}, dtype),
                  flat_expected = Tensor::empty({21070}, dtype);
     ASSERT_EQ(cuda::random(view(flat), 0, 0, 1, 7, 3, nullptr), cudaSuccess);
-    ref().random(flat_expected, {Distribution::Uniform, 0, 1, 7, 3});
+    ref().random(strided_view(flat_expected), {Distribution::Uniform, 0, 1, 7, 3});
     EXPECT_TRUE(bitwise_equal(flat, flat_expected));
   }
 }
@@ -256,14 +258,14 @@ struct ReduceCheck {
 
 ReduceCheck reduce_reference(ReduceOp op, const Tensor& in, const Dims& out_shape) {
   ReduceCheck check{Tensor::empty(out_shape, in.dtype()), Tensor::empty(out_shape, in.dtype())};
-  ref().reduce(op, in, check.expected);
+  ref().reduce(op, strided_view(in), strided_view(check.expected));
   // Sum: error grows with sum |x|; prod: with |result| (relative); max/min are exact.
   if (op == ReduceOp::Sum) {
     const Tensor magnitude = Tensor::empty(in.shape(), in.dtype());
-    ref().map(UnaryOp::Abs, in, magnitude);
-    ref().reduce(ReduceOp::Sum, magnitude, check.scale);
+    ref().map(UnaryOp::Abs, strided_view(in), strided_view(magnitude));
+    ref().reduce(ReduceOp::Sum, strided_view(magnitude), strided_view(check.scale));
   } else {
-    ref().fill(check.scale, 0);
+    ref().fill(strided_view(check.scale), 0);
   }
   return check;
 }
@@ -350,12 +352,12 @@ TEST(CudaKernels, ReduceEveryThreadMappingMatchesReference) {
   if (status != cudaSuccess) return ::testing::AssertionFailure() << cudaGetErrorName(status);
   const Tensor expected = Tensor::empty(out.shape(), out.dtype()),
                scale = Tensor::empty(out.shape(), out.dtype());
-  ref().matmul(a, b, expected);
+  ref().matmul(strided_view(a), strided_view(b), strided_view(expected));
   const Tensor abs_a = Tensor::empty(a.shape(), a.dtype()),
                abs_b = Tensor::empty(b.shape(), b.dtype());
-  ref().map(UnaryOp::Abs, a, abs_a);
-  ref().map(UnaryOp::Abs, b, abs_b);
-  ref().matmul(abs_a, abs_b, scale);
+  ref().map(UnaryOp::Abs, strided_view(a), strided_view(abs_a));
+  ref().map(UnaryOp::Abs, strided_view(b), strided_view(abs_b));
+  ref().matmul(strided_view(abs_a), strided_view(abs_b), strided_view(scale));
   return close(out, expected, scale, rounding_tolerance(out.dtype()));
 }
 

@@ -1,4 +1,4 @@
-#include "tensor/index.hpp"
+#include "base/index.hpp"
 
 #include "base/error.hpp"
 

@@ -1,11 +1,12 @@
-// Views: new shapes and strides over the same storage.
+// Views: new shapes and strides over the same storage. Tensor members (tensor/tensor.hpp),
+// defined here because each view records its graph node.
 #include <optional>
 
 #include "autograd/record.hpp"
 #include "base/error.hpp"
+#include "base/index.hpp"
 #include "ops/creation.hpp"
 #include "ops/tensor_ops.hpp"
-#include "tensor/index.hpp"
 #include "tensor/tensor.hpp"
 
 namespace mt {
