@@ -3,4 +3,4 @@
 // base/ but not autograd/, which sits above it; the check must name line 4 and only it.
 #include "autograd/node.hpp"
 #include "base/dims.hpp"
-#include "tensor/index.hpp"
+#include "tensor/overlap.hpp"
