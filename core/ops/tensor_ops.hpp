@@ -1,6 +1,8 @@
 #pragma once
 // The tensor-level operations: broadcasting, dtype promotion and shape checks happen here,
-// once; the arithmetic runs on the default backend (backend/registry.hpp).
+// once; the arithmetic runs on the default backend (backend/registry.hpp). The primitives and
+// their out= variants are defined in autograd/functions.cpp, which records them for autodiff
+// on top of ops/primitives.hpp.
 #include <cstdint>
 
 #include "op_tables/binary_ops.hpp"
