@@ -74,20 +74,20 @@ constexpr int kCasesPerOp = 4;
 TEST(CudaKernels, LayoutCoalescesBroadcastsAndDropsUnitDims) {
   Tensor t = Tensor::empty({2, 3, 4}, DType::Float32);
   const mt_cuda_view contiguous = view(t);
-  const cuda::Layout<1> flat = cuda::broadcast_layout<1>({&contiguous});
+  const StridedLayout<1> flat = make_layout<1>({&contiguous}, LayoutOrder::Logical);
   EXPECT_EQ(flat.rank, 1);
   EXPECT_EQ(flat.numel, 24);
   EXPECT_TRUE(flat.contiguous());
 
   const mt_cuda_view transposed = view(t.transpose(0, 2));  // (4, 3, 2), strides (1, 4, 12)
-  const cuda::Layout<1> swapped = cuda::broadcast_layout<1>({&transposed});
+  const StridedLayout<1> swapped = make_layout<1>({&transposed}, LayoutOrder::Logical);
   EXPECT_EQ(swapped.rank, 3);
   EXPECT_FALSE(swapped.contiguous());
 
   // A (3, 1) input broadcast against a (2, 3, 4) output: stride 0 along dims 0 and 2.
   Tensor column = Tensor::empty({3, 1}, DType::Float32);
   const mt_cuda_view col = view(column);
-  const cuda::Layout<2> both = cuda::broadcast_layout<2>({&contiguous, &col});
+  const StridedLayout<2> both = make_layout<2>({&contiguous, &col}, LayoutOrder::Logical);
   ASSERT_EQ(both.rank, 3);
   EXPECT_EQ(both.strides[1][0], 0);
   EXPECT_EQ(both.strides[1][1], 1);
@@ -98,12 +98,12 @@ TEST(CudaKernels, LayoutCoalescesBroadcastsAndDropsUnitDims) {
   EXPECT_EQ(offset[1], 2);
 
   const mt_cuda_view units = view(Tensor::empty({1, 5, 1}, DType::Float64));
-  const cuda::Layout<1> dropped = cuda::broadcast_layout<1>({&units});
+  const StridedLayout<1> dropped = make_layout<1>({&units}, LayoutOrder::Logical);
   EXPECT_EQ(dropped.rank, 1);
   EXPECT_EQ(dropped.shape[0], 5);
 
   const mt_cuda_view empty = view(Tensor::empty({3, 0, 2}, DType::Float64));
-  EXPECT_EQ(cuda::broadcast_layout<1>({&empty}).numel, 0);
+  EXPECT_EQ(make_layout<1>({&empty}, LayoutOrder::Logical).numel, 0);
 }
 
 TEST(CudaKernels, MapEveryOpMatchesReference) {

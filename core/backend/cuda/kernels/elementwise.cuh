@@ -5,7 +5,8 @@
 // One thread per output element, grid-stride: thread t of the launch handles elements t,
 // t + (threads in the grid), ..., so a grid capped at a few blocks per SM covers any size.
 // Element i is the output's row-major ordinal; the kernel turns it into one storage offset per
-// operand through the Layout (layout.cuh), or uses i itself when every operand is contiguous.
+// operand through its layout (base/strided_layout.hpp), or uses i itself when every operand is
+// contiguous.
 #include <cstdint>
 
 #include "backend/cuda/kernels/launch.cuh"
@@ -18,7 +19,7 @@
 namespace mt::cuda {
 
 template <int N, bool kContiguous, class Body>
-__global__ void elementwise_kernel(Layout<N> layout, Body body) {
+__global__ void elementwise_kernel(StridedLayout<N> layout, Body body) {
   const int64_t step = int64_t{blockDim.x} * gridDim.x;
   for (int64_t i = int64_t{blockIdx.x} * blockDim.x + threadIdx.x; i < layout.numel; i += step) {
     int64_t offset[N];
@@ -33,7 +34,8 @@ __global__ void elementwise_kernel(Layout<N> layout, Body body) {
 }
 
 template <int N, class Body>
-cudaError_t launch_elementwise(const Layout<N>& layout, const Body& body, cudaStream_t stream) {
+cudaError_t launch_elementwise(const StridedLayout<N>& layout, const Body& body,
+                               cudaStream_t stream) {
   if (layout.numel == 0) return cudaSuccess;
   const unsigned threads = block_threads(layout.numel);
   const dim3 grid(grid_blocks(layout.numel, threads)), block(threads);
@@ -114,7 +116,7 @@ template <class T> struct RandomBody {
 
 cudaError_t map(UnaryOp op, const mt_cuda_view& in, const mt_cuda_view& out, cudaStream_t s) {
   if (!valid_op(op, kUnaryOpCount) || !same_dtype({&out, &in})) return cudaErrorInvalidValue;
-  const Layout<2> layout = broadcast_layout<2>({&out, &in});
+  const StridedLayout<2> layout = make_layout<2>({&out, &in}, LayoutOrder::Logical);
   return with_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
     return dispatch_unary(op, [&](auto fn) {
@@ -126,7 +128,7 @@ cudaError_t map(UnaryOp op, const mt_cuda_view& in, const mt_cuda_view& out, cud
 cudaError_t map_backward(UnaryOp op, const mt_cuda_view& in, const mt_cuda_view& grad,
                          const mt_cuda_view& out, cudaStream_t s) {
   if (!valid_op(op, kUnaryOpCount) || !same_dtype({&out, &in, &grad})) return cudaErrorInvalidValue;
-  const Layout<3> layout = broadcast_layout<3>({&out, &in, &grad});
+  const StridedLayout<3> layout = make_layout<3>({&out, &in, &grad}, LayoutOrder::Logical);
   return with_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
     return dispatch_unary(op, [&](auto fn) {
@@ -139,7 +141,7 @@ cudaError_t map_backward(UnaryOp op, const mt_cuda_view& in, const mt_cuda_view&
 cudaError_t zip(BinaryOp op, const mt_cuda_view& a, const mt_cuda_view& b, const mt_cuda_view& out,
                 cudaStream_t s) {
   if (!valid_op(op, kBinaryOpCount) || !same_dtype({&out, &a, &b})) return cudaErrorInvalidValue;
-  const Layout<3> layout = broadcast_layout<3>({&out, &a, &b});
+  const StridedLayout<3> layout = make_layout<3>({&out, &a, &b}, LayoutOrder::Logical);
   return with_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
     return dispatch_binary(op, [&](auto fn) {
@@ -154,7 +156,7 @@ cudaError_t zip_backward(BinaryOp op, int operand, const mt_cuda_view& a, const 
   if (!valid_op(op, kBinaryOpCount) || (operand != 0 && operand != 1) ||
       !same_dtype({&out, &a, &b, &grad}))
     return cudaErrorInvalidValue;
-  const Layout<4> layout = broadcast_layout<4>({&out, &a, &b, &grad});
+  const StridedLayout<4> layout = make_layout<4>({&out, &a, &b, &grad}, LayoutOrder::Logical);
   return with_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
     return dispatch_binary(op, [&](auto fn) {
@@ -166,7 +168,7 @@ cudaError_t zip_backward(BinaryOp op, int operand, const mt_cuda_view& a, const 
 }
 
 cudaError_t copy(const mt_cuda_view& src, const mt_cuda_view& out, cudaStream_t s) {
-  const Layout<2> layout = broadcast_layout<2>({&out, &src});
+  const StridedLayout<2> layout = make_layout<2>({&out, &src}, LayoutOrder::Logical);
   return with_dtype(src.dtype, [&](auto from) {
     return with_dtype(out.dtype, [&](auto to) {
       using From = decltype(from);
@@ -177,7 +179,7 @@ cudaError_t copy(const mt_cuda_view& src, const mt_cuda_view& out, cudaStream_t 
 }
 
 cudaError_t fill(const mt_cuda_view& out, double value, cudaStream_t s) {
-  const Layout<1> layout = broadcast_layout<1>({&out});
+  const StridedLayout<1> layout = make_layout<1>({&out}, LayoutOrder::Logical);
   return with_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
     return launch_elementwise(layout, FillBody<T>{data<T>(out), static_cast<T>(value)}, s);
@@ -189,7 +191,7 @@ cudaError_t random(const mt_cuda_view& out, int distribution, double a, double b
   if (distribution != 0 && distribution != 1) return cudaErrorInvalidValue;
   // Coalescing keeps the row-major order of out's elements, so the kernel's ordinal i is the
   // one the Philox counter needs.
-  const Layout<1> layout = broadcast_layout<1>({&out});
+  const StridedLayout<1> layout = make_layout<1>({&out}, LayoutOrder::Logical);
   return with_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
     const RandomBody<T> body{

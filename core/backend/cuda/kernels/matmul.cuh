@@ -26,7 +26,7 @@ inline constexpr int kTileThreadsX = kTile / kMicro;  // 16
 inline constexpr int kTileThreads = kTileThreadsX * kTileThreadsX;  // 256
 
 template <class T> struct MatmulArgs {
-  Layout<3> batch;  // over out's batch dims: operands out, a, b
+  StridedLayout<3> batch;  // over out's batch dims: operands out, a, b
   int64_t m, n, k;
   int64_t a_m, a_k;      // a's strides along its rows (m) and columns (k)
   int64_t b_k, b_n;      // b's along k and n
@@ -126,7 +126,8 @@ cudaError_t matmul(const mt_cuda_view& a, const mt_cuda_view& b, const mt_cuda_v
     return cudaErrorInvalidValue;
   if (numel(out) == 0) return cudaSuccess;
   const mt_cuda_view out_batch = batch_dims(out), a_batch = batch_dims(a), b_batch = batch_dims(b);
-  const Layout<3> batch = broadcast_layout<3>({&out_batch, &a_batch, &b_batch});
+  const StridedLayout<3> batch =
+      make_layout<3>({&out_batch, &a_batch, &b_batch}, LayoutOrder::Logical);
   const int64_t m = out.shape[r - 2], n = out.shape[r - 1];
   const dim3 grid(static_cast<unsigned>((n + kTile - 1) / kTile),
                   static_cast<unsigned>(std::min<int64_t>((m + kTile - 1) / kTile, 65535)),

@@ -1,8 +1,8 @@
 #pragma once
 // The reduction kernel. `out` has in's rank with size 1 in the reduced dims; each output
 // element folds one "slice" of the input: the elements that differ from it only in the reduced
-// dims. Two layouts describe the work (layout.cuh): `slices` walks the output (where each
-// slice starts in the input), `slice` walks the reduced dims (offsets within a slice).
+// dims. Two layouts describe the work (base/strided_layout.hpp): `slices` walks the output (where
+// each slice starts in the input), `slice` walks the reduced dims (offsets within a slice).
 //
 // A group of threads folds each slice: every thread of the group folds a strided part of it
 // (elements lane, lane + lanes, ...; any length, no limit on the reduced size), then the
@@ -26,8 +26,9 @@ namespace mt::cuda {
 enum class Group { Thread, Warp, Block };
 
 template <class T> struct ReduceArgs {
-  Layout<2> slices;  // over out's shape: operand 0 is out, operand 1 the start of the slice in in
-  Layout<1> slice;   // over the reduced dims: in's offsets relative to the slice's start
+  StridedLayout<2>
+      slices;  // over out's shape: operand 0 is out, operand 1 the start of the slice in in
+  StridedLayout<1> slice;  // over the reduced dims: in's offsets relative to the slice's start
   T* out;
   const T* in;
 };
@@ -132,18 +133,18 @@ template <class Op, class T> cudaError_t launch_reduce(const ReduceArgs<T>& args
 cudaError_t reduce(ReduceOp op, const mt_cuda_view& in, const mt_cuda_view& out, cudaStream_t s) {
   if (!valid_op(op, kReduceOpCount) || !same_dtype({&out, &in}) || in.rank != out.rank)
     return cudaErrorInvalidValue;
-  Layout<1> slice;
-  slice.rank = in.rank;
+  // One slice: the reduced dims at in's strides, the kept dims cut to size 1.
+  mt_cuda_view slice = in;
   for (int d = 0; d < in.rank; ++d) {
     if (out.shape[d] != 1 && out.shape[d] != in.shape[d]) return cudaErrorInvalidValue;
     slice.shape[d] = out.shape[d] == 1 ? in.shape[d] : 1;
-    slice.strides[0][d] = in.strides[d];
   }
   if (numel(out) == 0) return cudaSuccess;
   return with_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
     // The reduced dims have size 1 in out, so the slices' layout drops them.
-    const ReduceArgs<T> args{broadcast_layout<2>({&out, &in}), simplify(slice), data<T>(out),
+    const ReduceArgs<T> args{make_layout<2>({&out, &in}, LayoutOrder::Logical),
+                             make_layout<1>({&slice}, LayoutOrder::Logical), data<T>(out),
                              data<T>(in)};
     return dispatch_reduce(op, [&](auto fn) { return launch_reduce<decltype(fn)>(args, s); });
   });
