@@ -6,11 +6,11 @@
 
 #include "backend/cpu_par/elementwise.hpp"
 #include "backend/cpu_par/gemm.hpp"
-#include "backend/cpu_par/layout.hpp"
 #include "backend/cpu_par/parallel.hpp"
 #include "backend/cpu_par/reduce.hpp"
 #include "backend/diagnostics.hpp"
 #include "base/index.hpp"
+#include "base/strided_layout.hpp"
 
 namespace mt {
 namespace {
@@ -30,11 +30,10 @@ void run_reported(const char* kind, const char* name, const StridedView& out, Op
   report_op({"cpu_par", label, path, num_threads(), numel(out), elapsed.count()});
 }
 
-// The batch dims of v alone: its matrix dims cut to (at most) one element.
+// The batch dims of v alone: its matrix dims set to size 1, which the layout drops.
 StridedView batch_part(const StridedView& v) {
   StridedView batch = v;
-  for (int d = v.rank - 2; d < v.rank; ++d)
-    batch.shape[d] = std::min<int64_t>(batch.shape[d], 1);
+  batch.shape[v.rank - 2] = batch.shape[v.rank - 1] = 1;
   return batch;
 }
 
@@ -49,10 +48,10 @@ const char* matmul_impl(const StridedView& a, const StridedView& b, const Stride
   std::vector<int64_t> co(batch), ao(batch), bo(batch);
   if (batch > 1) {
     const StridedView ob = batch_part(out), ab = batch_part(a), bb = batch_part(b);
-    const cpu_par::Layout layout = cpu_par::make_layout(batch_shape, {&ob, &ab, &bb});
+    const StridedLayout<3> layout = make_layout<3>({&ob, &ab, &bb}, LayoutOrder::Strides);
     for (int64_t item = 0; item < batch; ++item) {
-      int64_t at[cpu_par::kMaxOperands];
-      cpu_par::offsets_of(layout, item, layout.rank, at);
+      int64_t at[3];
+      layout.offsets(item, at);
       co[item] = at[0];
       ao[item] = at[1];
       bo[item] = at[2];

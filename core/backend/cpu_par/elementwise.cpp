@@ -1,9 +1,8 @@
 #include "backend/cpu_par/elementwise.hpp"
 
 #include "backend/cpu_par/kernels.hpp"
-#include "backend/cpu_par/layout.hpp"
 #include "backend/cpu_par/parallel.hpp"
-#include "base/index.hpp"
+#include "base/strided_layout.hpp"
 
 namespace mt::cpu_par {
 namespace {
@@ -17,30 +16,47 @@ constexpr int64_t kTileRows = 64;
 constexpr int64_t kTileCols = 64;
 constexpr int64_t kTileBytes = kTileRows * kTileCols * 8;
 
+// The walk over an op's operands: their layout (in stride order, the cache's) and each
+// operand's element (0, ..., 0) and element size.
+template <int N> struct Walk {
+  StridedLayout<N> layout;
+  char* base[N];
+  int64_t itemsize[N];
+};
+
+template <int N> Walk<N> walk_of(const StridedView* const (&views)[N]) {
+  Walk<N> w{make_layout(views, LayoutOrder::Strides), {}, {}};
+  for (int k = 0; k < N; ++k) {
+    w.base[k] = static_cast<char*>(views[k]->data);
+    w.itemsize[k] = itemsize(views[k]->dtype);
+  }
+  return w;
+}
+
 // An operand other than the output whose fastest dim is the output's second-fastest: reading
 // it along the output's rows jumps a whole row per element.
-bool transposed_operand(const Layout& l) {
+template <int N> bool transposed_operand(const StridedLayout<N>& l) {
   if (l.rank < 2 || l.inner_stride(0) != 1) return false;
-  for (int k = 1; k < l.operands; ++k)
-    if (l.stride(k, l.rank - 2) == 1 && l.inner_stride(k) > 1) return true;
+  for (int k = 1; k < N; ++k)
+    if (l.strides[k][l.rank - 2] == 1 && l.inner_stride(k) > 1) return true;
   return false;
 }
 
-const char* flat_path_name(const Layout& l) {
+template <int N> const char* flat_path_name(const StridedLayout<N>& l) {
   if (l.rank == 0) return "flat";
   bool broadcast = false;
-  for (int k = 0; k < l.operands; ++k) {
+  for (int k = 0; k < N; ++k) {
     if (l.rank > 1 || l.inner_stride(k) > 1) return "strided";
     broadcast = broadcast || l.inner_stride(k) == 0;
   }
   return broadcast ? "broadcast" : "flat";
 }
 
-// Copies a tile of operand k (rows along its unit stride) into `buffer` as contiguous rows.
-void transpose_into(const Layout& l, int k, const char* from, int64_t rows, int64_t cols,
-                    char* buffer) {
-  const int64_t col_stride = l.inner_stride(k);
-  if (l.itemsize[k] == 4)
+// Copies a tile (rows along its unit stride) of an operand whose elements are `itemsize`
+// bytes and whose columns are `col_stride` apart into `buffer` as contiguous rows.
+void transpose_into(int64_t itemsize, int64_t col_stride, const char* from, int64_t rows,
+                    int64_t cols, char* buffer) {
+  if (itemsize == 4)
     elementwise_kernels<float>().transpose(rows, cols, reinterpret_cast<const float*>(from),
                                            col_stride, reinterpret_cast<float*>(buffer));
   else
@@ -48,20 +64,22 @@ void transpose_into(const Layout& l, int k, const char* from, int64_t rows, int6
                                             col_stride, reinterpret_cast<double*>(buffer));
 }
 
-// Calls run(pointers, strides, n) over every element of the layout, in parallel: pointers to
+// Calls run(pointers, strides, n) over every element of the walk, in parallel: pointers to
 // each operand's first element of a run of n elements along which operand k steps by
 // strides[k] elements.
-template <class Run> const char* run_elementwise(const Layout& l, int64_t numel, Run&& run) {
-  if (numel == 0) return "empty";
-  int64_t inner_strides[kMaxOperands];
-  for (int k = 0; k < l.operands; ++k)
+template <int N, class Run> const char* run_elementwise(const Walk<N>& w, Run&& run) {
+  const StridedLayout<N>& l = w.layout;
+  if (l.numel == 0) return "empty";
+  const int64_t numel = l.numel;
+  int64_t inner_strides[N];
+  for (int k = 0; k < N; ++k)
     inner_strides[k] = l.inner_stride(k);
   if (!transposed_operand(l)) {
     parallel_for(numel, kGrain, [&](int64_t begin, int64_t end) {
       for_each_run(l, begin, end, [&](const int64_t* at, int64_t n) {
-        char* pointers[kMaxOperands];
-        for (int k = 0; k < l.operands; ++k)
-          pointers[k] = l.base[k] + at[k] * l.itemsize[k];
+        char* pointers[N];
+        for (int k = 0; k < N; ++k)
+          pointers[k] = w.base[k] + at[k] * w.itemsize[k];
         run(pointers, inner_strides, n);
       });
     });
@@ -71,36 +89,40 @@ template <class Run> const char* run_elementwise(const Layout& l, int64_t numel,
   // index. Within a band: column blocks outside, rows inside; each operand that runs along the
   // columns is first copied, transposed, into a buffer, so that every row runs with unit
   // strides.
-  const int r = l.rank;
+  const int r = l.rank;  // >= 2: transposed_operand checked it
   const int64_t rows = l.shape[r - 2], cols = l.shape[r - 1];
+  int64_t row_strides[N];
+  for (int k = 0; k < N; ++k)
+    row_strides[k] = l.strides[k][r - 2];
   const int64_t tile_rows = kTileRows;
   const int64_t bands = (rows + tile_rows - 1) / tile_rows;
   const int64_t outer = numel / (rows * cols);
   const int64_t bands_per_chunk = std::max<int64_t>(1, kGrain / (tile_rows * cols));
-  bool buffered[kMaxOperands] = {};
-  for (int k = 1; k < l.operands; ++k)
-    buffered[k] = l.stride(k, r - 2) == 1 && l.inner_stride(k) > 1;
+  bool buffered[N] = {};
+  for (int k = 1; k < N; ++k)
+    buffered[k] = row_strides[k] == 1 && inner_strides[k] > 1;
   parallel_for(outer * bands, bands_per_chunk, [&](int64_t begin, int64_t end) {
-    alignas(64) char buffers[kMaxOperands][kTileBytes];
+    alignas(64) char buffers[N][kTileBytes];
     for (int64_t unit = begin; unit < end; ++unit) {
-      int64_t base[kMaxOperands];
-      offsets_of(l, unit / bands, r - 2, base);
+      int64_t base[N];
+      l.offsets(unit / bands, r - 2, base);
       const int64_t row0 = unit % bands * tile_rows;
       const int64_t height = std::min(rows, row0 + tile_rows) - row0;
       for (int64_t c0 = 0; c0 < cols; c0 += kTileCols) {
         const int64_t n = std::min(kTileCols, cols - c0);
-        char* corner[kMaxOperands];
-        for (int k = 0; k < l.operands; ++k) {
-          corner[k] = l.base[k] + (base[k] + row0 * l.stride(k, r - 2) + c0 * l.stride(k, r - 1)) *
-                                      l.itemsize[k];
-          if (buffered[k]) transpose_into(l, k, corner[k], height, n, buffers[k]);
+        char* corner[N];
+        for (int k = 0; k < N; ++k) {
+          corner[k] =
+              w.base[k] + (base[k] + row0 * row_strides[k] + c0 * inner_strides[k]) * w.itemsize[k];
+          if (buffered[k])
+            transpose_into(w.itemsize[k], inner_strides[k], corner[k], height, n, buffers[k]);
         }
         for (int64_t i = 0; i < height; ++i) {
-          char* pointers[kMaxOperands];
-          int64_t strides[kMaxOperands];
-          for (int k = 0; k < l.operands; ++k) {
-            pointers[k] = buffered[k] ? buffers[k] + i * n * l.itemsize[k]
-                                      : corner[k] + i * l.stride(k, r - 2) * l.itemsize[k];
+          char* pointers[N];
+          int64_t strides[N];
+          for (int k = 0; k < N; ++k) {
+            pointers[k] = buffered[k] ? buffers[k] + i * n * w.itemsize[k]
+                                      : corner[k] + i * row_strides[k] * w.itemsize[k];
             strides[k] = buffered[k] ? 1 : inner_strides[k];
           }
           run(pointers, strides, n);
@@ -117,8 +139,8 @@ const char* map(UnaryOp op, const StridedView& in, const StridedView& out) {
   return dispatch_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
     const auto loop = elementwise_kernels<T>().unary[table_index(op)];
-    const Layout l = make_layout(shape_of(out), {&out, &in});
-    return run_elementwise(l, numel(out), [&](char* const* p, const int64_t* s, int64_t n) {
+    const auto walk = walk_of<2>({&out, &in});
+    return run_elementwise(walk, [&](char* const* p, const int64_t* s, int64_t n) {
       loop(n, reinterpret_cast<T*>(p[0]), s[0], reinterpret_cast<const T*>(p[1]), s[1]);
     });
   });
@@ -128,8 +150,8 @@ const char* zip(BinaryOp op, const StridedView& a, const StridedView& b, const S
   return dispatch_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
     const auto loop = elementwise_kernels<T>().binary[table_index(op)];
-    const Layout l = make_layout(shape_of(out), {&out, &a, &b});
-    return run_elementwise(l, numel(out), [&](char* const* p, const int64_t* s, int64_t n) {
+    const auto walk = walk_of<3>({&out, &a, &b});
+    return run_elementwise(walk, [&](char* const* p, const int64_t* s, int64_t n) {
       loop(n, reinterpret_cast<T*>(p[0]), s[0], reinterpret_cast<const T*>(p[1]), s[1],
            reinterpret_cast<const T*>(p[2]), s[2]);
     });
@@ -141,8 +163,8 @@ const char* map_backward(UnaryOp op, const StridedView& in, const StridedView& g
   return dispatch_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
     const auto loop = elementwise_kernels<T>().unary_backward[table_index(op)];
-    const Layout l = make_layout(shape_of(out), {&out, &in, &grad});
-    return run_elementwise(l, numel(out), [&](char* const* p, const int64_t* s, int64_t n) {
+    const auto walk = walk_of<3>({&out, &in, &grad});
+    return run_elementwise(walk, [&](char* const* p, const int64_t* s, int64_t n) {
       loop(n, reinterpret_cast<T*>(p[0]), s[0], reinterpret_cast<const T*>(p[1]), s[1],
            reinterpret_cast<const T*>(p[2]), s[2]);
     });
@@ -154,8 +176,8 @@ const char* zip_backward(BinaryOp op, int operand, const StridedView& a, const S
   return dispatch_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
     const auto loop = elementwise_kernels<T>().binary_grad[operand][table_index(op)];
-    const Layout l = make_layout(shape_of(out), {&out, &a, &b, &grad});
-    return run_elementwise(l, numel(out), [&](char* const* p, const int64_t* s, int64_t n) {
+    const auto walk = walk_of<4>({&out, &a, &b, &grad});
+    return run_elementwise(walk, [&](char* const* p, const int64_t* s, int64_t n) {
       loop(n, reinterpret_cast<T*>(p[0]), s[0], reinterpret_cast<const T*>(p[1]), s[1],
            reinterpret_cast<const T*>(p[2]), s[2], reinterpret_cast<const T*>(p[3]), s[3]);
     });
@@ -165,9 +187,9 @@ const char* zip_backward(BinaryOp op, int operand, const StridedView& a, const S
 const char* copy(const StridedView& src, const StridedView& out) {
   return dispatch_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
-    const Layout l = make_layout(shape_of(out), {&out, &src});
+    const auto walk = walk_of<2>({&out, &src});
     const auto& kernels = elementwise_kernels<T>();
-    return run_elementwise(l, numel(out), [&](char* const* p, const int64_t* s, int64_t n) {
+    return run_elementwise(walk, [&](char* const* p, const int64_t* s, int64_t n) {
       T* o = reinterpret_cast<T*>(p[0]);
       if (src.dtype == DType::Float32)
         kernels.from_float(n, o, s[0], reinterpret_cast<const float*>(p[1]), s[1]);
@@ -181,8 +203,8 @@ const char* fill(const StridedView& out, double value) {
   return dispatch_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
     const auto loop = elementwise_kernels<T>().fill;
-    const Layout l = make_layout(shape_of(out), {&out});
-    return run_elementwise(l, numel(out), [&](char* const* p, const int64_t* s, int64_t n) {
+    const auto walk = walk_of<1>({&out});
+    return run_elementwise(walk, [&](char* const* p, const int64_t* s, int64_t n) {
       loop(n, reinterpret_cast<T*>(p[0]), s[0], static_cast<T>(value));
     });
   });
@@ -193,29 +215,20 @@ const char* random(const StridedView& out, const RandomSpec& spec) {
     using T = decltype(zero);
     const auto loop = elementwise_kernels<T>().random;
     // Element i (row-major in out's logical order) takes counter offset + i, so the layout
-    // must keep the logical order: no reordering of dims by stride.
-    const int64_t count = numel(out);
-    if (count == 0) return "empty";
-    const bool contiguous = is_contiguous(out);
-    const Dims shape = contiguous ? Dims{count} : shape_of(out);
-    const Dims strides = contiguous ? Dims{1} : strides_of(out);
+    // keeps the logical order: no reordering of dims by stride.
+    const StridedLayout<1> l = make_layout<1>({&out}, LayoutOrder::Logical);
+    if (l.numel == 0) return "empty";
     T* o = data_as<T>(out);
-    const int r = shape.size();
-    const int64_t inner = r == 0 ? 1 : shape[r - 1];
-    const int64_t inner_stride = r == 0 ? 0 : strides[r - 1];
-    parallel_for(count, kGrain, [&](int64_t begin, int64_t end) {
-      Dims index;
-      for (int64_t i = begin; i < end;) {
-        // One run along the last dim.
-        to_index(i, shape, index);
-        const int64_t n = std::min(end - i, inner - i % inner);
-        loop(n, o + index_to_position(index, strides), inner_stride,
-             static_cast<int32_t>(spec.distribution), static_cast<T>(spec.a),
-             static_cast<T>(spec.b), spec.seed, spec.offset + static_cast<uint64_t>(i));
+    parallel_for(l.numel, kGrain, [&](int64_t begin, int64_t end) {
+      int64_t i = begin;
+      for_each_run(l, begin, end, [&](const int64_t* at, int64_t n) {
+        loop(n, o + at[0], l.inner_stride(0), static_cast<int32_t>(spec.distribution),
+             static_cast<T>(spec.a), static_cast<T>(spec.b), spec.seed,
+             spec.offset + static_cast<uint64_t>(i));
         i += n;
-      }
+      });
     });
-    return contiguous ? "flat" : "strided";
+    return is_contiguous(out) ? "flat" : "strided";
   });
 }
 

@@ -8,8 +8,8 @@
 
 #include "backend/cpu_par/elementwise.hpp"
 #include "backend/cpu_par/kernels.hpp"
-#include "backend/cpu_par/layout.hpp"
 #include "backend/cpu_par/parallel.hpp"
+#include "base/strided_layout.hpp"
 
 namespace mt::cpu_par {
 namespace {
@@ -71,12 +71,12 @@ const char* reduce_typed(int op, const StridedView& in, const StridedView& out) 
   if (numel(out) == 0) return "empty";
   // Iteration over the outputs (with the input's offset of each output's first element), and
   // over the elements folded into one output.
-  const Layout kept = make_layout(shape_of(out), {&out, &in});
+  const StridedLayout<2> kept = make_layout<2>({&out, &in}, LayoutOrder::Strides);
   // The elements folded into output 0: the input with the kept dims cut to their first index.
   StridedView folded = in;
   for (int d = 0; d < in.rank; ++d)
     if (out.shape[d] != 1) folded.shape[d] = 1;
-  const Layout red = make_layout(shape_of(folded), {&folded});
+  const StridedLayout<1> red = make_layout<1>({&folded}, LayoutOrder::Strides);
   const int64_t n = numel(folded), outputs = numel(out);
   if (n == 0) {
     fill(out, static_cast<double>(folder.identity));
@@ -108,8 +108,8 @@ const char* reduce_typed(int op, const StridedView& in, const StridedView& out) 
     const int64_t unit_grain = std::max<int64_t>(1, kGrain / (n * kColBlock));
     parallel_for(units, unit_grain, [&](int64_t begin, int64_t end) {
       for (int64_t unit = begin; unit < end; ++unit) {
-        int64_t at[kMaxOperands];
-        offsets_of(kept, unit / blocks, kept.rank - 1, at);
+        int64_t at[2];
+        kept.offsets(unit / blocks, kept.rank - 1, at);
         const int64_t c0 = unit % blocks * kColBlock, width = std::min(kColBlock, cols - c0);
         folder.rows(x + at[1] + c0, red.inner_stride(0), width, 0, n, o + at[0] + c0);
       }
