@@ -20,7 +20,20 @@
 namespace mt {
 
 // Values are part of the C ABI: append-only, in the order of UnaryOpList.
-enum class UnaryOp : int32_t { Neg, Id, Exp, Log, Sigmoid, Relu, Tanh, Inv, Abs, Sqrt, Square };
+enum class UnaryOp : int32_t {
+  Neg,
+  Id,
+  Exp,
+  Log,
+  Sigmoid,
+  Relu,
+  Tanh,
+  Inv,
+  Abs,
+  Sqrt,
+  Square,
+  Sin
+};
 
 namespace unary {
 
@@ -119,11 +132,20 @@ struct Square {
   template <class T> MT_HD static T backward(T x, T g) { return T(2) * x * g; }
 };
 
+// sin, cos, log1p, expm1 and erf come from libm: scalar calls (not vectorized), so every
+// instruction set's loop calls the same function and gets the same bits.
+struct Sin {
+  static constexpr UnaryOp id = UnaryOp::Sin;
+  static constexpr const char* name = "sin";
+  template <class T> MT_HD static T forward(T x) { return std::sin(x); }
+  template <class T> MT_HD static T backward(T x, T g) { return g * std::cos(x); }
+};
+
 }  // namespace unary
 
 using UnaryOpList =
     OpList<unary::Neg, unary::Id, unary::Exp, unary::Log, unary::Sigmoid, unary::Relu, unary::Tanh,
-           unary::Inv, unary::Abs, unary::Sqrt, unary::Square>;
+           unary::Inv, unary::Abs, unary::Sqrt, unary::Square, unary::Sin>;
 inline constexpr int kUnaryOpCount = UnaryOpList::size;
 static_assert(op_list::ids_in_order(UnaryOpList{}) && op_list::names_set(UnaryOpList{}));
 

@@ -64,6 +64,7 @@ inline constexpr std::array<UnaryOpCase, kUnaryOpCount> kUnaryOpCases = {{
     {UnaryOp::Abs, [](double x) { return std::fabs(x); }, nonzero(0.1, 3)},
     {UnaryOp::Sqrt, [](double x) { return std::sqrt(x); }, interval(0.05, 5)},
     {UnaryOp::Square, [](double x) { return x * x; }, interval(-3, 3)},
+    {UnaryOp::Sin, [](double x) { return std::sin(x); }, interval(-7, 7)},
 }};
 
 struct BinaryOpCase {
