@@ -32,7 +32,8 @@ enum class UnaryOp : int32_t {
   Abs,
   Sqrt,
   Square,
-  Sin
+  Sin,
+  Cos
 };
 
 namespace unary {
@@ -141,11 +142,18 @@ struct Sin {
   template <class T> MT_HD static T backward(T x, T g) { return g * std::cos(x); }
 };
 
+struct Cos {
+  static constexpr UnaryOp id = UnaryOp::Cos;
+  static constexpr const char* name = "cos";
+  template <class T> MT_HD static T forward(T x) { return std::cos(x); }
+  template <class T> MT_HD static T backward(T x, T g) { return -g * std::sin(x); }
+};
+
 }  // namespace unary
 
 using UnaryOpList =
     OpList<unary::Neg, unary::Id, unary::Exp, unary::Log, unary::Sigmoid, unary::Relu, unary::Tanh,
-           unary::Inv, unary::Abs, unary::Sqrt, unary::Square, unary::Sin>;
+           unary::Inv, unary::Abs, unary::Sqrt, unary::Square, unary::Sin, unary::Cos>;
 inline constexpr int kUnaryOpCount = UnaryOpList::size;
 static_assert(op_list::ids_in_order(UnaryOpList{}) && op_list::names_set(UnaryOpList{}));
 

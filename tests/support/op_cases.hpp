@@ -65,6 +65,7 @@ inline constexpr std::array<UnaryOpCase, kUnaryOpCount> kUnaryOpCases = {{
     {UnaryOp::Sqrt, [](double x) { return std::sqrt(x); }, interval(0.05, 5)},
     {UnaryOp::Square, [](double x) { return x * x; }, interval(-3, 3)},
     {UnaryOp::Sin, [](double x) { return std::sin(x); }, interval(-7, 7)},
+    {UnaryOp::Cos, [](double x) { return std::cos(x); }, interval(-7, 7)},
 }};
 
 struct BinaryOpCase {

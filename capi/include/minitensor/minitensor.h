@@ -147,7 +147,8 @@ enum {
   MT_MAP_ABS = 8,     /* |x| */
   MT_MAP_SQRT = 9,    /* sqrt x */
   MT_MAP_SQUARE = 10, /* x * x */
-  MT_MAP_SIN = 11     /* sin x */
+  MT_MAP_SIN = 11,    /* sin x */
+  MT_MAP_COS = 12     /* cos x */
 };
 
 /* mt_zip's ops: elementwise f(a, b) with numpy broadcasting; float32 with float64 gives
