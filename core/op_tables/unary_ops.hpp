@@ -33,7 +33,8 @@ enum class UnaryOp : int32_t {
   Sqrt,
   Square,
   Sin,
-  Cos
+  Cos,
+  Log1p
 };
 
 namespace unary {
@@ -149,11 +150,18 @@ struct Cos {
   template <class T> MT_HD static T backward(T x, T g) { return -g * std::sin(x); }
 };
 
+struct Log1p {
+  static constexpr UnaryOp id = UnaryOp::Log1p;
+  static constexpr const char* name = "log1p";
+  template <class T> MT_HD static T forward(T x) { return std::log1p(x); }
+  template <class T> MT_HD static T backward(T x, T g) { return g / (T(1) + x); }
+};
+
 }  // namespace unary
 
-using UnaryOpList =
-    OpList<unary::Neg, unary::Id, unary::Exp, unary::Log, unary::Sigmoid, unary::Relu, unary::Tanh,
-           unary::Inv, unary::Abs, unary::Sqrt, unary::Square, unary::Sin, unary::Cos>;
+using UnaryOpList = OpList<unary::Neg, unary::Id, unary::Exp, unary::Log, unary::Sigmoid,
+                           unary::Relu, unary::Tanh, unary::Inv, unary::Abs, unary::Sqrt,
+                           unary::Square, unary::Sin, unary::Cos, unary::Log1p>;
 inline constexpr int kUnaryOpCount = UnaryOpList::size;
 static_assert(op_list::ids_in_order(UnaryOpList{}) && op_list::names_set(UnaryOpList{}));
 

@@ -66,6 +66,7 @@ inline constexpr std::array<UnaryOpCase, kUnaryOpCount> kUnaryOpCases = {{
     {UnaryOp::Square, [](double x) { return x * x; }, interval(-3, 3)},
     {UnaryOp::Sin, [](double x) { return std::sin(x); }, interval(-7, 7)},
     {UnaryOp::Cos, [](double x) { return std::cos(x); }, interval(-7, 7)},
+    {UnaryOp::Log1p, [](double x) { return std::log(1 + x); }, interval(-0.9, 5)},
 }};
 
 struct BinaryOpCase {

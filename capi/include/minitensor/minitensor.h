@@ -148,7 +148,8 @@ enum {
   MT_MAP_SQRT = 9,    /* sqrt x */
   MT_MAP_SQUARE = 10, /* x * x */
   MT_MAP_SIN = 11,    /* sin x */
-  MT_MAP_COS = 12     /* cos x */
+  MT_MAP_COS = 12,    /* cos x */
+  MT_MAP_LOG1P = 13   /* ln(1 + x), accurate near x = 0 */
 };
 
 /* mt_zip's ops: elementwise f(a, b) with numpy broadcasting; float32 with float64 gives
