@@ -34,7 +34,8 @@ enum class UnaryOp : int32_t {
   Square,
   Sin,
   Cos,
-  Log1p
+  Log1p,
+  Expm1
 };
 
 namespace unary {
@@ -157,11 +158,18 @@ struct Log1p {
   template <class T> MT_HD static T backward(T x, T g) { return g / (T(1) + x); }
 };
 
+struct Expm1 {
+  static constexpr UnaryOp id = UnaryOp::Expm1;
+  static constexpr const char* name = "expm1";
+  template <class T> MT_HD static T forward(T x) { return std::expm1(x); }
+  template <class T> MT_HD static T backward(T x, T g) { return g * vmath::exp(x); }
+};
+
 }  // namespace unary
 
 using UnaryOpList = OpList<unary::Neg, unary::Id, unary::Exp, unary::Log, unary::Sigmoid,
                            unary::Relu, unary::Tanh, unary::Inv, unary::Abs, unary::Sqrt,
-                           unary::Square, unary::Sin, unary::Cos, unary::Log1p>;
+                           unary::Square, unary::Sin, unary::Cos, unary::Log1p, unary::Expm1>;
 inline constexpr int kUnaryOpCount = UnaryOpList::size;
 static_assert(op_list::ids_in_order(UnaryOpList{}) && op_list::names_set(UnaryOpList{}));
 

@@ -67,6 +67,7 @@ inline constexpr std::array<UnaryOpCase, kUnaryOpCount> kUnaryOpCases = {{
     {UnaryOp::Sin, [](double x) { return std::sin(x); }, interval(-7, 7)},
     {UnaryOp::Cos, [](double x) { return std::cos(x); }, interval(-7, 7)},
     {UnaryOp::Log1p, [](double x) { return std::log(1 + x); }, interval(-0.9, 5)},
+    {UnaryOp::Expm1, [](double x) { return std::exp(x) - 1; }, interval(-5, 5)},
 }};
 
 struct BinaryOpCase {
