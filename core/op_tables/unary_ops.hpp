@@ -35,7 +35,8 @@ enum class UnaryOp : int32_t {
   Sin,
   Cos,
   Log1p,
-  Expm1
+  Expm1,
+  Erf
 };
 
 namespace unary {
@@ -165,11 +166,22 @@ struct Expm1 {
   template <class T> MT_HD static T backward(T x, T g) { return g * vmath::exp(x); }
 };
 
+struct Erf {
+  static constexpr UnaryOp id = UnaryOp::Erf;
+  static constexpr const char* name = "erf";
+  template <class T> MT_HD static T forward(T x) { return std::erf(x); }
+  // 2/sqrt(pi) e^(-x^2); x^2 overflowing to inf gives e^-inf = 0.
+  template <class T> MT_HD static T backward(T x, T g) {
+    return g * (T(1.1283791670955126) * vmath::exp(-(x * x)));
+  }
+};
+
 }  // namespace unary
 
-using UnaryOpList = OpList<unary::Neg, unary::Id, unary::Exp, unary::Log, unary::Sigmoid,
-                           unary::Relu, unary::Tanh, unary::Inv, unary::Abs, unary::Sqrt,
-                           unary::Square, unary::Sin, unary::Cos, unary::Log1p, unary::Expm1>;
+using UnaryOpList =
+    OpList<unary::Neg, unary::Id, unary::Exp, unary::Log, unary::Sigmoid, unary::Relu, unary::Tanh,
+           unary::Inv, unary::Abs, unary::Sqrt, unary::Square, unary::Sin, unary::Cos, unary::Log1p,
+           unary::Expm1, unary::Erf>;
 inline constexpr int kUnaryOpCount = UnaryOpList::size;
 static_assert(op_list::ids_in_order(UnaryOpList{}) && op_list::names_set(UnaryOpList{}));
 

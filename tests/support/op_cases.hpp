@@ -68,6 +68,7 @@ inline constexpr std::array<UnaryOpCase, kUnaryOpCount> kUnaryOpCases = {{
     {UnaryOp::Cos, [](double x) { return std::cos(x); }, interval(-7, 7)},
     {UnaryOp::Log1p, [](double x) { return std::log(1 + x); }, interval(-0.9, 5)},
     {UnaryOp::Expm1, [](double x) { return std::exp(x) - 1; }, interval(-5, 5)},
+    {UnaryOp::Erf, [](double x) { return std::erf(x); }, interval(-3, 3)},
 }};
 
 struct BinaryOpCase {

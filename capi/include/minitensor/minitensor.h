@@ -150,7 +150,8 @@ enum {
   MT_MAP_SIN = 11,    /* sin x */
   MT_MAP_COS = 12,    /* cos x */
   MT_MAP_LOG1P = 13,  /* ln(1 + x), accurate near x = 0 */
-  MT_MAP_EXPM1 = 14   /* e^x - 1, accurate near x = 0 */
+  MT_MAP_EXPM1 = 14,  /* e^x - 1, accurate near x = 0 */
+  MT_MAP_ERF = 15     /* the error function */
 };
 
 /* mt_zip's ops: elementwise f(a, b) with numpy broadcasting; float32 with float64 gives
