@@ -36,7 +36,8 @@ enum class UnaryOp : int32_t {
   Cos,
   Log1p,
   Expm1,
-  Erf
+  Erf,
+  Gelu
 };
 
 namespace unary {
@@ -176,12 +177,29 @@ struct Erf {
   }
 };
 
+// x Phi(x) with Phi the normal distribution function, PyTorch's GELU (approximate='none'):
+// x / 2 (1 + erf(x / sqrt 2)), computed as x / 2 erfc(-x / sqrt 2), the same function
+// without the cancellation of 1 + erf where x < 0.
+struct Gelu {
+  static constexpr UnaryOp id = UnaryOp::Gelu;
+  static constexpr const char* name = "gelu";
+  template <class T> MT_HD static T forward(T x) {
+    return x * (T(0.5) * std::erfc(x * T(-0.7071067811865476)));
+  }
+  // Phi(x) + x phi(x), phi(x) = e^(-x^2/2) / sqrt(2 pi), which is 0 where x^2 overflows.
+  template <class T> MT_HD static T backward(T x, T g) {
+    const T cdf = T(0.5) * std::erfc(x * T(-0.7071067811865476));
+    const T pdf = T(0.3989422804014327) * vmath::exp(T(-0.5) * (x * x));
+    return g * (cdf + x * pdf);
+  }
+};
+
 }  // namespace unary
 
 using UnaryOpList =
     OpList<unary::Neg, unary::Id, unary::Exp, unary::Log, unary::Sigmoid, unary::Relu, unary::Tanh,
            unary::Inv, unary::Abs, unary::Sqrt, unary::Square, unary::Sin, unary::Cos, unary::Log1p,
-           unary::Expm1, unary::Erf>;
+           unary::Expm1, unary::Erf, unary::Gelu>;
 inline constexpr int kUnaryOpCount = UnaryOpList::size;
 static_assert(op_list::ids_in_order(UnaryOpList{}) && op_list::names_set(UnaryOpList{}));
 

@@ -69,6 +69,8 @@ inline constexpr std::array<UnaryOpCase, kUnaryOpCount> kUnaryOpCases = {{
     {UnaryOp::Log1p, [](double x) { return std::log(1 + x); }, interval(-0.9, 5)},
     {UnaryOp::Expm1, [](double x) { return std::exp(x) - 1; }, interval(-5, 5)},
     {UnaryOp::Erf, [](double x) { return std::erf(x); }, interval(-3, 3)},
+    {UnaryOp::Gelu, [](double x) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); },
+     interval(-5, 5)},
 }};
 
 struct BinaryOpCase {

@@ -151,7 +151,8 @@ enum {
   MT_MAP_COS = 12,    /* cos x */
   MT_MAP_LOG1P = 13,  /* ln(1 + x), accurate near x = 0 */
   MT_MAP_EXPM1 = 14,  /* e^x - 1, accurate near x = 0 */
-  MT_MAP_ERF = 15     /* the error function */
+  MT_MAP_ERF = 15,    /* the error function */
+  MT_MAP_GELU = 16    /* x P(X <= x), X ~ N(0, 1) (torch.nn.GELU's default) */
 };
 
 /* mt_zip's ops: elementwise f(a, b) with numpy broadcasting; float32 with float64 gives
