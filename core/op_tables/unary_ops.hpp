@@ -37,7 +37,8 @@ enum class UnaryOp : int32_t {
   Log1p,
   Expm1,
   Erf,
-  Gelu
+  Gelu,
+  GeluTanh
 };
 
 namespace unary {
@@ -194,12 +195,32 @@ struct Gelu {
   }
 };
 
+// PyTorch's GELU with approximate='tanh': x / 2 (1 + tanh u), u = sqrt(2/pi) (x + 0.044715 x^3),
+// computed as x sigmoid(2u) (the same function: (1 + tanh u) / 2 = sigmoid(2u)), which has no
+// cancellation where x < 0 and no overflow (x^3 = +-inf gives sigmoid 1 or 0).
+struct GeluTanh {
+  static constexpr UnaryOp id = UnaryOp::GeluTanh;
+  static constexpr const char* name = "gelu_tanh";
+  template <class T> MT_HD static T two_u(T x) {
+    return T(1.5957691216057308) * (x + T(0.044715) * (x * x * x));
+  }
+  template <class T> MT_HD static T forward(T x) { return x * vmath::sigmoid(two_u(x)); }
+  // sigmoid(2u) + x sigmoid'(2u) 2u'. Beyond |x| = 30, sigmoid'(2u) < e^-1900 is 0 in either
+  // type: x is clamped there, so that x^2 in u' stays finite (0 * inf would be NaN).
+  template <class T> MT_HD static T backward(T x, T g) {
+    const T v = two_u(x);
+    const T xc = vmath::detail::clamp_abs(x, T(30));
+    const T dv = T(1.5957691216057308) * (T(1) + T(0.134145) * (xc * xc));
+    return g * (vmath::sigmoid(v) + xc * Sigmoid::backward(v, dv));
+  }
+};
+
 }  // namespace unary
 
 using UnaryOpList =
     OpList<unary::Neg, unary::Id, unary::Exp, unary::Log, unary::Sigmoid, unary::Relu, unary::Tanh,
            unary::Inv, unary::Abs, unary::Sqrt, unary::Square, unary::Sin, unary::Cos, unary::Log1p,
-           unary::Expm1, unary::Erf, unary::Gelu>;
+           unary::Expm1, unary::Erf, unary::Gelu, unary::GeluTanh>;
 inline constexpr int kUnaryOpCount = UnaryOpList::size;
 static_assert(op_list::ids_in_order(UnaryOpList{}) && op_list::names_set(UnaryOpList{}));
 

@@ -71,6 +71,12 @@ inline constexpr std::array<UnaryOpCase, kUnaryOpCount> kUnaryOpCases = {{
     {UnaryOp::Erf, [](double x) { return std::erf(x); }, interval(-3, 3)},
     {UnaryOp::Gelu, [](double x) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); },
      interval(-5, 5)},
+    {UnaryOp::GeluTanh,
+     [](double x) {
+       const double u = std::sqrt(2 / std::acos(-1.0)) * (x + 0.044715 * x * x * x);
+       return 0.5 * x * (1 + std::tanh(u));
+     },
+     interval(-5, 5)},
 }};
 
 struct BinaryOpCase {
