@@ -38,7 +38,8 @@ enum class UnaryOp : int32_t {
   Expm1,
   Erf,
   Gelu,
-  GeluTanh
+  GeluTanh,
+  Silu
 };
 
 namespace unary {
@@ -215,12 +216,24 @@ struct GeluTanh {
   }
 };
 
+// x sigmoid(x) (swish).
+struct Silu {
+  static constexpr UnaryOp id = UnaryOp::Silu;
+  static constexpr const char* name = "silu";
+  template <class T> MT_HD static T forward(T x) { return x * vmath::sigmoid(x); }
+  // sigmoid(x) + x sigmoid'(x), with sigmoid' from Sigmoid (accurate and 0, not NaN, for
+  // large |x|).
+  template <class T> MT_HD static T backward(T x, T g) {
+    return g * (vmath::sigmoid(x) + x * Sigmoid::backward(x, T(1)));
+  }
+};
+
 }  // namespace unary
 
 using UnaryOpList =
     OpList<unary::Neg, unary::Id, unary::Exp, unary::Log, unary::Sigmoid, unary::Relu, unary::Tanh,
            unary::Inv, unary::Abs, unary::Sqrt, unary::Square, unary::Sin, unary::Cos, unary::Log1p,
-           unary::Expm1, unary::Erf, unary::Gelu, unary::GeluTanh>;
+           unary::Expm1, unary::Erf, unary::Gelu, unary::GeluTanh, unary::Silu>;
 inline constexpr int kUnaryOpCount = UnaryOpList::size;
 static_assert(op_list::ids_in_order(UnaryOpList{}) && op_list::names_set(UnaryOpList{}));
 

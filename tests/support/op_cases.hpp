@@ -77,6 +77,7 @@ inline constexpr std::array<UnaryOpCase, kUnaryOpCount> kUnaryOpCases = {{
        return 0.5 * x * (1 + std::tanh(u));
      },
      interval(-5, 5)},
+    {UnaryOp::Silu, [](double x) { return x / (1 + std::exp(-x)); }, interval(-8, 8)},
 }};
 
 struct BinaryOpCase {
