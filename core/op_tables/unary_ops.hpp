@@ -39,7 +39,8 @@ enum class UnaryOp : int32_t {
   Erf,
   Gelu,
   GeluTanh,
-  Silu
+  Silu,
+  Softplus
 };
 
 namespace unary {
@@ -228,12 +229,26 @@ struct Silu {
   }
 };
 
+// ln(1 + e^x) as PyTorch's Softplus with its defaults (beta 1, threshold 20): x itself where
+// x > 20 (where the two differ by less than e^-20).
+struct Softplus {
+  static constexpr UnaryOp id = UnaryOp::Softplus;
+  static constexpr const char* name = "softplus";
+  template <class T> MT_HD static T forward(T x) {
+    return x > T(20) ? x : std::log1p(vmath::exp(x));
+  }
+  // sigmoid(x), and 1 where the forward is x.
+  template <class T> MT_HD static T backward(T x, T g) {
+    return x > T(20) ? g : g * vmath::sigmoid(x);
+  }
+};
+
 }  // namespace unary
 
 using UnaryOpList =
     OpList<unary::Neg, unary::Id, unary::Exp, unary::Log, unary::Sigmoid, unary::Relu, unary::Tanh,
            unary::Inv, unary::Abs, unary::Sqrt, unary::Square, unary::Sin, unary::Cos, unary::Log1p,
-           unary::Expm1, unary::Erf, unary::Gelu, unary::GeluTanh, unary::Silu>;
+           unary::Expm1, unary::Erf, unary::Gelu, unary::GeluTanh, unary::Silu, unary::Softplus>;
 inline constexpr int kUnaryOpCount = UnaryOpList::size;
 static_assert(op_list::ids_in_order(UnaryOpList{}) && op_list::names_set(UnaryOpList{}));
 

@@ -78,6 +78,8 @@ inline constexpr std::array<UnaryOpCase, kUnaryOpCount> kUnaryOpCases = {{
      },
      interval(-5, 5)},
     {UnaryOp::Silu, [](double x) { return x / (1 + std::exp(-x)); }, interval(-8, 8)},
+    {UnaryOp::Softplus, [](double x) { return x > 20 ? x : std::log(1 + std::exp(x)); },
+     interval(-15, 25)},
 }};
 
 struct BinaryOpCase {

@@ -154,7 +154,8 @@ enum {
   MT_MAP_ERF = 15,       /* the error function */
   MT_MAP_GELU = 16,      /* x P(X <= x), X ~ N(0, 1) (torch.nn.GELU's default) */
   MT_MAP_GELU_TANH = 17, /* GELU's tanh approximation (torch's approximate='tanh') */
-  MT_MAP_SILU = 18       /* x / (1 + e^-x) (swish) */
+  MT_MAP_SILU = 18,      /* x / (1 + e^-x) (swish) */
+  MT_MAP_SOFTPLUS = 19   /* ln(1 + e^x); x itself where x > 20 (torch's threshold) */
 };
 
 /* mt_zip's ops: elementwise f(a, b) with numpy broadcasting; float32 with float64 gives
