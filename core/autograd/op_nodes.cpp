@@ -3,6 +3,10 @@
 // Nodes save only the values they need, as SavedTensors: detached (a saved tensor never holds a
 // graph, so nodes link only through their edges and a result saved by its own node makes no
 // cycle) and checked against writes made since.
+#include <array>
+#include <optional>
+#include <type_traits>
+
 #include "autograd/record.hpp"
 #include "autograd/saved.hpp"
 #include "ops/tensor_ops.hpp"
@@ -23,30 +27,45 @@ class MapNode final : public Node {
   SavedTensor in_;
 };
 
+// The signs s of the operands' gradients s * g for ops whose gradients do not depend on the
+// operands (binary::SignedGrads: add, sub), read off the table; none for the others.
+std::optional<std::array<double, 2>> grad_signs(BinaryOp op) {
+  return dispatch_binary(op, [](auto fn) -> std::optional<std::array<double, 2>> {
+    using Op = decltype(fn);
+    if constexpr (std::is_base_of_v<binary::SignedGrads, Op>) {
+      return std::array{Op::grad_a(0.0, 0.0, 1.0), Op::grad_b(0.0, 0.0, 1.0)};
+    } else {
+      return std::nullopt;
+    }
+  });
+}
+
 class ZipNode final : public Node {
  public:
-  // The derivatives of + and - are constants: they need no values and no table loops.
-  ZipNode(BinaryOp op, const Tensor& a, const Tensor& b) : Node(op_name(op)), op_(op) {
-    if (!constant_derivatives()) a_ = SavedTensor(a), b_ = SavedTensor(b);
+  // Gradients +-g need no values and, for +g, no loop.
+  ZipNode(BinaryOp op, const Tensor& a, const Tensor& b)
+      : Node(op_name(op)), op_(op), signs_(grad_signs(op)) {
+    if (!signs_) a_ = SavedTensor(a), b_ = SavedTensor(b);
   }
   std::vector<Tensor> apply(const Tensor& grad) override {
-    if (op_ == BinaryOp::Add) return {grad, grad};
-    if (op_ == BinaryOp::Sub) return {grad, edges[1].active() ? neg(grad) : Tensor()};
-    const Tensor& a = a_.get(*this);
-    const Tensor& b = b_.get(*this);
     std::vector<Tensor> grads(2);
-    for (int operand = 0; operand < 2; ++operand)
-      if (edges[operand].active()) grads[operand] = zip_backward(op_, operand, a, b, grad);
+    for (int operand = 0; operand < 2; ++operand) {
+      if (!edges[operand].active()) continue;
+      if (signs_)
+        grads[operand] = (*signs_)[operand] > 0 ? grad : neg(grad);
+      else
+        grads[operand] = zip_backward(op_, operand, a_.get(*this), b_.get(*this), grad);
+    }
     return grads;
   }
 
  private:
-  bool constant_derivatives() const { return op_ == BinaryOp::Add || op_ == BinaryOp::Sub; }
   void release_saved() override {
     a_.reset();
     b_.reset();
   }
   BinaryOp op_;
+  std::optional<std::array<double, 2>> signs_;
   SavedTensor a_, b_;
 };
 
@@ -54,36 +73,32 @@ class ZipNode final : public Node {
 // broadcasts back to `in`.
 class ReduceNode final : public Node {
  public:
-  // A sum's gradient needs only the shapes; prod, max and min need the values.
   ReduceNode(ReduceOp op, const Tensor& in, const Tensor& out)
       : Node(op_name(op)), op_(op), in_shape_(in.shape()), out_shape_(out.shape()) {
-    if (op != ReduceOp::Sum) saved_in_ = SavedTensor(in), saved_out_ = SavedTensor(out);
+    if (reads_values()) saved_in_ = SavedTensor(in), saved_out_ = SavedTensor(out);
   }
   std::vector<Tensor> apply(const Tensor& result_grad) override {
     const Tensor grad = result_grad.reshape(out_shape_);
-    if (op_ == ReduceOp::Sum) return {grad.expand(in_shape_)};
-    const Tensor& in = saved_in_.get(*this);
-    const Tensor& out = saved_out_.get(*this);
-    // The reduced dims (and any other of size 1: folding those changes nothing). Never empty
-    // for rank >= 1, where an empty list would mean every dim.
-    Dims dims;
-    for (int d = 0; d < in.dim(); ++d)
-      if (out_shape_[d] == 1) dims.push_back(d);
-    if (op_ == ReduceOp::Prod) {
-      // d prod / d x_i = the product of the others: out / x_i where x_i != 0; where x_i is the
-      // only zero of its slice, the product of the rest; where there are more zeros, 0.
-      const Tensor zero = eq(in, scalar(0, in.dtype()));
-      const Tensor nonzero_in = in + zero;  // zeros replaced by ones
-      const Tensor others_of_zero =
-          prod(nonzero_in, dims, true) * eq(sum(zero, dims, true), scalar(1, in.dtype()));
-      return {grad * ((1.0 - zero) * out / nonzero_in + zero * others_of_zero)};
-    }
-    // max / min: the gradient goes to the elements equal to the result, split evenly on ties.
-    const Tensor hit = eq(in, out);
-    return {grad * hit / sum(hit, dims, true)};
+    return {dispatch_reduce(op_, [&](auto fn) {
+      using Op = decltype(fn);
+      if constexpr (Op::kBackwardReadsValues) {
+        const Tensor& in = saved_in_.get(*this);
+        // The reduced dims (and any other of size 1: folding those changes nothing). Never
+        // empty for rank >= 1, where an empty list would mean every dim.
+        Dims dims;
+        for (int d = 0; d < in.dim(); ++d)
+          if (out_shape_[d] == 1) dims.push_back(d);
+        return Op::backward(grad, in, saved_out_.get(*this), dims);
+      } else {
+        return Op::backward(grad, in_shape_);
+      }
+    })};
   }
 
  private:
+  bool reads_values() const {
+    return dispatch_reduce(op_, [](auto fn) { return decltype(fn)::kBackwardReadsValues; });
+  }
   void release_saved() override {
     saved_in_.reset();
     saved_out_.reset();

@@ -13,25 +13,14 @@ const char* dtype_name(DType dtype) {
   return "unknown dtype";
 }
 
-const char* op_name(UnaryOp op) {
-  static constexpr const char* kNames[kUnaryOpCount] = {
-      "neg", "id", "exp", "log", "sigmoid", "relu", "tanh", "inv", "abs", "sqrt", "square"};
-  const auto i = static_cast<int32_t>(op);
-  return i >= 0 && i < kUnaryOpCount ? kNames[i] : "unknown unary op";
-}
+const char* op_name(UnaryOp op) { return op_list::name_of(UnaryOpList{}, op, "unknown unary op"); }
 
 const char* op_name(BinaryOp op) {
-  static constexpr const char* kNames[kBinaryOpCount] = {
-      "add", "sub", "mul", "div", "pow",      "max",
-      "min", "lt",  "gt",  "eq",  "is_close", "binary_cross_entropy"};
-  const auto i = static_cast<int32_t>(op);
-  return i >= 0 && i < kBinaryOpCount ? kNames[i] : "unknown binary op";
+  return op_list::name_of(BinaryOpList{}, op, "unknown binary op");
 }
 
 const char* op_name(ReduceOp op) {
-  static constexpr const char* kNames[kReduceOpCount] = {"sum", "prod", "max", "min"};
-  const auto i = static_cast<int32_t>(op);
-  return i >= 0 && i < kReduceOpCount ? kNames[i] : "unknown reduce op";
+  return op_list::name_of(ReduceOpList{}, op, "unknown reduce op");
 }
 
 }  // namespace mt

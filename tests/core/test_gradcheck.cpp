@@ -15,6 +15,7 @@
 
 #include "autograd/record.hpp"
 #include "mt.hpp"
+#include "op_cases.hpp"
 #include "test_support.hpp"
 
 namespace mt::test {
@@ -252,32 +253,14 @@ INSTANTIATE_TEST_SUITE_P(Backends, GradCheck, ::testing::Values("cpu_seq", "cpu_
 // Unary ops, with inputs kept where each op is smooth.
 // ---------------------------------------------------------------------------------------------
 
-struct UnaryCase {
-  const char* name;
-  Tensor (*fn)(const Tensor&);
-  ValueGen values;
-};
-
+// Every op of the table, on its domain (where it is smooth).
 TEST_P(GradCheck, UnaryOps) {
-  const std::vector<UnaryCase> cases = {
-      {"neg", [](const Tensor& x) { return neg(x); }, uniform_values(-2, 2)},
-      {"id", [](const Tensor& x) { return map(UnaryOp::Id, x); }, uniform_values(-2, 2)},
-      {"exp", [](const Tensor& x) { return exp(x); }, uniform_values(-2, 2)},
-      {"log", [](const Tensor& x) { return log(x); }, uniform_values(0.5, 3)},
-      {"sigmoid", [](const Tensor& x) { return sigmoid(x); }, uniform_values(-4, 4)},
-      {"relu", [](const Tensor& x) { return relu(x); }, signed_values(0.1, 2)},
-      {"tanh", [](const Tensor& x) { return tanh(x); }, uniform_values(-3, 3)},
-      {"inv", [](const Tensor& x) { return inv(x); }, signed_values(0.5, 2)},
-      {"abs", [](const Tensor& x) { return abs(x); }, signed_values(0.1, 2)},
-      {"sqrt", [](const Tensor& x) { return sqrt(x); }, uniform_values(0.5, 3)},
-      {"square", [](const Tensor& x) { return square(x); }, uniform_values(-2, 2)},
-  };
   Rng rng = test_rng();
-  for (const UnaryCase& c : cases) {
+  for (const UnaryOpCase& c : kUnaryOpCases) {
     for (int seed = 0; seed < kSeeds; ++seed) {
-      const Tensor x = leaf(rng, grad_shape(rng), c.values);
-      SCOPED_TRACE(cat(c.name, " seed ", seed, " x ", describe(x)));
-      EXPECT_TRUE(gradcheck([&](const Inputs& in) { return c.fn(in[0]); }, {x}, rng));
+      const Tensor x = leaf(rng, grad_shape(rng), c.domain);
+      SCOPED_TRACE(cat(op_name(c.op), " seed ", seed, " x ", describe(x)));
+      EXPECT_TRUE(gradcheck([&](const Inputs& in) { return map(c.op, in[0]); }, {x}, rng));
     }
   }
 }
@@ -287,47 +270,24 @@ TEST_P(GradCheck, UnaryOps) {
 // dims) and fixed pairs where both operands broadcast.
 // ---------------------------------------------------------------------------------------------
 
-struct BinaryCase {
-  const char* name;
-  Tensor (*fn)(const Tensor&, const Tensor&);
-  ValueGen a_values, b_values;
-};
-
-const std::vector<BinaryCase>& binary_cases() {
-  static const std::vector<BinaryCase> cases = {
-      {"add", [](const Tensor& a, const Tensor& b) { return add(a, b); }, uniform_values(-2, 2),
-       uniform_values(-2, 2)},
-      {"sub", [](const Tensor& a, const Tensor& b) { return sub(a, b); }, uniform_values(-2, 2),
-       uniform_values(-2, 2)},
-      {"mul", [](const Tensor& a, const Tensor& b) { return mul(a, b); }, uniform_values(-2, 2),
-       uniform_values(-2, 2)},
-      {"div", [](const Tensor& a, const Tensor& b) { return div(a, b); }, uniform_values(-2, 2),
-       signed_values(0.5, 2)},
-      {"pow", [](const Tensor& a, const Tensor& b) { return pow(a, b); }, uniform_values(0.5, 2),
-       uniform_values(-2, 2)},
-      // Continuous random values: no ties (closer than h) in these seeds.
-      {"maximum", [](const Tensor& a, const Tensor& b) { return maximum(a, b); },
-       uniform_values(-2, 2), uniform_values(-2, 2)},
-      {"minimum", [](const Tensor& a, const Tensor& b) { return minimum(a, b); },
-       uniform_values(-2, 2), uniform_values(-2, 2)},
-      // Probabilities away from 0 and 1 (where the clamp at -100 would cut the log).
-      {"binary_cross_entropy",
-       [](const Tensor& p, const Tensor& y) { return zip(BinaryOp::BinaryCrossEntropy, p, y); },
-       uniform_values(0.05, 0.95), uniform_values(0, 1)},
-  };
+// The differentiable ops of the table, where they are smooth (no ties for maximum and minimum).
+std::vector<BinaryOpCase> binary_cases() {
+  std::vector<BinaryOpCase> cases;
+  for (const BinaryOpCase& c : kBinaryOpCases)
+    if (is_differentiable(c.op)) cases.push_back(c);
   return cases;
 }
 
-void check_binary(const BinaryCase& c, const Dims& a_shape, const Dims& b_shape, Rng& rng) {
-  const Tensor a = leaf(rng, a_shape, c.a_values);
-  const Tensor b = leaf(rng, b_shape, c.b_values);
-  SCOPED_TRACE(cat(c.name, " a ", describe(a), " b ", describe(b)));
-  EXPECT_TRUE(gradcheck([&](const Inputs& in) { return c.fn(in[0], in[1]); }, {a, b}, rng));
+void check_binary(const BinaryOpCase& c, const Dims& a_shape, const Dims& b_shape, Rng& rng) {
+  const Tensor a = leaf(rng, a_shape, c.smooth_a);
+  const Tensor b = leaf(rng, b_shape, c.smooth_b);
+  SCOPED_TRACE(cat(op_name(c.op), " a ", describe(a), " b ", describe(b)));
+  EXPECT_TRUE(gradcheck([&](const Inputs& in) { return zip(c.op, in[0], in[1]); }, {a, b}, rng));
 }
 
 TEST_P(GradCheck, BinaryOpsSameShape) {
   Rng rng = test_rng();
-  for (const BinaryCase& c : binary_cases())
+  for (const BinaryOpCase& c : binary_cases())
     for (int seed = 0; seed < kSeeds; ++seed) {
       const Dims shape = grad_shape(rng);
       check_binary(c, shape, shape, rng);
@@ -338,7 +298,7 @@ TEST_P(GradCheck, BinaryOpsBroadcast) {
   Rng rng = test_rng();
   const std::vector<std::pair<Dims, Dims>> fixed = {
       {{3, 1, 4}, {2, 1}}, {{}, {2, 3}}, {{4}, {3, 1}}, {{2, 1, 3}, {1, 4, 1}}};
-  for (const BinaryCase& c : binary_cases()) {
+  for (const BinaryOpCase& c : binary_cases()) {
     for (int seed = 0; seed < kSeeds; ++seed) {
       const auto [a_shape, b_shape] = grad_broadcast_pair(rng);
       check_binary(c, a_shape, b_shape, rng);
@@ -353,14 +313,15 @@ TEST_P(GradCheck, BinaryOpsBroadcast) {
 // One operand a leaf that does not require grad: it gets no gradient, the other one does.
 TEST_P(GradCheck, BinaryOpsWithAConstantOperand) {
   Rng rng = test_rng();
-  for (const BinaryCase& c : binary_cases()) {
+  for (const BinaryOpCase& c : binary_cases()) {
     for (const bool a_requires_grad : {true, false}) {
       const auto [a_shape, b_shape] = grad_broadcast_pair(rng);
-      const Tensor a = random_strided(rng, a_shape, DType::Float64, c.a_values);
-      const Tensor b = random_strided(rng, b_shape, DType::Float64, c.b_values);
+      const Tensor a = random_strided(rng, a_shape, DType::Float64, c.smooth_a);
+      const Tensor b = random_strided(rng, b_shape, DType::Float64, c.smooth_b);
       (a_requires_grad ? a : b).set_requires_grad();
-      SCOPED_TRACE(cat(c.name, " a ", describe(a), " b ", describe(b)));
-      EXPECT_TRUE(gradcheck([&](const Inputs& in) { return c.fn(in[0], in[1]); }, {a, b}, rng));
+      SCOPED_TRACE(cat(op_name(c.op), " a ", describe(a), " b ", describe(b)));
+      EXPECT_TRUE(
+          gradcheck([&](const Inputs& in) { return zip(c.op, in[0], in[1]); }, {a, b}, rng));
     }
   }
 }
@@ -371,25 +332,21 @@ TEST_P(GradCheck, BinaryOpsWithAConstantOperand) {
 
 struct ReduceCase {
   const char* name;
-  Tensor (*fn)(const Tensor&, const Dims&, bool);
+  std::function<Tensor(const Tensor&, const Dims&, bool)> fn;
   ValueGen values;
 };
 
 TEST_P(GradCheck, Reductions) {
-  const std::vector<ReduceCase> cases = {
-      {"sum", [](const Tensor& x, const Dims& d, bool k) { return sum(x, d, k); },
-       uniform_values(-2, 2)},
-      // Magnitudes near 1 and away from 0; zeros have their own test.
-      {"prod", [](const Tensor& x, const Dims& d, bool k) { return prod(x, d, k); },
-       signed_values(0.5, 1.5)},
-      // Continuous values: no ties in these seeds; ties have their own test.
-      {"max", [](const Tensor& x, const Dims& d, bool k) { return max(x, d, k); },
-       uniform_values(-2, 2)},
-      {"min", [](const Tensor& x, const Dims& d, bool k) { return min(x, d, k); },
-       uniform_values(-2, 2)},
-      {"mean", [](const Tensor& x, const Dims& d, bool k) { return mean(x, d, k); },
-       uniform_values(-2, 2)},
-  };
+  // Every reduce op of the table (prod's values away from 0: zeros have their own test; no
+  // ties for max and min: ties have their own test), and mean.
+  std::vector<ReduceCase> cases;
+  for (const ReduceOpCase& c : kReduceOpCases)
+    cases.push_back(
+        {op_name(c.op),
+         [op = c.op](const Tensor& x, const Dims& d, bool k) { return reduce(op, x, d, k); },
+         c.domain});
+  cases.push_back({"mean", [](const Tensor& x, const Dims& d, bool k) { return mean(x, d, k); },
+                   uniform_values(-2, 2)});
   Rng rng = test_rng();
   for (const ReduceCase& c : cases) {
     for (int seed = 0; seed < kSeeds; ++seed) {

@@ -79,6 +79,17 @@ static int32_t dtype_value(Input* in) {
 }
 
 /* An op value: mostly valid, sometimes just outside the range, rarely anything. */
+/* How many ops of each kind the library has: the values that have a name (mt_*_name), so that
+ * a new op is fuzzed without an edit here. Set by LLVMFuzzerInitialize. */
+static int32_t map_ops, zip_ops, reduce_ops;
+
+static int32_t named_count(const char* (*name)(int32_t)) {
+  int32_t n = 0;
+  while (name(n) != NULL)
+    ++n;
+  return n;
+}
+
 static int32_t op_value(Input* in, int32_t count) {
   const uint8_t b = u8(in);
   if (b < 224) return b % count;
@@ -752,18 +763,16 @@ static void op_compute(Input* in) {
   int32_t status;
   const char* fn;
   switch (u8(in) % 10) {
-    case 0:
-      status = check(mt_map(op_value(in, MT_MAP_SQUARE + 1), arg(in), &out), fn = "mt_map");
-      break;
+    case 0: status = check(mt_map(op_value(in, map_ops), arg(in), &out), fn = "mt_map"); break;
     case 1: {
-      const int32_t op = op_value(in, MT_ZIP_BINARY_CROSS_ENTROPY + 1);
+      const int32_t op = op_value(in, zip_ops);
       mt_tensor* a = arg(in);
       status = check(mt_zip(op, a, arg(in), &out), fn = "mt_zip");
       break;
     }
     case 2:
     case 3: {
-      const int32_t op = op_value(in, MT_REDUCE_MIN + 1);
+      const int32_t op = op_value(in, reduce_ops);
       mt_tensor* a = arg(in);
       const int32_t ndims = u8(in) % 16 == 0 ? rank_value(in) : (int32_t)small(in, 0, 2);
       fill_dims(in, dims, ndims, index_value);
@@ -782,9 +791,7 @@ static void op_compute(Input* in) {
     }
     case 5: { /* the out= forms, into a pool tensor (possibly an operand) */
       const uint8_t which = u8(in) % 4;
-      const int32_t op = op_value(in, which == 0   ? MT_MAP_SQUARE + 1
-                                      : which == 1 ? MT_ZIP_BINARY_CROSS_ENTROPY + 1
-                                                   : MT_REDUCE_MIN + 1);
+      const int32_t op = op_value(in, which == 0 ? map_ops : which == 1 ? zip_ops : reduce_ops);
       mt_tensor* a = arg(in);
       mt_tensor* b = arg(in);
       mt_tensor* dst = arg(in);
@@ -829,13 +836,13 @@ static void op_compute(Input* in) {
       break;
     }
     case 8: {
-      /* Names: a valid op has one, anything else NULL. */
-      const int32_t op = op_value(in, 16);
-      if ((mt_map_name(op) != NULL) != (op >= 0 && op <= MT_MAP_SQUARE))
+      /* Names: the ops are 0 .. count - 1 without gaps, anything else has no name. */
+      const int32_t op = op_value(in, 32);
+      if ((mt_map_name(op) != NULL) != (op >= 0 && op < map_ops))
         finding("mt_map_name", "name for an unknown op or none for a known one");
-      if ((mt_zip_name(op) != NULL) != (op >= 0 && op <= MT_ZIP_BINARY_CROSS_ENTROPY))
+      if ((mt_zip_name(op) != NULL) != (op >= 0 && op < zip_ops))
         finding("mt_zip_name", "name for an unknown op or none for a known one");
-      if ((mt_reduce_name(op) != NULL) != (op >= 0 && op <= MT_REDUCE_MIN))
+      if ((mt_reduce_name(op) != NULL) != (op >= 0 && op < reduce_ops))
         finding("mt_reduce_name", "name for an unknown op or none for a known one");
       (void)mt_status_name(op);
       return;
@@ -1122,6 +1129,9 @@ int LLVMFuzzerInitialize(int* argc, char*** argv) {
   (void)argc;
   (void)argv;
   trace = getenv("MT_FUZZ_TRACE") != NULL && strcmp(getenv("MT_FUZZ_TRACE"), "0") != 0;
+  map_ops = named_count(mt_map_name);
+  zip_ops = named_count(mt_zip_name);
+  reduce_ops = named_count(mt_reduce_name);
   threads_changed = backend_changed = diagnostics_changed = 1;
   reset_globals();
   return 0;

@@ -146,17 +146,26 @@ enum {
 /* mt_map's ops: elementwise f(x). */
 typedef int32_t mt_map_op_t;
 enum {
-  MT_MAP_NEG = 0,     /* -x */
-  MT_MAP_ID = 1,      /* x (a copy) */
-  MT_MAP_EXP = 2,     /* e^x */
-  MT_MAP_LOG = 3,     /* ln x */
-  MT_MAP_SIGMOID = 4, /* 1 / (1 + e^-x) */
-  MT_MAP_RELU = 5,    /* max(x, 0) */
-  MT_MAP_TANH = 6,    /* tanh x */
-  MT_MAP_INV = 7,     /* 1 / x */
-  MT_MAP_ABS = 8,     /* |x| */
-  MT_MAP_SQRT = 9,    /* sqrt x */
-  MT_MAP_SQUARE = 10  /* x * x */
+  MT_MAP_NEG = 0,        /* -x */
+  MT_MAP_ID = 1,         /* x (a copy) */
+  MT_MAP_EXP = 2,        /* e^x */
+  MT_MAP_LOG = 3,        /* ln x */
+  MT_MAP_SIGMOID = 4,    /* 1 / (1 + e^-x) */
+  MT_MAP_RELU = 5,       /* max(x, 0) */
+  MT_MAP_TANH = 6,       /* tanh x */
+  MT_MAP_INV = 7,        /* 1 / x */
+  MT_MAP_ABS = 8,        /* |x| */
+  MT_MAP_SQRT = 9,       /* sqrt x */
+  MT_MAP_SQUARE = 10,    /* x * x */
+  MT_MAP_SIN = 11,       /* sin x */
+  MT_MAP_COS = 12,       /* cos x */
+  MT_MAP_LOG1P = 13,     /* ln(1 + x), accurate near x = 0 */
+  MT_MAP_EXPM1 = 14,     /* e^x - 1, accurate near x = 0 */
+  MT_MAP_ERF = 15,       /* the error function */
+  MT_MAP_GELU = 16,      /* x P(X <= x), X ~ N(0, 1) (torch.nn.GELU's default) */
+  MT_MAP_GELU_TANH = 17, /* GELU's tanh approximation (torch's approximate='tanh') */
+  MT_MAP_SILU = 18,      /* x / (1 + e^-x) (swish) */
+  MT_MAP_SOFTPLUS = 19   /* ln(1 + e^x); x itself where x > 20 (torch's threshold) */
 };
 
 /* mt_zip's ops: elementwise f(a, b) with numpy broadcasting; float32 with float64 gives

@@ -14,15 +14,17 @@ namespace isa_avx512 {
 const KernelTable& kernel_table();
 }
 
+const KernelTable& kernels(Isa isa) {
+  switch (isa) {
+    case Isa::Avx512: return isa_avx512::kernel_table();
+    case Isa::Avx2: return isa_avx2::kernel_table();
+    case Isa::Baseline: break;
+  }
+  return isa_baseline::kernel_table();
+}
+
 const KernelTable& kernels() {
-  static const KernelTable& table = []() -> const KernelTable& {
-    switch (active_isa()) {
-      case Isa::Avx512: return isa_avx512::kernel_table();
-      case Isa::Avx2: return isa_avx2::kernel_table();
-      case Isa::Baseline: break;
-    }
-    return isa_baseline::kernel_table();
-  }();
+  static const KernelTable& table = kernels(active_isa());
   return table;
 }
 

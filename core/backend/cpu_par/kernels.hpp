@@ -5,6 +5,7 @@
 // active ISA's table and call these on rows of their iteration space.
 #include <cstdint>
 
+#include "backend/cpu_par/isa.hpp"
 #include "op_tables/op_lists.hpp"
 
 namespace mt::cpu_par {
@@ -74,6 +75,8 @@ inline int table_index(ReduceOp op) {
 
 // The table of the active instruction set (isa.hpp).
 const KernelTable& kernels();
+// The table of `isa`, which the CPU must support (tests compare the sets).
+const KernelTable& kernels(Isa isa);
 
 template <class T> const ElementwiseKernels<T>& elementwise_kernels() {
   if constexpr (sizeof(T) == 4)

@@ -12,6 +12,7 @@
 #include "backend/cuda/cuda_runtime.hpp"
 #include "classifier.hpp"
 #include "mt.hpp"
+#include "op_cases.hpp"
 #include "test_support.hpp"
 
 namespace mt::test {
@@ -91,6 +92,37 @@ TEST_F(CudaDevice, CreatorsOnTheDeviceMatchTheCpu) {
             std::vector<double>({1, 2, 3, 4, 5, 6}));
 }
 
+// Every element-wise op of the op test table and its derivatives, on inputs from its domain.
+// The device's math functions differ from the host's in the last bits: within rounding.
+TEST_F(CudaDevice, EveryElementwiseOpAndItsDerivativesMatchTheReference) {
+  Rng rng = test_rng();
+  for (const DType dtype : {DType::Float32, DType::Float64}) {
+    const Tolerance tol = default_tolerance(dtype);
+    for (const UnaryOpCase& c : kUnaryOpCases) {
+      const Dims shape = random_shape(rng, 3, 6);
+      const Tensor x = random_strided(rng, shape, dtype, c.domain);
+      const Tensor g = random_strided(rng, shape, dtype, -2, 2);
+      const Tensor dx = same_layout_on_device(x), dg = same_layout_on_device(g);
+      SCOPED_TRACE(cat(op_name(c.op), " on ", describe(x)));
+      EXPECT_TRUE(same_values(map(c.op, dx), map(c.op, x), tol));
+      EXPECT_TRUE(same_values(map_backward(c.op, dx, dg), map_backward(c.op, x, g), tol));
+    }
+    for (const BinaryOpCase& c : kBinaryOpCases) {
+      const auto [sa, sb] = random_broadcast_pair(rng, 3, 4);
+      const Tensor a = random_strided(rng, sa, dtype, c.a), b = random_strided(rng, sb, dtype, c.b);
+      const Tensor g = random_strided(rng, broadcast_shape(sa, sb), dtype, -2, 2);
+      const Tensor da = same_layout_on_device(a), db = same_layout_on_device(b);
+      const Tensor dg = same_layout_on_device(g);
+      SCOPED_TRACE(cat(op_name(c.op), " on ", describe(a), " and ", describe(b)));
+      EXPECT_TRUE(same_values(zip(c.op, da, db), zip(c.op, a, b), tol));
+      for (int operand = 0; operand < 2; ++operand)
+        EXPECT_TRUE(same_values(zip_backward(c.op, operand, da, db, dg),
+                                zip_backward(c.op, operand, a, b, g), tol))
+            << "operand " << operand;
+    }
+  }
+}
+
 TEST_F(CudaDevice, PrimitivesOnRandomLayoutsMatchTheReference) {
   Rng rng = test_rng();
   for (int trial = 0; trial < 12; ++trial) {
@@ -101,15 +133,7 @@ TEST_F(CudaDevice, PrimitivesOnRandomLayoutsMatchTheReference) {
     const Tensor da = same_layout_on_device(a), db = same_layout_on_device(b);
     SCOPED_TRACE(describe(a) + " and " + describe(b));
     const Tolerance tol = default_tolerance(dtype);
-    for (UnaryOp op : {UnaryOp::Exp, UnaryOp::Log, UnaryOp::Sigmoid, UnaryOp::Relu, UnaryOp::Sqrt})
-      EXPECT_TRUE(same_values(map(op, da), map(op, a), tol)) << op_name(op);
-    for (BinaryOp op :
-         {BinaryOp::Add, BinaryOp::Mul, BinaryOp::Div, BinaryOp::Pow, BinaryOp::Max, BinaryOp::Lt})
-      EXPECT_TRUE(same_values(zip(op, da, db), zip(op, a, b), tol)) << op_name(op);
-    EXPECT_TRUE(
-        same_values(map_backward(UnaryOp::Tanh, da, da), map_backward(UnaryOp::Tanh, a, a), tol));
-    EXPECT_TRUE(same_values(zip_backward(BinaryOp::Pow, 1, da, db, zip(BinaryOp::Add, da, db)),
-                            zip_backward(BinaryOp::Pow, 1, a, b, zip(BinaryOp::Add, a, b)), tol));
+    EXPECT_TRUE(same_values(zip(BinaryOp::Add, da, db), zip(BinaryOp::Add, a, b), tol));
     for (int d = -1; d < a.dim(); ++d) {
       const Dims dims = d < 0 ? Dims{} : Dims{d};
       EXPECT_TRUE(same_values(sum(da, dims), sum(a, dims), tol)) << "sum over " << dims;

@@ -17,6 +17,7 @@
 #include "backend/cuda/kernels/matmul.cuh"
 #include "backend/cuda/kernels/reduce.cuh"
 #include "mt.hpp"
+#include "op_cases.hpp"
 #include "ops/strided_view.hpp"
 #include "test_support.hpp"
 
@@ -47,27 +48,10 @@ Tensor output(Rng& rng, const Dims& shape, DType dtype) {
 
 double rounding_tolerance(DType dtype) { return dtype == DType::Float32 ? 1e-5 : 1e-13; }
 
-// Values in [low, high); with `ties`, multiples of 0.5 only, so that comparisons, max and min
-// meet equal operands.
-ValueGen values(double low, double high, bool ties = false) {
-  return [=](Rng& rng) {
-    const double x = uniform_real(rng, low, high);
-    return ties ? std::round(2 * x) / 2 : x;
-  };
-}
+// The inputs of an op come from its row of the op test table (tests/support/op_cases.hpp).
+ValueGen unary_values(UnaryOp op) { return op_case(op).domain; }
 
-ValueGen unary_values(UnaryOp op) {
-  return op == UnaryOp::Log || op == UnaryOp::Sqrt ? values(0.05, 4) : values(-4, 4, true);
-}
-
-std::pair<ValueGen, ValueGen> binary_values(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::Pow: return {values(0.1, 3), values(-2, 2)};
-    case BinaryOp::BinaryCrossEntropy: return {values(0.01, 0.99), values(0, 1)};
-    case BinaryOp::Div: return {values(-4, 4), values(0.25, 4)};
-    default: return {values(-2, 2, true), values(-2, 2, true)};
-  }
-}
+std::pair<ValueGen, ValueGen> binary_values(BinaryOp op) { return {op_case(op).a, op_case(op).b}; }
 
 constexpr int kCasesPerOp = 4;
 
@@ -279,10 +263,8 @@ ReduceCheck reduce_reference(ReduceOp op, const Tensor& in, const Dims& out_shap
   return close(out, check.expected, check.scale, op == ReduceOp::Prod ? 1e-4 : 1e-5);
 }
 
-// Prod's inputs near 1 so that long products neither overflow nor underflow.
 Tensor reduce_input(Rng& rng, ReduceOp op, const Dims& shape, DType dtype) {
-  return op == ReduceOp::Prod ? random_strided(rng, shape, dtype, 0.9, 1.1)
-                              : random_strided(rng, shape, dtype, -2, 2);
+  return random_strided(rng, shape, dtype, op_case(op).domain);
 }
 
 TEST(CudaKernels, ReduceEveryOpRandomDimsMatchesReference) {
@@ -338,8 +320,9 @@ TEST(CudaKernels, ReduceEveryThreadMappingMatchesReference) {
       for (const Case& c : cases) {
         const auto op = static_cast<ReduceOp>(o);
         Generator generator(rng());
-        const Tensor in = op == ReduceOp::Prod ? rand(c.shape, dtype, 0.9, 1.1, generator)
-                                               : rand(c.shape, dtype, -2, 2, generator);
+        // The positive part of the op's domain, drawn in bulk.
+        const Domain& domain = op_case(op).domain;
+        const Tensor in = rand(c.shape, dtype, domain.low, domain.high, generator);
         EXPECT_TRUE(reduce_matches(op, in, c.out_shape, Tensor::empty(c.out_shape, dtype)))
             << op_name(op) << " " << describe(in);
       }
