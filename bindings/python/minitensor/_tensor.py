@@ -6,6 +6,7 @@ import sys
 from . import _device, _dtypes
 from . import _minitensor_native as _c
 from ._handle import Handle
+from . import _ops
 
 
 def _wrap(handle):
@@ -112,7 +113,8 @@ def _nest(values, shape):
 
 
 class Tensor(Handle):
-    """Made by the creation functions (mt.tensor, mt.zeros, ...) and by operations."""
+    """Made by the creation functions (mt.tensor, mt.zeros, ...) and by operations. The per-op
+    methods, exp() or maximum(other), are generated from minitensor.h (_ops.py)."""
 
     __slots__ = ()
     __hash__ = Handle.__hash__  # == is elementwise; tensors hash by identity, as in torch
@@ -361,70 +363,13 @@ class Tensor(Handle):
         equal = self._zip(_c.MT_ZIP_EQ, other)
         return NotImplemented if equal is NotImplemented else 1 - equal
 
-    def maximum(self, other):
-        return self._zip_method(_c.MT_ZIP_MAX, other, "maximum")
-
-    def minimum(self, other):
-        return self._zip_method(_c.MT_ZIP_MIN, other, "minimum")
-
-    def pow(self, other):
-        return self._zip_method(_c.MT_ZIP_POW, other, "pow")
-
-    def isclose(self, other):
-        """|a - b| <= 1e-8 + 1e-5 |b|, as numpy.isclose."""
-        return self._zip_method(_c.MT_ZIP_IS_CLOSE, other, "isclose")
-
     def matmul(self, other):
         return self @ other
-
-    # --- elementwise functions --------------------------------------------------------------
-
-    def exp(self):
-        return self._map(_c.MT_MAP_EXP)
-
-    def log(self):
-        return self._map(_c.MT_MAP_LOG)
-
-    def sigmoid(self):
-        return self._map(_c.MT_MAP_SIGMOID)
-
-    def relu(self):
-        return self._map(_c.MT_MAP_RELU)
-
-    def tanh(self):
-        return self._map(_c.MT_MAP_TANH)
-
-    def sqrt(self):
-        return self._map(_c.MT_MAP_SQRT)
-
-    def square(self):
-        return self._map(_c.MT_MAP_SQUARE)
-
-    def reciprocal(self):
-        return self._map(_c.MT_MAP_INV)
-
-    def abs(self):
-        return self._map(_c.MT_MAP_ABS)
-
-    def neg(self):
-        return self._map(_c.MT_MAP_NEG)
 
     # --- reductions -------------------------------------------------------------------------
 
     def _reduce(self, op, dim, keepdim):
         return _wrap(_c.mt_reduce(op, self._h, _dim_list(dim), keepdim))
-
-    def sum(self, dim=None, keepdim=False):
-        return self._reduce(_c.MT_REDUCE_SUM, dim, keepdim)
-
-    def prod(self, dim=None, keepdim=False):
-        return self._reduce(_c.MT_REDUCE_PROD, dim, keepdim)
-
-    def max(self, dim=None, keepdim=False):
-        return self._reduce(_c.MT_REDUCE_MAX, dim, keepdim)
-
-    def min(self, dim=None, keepdim=False):
-        return self._reduce(_c.MT_REDUCE_MIN, dim, keepdim)
 
     def mean(self, dim=None, keepdim=False):
         return _wrap(_c.mt_mean(self._h, _dim_list(dim), keepdim))
@@ -634,6 +579,9 @@ class Tensor(Handle):
                                  f"{numpy.dtype(dtype)} without a copy")
             return result.astype(dtype)
         return result.copy() if copy else result
+
+
+_ops.attach(Tensor)
 
 
 class _NumpyExport:
