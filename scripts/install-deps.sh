@@ -4,7 +4,8 @@
 #   scripts/install-deps.sh           what the build and the tests need
 #   scripts/install-deps.sh --bench   that, plus what the benchmarks compare against
 #   scripts/install-deps.sh --ci      that, plus the tools of .ci/run's extra checks (valgrind,
-#                                     the ABI check, pkg-config, clang-14's libFuzzer)
+#                                     the ABI check, pkg-config, clang-14's libFuzzer, the
+#                                     bindings' Python format and lint checkers)
 # The flags combine. ctest needs only the plain set; the --ci tools serve the scripts .ci/run
 # calls (scripts/valgrind.sh, check-install.sh, check-abi.sh, fuzz.sh).
 set -euo pipefail
@@ -45,6 +46,7 @@ for flag in "$@"; do
         libclang-rt-14-dev      #   ... its fuzzer and sanitizer runtimes
         llvm-14                 #   ... llvm-symbolizer, for readable crash stacks
         patchelf                # tests/cuda: the CUDA plugin with libcublas made unfindable
+        black pyflakes3         # .ci/run: the format and lint checks of the bindings' Python
       )
       ;;
     *)

@@ -19,6 +19,7 @@ import minitensor as mt
 
 def int_in(low, high=2**63 - 1):
     """An option type: an integer in [low, high], as the C demo's ranges."""
+
     def parse(text):
         try:
             value = int(text)
@@ -27,6 +28,7 @@ def int_in(low, high=2**63 - 1):
         if value is None or not low <= value <= high:
             raise argparse.ArgumentTypeError(f"'{text}' is not an integer in [{low}, {high}]")
         return value
+
     return parse
 
 
@@ -47,31 +49,51 @@ def device(text):
 
 def parse_options(argv):
     parser = argparse.ArgumentParser(
-        prog="train.py", description="Trains MiniTorch's classifier (MLP 2 -> H -> H -> 1, "
+        prog="train.py",
+        description="Trains MiniTorch's classifier (MLP 2 -> H -> H -> 1, "
         "relu, sigmoid, binary cross-entropy, SGD over minibatches in order) on a toy dataset "
-        "and prints a line per epoch.")
+        "and prints a line per epoch.",
+    )
     parser.add_argument("--dataset", default="xor", choices=mt.datasets.names())
     parser.add_argument("--points", type=int_in(1, 10_000_000), default=50, help="dataset size")
-    parser.add_argument("--hidden", type=int_in(1, 100_000), default=10,
-                        help="width of the two hidden layers")
+    parser.add_argument(
+        "--hidden", type=int_in(1, 100_000), default=10, help="width of the two hidden layers"
+    )
     parser.add_argument("--epochs", type=int_in(1, 100_000_000), default=500)
     parser.add_argument("--lr", type=positive_real, default=0.05, help="SGD learning rate")
     parser.add_argument("--batch", type=int_in(1), default=10, help="points per minibatch")
     parser.add_argument("--dtype", default="float64", choices=("float32", "float64"))
-    parser.add_argument("--seed", type=int_in(0, 2**63 - 2), default=3,
-                        help="initial weights from seed S, data points from S + 1")
+    parser.add_argument(
+        "--seed",
+        type=int_in(0, 2**63 - 2),
+        default=3,
+        help="initial weights from seed S, data points from S + 1",
+    )
     parser.add_argument("--backend", choices=mt.backends(), help="default: the library's")
-    parser.add_argument("--threads", type=int_in(0, 1024), default=0,
-                        help="threads of cpu_par (0: MINITENSOR_NUM_THREADS or all)")
-    parser.add_argument("--device", type=device, default=mt.device("cpu"),
-                        help="cpu, cuda or cuda:N: where the model, the data and the training "
-                        "live (default cpu)")
-    parser.add_argument("--every", type=int_in(1), default=1,
-                        help="a progress line every N epochs")
-    parser.add_argument("--quiet", action="store_const", const=0, dest="every",
-                        help="no progress lines, only the summary")
-    parser.add_argument("--exact", action="store_true",
-                        help="print the loss so that it reads back exactly (repr)")
+    parser.add_argument(
+        "--threads",
+        type=int_in(0, 1024),
+        default=0,
+        help="threads of cpu_par (0: MINITENSOR_NUM_THREADS or all)",
+    )
+    parser.add_argument(
+        "--device",
+        type=device,
+        default=mt.device("cpu"),
+        help="cpu, cuda or cuda:N: where the model, the data and the training "
+        "live (default cpu)",
+    )
+    parser.add_argument("--every", type=int_in(1), default=1, help="a progress line every N epochs")
+    parser.add_argument(
+        "--quiet",
+        action="store_const",
+        const=0,
+        dest="every",
+        help="no progress lines, only the summary",
+    )
+    parser.add_argument(
+        "--exact", action="store_true", help="print the loss so that it reads back exactly (repr)"
+    )
     return parser.parse_args(argv)
 
 
@@ -80,12 +102,15 @@ class Classifier:
 
     def __init__(self, opt):
         self.dtype = getattr(mt, opt.dtype)
-        self.x, self.y = (data.to(opt.device) for data in
-                          mt.datasets.make(opt.dataset, opt.points, opt.seed + 1, self.dtype))
+        self.x, self.y = (
+            data.to(opt.device)
+            for data in mt.datasets.make(opt.dataset, opt.points, opt.seed + 1, self.dtype)
+        )
         self.points, self.batch = opt.points, opt.batch
         # On the device before the optimizer takes the parameters.
-        self.model = mt.nn.MLP([2, opt.hidden, opt.hidden, 1], self.dtype,
-                               mt.Generator(opt.seed)).to(opt.device)
+        self.model = mt.nn.MLP(
+            [2, opt.hidden, opt.hidden, 1], self.dtype, mt.Generator(opt.seed)
+        ).to(opt.device)
         self.optimizer = mt.optim.SGD(self.model.parameters(), lr=opt.lr)
 
     def train_epoch(self):
@@ -121,9 +146,11 @@ def main(argv):
             mt.set_backend(opt.backend)
         mt.set_num_threads(opt.threads)
         model = Classifier(opt)
-        header = (f"{opt.dataset}, {opt.points} points, hidden {opt.hidden}, lr {opt.lr:g}, "
-                  f"batch {opt.batch}, {opt.dtype}, seed {opt.seed}, "
-                  f"backend {mt.current_backend()}")
+        header = (
+            f"{opt.dataset}, {opt.points} points, hidden {opt.hidden}, lr {opt.lr:g}, "
+            f"batch {opt.batch}, {opt.dtype}, seed {opt.seed}, "
+            f"backend {mt.current_backend()}"
+        )
         if mt.current_backend() == "cpu_par":  # the thread count applies to it only
             header += f" ({mt.num_threads()} threads)"
         header += f", device {opt.device}"
@@ -135,11 +162,15 @@ def main(argv):
             times.append((time.perf_counter() - start) * 1e3)
             if opt.every and (epoch % opt.every == 0 or epoch in (1, opt.epochs)):
                 loss_text = repr(loss) if opt.exact else f"{loss:.6f}"
-                print(f"epoch {epoch:{width}d}  loss {loss_text}  "
-                      f"accuracy {100 * model.accuracy():5.1f}%  {times[-1]:.3f} ms")
-        print(f"done: {opt.epochs} epochs, loss {loss:.6f}, accuracy "
-              f"{100 * model.accuracy():.1f}%, {statistics.median(times):.3f} ms/epoch "
-              f"(median; mean {statistics.fmean(times):.3f})")
+                print(
+                    f"epoch {epoch:{width}d}  loss {loss_text}  "
+                    f"accuracy {100 * model.accuracy():5.1f}%  {times[-1]:.3f} ms"
+                )
+        print(
+            f"done: {opt.epochs} epochs, loss {loss:.6f}, accuracy "
+            f"{100 * model.accuracy():.1f}%, {statistics.median(times):.3f} ms/epoch "
+            f"(median; mean {statistics.fmean(times):.3f})"
+        )
     except mt.Error as error:
         print(f"train.py: {error}", file=sys.stderr)
         return 1

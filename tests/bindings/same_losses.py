@@ -28,8 +28,22 @@ import tempfile
 # minibatch, and the sequential backend on another dataset and seed.
 CONFIGURATIONS = [
     [],
-    ["--dataset", "spiral", "--dtype", "float32", "--points", "60", "--hidden", "12",
-     "--batch", "7", "--lr", "0.1", "--seed", "11"],
+    [
+        "--dataset",
+        "spiral",
+        "--dtype",
+        "float32",
+        "--points",
+        "60",
+        "--hidden",
+        "12",
+        "--batch",
+        "7",
+        "--lr",
+        "0.1",
+        "--seed",
+        "11",
+    ],
     ["--dataset", "circle", "--backend", "cpu_seq", "--seed", "5", "--points", "40"],
 ]
 EPOCH_LINE = re.compile(r"^epoch\s+(\d+)\s+loss\s+(\S+)\s+accuracy\s+(\S+)%")
@@ -38,8 +52,9 @@ EPOCH_LINE = re.compile(r"^epoch\s+(\d+)\s+loss\s+(\S+)\s+accuracy\s+(\S+)%")
 def parse_options(argv):
     """The options before the first "--" and the groups after it."""
     split = argv.index("--") if "--" in argv else len(argv)
-    parser = argparse.ArgumentParser(prog="same_losses.py",
-                                     usage="%(prog)s [OPTIONS] -- NAME CMD... [-- NAME CMD...]")
+    parser = argparse.ArgumentParser(
+        prog="same_losses.py", usage="%(prog)s [OPTIONS] -- NAME CMD... [-- NAME CMD...]"
+    )
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--configurations", type=int, default=len(CONFIGURATIONS))
     parser.add_argument("--rtol", type=float, default=0.0)
@@ -67,16 +82,20 @@ def run(name, command, options, epochs, svg_dir):
         args += ["--svg", os.path.join(svg_dir, "plot.svg")]
     done = subprocess.run(args, capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
-        sys.exit(f"{name}: exit {done.returncode} from {args}\nstdout:\n{done.stdout}\n"
-                 f"stderr:\n{done.stderr}")
+        sys.exit(
+            f"{name}: exit {done.returncode} from {args}\nstdout:\n{done.stdout}\n"
+            f"stderr:\n{done.stderr}"
+        )
     lines = []
     for line in done.stdout.splitlines():
         match = EPOCH_LINE.match(line)
         if match:
             lines.append((int(match[1]), float(match[2]), match[3]))
     if [e[0] for e in lines] != list(range(1, epochs + 1)):
-        sys.exit(f"{name}: expected epoch lines 1..{epochs}, got {[e[0] for e in lines]} "
-                 f"from {args}\nstdout:\n{done.stdout}")
+        sys.exit(
+            f"{name}: expected epoch lines 1..{epochs}, got {[e[0] for e in lines]} "
+            f"from {args}\nstdout:\n{done.stdout}"
+        )
     return lines
 
 
@@ -84,7 +103,7 @@ def main():
     opt, groups = parse_options(sys.argv[1:])
     failures = 0
     with tempfile.TemporaryDirectory() as svg_dir:
-        for options in CONFIGURATIONS[:opt.configurations]:
+        for options in CONFIGURATIONS[: opt.configurations]:
             label = " ".join(options) or "(defaults)"
             (ref_name, ref_command), others = groups[0], groups[1:]
             reference = run(ref_name, ref_command, options, opt.epochs, svg_dir)
@@ -93,16 +112,20 @@ def main():
                 worst = 0.0  # the largest relative difference of a loss
                 for (epoch, ref_loss, ref_acc), (_, loss, acc) in zip(reference, epochs):
                     if not math.isclose(loss, ref_loss, rel_tol=opt.rtol) or acc != ref_acc:
-                        print(f"FAIL {label}: {name} epoch {epoch}: loss {loss!r} accuracy "
-                              f"{acc}%, {ref_name} has {ref_loss!r} {ref_acc}%")
+                        print(
+                            f"FAIL {label}: {name} epoch {epoch}: loss {loss!r} accuracy "
+                            f"{acc}%, {ref_name} has {ref_loss!r} {ref_acc}%"
+                        )
                         failures += 1
                         break
                     if loss != ref_loss:
                         worst = max(worst, abs(loss - ref_loss) / abs(ref_loss))
                 else:
-                    print(f"ok   {label}: {name} = {ref_name} over {opt.epochs} epochs "
-                          f"(last loss {reference[-1][1]!r}, largest relative difference "
-                          f"{worst:.3g})")
+                    print(
+                        f"ok   {label}: {name} = {ref_name} over {opt.epochs} epochs "
+                        f"(last loss {reference[-1][1]!r}, largest relative difference "
+                        f"{worst:.3g})"
+                    )
     sys.exit(1 if failures else 0)
 
 

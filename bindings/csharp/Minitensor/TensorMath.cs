@@ -16,16 +16,7 @@ public sealed partial class Tensor {
     minitensor_native.mt_map_out((int)op, this, destination);
   }
 
-  public Tensor Exp() { return Map(MapOp.Exp); }
-  public Tensor Log() { return Map(MapOp.Log); }
-  public Tensor Sigmoid() { return Map(MapOp.Sigmoid); }
-  public Tensor Relu() { return Map(MapOp.Relu); }
-  public Tensor Tanh() { return Map(MapOp.Tanh); }
-  public Tensor Abs() { return Map(MapOp.Abs); }
-  public Tensor Sqrt() { return Map(MapOp.Sqrt); }
-  public Tensor Square() { return Map(MapOp.Square); }
-  /// <summary>1 / x.</summary>
-  public Tensor Reciprocal() { return Map(MapOp.Inv); }
+  // The per-op methods, Exp() or Sqrt(), are generated from minitensor.h (TensorOps.g.cs).
 
   public static Tensor operator -(Tensor a) {
     minitensor_native.mt_map((int)MapOp.Neg, Args.NotNull(a, "Tensor.operator -", "a"),
@@ -133,19 +124,7 @@ public sealed partial class Tensor {
   public Tensor Minimum(Tensor other) {
     return Zip(ZipOp.Min, this, Args.NotNull(other, "Tensor.Minimum", "other"));
   }
-  public Tensor Lt(Tensor other) {
-    return Zip(ZipOp.Lt, this, Args.NotNull(other, "Tensor.Lt", "other"));
-  }
-  public Tensor Lt(double other) { return Zip(ZipOp.Lt, this, other); }
-  public Tensor Gt(Tensor other) {
-    return Zip(ZipOp.Gt, this, Args.NotNull(other, "Tensor.Gt", "other"));
-  }
-  public Tensor Gt(double other) { return Zip(ZipOp.Gt, this, other); }
-  /// <summary>1 where equal, else 0.</summary>
-  public Tensor Eq(Tensor other) {
-    return Zip(ZipOp.Eq, this, Args.NotNull(other, "Tensor.Eq", "other"));
-  }
-  public Tensor Eq(double other) { return Zip(ZipOp.Eq, this, other); }
+  // Lt, Gt and Eq are generated (TensorOps.g.cs), as any later zip op is.
   /// <summary>1 where not equal, else 0 (1 where either is NaN).</summary>
   public Tensor Ne(Tensor other) { return NotEqual(Eq(Args.NotNull(other, "Tensor.Ne", "other"))); }
   public Tensor Ne(double other) { return NotEqual(Eq(other)); }
@@ -177,31 +156,7 @@ public sealed partial class Tensor {
     minitensor_native.mt_reduce_out((int)op, this, dims, keepDim ? 1 : 0, destination);
   }
 
-  // The reductions below take dims null or empty as every dim, as Reduce does.
-  public Tensor Sum() { return Reduce(ReduceOp.Sum); }
-  public Tensor Sum(long dim, bool keepDim = false) { return Sum(new[] { dim }, keepDim); }
-  public Tensor Sum(long[] dims, bool keepDim = false) {
-    return Reduce(ReduceOp.Sum, dims, keepDim);
-  }
-
-  public Tensor Prod() { return Reduce(ReduceOp.Prod); }
-  public Tensor Prod(long dim, bool keepDim = false) { return Prod(new[] { dim }, keepDim); }
-  public Tensor Prod(long[] dims, bool keepDim = false) {
-    return Reduce(ReduceOp.Prod, dims, keepDim);
-  }
-
-  public Tensor Max() { return Reduce(ReduceOp.Max); }
-  public Tensor Max(long dim, bool keepDim = false) { return Max(new[] { dim }, keepDim); }
-  public Tensor Max(long[] dims, bool keepDim = false) {
-    return Reduce(ReduceOp.Max, dims, keepDim);
-  }
-
-  public Tensor Min() { return Reduce(ReduceOp.Min); }
-  public Tensor Min(long dim, bool keepDim = false) { return Min(new[] { dim }, keepDim); }
-  public Tensor Min(long[] dims, bool keepDim = false) {
-    return Reduce(ReduceOp.Min, dims, keepDim);
-  }
-
+  // Sum, Prod, Max and Min (dims null or empty: every dim) are generated (TensorOps.g.cs).
   public Tensor Mean() { return Mean(null); }
   public Tensor Mean(long dim, bool keepDim = false) { return Mean(new[] { dim }, keepDim); }
 

@@ -38,8 +38,10 @@ def _flatten(data):
         return data.reshape(-1).tolist(), data.shape
     # A str is a sequence of strs: without this check it would recurse forever.
     if isinstance(data, (str, bytes)) or not isinstance(data, collections.abc.Sequence):
-        raise TypeError(f"mt.tensor: expected a number or nested sequences of numbers, not "
-                        f"{type(data).__name__} {data!r:.40}")
+        raise TypeError(
+            f"mt.tensor: expected a number or nested sequences of numbers, not "
+            f"{type(data).__name__} {data!r:.40}"
+        )
     items = [_flatten(item) for item in data]
     shapes = {shape for _, shape in items}
     if len(shapes) > 1:
@@ -57,17 +59,18 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         handle = (copy.clone() if copy.shares_memory(data) else copy)._h
     elif hasattr(data, "__array__") or hasattr(data, "__array_interface__"):
         import numpy
+
         values = numpy.asarray(data)
         if dtype is None:
             dtype = _dtypes.float64 if values.dtype == numpy.float64 else DEFAULT_DTYPE
         # asarray, not ascontiguousarray: that one makes a 0-d array 1-d.
         values = numpy.asarray(values, dtype=_dtypes.resolve(dtype).name, order="C")
-        handle = _create("mt_from_buffer", device, values.reshape(-1), values.shape,
-                         _code(dtype))
+        handle = _create("mt_from_buffer", device, values.reshape(-1), values.shape, _code(dtype))
     else:
         values, shape = _flatten(data)
-        handle = _create("mt_from_buffer", device, array.array("d", values), shape,
-                         _code(dtype or DEFAULT_DTYPE))
+        handle = _create(
+            "mt_from_buffer", device, array.array("d", values), shape, _code(dtype or DEFAULT_DTYPE)
+        )
     return _new(handle, requires_grad)
 
 
@@ -77,8 +80,7 @@ def empty(*shape, dtype=DEFAULT_DTYPE, device=None, requires_grad=False):
 
 
 def full(shape, value, dtype=DEFAULT_DTYPE, device=None, requires_grad=False):
-    return _new(_create("mt_full", device, _dims((shape,)), value, _code(dtype)),
-                requires_grad)
+    return _new(_create("mt_full", device, _dims((shape,)), value, _code(dtype)), requires_grad)
 
 
 def zeros(*shape, dtype=DEFAULT_DTYPE, device=None, requires_grad=False):
@@ -108,32 +110,36 @@ def arange(start, stop=None, step=1, dtype=DEFAULT_DTYPE, device=None, requires_
     return _new(values.to(device)._h if device is not None else values._h, requires_grad)
 
 
-def rand(*shape, low=0.0, high=1.0, dtype=DEFAULT_DTYPE, generator=None, device=None,
-         requires_grad=False):
+def rand(
+    *shape, low=0.0, high=1.0, dtype=DEFAULT_DTYPE, generator=None, device=None, requires_grad=False
+):
     """Uniform in [low, high), from `generator` (None: the default, see mt.manual_seed); the
     same numbers on every device."""
-    handle = _create("mt_rand", device, _dims(shape), _code(dtype), low, high,
-                     handle_of(generator))
+    handle = _create("mt_rand", device, _dims(shape), _code(dtype), low, high, handle_of(generator))
     return _new(handle, requires_grad)
 
 
-def randn(*shape, mean=0.0, std=1.0, dtype=DEFAULT_DTYPE, generator=None, device=None,
-          requires_grad=False):
-    handle = _create("mt_randn", device, _dims(shape), _code(dtype), mean, std,
-                     handle_of(generator))
+def randn(
+    *shape, mean=0.0, std=1.0, dtype=DEFAULT_DTYPE, generator=None, device=None, requires_grad=False
+):
+    handle = _create(
+        "mt_randn", device, _dims(shape), _code(dtype), mean, std, handle_of(generator)
+    )
     return _new(handle, requires_grad)
 
 
 def zeros_like(t, dtype=None, device=None, requires_grad=False):
     t = _tensor(t, "zeros_like")
-    return zeros(t.shape, dtype=dtype or t.dtype, device=device or t.device,
-                 requires_grad=requires_grad)
+    return zeros(
+        t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad
+    )
 
 
 def ones_like(t, dtype=None, device=None, requires_grad=False):
     t = _tensor(t, "ones_like")
-    return ones(t.shape, dtype=dtype or t.dtype, device=device or t.device,
-                requires_grad=requires_grad)
+    return ones(
+        t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad
+    )
 
 
 def from_dlpack(obj):

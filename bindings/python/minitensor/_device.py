@@ -27,15 +27,18 @@ class device:
                 raise _unknown(f"{type}:{number}")
             index = int(number)
         if not isinstance(type, str):
-            raise TypeError(f"device: argument 'type' must be a str or a device, not "
-                            f"{builtins.type(type).__name__}")
+            raise TypeError(
+                f"device: argument 'type' must be a str or a device, not "
+                f"{builtins.type(type).__name__}"
+            )
         if type not in _TYPES:
             raise _unknown(type)
         if index is not None:  # any integer (numpy's too): a device number of the C API
             index = _c.mt_py_index(index, "device", "index")
             if not 0 <= index <= _MAX_INDEX:
-                raise ValueError(f"device: argument 'index' must be in [0, {_MAX_INDEX}], "
-                                 f"not {index}")
+                raise ValueError(
+                    f"device: argument 'index' must be in [0, {_MAX_INDEX}], " f"not {index}"
+                )
         if type == "cpu" and index not in (None, 0):
             raise ValueError(f"the CPU device has index 0, not {index}")
         self.type = type
@@ -74,8 +77,9 @@ CPU = device("cpu")
 
 def is_device(value):
     """Whether `value` names a device (a device, or a str like "cpu" or "cuda:0")."""
-    return isinstance(value, device) or (isinstance(value, str) and
-                                         value.partition(":")[0] in _TYPES)
+    return isinstance(value, device) or (
+        isinstance(value, str) and value.partition(":")[0] in _TYPES
+    )
 
 
 def resolve(value):

@@ -21,5 +21,7 @@ class Handle:
         self.close()
 
     def __reduce__(self):
-        raise TypeError(f"cannot pickle a minitensor.{type(self).__name__}: it owns native "
-                        f"state (save its tensors instead)")
+        raise TypeError(
+            f"cannot pickle a minitensor.{type(self).__name__}: it owns native "
+            f"state (save its tensors instead)"
+        )

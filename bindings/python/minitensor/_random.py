@@ -26,6 +26,8 @@ def handle_of(generator):
     if generator is None:
         return None
     if not isinstance(generator, Generator):
-        raise TypeError(f"generator: expected a minitensor.Generator or None, not "
-                        f"{type(generator).__name__}")
+        raise TypeError(
+            f"generator: expected a minitensor.Generator or None, not "
+            f"{type(generator).__name__}"
+        )
     return generator._h

@@ -1,8 +1,11 @@
 """Process-wide settings: backends, threads, diagnostics, versions."""
 from . import _minitensor_native as _c
 
-_DIAGNOSTICS = {"off": _c.MT_DIAGNOSTICS_OFF, "collect": _c.MT_DIAGNOSTICS_COLLECT,
-                "print": _c.MT_DIAGNOSTICS_PRINT}
+_DIAGNOSTICS = {
+    "off": _c.MT_DIAGNOSTICS_OFF,
+    "collect": _c.MT_DIAGNOSTICS_COLLECT,
+    "print": _c.MT_DIAGNOSTICS_PRINT,
+}
 
 
 def _code_of(choices, what, name):

@@ -6,6 +6,7 @@ import sys
 from . import _device, _dtypes
 from . import _minitensor_native as _c
 from ._handle import Handle
+from . import _ops
 
 
 def _wrap(handle):
@@ -38,6 +39,7 @@ def _handle(value, role):
 def _copy_of(data, device=None):
     """mt.tensor(data, device=device), imported here because _creation imports this module."""
     from ._creation import tensor
+
     return tensor(data, device=device)
 
 
@@ -56,7 +58,7 @@ def _bound(value, default):
     if value is None:
         return default
     value = _index_int(value, "slice indices must be integers or None")
-    return max(-2**63, min(value, 2**63 - 1))
+    return max(-(2**63), min(value, 2**63 - 1))
 
 
 def _index_error(message):
@@ -70,22 +72,30 @@ def _index_keys(key, ndim):
     """The entries of a basic index (integers as ints, slices, None, one Ellipsis) and how many
     dims the Ellipsis (or the end) stands for. Counted against the rank first, as numpy does:
     else an index past the last dim would be reported for a dim of an intermediate view."""
-    keys = [k if k is None or k is Ellipsis or isinstance(k, slice) else
-            _index_int(k, "tensor indices must be integers, slices, None or ...")
-            for k in (key if isinstance(key, tuple) else (key,))]
+    keys = [
+        k
+        if k is None or k is Ellipsis or isinstance(k, slice)
+        else _index_int(k, "tensor indices must be integers, slices, None or ...")
+        for k in (key if isinstance(key, tuple) else (key,))
+    ]
     if sum(1 for k in keys if k is Ellipsis) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     indexed = sum(1 for k in keys if k is not None and k is not Ellipsis)
     if indexed > ndim:
-        raise _index_error(f"too many indices for tensor: tensor is {ndim}-dimensional, but "
-                           f"{indexed} were indexed")
+        raise _index_error(
+            f"too many indices for tensor: tensor is {ndim}-dimensional, but "
+            f"{indexed} were indexed"
+        )
     return keys, ndim - indexed
 
 
 def _from_values(values, shape, dtype_name, requires_grad, device="cpu"):
     """The tensor that pickle stores as (values, shape, dtype name, requires_grad, device)."""
-    result = _wrap(_c.mt_from_buffer_on(values, shape, _dtypes.resolve(dtype_name).code,
-                                        *_device.device(device).code))
+    result = _wrap(
+        _c.mt_from_buffer_on(
+            values, shape, _dtypes.resolve(dtype_name).code, *_device.device(device).code
+        )
+    )
     result.requires_grad = requires_grad
     return result
 
@@ -99,8 +109,9 @@ def _is_real(value):
     """A real number as tensor data or an operand: numbers.Real (numpy's scalars too) or a 0-d
     array (numpy's, torch's), which numpy 1.x and torch read as a number too. Not any object
     with __float__: as an operand, its type gets to run its own reflected operator."""
-    return isinstance(value, numbers.Real) or (getattr(value, "ndim", None) == 0 and
-                                               hasattr(value, "__array__"))
+    return isinstance(value, numbers.Real) or (
+        getattr(value, "ndim", None) == 0 and hasattr(value, "__array__")
+    )
 
 
 def _nest(values, shape):
@@ -108,11 +119,12 @@ def _nest(values, shape):
     if len(shape) <= 1:
         return list(values)
     step = len(values) // shape[0] if shape[0] else 0
-    return [_nest(values[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
+    return [_nest(values[i * step : (i + 1) * step], shape[1:]) for i in range(shape[0])]
 
 
 class Tensor(Handle):
-    """Made by the creation functions (mt.tensor, mt.zeros, ...) and by operations."""
+    """Made by the creation functions (mt.tensor, mt.zeros, ...) and by operations. The per-op
+    methods, exp() or maximum(other), are generated from minitensor.h (_ops.py)."""
 
     __slots__ = ()
     __hash__ = Handle.__hash__  # == is elementwise; tensors hash by identity, as in torch
@@ -167,8 +179,10 @@ class Tensor(Handle):
         NotImplemented and Python raises; a method must raise itself)."""
         result = self._zip(op, other)
         if result is NotImplemented:
-            raise TypeError(f"{name}: argument 'other' must be a Tensor, a real number or an "
-                            f"array, not {type(other).__name__}")
+            raise TypeError(
+                f"{name}: argument 'other' must be a Tensor, a real number or an "
+                f"array, not {type(other).__name__}"
+            )
         return result
 
     def _or_equal(self, op, other):
@@ -266,8 +280,13 @@ class Tensor(Handle):
 
     def __reduce__(self):
         """Pickles (and deep-copies) the values: the copy shares nothing with this tensor."""
-        return _from_values, (self._values(self.dtype), self.shape, self.dtype.name,
-                               self.requires_grad, str(self.device))
+        return _from_values, (
+            self._values(self.dtype),
+            self.shape,
+            self.dtype.name,
+            self.requires_grad,
+            str(self.device),
+        )
 
     def __bool__(self):
         if self.numel() != 1:
@@ -361,70 +380,13 @@ class Tensor(Handle):
         equal = self._zip(_c.MT_ZIP_EQ, other)
         return NotImplemented if equal is NotImplemented else 1 - equal
 
-    def maximum(self, other):
-        return self._zip_method(_c.MT_ZIP_MAX, other, "maximum")
-
-    def minimum(self, other):
-        return self._zip_method(_c.MT_ZIP_MIN, other, "minimum")
-
-    def pow(self, other):
-        return self._zip_method(_c.MT_ZIP_POW, other, "pow")
-
-    def isclose(self, other):
-        """|a - b| <= 1e-8 + 1e-5 |b|, as numpy.isclose."""
-        return self._zip_method(_c.MT_ZIP_IS_CLOSE, other, "isclose")
-
     def matmul(self, other):
         return self @ other
-
-    # --- elementwise functions --------------------------------------------------------------
-
-    def exp(self):
-        return self._map(_c.MT_MAP_EXP)
-
-    def log(self):
-        return self._map(_c.MT_MAP_LOG)
-
-    def sigmoid(self):
-        return self._map(_c.MT_MAP_SIGMOID)
-
-    def relu(self):
-        return self._map(_c.MT_MAP_RELU)
-
-    def tanh(self):
-        return self._map(_c.MT_MAP_TANH)
-
-    def sqrt(self):
-        return self._map(_c.MT_MAP_SQRT)
-
-    def square(self):
-        return self._map(_c.MT_MAP_SQUARE)
-
-    def reciprocal(self):
-        return self._map(_c.MT_MAP_INV)
-
-    def abs(self):
-        return self._map(_c.MT_MAP_ABS)
-
-    def neg(self):
-        return self._map(_c.MT_MAP_NEG)
 
     # --- reductions -------------------------------------------------------------------------
 
     def _reduce(self, op, dim, keepdim):
         return _wrap(_c.mt_reduce(op, self._h, _dim_list(dim), keepdim))
-
-    def sum(self, dim=None, keepdim=False):
-        return self._reduce(_c.MT_REDUCE_SUM, dim, keepdim)
-
-    def prod(self, dim=None, keepdim=False):
-        return self._reduce(_c.MT_REDUCE_PROD, dim, keepdim)
-
-    def max(self, dim=None, keepdim=False):
-        return self._reduce(_c.MT_REDUCE_MAX, dim, keepdim)
-
-    def min(self, dim=None, keepdim=False):
-        return self._reduce(_c.MT_REDUCE_MIN, dim, keepdim)
 
     def mean(self, dim=None, keepdim=False):
         return _wrap(_c.mt_mean(self._h, _dim_list(dim), keepdim))
@@ -490,13 +452,21 @@ class Tensor(Handle):
                 result = result.unsqueeze(dim)
                 dim += 1
             elif isinstance(k, slice):
-                result = _wrap(_c.mt_slice(result._h, dim, _bound(k.start, 0),
-                                           _bound(k.stop, 2**63 - 1), _bound(k.step, 1)))
+                result = _wrap(
+                    _c.mt_slice(
+                        result._h,
+                        dim,
+                        _bound(k.start, 0),
+                        _bound(k.stop, 2**63 - 1),
+                        _bound(k.step, 1),
+                    )
+                )
                 dim, axis = dim + 1, axis + 1
             else:
                 if not -shape[axis] <= k < shape[axis]:
-                    raise _index_error(f"index {k} is out of range for dim {axis} of size "
-                                       f"{shape[axis]}")
+                    raise _index_error(
+                        f"index {k} is out of range for dim {axis} of size " f"{shape[axis]}"
+                    )
                 result = result.select(dim, k)
                 axis += 1
         return result
@@ -526,8 +496,9 @@ class Tensor(Handle):
         this tensor itself when it is already there, else a copy (a dtype change always
         copies). A device is an mt.device or a str ("cpu", "cuda", "cuda:1")."""
         if len(args) > 2:
-            raise TypeError(f"to() takes at most a device and a dtype, got {len(args)} "
-                            f"arguments")
+            raise TypeError(
+                f"to() takes at most a device and a dtype, got {len(args)} " f"arguments"
+            )
         for arg in args:
             if _device.is_device(arg):
                 device = arg
@@ -603,8 +574,10 @@ class Tensor(Handle):
         if stream is not None and on_cpu:
             raise BufferError(f"stream {stream!r}: a CPU tensor takes no stream")
         if dl_device is not None and tuple(dl_device) != self.__dlpack_device__():
-            raise BufferError(f"dl_device {dl_device!r}: the tensor is on {self.device}, "
-                              f"{self.__dlpack_device__()}")
+            raise BufferError(
+                f"dl_device {dl_device!r}: the tensor is on {self.device}, "
+                f"{self.__dlpack_device__()}"
+            )
         exported = self.clone() if copy else self
         if not on_cpu:  # the consumer's stream may read it at once: finish the queued work
             _c.mt_cuda_synchronize()
@@ -618,22 +591,31 @@ class Tensor(Handle):
         """A writable numpy array sharing this tensor's memory (no copy), as torch's. A
         tensor on a device raises TypeError: copy it to the host with .cpu() first."""
         import numpy
+
         if self.device.type != "cpu":
-            raise TypeError(f"can't convert a {self.device} tensor to numpy: use "
-                            f"Tensor.cpu() to copy it to host memory first")
+            raise TypeError(
+                f"can't convert a {self.device} tensor to numpy: use "
+                f"Tensor.cpu() to copy it to host memory first"
+            )
         return numpy.asarray(_NumpyExport(self))
 
     def __array__(self, dtype=None, copy=None):
         """numpy's protocol: shares memory unless `copy` or another dtype asks for a copy
         (which copy=False refuses with ValueError, as numpy 2 expects)."""
         import numpy
+
         result = self.numpy()
         if dtype is not None and numpy.dtype(dtype) != result.dtype:
             if copy is False:
-                raise ValueError(f"__array__: a {self.dtype.name} tensor cannot become "
-                                 f"{numpy.dtype(dtype)} without a copy")
+                raise ValueError(
+                    f"__array__: a {self.dtype.name} tensor cannot become "
+                    f"{numpy.dtype(dtype)} without a copy"
+                )
             return result.astype(dtype)
         return result.copy() if copy else result
+
+
+_ops.attach(Tensor)
 
 
 class _NumpyExport:
@@ -646,10 +628,13 @@ class _NumpyExport:
         self._view = tensor.detach()
         itemsize = tensor.dtype.itemsize
         # Read-only where elements repeat (stride 0), as numpy's broadcast_to.
-        broadcast = any(stride == 0 and size > 1
-                        for size, stride in zip(tensor.shape, tensor.strides))
+        broadcast = any(
+            stride == 0 and size > 1 for size, stride in zip(tensor.shape, tensor.strides)
+        )
         self.__array_interface__ = {
-            "version": 3, "shape": tensor.shape,
+            "version": 3,
+            "shape": tensor.shape,
             "typestr": f"{'<' if sys.byteorder == 'little' else '>'}f{itemsize}",
             "data": (_c.mt_py_data_address(self._view._h), broadcast),
-            "strides": tuple(stride * itemsize for stride in tensor.strides)}
+            "strides": tuple(stride * itemsize for stride in tensor.strides),
+        }

@@ -6,15 +6,23 @@ from ._random import handle_of
 from ._runtime import _code_of
 from ._tensor import _handle, _tensor, _wrap
 
-_REDUCTIONS = {"mean": _c.MT_REDUCTION_MEAN, "sum": _c.MT_REDUCTION_SUM,
-               "none": _c.MT_REDUCTION_NONE}
+_REDUCTIONS = {
+    "mean": _c.MT_REDUCTION_MEAN,
+    "sum": _c.MT_REDUCTION_SUM,
+    "none": _c.MT_REDUCTION_NONE,
+}
 
 
 def _loss(function, input, target, reduction):
     """function(input, target, reduction) on two Tensors (a TypeError names the loss else)."""
     role = function.__name__[3:]  # "mse_loss"
-    return _wrap(function(_handle(input, role), _handle(target, role),
-                          _code_of(_REDUCTIONS, "reduction", reduction)))
+    return _wrap(
+        function(
+            _handle(input, role),
+            _handle(target, role),
+            _code_of(_REDUCTIONS, "reduction", reduction),
+        )
+    )
 
 
 class Linear(Handle):
@@ -22,11 +30,12 @@ class Linear(Handle):
 
     __slots__ = ()
 
-    def __init__(self, in_features, out_features, bias=True, dtype=_dtypes.float32,
-                 generator=None):
-        super().__init__(_c.mt_linear_create(in_features, out_features,
-                                             _dtypes.resolve(dtype).code, bias,
-                                             handle_of(generator)))
+    def __init__(self, in_features, out_features, bias=True, dtype=_dtypes.float32, generator=None):
+        super().__init__(
+            _c.mt_linear_create(
+                in_features, out_features, _dtypes.resolve(dtype).code, bias, handle_of(generator)
+            )
+        )
 
     @property
     def weight(self):
@@ -59,13 +68,14 @@ class MLP(Handle):
     __slots__ = ()
 
     def __init__(self, sizes, dtype=_dtypes.float32, generator=None):
-        super().__init__(_c.mt_mlp_create(sizes, _dtypes.resolve(dtype).code,
-                                          handle_of(generator)))
+        super().__init__(_c.mt_mlp_create(sizes, _dtypes.resolve(dtype).code, handle_of(generator)))
 
     def parameters(self):
         """Layer 0's weight and bias, layer 1's, ... (the tensors themselves)."""
-        return [_wrap(_c.mt_mlp_parameter(self._h, i))
-                for i in range(_c.mt_mlp_parameter_count(self._h))]
+        return [
+            _wrap(_c.mt_mlp_parameter(self._h, i))
+            for i in range(_c.mt_mlp_parameter_count(self._h))
+        ]
 
     def to(self, device):
         """Moves every layer to `device` (in place, as torch's module.to) and returns self."""

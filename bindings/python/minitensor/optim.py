@@ -23,8 +23,10 @@ def _handles(params):
     """The handles of an iterable of tensors (one Tensor is refused, as torch does: iterating
     it would give its rows)."""
     if isinstance(params, Tensor) or not isinstance(params, collections.abc.Iterable):
-        raise TypeError(f"optimizer: argument 'params' must be an iterable of tensors, not "
-                        f"{type(params).__name__}")
+        raise TypeError(
+            f"optimizer: argument 'params' must be an iterable of tensors, not "
+            f"{type(params).__name__}"
+        )
     return [_handle(p, "optimizer parameter") for p in params]
 
 
@@ -32,8 +34,7 @@ class SGD(Optimizer):
     __slots__ = ()
 
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
-        super().__init__(_c.mt_sgd_create(_handles(params), lr, momentum, weight_decay,
-                                          nesterov))
+        super().__init__(_c.mt_sgd_create(_handles(params), lr, momentum, weight_decay, nesterov))
 
 
 class Adam(Optimizer):
@@ -43,10 +44,12 @@ class Adam(Optimizer):
         try:
             beta1, beta2 = betas
         except TypeError:
-            raise TypeError(f"Adam: argument 'betas' must be a pair of numbers (beta1, beta2), "
-                            f"not {type(betas).__name__}") from None
+            raise TypeError(
+                f"Adam: argument 'betas' must be a pair of numbers (beta1, beta2), "
+                f"not {type(betas).__name__}"
+            ) from None
         except ValueError:
-            raise ValueError(f"Adam: betas must be two numbers (beta1, beta2), "
-                             f"not {betas!r}") from None
-        super().__init__(_c.mt_adam_create(_handles(params), lr, beta1, beta2, eps,
-                                           weight_decay))
+            raise ValueError(
+                f"Adam: betas must be two numbers (beta1, beta2), " f"not {betas!r}"
+            ) from None
+        super().__init__(_c.mt_adam_create(_handles(params), lr, beta1, beta2, eps, weight_decay))

@@ -28,8 +28,20 @@ def main(package_dir):
         venv = os.path.join(root, "venv")
         python = os.path.join(venv, "bin", "python")
         run([sys.executable, "-m", "venv", "--system-site-packages", venv], root, env)
-        run([python, "-m", "pip", "install", "--quiet", "--no-index", "--no-build-isolation",
-             package_dir], root, env)
+        run(
+            [
+                python,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-index",
+                "--no-build-isolation",
+                package_dir,
+            ],
+            root,
+            env,
+        )
         run([python, "-c", CHECK], root, env)
 
 

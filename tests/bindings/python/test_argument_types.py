@@ -18,6 +18,7 @@ import pytest
 
 import minitensor as mt
 
+
 def public_callables():
     """'minitensor.zeros', 'minitensor.nn.Linear', 'Tensor.select', 'Tensor.__add__', ...: the
     public functions and classes (exceptions aside: they take a message) of minitensor and of
@@ -25,23 +26,29 @@ def public_callables():
     classes and of their bases in the package."""
     found, classes = set(), set()
     exported = [(mt, name) for name in mt.__all__]
-    submodules = [getattr(mt, name) for _, name in exported
-                  if isinstance(getattr(mt, name), types.ModuleType)]
-    exported += [(module, name) for module in submodules for name, value in vars(module).items()
-                 if not name.startswith("_") and getattr(value, "__module__", None) ==
-                 module.__name__]  # defined there, not imported
+    submodules = [
+        getattr(mt, name) for _, name in exported if isinstance(getattr(mt, name), types.ModuleType)
+    ]
+    exported += [
+        (module, name)
+        for module in submodules
+        for name, value in vars(module).items()
+        if not name.startswith("_") and getattr(value, "__module__", None) == module.__name__
+    ]  # defined there, not imported
     for module, name in exported:
         value = getattr(module, name)
         if not callable(value) or (inspect.isclass(value) and issubclass(value, BaseException)):
             continue
         found.add(f"{module.__name__}.{name}")
         if inspect.isclass(value):
-            classes.update(owner for owner in value.__mro__
-                           if owner.__module__.startswith("minitensor"))
+            classes.update(
+                owner for owner in value.__mro__ if owner.__module__.startswith("minitensor")
+            )
     for owner in classes:
         for name, value in vars(owner).items():
             public = not name.startswith("_") or (  # or an operator, a protocol method
-                name.startswith("__") and name.endswith("__") and name != "__init__")
+                name.startswith("__") and name.endswith("__") and name != "__init__"
+            )
             if public and (inspect.isfunction(value) or isinstance(value, property)):
                 found.add(f"{owner.__qualname__}.{name}")
     return found
@@ -73,11 +80,12 @@ INT, REAL, OPERAND = "integer", "real", "operand"  # OPERAND: of an operator, _i
 @dataclasses.dataclass(frozen=True)
 class Number:
     """A number parameter of a public callable."""
+
     kind: str
     name: str  # a regex its messages match: the parameter's name, the C one where the typemaps
     # check it (datasets.make's `points` is mt_dataset's `n`), or the operator's message
     none: bool = False  # None is valid there (a default such as dim=None)
-    low: int = -2**63  # an integer's valid range, the C type's or the package's
+    low: int = -(2**63)  # an integer's valid range, the C type's or the package's
     high: int = 2**63 - 1
     wrong: tuple = None  # the wrong-typed values to try, where WRONG_TYPES' do not fit
 
@@ -86,15 +94,17 @@ class Number:
         return [value for value in values if not (self.none and value is None)]
 
     def out_of_range(self):
-        return [self.high + 1, 2**70, self.low - 1, -2**70] if self.kind == INT else []
+        return [self.high + 1, 2**70, self.low - 1, -(2**70)] if self.kind == INT else []
 
     def substitutes(self, value):
         """Values meaning `value` that the call must take as it takes `value` itself."""
         if self.kind == INT:
             return [np.int64(value), np.int32(value), np.array(value), Index(value)] + (
-                [np.uint64(value)] if value >= 0 else [])
+                [np.uint64(value)] if value >= 0 else []
+            )
         return [np.float64(value), np.float32(value), np.array(value)] + (
-            [Real(value)] if self.kind == REAL else [])
+            [Real(value)] if self.kind == REAL else []
+        )
 
 
 WRONG_TYPES = {
@@ -112,7 +122,7 @@ def reals(*names, **options):
     return tuple(Number(REAL, name, **options) for name in names)
 
 
-INT32 = dict(low=-2**31, high=2**31 - 1)
+INT32 = dict(low=-(2**31), high=2**31 - 1)
 SEED = Number(INT, "seed", low=0, high=2**64 - 1)  # uint64_t
 DEVICE_INDEX = Number(INT, "index", none=True, low=0, high=2**31 - 1)  # mt.device's check
 TENSOR_INDEX = Number(INT, "ind(ex|ices)", none=True, low=-2, high=1)  # dim 0 of cube()
@@ -158,48 +168,63 @@ class Case:
 
     def call_with(self, position, value):
         """The call with `value` in place of the valid number at `position`."""
-        return self.call(*self.args[:position], value, *self.args[position + 1:])
+        return self.call(*self.args[:position], value, *self.args[position + 1 :])
 
 
 CASES = {
-    "minitensor.arange": Case(mt.arange, (1.0, 7.0, 2.0),
-                              reals("start") + reals("stop", none=True) + reals("step")),
+    "minitensor.arange": Case(
+        mt.arange, (1.0, 7.0, 2.0), reals("start") + reals("stop", none=True) + reals("step")
+    ),
     "minitensor.empty": Case(lambda a, b: mt.empty(a, b).shape, (2, 3), ints("shape", "shape")),
     "minitensor.zeros": Case(mt.zeros, (2, 3), ints("shape", "shape")),
     "minitensor.ones": Case(mt.ones, (2, 3), ints("shape", "shape")),
     "minitensor.full": Case(mt.full, (3, 0.5), ints("shape") + reals("value")),
-    "minitensor.rand": Case(lambda n, low, high: mt.rand(n, low=low, high=high), (3, 0.5, 2.0),
-                            ints("shape") + reals("low", "high")),
-    "minitensor.randn": Case(lambda n, mean, std: mt.randn(n, mean=mean, std=std),
-                             (3, 0.5, 2.0), ints("shape") + reals("mean", "std")),
+    "minitensor.rand": Case(
+        lambda n, low, high: mt.rand(n, low=low, high=high),
+        (3, 0.5, 2.0),
+        ints("shape") + reals("low", "high"),
+    ),
+    "minitensor.randn": Case(
+        lambda n, mean, std: mt.randn(n, mean=mean, std=std),
+        (3, 0.5, 2.0),
+        ints("shape") + reals("mean", "std"),
+    ),
     "minitensor.scalar": Case(mt.scalar, (0.5,), reals("value")),
-    "minitensor.manual_seed": Case(lambda seed: (mt.manual_seed(seed), mt.rand(3))[1], (7,),
-                                   (SEED,)),
-    "minitensor.set_num_threads": Case(lambda n: (mt.set_num_threads(n), mt.num_threads())[1],
-                                       (1,), ints("threads", **INT32)),
+    "minitensor.manual_seed": Case(
+        lambda seed: (mt.manual_seed(seed), mt.rand(3))[1], (7,), (SEED,)
+    ),
+    "minitensor.set_num_threads": Case(
+        lambda n: (mt.set_num_threads(n), mt.num_threads())[1], (1,), ints("threads", **INT32)
+    ),
     "minitensor.device": Case(lambda index: mt.device("cuda", index), (1,), (DEVICE_INDEX,)),
     "minitensor.Generator": Case(mt.Generator, (7,), (SEED,)),
     "Generator.manual_seed": Case(lambda seed: mt.Generator().manual_seed(seed), (7,), (SEED,)),
-    "minitensor.cuda.device_name": Case(mt.cuda.device_name, (0,),
-                                        ints("device_index", **INT32)),
-    "minitensor.cuda.memory_stats": Case(mt.cuda.memory_stats, (0,),
-                                         ints("device_index", **INT32)),
-    "minitensor.datasets.make": Case(lambda n, seed: mt.datasets.make("xor", n, seed), (5, 7),
-                                     ints("n") + (SEED,)),
+    "minitensor.cuda.device_name": Case(mt.cuda.device_name, (0,), ints("device_index", **INT32)),
+    "minitensor.cuda.memory_stats": Case(mt.cuda.memory_stats, (0,), ints("device_index", **INT32)),
+    "minitensor.datasets.make": Case(
+        lambda n, seed: mt.datasets.make("xor", n, seed), (5, 7), ints("n") + (SEED,)
+    ),
     "minitensor.nn.Linear": Case(mt.nn.Linear, (3, 2), ints("in_features", "out_features")),
     "minitensor.nn.MLP": Case(lambda a, b: mt.nn.MLP([a, b]), (3, 2), ints("sizes", "sizes")),
     "minitensor.nn.softmax": Case(lambda dim: mt.nn.softmax(cube(), dim), (1,), ints("dim")),
-    "minitensor.nn.log_softmax": Case(lambda dim: mt.nn.log_softmax(cube(), dim), (1,),
-                                      ints("dim")),
+    "minitensor.nn.log_softmax": Case(
+        lambda dim: mt.nn.log_softmax(cube(), dim), (1,), ints("dim")
+    ),
     "minitensor.nn.logsumexp": Case(lambda dim: mt.nn.logsumexp(cube(), dim), (1,), ints("dim")),
     "minitensor.optim.SGD": Case(
-        lambda lr, momentum, decay: trained(mt.optim.SGD, lr=lr, momentum=momentum,
-                                            weight_decay=decay),
-        (0.5, 0.25, 0.125), reals("lr", "momentum", "weight_decay")),
+        lambda lr, momentum, decay: trained(
+            mt.optim.SGD, lr=lr, momentum=momentum, weight_decay=decay
+        ),
+        (0.5, 0.25, 0.125),
+        reals("lr", "momentum", "weight_decay"),
+    ),
     "minitensor.optim.Adam": Case(
-        lambda lr, beta1, beta2, eps, decay: trained(mt.optim.Adam, lr=lr, betas=(beta1, beta2),
-                                                     eps=eps, weight_decay=decay),
-        (0.5, 0.5, 0.75, 0.125, 0.25), reals("lr", "beta1", "beta2", "eps", "weight_decay")),
+        lambda lr, beta1, beta2, eps, decay: trained(
+            mt.optim.Adam, lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=decay
+        ),
+        (0.5, 0.5, 0.75, 0.125, 0.25),
+        reals("lr", "beta1", "beta2", "eps", "weight_decay"),
+    ),
     # Tensor: queries, views, reductions
     "Tensor.size": Case(lambda dim: cube().size(dim), (1,), ints("dim", none=True)),
     "Tensor.stride": Case(lambda dim: cube().stride(dim), (1,), ints("dim")),
@@ -207,13 +232,18 @@ CASES = {
     "Tensor.view": Case(lambda a, b: cube().view(a, b), (6, 4), ints("shape", "shape")),
     "Tensor.reshape": Case(lambda a, b: cube().T.reshape(a, b), (4, 6), ints("shape", "shape")),
     "Tensor.expand": Case(lambda n: cube().expand(n, 2, 3, 4), (5,), ints("shape")),
-    "Tensor.permute": Case(lambda a, b, c: cube().permute(a, b, c), (2, 0, 1),
-                           ints(*["order"] * 3)),
+    "Tensor.permute": Case(
+        lambda a, b, c: cube().permute(a, b, c), (2, 0, 1), ints(*["order"] * 3)
+    ),
     "Tensor.transpose": Case(lambda a, b: cube().transpose(a, b), (0, 2), ints("dim0", "dim1")),
-    "Tensor.narrow": Case(lambda dim, start, length: cube().narrow(dim, start, length),
-                          (2, 1, 2), ints("dim", "start", "length")),
-    "Tensor.select": Case(lambda dim, index: cube().select(dim, index), (1, -1),
-                          ints("dim", "index")),
+    "Tensor.narrow": Case(
+        lambda dim, start, length: cube().narrow(dim, start, length),
+        (2, 1, 2),
+        ints("dim", "start", "length"),
+    ),
+    "Tensor.select": Case(
+        lambda dim, index: cube().select(dim, index), (1, -1), ints("dim", "index")
+    ),
     "Tensor.unsqueeze": Case(lambda dim: cube().unsqueeze(dim), (1,), ints("dim")),
     "Tensor.squeeze": Case(lambda dim: cube()[:1].squeeze(dim), (0,), ints("dim", none=True)),
     "Tensor.sum": Case(lambda dim: cube().sum(dim), (1,), ints("dims", none=True)),
@@ -240,10 +270,10 @@ CASES = {
     "Tensor.__rpow__": Case(lambda v: v ** cube(), (0.5,), operand(OPERATOR, **NO_STR)),
     "Tensor.__iadd__": Case(lambda v: operator.iadd(cube(), v), (0.5,), operand(OPERATOR)),
     "Tensor.__isub__": Case(lambda v: operator.isub(cube(), v), (0.5,), operand(OPERATOR)),
-    "Tensor.__imul__": Case(lambda v: operator.imul(cube(), v), (0.5,),
-                            operand(OPERATOR, **NO_STR)),
-    "Tensor.__itruediv__": Case(lambda v: operator.itruediv(cube(), v), (0.5,),
-                                operand(OPERATOR)),
+    "Tensor.__imul__": Case(
+        lambda v: operator.imul(cube(), v), (0.5,), operand(OPERATOR, **NO_STR)
+    ),
+    "Tensor.__itruediv__": Case(lambda v: operator.itruediv(cube(), v), (0.5,), operand(OPERATOR)),
     "Tensor.__lt__": Case(lambda v: cube() < v, (3.5,), operand(COMPARISON)),
     "Tensor.__le__": Case(lambda v: cube() <= v, (3.5,), operand(COMPARISON)),
     "Tensor.__gt__": Case(lambda v: cube() > v, (3.5,), operand(COMPARISON)),
@@ -259,42 +289,126 @@ CASES = {
 
 NO_NUMBERS = {
     # No parameters
-    "minitensor.abi_version", "minitensor.backends", "minitensor.current_backend",
-    "minitensor.diagnostics", "minitensor.enable_grad", "minitensor.is_grad_enabled",
-    "minitensor.no_grad", "minitensor.num_threads", "minitensor.take_diagnostics",
-    "minitensor.version", "minitensor.cuda.device_count", "minitensor.cuda.empty_cache",
-    "minitensor.cuda.get_matmul", "minitensor.cuda.is_available", "minitensor.cuda.synchronize",
-    "minitensor.cuda.unavailable_reason", "minitensor.datasets.names",
+    "minitensor.abi_version",
+    "minitensor.backends",
+    "minitensor.current_backend",
+    "minitensor.diagnostics",
+    "minitensor.enable_grad",
+    "minitensor.is_grad_enabled",
+    "minitensor.no_grad",
+    "minitensor.num_threads",
+    "minitensor.take_diagnostics",
+    "minitensor.version",
+    "minitensor.cuda.device_count",
+    "minitensor.cuda.empty_cache",
+    "minitensor.cuda.get_matmul",
+    "minitensor.cuda.is_available",
+    "minitensor.cuda.synchronize",
+    "minitensor.cuda.unavailable_reason",
+    "minitensor.datasets.names",
     # Names (str), flags (truth values), dtypes, devices, tensors and other objects
-    "minitensor.set_backend", "minitensor.set_diagnostics", "minitensor.set_grad_enabled",
-    "minitensor.cuda.set_matmul", "minitensor.datasets.kind", "minitensor.from_dlpack",
-    "minitensor.from_numpy", "minitensor.matmul", "minitensor.ones_like", "minitensor.zeros_like",
-    "minitensor.nn.binary_cross_entropy", "minitensor.nn.cross_entropy",
-    "minitensor.nn.mse_loss", "minitensor.nn.relu", "minitensor.nn.sigmoid",
+    "minitensor.set_backend",
+    "minitensor.set_diagnostics",
+    "minitensor.set_grad_enabled",
+    "minitensor.cuda.set_matmul",
+    "minitensor.datasets.kind",
+    "minitensor.from_dlpack",
+    "minitensor.from_numpy",
+    "minitensor.matmul",
+    "minitensor.ones_like",
+    "minitensor.zeros_like",
+    "minitensor.nn.binary_cross_entropy",
+    "minitensor.nn.cross_entropy",
+    "minitensor.nn.mse_loss",
+    "minitensor.nn.relu",
+    "minitensor.nn.sigmoid",
     # Data: mt.tensor(np.float64(1)) is float64 by design, so numpy numbers are not plain ones
     "minitensor.tensor",
     # Made by the package only: DType (float32, float64), Tensor (its __init__ refuses), the
     # optimizers' base class
-    "minitensor.DType", "DType.__repr__", "DType.__reduce__", "minitensor.Tensor",
-    "minitensor.optim.Optimizer", "Optimizer.step", "Optimizer.zero_grad",
-    "Handle.close", "Handle.__enter__", "Handle.__exit__", "Handle.__reduce__",
-    "device.__eq__", "device.__hash__", "device.__reduce__", "device.__repr__", "device.__str__",
-    "device.code", "Linear.__call__", "Linear.bias", "Linear.device", "Linear.parameters",
-    "Linear.to", "Linear.weight", "MLP.__call__", "MLP.device", "MLP.parameters", "MLP.to",
+    "minitensor.DType",
+    "DType.__repr__",
+    "DType.__reduce__",
+    "minitensor.Tensor",
+    "minitensor.optim.Optimizer",
+    "Optimizer.step",
+    "Optimizer.zero_grad",
+    "Handle.close",
+    "Handle.__enter__",
+    "Handle.__exit__",
+    "Handle.__reduce__",
+    "device.__eq__",
+    "device.__hash__",
+    "device.__reduce__",
+    "device.__repr__",
+    "device.__str__",
+    "device.code",
+    "Linear.__call__",
+    "Linear.bias",
+    "Linear.device",
+    "Linear.parameters",
+    "Linear.to",
+    "Linear.weight",
+    "MLP.__call__",
+    "MLP.device",
+    "MLP.parameters",
+    "MLP.to",
     # Tensor: no number parameters (properties, conversions, protocols: __dlpack__'s stream is
     # only checked for None on the CPU), flags, or tensor operands (@ refuses numbers, as numpy)
-    "Tensor.T", "Tensor.__abs__", "Tensor.__array__", "Tensor.__bool__", "Tensor.__dlpack__",
-    "Tensor.__dlpack_device__", "Tensor.__float__", "Tensor.__format__", "Tensor.__int__",
-    "Tensor.__iter__", "Tensor.__len__", "Tensor.__neg__", "Tensor.__pos__", "Tensor.__reduce__",
-    "Tensor.__repr__", "Tensor.__matmul__", "Tensor.__rmatmul__", "Tensor.matmul",
-    "Tensor.abs", "Tensor.backward", "Tensor.clone", "Tensor.contiguous", "Tensor.cpu",
-    "Tensor.detach", "Tensor.device", "Tensor.dim", "Tensor.double", "Tensor.dtype",
-    "Tensor.exp", "Tensor.float", "Tensor.grad", "Tensor.grad_fn", "Tensor.is_contiguous",
-    "Tensor.is_cuda", "Tensor.is_leaf", "Tensor.item", "Tensor.log", "Tensor.ndim",
-    "Tensor.neg", "Tensor.numel", "Tensor.numpy", "Tensor.reciprocal", "Tensor.relu",
-    "Tensor.requires_grad", "Tensor.requires_grad_", "Tensor.shape", "Tensor.shares_memory",
-    "Tensor.sigmoid", "Tensor.sqrt", "Tensor.square", "Tensor.strides", "Tensor.tanh",
-    "Tensor.to", "Tensor.tolist",
+    "Tensor.T",
+    "Tensor.__abs__",
+    "Tensor.__array__",
+    "Tensor.__bool__",
+    "Tensor.__dlpack__",
+    "Tensor.__dlpack_device__",
+    "Tensor.__float__",
+    "Tensor.__format__",
+    "Tensor.__int__",
+    "Tensor.__iter__",
+    "Tensor.__len__",
+    "Tensor.__neg__",
+    "Tensor.__pos__",
+    "Tensor.__reduce__",
+    "Tensor.__repr__",
+    "Tensor.__matmul__",
+    "Tensor.__rmatmul__",
+    "Tensor.matmul",
+    "Tensor.abs",
+    "Tensor.backward",
+    "Tensor.clone",
+    "Tensor.contiguous",
+    "Tensor.cpu",
+    "Tensor.detach",
+    "Tensor.device",
+    "Tensor.dim",
+    "Tensor.double",
+    "Tensor.dtype",
+    "Tensor.exp",
+    "Tensor.float",
+    "Tensor.grad",
+    "Tensor.grad_fn",
+    "Tensor.is_contiguous",
+    "Tensor.is_cuda",
+    "Tensor.is_leaf",
+    "Tensor.item",
+    "Tensor.log",
+    "Tensor.ndim",
+    "Tensor.neg",
+    "Tensor.numel",
+    "Tensor.numpy",
+    "Tensor.reciprocal",
+    "Tensor.relu",
+    "Tensor.requires_grad",
+    "Tensor.requires_grad_",
+    "Tensor.shape",
+    "Tensor.shares_memory",
+    "Tensor.sigmoid",
+    "Tensor.sqrt",
+    "Tensor.square",
+    "Tensor.strides",
+    "Tensor.tanh",
+    "Tensor.to",
+    "Tensor.tolist",
 }
 
 
@@ -302,8 +416,10 @@ def test_the_table_covers_the_public_api():
     public = public_callables()
     assert not set(CASES) & NO_NUMBERS
     missing = sorted(public - set(CASES) - NO_NUMBERS)
-    assert not missing, (f"public callables in no table: {missing}; add each to CASES (it "
-                         f"takes integers or reals: give valid ones) or to NO_NUMBERS")
+    assert not missing, (
+        f"public callables in no table: {missing}; add each to CASES (it "
+        f"takes integers or reals: give valid ones) or to NO_NUMBERS"
+    )
     assert not (set(CASES) | NO_NUMBERS) - public, "entries for callables that are gone"
 
 
@@ -341,10 +457,12 @@ def restore_threads():
 def arguments(values):
     """(name, position, value) for each Number parameter in CASES and each of values(number,
     valid value)."""
-    return [pytest.param(name, position, value, id=f"{name}-{position}-{value!r:.20}")
-            for name, case in CASES.items()
-            for position, (number, valid) in enumerate(zip(case.params, case.args))
-            for value in values(number, valid)]
+    return [
+        pytest.param(name, position, value, id=f"{name}-{position}-{value!r:.20}")
+        for name, case in CASES.items()
+        for position, (number, valid) in enumerate(zip(case.params, case.args))
+        for value in values(number, valid)
+    ]
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -365,8 +483,9 @@ def assert_library_message(error, number):
     assert "in method" not in message and not re.search(r"argument \d+ of type", message)
 
 
-@pytest.mark.parametrize("name,position,value",
-                         arguments(lambda number, valid: number.wrong_types()))
+@pytest.mark.parametrize(
+    "name,position,value", arguments(lambda number, valid: number.wrong_types())
+)
 def test_wrong_types_raise_type_error_naming_the_parameter(name, position, value):
     case = CASES[name]
     with pytest.raises(TypeError) as caught:
@@ -374,8 +493,9 @@ def test_wrong_types_raise_type_error_naming_the_parameter(name, position, value
     assert_library_message(caught.value, case.params[position])
 
 
-@pytest.mark.parametrize("name,position,value",
-                         arguments(lambda number, valid: number.out_of_range()))
+@pytest.mark.parametrize(
+    "name,position,value", arguments(lambda number, valid: number.out_of_range())
+)
 def test_integers_out_of_range_raise_naming_the_parameter_and_value(name, position, value):
     case = CASES[name]
     with pytest.raises((OverflowError, ValueError, IndexError)) as caught:
@@ -384,55 +504,110 @@ def test_integers_out_of_range_raise_naming_the_parameter_and_value(name, positi
     assert str(value) in str(caught.value)
 
 
-@pytest.mark.parametrize("name,position,value",
-                         arguments(lambda number, valid: number.substitutes(valid)))
+@pytest.mark.parametrize(
+    "name,position,value", arguments(lambda number, valid: number.substitutes(valid))
+)
 def test_index_and_float_protocols_give_the_plain_result(name, position, value):
     case = CASES[name]
     plain = outcome(lambda: case.call(*case.args))
     assert outcome(lambda: case.call_with(position, value)) == plain
 
 
-@pytest.mark.parametrize("call,error,message", [
-    (lambda: mt.ones(2, 3).select(0, 1.0), TypeError,
-     "mt_select: argument 'index' must be an integer, not float"),
-    (lambda: mt.ones(2, 3).transpose("0", 1), TypeError,
-     "mt_transpose: argument 'dim0' must be an integer, not str"),
-    (lambda: mt.set_num_threads(2.5), TypeError,
-     "mt_set_num_threads: argument 'threads' must be an integer, not float"),
-    (lambda: mt.set_num_threads(2**31), OverflowError,
-     "mt_set_num_threads: argument 'threads' must be in [-2147483648, 2147483647] (int32), "
-     "not 2147483648"),
-    (lambda: mt.Generator(-1), OverflowError,
-     "mt_generator_create: argument 'seed' must be in [0, 18446744073709551615] (uint64), "
-     "not -1"),
-    (lambda: mt.manual_seed(2**70), OverflowError,
-     "mt_manual_seed: argument 'seed' must be in [0, 18446744073709551615] (uint64), "
-     "not 1180591620717411303424"),
-    (lambda: mt.Generator(True), TypeError,
-     "mt_generator_create: argument 'seed' must be an integer, not bool"),
-    (lambda: mt.Generator(np.True_), TypeError,
-     "mt_generator_create: argument 'seed' must be an integer, not numpy.bool_"),
-    (lambda: mt.full((2,), "a"), TypeError,
-     "mt_full: argument 'value' must be a real number, not str"),
-    (lambda: mt.full((2,), np.ones(2)), TypeError,
-     "mt_full: argument 'value' must be a real number, not numpy.ndarray"),
-    (lambda: mt.full((2,), 10**400), OverflowError,
-     "mt_full: argument 'value' must be in the float64 range (magnitude < 1.8e308), not 1" +
-     "0" * 400),
-    (lambda: mt.full((2,), 1j), TypeError,
-     "mt_full: argument 'value' must be a real number, not complex"),
-    (lambda: mt.ones(5).view(2, None), TypeError,
-     "mt_view: argument 'shape' item 1 must be an integer, not NoneType"),
-    (lambda: mt.nn.MLP([2, -2**70]), OverflowError,
-     "mt_mlp_create: argument 'sizes' item 1 must be in "
-     "[-9223372036854775808, 9223372036854775807] (int64), not -1180591620717411303424"),
-    (lambda: mt.set_backend(1), TypeError,
-     "mt_set_backend: argument 'name' must be a str, not int"),
-    (lambda: mt.set_backend("cpu\0par"), ValueError,
-     "mt_set_backend: argument 'name' must not contain a null character"),
-    (lambda: mt.datasets.kind(None), TypeError,
-     "mt_dataset_kind: argument 'name' must be a str, not NoneType"),
-])
+@pytest.mark.parametrize(
+    "call,error,message",
+    [
+        (
+            lambda: mt.ones(2, 3).select(0, 1.0),
+            TypeError,
+            "mt_select: argument 'index' must be an integer, not float",
+        ),
+        (
+            lambda: mt.ones(2, 3).transpose("0", 1),
+            TypeError,
+            "mt_transpose: argument 'dim0' must be an integer, not str",
+        ),
+        (
+            lambda: mt.set_num_threads(2.5),
+            TypeError,
+            "mt_set_num_threads: argument 'threads' must be an integer, not float",
+        ),
+        (
+            lambda: mt.set_num_threads(2**31),
+            OverflowError,
+            "mt_set_num_threads: argument 'threads' must be in [-2147483648, 2147483647] (int32), "
+            "not 2147483648",
+        ),
+        (
+            lambda: mt.Generator(-1),
+            OverflowError,
+            "mt_generator_create: argument 'seed' must be in [0, 18446744073709551615] (uint64), "
+            "not -1",
+        ),
+        (
+            lambda: mt.manual_seed(2**70),
+            OverflowError,
+            "mt_manual_seed: argument 'seed' must be in [0, 18446744073709551615] (uint64), "
+            "not 1180591620717411303424",
+        ),
+        (
+            lambda: mt.Generator(True),
+            TypeError,
+            "mt_generator_create: argument 'seed' must be an integer, not bool",
+        ),
+        (
+            lambda: mt.Generator(np.True_),
+            TypeError,
+            "mt_generator_create: argument 'seed' must be an integer, not numpy.bool_",
+        ),
+        (
+            lambda: mt.full((2,), "a"),
+            TypeError,
+            "mt_full: argument 'value' must be a real number, not str",
+        ),
+        (
+            lambda: mt.full((2,), np.ones(2)),
+            TypeError,
+            "mt_full: argument 'value' must be a real number, not numpy.ndarray",
+        ),
+        (
+            lambda: mt.full((2,), 10**400),
+            OverflowError,
+            "mt_full: argument 'value' must be in the float64 range (magnitude < 1.8e308), not 1"
+            + "0" * 400,
+        ),
+        (
+            lambda: mt.full((2,), 1j),
+            TypeError,
+            "mt_full: argument 'value' must be a real number, not complex",
+        ),
+        (
+            lambda: mt.ones(5).view(2, None),
+            TypeError,
+            "mt_view: argument 'shape' item 1 must be an integer, not NoneType",
+        ),
+        (
+            lambda: mt.nn.MLP([2, -(2**70)]),
+            OverflowError,
+            "mt_mlp_create: argument 'sizes' item 1 must be in "
+            "[-9223372036854775808, 9223372036854775807] (int64), not -1180591620717411303424",
+        ),
+        (
+            lambda: mt.set_backend(1),
+            TypeError,
+            "mt_set_backend: argument 'name' must be a str, not int",
+        ),
+        (
+            lambda: mt.set_backend("cpu\0par"),
+            ValueError,
+            "mt_set_backend: argument 'name' must not contain a null character",
+        ),
+        (
+            lambda: mt.datasets.kind(None),
+            TypeError,
+            "mt_dataset_kind: argument 'name' must be a str, not NoneType",
+        ),
+    ],
+)
 def test_wrong_arguments_raise_the_library_message(call, error, message):
     with pytest.raises(error) as caught:
         call()
@@ -470,47 +645,102 @@ def test_flags_take_truth_values():
     t = mt.ones(2, 3)
     assert t.sum(0, keepdim=np.True_).shape == t.sum(0, keepdim=1).shape == (1, 3)
     assert t.sum(0, keepdim=None).shape == (3,)
-    with pytest.raises(TypeError, match="mt_reduce: argument 'keepdim' must be a bool, not "
-                                        "numpy.ndarray"):
+    with pytest.raises(
+        TypeError, match="mt_reduce: argument 'keepdim' must be a bool, not " "numpy.ndarray"
+    ):
         t.sum(0, keepdim=np.array([True, False]))
 
 
-@pytest.mark.parametrize("call,error,message", [
-    (lambda: mt.device("cuda", 1.5), TypeError,
-     "device: argument 'index' must be an integer, not float"),
-    (lambda: mt.device("cuda", True), TypeError,
-     "device: argument 'index' must be an integer, not bool"),
-    (lambda: mt.device("cuda", -1), ValueError,
-     "device: argument 'index' must be in [0, 2147483647], not -1"),
-    (lambda: mt.device("cuda", 2**63), ValueError,
-     "device: argument 'index' must be in [0, 2147483647], not 9223372036854775808"),
-    (lambda: mt.device(1.5), TypeError,
-     "device: argument 'type' must be a str or a device, not float"),
-    (lambda: mt.device("cuda:x"), ValueError,
-     "unknown device 'cuda:x': expected 'cpu', 'cuda' or 'cuda:N' with N >= 0"),
-    (lambda: mt.ones(2).cuda(0.5), TypeError,
-     "device: argument 'index' must be an integer, not float"),
-    (lambda: mt.ones(2).maximum("a"), TypeError,
-     "maximum: argument 'other' must be a Tensor, a real number or an array, not str"),
-    (lambda: mt.ones(2).pow(None), TypeError,
-     "pow: argument 'other' must be a Tensor, a real number or an array, not NoneType"),
-    (lambda: mt.ones(2, 3).sum(1.5), TypeError,
-     "mt_reduce: argument 'dims' must be an integer or a sequence of integers, not float"),
-    (lambda: mt.ones(2, 3).mean((0, "1")), TypeError,
-     "mt_mean: argument 'dims' item 1 must be an integer, not str"),
-    (lambda: mt.set_diagnostics(["off"]), TypeError,
-     "diagnostics mode ['off'] is not one of ['collect', 'off', 'print']"),
-    (lambda: mt.nn.mse_loss(mt.ones(2), mt.ones(2), None), TypeError,
-     "reduction None is not one of ['mean', 'none', 'sum']"),
-    (lambda: mt.optim.SGD(5, 0.5), TypeError,
-     "optimizer: argument 'params' must be an iterable of tensors, not int"),
-    (lambda: mt.optim.SGD(mt.ones(2, requires_grad=True), 0.5), TypeError,
-     "optimizer: argument 'params' must be an iterable of tensors, not Tensor"),
-    (lambda: mt.optim.Adam([mt.ones(2, requires_grad=True)], betas=0.9), TypeError,
-     "Adam: argument 'betas' must be a pair of numbers (beta1, beta2), not float"),
-    (lambda: mt.optim.Adam([mt.ones(2, requires_grad=True)], betas=(0.9, "x")), TypeError,
-     "mt_adam_create: argument 'beta2' must be a real number, not str"),
-])
+@pytest.mark.parametrize(
+    "call,error,message",
+    [
+        (
+            lambda: mt.device("cuda", 1.5),
+            TypeError,
+            "device: argument 'index' must be an integer, not float",
+        ),
+        (
+            lambda: mt.device("cuda", True),
+            TypeError,
+            "device: argument 'index' must be an integer, not bool",
+        ),
+        (
+            lambda: mt.device("cuda", -1),
+            ValueError,
+            "device: argument 'index' must be in [0, 2147483647], not -1",
+        ),
+        (
+            lambda: mt.device("cuda", 2**63),
+            ValueError,
+            "device: argument 'index' must be in [0, 2147483647], not 9223372036854775808",
+        ),
+        (
+            lambda: mt.device(1.5),
+            TypeError,
+            "device: argument 'type' must be a str or a device, not float",
+        ),
+        (
+            lambda: mt.device("cuda:x"),
+            ValueError,
+            "unknown device 'cuda:x': expected 'cpu', 'cuda' or 'cuda:N' with N >= 0",
+        ),
+        (
+            lambda: mt.ones(2).cuda(0.5),
+            TypeError,
+            "device: argument 'index' must be an integer, not float",
+        ),
+        (
+            lambda: mt.ones(2).maximum("a"),
+            TypeError,
+            "maximum: argument 'other' must be a Tensor, a real number or an array, not str",
+        ),
+        (
+            lambda: mt.ones(2).pow(None),
+            TypeError,
+            "pow: argument 'other' must be a Tensor, a real number or an array, not NoneType",
+        ),
+        (
+            lambda: mt.ones(2, 3).sum(1.5),
+            TypeError,
+            "mt_reduce: argument 'dims' must be an integer or a sequence of integers, not float",
+        ),
+        (
+            lambda: mt.ones(2, 3).mean((0, "1")),
+            TypeError,
+            "mt_mean: argument 'dims' item 1 must be an integer, not str",
+        ),
+        (
+            lambda: mt.set_diagnostics(["off"]),
+            TypeError,
+            "diagnostics mode ['off'] is not one of ['collect', 'off', 'print']",
+        ),
+        (
+            lambda: mt.nn.mse_loss(mt.ones(2), mt.ones(2), None),
+            TypeError,
+            "reduction None is not one of ['mean', 'none', 'sum']",
+        ),
+        (
+            lambda: mt.optim.SGD(5, 0.5),
+            TypeError,
+            "optimizer: argument 'params' must be an iterable of tensors, not int",
+        ),
+        (
+            lambda: mt.optim.SGD(mt.ones(2, requires_grad=True), 0.5),
+            TypeError,
+            "optimizer: argument 'params' must be an iterable of tensors, not Tensor",
+        ),
+        (
+            lambda: mt.optim.Adam([mt.ones(2, requires_grad=True)], betas=0.9),
+            TypeError,
+            "Adam: argument 'betas' must be a pair of numbers (beta1, beta2), not float",
+        ),
+        (
+            lambda: mt.optim.Adam([mt.ones(2, requires_grad=True)], betas=(0.9, "x")),
+            TypeError,
+            "mt_adam_create: argument 'beta2' must be a real number, not str",
+        ),
+    ],
+)
 def test_wrong_arguments_checked_by_the_package_name_them(call, error, message):
     with pytest.raises(error) as caught:
         call()

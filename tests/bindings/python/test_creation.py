@@ -28,11 +28,17 @@ def test_data_that_is_not_numbers_is_a_type_error(data):
 
 
 def test_shapes_must_be_ints():
-    with pytest.raises(TypeError, match="mt_zeros: argument 'shape' must be an integer or a "
-                                        "sequence of integers, not float"):
+    with pytest.raises(
+        TypeError,
+        match="mt_zeros: argument 'shape' must be an integer or a "
+        "sequence of integers, not float",
+    ):
         mt.zeros(2.5)
-    with pytest.raises(TypeError, match="mt_zeros: argument 'shape' must be an integer or a "
-                                        "sequence of integers, not NoneType"):
+    with pytest.raises(
+        TypeError,
+        match="mt_zeros: argument 'shape' must be an integer or a "
+        "sequence of integers, not NoneType",
+    ):
         mt.zeros(None)  # not a 0-d shape: that is mt.zeros() or mt.zeros(())
     assert mt.zeros(()).shape == mt.zeros().shape == ()
 
@@ -63,8 +69,9 @@ def test_filled_tensors(dtype, np_dtype):
     assert mt.full((2, 2), 7.5, dtype=dtype).tolist() == [[7.5, 7.5], [7.5, 7.5]]
     assert mt.empty(4, 5, dtype=dtype).shape == (4, 5)
     assert mt.scalar(3, dtype).shape == () and mt.scalar(3, dtype).item() == 3.0
-    np.testing.assert_array_equal(values(mt.arange(1, 2, 0.25, dtype=dtype)),
-                                  np.arange(1, 2, 0.25, dtype=np_dtype))
+    np.testing.assert_array_equal(
+        values(mt.arange(1, 2, 0.25, dtype=dtype)), np.arange(1, 2, 0.25, dtype=np_dtype)
+    )
     np.testing.assert_array_equal(values(mt.arange(5)), np.arange(5))
     assert mt.zeros_like(mt.ones(2, dtype=dtype)).dtype == dtype
 
@@ -96,12 +103,14 @@ def test_dtypes():
 
 
 def test_repr_is_the_library_text():
-    assert repr(mt.tensor([[1, 2], [3, 4]])) == \
-        "tensor([[1., 2.],\n        [3., 4.]], dtype=float32)"
+    assert (
+        repr(mt.tensor([[1, 2], [3, 4]])) == "tensor([[1., 2.],\n        [3., 4.]], dtype=float32)"
+    )
 
 
 def test_raw_buffers_round_trip():
     from minitensor import _minitensor_native as raw
+
     t = raw.mt_from_buffer(array.array("d", [1, 2, 3, 4, 5, 6]), (2, 3), raw.MT_FLOAT32)
     out = array.array("f", bytes(4 * 6))
     raw.mt_to_buffer(t, out)
@@ -126,8 +135,9 @@ def test_rand_samples_the_whole_finite_range(dtype, np_dtype):
 
 
 def test_creators_refuse_values_the_dtype_cannot_hold():
-    with pytest.raises(mt.SizeOverflowError, match="full: value 1e\\+39 is outside the finite "
-                                                   "range of float32"):
+    with pytest.raises(
+        mt.SizeOverflowError, match="full: value 1e\\+39 is outside the finite " "range of float32"
+    ):
         mt.full((2,), 1e39, dtype=mt.float32)
     with pytest.raises(mt.SizeOverflowError, match="rand: high 1e\\+39"):
         mt.rand(2, low=0, high=1e39, dtype=mt.float32)
@@ -136,6 +146,9 @@ def test_creators_refuse_values_the_dtype_cannot_hold():
     with pytest.raises(mt.SizeOverflowError, match="arange: the last value"):
         mt.arange(0, 1e39, 1e38, dtype=mt.float32)
     # What numpy gives where numpy can: arange across the whole float64 range.
-    np.testing.assert_allclose(values(mt.arange(-1e308, 1e308, 1e307, dtype=mt.float64)),
-                               -1e308 + 1e307 * np.arange(20, dtype=np.longdouble), rtol=1e-14,
-                               atol=1e293)
+    np.testing.assert_allclose(
+        values(mt.arange(-1e308, 1e308, 1e307, dtype=mt.float64)),
+        -1e308 + 1e307 * np.arange(20, dtype=np.longdouble),
+        rtol=1e-14,
+        atol=1e293,
+    )

@@ -13,8 +13,9 @@ import pytest
 import minitensor as mt
 from conftest import TOLERANCE, assert_matches, values
 
-cuda_only = pytest.mark.skipif(not mt.cuda.is_available(),
-                               reason=f"CUDA unavailable: {mt.cuda.unavailable_reason()}")
+cuda_only = pytest.mark.skipif(
+    not mt.cuda.is_available(), reason=f"CUDA unavailable: {mt.cuda.unavailable_reason()}"
+)
 
 
 def test_device_objects_parse_print_and_compare():
@@ -61,8 +62,9 @@ print("ok")
 
 def test_without_cuda_every_cuda_call_says_why():
     env = dict(os.environ, MINITENSOR_CUDA_PLUGIN="/nowhere/libminitensor_cuda.so")
-    result = subprocess.run([sys.executable, "-c", UNAVAILABLE], env=env, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", UNAVAILABLE], env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and result.stdout == "ok\n", result.stderr
 
 
@@ -133,12 +135,16 @@ OPS = {
     "lt": (lambda a, b, m: a < b, lambda a, b, m: (a < b).astype(a.dtype)),
     "sum": (lambda a, b, m: a.sum(dim=1), lambda a, b, m: a.sum(axis=1)),
     "max": (lambda a, b, m: a.max(), lambda a, b, m: a.max()),
-    "mean": (lambda a, b, m: a.mean(dim=0, keepdim=True),
-             lambda a, b, m: a.mean(axis=0, keepdims=True)),
+    "mean": (
+        lambda a, b, m: a.mean(dim=0, keepdim=True),
+        lambda a, b, m: a.mean(axis=0, keepdims=True),
+    ),
     "matmul": (lambda a, b, m: a @ m, lambda a, b, m: a @ m),
     "matmul_t": (lambda a, b, m: m.T @ a.T, lambda a, b, m: m.T @ a.T),
-    "softmax": (lambda a, b, m: a.softmax(1),
-                lambda a, b, m: np.exp(a) / np.exp(a).sum(axis=1, keepdims=True)),
+    "softmax": (
+        lambda a, b, m: a.softmax(1),
+        lambda a, b, m: np.exp(a) / np.exp(a).sum(axis=1, keepdims=True),
+    ),
 }
 
 

@@ -76,7 +76,7 @@ def test_capsules_are_consumed_once():
     assert "dltensor" in repr(capsule)
     t = mt.from_dlpack(capsule)
     assert "used_dltensor" in repr(capsule)
-    with pytest.raises(TypeError, match="expected an unused \"dltensor\" capsule"):
+    with pytest.raises(TypeError, match='expected an unused "dltensor" capsule'):
         mt.from_dlpack(capsule)
     assert t.tolist() == [1.0, 1.0]
     unused = mt.ones(3).__dlpack__()
@@ -85,8 +85,10 @@ def test_capsules_are_consumed_once():
         mt.ones(1).__dlpack__(stream=1)
 
 
-@pytest.mark.parametrize("source", [lambda: np.arange(4), lambda: torch.arange(4),
-                                    lambda: torch.ones(2, dtype=torch.float16)])
+@pytest.mark.parametrize(
+    "source",
+    [lambda: np.arange(4), lambda: torch.arange(4), lambda: torch.ones(2, dtype=torch.float16)],
+)
 def test_a_failed_import_leaves_the_capsule_to_its_producer(source):
     producer = source()
     capsule = producer.__dlpack__()

@@ -51,8 +51,8 @@ def test_indexing_edge_cases_as_numpy():
         t[..., ...]
     with pytest.raises(TypeError, match="tensor indices must be .*, not bool"):  # no masks
         t[True]
-    assert t[2**70:].shape == (0,) and t[-2**70:2**70].tolist() == [0, 1, 2, 3]
-    assert t[np.int64(1):np.int64(3)].tolist() == [1, 2]
+    assert t[2**70 :].shape == (0,) and t[-(2**70) : 2**70].tolist() == [0, 1, 2, 3]
+    assert t[np.int64(1) : np.int64(3)].tolist() == [1, 2]
     with pytest.raises(TypeError, match="slice indices|integer"):
         t[:1.5]
 

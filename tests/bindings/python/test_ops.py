@@ -10,16 +10,24 @@ from conftest import DTYPES, assert_matches
 import minitensor as mt
 
 MAPS = {  # method name: (numpy function, torch function, input transform to the domain)
-    "neg": (np.negative, torch.neg, None), "exp": (np.exp, torch.exp, None),
-    "log": (np.log, torch.log, np.abs), "sigmoid": (lambda a: 1 / (1 + np.exp(-a)),
-                                                    torch.sigmoid, None),
-    "relu": (lambda a: np.maximum(a, 0), torch.relu, None), "tanh": (np.tanh, torch.tanh, None),
-    "reciprocal": (np.reciprocal, torch.reciprocal, None), "abs": (np.abs, torch.abs, None),
-    "sqrt": (np.sqrt, torch.sqrt, np.abs), "square": (np.square, torch.square, None),
+    "neg": (np.negative, torch.neg, None),
+    "exp": (np.exp, torch.exp, None),
+    "log": (np.log, torch.log, np.abs),
+    "sigmoid": (lambda a: 1 / (1 + np.exp(-a)), torch.sigmoid, None),
+    "relu": (lambda a: np.maximum(a, 0), torch.relu, None),
+    "tanh": (np.tanh, torch.tanh, None),
+    "reciprocal": (np.reciprocal, torch.reciprocal, None),
+    "abs": (np.abs, torch.abs, None),
+    "sqrt": (np.sqrt, torch.sqrt, np.abs),
+    "square": (np.square, torch.square, None),
 }
 ZIPS = {  # operator: numpy function (torch's has the same name)
-    "add": (lambda a, b: a + b), "sub": (lambda a, b: a - b), "mul": (lambda a, b: a * b),
-    "truediv": (lambda a, b: a / b), "maximum": np.maximum, "minimum": np.minimum,
+    "add": (lambda a, b: a + b),
+    "sub": (lambda a, b: a - b),
+    "mul": (lambda a, b: a * b),
+    "truediv": (lambda a, b: a / b),
+    "maximum": np.maximum,
+    "minimum": np.minimum,
 }
 COMPARISONS = [operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne]
 
@@ -31,7 +39,7 @@ def random_shape(rng, ndim):
 def broadcast_partner(rng, shape):
     """A shape that broadcasts with `shape`: some dims set to 1, maybe fewer leading dims."""
     partner = [1 if rng.random() < 0.4 else s for s in shape]
-    return tuple(partner[int(rng.integers(0, len(partner) + 1)):])
+    return tuple(partner[int(rng.integers(0, len(partner) + 1)) :])
 
 
 def strided(rng, shape, dtype, np_dtype):
@@ -88,9 +96,9 @@ def test_numbers_and_pow(dtype, np_dtype, rng):
     assert_matches(1 - t, 1 - a, dtype)
     assert_matches(t * 3, a * 3, dtype)
     assert_matches(1 / t, 1 / a, dtype)
-    assert_matches(t ** 2.5, a ** np_dtype(2.5), dtype)
-    assert_matches(2 ** t, np_dtype(2) ** a, dtype)
-    assert_matches(t ** t, a ** a, dtype)
+    assert_matches(t**2.5, a ** np_dtype(2.5), dtype)
+    assert_matches(2**t, np_dtype(2) ** a, dtype)
+    assert_matches(t**t, a**a, dtype)
     assert_matches(-t, -a, dtype)
     assert (t + 1).dtype == dtype  # numbers take the tensor's dtype
     assert (mt.ones(2) + mt.ones(2, dtype=mt.float64)).dtype == mt.float64
@@ -116,13 +124,17 @@ def test_reductions(name, dtype, np_dtype, rng):
         shape = random_shape(rng, int(rng.integers(1, 5)))
         t, a = strided(rng, shape, dtype, np_dtype)
         ndim = len(shape)
-        dims = [None, int(rng.integers(-ndim, ndim)),
-                tuple(sorted(set(int(d) for d in rng.integers(0, ndim, size=2))))]
+        dims = [
+            None,
+            int(rng.integers(-ndim, ndim)),
+            tuple(sorted(set(int(d) for d in rng.integers(0, ndim, size=2)))),
+        ]
         for dim in dims:
             for keepdim in (False, True):
                 result = getattr(t, name)(dim=dim, keepdim=keepdim)
                 expected = getattr(np, name if name != "prod" else "prod")(
-                    a, axis=dim, keepdims=keepdim)
+                    a, axis=dim, keepdims=keepdim
+                )
                 assert_matches(result, np.asarray(expected), dtype)
         torch_all = getattr(torch.from_numpy(np.array(a)), name)()
         assert_matches(getattr(t, name)(), torch_all.numpy(), dtype)
@@ -130,20 +142,27 @@ def test_reductions(name, dtype, np_dtype, rng):
 
 @pytest.mark.parametrize("dtype,np_dtype", DTYPES)
 def test_matmul_shapes(dtype, np_dtype, rng):
-    cases = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((5, 3), (3, 4)),
-             ((2, 5, 3), (3, 4)), ((2, 1, 5, 3), (3, 3, 4)), ((7, 64), (64, 9))]
+    cases = [
+        ((3,), (3,)),
+        ((2, 3), (3,)),
+        ((3,), (3, 4)),
+        ((5, 3), (3, 4)),
+        ((2, 5, 3), (3, 4)),
+        ((2, 1, 5, 3), (3, 3, 4)),
+        ((7, 64), (64, 9)),
+    ]
     for left, right in cases:
         a = rng.standard_normal(left).astype(np_dtype)
         b = rng.standard_normal(right).astype(np_dtype)
         result = mt.tensor(a, dtype) @ mt.tensor(b, dtype)
         assert_matches(result, a @ b, dtype)
-        assert_matches(result, torch.matmul(torch.from_numpy(a), torch.from_numpy(b)).numpy(),
-                       dtype)
+        assert_matches(
+            result, torch.matmul(torch.from_numpy(a), torch.from_numpy(b)).numpy(), dtype
+        )
     # Strided operands: a transposed left and a sliced right.
     a = rng.standard_normal((6, 4)).astype(np_dtype)
     b = rng.standard_normal((12, 5)).astype(np_dtype)
-    assert_matches(mt.matmul(mt.tensor(a, dtype).T, mt.tensor(b, dtype)[::2]), a.T @ b[::2],
-                   dtype)
+    assert_matches(mt.matmul(mt.tensor(a, dtype).T, mt.tensor(b, dtype)[::2]), a.T @ b[::2], dtype)
 
 
 def test_in_place_operators_write_the_tensor_and_its_views():

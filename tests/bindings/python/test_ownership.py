@@ -69,10 +69,12 @@ def under_address_sanitizer():
 def test_dropping_100k_tensors_keeps_memory_bounded():
     """200k tensors of 4 KiB each are made and dropped: leaking them would grow RSS by
     ~800 MiB. ASan keeps up to 256 MiB of freed memory in quarantine."""
+
     def churn(count):
         for i in range(count):
             t = mt.full((1024,), float(i))
             t = t + 1  # and the intermediate result
+
     churn(10_000)
     before = rss_kib()
     churn(100_000)

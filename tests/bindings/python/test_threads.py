@@ -16,8 +16,9 @@ def timed_call_and_ticks(size):
     call's (start, end) and the timestamps."""
     a = mt.rand(size, size, dtype=mt.float64, generator=mt.Generator(1))
     call = []
-    worker = threading.Thread(target=lambda: call.extend(
-        (time.perf_counter(), a @ a, time.perf_counter())))
+    worker = threading.Thread(
+        target=lambda: call.extend((time.perf_counter(), a @ a, time.perf_counter()))
+    )
     ticks = []
     worker.start()
     while worker.is_alive():
@@ -94,7 +95,8 @@ def test_closing_a_layer_in_use_by_another_thread_waits_for_the_call():
     layer = mt.nn.Linear(1024, 1024, dtype=mt.float64, generator=mt.Generator(6))
     x = mt.rand(1024, 1024, dtype=mt.float64, generator=mt.Generator(7))
     expected = values(layer(x))
-    np.testing.assert_allclose(values(close_during_call(layer, lambda: layer(x))), expected,
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        values(close_during_call(layer, lambda: layer(x))), expected, rtol=1e-12
+    )
     with pytest.raises(ValueError, match="the mt_linear was closed"):
         layer(x)

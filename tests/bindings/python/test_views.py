@@ -15,11 +15,17 @@ def cube():
 def test_view_methods_match_numpy(cube):
     t, a = cube
     cases = [
-        (t.view(6, 4), a.reshape(6, 4)), (t.view(-1), a.reshape(-1)),
-        (t.reshape(4, -1), a.reshape(4, 6)), (t.permute(2, 0, 1), a.transpose(2, 0, 1)),
-        (t.transpose(0, 2), a.swapaxes(0, 2)), (t.T, a.T),
-        (t.narrow(2, 1, 2), a[:, :, 1:3]), (t.select(1, -1), a[:, -1]),
-        (t.unsqueeze(1), a[:, None]), (t[:1].squeeze(0), a[0]), (t[:, :1].squeeze(), a[:, 0]),
+        (t.view(6, 4), a.reshape(6, 4)),
+        (t.view(-1), a.reshape(-1)),
+        (t.reshape(4, -1), a.reshape(4, 6)),
+        (t.permute(2, 0, 1), a.transpose(2, 0, 1)),
+        (t.transpose(0, 2), a.swapaxes(0, 2)),
+        (t.T, a.T),
+        (t.narrow(2, 1, 2), a[:, :, 1:3]),
+        (t.select(1, -1), a[:, -1]),
+        (t.unsqueeze(1), a[:, None]),
+        (t[:1].squeeze(0), a[0]),
+        (t[:, :1].squeeze(), a[:, 0]),
         (t.expand(5, 2, 3, 4), np.broadcast_to(a, (5, 2, 3, 4))),
         (mt.ones(3, 1).expand(-1, 4), np.ones((3, 4))),
     ]
@@ -30,10 +36,21 @@ def test_view_methods_match_numpy(cube):
 
 def test_getitem_matches_numpy(cube):
     t, a = cube
-    for key in [1, -1, (1, 2), (0, -1, 3), slice(None), (slice(None), 1), (..., 2),
-                (Ellipsis, slice(1, None, 2)), (1, ..., slice(None, None, 3)),
-                (slice(None, None, 2), None, 0), (None, 1), slice(5, 9),
-                (-2, slice(-2, None))]:
+    for key in [
+        1,
+        -1,
+        (1, 2),
+        (0, -1, 3),
+        slice(None),
+        (slice(None), 1),
+        (..., 2),
+        (Ellipsis, slice(1, None, 2)),
+        (1, ..., slice(None, None, 3)),
+        (slice(None, None, 2), None, 0),
+        (None, 1),
+        slice(5, 9),
+        (-2, slice(-2, None)),
+    ]:
         view = t[key]
         np.testing.assert_array_equal(values(view), a[key], err_msg=str(key))
         assert view.shares_memory(t)
@@ -78,21 +95,28 @@ def test_tolist_and_iteration(cube):
         len(mt.scalar(1))
 
 
-@pytest.mark.parametrize("key,message", [
-    ((1, 2, 3), "too many indices for tensor: tensor is 2-dimensional, but 3 were indexed"),
-    ((None, 1, ..., 2, 0), "too many indices for tensor: tensor is 2-dimensional, but 3 were "
-                           "indexed"),  # None and ... index no dim
-    ((slice(None), slice(None), 0), "too many indices for tensor: tensor is 2-dimensional, "
-                                    "but 3 were indexed"),
-    (3, "index 3 is out of range for dim 0 of size 3"),
-    (-4, "index -4 is out of range for dim 0 of size 3"),
-    ((0, 4), "index 4 is out of range for dim 1 of size 4"),  # dim 1 of the tensor indexed
-    ((slice(1, None), -5), "index -5 is out of range for dim 1 of size 4"),
-    ((..., 4), "index 4 is out of range for dim 1 of size 4"),
-    ((None, 0, None, 4), "index 4 is out of range for dim 1 of size 4"),
-    (2**63, "index 9223372036854775808 is out of range for dim 0 of size 3"),
-    ((0, -2**70), "index -1180591620717411303424 is out of range for dim 1 of size 4"),
-])
+@pytest.mark.parametrize(
+    "key,message",
+    [
+        ((1, 2, 3), "too many indices for tensor: tensor is 2-dimensional, but 3 were indexed"),
+        (
+            (None, 1, ..., 2, 0),
+            "too many indices for tensor: tensor is 2-dimensional, but 3 were " "indexed",
+        ),  # None and ... index no dim
+        (
+            (slice(None), slice(None), 0),
+            "too many indices for tensor: tensor is 2-dimensional, " "but 3 were indexed",
+        ),
+        (3, "index 3 is out of range for dim 0 of size 3"),
+        (-4, "index -4 is out of range for dim 0 of size 3"),
+        ((0, 4), "index 4 is out of range for dim 1 of size 4"),  # dim 1 of the tensor indexed
+        ((slice(1, None), -5), "index -5 is out of range for dim 1 of size 4"),
+        ((..., 4), "index 4 is out of range for dim 1 of size 4"),
+        ((None, 0, None, 4), "index 4 is out of range for dim 1 of size 4"),
+        (2**63, "index 9223372036854775808 is out of range for dim 0 of size 3"),
+        ((0, -(2**70)), "index -1180591620717411303424 is out of range for dim 1 of size 4"),
+    ],
+)
 def test_index_errors_name_the_dim_as_numpy(key, message):
     t, a = mt.zeros(3, 4), np.zeros((3, 4))
     with pytest.raises((IndexError, OverflowError)):  # OverflowError past int64
@@ -117,9 +141,11 @@ def test_integer_indices_take_numpy_integers_and_index_objects(cube):
         def __index__(self):
             return 2
 
-    for key, plain in [((np.int64(1), np.int32(-1)), (1, -1)), ((np.array(1), Index()), (1, 2)),
-                       ((np.uint8(0), ..., Index()), (0, ..., 2)),
-                       ((slice(np.int64(1), Index()), slice(None, np.array(2))),
-                        (slice(1, 2), slice(None, 2)))]:
+    for key, plain in [
+        ((np.int64(1), np.int32(-1)), (1, -1)),
+        ((np.array(1), Index()), (1, 2)),
+        ((np.uint8(0), ..., Index()), (0, ..., 2)),
+        ((slice(np.int64(1), Index()), slice(None, np.array(2))), (slice(1, 2), slice(None, 2))),
+    ]:
         np.testing.assert_array_equal(values(t[key]), a[plain])
         np.testing.assert_array_equal(values(t[key]), values(t[plain]))

@@ -14,7 +14,7 @@ import static org.minitensor.MinitensorNative.*;
  * the parameter, except where a method documents null as its default (a generator, backward's
  * gradient).
  */
-public final class Tensor extends NativeObject {
+public final class Tensor extends TensorOps {
   /** Up to this many elements a tensor counts as numel * 8 bytes (a cheap upper bound). */
   private static final long SMALL_NUMEL = 8192;
 
@@ -428,7 +428,9 @@ public final class Tensor extends NativeObject {
   }
 
   // ---- Elementwise operations --------------------------------------------------------------
+  // The per-op methods, exp() or add(other), are TensorOps' (generated from minitensor.h).
 
+  @Override
   public Tensor map(MapOp op) {
     notNull(op, "Tensor.map", "op");
     return adopt(out -> mt_map(op.code, this, out));
@@ -441,48 +443,8 @@ public final class Tensor extends NativeObject {
     mt_map_out(op.code, this, out);
   }
 
-  public Tensor neg() {
-    return map(MapOp.NEG);
-  }
-
-  public Tensor exp() {
-    return map(MapOp.EXP);
-  }
-
-  public Tensor log() {
-    return map(MapOp.LOG);
-  }
-
-  public Tensor sigmoid() {
-    return map(MapOp.SIGMOID);
-  }
-
-  public Tensor relu() {
-    return map(MapOp.RELU);
-  }
-
-  public Tensor tanh() {
-    return map(MapOp.TANH);
-  }
-
-  /** 1 / x. */
-  public Tensor reciprocal() {
-    return map(MapOp.INV);
-  }
-
-  public Tensor abs() {
-    return map(MapOp.ABS);
-  }
-
-  public Tensor sqrt() {
-    return map(MapOp.SQRT);
-  }
-
-  public Tensor square() {
-    return map(MapOp.SQUARE);
-  }
-
   /** op(this, other) with numpy broadcasting; float32 with float64 gives float64. */
+  @Override
   public Tensor zip(ZipOp op, Tensor other) {
     notNull(op, "Tensor.zip", "op");
     notNull(other, "Tensor.zip", "other");
@@ -490,6 +452,7 @@ public final class Tensor extends NativeObject {
   }
 
   /** op(this, value), the value as a scalar of this tensor's dtype. */
+  @Override
   public Tensor zip(ZipOp op, double value) {
     notNull(op, "Tensor.zip", "op");
     try (Tensor scalar = scalar(value, dtype())) {
@@ -505,101 +468,11 @@ public final class Tensor extends NativeObject {
     mt_zip_out(op.code, this, other, out);
   }
 
-  public Tensor add(Tensor other) {
-    return zip(ZipOp.ADD, notNull(other, "Tensor.add", "other"));
-  }
-
-  public Tensor add(double value) {
-    return zip(ZipOp.ADD, value);
-  }
-
-  public Tensor sub(Tensor other) {
-    return zip(ZipOp.SUB, notNull(other, "Tensor.sub", "other"));
-  }
-
-  public Tensor sub(double value) {
-    return zip(ZipOp.SUB, value);
-  }
-
-  public Tensor mul(Tensor other) {
-    return zip(ZipOp.MUL, notNull(other, "Tensor.mul", "other"));
-  }
-
-  public Tensor mul(double value) {
-    return zip(ZipOp.MUL, value);
-  }
-
-  public Tensor div(Tensor other) {
-    return zip(ZipOp.DIV, notNull(other, "Tensor.div", "other"));
-  }
-
-  public Tensor div(double value) {
-    return zip(ZipOp.DIV, value);
-  }
-
-  public Tensor pow(Tensor other) {
-    return zip(ZipOp.POW, notNull(other, "Tensor.pow", "other"));
-  }
-
-  public Tensor pow(double value) {
-    return zip(ZipOp.POW, value);
-  }
-
-  /** Elementwise maximum (max() is the reduction). */
-  public Tensor maximum(Tensor other) {
-    return zip(ZipOp.MAX, notNull(other, "Tensor.maximum", "other"));
-  }
-
-  public Tensor maximum(double value) {
-    return zip(ZipOp.MAX, value);
-  }
-
-  /** Elementwise minimum (min() is the reduction). */
-  public Tensor minimum(Tensor other) {
-    return zip(ZipOp.MIN, notNull(other, "Tensor.minimum", "other"));
-  }
-
-  public Tensor minimum(double value) {
-    return zip(ZipOp.MIN, value);
-  }
-
-  /** 1.0 where this < other, else 0.0. */
-  public Tensor lt(Tensor other) {
-    return zip(ZipOp.LT, notNull(other, "Tensor.lt", "other"));
-  }
-
-  public Tensor lt(double value) {
-    return zip(ZipOp.LT, value);
-  }
-
-  public Tensor gt(Tensor other) {
-    return zip(ZipOp.GT, notNull(other, "Tensor.gt", "other"));
-  }
-
-  public Tensor gt(double value) {
-    return zip(ZipOp.GT, value);
-  }
-
-  public Tensor eq(Tensor other) {
-    return zip(ZipOp.EQ, notNull(other, "Tensor.eq", "other"));
-  }
-
-  public Tensor eq(double value) {
-    return zip(ZipOp.EQ, value);
-  }
-
-  /** |this - other| <= 1e-8 + 1e-5 |other| (numpy.isclose). */
-  public Tensor isClose(Tensor other) {
-    return zip(ZipOp.IS_CLOSE, notNull(other, "Tensor.isClose", "other"));
-  }
-
-  public Tensor isClose(double value) {
-    return zip(ZipOp.IS_CLOSE, value);
-  }
-
   // ---- Reductions and matmul ---------------------------------------------------------------
+  // The per-op ones, sum(dims) or max(dims, keepdim), are TensorOps'.
 
   /** Folds `dims` (none: every dim); with keepdim they stay as size 1. */
+  @Override
   public Tensor reduce(ReduceOp op, long[] dims, boolean keepdim) {
     notNull(op, "Tensor.reduce", "op");
     notNull(dims, "Tensor.reduce", "dims");
@@ -612,40 +485,6 @@ public final class Tensor extends NativeObject {
     notNull(dims, "Tensor.reduceInto", "dims");
     notNull(out, "Tensor.reduceInto", "out");
     mt_reduce_out(op.code, this, dims, Codes.flag(keepdim), out);
-  }
-
-  /** The sum over `dims` (none: of every element). */
-  public Tensor sum(long... dims) {
-    return sum(dims, false);
-  }
-
-  public Tensor sum(long[] dims, boolean keepdim) {
-    return reduce(ReduceOp.SUM, notNull(dims, "Tensor.sum", "dims"), keepdim);
-  }
-
-  public Tensor prod(long... dims) {
-    return prod(dims, false);
-  }
-
-  public Tensor prod(long[] dims, boolean keepdim) {
-    return reduce(ReduceOp.PROD, notNull(dims, "Tensor.prod", "dims"), keepdim);
-  }
-
-  /** The maximum over `dims` (none: of every element). */
-  public Tensor max(long... dims) {
-    return max(dims, false);
-  }
-
-  public Tensor max(long[] dims, boolean keepdim) {
-    return reduce(ReduceOp.MAX, notNull(dims, "Tensor.max", "dims"), keepdim);
-  }
-
-  public Tensor min(long... dims) {
-    return min(dims, false);
-  }
-
-  public Tensor min(long[] dims, boolean keepdim) {
-    return reduce(ReduceOp.MIN, notNull(dims, "Tensor.min", "dims"), keepdim);
   }
 
   /** The mean over `dims` (none: of every element). */
