@@ -90,7 +90,7 @@ extern "C" {
 #define MT_VERSION_PATCH 0
 #define MT_VERSION_STRING "0.1.0"
 /* Incremented whenever functions or enum values are added; never reset. */
-#define MT_ABI_VERSION 2
+#define MT_ABI_VERSION 3
 
 /* "0.1.0": the running library's version. */
 MT_API const char* mt_version(void);
@@ -143,7 +143,7 @@ enum {
   MT_CUDA_MATMUL_CUBLAS = 1  /* cuBLAS for contiguous operands, the kernel for the others */
 };
 
-/* mt_map's ops: elementwise f(x). */
+/* mt_map's ops: elementwise f(x). MT_MAP_SIN and the ops after it are ABI 3. */
 typedef int32_t mt_map_op_t;
 enum {
   MT_MAP_NEG = 0,        /* -x */
