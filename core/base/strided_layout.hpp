@@ -19,6 +19,7 @@
 // Works on any view type with `rank`, `shape[]` and `strides[]` (in elements): the backends'
 // StridedView and the CUDA plugin's mt_cuda_view.
 #include <cstdint>
+#include <utility>
 
 #include "base/dims.hpp"
 #include "base/host_device.hpp"
@@ -29,7 +30,6 @@ namespace mt {
 enum class LayoutOrder { Logical, Strides };
 
 template <int N> struct StridedLayout {
-  static constexpr int operands = N;
   int rank = 0;
   int64_t numel = 1;
   // Only the first `rank` entries are set. Passed to CUDA kernels by value (a few hundred
@@ -86,14 +86,9 @@ template <int N> bool belongs_inside(const StridedLayout<N>& l, int a, int b) {
 }
 
 template <int N> void swap_dims(StridedLayout<N>& l, int a, int b) {
-  const auto swap = [](int64_t& x, int64_t& y) {
-    const int64_t t = x;
-    x = y;
-    y = t;
-  };
-  swap(l.shape[a], l.shape[b]);
+  std::swap(l.shape[a], l.shape[b]);
   for (int k = 0; k < N; ++k)
-    swap(l.strides[k][a], l.strides[k][b]);
+    std::swap(l.strides[k][a], l.strides[k][b]);
 }
 
 template <class View> bool row_major_with_shape(const View& v, const View& out) {
@@ -111,7 +106,6 @@ StridedLayout<N> make_layout(const View* const (&operands)[N], LayoutOrder order
   using namespace layout_detail;
   const View& out = *operands[0];
   StridedLayout<N> l;
-  l.numel = 1;
   for (int d = 0; d < out.rank; ++d)
     l.numel *= out.shape[d];
   // The common case first: every operand row-major in operand 0's shape is one flat run.
