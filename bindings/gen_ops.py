@@ -128,15 +128,22 @@ def banner(comment, header):
     )
 
 
+def xml(text):
+    """`text` escaped for C#'s XML doc comments and javadoc's HTML ("a < b")."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 # --- Java ----------------------------------------------------------------------------------------
+
+
+def java_doc(op):
+    return f"  /** {xml(op.doc)}. */\n" if op.doc else ""
 
 
 def java_enum(kind, members):
     _, function, enum, doc = KINDS[kind]
     constants = ",\n".join(
-        (f"  /** {op.doc}. */\n" if op.doc else "")
-        + f"  {op.name.upper()}(MinitensorNative.{op.constant})"
-        for op in members
+        java_doc(op) + f"  {op.name.upper()}(MinitensorNative.{op.constant})" for op in members
     )
     return f"""package org.minitensor;
 
@@ -163,7 +170,7 @@ def java_methods(op):
     if words is None:
         return ""
     method, member = camel(words), f"{KINDS[op.kind][2]}.{op.name.upper()}"
-    doc = f"  /** {op.doc}. */\n" if op.doc else ""
+    doc = java_doc(op)
     if op.kind == "map":
         return f"""{doc}  public Tensor {method}() {{
     return map({member});
@@ -223,10 +230,6 @@ def generate_java(ops, out):
 
 
 # --- C# ------------------------------------------------------------------------------------------
-
-
-def xml(text):
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def csharp_doc(op):

@@ -157,7 +157,7 @@ public final class Tensor extends TensorOps {
     return adopt(out -> mt_scalar(value, dtype.code, out));
   }
 
-  /** start, start + step, ... while < stop (> stop for a negative step), as numpy.arange. */
+  /** start, start + step, ... while &lt; stop (&gt; stop for a negative step), as numpy.arange. */
   public static Tensor arange(double start, double stop, double step, DType dtype) {
     notNull(dtype, "Tensor.arange", "dtype");
     return adopt(out -> mt_arange(start, stop, step, dtype.code, out));
