@@ -72,8 +72,7 @@ def bench_demos(build):
     demos = {
         "C": [build / "examples/c/mt_train_c", "--svg", os.devnull],
         "Python": ["/usr/bin/python3", "-B", ROOT / "examples/python/train.py"],
-        "Java": ["java", f"-Djava.library.path={bindings / 'java'}", "-cp",
-                 f"{bindings / 'java/minitensor.jar'}:{bindings / 'java/train.jar'}",
+        "Java": ["java", "-cp", f"{bindings / 'java/minitensor.jar'}:{bindings / 'java/train.jar'}",
                  "org.minitensor.examples.Train"],
         "C#": ["mono", bindings / "csharp/Train.exe"],
     }
