@@ -73,8 +73,11 @@ if [[ -z $lib ]]; then
   include_dirs+=("$root/build/abi/capi/include")
 fi
 lib=$(readlink -f "$lib")
-version=$(cat "${include_dirs[@]/%//minitensor/version.h}" 2>/dev/null |
-  sed -nE 's/^#define MT_VERSION_STRING "(.*)"/\1/p')
+version_h=""
+for dir in "${include_dirs[@]}"; do
+  [[ -f $dir/minitensor/version.h ]] && version_h=$dir/minitensor/version.h
+done
+version=$(sed -nE 's/^#define MT_VERSION_STRING "(.*)"/\1/p' "${version_h:-/dev/null}")
 [[ -n $version ]] || {
   echo "check-abi: no MT_VERSION_STRING in minitensor/version.h under ${include_dirs[*]}" >&2
   exit 2
@@ -102,7 +105,6 @@ if [[ $mode == update ]]; then
   mkdir -p "$abi_dir"
   cp "$work/current.dump" "$abi_dir/minitensor-$version.dump"
   # The baseline header stands alone: minitensor/version.h is inlined where it is included.
-  version_h=$(ls "${include_dirs[@]/%//minitensor/version.h}" 2>/dev/null | head -1)
   sed -e "\\|^#include <minitensor/version.h>|{r $version_h" -e 'd}' "$header" \
     >"$abi_dir/minitensor-$version.header"
   echo "check-abi: recorded the ABI of $version in capi/abi/minitensor-$version.{dump,header}" \
