@@ -16,9 +16,9 @@
 
 #include <minitensor/minitensor.h>
 
+#include "boundary_plot.h"
 #include "classifier.h"
 #include "options.h"
-#include "svg.h"
 
 #define GRID 50 /* cells per side of the plotted probability grid */
 
@@ -57,7 +57,7 @@ static int write_plot(const classifier* model, const options* opt, double accura
   double* xy = malloc(sizeof(double) * 2 * (size_t)model->points);
   double* labels = malloc(sizeof(double) * (size_t)model->points);
   char title[200];
-  svg_plot plot;
+  boundary_plot plot;
   int32_t status = MT_OK;
   int failed = 1;
 
@@ -65,7 +65,7 @@ static int write_plot(const classifier* model, const options* opt, double accura
     fprintf(stderr, "mt_train_c: out of memory for the plot\n");
     goto done;
   }
-  svg_grid_points(GRID, grid_xy);
+  boundary_grid_points(GRID, grid_xy);
   status = classifier_probabilities(model, grid_xy, cells, probs);
   if (status == MT_OK) status = mt_to_buffer(model->x, xy, MT_FLOAT64, 2 * model->points);
   if (status == MT_OK) status = mt_to_buffer(model->y, labels, MT_FLOAT64, model->points);
@@ -82,7 +82,7 @@ static int write_plot(const classifier* model, const options* opt, double accura
   plot.points = model->points;
   plot.xy = xy;
   plot.labels = labels;
-  if (svg_write(opt->svg_path, &plot) != 0) {
+  if (boundary_plot_write(opt->svg_path, &plot) != 0) {
     fprintf(stderr, "mt_train_c: cannot write %s: %s\n", opt->svg_path, strerror(errno));
     goto done;
   }
