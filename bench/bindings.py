@@ -70,7 +70,7 @@ def bench_ops(build):
 def bench_demos(build):
     bindings = build / "bindings"
     demos = {
-        "C": [build / "examples/c/mt_train_c", "--svg", os.devnull],
+        "C": [build / "examples/c/mt_train_c", "--svg", os.devnull, "--curves", os.devnull],
         "Python": ["/usr/bin/python3", "-B", ROOT / "examples/python/train.py"],
         "Java": ["java", "-cp", f"{bindings / 'java/minitensor.jar'}:{bindings / 'java/train.jar'}",
                  "org.minitensor.examples.Train"],

@@ -41,4 +41,5 @@
 %ignore mt_from_blob;
 %ignore mt_deleter;
 
+%include "minitensor/version.h"
 %include "minitensor/minitensor.h"

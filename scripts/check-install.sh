@@ -50,7 +50,7 @@ lib=$(find "$prefix" -name 'libminitensor.so' -printf '%h\n' | head -1)
 libdir=${lib#"$prefix"/}
 (cd "$prefix" && find . -mindepth 1 \( -type f -o -type l \) -printf '%P\n' | sort) \
   >"$work/installed"
-allowed="^(include/minitensor/minitensor\.h"
+allowed="^(include/minitensor/(minitensor|version)\.h"
 allowed+="|$libdir/libminitensor\.so(\.[0-9]+)*"
 allowed+="|$libdir/pkgconfig/minitensor\.pc"
 allowed+="|$libdir/cmake/minitensor/minitensor(-config|-config-version|Targets|Targets-[a-z]+)\.cmake"
@@ -73,7 +73,8 @@ if grep -vE "$allowed" "$work/installed" >"$work/unexpected"; then
   fail "unexpected files installed:"
   sed 's/^/  /' "$work/unexpected" >&2
 fi
-for required in include/minitensor/minitensor.h "$libdir/libminitensor.so" \
+for required in include/minitensor/minitensor.h include/minitensor/version.h \
+  "$libdir/libminitensor.so" \
   "$libdir/pkgconfig/minitensor.pc" "$libdir/cmake/minitensor/minitensor-config.cmake" \
   "$libdir/cmake/minitensor/minitensor-config-version.cmake" \
   "$libdir/cmake/minitensor/minitensorTargets.cmake"; do
@@ -99,69 +100,9 @@ for pattern in minitensor_core mt_warnings 'TBB' 'oneapi' 'dlpack' "$root" "$bui
   fi
 done
 
-# 3a. pkg-config: the .pc file must describe this prefix (wherever the tree was installed).
-export PKG_CONFIG_PATH=$prefix/$libdir/pkgconfig
-pc_include=$(pkg-config --variable=includedir minitensor)
-pc_libdir=$(pkg-config --variable=libdir minitensor)
-if [[ $(realpath -m "$pc_include") != "$prefix/include" ||
-  $(realpath -m "$pc_libdir") != "$prefix/$libdir" ]]; then
-  fail "minitensor.pc points at includedir=$pc_include libdir=$pc_libdir, not into the" \
-    "prefix it was installed to ($prefix): the .pc file holds the configure-time prefix" \
-    "instead of one relative to its own place (\${pcfiledir}), so cmake --install --prefix" \
-    "and moved trees get a broken pkg-config file"
-fi
-[[ $(pkg-config --modversion minitensor) == "$(sed -nE \
-  's/^#define MT_VERSION_STRING "(.*)"/\1/p' "$prefix/include/minitensor/minitensor.h")" ]] ||
-  fail "pkg-config --modversion differs from MT_VERSION_STRING"
-cc=${CC:-cc}
-echo "--- $cc -std=c99 -pedantic -Werror consumer.c \$(pkg-config --cflags --libs minitensor)"
-# shellcheck disable=SC2046  # word splitting of pkg-config's output is intended
-if $cc -std=c99 -pedantic -Wall -Wextra -Werror "$consumer_src/consumer.c" -o "$work/consumer_pc" \
-  $(pkg-config --cflags --libs minitensor) -Wl,-rpath,"$prefix/$libdir"; then
-  out=$("$work/consumer_pc") || fail "the pkg-config consumer failed: $out"
-  [[ $out == OK ]] || fail "the pkg-config consumer printed '$out', not OK"
-  echo "pkg-config consumer: $out"
-else
-  fail "the consumer does not build with pkg-config's flags"
-fi
-
-# 3a'. The CUDA plugin, where the build has one: the installed library finds it next to itself
-# (so CUDA is unavailable here only for want of a driver or GPU, never of the plugin).
-if [[ $cuda_plugin == 1 ]]; then
-  echo "--- the installed CUDA plugin, loaded by the installed library"
-  cat >"$work/cuda_check.c" <<'C'
-#include <minitensor/minitensor.h>
-#include <stdio.h>
-#include <string.h>
-int main(void) {
-  const char* reason = mt_device_unavailable_reason(MT_DEVICE_CUDA);
-  printf("%s\n", reason[0] ? reason : "CUDA available");
-  return strstr(reason, "cannot load") != NULL;
-}
-C
-  # shellcheck disable=SC2046  # word splitting of pkg-config's output is intended
-  $cc -std=c99 "$work/cuda_check.c" -o "$work/cuda_check" $(pkg-config --cflags --libs minitensor) \
-    -Wl,-rpath,"$prefix/$libdir" || fail "the CUDA check does not build"
-  out=$(env -u MINITENSOR_CUDA_PLUGIN "$work/cuda_check") ||
-    fail "the installed library does not load the installed CUDA plugin: $out"
-  echo "CUDA from the prefix: $out"
-fi
-
-# 3b. CMake: find_package(minitensor) in a project of its own.
-echo "--- cmake -S tests/packaging/consumer -DCMAKE_PREFIX_PATH=$prefix"
-if cmake -S "$consumer_src" -B "$work/consumer_build" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" \
-  -DCMAKE_BUILD_TYPE=Release >"$work/consumer_cmake.log" 2>&1 &&
-  cmake --build "$work/consumer_build" >>"$work/consumer_cmake.log" 2>&1; then
-  grep -q "minitensor_DIR:PATH=$prefix/" "$work/consumer_build/CMakeCache.txt" ||
-    fail "find_package(minitensor) found another copy: $(grep minitensor_DIR \
-      "$work/consumer_build/CMakeCache.txt")"
-  out=$("$work/consumer_build/consumer") || fail "the CMake consumer failed: $out"
-  [[ $out == OK ]] || fail "the CMake consumer printed '$out', not OK"
-  echo "find_package consumer: $out"
-else
-  cat "$work/consumer_cmake.log" >&2
-  fail "the consumer does not build with find_package(minitensor)"
-fi
+# 3. C: pkg-config and find_package(minitensor) consumers, and the CUDA plugin where built.
+tests/packaging/consumer/build-and-run.sh "$prefix" "$libdir" "$work" ||
+  fail "the C consumers (above)"
 
 # 4. The bindings, each running its README example from the prefix.
 # expect_output NAME EXPECTED COMMAND...: runs the command, which must print EXPECTED.

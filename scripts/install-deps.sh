@@ -45,7 +45,10 @@ for flag in "$@"; do
         clang-14                # scripts/fuzz.sh: libFuzzer needs clang
         libclang-rt-14-dev      #   ... its fuzzer and sanitizer runtimes
         llvm-14                 #   ... llvm-symbolizer, for readable crash stacks
-        patchelf                # tests/cuda: the CUDA plugin with libcublas made unfindable
+        patchelf                # tests/cuda: the CUDA plugin with libcublas made unfindable;
+                                #   the NuGet package's libraries: RUNPATH $ORIGIN
+        nuget                   # scripts/packaging/csharp.sh: nuget pack and restore (2.8.7)
+        unzip                   #   ... the .nupkg's files and .nuspec
         black pyflakes3         # .ci/run: the format and lint checks of the bindings' Python
       )
       ;;

@@ -46,11 +46,12 @@ run() {
 run mt_capi_tests "$PWD/$build/tests/capi/mt_capi_tests"
 # Two threads at least, whatever the machine: the test is about sharing tensors.
 MINITENSOR_NUM_THREADS=2 run mt_capi_threads_test "$PWD/$build/tests/capi/mt_capi_threads_test"
-run mt_train_c "$PWD/$build/examples/c/mt_train_c" --epochs 3 --quiet --svg "$work/boundary.svg"
+run mt_train_c "$PWD/$build/examples/c/mt_train_c" --epochs 3 --quiet --svg "$work/boundary.svg" \
+  --curves "$work/curves.svg"
 MINITENSOR_CUDA_PLUGIN=$emulated_cuda run mt_capi_device_tests \
   "$PWD/$build/tests/capi/mt_capi_device_tests" emulated
 MINITENSOR_CUDA_PLUGIN=$emulated_cuda run mt_train_c_cuda "$PWD/$build/examples/c/mt_train_c" \
-  --device cuda --epochs 2 --quiet --svg "$work/boundary_cuda.svg"
+  --device cuda --epochs 2 --quiet --svg "$work/boundary_cuda.svg" --curves "$work/curves_cuda.svg"
 
 if [[ $failed -ne 0 ]]; then
   exit 1

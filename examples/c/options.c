@@ -8,6 +8,8 @@
 
 #include <minitensor/minitensor.h>
 
+#include "nice_step.h"
+
 #define PROGRAM "mt_train_c"
 
 typedef enum {
@@ -32,7 +34,9 @@ void options_usage(FILE* stream, const char* program) {
           "usage: %s [options]\n"
           "Trains MiniTorch's classifier (MLP 2 -> H -> H -> 1, relu, sigmoid, binary\n"
           "cross-entropy, SGD over minibatches in order) on a toy dataset through the C API,\n"
-          "prints a line per epoch and writes the decision boundary as an SVG plot.\n"
+          "prints its progress, and writes the decision boundary and the loss and accuracy\n"
+          "curves as SVG plots. On a terminal a live line shows the epoch, loss, accuracy\n"
+          "and the time left.\n"
           "\n"
           "  --dataset NAME   simple, diag, split, xor, circle or spiral (default xor)\n"
           "  --points N       dataset size (default 50)\n"
@@ -47,14 +51,22 @@ void options_usage(FILE* stream, const char* program) {
           "  --threads N      threads of cpu_par (default 0: MINITENSOR_NUM_THREADS or all)\n"
           "  --device DEVICE  cpu, cuda or cuda:N: where the model, the data and the training\n"
           "                   live (default cpu)\n"
-          "  --svg PATH       where the plot goes (default decision_boundary.svg)\n"
-          "  --every N        a progress line every N epochs (default 1)\n"
+          "  --svg PATH       the decision boundary's plot (default decision_boundary.svg)\n"
+          "  --curves PATH    the loss and accuracy curves' plot (default\n"
+          "                   training_curves.svg)\n"
+          "  --every N        a progress line every N epochs and after the last (default: the\n"
+          "                   smallest of 1, 2, 5, 10, 20, 50, ... giving at most 20 lines)\n"
           "  --quiet          no progress lines, only the summary\n"
           "  --exact          progress lines print the loss with 17 significant digits\n"
           "                   (it reads back exactly: runs can be compared)\n"
           "  --help           this text\n"
           "Options take their value as --name VALUE or --name=VALUE.\n",
           program);
+}
+
+int64_t options_default_every(int64_t epochs) {
+  const double step = nice_step((double)epochs, 20);
+  return step < 1 ? 1 : (int64_t)(step + 0.5); /* steps from 1 up are whole numbers */
 }
 
 static int bad(const char* name, const char* text, const char* expected) {
@@ -158,6 +170,7 @@ int options_parse(int argc, char** argv, options* out) {
       {"threads", ARG_INT, &out->threads, 0, 1024},
       {"device", ARG_DEVICE, &out->device, 0, 0},
       {"svg", ARG_TEXT, &out->svg_path, 0, 0},
+      {"curves", ARG_TEXT, &out->curves_path, 0, 0},
       {"every", ARG_INT, &out->every, 1, INT64_MAX},
   };
   const size_t count = sizeof specs / sizeof specs[0];
@@ -176,7 +189,8 @@ int options_parse(int argc, char** argv, options* out) {
   out->device.type = MT_DEVICE_CPU;
   out->device.index = 0;
   out->svg_path = "decision_boundary.svg";
-  out->every = 1;
+  out->curves_path = "training_curves.svg";
+  out->every = -1; /* not given: options_default_every once the epochs are known */
   out->exact = 0;
 
   for (i = 1; i < argc; ++i) {
@@ -219,5 +233,6 @@ int options_parse(int argc, char** argv, options* out) {
     }
     if (parse_value(&specs[k], value) != OPTIONS_RUN) return OPTIONS_BAD;
   }
+  if (out->every < 0) out->every = options_default_every(out->epochs);
   return OPTIONS_RUN;
 }

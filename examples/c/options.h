@@ -23,12 +23,18 @@ typedef struct options {
   const char* backend; /* NULL: the library's default */
   int64_t threads;     /* 0: the library's default */
   device_option device;
-  const char* svg_path;
-  int64_t every; /* a progress line every `every` epochs; 0: none */
-  int exact;     /* progress lines print the loss with 17 digits (it reads back exactly) */
+  const char* svg_path;    /* the decision boundary's plot */
+  const char* curves_path; /* the loss and accuracy curves' plot */
+  int64_t every;           /* a progress line every `every` epochs and after the last; 0: none */
+  int exact; /* progress lines print the loss with 17 digits (it reads back exactly) */
 } options;
 
 enum { OPTIONS_RUN, OPTIONS_HELP, OPTIONS_BAD };
+
+/* The default of --every for `epochs` epochs: the smallest of 1, 2, 5, 10, 20, 50, ... that
+ * prints at most 20 progress lines (500 epochs: every 50th). The Python, Java and C# demos
+ * follow the same rule. */
+int64_t options_default_every(int64_t epochs);
 
 /* Fills *out from the defaults and argv. OPTIONS_HELP after printing the usage to stdout,
  * OPTIONS_BAD after printing a message to stderr. */

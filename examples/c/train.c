@@ -1,32 +1,33 @@
 /*
  * mt_train_c: trains MiniTorch's classifier on a toy dataset through minitensor's C API,
- * prints a line per epoch (loss, accuracy, time) and writes the decision boundary as SVG; on
- * the CPU or a CUDA device (--device cuda).
+ * prints its progress (a line every few epochs and, on a terminal, a live line; progress.h),
+ * and writes the decision boundary and the loss and accuracy curves as SVG; on the CPU or a
+ * CUDA device (--device cuda).
  *   mt_train_c [--dataset xor] [--hidden 10] [--epochs 500] ... (--help lists them)
  * Exit status: 0 done, 1 a failed call (the library's message is printed) or --device cuda
  * where CUDA is unavailable (the reason is printed), 2 bad options.
  */
-#define _POSIX_C_SOURCE 200112L /* clock_gettime */
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <minitensor/minitensor.h>
 
+#include "boundary_plot.h"
 #include "classifier.h"
+#include "curves_plot.h"
 #include "options.h"
-#include "svg.h"
+#include "progress.h"
 
 #define GRID 50 /* cells per side of the plotted probability grid */
 
-static double now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
-}
+/* What every epoch left: its time, the mean loss and the accuracy after it. */
+typedef struct history {
+  double* ms;
+  double* loss;
+  double* accuracy;
+} history;
 
 static int compare_doubles(const void* a, const void* b) {
   const double x = *(const double*)a, y = *(const double*)b;
@@ -39,25 +40,22 @@ static double median(double* values, int64_t n) {
   return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
-static int digits(int64_t n) {
-  int d = 1;
-  while (n >= 10) {
-    n /= 10;
-    ++d;
-  }
-  return d;
+/* "xor: 50 points, H = 10": how both plots' titles start. */
+static void describe(char* out, size_t size, const options* opt) {
+  snprintf(out, size, "%s: %lld points, H = %lld", mt_dataset_name(opt->dataset),
+           (long long)opt->points, (long long)opt->hidden);
 }
 
-/* The plot: the model's probabilities on the grid, the data points, a title. Returns 0, or 1
- * after printing why it failed. */
-static int write_plot(const classifier* model, const options* opt, double accuracy) {
+/* The decision boundary: the model's probabilities on the grid, the data points, a title.
+ * Returns 0, or 1 after printing why it failed. */
+static int write_boundary(const classifier* model, const options* opt, double accuracy) {
   const int64_t cells = (int64_t)GRID * GRID;
   double* grid_xy = malloc(sizeof(double) * 2 * (size_t)cells);
   double* probs = malloc(sizeof(double) * (size_t)cells);
   double* xy = malloc(sizeof(double) * 2 * (size_t)model->points);
   double* labels = malloc(sizeof(double) * (size_t)model->points);
   char title[200];
-  svg_plot plot;
+  boundary_plot plot;
   int32_t status = MT_OK;
   int failed = 1;
 
@@ -65,7 +63,7 @@ static int write_plot(const classifier* model, const options* opt, double accura
     fprintf(stderr, "mt_train_c: out of memory for the plot\n");
     goto done;
   }
-  svg_grid_points(GRID, grid_xy);
+  boundary_grid_points(GRID, grid_xy);
   status = classifier_probabilities(model, grid_xy, cells, probs);
   if (status == MT_OK) status = mt_to_buffer(model->x, xy, MT_FLOAT64, 2 * model->points);
   if (status == MT_OK) status = mt_to_buffer(model->y, labels, MT_FLOAT64, model->points);
@@ -73,19 +71,20 @@ static int write_plot(const classifier* model, const options* opt, double accura
     fprintf(stderr, "mt_train_c: %s\n", mt_last_error());
     goto done;
   }
-  sprintf(title, "%s: %lld points, H = %lld, %lld epochs, accuracy %.1f%%",
-          mt_dataset_name(opt->dataset), (long long)opt->points, (long long)opt->hidden,
-          (long long)opt->epochs, 100 * accuracy);
+  describe(title, sizeof title, opt);
+  sprintf(title + strlen(title), ", %lld epochs, accuracy %.1f%%", (long long)opt->epochs,
+          100 * accuracy);
   plot.title = title;
   plot.grid = GRID;
   plot.probs = probs;
   plot.points = model->points;
   plot.xy = xy;
   plot.labels = labels;
-  if (svg_write(opt->svg_path, &plot) != 0) {
+  if (boundary_plot_write(opt->svg_path, &plot) != 0) {
     fprintf(stderr, "mt_train_c: cannot write %s: %s\n", opt->svg_path, strerror(errno));
     goto done;
   }
+  printf("decision boundary (%dx%d grid): %s\n", GRID, GRID, opt->svg_path);
   failed = 0;
 
 done:
@@ -96,15 +95,34 @@ done:
   return failed;
 }
 
+/* The loss and accuracy of every epoch. Returns 0, or 1 after printing why it failed. */
+static int write_curves(const history* h, const options* opt) {
+  char title[200];
+  curves_plot plot;
+  describe(title, sizeof title, opt);
+  sprintf(title + strlen(title), ", lr %g, batch %lld", opt->lr, (long long)opt->batch);
+  plot.title = title;
+  plot.epochs = opt->epochs;
+  plot.loss = h->loss;
+  plot.accuracy = h->accuracy;
+  if (curves_plot_write(opt->curves_path, &plot) != 0) {
+    fprintf(stderr, "mt_train_c: cannot write %s: %s\n", opt->curves_path, strerror(errno));
+    return 1;
+  }
+  printf("training curves (%lld epochs): %s\n", (long long)opt->epochs, opt->curves_path);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   classifier model = CLASSIFIER_EMPTY;
   classifier_config config;
   options opt;
-  double* times = NULL;
-  double loss = 0, accuracy = 0, total_ms = 0;
+  history h = {NULL, NULL, NULL};
+  progress shown;
+  double total_ms = 0;
   int32_t status = MT_OK;
   int failed = 0;
-  int64_t epoch;
+  int64_t epoch, last;
 
   switch (options_parse(argc, argv, &opt)) {
     case OPTIONS_HELP: return 0;
@@ -136,12 +154,16 @@ int main(int argc, char** argv) {
   if (status == MT_OK) status = classifier_create(&config, &model);
   if (status != MT_OK) goto done;
 
-  times = malloc(sizeof *times * (size_t)opt.epochs);
-  if (!times) {
-    fprintf(stderr, "mt_train_c: out of memory for %lld epoch times\n", (long long)opt.epochs);
+  /* One block: the times, the losses, the accuracies. */
+  h.ms = malloc(sizeof(double) * 3 * (size_t)opt.epochs);
+  if (!h.ms) {
+    fprintf(stderr, "mt_train_c: out of memory for the history of %lld epochs\n",
+            (long long)opt.epochs);
     failed = 1;
     goto done;
   }
+  h.loss = h.ms + opt.epochs;
+  h.accuracy = h.loss + opt.epochs;
   printf("%s, %lld points, hidden %lld, lr %g, batch %lld, %s, seed %lld, backend %s",
          mt_dataset_name(opt.dataset), (long long)opt.points, (long long)opt.hidden, opt.lr,
          (long long)opt.batch, opt.dtype == MT_FLOAT32 ? "float32" : "float64", (long long)opt.seed,
@@ -153,33 +175,31 @@ int main(int argc, char** argv) {
   else
     printf(", device cuda:%d\n", (int)opt.device.index);
 
+  progress_start(&shown, opt.epochs, opt.every, opt.exact);
   for (epoch = 1; epoch <= opt.epochs; ++epoch) {
-    const double start = now_ms();
-    status = classifier_train_epoch(&model, &loss);
-    if (status != MT_OK) goto done;
-    times[epoch - 1] = now_ms() - start;
-    total_ms += times[epoch - 1];
-    if (opt.every && (epoch % opt.every == 0 || epoch == 1 || epoch == opt.epochs)) {
-      status = classifier_accuracy(&model, &accuracy);
-      if (status != MT_OK) goto done;
-      char loss_text[32];
-      snprintf(loss_text, sizeof loss_text, opt.exact ? "%.17g" : "%.6f", loss);
-      printf("epoch %*lld  loss %s  accuracy %5.1f%%  %.3f ms\n", digits(opt.epochs),
-             (long long)epoch, loss_text, 100 * accuracy, times[epoch - 1]);
+    const double start = progress_now_ms();
+    const int64_t i = epoch - 1;
+    status = classifier_train_epoch(&model, &h.loss[i]);
+    h.ms[i] = progress_now_ms() - start;
+    if (status == MT_OK) status = classifier_accuracy(&model, &h.accuracy[i]);
+    if (status != MT_OK) {
+      progress_clear(&shown);
+      goto done;
     }
+    total_ms += h.ms[i];
+    progress_epoch(&shown, epoch, h.loss[i], h.accuracy[i], h.ms[i]);
   }
-  status = classifier_accuracy(&model, &accuracy);
-  if (status != MT_OK) goto done;
+  progress_clear(&shown);
+  last = opt.epochs - 1;
   printf("done: %lld epochs, loss %.6f, accuracy %.1f%%, %.3f ms/epoch (median; mean %.3f)\n",
-         (long long)opt.epochs, loss, 100 * accuracy, median(times, opt.epochs),
+         (long long)opt.epochs, h.loss[last], 100 * h.accuracy[last], median(h.ms, opt.epochs),
          total_ms / (double)opt.epochs);
-
-  failed = write_plot(&model, &opt, accuracy);
-  if (!failed) printf("decision boundary (%dx%d grid): %s\n", GRID, GRID, opt.svg_path);
+  failed = write_boundary(&model, &opt, h.accuracy[last]);
+  if (write_curves(&h, &opt) != 0) failed = 1;
 
 done:
   if (status != MT_OK) fprintf(stderr, "mt_train_c: %s\n", mt_last_error());
-  free(times);
+  free(h.ms);
   classifier_release(&model);
   return status != MT_OK || failed ? 1 : 0;
 }

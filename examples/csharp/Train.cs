@@ -1,6 +1,6 @@
 // Train.exe: trains MiniTorch's classifier on a toy dataset through the C# bindings and prints
-// a line per epoch (loss, accuracy, time), as the C demo mt_train_c does, on the CPU or a CUDA
-// device (--device cuda).
+// its progress as the C demo mt_train_c does (without its plots): a line (loss, accuracy, time)
+// every few epochs and, on a terminal, a live line; on the CPU or a CUDA device (--device cuda).
 //   mono Train.exe [--dataset xor] [--hidden 10] [--epochs 500] ... (--help lists them)
 // Exit status: 0 done, 1 a failed library call (its message is printed) or --device cuda where
 // CUDA is unavailable (the reason is printed), 2 bad options.
@@ -44,27 +44,69 @@ static class Train {
     var times = new double[options.Epochs];
     double loss = 0, accuracy;
     int width = options.Epochs.ToString().Length;
+    var live = new LiveLine(options);
     for (long epoch = 1; epoch <= options.Epochs; ++epoch) {
       Stopwatch clock = Stopwatch.StartNew();
       loss = classifier.TrainEpoch();
       times[epoch - 1] = clock.Elapsed.TotalMilliseconds;
-      bool report = options.Every > 0 &&
-                    (epoch % options.Every == 0 || epoch == 1 || epoch == options.Epochs);
-      if (!report) continue;
+      bool printed = options.Every > 0 && (epoch % options.Every == 0 || epoch == options.Epochs);
+      bool redraw = live.Due(epoch);
+      if (!printed && !redraw) continue;
       accuracy = classifier.Accuracy();
-      // 17 digits read back to the same double, as the C demo's %.17g (mono's "R" does not
-      // always: it tries 15 digits and keeps them when its own parse agrees).
-      string lossText = options.Exact ? loss.ToString("G17") : loss.ToString("F6");
-      Console.WriteLine("epoch {0}  loss {1}  accuracy {2}%  {3:F3} ms",
-                        epoch.ToString().PadLeft(width), lossText,
-                        (100 * accuracy).ToString("F1").PadLeft(5), times[epoch - 1]);
+      if (printed) {
+        live.Clear();
+        // 17 digits read back to the same double, as the C demo's %.17g (mono's "R" does not
+        // always: it tries 15 digits and keeps them when its own parse agrees).
+        string lossText = options.Exact ? loss.ToString("G17") : loss.ToString("F6");
+        Console.WriteLine("epoch {0}  loss {1}  accuracy {2}%  {3:F3} ms",
+                          epoch.ToString().PadLeft(width), lossText,
+                          (100 * accuracy).ToString("F1").PadLeft(5), times[epoch - 1]);
+      }
+      if (redraw) live.Draw(epoch, loss, accuracy);
     }
+    live.Clear();
     accuracy = classifier.Accuracy();
     double total = 0;
     foreach (double time in times) total += time;
     Console.WriteLine("done: {0} epochs, loss {1:F6}, accuracy {2:F1}%, {3:F3} ms/epoch " +
                       "(median; mean {4:F3})", options.Epochs, loss, 100 * accuracy,
                       Median(times), total / options.Epochs);
+  }
+
+  // On a terminal, one line rewritten in place with the epoch, loss, accuracy and the time left,
+  // redrawn at most every 0.1 s; Clear() erases it before anything else is printed.
+  sealed class LiveLine {
+    const double PeriodMs = 100;
+    readonly bool on;
+    readonly long epochs;
+    readonly Stopwatch clock = Stopwatch.StartNew();
+    double drawnMs = -PeriodMs;  // draw after the first epoch
+    bool shown;
+
+    public LiveLine(TrainOptions options) {
+      on = options.Every > 0 && !Console.IsOutputRedirected;
+      epochs = options.Epochs;
+    }
+
+    // Whether to redraw after `epoch`.
+    public bool Due(long epoch) {
+      return on && epoch < epochs && clock.Elapsed.TotalMilliseconds - drawnMs >= PeriodMs;
+    }
+
+    public void Draw(long epoch, double loss, double accuracy) {
+      drawnMs = clock.Elapsed.TotalMilliseconds;
+      double elapsed = drawnMs / 1e3, left = elapsed / epoch * (epochs - epoch);
+      Console.Write("\r\u001b[Kepoch {0}/{1}  loss {2:F6}  accuracy {3}%  {4:F1} s, {5:F1} s left",
+                    epoch, epochs, loss, (100 * accuracy).ToString("F1").PadLeft(5), elapsed,
+                    left);
+      shown = true;
+    }
+
+    public void Clear() {
+      if (!shown) return;
+      Console.Write("\r\u001b[K");
+      shown = false;
+    }
   }
 
   // C's %g: 6 significant digits, exponent form outside 1e-4 .. 1e6.

@@ -18,7 +18,7 @@ sealed class TrainOptions {
   public string Backend;  // null: the library's default
   public int Threads;     // 0: the library's default
   public Device Device = Device.Cpu;
-  public long Every = 1;  // a progress line every `Every` epochs; 0: none
+  public long Every = -1; // a progress line every `Every` epochs and after the last; 0: none
   public bool Exact;      // progress lines print the loss so that it reads back exactly
 
   public static void Usage(TextWriter output) {
@@ -26,7 +26,7 @@ sealed class TrainOptions {
         "usage: mono " + Program + " [options]\n" +
         "Trains MiniTorch's classifier (MLP 2 -> H -> H -> 1, relu, sigmoid, binary\n" +
         "cross-entropy, SGD over minibatches in order) on a toy dataset through the C#\n" +
-        "bindings and prints a line per epoch.\n" +
+        "bindings and prints its progress.\n" +
         "\n" +
         "  --dataset NAME   simple, diag, split, xor, circle or spiral (default xor)\n" +
         "  --points N       dataset size (default 50)\n" +
@@ -40,7 +40,8 @@ sealed class TrainOptions {
         "  --threads N      threads of cpu_par (default 0: MINITENSOR_NUM_THREADS or all)\n" +
         "  --device DEVICE  cpu, cuda or cuda:N: where the model, the data and the training\n" +
         "                   live (default cpu)\n" +
-        "  --every N        a progress line every N epochs (default 1)\n" +
+        "  --every N        a progress line every N epochs and after the last (default: the\n" +
+        "                   smallest of 1, 2, 5, 10, 20, 50, ... giving at most 20 lines)\n" +
         "  --quiet          no progress lines, only the summary\n" +
         "  --exact          progress lines print the loss so that it reads back exactly\n" +
         "                   (runs can be compared)\n" +
@@ -83,7 +84,18 @@ sealed class TrainOptions {
       string problem = options.Set(name, value);
       if (problem != null) return Fail(problem);
     }
+    if (options.Every < 0) options.Every = DefaultEvery(options.Epochs);
     return options;
+  }
+
+  // --every's default, the C demo's rule: the smallest of 1, 2, 5, 10, 20, 50, ... that prints
+  // at most 20 progress lines.
+  public static long DefaultEvery(long epochs) {
+    for (long scale = 1;; scale *= 10) {
+      foreach (long every in new[] {scale, 2 * scale, 5 * scale}) {
+        if (epochs <= 20 * every) return every;
+      }
+    }
   }
 
   static TrainOptions Fail(string message) {

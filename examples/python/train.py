@@ -8,6 +8,8 @@ prints the same losses as mt_train_c (with --exact, bit for bit).
     train.py [--dataset xor] [--hidden 10] [--epochs 500] ... (--help lists them)
 Exit status: 0 done, 1 a failed call (the library's message is printed) or --device cuda where
 CUDA is unavailable (the reason is printed), 2 bad options.
+Progress: a line after every N-th epoch and after the last (N: --every, or by default the C
+demo's rule, default_every) and, when stdout is a terminal, a live line rewritten in place.
 """
 import argparse
 import statistics
@@ -32,6 +34,17 @@ def int_in(low, high=2**63 - 1):
     return parse
 
 
+def default_every(epochs):
+    """--every's default, the C demo's rule: the smallest of 1, 2, 5, 10, 20, 50, ... that
+    prints at most 20 progress lines."""
+    scale = 1
+    while True:
+        for every in (scale, 2 * scale, 5 * scale):
+            if epochs <= 20 * every:
+                return every
+        scale *= 10
+
+
 def positive_real(text):
     value = float(text)
     if not value > 0 or value == float("inf"):
@@ -52,7 +65,7 @@ def parse_options(argv):
         prog="train.py",
         description="Trains MiniTorch's classifier (MLP 2 -> H -> H -> 1, "
         "relu, sigmoid, binary cross-entropy, SGD over minibatches in order) on a toy dataset "
-        "and prints a line per epoch.",
+        "and prints its progress.",
     )
     parser.add_argument("--dataset", default="xor", choices=mt.datasets.names())
     parser.add_argument("--points", type=int_in(1, 10_000_000), default=50, help="dataset size")
@@ -83,7 +96,12 @@ def parse_options(argv):
         help="cpu, cuda or cuda:N: where the model, the data and the training "
         "live (default cpu)",
     )
-    parser.add_argument("--every", type=int_in(1), default=1, help="a progress line every N epochs")
+    parser.add_argument(
+        "--every",
+        type=int_in(1),
+        help="a progress line every N epochs and after the last (default: the smallest of 1, 2, "
+        "5, 10, 20, 50, ... giving at most 20 lines)",
+    )
     parser.add_argument(
         "--quiet",
         action="store_const",
@@ -94,7 +112,43 @@ def parse_options(argv):
     parser.add_argument(
         "--exact", action="store_true", help="print the loss so that it reads back exactly (repr)"
     )
-    return parser.parse_args(argv)
+    opt = parser.parse_args(argv)
+    if opt.every is None:
+        opt.every = default_every(opt.epochs)
+    return opt
+
+
+class LiveLine:
+    """On a terminal, one line rewritten in place with the epoch, loss, accuracy and the time
+    left, redrawn at most every 0.1 s; clear() erases it before anything else is printed."""
+
+    PERIOD = 0.1
+
+    def __init__(self, opt):
+        self.on = bool(opt.every) and sys.stdout.isatty()
+        self.epochs, self.start, self.shown = opt.epochs, time.perf_counter(), False
+        self.drawn = self.start - self.PERIOD  # draw after the first epoch
+
+    def due(self, epoch):
+        """Whether to redraw after `epoch`."""
+        return self.on and epoch < self.epochs and time.perf_counter() - self.drawn >= self.PERIOD
+
+    def draw(self, epoch, loss, accuracy):
+        self.drawn = time.perf_counter()
+        elapsed = self.drawn - self.start
+        left = elapsed / epoch * (self.epochs - epoch)
+        print(
+            f"\r\x1b[Kepoch {epoch}/{self.epochs}  loss {loss:.6f}  accuracy {100 * accuracy:5.1f}%"
+            f"  {elapsed:.1f} s, {left:.1f} s left",
+            end="",
+            flush=True,
+        )
+        self.shown = True
+
+    def clear(self):
+        if self.shown:
+            print("\r\x1b[K", end="", flush=True)
+            self.shown = False
 
 
 class Classifier:
@@ -155,17 +209,25 @@ def main(argv):
             header += f" ({mt.num_threads()} threads)"
         header += f", device {opt.device}"
         print(header)
-        times, width = [], len(str(opt.epochs))
+        times, width, live = [], len(str(opt.epochs)), LiveLine(opt)
         for epoch in range(1, opt.epochs + 1):
             start = time.perf_counter()
             loss = model.train_epoch()
             times.append((time.perf_counter() - start) * 1e3)
-            if opt.every and (epoch % opt.every == 0 or epoch in (1, opt.epochs)):
+            printed = opt.every and (epoch % opt.every == 0 or epoch == opt.epochs)
+            redraw = live.due(epoch)
+            if printed or redraw:
+                accuracy = model.accuracy()
+            if printed:
+                live.clear()
                 loss_text = repr(loss) if opt.exact else f"{loss:.6f}"
                 print(
                     f"epoch {epoch:{width}d}  loss {loss_text}  "
-                    f"accuracy {100 * model.accuracy():5.1f}%  {times[-1]:.3f} ms"
+                    f"accuracy {100 * accuracy:5.1f}%  {times[-1]:.3f} ms"
                 )
+            if redraw:
+                live.draw(epoch, loss, accuracy)
+        live.clear()
         print(
             f"done: {opt.epochs} epochs, loss {loss:.6f}, accuracy "
             f"{100 * model.accuracy():.1f}%, {statistics.median(times):.3f} ms/epoch "

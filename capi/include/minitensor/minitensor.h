@@ -85,10 +85,9 @@ extern "C" {
  * Versions
  * ------------------------------------------------------------------------------------------ */
 
-#define MT_VERSION_MAJOR 0
-#define MT_VERSION_MINOR 1
-#define MT_VERSION_PATCH 0
-#define MT_VERSION_STRING "0.1.0"
+/* MT_VERSION_MAJOR, _MINOR, _PATCH and MT_VERSION_STRING ("0.1.0"): the release version,
+ * generated from the one definition (the file VERSION) when the library is built. */
+#include <minitensor/version.h>
 /* Incremented whenever functions or enum values are added; never reset. */
 #define MT_ABI_VERSION 3
 

@@ -9,9 +9,9 @@ import org.minitensor.MinitensorException;
 
 /**
  * mt_train_java: trains MiniTorch's classifier on a toy dataset through the Java bindings and
- * prints a line per epoch (loss, accuracy, time), as the C demo mt_train_c does (without its
- * plot), on the CPU or a CUDA device (--device cuda). With the same options both print the same
- * losses.
+ * prints its progress as the C demo mt_train_c does (without its plots): a line (loss,
+ * accuracy, time) every few epochs and, on a terminal, a live line; on the CPU or a CUDA device
+ * (--device cuda). With the same options both print the same losses.
  * Exit status: 0 done, 1 a failed call (the library's message is printed) or --device cuda
  * where CUDA is unavailable (the reason is printed), 2 bad options.
  */
@@ -58,18 +58,26 @@ public final class Train {
       double[] times = new double[(int) options.epochs];
       double loss = 0;
       int width = Long.toString(options.epochs).length();
+      LiveLine live = new LiveLine(options);
       for (int epoch = 1; epoch <= options.epochs; ++epoch) {
         long start = System.nanoTime();
         loss = model.trainEpoch();
         times[epoch - 1] = (System.nanoTime() - start) * 1e-6;
-        if (options.every > 0
-            && (epoch % options.every == 0 || epoch == 1 || epoch == options.epochs)) {
+        boolean printed = options.every > 0
+            && (epoch % options.every == 0 || epoch == options.epochs);
+        boolean redraw = live.due(epoch);
+        double accuracy = printed || redraw ? model.accuracy() : 0;
+        if (printed) {
+          live.clear();
           String lossText = options.exact ? Double.toString(loss) : CFormat.fixed(loss, 6);
           System.out.printf("epoch %" + width + "d  loss %s  accuracy %s%%  %s ms%n", epoch,
-              lossText, CFormat.fixed(100 * model.accuracy(), 1, 5),
-              CFormat.fixed(times[epoch - 1], 3));
+              lossText, CFormat.fixed(100 * accuracy, 1, 5), CFormat.fixed(times[epoch - 1], 3));
+        }
+        if (redraw) {
+          live.draw(epoch, loss, accuracy);
         }
       }
+      live.clear();
       double mean = Arrays.stream(times).sum() / options.epochs;
       System.out.printf("done: %d epochs, loss %s, accuracy %s%%, %s ms/epoch (median; mean %s)%n",
           options.epochs, CFormat.fixed(loss, 6), CFormat.fixed(100 * model.accuracy(), 1),
@@ -90,6 +98,46 @@ public final class Train {
       text += " (" + Minitensor.numThreads() + " threads)";
     }
     return text + ", device " + options.device;
+  }
+
+  /** On a terminal, one line rewritten in place with the epoch, loss, accuracy and the time
+   * left, redrawn at most every 0.1 s; clear() erases it before anything else is printed. */
+  private static final class LiveLine {
+    private static final long PERIOD_NS = 100_000_000;
+    private final boolean on;
+    private final long epochs;
+    private final long start = System.nanoTime();
+    private long drawn = start - PERIOD_NS; // draw after the first epoch
+    private boolean shown;
+
+    LiveLine(TrainOptions options) {
+      on = options.every > 0 && System.console() != null;
+      epochs = options.epochs;
+    }
+
+    /** Whether to redraw after `epoch`. */
+    boolean due(long epoch) {
+      return on && epoch < epochs && System.nanoTime() - drawn >= PERIOD_NS;
+    }
+
+    void draw(long epoch, double loss, double accuracy) {
+      drawn = System.nanoTime();
+      double elapsed = (drawn - start) * 1e-9;
+      double left = elapsed / epoch * (epochs - epoch);
+      System.out.print("\r\u001b[Kepoch " + epoch + "/" + epochs + "  loss "
+          + CFormat.fixed(loss, 6) + "  accuracy " + CFormat.fixed(100 * accuracy, 1, 5) + "%  "
+          + CFormat.fixed(elapsed, 1) + " s, " + CFormat.fixed(left, 1) + " s left");
+      System.out.flush();
+      shown = true;
+    }
+
+    void clear() {
+      if (shown) {
+        System.out.print("\r\u001b[K");
+        System.out.flush();
+        shown = false;
+      }
+    }
   }
 
   private static double median(double[] values) {

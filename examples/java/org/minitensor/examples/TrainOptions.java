@@ -32,8 +32,8 @@ final class TrainOptions {
   String backend;
   long threads;
   Device device = Device.CPU;
-  /** A progress line every `every` epochs; 0 for none (--quiet). */
-  long every = 1;
+  /** A progress line every `every` epochs and after the last; 0 for none (--quiet). */
+  long every = -1;
   boolean exact;
   boolean help;
 
@@ -41,7 +41,7 @@ final class TrainOptions {
     System.out.print("usage: " + PROGRAM + " [options]\n"
         + "Trains MiniTorch's classifier (MLP 2 -> H -> H -> 1, relu, sigmoid, binary\n"
         + "cross-entropy, SGD over minibatches in order) on a toy dataset through the Java\n"
-        + "bindings and prints a line per epoch.\n"
+        + "bindings and prints its progress.\n"
         + "\n"
         + "  --dataset NAME   simple, diag, split, xor, circle or spiral (default xor)\n"
         + "  --points N       dataset size (default 50)\n"
@@ -55,7 +55,8 @@ final class TrainOptions {
         + "  --threads N      threads of cpu_par (default 0: MINITENSOR_NUM_THREADS or all)\n"
         + "  --device DEVICE  cpu, cuda or cuda:N: where the model, the data and the training\n"
         + "                   live (default cpu)\n"
-        + "  --every N        a progress line every N epochs (default 1)\n"
+        + "  --every N        a progress line every N epochs and after the last (default: the\n"
+        + "                   smallest of 1, 2, 5, 10, 20, 50, ... giving at most 20 lines)\n"
         + "  --quiet          no progress lines, only the summary\n"
         + "  --exact          progress lines print the loss so that it reads back exactly\n"
         + "  --help           this text\n"
@@ -92,7 +93,22 @@ final class TrainOptions {
         }
       }
     }
+    if (options.every < 0) {
+      options.every = defaultEvery(options.epochs);
+    }
     return options;
+  }
+
+  /** --every's default, the C demo's rule: the smallest of 1, 2, 5, 10, 20, 50, ... that
+   * prints at most 20 progress lines. */
+  static long defaultEvery(long epochs) {
+    for (long scale = 1;; scale *= 10) {
+      for (long every : new long[] {scale, 2 * scale, 5 * scale}) {
+        if (epochs <= 20 * every) {
+          return every;
+        }
+      }
+    }
   }
 
   /** Stores an option's value. */
