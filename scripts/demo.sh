@@ -40,7 +40,7 @@ echo
 echo "=== the same from Python (examples/python/train.py), only the summary"
 PYTHONPATH=$bindings/python/dist /usr/bin/python3 -B examples/python/train.py --quiet "${shared[@]}"
 echo "=== from Java (examples/java)"
-java -Djava.library.path=$bindings/java \
-  -cp "$bindings/java/minitensor.jar:$bindings/java/train.jar" org.minitensor.examples.Train --quiet "${shared[@]}"
+java -cp "$bindings/java/minitensor.jar:$bindings/java/train.jar" \
+  org.minitensor.examples.Train --quiet "${shared[@]}"
 echo "=== from C# (examples/csharp)"
 mono $bindings/csharp/Train.exe --quiet "${shared[@]}"
