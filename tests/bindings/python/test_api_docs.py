@@ -79,3 +79,10 @@ def test_help_on_tensor_lists_the_generated_methods():
 
 def test_the_package_is_typed():
     assert (Path(mt.__file__).parent / "py.typed").is_file()
+
+
+def test_the_errors_are_documented():
+    errors = [getattr(mt, name) for name in mt.__all__ if name.endswith("Error")]
+    assert len(errors) == 11
+    for error in errors:
+        assert issubclass(error, mt.Error) and (inspect.getdoc(error) or "").strip(), error
