@@ -60,7 +60,7 @@ if [[ $cuda_plugin == 1 ]]; then
 fi
 bindings=$(grep -qx 'MT_BINDINGS:BOOL=ON' "$build/CMakeCache.txt" && echo 1 || echo 0)
 if [[ $bindings == 1 ]]; then
-  allowed+="|$libdir/python3/dist-packages/minitensor/([a-z_]+\.py|_minitensor_native\.so)"
+  allowed+="|$libdir/python3/dist-packages/minitensor/([a-z_]+\.py|py\.typed|_minitensor_native\.so)"
   allowed+="|share/java/minitensor\.jar|$libdir/jni/libminitensor_java\.so"
   allowed+="|$libdir/cli/minitensor/(Minitensor\.dll|libminitensor_csharp\.so)"
 fi
