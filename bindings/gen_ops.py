@@ -294,49 +294,88 @@ def generate_csharp(ops, out):
 # --- Python --------------------------------------------------------------------------------------
 
 
+def python_doc(op, method):
+    """The docstring of op's method: the header's comment on the op, else its name, and what
+    the arguments are."""
+    doc = op.doc or (f"{op.name}(a, b)" if op.kind == "zip" else op.name)
+    doc = doc.replace("\\", "\\\\").replace('"', '\\"')
+    if op.kind == "map":
+        return f"Elementwise {doc}."
+    if op.kind == "zip":
+        return (
+            f"Elementwise {doc} of this tensor (a) and `other` (b): a Tensor, a real number or an\n"
+            f"        array, broadcast as numpy does."
+        )
+    return (
+        f"The {doc} over `dim`: an int, a sequence of ints or None (every dim); `keepdim`\n"
+        f"        keeps the reduced dims, with size 1, as t.{method}(dim, keepdim=True) in torch."
+    )
+
+
 def python_method(op):
-    """(name, source) of the op's method, a function at module level; None for no method."""
+    """(name, source) of the op's method in class TensorOps; None for no method."""
     words = method_words(op, "python")
     if words is None:
         return None
     method, constant = "_".join(words), f"_c.{op.constant}"
-    escaped = op.doc.replace("\\", "\\\\").replace('"', '\\"')
-    doc = f'    """{escaped}."""\n' if op.doc else ""
+    doc = f'        """{python_doc(op, method)}"""\n'
     if op.kind == "map":
-        return method, f"def {method}(self):\n{doc}    return self._map({constant})\n"
+        return method, (
+            f"    def {method}(self) -> Tensor:\n{doc}        return self._map({constant})\n"
+        )
     if op.kind == "zip":
         return method, (
-            f"def {method}(self, other):\n{doc}"
-            f'    return self._zip_method({constant}, other, "{method}")\n'
+            f"    def {method}(self, other: Operand) -> Tensor:\n{doc}"
+            f'        return self._zip_method({constant}, other, "{method}")\n'
         )
     return method, (
-        f"def {method}(self, dim=None, keepdim=False):\n"
-        f"    return self._reduce({constant}, dim, keepdim)\n"
+        f"    def {method}(self, dim: Dims | None = None, keepdim: bool = False) -> Tensor:\n"
+        f"{doc}        return self._reduce({constant}, dim, keepdim)\n"
     )
 
 
 def generate_python(ops, out):
     methods = [m for m in (python_method(op) for kind in KINDS for op in ops[kind]) if m]
-    sources = "\n\n".join(source for _, source in methods)
-    names = "".join(f"    {name},\n" for name, _ in methods)
-    text = f'''"""Tensor's per-op methods: each is self._map(op), self._zip_method(op, other,
-name) or self._reduce(op, dim, keepdim), which Tensor defines."""
+    sources = "\n".join(source for _, source in methods)
+    names = "".join(f'    "{name}",\n' for name, _ in methods)
+    text = f'''"""Tensor's per-op methods, in its base class TensorOps: each is self._map(op),
+self._zip_method(op, other, name) or self._reduce(op, dim, keepdim), which Tensor defines."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from . import _minitensor_native as _c
 
+if TYPE_CHECKING:
+    from ._tensor import Tensor
+    from ._types import Dims, Operand
 
-def attach(tensor_class):
-    """Makes the functions below methods of `tensor_class`, which must not have them yet."""
-    for method in METHODS:
-        if method.__name__ in vars(tensor_class):
-            raise TypeError(f"{{tensor_class.__name__}}.{{method.__name__}} is generated and "
-                            f"written by hand")
-        method.__qualname__ = f"{{tensor_class.__name__}}.{{method.__name__}}"
-        setattr(tensor_class, method.__name__, method)
 
+class TensorOps:
+    """The per-op methods of Tensor, its subclass, which must not write one by hand too."""
+
+    __slots__ = ()
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        for name in GENERATED:
+            if name in vars(cls):
+                raise TypeError(f"{{cls.__name__}}.{{name}} is generated and written by hand")
+
+    if TYPE_CHECKING:  # what the subclass defines
+
+        def _map(self, op: int) -> Tensor:
+            ...
+
+        def _zip_method(self, op: int, other: Operand, name: str) -> Tensor:
+            ...
+
+        def _reduce(self, op: int, dim: Dims | None, keepdim: bool) -> Tensor:
+            ...
 
 {sources}
 
-METHODS = (
+GENERATED = (
 {names})
 '''
     return {out / "_ops.py": banner("#", HEADER_PATH) + text}

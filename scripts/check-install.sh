@@ -60,7 +60,7 @@ if [[ $cuda_plugin == 1 ]]; then
 fi
 bindings=$(grep -qx 'MT_BINDINGS:BOOL=ON' "$build/CMakeCache.txt" && echo 1 || echo 0)
 if [[ $bindings == 1 ]]; then
-  allowed+="|$libdir/python3/dist-packages/minitensor/([a-z_]+\.py|_minitensor_native\.so)"
+  allowed+="|$libdir/python3/dist-packages/minitensor/([a-z_]+\.py|py\.typed|_minitensor_native\.so)"
   # The jar with its native libraries, pom, sources and javadoc (Maven's layout), and a link
   project_version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build/CMakeCache.txt")
   maven=share/maven-repo/org/minitensor/minitensor/${project_version//./\\.}

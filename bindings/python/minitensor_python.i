@@ -50,29 +50,43 @@ static void mt_py_raise(mt_status_t status, const char* message) {
   Py_XDECREF(error);
 }
 
-/* Creates minitensor.<name>, a subclass of Error and `builtin`, into the module dict. */
-static int mt_py_add_error(PyObject* dict, mt_status_t status, const char* name, PyObject* builtin) {
+/* Creates minitensor.<name>, a subclass of Error and `builtin` documented by `doc`, into the
+ * module dict. */
+static int mt_py_add_error(PyObject* dict, mt_status_t status, const char* name, PyObject* builtin,
+                           const char* doc) {
   char qualified[64];
   PyObject* bases = status == MT_OK ? NULL : PyTuple_Pack(2, mt_py_errors[MT_OK], builtin);
   PyOS_snprintf(qualified, sizeof qualified, "minitensor.%s", name);
-  mt_py_errors[status] = PyErr_NewException(qualified, bases ? bases : builtin, NULL);
+  mt_py_errors[status] = PyErr_NewExceptionWithDoc(qualified, doc, bases ? bases : builtin, NULL);
   Py_XDECREF(bases);
   return mt_py_errors[status] ? PyDict_SetItemString(dict, name, mt_py_errors[status]) : -1;
 }
 %}
 
 %init %{
-  if (mt_py_add_error(d, MT_OK, "Error", PyExc_Exception) ||
-      mt_py_add_error(d, MT_ERR_INVALID_ARGUMENT, "InvalidArgumentError", PyExc_ValueError) ||
-      mt_py_add_error(d, MT_ERR_SHAPE_MISMATCH, "ShapeMismatchError", PyExc_ValueError) ||
-      mt_py_add_error(d, MT_ERR_INDEX_OUT_OF_RANGE, "IndexOutOfRangeError", PyExc_IndexError) ||
-      mt_py_add_error(d, MT_ERR_DTYPE_MISMATCH, "DtypeMismatchError", PyExc_TypeError) ||
-      mt_py_add_error(d, MT_ERR_OVERFLOW, "SizeOverflowError", PyExc_ValueError) ||
-      mt_py_add_error(d, MT_ERR_OUT_OF_MEMORY, "OutOfMemoryError", PyExc_MemoryError) ||
-      mt_py_add_error(d, MT_ERR_UNSUPPORTED, "UnsupportedError", PyExc_ValueError) ||
-      mt_py_add_error(d, MT_ERR_INTERNAL, "InternalError", PyExc_RuntimeError) ||
-      mt_py_add_error(d, MT_ERR_DEVICE_MISMATCH, "DeviceMismatchError", PyExc_RuntimeError) ||
-      mt_py_add_error(d, MT_ERR_DEVICE_UNAVAILABLE, "DeviceUnavailableError", PyExc_RuntimeError))
+  /* The docstrings say what each status means (minitensor.h). */
+  if (mt_py_add_error(d, MT_OK, "Error", PyExc_Exception,
+                      "A failed call: the library's message; .status is the C status.") ||
+      mt_py_add_error(d, MT_ERR_INVALID_ARGUMENT, "InvalidArgumentError", PyExc_ValueError,
+                      "A bad value: a closed handle, a negative size, an unknown name.") ||
+      mt_py_add_error(d, MT_ERR_SHAPE_MISMATCH, "ShapeMismatchError", PyExc_ValueError,
+                      "Shapes that do not broadcast, view, multiply or fit a buffer.") ||
+      mt_py_add_error(d, MT_ERR_INDEX_OUT_OF_RANGE, "IndexOutOfRangeError", PyExc_IndexError,
+                      "A dim or an index outside its range.") ||
+      mt_py_add_error(d, MT_ERR_DTYPE_MISMATCH, "DtypeMismatchError", PyExc_TypeError,
+                      "A dtype the call does not accept.") ||
+      mt_py_add_error(d, MT_ERR_OVERFLOW, "SizeOverflowError", PyExc_ValueError,
+                      "A size computation that does not fit in 64 bits.") ||
+      mt_py_add_error(d, MT_ERR_OUT_OF_MEMORY, "OutOfMemoryError", PyExc_MemoryError,
+                      "An allocation that failed.") ||
+      mt_py_add_error(d, MT_ERR_UNSUPPORTED, "UnsupportedError", PyExc_ValueError,
+                      "Valid input that this build or backend cannot handle.") ||
+      mt_py_add_error(d, MT_ERR_INTERNAL, "InternalError", PyExc_RuntimeError,
+                      "A bug in minitensor.") ||
+      mt_py_add_error(d, MT_ERR_DEVICE_MISMATCH, "DeviceMismatchError", PyExc_RuntimeError,
+                      "Tensors of one call on different devices.") ||
+      mt_py_add_error(d, MT_ERR_DEVICE_UNAVAILABLE, "DeviceUnavailableError", PyExc_RuntimeError,
+                      "A device that cannot be used here (mt.cuda.unavailable_reason() says why)."))
     return NULL;
 %}
 

@@ -128,17 +128,25 @@ class Recorder:
 def test_python(tmp_path):
     ops = python_ops(tmp_path)
 
-    class Tensor(Recorder):
+    class Tensor(Recorder, ops.TensorOps):
         pass
 
-    ops.attach(Tensor)
     t = Tensor()
     assert t.sin() == ("map", 3) and t.gelu_tanh() == ("map", 4) and t.reciprocal() == ("map", 2)
     assert t.neg() == ("map", 0) and t.maximum(7) == ("zip", 1, 7, "maximum")
     assert t.isclose(7) == ("zip", 3, 7, "isclose") and t.atan2(7) == ("zip", 5, 7, "atan2")
     assert t.sum() == ("reduce", 0, None, False) and t.logsumexp(1, True) == ("reduce", 2, 1, True)
-    assert Tensor.sin.__qualname__ == "Tensor.sin"
+    assert Tensor.sin.__qualname__ == "TensorOps.sin"
     assert 'gelu, its tanh form as torch\'s approximate="tanh".' in Tensor.gelu_tanh.__doc__
+    # Undocumented ops get their name in the docstring; every method is annotated.
+    assert Tensor.atan2.__doc__.startswith("Elementwise atan2(a, b) of this tensor (a) and")
+    assert Tensor.prod.__doc__.startswith("The prod over `dim`")
+    assert Tensor.maximum.__annotations__ == {
+        "other": "Operand",
+        "return": "Tensor",
+    }
+    generated = "neg reciprocal sin gelu_tanh maximum isclose atan2 sum prod logsumexp"
+    assert ops.GENERATED == tuple(generated.split())
     # The operators (add: __add__), id (a copy) and binary_cross_entropy (a loss) have none.
     for absent in ("add", "lt", "id", "binary_cross_entropy", "is_close"):
         assert not hasattr(Tensor, absent), absent
@@ -147,12 +155,11 @@ def test_python(tmp_path):
 def test_python_refuses_a_method_written_by_hand_too(tmp_path):
     ops = python_ops(tmp_path)
 
-    class Tensor(Recorder):
-        def sin(self):
-            pass
-
     with pytest.raises(TypeError, match="Tensor.sin is generated and written by hand"):
-        ops.attach(Tensor)
+
+        class Tensor(Recorder, ops.TensorOps):
+            def sin(self):
+                pass
 
 
 def test_the_real_header(tmp_path):

@@ -1,11 +1,15 @@
 """Creating tensors: mt.tensor, mt.zeros, ..., and zero-copy imports (DLPack, numpy)."""
+from __future__ import annotations
+
 import array
 import collections.abc
+from typing import Any
 
 from . import _device, _dtypes
 from . import _minitensor_native as _c
-from ._random import handle_of
+from ._random import Generator, handle_of
 from ._tensor import Tensor, _dims, _is_real, _tensor, _wrap
+from ._types import ArrayLike, Data, DeviceLike, Dims, DTypeLike
 
 DEFAULT_DTYPE = _dtypes.float32
 
@@ -50,7 +54,12 @@ def _flatten(data):
     return [value for values, _ in items for value in values], (len(items),) + inner
 
 
-def tensor(data, dtype=None, device=None, requires_grad=False):
+def tensor(
+    data: Data,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A new tensor holding a copy of `data`: a number, nested sequences of numbers, a Tensor
     or anything numpy can make an array of. dtype: float32 unless data is a float64 array;
     device: the CPU (or the Tensor's device)."""
@@ -75,34 +84,71 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
 
 
 # Every creator takes device= (None: the CPU): an mt.device or a str ("cpu", "cuda", "cuda:1").
-def empty(*shape, dtype=DEFAULT_DTYPE, device=None, requires_grad=False):
+def empty(
+    *shape: Dims,
+    dtype: DTypeLike = DEFAULT_DTYPE,
+    device: DeviceLike | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A tensor of `shape` (empty(2, 3) or empty((2, 3))) whose values are not set."""
     return _new(_create("mt_empty", device, _dims(shape), _code(dtype)), requires_grad)
 
 
-def full(shape, value, dtype=DEFAULT_DTYPE, device=None, requires_grad=False):
+def full(
+    shape: Dims,
+    value: float,
+    dtype: DTypeLike = DEFAULT_DTYPE,
+    device: DeviceLike | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A tensor of `shape` with every element `value`."""
     return _new(_create("mt_full", device, _dims((shape,)), value, _code(dtype)), requires_grad)
 
 
-def zeros(*shape, dtype=DEFAULT_DTYPE, device=None, requires_grad=False):
+def zeros(
+    *shape: Dims,
+    dtype: DTypeLike = DEFAULT_DTYPE,
+    device: DeviceLike | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A tensor of `shape` (zeros(2, 3) or zeros((2, 3))) filled with 0."""
     if device is not None:
         return full(_dims(shape), 0.0, dtype, device, requires_grad)
     return _new(_c.mt_zeros(_dims(shape), _code(dtype)), requires_grad)
 
 
-def ones(*shape, dtype=DEFAULT_DTYPE, device=None, requires_grad=False):
+def ones(
+    *shape: Dims,
+    dtype: DTypeLike = DEFAULT_DTYPE,
+    device: DeviceLike | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A tensor of `shape` (ones(2, 3) or ones((2, 3))) filled with 1."""
     if device is not None:
         return full(_dims(shape), 1.0, dtype, device, requires_grad)
     return _new(_c.mt_ones(_dims(shape), _code(dtype)), requires_grad)
 
 
-def scalar(value, dtype=DEFAULT_DTYPE, device=None, requires_grad=False):
+def scalar(
+    value: float,
+    dtype: DTypeLike = DEFAULT_DTYPE,
+    device: DeviceLike | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A 0-d tensor holding `value`."""
     if device is not None:
         return full((), value, dtype, device, requires_grad)
     return _new(_c.mt_scalar(value, _code(dtype)), requires_grad)
 
 
-def arange(start, stop=None, step=1, dtype=DEFAULT_DTYPE, device=None, requires_grad=False):
+def arange(
+    start: float,
+    stop: float | None = None,
+    step: float = 1,
+    dtype: DTypeLike = DEFAULT_DTYPE,
+    device: DeviceLike | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """start, start + step, ... while < stop; arange(n) is 0 .. n-1, as numpy."""
     if stop is None:
         start, stop = 0, start
@@ -111,8 +157,14 @@ def arange(start, stop=None, step=1, dtype=DEFAULT_DTYPE, device=None, requires_
 
 
 def rand(
-    *shape, low=0.0, high=1.0, dtype=DEFAULT_DTYPE, generator=None, device=None, requires_grad=False
-):
+    *shape: Dims,
+    low: float = 0.0,
+    high: float = 1.0,
+    dtype: DTypeLike = DEFAULT_DTYPE,
+    generator: Generator | None = None,
+    device: DeviceLike | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Uniform in [low, high), from `generator` (None: the default, see mt.manual_seed); the
     same numbers on every device."""
     handle = _create("mt_rand", device, _dims(shape), _code(dtype), low, high, handle_of(generator))
@@ -120,29 +172,49 @@ def rand(
 
 
 def randn(
-    *shape, mean=0.0, std=1.0, dtype=DEFAULT_DTYPE, generator=None, device=None, requires_grad=False
-):
+    *shape: Dims,
+    mean: float = 0.0,
+    std: float = 1.0,
+    dtype: DTypeLike = DEFAULT_DTYPE,
+    generator: Generator | None = None,
+    device: DeviceLike | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Normal with `mean` and `std`, from `generator` (None: the default, see
+    mt.manual_seed); the same numbers on every device."""
     handle = _create(
         "mt_randn", device, _dims(shape), _code(dtype), mean, std, handle_of(generator)
     )
     return _new(handle, requires_grad)
 
 
-def zeros_like(t, dtype=None, device=None, requires_grad=False):
+def zeros_like(
+    t: Tensor,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Zeros of t's shape, and of its dtype and device unless given."""
     t = _tensor(t, "zeros_like")
     return zeros(
         t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad
     )
 
 
-def ones_like(t, dtype=None, device=None, requires_grad=False):
+def ones_like(
+    t: Tensor,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Ones of t's shape, and of its dtype and device unless given."""
     t = _tensor(t, "ones_like")
     return ones(
         t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad
     )
 
 
-def from_dlpack(obj):
+def from_dlpack(obj: Any) -> Tensor:
     """A tensor sharing the memory of `obj` (no copy): anything with __dlpack__ (numpy
     arrays, torch tensors) or an unused "dltensor" capsule, float32 or float64 on the CPU.
     On failure the capsule stays unused."""
@@ -150,10 +222,11 @@ def from_dlpack(obj):
     return _wrap(_c.mt_from_dlpack(capsule))
 
 
-def from_numpy(values):
+def from_numpy(values: ArrayLike) -> Tensor:
     """A tensor sharing the memory of a float32 or float64 numpy array (no copy)."""
     return from_dlpack(values)
 
 
-def matmul(a, b):
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """The matrix product a @ b, batched and broadcast as numpy's matmul."""
     return a @ b

@@ -1,5 +1,8 @@
 """Devices: mt.device("cuda:0"), what tensor.device returns and what device= arguments take."""
+from __future__ import annotations
+
 import builtins
+from typing import Any
 
 from . import _minitensor_native as _c
 
@@ -17,10 +20,14 @@ class device:
     device("cuda", 1). str() is "cpu" or "cuda:1"; a device equals its string."""
 
     __slots__ = ("type", "index")
+    type: str  # "cpu" or "cuda"
+    index: int
 
-    def __init__(self, type, index=None):
+    def __init__(self, type: str | device, index: int | None = None) -> None:
+        """device("cuda:1"), device("cuda", 1), device("cpu") or a copy of a device."""
         if isinstance(type, device):
-            type, index = type.type, type.index if index is None else index
+            index = type.index if index is None else index
+            type = type.type
         elif isinstance(type, str) and ":" in type and index is None:
             type, _, number = type.partition(":")
             if not number.isdigit():  # "cuda:x", "cuda:-1"
@@ -45,17 +52,17 @@ class device:
         self.index = index or 0
 
     @property
-    def code(self):
+    def code(self) -> tuple[int, int]:
         """The library's (MT_DEVICE_*, index) pair."""
         return _TYPES[self.type], self.index
 
-    def __str__(self):
+    def __str__(self) -> str:
         return "cpu" if self.type == "cpu" else f"cuda:{self.index}"
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"device(type='{self.type}', index={self.index})"
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if isinstance(other, str):
             try:
                 other = device(other)
@@ -65,10 +72,10 @@ class device:
             return NotImplemented
         return (self.type, self.index) == (other.type, other.index)
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((self.type, self.index))
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         return device, (self.type, self.index)
 
 

@@ -1,20 +1,23 @@
 """The element types: mt.float32 and mt.float64."""
+from __future__ import annotations
+
 from . import _minitensor_native as _c
 
 
 class DType:
     """An element type; `code` is the library's MT_FLOAT32 or MT_FLOAT64."""
 
-    def __init__(self, name, code, itemsize, format_char):
+    def __init__(self, name: str, code: int, itemsize: int, format_char: str) -> None:
+        """Only mt.float32 and mt.float64 exist: use them."""
         self.name = name
         self.code = code
         self.itemsize = itemsize
         self.format = format_char  # the struct / array module type code
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"minitensor.{self.name}"
 
-    def __reduce__(self):
+    def __reduce__(self) -> str:
         return self.name  # pickle and copy give back the module's float32 / float64 itself
 
 

@@ -1,5 +1,8 @@
 """Optimizers over parameter tensors, with torch.optim's update rules."""
+from __future__ import annotations
+
 import collections.abc
+from typing import Iterable, Sequence
 
 from . import _minitensor_native as _c
 from ._handle import Handle
@@ -11,15 +14,16 @@ class Optimizer(Handle):
 
     __slots__ = ()
 
-    def step(self):
+    def step(self) -> None:
         """One update from the parameters' gradients (those without one are skipped)."""
         _c.mt_optimizer_step(self._h)
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
+        """Clears the gradients of the parameters (None, as torch's set_to_none)."""
         _c.mt_optimizer_zero_grad(self._h)
 
 
-def _handles(params):
+def _handles(params: Iterable[Tensor]) -> list[object]:
     """The handles of an iterable of tensors (one Tensor is refused, as torch does: iterating
     it would give its rows)."""
     if isinstance(params, Tensor) or not isinstance(params, collections.abc.Iterable):
@@ -31,16 +35,36 @@ def _handles(params):
 
 
 class SGD(Optimizer):
+    """torch.optim.SGD: p -= lr * (grad + weight_decay p), with momentum (and Nesterov's)."""
+
     __slots__ = ()
 
-    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+    def __init__(
+        self,
+        params: Iterable[Tensor],
+        lr: float,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
+        """Updates `params` (the tensors themselves, e.g. model.parameters())."""
         super().__init__(_c.mt_sgd_create(_handles(params), lr, momentum, weight_decay, nesterov))
 
 
 class Adam(Optimizer):
+    """torch.optim.Adam: moment estimates with decay rates `betas`, bias-corrected."""
+
     __slots__ = ()
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    def __init__(
+        self,
+        params: Iterable[Tensor],
+        lr: float = 1e-3,
+        betas: Sequence[float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        """Updates `params` (the tensors themselves, e.g. model.parameters())."""
         try:
             beta1, beta2 = betas
         except TypeError:
