@@ -15,19 +15,14 @@
 # BUILD_DIR: configured and built with the C# bindings, as scripts/test.sh leaves build/dev.
 # Installs nuget, patchelf and unzip when they are missing (scripts/install-deps.sh --ci).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-root=$PWD
+# shellcheck source=scripts/packaging/arguments.sh
+source "$(dirname "$0")/arguments.sh"
 start=$SECONDS
 die() {
   echo "packaging/csharp: $*" >&2
   exit 1
 }
 
-[[ $# -eq 2 ]] || {
-  echo "usage: scripts/packaging/csharp.sh BUILD_DIR OUT_DIR" >&2
-  exit 2
-}
-build=$(realpath "$1")
 cache=$build/CMakeCache.txt
 [[ -f $cache ]] || die "$build is not a configured build"
 cached() { sed -n "s/^$1:[A-Z]*=//p" "$cache"; }
@@ -43,8 +38,6 @@ for tool in nuget patchelf unzip; do
     break
   }
 done
-mkdir -p "$2"
-out=$(realpath "$2")
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -12,14 +12,8 @@
 # Needs root or sudo (apt-get), and refuses to run where a libminitensor package is installed
 # already, which it would replace and then remove.
 set -euo pipefail
-root=$(realpath "$(dirname "$0")/../..")
-[[ $# -eq 2 ]] || {
-  echo "usage: $0 BUILD_DIR OUT_DIR" >&2
-  exit 2
-}
-build=$(realpath "$1")
-mkdir -p "$2"
-out=$(realpath "$2")
+# shellcheck source=scripts/packaging/arguments.sh
+source "$(dirname "$0")/arguments.sh"
 [[ -f $build/CPackConfig.cmake ]] || {
   echo "debian: $build is not a configured build (no CPackConfig.cmake)" >&2
   exit 2
@@ -108,4 +102,4 @@ echo "--- apt-get install ${debs[*]}"
 [[ ! -e /usr/lib/libminitensor.so.0 ]] || fail "apt-get purge left /usr/lib/libminitensor.so.0"
 
 [[ $failed -eq 0 ]] || exit 1
-echo "debian: OK: $(cd "$out" && ls "${debs[@]##*/}" | tr '\n' ' ')"
+echo "debian: OK: ${debs[*]##*/}"

