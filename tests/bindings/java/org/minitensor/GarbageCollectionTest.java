@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Tensors that are never closed are released by the Cleaner: memory stays bounded. */
@@ -12,6 +13,15 @@ class GarbageCollectionTest {
   /** 16 KiB each: 1.6 GB for all of them if none were released. */
   private static final long ELEMENTS = 2048;
   private static final long BOUND_KIB = 800 * 1024;
+
+  /**
+   * Loads the native libraries (extracted from the jar on first use) before any measurement: a
+   * one-time cost, not growth from dropped objects.
+   */
+  @BeforeAll
+  static void loadNativeLibraries() {
+    Minitensor.version();
+  }
 
   @Test
   void droppedTensorsAreReleased() throws Exception {
@@ -30,6 +40,14 @@ class GarbageCollectionTest {
         + TENSORS + " dropped tensors of " + ELEMENTS * 8 / 1024 + " KiB");
   }
 
+  /**
+   * Under ASan (preloaded into the JVM by the sanitized build's tests) the large tensors' test
+   * peaks at 550-1100 MiB where it peaks near 370 MiB without: its allocator keeps more of 32
+   * MiB blocks resident. Half of the 3.2 GB still tells "released" from "not released".
+   */
+  private static final long LARGE_BOUND_KIB =
+      String.valueOf(System.getenv("LD_PRELOAD")).contains("libasan") ? 1600 * 1024 : BOUND_KIB;
+
   /** Few but large: 100 of 32 MiB, 3.2 GB if none were released; counting them is not enough. */
   @Test
   void droppedLargeTensorsAreReleased() throws Exception {
@@ -41,7 +59,7 @@ class GarbageCollectionTest {
       peak = Math.max(peak, Expect.residentKiB());
     }
     long growth = peak - before;
-    assertTrue(growth < BOUND_KIB, "resident memory grew by " + growth / 1024 + " MiB");
+    assertTrue(growth < LARGE_BOUND_KIB, "resident memory grew by " + growth / 1024 + " MiB");
   }
 
   /** Layers and models count their weights: 200 of 8 MiB, 1.6 GB if none were released. */
