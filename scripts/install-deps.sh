@@ -17,6 +17,7 @@ packages=(
   libgtest-dev     # GoogleTest
   libtbb-dev       # parallel CPU backend
   libdlpack-dev    # dlpack.h, for the C API's DLPack exchange
+  libopenmpi-dev openmpi-bin  # the MPI engine plugin (core/dist/mpi) and its mpirun tests
   clang-format
   # The bindings (bindings/): SWIG and the three languages, with what their tests use
   swig4.0                     # swig 4.1
