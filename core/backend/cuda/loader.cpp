@@ -12,6 +12,7 @@
 
 #include "backend/cuda/cuda_runtime.hpp"
 #include "base/error.hpp"
+#include "base/library_directory.hpp"
 
 namespace mt {
 namespace {
@@ -22,21 +23,12 @@ struct LoadedPlugin {
   std::string reason;  // why unavailable
 };
 
-// The directory of the shared object (or executable) that holds this function.
-std::string own_directory() {
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&own_directory), &info) == 0 || info.dli_fname == nullptr)
-    return ".";
-  const std::string path = info.dli_fname;
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash);
-}
-
 LoadedPlugin load() {
   LoadedPlugin plugin;
   const char* override_path = std::getenv("MINITENSOR_CUDA_PLUGIN");
   const bool overridden = override_path != nullptr && *override_path != '\0';
-  const std::string path = overridden ? override_path : own_directory() + "/libminitensor_cuda.so";
+  const std::string path =
+      overridden ? override_path : library_directory() + "/libminitensor_cuda.so";
   // RTLD_LOCAL: the plugin's symbols (static cudart) never mix with the host program's.
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
