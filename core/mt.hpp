@@ -8,6 +8,7 @@
 #include "base/allocator.hpp"
 #include "base/index.hpp"
 #include "data/datasets.hpp"
+#include "dist/communicator.hpp"
 #include "nn/linear.hpp"
 #include "nn/loss.hpp"
 #include "nn/mlp.hpp"

@@ -21,6 +21,8 @@ enum class ErrorCode : int32_t {
   // 8 is the C API's MT_ERR_INTERNAL.
   DeviceMismatch = 9,      // operands on different devices
   DeviceUnavailable = 10,  // a device that this process cannot use (no driver, no plugin, ...)
+  CollectiveFailed = 11,   // the communication engine failed, or an earlier failure broke the world
+  CollectiveMismatch = 12,  // ranks entered different collectives (kind, dtype, size or order)
 };
 
 // Every error the core reports is an mt::Error; its message names the problem and the values.

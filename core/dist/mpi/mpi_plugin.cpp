@@ -1,0 +1,133 @@
+// The MPI engine (libminitensor_dist_mpi.so): the plain-C table of dist/plugin_abi.h over a
+// duplicate of MPI_COMM_WORLD, so that other MPI users in the process (mpi4py, the program
+// itself) keep their communicator and error handler. Errors return instead of aborting.
+#include <mpi.h>
+
+#include <climits>
+#include <cstdlib>
+#include <string>
+
+#include "dist/plugin_abi.h"
+
+namespace {
+
+constexpr int32_t kInvalidArgument = 1;
+constexpr int32_t kUnsupported = 7;
+constexpr int32_t kCollectiveFailed = 11;
+
+thread_local std::string last_error;
+MPI_Comm world = MPI_COMM_NULL;
+
+int32_t failure(int32_t status, std::string message) {
+  last_error = std::move(message);
+  return status;
+}
+
+// The status of an MPI call: 0, or kCollectiveFailed with MPI's message.
+int32_t checked(int code, const char* what) {
+  if (code == MPI_SUCCESS) return 0;
+  char text[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  if (MPI_Error_string(code, text, &length) != MPI_SUCCESS) length = 0;
+  return failure(kCollectiveFailed, std::string(what) + " failed: " + std::string(text, length));
+}
+
+// MPI counts are int: larger messages are refused rather than split (for now).
+bool fits_int(int64_t n, const char* what, int32_t* status) {
+  if (n >= 0 && n <= INT_MAX) return true;
+  *status = failure(kUnsupported, std::string(what) + ": " + std::to_string(n) +
+                                      " exceeds MPI's count limit " + std::to_string(INT_MAX));
+  return false;
+}
+
+void finalize_at_exit() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (finalized) return;
+  MPI_Comm_free(&world);
+  MPI_Finalize();
+}
+
+int32_t init(int32_t* rank, int32_t* size, int32_t* local_rank) {
+  last_error.clear();
+  int initialized = 0;
+  if (int32_t status = checked(MPI_Initialized(&initialized), "MPI_Initialized")) return status;
+  if (!initialized) {
+    int provided = 0;
+    if (int32_t status = checked(
+            MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread"))
+      return status;
+    std::atexit(finalize_at_exit);  // finalise only what this plugin initialised
+  }
+  if (world == MPI_COMM_NULL) {
+    if (int32_t status = checked(MPI_Comm_dup(MPI_COMM_WORLD, &world), "MPI_Comm_dup"))
+      return status;
+    MPI_Comm_set_errhandler(world, MPI_ERRORS_RETURN);
+  }
+  int r = 0, n = 0, local = 0;
+  MPI_Comm node = MPI_COMM_NULL;
+  if (int32_t status = checked(MPI_Comm_rank(world, &r), "MPI_Comm_rank")) return status;
+  if (int32_t status = checked(MPI_Comm_size(world, &n), "MPI_Comm_size")) return status;
+  // The local rank: this rank's place among the ranks that share its node (its memory).
+  if (int32_t status =
+          checked(MPI_Comm_split_type(world, MPI_COMM_TYPE_SHARED, r, MPI_INFO_NULL, &node),
+                  "MPI_Comm_split_type"))
+    return status;
+  const int32_t status = checked(MPI_Comm_rank(node, &local), "MPI_Comm_rank");
+  MPI_Comm_free(&node);
+  if (status != 0) return status;
+  *rank = r;
+  *size = n;
+  *local_rank = local;
+  return 0;
+}
+
+const char* get_last_error() { return last_error.c_str(); }
+
+int32_t barrier() {
+  last_error.clear();
+  return checked(MPI_Barrier(world), "MPI_Barrier");
+}
+
+int32_t broadcast(void* data, int64_t nbytes, int32_t root) {
+  last_error.clear();
+  int32_t status = 0;
+  if (!fits_int(nbytes, "broadcast bytes", &status)) return status;
+  return checked(MPI_Bcast(data, static_cast<int>(nbytes), MPI_BYTE, root, world), "MPI_Bcast");
+}
+
+int32_t all_gather(const void* send, void* recv, int64_t nbytes) {
+  last_error.clear();
+  int32_t status = 0;
+  if (!fits_int(nbytes, "all-gather bytes per rank", &status)) return status;
+  const int n = static_cast<int>(nbytes);
+  return checked(MPI_Allgather(send, n, MPI_BYTE, recv, n, MPI_BYTE, world), "MPI_Allgather");
+}
+
+int32_t all_reduce(void* data, int64_t count, int32_t dtype, int32_t op) {
+  last_error.clear();
+  int32_t status = 0;
+  if (!fits_int(count, "all-reduce elements", &status)) return status;
+  static const MPI_Op ops[] = {MPI_SUM, MPI_PROD, MPI_MAX, MPI_MIN};
+  if (dtype < 0 || dtype > 1 || op < 0 || op > 3)
+    return failure(kInvalidArgument, "all_reduce: dtype " + std::to_string(dtype) + " or op " +
+                                         std::to_string(op) + " unknown");
+  const MPI_Datatype type = dtype == 0 ? MPI_FLOAT : MPI_DOUBLE;
+  return checked(MPI_Allreduce(MPI_IN_PLACE, data, static_cast<int>(count), type, ops[op], world),
+                 "MPI_Allreduce");
+}
+
+constexpr mt_dist_plugin kTable = {MT_DIST_PLUGIN_ABI_VERSION,
+                                   "mpi",
+                                   get_last_error,
+                                   init,
+                                   barrier,
+                                   broadcast,
+                                   all_gather,
+                                   all_reduce};
+
+}  // namespace
+
+extern "C" __attribute__((visibility("default"))) const mt_dist_plugin* mt_dist_plugin_entry() {
+  return &kTable;
+}
