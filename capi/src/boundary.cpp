@@ -64,6 +64,7 @@ const char* handle_type(HandleKind kind) {
     case HandleKind::Linear: return "mt_linear";
     case HandleKind::Mlp: return "mt_mlp";
     case HandleKind::Optimizer: return "mt_optimizer";
+    case HandleKind::Communicator: return "mt_communicator";
   }
   return "unknown";
 }
@@ -75,13 +76,14 @@ const char* release_function(HandleKind kind) {
     case HandleKind::Linear: return "mt_linear_release";
     case HandleKind::Mlp: return "mt_mlp_release";
     case HandleKind::Optimizer: return "mt_optimizer_release";
+    case HandleKind::Communicator: return "mt_communicator_release";
   }
   return "unknown";
 }
 
 bool is_kind(uint32_t tag) {
   for (HandleKind kind : {HandleKind::Tensor, HandleKind::Generator, HandleKind::Linear,
-                          HandleKind::Mlp, HandleKind::Optimizer})
+                          HandleKind::Mlp, HandleKind::Optimizer, HandleKind::Communicator})
     if (tag == static_cast<uint32_t>(kind)) return true;
   return false;
 }
@@ -144,6 +146,10 @@ BinaryOp binary_arg(mt_zip_op_t op) {
 ReduceOp reduce_arg(mt_reduce_op_t op) {
   return static_cast<ReduceOp>(enum_arg(op, kReduceOpCount, "reduce op"));
 }
+dist::AllReduceMode all_reduce_mode_arg(mt_all_reduce_mode_t mode) {
+  return static_cast<dist::AllReduceMode>(
+      enum_arg(mode, MT_ALL_REDUCE_ENGINE + 1, "all-reduce mode"));
+}
 nn::Reduction reduction_arg(mt_reduction_t reduction) {
   return static_cast<nn::Reduction>(
       enum_arg(reduction, static_cast<int32_t>(nn::Reduction::None) + 1, "reduction"));
@@ -186,7 +192,9 @@ const char* mt_status_name(mt_status_t status) {
                                       "MT_ERR_UNSUPPORTED",
                                       "MT_ERR_INTERNAL",
                                       "MT_ERR_DEVICE_MISMATCH",
-                                      "MT_ERR_DEVICE_UNAVAILABLE"};
+                                      "MT_ERR_DEVICE_UNAVAILABLE",
+                                      "MT_ERR_COLLECTIVE_FAILED",
+                                      "MT_ERR_COLLECTIVE_MISMATCH"};
   if (status < 0 || status >= static_cast<int32_t>(std::size(names))) return "unknown status";
   return names[status];
 }

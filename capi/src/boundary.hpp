@@ -23,6 +23,8 @@ struct mt_linear : mt::capi::HandleSlot<mt::nn::Linear, mt::capi::HandleKind::Li
 struct mt_mlp : mt::capi::HandleSlot<mt::nn::Mlp, mt::capi::HandleKind::Mlp> {};
 struct mt_optimizer
     : mt::capi::HandleSlot<std::unique_ptr<mt::nn::Optimizer>, mt::capi::HandleKind::Optimizer> {};
+struct mt_communicator
+    : mt::capi::HandleSlot<mt::dist::Communicator, mt::capi::HandleKind::Communicator> {};
 
 namespace mt::capi {
 
@@ -148,6 +150,7 @@ UnaryOp unary_arg(mt_map_op_t op);
 BinaryOp binary_arg(mt_zip_op_t op);
 ReduceOp reduce_arg(mt_reduce_op_t op);
 nn::Reduction reduction_arg(mt_reduction_t reduction);
+dist::AllReduceMode all_reduce_mode_arg(mt_all_reduce_mode_t mode);
 // `count` values of `values` ("shape", "dims", ...): 0 <= count <= MT_MAX_RANK, and `values`
 // may be NULL only when count is 0.
 Dims dims_arg(const int64_t* values, int32_t count, const char* what);

@@ -1,6 +1,6 @@
 #pragma once
 // Handle slots: the memory behind every handle the C API gives out (mt_tensor, mt_generator,
-// mt_linear, mt_mlp, mt_optimizer).
+// mt_linear, mt_mlp, mt_optimizer, mt_communicator).
 //
 // A slot is never given back to the system, only reused, so the boundary can always read a
 // handle's tag, also after its final release: using a released handle, or releasing it twice,
@@ -27,7 +27,8 @@ enum class HandleKind : uint32_t {
   Generator = 0x4d540002,
   Linear = 0x4d540003,
   Mlp = 0x4d540004,
-  Optimizer = 0x4d540005
+  Optimizer = 0x4d540005,
+  Communicator = 0x4d540006
 };
 inline constexpr uint32_t kReleasedTag = 0x4d54dead;
 

@@ -17,5 +17,6 @@ void test_runtime(void);   /* backends, threads, diagnostics */
 void test_dlpack(void);    /* DLPack export and import */
 void test_null_args(void); /* NULL handles and outs for every function, releases of NULL */
 void test_handles(void);   /* released handles, double releases, other kinds, aliased outs */
+void test_dist(void);      /* communicators without a launcher, collectives' argument checks */
 
 #endif /* MT_CAPI_SUITES_H */

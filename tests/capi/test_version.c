@@ -29,8 +29,10 @@ static void status_names(void) {
                {MT_ERR_INTERNAL, "MT_ERR_INTERNAL"},
                {MT_ERR_DEVICE_MISMATCH, "MT_ERR_DEVICE_MISMATCH"},
                {MT_ERR_DEVICE_UNAVAILABLE, "MT_ERR_DEVICE_UNAVAILABLE"},
+               {MT_ERR_COLLECTIVE_FAILED, "MT_ERR_COLLECTIVE_FAILED"},
+               {MT_ERR_COLLECTIVE_MISMATCH, "MT_ERR_COLLECTIVE_MISMATCH"},
                {-1, "unknown status"},
-               {11, "unknown status"},
+               {13, "unknown status"},
                {INT32_MAX, "unknown status"},
                {INT32_MIN, "unknown status"}};
   size_t i;

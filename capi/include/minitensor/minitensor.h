@@ -89,7 +89,7 @@ extern "C" {
  * generated from the one definition (the file VERSION) when the library is built. */
 #include <minitensor/version.h>
 /* Incremented whenever functions or enum values are added; never reset. */
-#define MT_ABI_VERSION 3
+#define MT_ABI_VERSION 4
 
 /* "0.1.0": the running library's version. */
 MT_API const char* mt_version(void);
@@ -104,16 +104,19 @@ MT_API int32_t mt_abi_version(void);
 typedef int32_t mt_status_t; /* MT_OK or an MT_ERR_* code */
 enum {
   MT_OK = 0,
-  MT_ERR_INVALID_ARGUMENT = 1,   /* a bad value: NULL handle, negative size, unknown op */
-  MT_ERR_SHAPE_MISMATCH = 2,     /* shapes that do not broadcast, view, multiply or fit a buffer */
-  MT_ERR_INDEX_OUT_OF_RANGE = 3, /* a dim or an index outside its range */
-  MT_ERR_DTYPE_MISMATCH = 4,     /* a dtype the call does not accept, or an unknown one */
-  MT_ERR_OVERFLOW = 5,           /* a size computation that does not fit in int64 */
-  MT_ERR_OUT_OF_MEMORY = 6,      /* an allocation that failed */
-  MT_ERR_UNSUPPORTED = 7,        /* valid input that this build or backend cannot handle */
-  MT_ERR_INTERNAL = 8,           /* a bug in minitensor: please report the message */
-  MT_ERR_DEVICE_MISMATCH = 9,    /* operands on different devices (ABI 2) */
-  MT_ERR_DEVICE_UNAVAILABLE = 10 /* a device this process cannot use: no plugin, driver or GPU */
+  MT_ERR_INVALID_ARGUMENT = 1,    /* a bad value: NULL handle, negative size, unknown op */
+  MT_ERR_SHAPE_MISMATCH = 2,      /* shapes that do not broadcast, view, multiply or fit a buffer */
+  MT_ERR_INDEX_OUT_OF_RANGE = 3,  /* a dim or an index outside its range */
+  MT_ERR_DTYPE_MISMATCH = 4,      /* a dtype the call does not accept, or an unknown one */
+  MT_ERR_OVERFLOW = 5,            /* a size computation that does not fit in int64 */
+  MT_ERR_OUT_OF_MEMORY = 6,       /* an allocation that failed */
+  MT_ERR_UNSUPPORTED = 7,         /* valid input that this build or backend cannot handle */
+  MT_ERR_INTERNAL = 8,            /* a bug in minitensor: please report the message */
+  MT_ERR_DEVICE_MISMATCH = 9,     /* operands on different devices (ABI 2) */
+  MT_ERR_DEVICE_UNAVAILABLE = 10, /* a device this process cannot use: no plugin, driver or GPU */
+  MT_ERR_COLLECTIVE_FAILED = 11,  /* the communication engine failed, or an earlier failure broke
+                                     the communicator (ABI 4) */
+  MT_ERR_COLLECTIVE_MISMATCH = 12 /* ranks called different collectives (ABI 4) */
 };
 
 /* The calling thread's last error message; "" when the last call succeeded. The pointer is
@@ -608,6 +611,57 @@ MT_API mt_status_t mt_to_dlpack(const mt_tensor* tensor, struct DLManagedTensor*
  * when it would wrap the pointer). Importing a struct again while its first import's tensor
  * lives is MT_ERR_INVALID_ARGUMENT (ownership moved with the first). */
 MT_API mt_status_t mt_from_dlpack(struct DLManagedTensor* managed, mt_tensor** out);
+
+/* ---------------------------------------------------------------------------------------------
+ * Processes (ABI 4): a communicator over the ranks a launcher started (mpirun, mpiexec, srun)
+ * and collectives on CPU tensors of any strides. The engine is MPI, from a plugin
+ * (libminitensor_dist_mpi.so next to libminitensor, or the path in MINITENSOR_DIST_MPI_PLUGIN)
+ * loaded only when a launcher's variables are in the environment; MPI is initialised only if
+ * nobody in the process has, and then finalised at exit. Without a launcher the communicator
+ * is a world of one (rank 0 of 1, engine "none"), nothing is loaded and the collectives leave
+ * their tensors as they are, so the same program runs unchanged in one process.
+ *
+ * Every rank calls the same collectives in the same order with tensors of the same dtype and
+ * shape; otherwise the call fails on every rank with MT_ERR_COLLECTIVE_MISMATCH naming the
+ * first rank that differs. An engine failure is MT_ERR_COLLECTIVE_FAILED; after either, every
+ * later collective fails with MT_ERR_COLLECTIVE_FAILED. An argument error (NULL, a view with
+ * overlapping elements, a tensor that requires grad, a tensor on a GPU) fails on the rank
+ * that made it only, before the collective starts: the other ranks then wait for it.
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct mt_communicator mt_communicator; /* a rank's view of the world */
+
+/* How mt_all_reduce combines the ranks' tensors. ORDERED (the default) gathers every rank's
+ * tensor and folds them in rank order: every rank gets the same bits, and runs repeat bit for
+ * bit. ENGINE is MPI_Allreduce, whose order of combination (so its rounding) is MPI's. */
+typedef int32_t mt_all_reduce_mode_t;
+enum { MT_ALL_REDUCE_ORDERED = 0, MT_ALL_REDUCE_ENGINE = 1 };
+
+/* The world of the launcher in the environment (joined on the first call), or a world of one.
+ * MT_ERR_UNSUPPORTED (with the reason) when a launcher is present but the MPI plugin is
+ * missing or of another version; MT_ERR_COLLECTIVE_FAILED when joining fails. Release it with
+ * mt_communicator_release (the world stays joined until the process exits). */
+MT_API mt_status_t mt_communicator_from_environment(mt_communicator** out);
+MT_API void mt_communicator_release(mt_communicator* communicator);
+/* This rank (0 .. size - 1), the number of ranks, and this rank's place among the ranks on
+ * its machine (to choose a GPU). */
+MT_API mt_status_t mt_communicator_rank(const mt_communicator* communicator, int32_t* out);
+MT_API mt_status_t mt_communicator_size(const mt_communicator* communicator, int32_t* out);
+MT_API mt_status_t mt_communicator_local_rank(const mt_communicator* communicator, int32_t* out);
+/* The engine's name: "mpi", or "none" for a world of one; free with mt_string_free. */
+MT_API mt_status_t mt_communicator_engine(const mt_communicator* communicator, char** out);
+
+/* tensor = op (MT_REDUCE_SUM, _PROD, _MAX, _MIN) over every rank's tensor, in place. */
+MT_API mt_status_t mt_all_reduce(mt_communicator* communicator, mt_tensor* tensor,
+                                 mt_reduce_op_t op, mt_all_reduce_mode_t mode);
+/* tensor = rank root's tensor, in place. */
+MT_API mt_status_t mt_broadcast(mt_communicator* communicator, mt_tensor* tensor, int32_t root);
+/* A new contiguous tensor of shape (size, tensor's shape...) whose row r is rank r's tensor
+ * (which has at most MT_MAX_RANK - 1 dims). */
+MT_API mt_status_t mt_all_gather(mt_communicator* communicator, const mt_tensor* tensor,
+                                 mt_tensor** out);
+/* Returns once every rank has entered it. */
+MT_API mt_status_t mt_barrier(mt_communicator* communicator);
 
 #ifdef __cplusplus
 }
