@@ -8,6 +8,8 @@
  *
  *   mpirun -np N collectives N     under a launcher of N ranks
  *   collectives alone              without one: a world of one, and no MPI in the process
+ *   collectives refused            with a launcher variable and MINITENSOR_DIST_MPI_PLUGIN
+ *                                  naming a plugin of another table version: refused
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,8 +258,14 @@ static void alone(void) {
 int main(int argc, char** argv) {
   int32_t local_rank = -1;
   if (argc != 2) {
-    fprintf(stderr, "usage: collectives N | alone\n");
+    fprintf(stderr, "usage: collectives N | alone | refused\n");
     return 2;
+  }
+  if (strcmp(argv[1], "refused") == 0) {
+    CHECK_ERR_OUT_TYPED(mt_communicator*, mt_communicator_from_environment(OUT), MT_ERR_UNSUPPORTED,
+                        "mt_communicator_from_environment",
+                        "speaks plugin ABI 999, this library 1");
+    return check_summary("collectives refused");
   }
   CHECK_OK(mt_communicator_from_environment(&comm));
   CHECK_OK(mt_communicator_rank(comm, &rank));
