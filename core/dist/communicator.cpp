@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "autograd/record.hpp"
+#include "base/index.hpp"
 #include "dist/launcher.hpp"
 #include "dist/loader.hpp"
 #include "dist/rank_order_fold.hpp"
@@ -20,11 +21,13 @@ namespace {
 struct World {
   const mt_dist_plugin* plugin = nullptr;
   int32_t rank = 0, size = 1, local_rank = 0;
+  double timeout = 0;  // seconds a collective waits for every rank
 };
 
 World join() {
   World world;
   if (launcher_variable().empty()) return world;
+  world.timeout = collective_timeout();
   const mt_dist_plugin& plugin = mpi_plugin();
   if (plugin.init(&world.rank, &world.size, &world.local_rank) != 0)
     fail(ErrorCode::CollectiveFailed, "joining the world (", launcher_variable(),
@@ -60,13 +63,24 @@ static_assert(std::is_trivially_copyable_v<Descriptor>, "exchanged as bytes");
 std::string describe(const Descriptor& d) {
   std::string text = cat(kind_name(d.kind), " #", d.sequence);
   if (d.kind == Kind::Barrier) return text;
-  text += cat(" of a ", static_cast<DType>(d.dtype), " tensor of shape ",
-              Dims(std::span<const int64_t>(d.shape.data(), d.ndim)));
+  const Dims shape(std::span<const int64_t>(d.shape.data(), d.ndim));
+  const auto dtype = static_cast<DType>(d.dtype);
+  text += cat(" of a ", dtype, " tensor of shape ", shape, " (",
+              checked_numel(shape) * itemsize(dtype), " bytes)");
   if (d.kind == Kind::AllReduce)
     text += cat(", op ", op_name(static_cast<ReduceOp>(d.parameter % 16)),
                 d.parameter / 16 ? ", engine mode" : ", ordered mode");
   if (d.kind == Kind::Broadcast) text += cat(", root ", d.parameter);
   return text;
+}
+
+// "ranks 0, 2" (or "rank 1", "no rank"): the ranks r with flags[r] == value.
+std::string ranks_where(const std::vector<uint8_t>& flags, uint8_t value) {
+  std::string list;
+  int count = 0;
+  for (size_t r = 0; r < flags.size(); ++r)
+    if (flags[r] == value) list += cat(count++ ? ", " : " ", r);
+  return count == 0 ? "no rank" : cat(count == 1 ? "rank" : "ranks", list);
 }
 
 // State shared by every communicator of the process (they share one world).
@@ -78,7 +92,7 @@ std::string broken;           // why the world is unusable; "" while it is not
 // rank called the same one; fails, and breaks the world, otherwise.
 class Collective {
  public:
-  Collective(const mt_dist_plugin& plugin, int32_t size, Kind kind, const Tensor* t,
+  Collective(const mt_dist_plugin& plugin, int32_t size, double timeout, Kind kind, const Tensor* t,
              int64_t parameter)
       : plugin_(plugin), lock_(collective_mutex) {
     if (!broken.empty())
@@ -94,7 +108,13 @@ class Collective {
         mine_.shape[d] = t->shape()[d];
     }
     std::vector<Descriptor> all(size);
-    call(plugin.all_gather(&mine_, all.data(), sizeof(Descriptor)), "exchanging descriptors");
+    std::vector<uint8_t> arrived(size, 0);
+    if (plugin.exchange(&mine_, all.data(), sizeof(Descriptor), timeout, arrived.data()) != 0) {
+      broken = cat(describe(mine_), ": ", plugin_.last_error(), " waiting for every rank to enter ",
+                   "it: ", ranks_where(arrived, 1), " entered it, ", ranks_where(arrived, 0),
+                   " did not");
+      fail(ErrorCode::CollectiveFailed, broken);
+    }
     for (int32_t r = 0; r < size; ++r) {
       if (all[r] == all[0]) continue;
       broken = cat("ranks called different collectives: rank 0 ", describe(all[0]), ", rank ", r,
@@ -148,6 +168,7 @@ Communicator Communicator::from_environment() {
   communicator.rank_ = world.rank;
   communicator.size_ = world.size;
   communicator.local_rank_ = world.local_rank;
+  communicator.timeout_ = world.timeout;
   return communicator;
 }
 
@@ -160,19 +181,20 @@ void Communicator::all_reduce(const Tensor& t, ReduceOp op, AllReduceMode mode) 
     fail(ErrorCode::InvalidArgument, "all_reduce: unknown mode ", static_cast<int32_t>(mode));
   check_in_place(t, "all_reduce");
   if (alone()) return;
-  const Collective collective(*plugin_, size_, Kind::AllReduce, &t,
+  const Collective collective(*plugin_, size_, timeout_, Kind::AllReduce, &t,
                               static_cast<int64_t>(op) + 16 * static_cast<int64_t>(mode));
   on_contiguous(t, true, [&](const Tensor& data) {
     if (mode == AllReduceMode::Engine) {
       collective.call(
           plugin_->all_reduce(data.raw_data(), data.numel(), static_cast<int32_t>(data.dtype()),
-                              static_cast<int32_t>(op)),
+                              static_cast<int32_t>(op), timeout_),
           "all-reduce");
       return;
     }
     const Tensor gathered = Tensor::empty(Dims{size_, data.numel()}, data.dtype());
-    collective.call(plugin_->all_gather(data.raw_data(), gathered.raw_data(), nbytes(data)),
-                    "all-gather of the contributions");
+    collective.call(
+        plugin_->all_gather(data.raw_data(), gathered.raw_data(), nbytes(data), timeout_),
+        "all-gather of the contributions");
     fold_in_rank_order(op, data.dtype(), gathered.raw_data(), size_, data.numel(), data.raw_data());
   });
 }
@@ -183,9 +205,9 @@ void Communicator::broadcast(const Tensor& t, int32_t root) const {
          size_);
   check_in_place(t, "broadcast");
   if (alone()) return;
-  const Collective collective(*plugin_, size_, Kind::Broadcast, &t, root);
+  const Collective collective(*plugin_, size_, timeout_, Kind::Broadcast, &t, root);
   on_contiguous(t, rank_ != root, [&](const Tensor& data) {
-    collective.call(plugin_->broadcast(data.raw_data(), nbytes(data), root), "broadcast");
+    collective.call(plugin_->broadcast(data.raw_data(), nbytes(data), root, timeout_), "broadcast");
   });
 }
 
@@ -199,18 +221,19 @@ Tensor Communicator::all_gather(const Tensor& t) const {
   shape.insert(0, size_);
   if (alone()) return source.clone().view(shape);
   const Tensor gathered = Tensor::empty(shape, t.dtype());
-  const Collective collective(*plugin_, size_, Kind::AllGather, &source, 0);
+  const Collective collective(*plugin_, size_, timeout_, Kind::AllGather, &source, 0);
   on_contiguous(source, false, [&](const Tensor& data) {
-    collective.call(plugin_->all_gather(data.raw_data(), gathered.raw_data(), nbytes(data)),
-                    "all-gather");
+    collective.call(
+        plugin_->all_gather(data.raw_data(), gathered.raw_data(), nbytes(data), timeout_),
+        "all-gather");
   });
   return gathered;
 }
 
 void Communicator::barrier() const {
   if (alone()) return;
-  const Collective collective(*plugin_, size_, Kind::Barrier, nullptr, 0);
-  collective.call(plugin_->barrier(), "barrier");
+  // The descriptor exchange is one: every rank has entered once it completes.
+  const Collective collective(*plugin_, size_, timeout_, Kind::Barrier, nullptr, 0);
 }
 
 }  // namespace mt::dist

@@ -18,7 +18,10 @@ enum class AllReduceMode : int32_t { Ordered = 0, Engine = 1 };
 
 // Every collective is called by every rank, in the same order, with tensors of the same dtype
 // and size; a rank that differs makes the call fail with CollectiveMismatch on every rank,
-// naming the first rank that differs. An engine failure is CollectiveFailed, and after either
+// naming the first rank that differs. An engine failure is CollectiveFailed, and so is a
+// collective that some rank has not entered, or that has not completed, MINITENSOR_DIST_TIMEOUT
+// seconds (300 by default) after this rank entered it (naming the ranks that did and did not
+// enter it, so that a hung or missing rank never hangs the job silently); after either
 // the world is broken: every later collective fails with CollectiveFailed. Collectives from
 // several threads are serialised.
 class Communicator {
@@ -52,6 +55,7 @@ class Communicator {
   int32_t rank_ = 0;
   int32_t size_ = 1;
   int32_t local_rank_ = 0;
+  double timeout_ = 0;  // seconds a collective waits for every rank
 };
 
 }  // namespace mt::dist

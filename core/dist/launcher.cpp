@@ -1,6 +1,9 @@
 #include "dist/launcher.hpp"
 
+#include <cmath>
 #include <cstdlib>
+
+#include "base/error.hpp"
 
 namespace mt::dist {
 
@@ -11,6 +14,17 @@ std::string launcher_variable() {
     if (value != nullptr && *value != '\0') return name;
   }
   return "";
+}
+
+double collective_timeout() {
+  const char* env = std::getenv("MINITENSOR_DIST_TIMEOUT");
+  if (env == nullptr || *env == '\0') return 300;
+  char* end = nullptr;
+  const double seconds = std::strtod(env, &end);
+  if (*end != '\0' || !std::isfinite(seconds) || seconds <= 0)
+    fail(ErrorCode::InvalidArgument, "MINITENSOR_DIST_TIMEOUT=", env,
+         " is not a positive number of seconds");
+  return seconds;
 }
 
 }  // namespace mt::dist

@@ -623,10 +623,14 @@ MT_API mt_status_t mt_from_dlpack(struct DLManagedTensor* managed, mt_tensor** o
  *
  * Every rank calls the same collectives in the same order with tensors of the same dtype and
  * shape; otherwise the call fails on every rank with MT_ERR_COLLECTIVE_MISMATCH naming the
- * first rank that differs. An engine failure is MT_ERR_COLLECTIVE_FAILED; after either, every
- * later collective fails with MT_ERR_COLLECTIVE_FAILED. An argument error (NULL, a view with
- * overlapping elements, a tensor that requires grad, a tensor on a GPU) fails on the rank
- * that made it only, before the collective starts: the other ranks then wait for it.
+ * first rank that differs. An engine failure is MT_ERR_COLLECTIVE_FAILED, and so is a
+ * collective that has not completed MINITENSOR_DIST_TIMEOUT seconds (300 by default) after this
+ * rank entered it: its message names the collective, its sequence number and size, and the
+ * ranks that did and did not enter it. After any of these, every later collective fails with
+ * MT_ERR_COLLECTIVE_FAILED, and MPI is not finalised at exit (it would wait for the missing
+ * ranks): the launcher then ends the job. An argument error (NULL, a view with overlapping
+ * elements, a tensor that requires grad, a tensor on a GPU) fails on the rank that made it
+ * only, before the collective starts: the other ranks then wait for it until the timeout.
  * ------------------------------------------------------------------------------------------ */
 
 typedef struct mt_communicator mt_communicator; /* a rank's view of the world */
@@ -639,7 +643,8 @@ enum { MT_ALL_REDUCE_ORDERED = 0, MT_ALL_REDUCE_ENGINE = 1 };
 
 /* The world of the launcher in the environment (joined on the first call), or a world of one.
  * MT_ERR_UNSUPPORTED (with the reason) when a launcher is present but the MPI plugin is
- * missing or of another version; MT_ERR_COLLECTIVE_FAILED when joining fails. Release it with
+ * missing or of another version; MT_ERR_INVALID_ARGUMENT when MINITENSOR_DIST_TIMEOUT is set
+ * but is not a positive number; MT_ERR_COLLECTIVE_FAILED when joining fails. Release it with
  * mt_communicator_release (the world stays joined until the process exits). */
 MT_API mt_status_t mt_communicator_from_environment(mt_communicator** out);
 MT_API void mt_communicator_release(mt_communicator* communicator);

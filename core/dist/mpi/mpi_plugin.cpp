@@ -3,9 +3,13 @@
 // itself) keep their communicator and error handler. Errors return instead of aborting.
 #include <mpi.h>
 
+#include <algorithm>
+#include <chrono>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "dist/plugin_abi.h"
 
@@ -17,8 +21,10 @@ constexpr int32_t kCollectiveFailed = 11;
 
 thread_local std::string last_error;
 MPI_Comm world = MPI_COMM_NULL;
+bool failed = false;  // a collective failed: MPI_Finalize would wait for ranks that never come
 
 int32_t failure(int32_t status, std::string message) {
+  if (status == kCollectiveFailed) failed = true;
   last_error = std::move(message);
   return status;
 }
@@ -43,7 +49,7 @@ bool fits_int(int64_t n, const char* what, int32_t* status) {
 void finalize_at_exit() {
   int finalized = 0;
   MPI_Finalized(&finalized);
-  if (finalized) return;
+  if (finalized || failed) return;
   MPI_Comm_free(&world);
   MPI_Finalize();
 }
@@ -84,27 +90,87 @@ int32_t init(int32_t* rank, int32_t* size, int32_t* local_rank) {
 
 const char* get_last_error() { return last_error.c_str(); }
 
-int32_t barrier() {
-  last_error.clear();
-  return checked(MPI_Barrier(world), "MPI_Barrier");
+std::string seconds(double s) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g s", s);
+  return text;
 }
 
-int32_t broadcast(void* data, int64_t nbytes, int32_t root) {
+// MPI has no timeouts: the nonblocking operation is polled until it completes or `timeout`
+// seconds have passed (then it is left pending: the world is unusable, and never finalised).
+int32_t wait(std::vector<MPI_Request>& requests, double timeout, const char* what) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout);
+  for (;;) {
+    int done = 0;
+    if (int32_t status = checked(MPI_Testall(static_cast<int>(requests.size()), requests.data(),
+                                             &done, MPI_STATUSES_IGNORE),
+                                 what))
+      return status;
+    if (done) return 0;
+    if (std::chrono::steady_clock::now() >= deadline)
+      return failure(kCollectiveFailed, std::string(what) + " timed out after " + seconds(timeout));
+  }
+}
+
+// Starts one nonblocking operation (`start` returns its MPI code) and waits for it.
+template <class Start> int32_t run(double timeout, const char* what, Start&& start) {
+  std::vector<MPI_Request> request(1, MPI_REQUEST_NULL);
+  if (int32_t status = checked(start(&request[0]), what)) return status;
+  return wait(request, timeout, what);
+}
+
+int32_t exchange(const void* send, void* recv, int64_t nbytes, double timeout, uint8_t* arrived) {
+  last_error.clear();
+  int32_t status = 0;
+  if (!fits_int(nbytes, "exchanged bytes", &status)) return status;
+  constexpr int kTag = 1;  // messages between two ranks arrive in the order they were sent
+  const int n = static_cast<int>(nbytes);
+  int rank = 0, size = 0;
+  MPI_Comm_rank(world, &rank);
+  MPI_Comm_size(world, &size);
+  char* const out = static_cast<char*>(recv);
+  std::copy_n(static_cast<const char*>(send), n, out + static_cast<int64_t>(rank) * n);
+  // receives[r] comes from rank r (MPI_REQUEST_NULL for this rank), then the sends.
+  std::vector<MPI_Request> requests(2 * size, MPI_REQUEST_NULL);
+  for (int r = 0; r < size && status == 0; ++r) {
+    if (r == rank) continue;
+    status = checked(
+        MPI_Irecv(out + static_cast<int64_t>(r) * n, n, MPI_BYTE, r, kTag, world, &requests[r]),
+        "MPI_Irecv");
+    if (status == 0)
+      status =
+          checked(MPI_Isend(send, n, MPI_BYTE, r, kTag, world, &requests[size + r]), "MPI_Isend");
+  }
+  if (status == 0) status = wait(requests, timeout, "exchange");
+  if (status == 0) return 0;
+  for (int r = 0; r < size; ++r) {
+    int done = 1;
+    if (requests[r] != MPI_REQUEST_NULL) MPI_Test(&requests[r], &done, MPI_STATUS_IGNORE);
+    arrived[r] = done ? 1 : 0;
+  }
+  return status;
+}
+
+int32_t broadcast(void* data, int64_t nbytes, int32_t root, double timeout) {
   last_error.clear();
   int32_t status = 0;
   if (!fits_int(nbytes, "broadcast bytes", &status)) return status;
-  return checked(MPI_Bcast(data, static_cast<int>(nbytes), MPI_BYTE, root, world), "MPI_Bcast");
+  return run(timeout, "MPI_Ibcast", [&](MPI_Request* request) {
+    return MPI_Ibcast(data, static_cast<int>(nbytes), MPI_BYTE, root, world, request);
+  });
 }
 
-int32_t all_gather(const void* send, void* recv, int64_t nbytes) {
+int32_t all_gather(const void* send, void* recv, int64_t nbytes, double timeout) {
   last_error.clear();
   int32_t status = 0;
   if (!fits_int(nbytes, "all-gather bytes per rank", &status)) return status;
   const int n = static_cast<int>(nbytes);
-  return checked(MPI_Allgather(send, n, MPI_BYTE, recv, n, MPI_BYTE, world), "MPI_Allgather");
+  return run(timeout, "MPI_Iallgather", [&](MPI_Request* request) {
+    return MPI_Iallgather(send, n, MPI_BYTE, recv, n, MPI_BYTE, world, request);
+  });
 }
 
-int32_t all_reduce(void* data, int64_t count, int32_t dtype, int32_t op) {
+int32_t all_reduce(void* data, int64_t count, int32_t dtype, int32_t op, double timeout) {
   last_error.clear();
   int32_t status = 0;
   if (!fits_int(count, "all-reduce elements", &status)) return status;
@@ -113,15 +179,17 @@ int32_t all_reduce(void* data, int64_t count, int32_t dtype, int32_t op) {
     return failure(kInvalidArgument, "all_reduce: dtype " + std::to_string(dtype) + " or op " +
                                          std::to_string(op) + " unknown");
   const MPI_Datatype type = dtype == 0 ? MPI_FLOAT : MPI_DOUBLE;
-  return checked(MPI_Allreduce(MPI_IN_PLACE, data, static_cast<int>(count), type, ops[op], world),
-                 "MPI_Allreduce");
+  return run(timeout, "MPI_Iallreduce", [&](MPI_Request* request) {
+    return MPI_Iallreduce(MPI_IN_PLACE, data, static_cast<int>(count), type, ops[op], world,
+                          request);
+  });
 }
 
 constexpr mt_dist_plugin kTable = {MT_DIST_PLUGIN_ABI_VERSION,
                                    "mpi",
                                    get_last_error,
                                    init,
-                                   barrier,
+                                   exchange,
                                    broadcast,
                                    all_gather,
                                    all_reduce};
