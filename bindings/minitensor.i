@@ -41,8 +41,8 @@
 %ignore mt_from_blob;
 %ignore mt_deleter;
 
-/* Processes (communicators, collectives) get their handle typemaps and idiomatic classes with
- * issue 18's bindings; until then the languages do not see them (WIP-issue18.md). */
+/* Processes (communicators, collectives, the sampler) get their handle typemaps and idiomatic
+ * classes with issue 18's bindings; until then the languages do not see them (WIP-issue18.md). */
 %ignore mt_communicator;
 %ignore mt_communicator_from_environment;
 %ignore mt_communicator_release;
@@ -54,6 +54,13 @@
 %ignore mt_broadcast;
 %ignore mt_all_gather;
 %ignore mt_barrier;
+%ignore mt_sampler;
+%ignore mt_sampler_create;
+%ignore mt_sampler_release;
+%ignore mt_sampler_steps;
+%ignore mt_sampler_local_batch;
+%ignore mt_sampler_set_epoch;
+%ignore mt_sampler_indices;
 
 %include "minitensor/version.h"
 %include "minitensor/minitensor.h"

@@ -65,6 +65,7 @@ const char* handle_type(HandleKind kind) {
     case HandleKind::Mlp: return "mt_mlp";
     case HandleKind::Optimizer: return "mt_optimizer";
     case HandleKind::Communicator: return "mt_communicator";
+    case HandleKind::Sampler: return "mt_sampler";
   }
   return "unknown";
 }
@@ -77,13 +78,15 @@ const char* release_function(HandleKind kind) {
     case HandleKind::Mlp: return "mt_mlp_release";
     case HandleKind::Optimizer: return "mt_optimizer_release";
     case HandleKind::Communicator: return "mt_communicator_release";
+    case HandleKind::Sampler: return "mt_sampler_release";
   }
   return "unknown";
 }
 
 bool is_kind(uint32_t tag) {
-  for (HandleKind kind : {HandleKind::Tensor, HandleKind::Generator, HandleKind::Linear,
-                          HandleKind::Mlp, HandleKind::Optimizer, HandleKind::Communicator})
+  for (HandleKind kind :
+       {HandleKind::Tensor, HandleKind::Generator, HandleKind::Linear, HandleKind::Mlp,
+        HandleKind::Optimizer, HandleKind::Communicator, HandleKind::Sampler})
     if (tag == static_cast<uint32_t>(kind)) return true;
   return false;
 }

@@ -25,6 +25,8 @@ struct mt_optimizer
     : mt::capi::HandleSlot<std::unique_ptr<mt::nn::Optimizer>, mt::capi::HandleKind::Optimizer> {};
 struct mt_communicator
     : mt::capi::HandleSlot<mt::dist::Communicator, mt::capi::HandleKind::Communicator> {};
+struct mt_sampler : mt::capi::HandleSlot<mt::dist::ShardedSampler, mt::capi::HandleKind::Sampler> {
+};
 
 namespace mt::capi {
 

@@ -1,4 +1,7 @@
-// The C API of processes: communicators and collectives (minitensor.h, "Processes").
+// The C API of processes: communicators, collectives and the sharded sampler (minitensor.h,
+// "Processes").
+#include <algorithm>
+
 #include "boundary.hpp"
 
 using namespace mt;
@@ -73,6 +76,49 @@ mt_status_t mt_all_gather(mt_communicator* communicator, const mt_tensor* tensor
 
 mt_status_t mt_barrier(mt_communicator* communicator) {
   return guarded("mt_barrier", [&] { live(communicator, "communicator").barrier(); });
+}
+
+mt_status_t mt_sampler_create(int64_t dataset_size, int64_t global_batch, int32_t world_size,
+                              int32_t rank, uint64_t seed, mt_sampler** out) {
+  return guarded("mt_sampler_create", [&] {
+    require(out, "out");
+    *out = make_handle<mt_sampler>(dataset_size, global_batch, world_size, rank, seed);
+  });
+}
+
+void mt_sampler_release(mt_sampler* sampler) {
+  release_handle(sampler, "mt_sampler_release", "sampler");
+}
+
+mt_status_t mt_sampler_steps(const mt_sampler* sampler, int64_t* out) {
+  return guarded("mt_sampler_steps", [&] {
+    const dist::ShardedSampler& s = live(sampler, "sampler");
+    *require(out, "out") = s.steps();
+  });
+}
+
+mt_status_t mt_sampler_local_batch(const mt_sampler* sampler, int64_t* out) {
+  return guarded("mt_sampler_local_batch", [&] {
+    const dist::ShardedSampler& s = live(sampler, "sampler");
+    *require(out, "out") = s.local_batch();
+  });
+}
+
+mt_status_t mt_sampler_set_epoch(mt_sampler* sampler, int64_t epoch) {
+  return guarded("mt_sampler_set_epoch", [&] { live(sampler, "sampler").set_epoch(epoch); });
+}
+
+mt_status_t mt_sampler_indices(const mt_sampler* sampler, int64_t step, int64_t* out,
+                               int64_t count) {
+  return guarded("mt_sampler_indices", [&] {
+    const dist::ShardedSampler& s = live(sampler, "sampler");
+    require(out, "out");
+    if (count != s.local_batch())
+      fail(ErrorCode::InvalidArgument, "count ", count, " is not the local batch ",
+           s.local_batch());
+    const std::span<const int64_t> indices = s.indices(step);
+    std::copy(indices.begin(), indices.end(), out);
+  });
 }
 
 }  // extern "C"

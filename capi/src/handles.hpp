@@ -28,7 +28,8 @@ enum class HandleKind : uint32_t {
   Linear = 0x4d540003,
   Mlp = 0x4d540004,
   Optimizer = 0x4d540005,
-  Communicator = 0x4d540006
+  Communicator = 0x4d540006,
+  Sampler = 0x4d540007
 };
 inline constexpr uint32_t kReleasedTag = 0x4d54dead;
 

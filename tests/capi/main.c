@@ -13,7 +13,7 @@ int main(void) {
                 {"reduce", test_reduce},   {"autograd", test_autograd},   {"nn", test_nn},
                 {"losses", test_losses},   {"datasets", test_datasets},   {"runtime", test_runtime},
                 {"dlpack", test_dlpack},   {"null_args", test_null_args}, {"handles", test_handles},
-                {"dist", test_dist}};
+                {"dist", test_dist},       {"sampler", test_sampler}};
   size_t i;
   for (i = 0; i < sizeof suites / sizeof suites[0]; ++i) {
     printf("--- %s\n", suites[i].name);

@@ -18,5 +18,6 @@ void test_dlpack(void);    /* DLPack export and import */
 void test_null_args(void); /* NULL handles and outs for every function, releases of NULL */
 void test_handles(void);   /* released handles, double releases, other kinds, aliased outs */
 void test_dist(void);      /* communicators without a launcher, collectives' argument checks */
+void test_sampler(void);   /* the sharded sampler's blocks for worlds of 1 to 4 ranks */
 
 #endif /* MT_CAPI_SUITES_H */

@@ -3,7 +3,8 @@
  * all of them). Sizes 0, 1, odd and up to 4 MiB, float32 and float64, contiguous tensors and
  * strided views (every other column, transposed), every reduce op in both modes. The ordered
  * all-reduce must give the reference's bits (a fold in rank order) on every rank; the engine's
- * MPI_Allreduce agrees to rounding. Last, ranks calling different collectives get the mismatch
+ * MPI_Allreduce agrees to rounding. The sharded sampler's blocks, gathered, must be the global
+ * batch of a world of one. Last, ranks calling different collectives get the mismatch
  * status, and then the communicator refuses further use.
  *
  *   mpirun -np N collectives N     under a launcher of N ranks
@@ -223,6 +224,43 @@ static void collectives(void) {
   CHECK_OK(mt_barrier(comm));
 }
 
+/* The sampler under the launcher: the ranks' blocks of a step, gathered in rank order, are the
+ * global batch of a world of one, on every rank. */
+static void sharded_sampler(void) {
+  enum { DATASET = 1000, GLOBAL_BATCH = 24 };
+  mt_sampler* mine = NULL;
+  mt_sampler* whole = NULL;
+  mt_tensor* block = NULL;
+  mt_tensor* gathered = NULL;
+  int64_t local = 0, steps = 0, step, i, indices[GLOBAL_BATCH], numel = 0;
+  double values[GLOBAL_BATCH];
+  double* got;
+  check_context("sampler");
+  CHECK_OK(mt_sampler_create(DATASET, GLOBAL_BATCH, size, rank, 11, &mine));
+  CHECK_OK(mt_sampler_create(DATASET, GLOBAL_BATCH, 1, 0, 11, &whole));
+  CHECK_OK(mt_sampler_local_batch(mine, &local));
+  CHECK_OK(mt_sampler_steps(mine, &steps));
+  CHECK(local * size == GLOBAL_BATCH && steps == DATASET / GLOBAL_BATCH);
+  CHECK_OK(mt_sampler_set_epoch(mine, 5));
+  CHECK_OK(mt_sampler_set_epoch(whole, 5));
+  for (step = 0; step < steps; step += 10) {
+    CHECK_OK(mt_sampler_indices(mine, step, indices, local));
+    for (i = 0; i < local; ++i)
+      values[i] = (double)indices[i];
+    CHECK_OK(mt_from_buffer(values, MT_FLOAT64, local, DIMS(local), MT_FLOAT64, &block));
+    CHECK_OK(mt_all_gather(comm, block, &gathered));
+    got = values_of(gathered, &numel);
+    CHECK_OK(mt_sampler_indices(whole, step, indices, GLOBAL_BATCH));
+    CHECK(numel == GLOBAL_BATCH);
+    for (i = 0; i < numel && i < GLOBAL_BATCH; ++i)
+      CHECK(got[i] == (double)indices[i]);
+    free(got);
+    RELEASE(block, gathered);
+  }
+  mt_sampler_release(mine);
+  mt_sampler_release(whole);
+}
+
 /* Rank 1 reduces a tensor of another shape: every rank gets the mismatch status, naming rank 1;
  * the communicator is then unusable. */
 static void mismatch(void) {
@@ -286,6 +324,7 @@ int main(int argc, char** argv) {
     CHECK_OK(mt_communicator_local_rank(comm, &local_rank));
     CHECK(local_rank >= 0 && local_rank < size);
     collectives();
+    sharded_sampler();
     if (size > 1) mismatch();
   }
   mt_communicator_release(comm);

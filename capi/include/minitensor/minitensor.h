@@ -668,6 +668,29 @@ MT_API mt_status_t mt_all_gather(mt_communicator* communicator, const mt_tensor*
 /* Returns once every rank has entered it. */
 MT_API mt_status_t mt_barrier(mt_communicator* communicator);
 
+/* A sharded sampler (ABI 4): which samples of a data set of `dataset_size` samples this rank
+ * trains on. Every epoch, a permutation of the indices 0 .. dataset_size - 1 drawn from
+ * seed + epoch alone (so the same on every rank) is cut into global batches of `global_batch`
+ * indices (mt_sampler_steps of them: the remainder is left out), and each global batch into one
+ * contiguous block of global_batch / world_size indices per rank, in rank order. Every rank runs
+ * the same steps, and the ranks' blocks of a step, in rank order, are the global batch. Pass
+ * world_size and rank as mt_communicator_size and mt_communicator_rank give them; global_batch
+ * must be a multiple of world_size and at most dataset_size (MT_ERR_INVALID_ARGUMENT). It
+ * starts at epoch 0. Not for concurrent use from several threads. */
+typedef struct mt_sampler mt_sampler;
+MT_API mt_status_t mt_sampler_create(int64_t dataset_size, int64_t global_batch, int32_t world_size,
+                                     int32_t rank, uint64_t seed, mt_sampler** out);
+MT_API void mt_sampler_release(mt_sampler* sampler);
+/* The steps of an epoch (dataset_size / global_batch) and this rank's share of each. */
+MT_API mt_status_t mt_sampler_steps(const mt_sampler* sampler, int64_t* out);
+MT_API mt_status_t mt_sampler_local_batch(const mt_sampler* sampler, int64_t* out);
+/* Draws the permutation of `epoch` (>= 0) for the following mt_sampler_indices. */
+MT_API mt_status_t mt_sampler_set_epoch(mt_sampler* sampler, int64_t epoch);
+/* Writes this rank's `count` (= mt_sampler_local_batch) indices of step `step` (0 .. steps - 1)
+ * to `out`. */
+MT_API mt_status_t mt_sampler_indices(const mt_sampler* sampler, int64_t step, int64_t* out,
+                                      int64_t count);
+
 #ifdef __cplusplus
 }
 #endif
