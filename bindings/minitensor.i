@@ -41,7 +41,7 @@
 %ignore mt_from_blob;
 %ignore mt_deleter;
 
-/* Processes (communicators, collectives, the sampler) get their handle typemaps and idiomatic
+/* Processes (communicators, collectives, the sampler, DDP) get their handle typemaps and idiomatic
  * classes with issue 18's bindings; until then the languages do not see them (WIP-issue18.md). */
 %ignore mt_communicator;
 %ignore mt_communicator_from_environment;
@@ -61,6 +61,12 @@
 %ignore mt_sampler_local_batch;
 %ignore mt_sampler_set_epoch;
 %ignore mt_sampler_indices;
+%ignore mt_data_parallel;
+%ignore mt_data_parallel_create;
+%ignore mt_data_parallel_release;
+%ignore mt_data_parallel_reduce_gradients;
+%ignore mt_data_parallel_set_no_sync;
+%ignore mt_data_parallel_bucket_count;
 
 %include "minitensor/version.h"
 %include "minitensor/minitensor.h"

@@ -9,6 +9,7 @@
 #include "base/index.hpp"
 #include "data/datasets.hpp"
 #include "dist/communicator.hpp"
+#include "dist/data_parallel.hpp"
 #include "dist/sharded_sampler.hpp"
 #include "nn/linear.hpp"
 #include "nn/loss.hpp"

@@ -66,6 +66,7 @@ const char* handle_type(HandleKind kind) {
     case HandleKind::Optimizer: return "mt_optimizer";
     case HandleKind::Communicator: return "mt_communicator";
     case HandleKind::Sampler: return "mt_sampler";
+    case HandleKind::DataParallel: return "mt_data_parallel";
   }
   return "unknown";
 }
@@ -79,6 +80,7 @@ const char* release_function(HandleKind kind) {
     case HandleKind::Optimizer: return "mt_optimizer_release";
     case HandleKind::Communicator: return "mt_communicator_release";
     case HandleKind::Sampler: return "mt_sampler_release";
+    case HandleKind::DataParallel: return "mt_data_parallel_release";
   }
   return "unknown";
 }
@@ -109,6 +111,18 @@ void fail_not_live(uint32_t tag, HandleKind kind, const char* what) {
 
 Tensor optional_tensor(const mt_tensor* handle, const char* what) {
   return handle ? tensor_of(handle, what) : Tensor();
+}
+
+// The `count` tensors of `params` (a NULL entry is an error).
+std::vector<Tensor> tensors_arg(mt_tensor* const* params, int32_t count) {
+  if (count < 0) fail(ErrorCode::InvalidArgument, "negative parameter count ", count);
+  if (count > 0) require(params, "params");
+  std::vector<Tensor> tensors;
+  tensors.reserve(static_cast<size_t>(count));
+  for (int32_t i = 0; i < count; ++i) {
+    tensors.push_back(tensor_of(params[i], cat("params[", i, "]").c_str()));
+  }
+  return tensors;
 }
 
 mt_tensor* new_handle(Tensor tensor) {

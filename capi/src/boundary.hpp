@@ -8,6 +8,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "handles.hpp"
 #include "minitensor/minitensor.h"
@@ -27,6 +28,8 @@ struct mt_communicator
     : mt::capi::HandleSlot<mt::dist::Communicator, mt::capi::HandleKind::Communicator> {};
 struct mt_sampler : mt::capi::HandleSlot<mt::dist::ShardedSampler, mt::capi::HandleKind::Sampler> {
 };
+struct mt_data_parallel
+    : mt::capi::HandleSlot<mt::dist::DataParallel, mt::capi::HandleKind::DataParallel> {};
 
 namespace mt::capi {
 
@@ -129,6 +132,8 @@ inline const Tensor& tensor_of(const mt_tensor* handle, const char* what) {
 }
 // The tensor behind an optional handle (an undefined Tensor for NULL).
 Tensor optional_tensor(const mt_tensor* handle, const char* what);
+// The `count` tensors of `params` (a NULL entry is an error).
+std::vector<Tensor> tensors_arg(mt_tensor* const* params, int32_t count);
 // A new handle (reference count 1) for `tensor`, or NULL for an undefined tensor.
 mt_tensor* new_handle(Tensor tensor);
 // Drops one reference (mt_release).

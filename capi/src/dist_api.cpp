@@ -1,5 +1,5 @@
-// The C API of processes: communicators, collectives and the sharded sampler (minitensor.h,
-// "Processes").
+// The C API of processes: communicators, collectives, the sharded sampler and data parallelism
+// (minitensor.h, "Processes").
 #include <algorithm>
 
 #include "boundary.hpp"
@@ -118,6 +118,39 @@ mt_status_t mt_sampler_indices(const mt_sampler* sampler, int64_t step, int64_t*
            s.local_batch());
     const std::span<const int64_t> indices = s.indices(step);
     std::copy(indices.begin(), indices.end(), out);
+  });
+}
+
+mt_status_t mt_data_parallel_create(mt_communicator* communicator, mt_tensor* const* params,
+                                    int32_t count, int64_t bucket_bytes, mt_data_parallel** out) {
+  return guarded("mt_data_parallel_create", [&] {
+    const dist::Communicator& c = live(communicator, "communicator");
+    std::vector<Tensor> parameters = tensors_arg(params, count);
+    require(out, "out");
+    if (bucket_bytes < 0)
+      fail(ErrorCode::InvalidArgument, "bucket_bytes ", bucket_bytes, " is negative");
+    *out = make_handle<mt_data_parallel>(c, std::move(parameters),
+                                         bucket_bytes ? bucket_bytes : dist::kDefaultBucketBytes);
+  });
+}
+
+void mt_data_parallel_release(mt_data_parallel* ddp) {
+  release_handle(ddp, "mt_data_parallel_release", "ddp");
+}
+
+mt_status_t mt_data_parallel_reduce_gradients(mt_data_parallel* ddp) {
+  return guarded("mt_data_parallel_reduce_gradients", [&] { live(ddp, "ddp").reduce_gradients(); });
+}
+
+mt_status_t mt_data_parallel_set_no_sync(mt_data_parallel* ddp, int32_t no_sync) {
+  return guarded("mt_data_parallel_set_no_sync",
+                 [&] { live(ddp, "ddp").set_no_sync(no_sync != 0); });
+}
+
+mt_status_t mt_data_parallel_bucket_count(const mt_data_parallel* ddp, int64_t* out) {
+  return guarded("mt_data_parallel_bucket_count", [&] {
+    const dist::DataParallel& d = live(ddp, "ddp");
+    *require(out, "out") = d.bucket_count();
   });
 }
 

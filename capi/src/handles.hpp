@@ -29,7 +29,8 @@ enum class HandleKind : uint32_t {
   Mlp = 0x4d540004,
   Optimizer = 0x4d540005,
   Communicator = 0x4d540006,
-  Sampler = 0x4d540007
+  Sampler = 0x4d540007,
+  DataParallel = 0x4d540008
 };
 inline constexpr uint32_t kReleasedTag = 0x4d54dead;
 

@@ -8,18 +8,6 @@ using namespace mt::capi;
 
 namespace {
 
-// The `count` tensors of `params` (a NULL entry is an error).
-std::vector<Tensor> tensors_arg(mt_tensor* const* params, int32_t count) {
-  if (count < 0) fail(ErrorCode::InvalidArgument, "negative parameter count ", count);
-  if (count > 0) require(params, "params");
-  std::vector<Tensor> tensors;
-  tensors.reserve(static_cast<size_t>(count));
-  for (int32_t i = 0; i < count; ++i) {
-    tensors.push_back(tensor_of(params[i], cat("params[", i, "]").c_str()));
-  }
-  return tensors;
-}
-
 // Stores a loss (or any function of two tensors) of `a` and `b` in *out.
 template <class Loss>
 mt_status_t two_tensor_fn(const char* fn, const mt_tensor* a, const mt_tensor* b, mt_tensor** out,

@@ -691,6 +691,30 @@ MT_API mt_status_t mt_sampler_set_epoch(mt_sampler* sampler, int64_t epoch);
 MT_API mt_status_t mt_sampler_indices(const mt_sampler* sampler, int64_t step, int64_t* out,
                                       int64_t count);
 
+/* Data-parallel training (ABI 4) over `count` parameters (leaf tensors that require grad; it
+ * keeps a reference to each). Creation is a collective: every rank must pass parameters of the
+ * same shapes and dtypes, in the same order (else MT_ERR_SHAPE_MISMATCH or
+ * MT_ERR_DTYPE_MISMATCH on every rank, naming the first difference), and every rank's
+ * parameters then take rank 0's values. Gradients are reduced in buckets of at most
+ * `bucket_bytes` (0: 2 MiB; a larger parameter is a bucket of its own), filled in reverse
+ * parameter order. Train with each rank's block of the global batch (mt_sampler), then call
+ * mt_data_parallel_reduce_gradients between backward and the optimizer step. */
+typedef struct mt_data_parallel mt_data_parallel;
+MT_API mt_status_t mt_data_parallel_create(mt_communicator* communicator, mt_tensor* const* params,
+                                           int32_t count, int64_t bucket_bytes,
+                                           mt_data_parallel** out);
+MT_API void mt_data_parallel_release(mt_data_parallel* ddp);
+/* Replaces every parameter's gradient by the average over the ranks: the sum in rank order
+ * (mt_all_reduce ORDERED), divided by the world size once, so the result has the bits of one
+ * process that runs backward on the ranks' blocks in rank order and divides the accumulated
+ * gradient by their number. A parameter without a gradient contributes zeros. A collective:
+ * every rank calls it, unless no_sync is set, when it does nothing (backward keeps
+ * accumulating into the local gradients; unset it before the last backward's reduction). */
+MT_API mt_status_t mt_data_parallel_reduce_gradients(mt_data_parallel* ddp);
+MT_API mt_status_t mt_data_parallel_set_no_sync(mt_data_parallel* ddp, int32_t no_sync);
+/* The number of gradient buckets. */
+MT_API mt_status_t mt_data_parallel_bucket_count(const mt_data_parallel* ddp, int64_t* out);
+
 #ifdef __cplusplus
 }
 #endif
