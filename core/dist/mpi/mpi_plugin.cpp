@@ -98,7 +98,7 @@ std::string seconds(double s) {
 
 // MPI has no timeouts: the nonblocking operation is polled until it completes or `timeout`
 // seconds have passed (then it is left pending: the world is unusable, and never finalised).
-int32_t wait(std::vector<MPI_Request>& requests, double timeout, const char* what) {
+int32_t wait_for(std::vector<MPI_Request>& requests, double timeout, const char* what) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout);
   for (;;) {
     int done = 0;
@@ -116,7 +116,7 @@ int32_t wait(std::vector<MPI_Request>& requests, double timeout, const char* wha
 template <class Start> int32_t run(double timeout, const char* what, Start&& start) {
   std::vector<MPI_Request> request(1, MPI_REQUEST_NULL);
   if (int32_t status = checked(start(&request[0]), what)) return status;
-  return wait(request, timeout, what);
+  return wait_for(request, timeout, what);
 }
 
 int32_t exchange(const void* send, void* recv, int64_t nbytes, double timeout, uint8_t* arrived) {
@@ -141,7 +141,7 @@ int32_t exchange(const void* send, void* recv, int64_t nbytes, double timeout, u
       status =
           checked(MPI_Isend(send, n, MPI_BYTE, r, kTag, world, &requests[size + r]), "MPI_Isend");
   }
-  if (status == 0) status = wait(requests, timeout, "exchange");
+  if (status == 0) status = wait_for(requests, timeout, "exchange");
   if (status == 0) return 0;
   for (int r = 0; r < size; ++r) {
     int done = 1;
