@@ -1,8 +1,5 @@
 #include "classifier.h"
 
-/* Layers 2 -> H, H -> H, H -> 1: a weight and a bias each. */
-#define CLASSIFIER_PARAMS 6
-
 /* Replaces *tensor by its copy on the device (a new reference to itself when it is there). */
 static int32_t move_to(mt_tensor** tensor, int32_t device_type, int32_t device_index) {
   mt_tensor* moved = NULL;
@@ -61,29 +58,38 @@ void classifier_release(classifier* c) {
   *c = empty;
 }
 
+int32_t classifier_train_batch(const classifier* c, const mt_tensor* x, const mt_tensor* y,
+                               mt_data_parallel* ddp, double* loss_value) {
+  int64_t column[2] = {0, 1};
+  mt_tensor *target = NULL, *logits = NULL, *probs = NULL, *loss = NULL;
+  /* loss = bce(sigmoid(model(x)), y as a column), mean over the batch; then the SGD step. */
+  int32_t status = mt_size(y, 0, &column[0]);
+  if (status == MT_OK) status = mt_view(y, column, 2, &target);
+  if (status == MT_OK) status = mt_mlp_forward(c->model, x, &logits);
+  if (status == MT_OK) status = mt_map(MT_MAP_SIGMOID, logits, &probs);
+  if (status == MT_OK) status = mt_binary_cross_entropy(probs, target, MT_REDUCTION_MEAN, &loss);
+  if (status == MT_OK) status = mt_optimizer_zero_grad(c->optimizer);
+  if (status == MT_OK) status = mt_backward(loss, NULL, 0);
+  if (status == MT_OK && ddp) status = mt_data_parallel_reduce_gradients(ddp);
+  if (status == MT_OK) status = mt_optimizer_step(c->optimizer);
+  if (status == MT_OK) status = mt_item(loss, loss_value);
+  mt_release(loss);
+  mt_release(probs);
+  mt_release(logits);
+  mt_release(target);
+  return status;
+}
+
 int32_t classifier_train_epoch(const classifier* c, double* mean_loss) {
   double total = 0;
   int64_t first;
   for (first = 0; first < c->points; first += c->batch) {
     const int64_t len = c->batch < c->points - first ? c->batch : c->points - first;
-    const int64_t column[2] = {len, 1};
-    mt_tensor *x = NULL, *y = NULL, *target = NULL, *logits = NULL, *probs = NULL, *loss = NULL;
+    mt_tensor *x = NULL, *y = NULL;
     double value = 0;
-    /* loss = bce(sigmoid(model(x)), y as a column), mean over the batch; then the SGD step. */
     int32_t status = mt_narrow(c->x, 0, first, len, &x);
     if (status == MT_OK) status = mt_narrow(c->y, 0, first, len, &y);
-    if (status == MT_OK) status = mt_view(y, column, 2, &target);
-    if (status == MT_OK) status = mt_mlp_forward(c->model, x, &logits);
-    if (status == MT_OK) status = mt_map(MT_MAP_SIGMOID, logits, &probs);
-    if (status == MT_OK) status = mt_binary_cross_entropy(probs, target, MT_REDUCTION_MEAN, &loss);
-    if (status == MT_OK) status = mt_optimizer_zero_grad(c->optimizer);
-    if (status == MT_OK) status = mt_backward(loss, NULL, 0);
-    if (status == MT_OK) status = mt_optimizer_step(c->optimizer);
-    if (status == MT_OK) status = mt_item(loss, &value);
-    mt_release(loss);
-    mt_release(probs);
-    mt_release(logits);
-    mt_release(target);
+    if (status == MT_OK) status = classifier_train_batch(c, x, y, NULL, &value);
     mt_release(y);
     mt_release(x);
     if (status != MT_OK) return status;

@@ -19,6 +19,10 @@
 extern "C" {
 #endif
 
+/* The model's parameters (mt_mlp_parameter 0 .. 5): layers 2 -> H, H -> H, H -> 1, a weight
+ * and a bias each. */
+#define CLASSIFIER_PARAMS 6
+
 typedef struct classifier_config {
   int32_t dataset;     /* MT_DATASET_* */
   int64_t points;      /* dataset size */
@@ -53,6 +57,11 @@ typedef struct classifier {
 int32_t classifier_create(const classifier_config* config, classifier* out);
 /* Releases everything; accepts a zeroed struct and leaves it zeroed. */
 void classifier_release(classifier* c);
+/* One SGD step on the points x (len, 2) with labels y (len,): forward, loss, zero_grad,
+ * backward, the gradients averaged over the ranks when ddp is not NULL (data-parallel
+ * training), step. *loss is the batch's mean loss. */
+int32_t classifier_train_batch(const classifier* c, const mt_tensor* x, const mt_tensor* y,
+                               mt_data_parallel* ddp, double* loss);
 /* One epoch over the points in order: per minibatch forward, loss, zero_grad, backward, step.
  * *mean_loss is the mean loss per point. */
 int32_t classifier_train_epoch(const classifier* c, double* mean_loss);

@@ -59,6 +59,10 @@ void options_usage(FILE* stream, const char* program) {
           "  --quiet          no progress lines, only the summary\n"
           "  --exact          progress lines print the loss with 17 significant digits\n"
           "                   (it reads back exactly: runs can be compared)\n"
+          "  --distributed    data-parallel over the ranks of mpirun -np N (CPU only): each\n"
+          "                   rank trains on its share of every shuffled batch of --batch\n"
+          "                   points (a multiple of N); rank 0 prints the progress and writes\n"
+          "                   the plots, every rank its final loss\n"
           "  --help           this text\n"
           "Options take their value as --name VALUE or --name=VALUE.\n",
           program);
@@ -192,6 +196,7 @@ int options_parse(int argc, char** argv, options* out) {
   out->curves_path = "training_curves.svg";
   out->every = -1; /* not given: options_default_every once the epochs are known */
   out->exact = 0;
+  out->distributed = 0;
 
   for (i = 1; i < argc; ++i) {
     const char* arg = argv[i];
@@ -207,6 +212,10 @@ int options_parse(int argc, char** argv, options* out) {
     }
     if (strcmp(arg, "--exact") == 0) {
       out->exact = 1;
+      continue;
+    }
+    if (strcmp(arg, "--distributed") == 0) {
+      out->distributed = 1;
       continue;
     }
     if (strncmp(arg, "--", 2) != 0) {

@@ -26,7 +26,8 @@ typedef struct options {
   const char* svg_path;    /* the decision boundary's plot */
   const char* curves_path; /* the loss and accuracy curves' plot */
   int64_t every;           /* a progress line every `every` epochs and after the last; 0: none */
-  int exact; /* progress lines print the loss with 17 digits (it reads back exactly) */
+  int exact;       /* progress lines print the loss with 17 digits (it reads back exactly) */
+  int distributed; /* data-parallel over the launcher's ranks (distributed.h) */
 } options;
 
 enum { OPTIONS_RUN, OPTIONS_HELP, OPTIONS_BAD };

@@ -2,7 +2,7 @@
  * mt_train_c: trains MiniTorch's classifier on a toy dataset through minitensor's C API,
  * prints its progress (a line every few epochs and, on a terminal, a live line; progress.h),
  * and writes the decision boundary and the loss and accuracy curves as SVG; on the CPU or a
- * CUDA device (--device cuda).
+ * CUDA device (--device cuda); data-parallel under mpirun with --distributed.
  *   mt_train_c [--dataset xor] [--hidden 10] [--epochs 500] ... (--help lists them)
  * Exit status: 0 done, 1 a failed call (the library's message is printed) or --device cuda
  * where CUDA is unavailable (the reason is printed), 2 bad options.
@@ -17,6 +17,7 @@
 #include "boundary_plot.h"
 #include "classifier.h"
 #include "curves_plot.h"
+#include "distributed.h"
 #include "options.h"
 #include "progress.h"
 
@@ -115,6 +116,7 @@ static int write_curves(const history* h, const options* opt) {
 
 int main(int argc, char** argv) {
   classifier model = CLASSIFIER_EMPTY;
+  distributed world;
   classifier_config config;
   options opt;
   history h = {NULL, NULL, NULL};
@@ -124,6 +126,7 @@ int main(int argc, char** argv) {
   int failed = 0;
   int64_t epoch, last;
 
+  memset(&world, 0, sizeof world);
   switch (options_parse(argc, argv, &opt)) {
     case OPTIONS_HELP: return 0;
     case OPTIONS_BAD: return 2;
@@ -152,7 +155,10 @@ int main(int argc, char** argv) {
   config.device_type = opt.device.type;
   config.device_index = opt.device.index;
   if (status == MT_OK) status = classifier_create(&config, &model);
+  if (status == MT_OK && opt.distributed)
+    status = distributed_create(&model, (uint64_t)opt.seed, &world);
   if (status != MT_OK) goto done;
+  if (world.rank != 0) opt.every = 0; /* rank 0 shows the progress */
 
   /* One block: the times, the losses, the accuracies. */
   h.ms = malloc(sizeof(double) * 3 * (size_t)opt.epochs);
@@ -164,22 +170,25 @@ int main(int argc, char** argv) {
   }
   h.loss = h.ms + opt.epochs;
   h.accuracy = h.loss + opt.epochs;
-  printf("%s, %lld points, hidden %lld, lr %g, batch %lld, %s, seed %lld, backend %s",
-         mt_dataset_name(opt.dataset), (long long)opt.points, (long long)opt.hidden, opt.lr,
-         (long long)opt.batch, opt.dtype == MT_FLOAT32 ? "float32" : "float64", (long long)opt.seed,
-         mt_current_backend());
+  if (world.rank == 0)
+    printf("%s, %lld points, hidden %lld, lr %g, batch %lld, %s, seed %lld, backend %s",
+           mt_dataset_name(opt.dataset), (long long)opt.points, (long long)opt.hidden, opt.lr,
+           (long long)opt.batch, opt.dtype == MT_FLOAT32 ? "float32" : "float64",
+           (long long)opt.seed, mt_current_backend());
   /* The thread count applies to the parallel backend only. */
-  if (strcmp(mt_current_backend(), "cpu_par") == 0) printf(" (%d threads)", (int)mt_num_threads());
-  if (opt.device.type == MT_DEVICE_CPU)
-    printf(", device cpu\n");
-  else
+  if (world.rank == 0 && strcmp(mt_current_backend(), "cpu_par") == 0)
+    printf(" (%d threads)", (int)mt_num_threads());
+  if (world.rank == 0 && opt.device.type == MT_DEVICE_CPU)
+    printf(", device cpu%s\n", opt.distributed ? ", distributed" : "");
+  else if (world.rank == 0)
     printf(", device cuda:%d\n", (int)opt.device.index);
 
   progress_start(&shown, opt.epochs, opt.every, opt.exact);
   for (epoch = 1; epoch <= opt.epochs; ++epoch) {
     const double start = progress_now_ms();
     const int64_t i = epoch - 1;
-    status = classifier_train_epoch(&model, &h.loss[i]);
+    status = opt.distributed ? distributed_train_epoch(&world, &model, i, &h.loss[i])
+                             : classifier_train_epoch(&model, &h.loss[i]);
     h.ms[i] = progress_now_ms() - start;
     if (status == MT_OK) status = classifier_accuracy(&model, &h.accuracy[i]);
     if (status != MT_OK) {
@@ -191,6 +200,9 @@ int main(int argc, char** argv) {
   }
   progress_clear(&shown);
   last = opt.epochs - 1;
+  if (opt.distributed)
+    printf("rank %d of %d: final loss %.17g\n", (int)world.rank, (int)world.size, h.loss[last]);
+  if (world.rank != 0) goto done;
   printf("done: %lld epochs, loss %.6f, accuracy %.1f%%, %.3f ms/epoch (median; mean %.3f)\n",
          (long long)opt.epochs, h.loss[last], 100 * h.accuracy[last], median(h.ms, opt.epochs),
          total_ms / (double)opt.epochs);
@@ -200,6 +212,7 @@ int main(int argc, char** argv) {
 done:
   if (status != MT_OK) fprintf(stderr, "mt_train_c: %s\n", mt_last_error());
   free(h.ms);
+  distributed_release(&world);
   classifier_release(&model);
   return status != MT_OK || failed ? 1 : 0;
 }
