@@ -41,8 +41,10 @@
 %ignore mt_from_blob;
 %ignore mt_deleter;
 
-/* Processes (communicators, collectives, the sampler, DDP) get their handle typemaps and idiomatic
- * classes with issue 18's bindings; until then the languages do not see them (WIP-issue18.md). */
+/* Processes (communicators, collectives, the sampler, DDP): Python has their typemaps and
+ * minitensor.distributed; Java and C# get theirs with issue 18's bindings, until then they do
+ * not see them (WIP-issue18.md). */
+#if !defined(SWIGPYTHON)
 %ignore mt_communicator;
 %ignore mt_communicator_from_environment;
 %ignore mt_communicator_release;
@@ -67,6 +69,7 @@
 %ignore mt_data_parallel_reduce_gradients;
 %ignore mt_data_parallel_set_no_sync;
 %ignore mt_data_parallel_bucket_count;
+#endif
 
 %include "minitensor/version.h"
 %include "minitensor/minitensor.h"

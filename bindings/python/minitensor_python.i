@@ -31,7 +31,7 @@
 
 %{
 /* Indexed by status; [0] is the base class minitensor.Error. */
-#define MT_PY_LAST_STATUS MT_ERR_DEVICE_UNAVAILABLE
+#define MT_PY_LAST_STATUS MT_ERR_COLLECTIVE_MISMATCH
 static PyObject* mt_py_errors[MT_PY_LAST_STATUS + 1];
 
 static PyObject* mt_py_error_type(mt_status_t status) {
@@ -86,7 +86,11 @@ static int mt_py_add_error(PyObject* dict, mt_status_t status, const char* name,
       mt_py_add_error(d, MT_ERR_DEVICE_MISMATCH, "DeviceMismatchError", PyExc_RuntimeError,
                       "Tensors of one call on different devices.") ||
       mt_py_add_error(d, MT_ERR_DEVICE_UNAVAILABLE, "DeviceUnavailableError", PyExc_RuntimeError,
-                      "A device that cannot be used here (mt.cuda.unavailable_reason() says why)."))
+                      "A device that cannot be used here (mt.cuda.unavailable_reason() says why).") ||
+      mt_py_add_error(d, MT_ERR_COLLECTIVE_FAILED, "CollectiveFailedError", PyExc_RuntimeError,
+                      "A collective that failed or timed out; the communicator is then broken.") ||
+      mt_py_add_error(d, MT_ERR_COLLECTIVE_MISMATCH, "CollectiveMismatchError", PyExc_RuntimeError,
+                      "Ranks that called different collectives (or other shapes or dtypes)."))
     return NULL;
 %}
 
@@ -117,6 +121,13 @@ static void mt_py_release_generator(void* h) { mt_generator_release((mt_generato
 static void mt_py_release_linear(void* h) { mt_linear_release((mt_linear*)h); }
 static void mt_py_release_mlp(void* h) { mt_mlp_release((mt_mlp*)h); }
 static void mt_py_release_optimizer(void* h) { mt_optimizer_release((mt_optimizer*)h); }
+static void mt_py_release_communicator(void* h) {
+  mt_communicator_release((mt_communicator*)h);
+}
+static void mt_py_release_sampler(void* h) { mt_sampler_release((mt_sampler*)h); }
+static void mt_py_release_data_parallel(void* h) {
+  mt_data_parallel_release((mt_data_parallel*)h);
+}
 
 typedef struct mt_py_kind {
   const char* name; /* the capsule name: the C type */
@@ -126,7 +137,10 @@ typedef struct mt_py_kind {
 static const mt_py_kind mt_py_kinds[] = {
     {"mt_tensor", mt_py_release_tensor},   {"mt_generator", mt_py_release_generator},
     {"mt_linear", mt_py_release_linear},   {"mt_mlp", mt_py_release_mlp},
-    {"mt_optimizer", mt_py_release_optimizer}};
+    {"mt_optimizer", mt_py_release_optimizer},
+    {"mt_communicator", mt_py_release_communicator},
+    {"mt_sampler", mt_py_release_sampler},
+    {"mt_data_parallel", mt_py_release_data_parallel}};
 
 static const mt_py_kind* mt_py_kind_named(const char* name) {
   size_t i;
@@ -219,6 +233,9 @@ MT_PY_HANDLE(mt_generator)
 MT_PY_HANDLE(mt_linear)
 MT_PY_HANDLE(mt_mlp)
 MT_PY_HANDLE(mt_optimizer)
+MT_PY_HANDLE(mt_communicator)
+MT_PY_HANDLE(mt_sampler)
+MT_PY_HANDLE(mt_data_parallel)
 /* mt_dataset's two tensors. */
 %apply mt_tensor** out { mt_tensor** x, mt_tensor** y };
 
@@ -229,6 +246,9 @@ MT_PY_HANDLE(mt_optimizer)
 %ignore mt_linear_release;
 %ignore mt_mlp_release;
 %ignore mt_optimizer_release;
+%ignore mt_communicator_release;
+%ignore mt_sampler_release;
+%ignore mt_data_parallel_release;
 
 %nothread mt_close_handle;
 %exception mt_close_handle {
@@ -432,7 +452,7 @@ static int mt_py_as_string(PyObject* value, const mt_py_arg* arg, const char** o
   if (!mt_py_as_double($input, &arg, &$1)) SWIG_fail;
 }
 %typemap(in) int32_t keepdim, int32_t bias, int32_t requires_grad, int32_t retain_graph,
-             int32_t enabled, int32_t nesterov {
+             int32_t enabled, int32_t nesterov, int32_t no_sync {
   const mt_py_arg arg = MT_PY_ARG;
   if (!mt_py_as_flag($input, &arg, &$1)) SWIG_fail;
 }
@@ -476,6 +496,27 @@ PyObject* mt_py_index(PyObject* value, const char* function, const char* paramet
     PyTuple_SET_ITEM(tuple, d, PyLong_FromLongLong($1[d]));
   $result = SWIG_Python_AppendOutput($result, tuple);
 }
+
+/* mt_sampler_indices: `count` indices (the package passes mt_sampler_local_batch), returned as
+ * a list of ints. */
+%typemap(in) (int64_t* out, int64_t count) {
+  const mt_py_arg arg = {"$symname", "count", -1};
+  if (!mt_py_as_int($input, &arg, 64, &$2)) SWIG_fail;
+  $1 = (int64_t*)PyMem_Malloc(sizeof(int64_t) * (size_t)($2 > 0 ? $2 : 1));
+  if (!$1) {
+    PyErr_NoMemory();
+    SWIG_fail;
+  }
+}
+%typemap(argout) (int64_t* out, int64_t count) {
+  PyObject* list = PyList_New($2);
+  int64_t i;
+  if (!list) SWIG_fail;
+  for (i = 0; i < $2; ++i)
+    PyList_SET_ITEM(list, i, PyLong_FromLongLong($1[i]));
+  $result = SWIG_Python_AppendOutput($result, list);
+}
+%typemap(freearg) (int64_t* out, int64_t count) { PyMem_Free($1); }
 
 %{
 /* *values = a new array of the integers in `input`, a sequence of them or a single one (f(3)

@@ -12,8 +12,11 @@ TypeError, MemoryError, RuntimeError) carrying the library's message.
 Devices, as in torch: mt.zeros(3, device="cuda"), t.to("cuda:0"), t.cuda(), t.cpu(),
 model.to("cuda"); mt.cuda.is_available() and mt.cuda.unavailable_reason() say whether CUDA can
 be used here and why not.
+
+Data-parallel training under mpirun: mt.distributed (Communicator, all_reduce, ShardedSampler,
+DataParallel).
 """
-from . import cuda, datasets, nn, optim
+from . import cuda, datasets, distributed, nn, optim
 from ._autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ._creation import (
     arange,
@@ -34,6 +37,8 @@ from ._creation import (
 from ._device import device
 from ._dtypes import DType, float32, float64
 from ._minitensor_native import (
+    CollectiveFailedError,
+    CollectiveMismatchError,
     DeviceMismatchError,
     DeviceUnavailableError,
     DtypeMismatchError,
@@ -66,6 +71,7 @@ __version__ = version()
 __all__ = [
     "cuda",
     "datasets",
+    "distributed",
     "nn",
     "optim",
     "enable_grad",
@@ -90,6 +96,8 @@ __all__ = [
     "DType",
     "float32",
     "float64",
+    "CollectiveFailedError",
+    "CollectiveMismatchError",
     "DeviceMismatchError",
     "DeviceUnavailableError",
     "DtypeMismatchError",

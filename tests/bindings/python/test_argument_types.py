@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import minitensor as mt
+import minitensor.distributed as dist
 from conftest import public_callables
 from minitensor import _ops
 
@@ -191,6 +192,37 @@ CASES = {
         (0.5, 0.5, 0.75, 0.125, 0.25),
         reals("lr", "beta1", "beta2", "eps", "weight_decay"),
     ),
+    # distributed, in the world of one that a process without a launcher is
+    "minitensor.distributed.ShardedSampler": Case(
+        lambda size, batch, seed: list(dist.ShardedSampler(size, batch, seed=seed)),
+        (6, 2, 7),
+        ints("dataset_size", "global_batch") + (SEED,),
+    ),
+    "ShardedSampler.set_epoch": Case(
+        lambda epoch: (
+            sampler := dist.ShardedSampler(6, 2),
+            sampler.set_epoch(epoch),
+            list(sampler),
+        )[2],
+        (1,),
+        ints("epoch"),
+    ),
+    "ShardedSampler.indices": Case(
+        lambda step: dist.ShardedSampler(6, 2).indices(step), (1,), ints("step")
+    ),
+    "minitensor.distributed.DataParallel": Case(
+        lambda size: dist.DataParallel(
+            mt.nn.MLP([3, 2]).parameters(), bucket_bytes=size
+        ).bucket_count,
+        (8,),
+        ints("bucket_bytes"),
+    ),
+    "minitensor.distributed.broadcast": Case(
+        lambda root: dist.broadcast(cube(), root), (0,), ints("root", **INT32)
+    ),
+    "Communicator.broadcast": Case(
+        lambda root: dist.world().broadcast(cube(), root), (0,), ints("root", **INT32)
+    ),
     # Tensor: queries, views, reductions
     "Tensor.size": Case(lambda dim: cube().size(dim), (1,), ints("dim", none=True)),
     "Tensor.stride": Case(lambda dim: cube().stride(dim), (1,), ints("dim")),
@@ -319,6 +351,25 @@ NO_NUMBERS = {
     "MLP.device",
     "MLP.parameters",
     "MLP.to",
+    "minitensor.distributed.Communicator",
+    "minitensor.distributed.all_gather",
+    "minitensor.distributed.all_reduce",
+    "minitensor.distributed.barrier",
+    "minitensor.distributed.world",
+    "Communicator.all_gather",
+    "Communicator.all_reduce",
+    "Communicator.barrier",
+    "Communicator.engine",
+    "Communicator.local_rank",
+    "Communicator.rank",
+    "Communicator.size",
+    "DataParallel.bucket_count",
+    "DataParallel.no_sync",
+    "DataParallel.reduce_gradients",
+    "ShardedSampler.__iter__",
+    "ShardedSampler.__len__",
+    "ShardedSampler.local_batch",
+    "ShardedSampler.steps",
     # Tensor: no number parameters (properties, conversions, protocols: __dlpack__'s stream is
     # only checked for None on the CPU), flags, or tensor operands (@ refuses numbers, as numpy)
     "Tensor.T",
