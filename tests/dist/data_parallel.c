@@ -6,6 +6,9 @@
  * initial parameters, running backward on the N blocks in rank order, dividing the
  * accumulated gradients by N, stepping. The parameters must be bitwise the same.
  *
+ * G2: rank 0 prints a hash of the trained parameters; runs_repeat.cmake runs the job twice and
+ * requires the same hash.
+ *
  * Then ranks that pass different parameters (count, shape, dtype) get the error on every rank,
  * naming the first difference, and the communicator stays usable.
  *
@@ -72,6 +75,22 @@ static int same_bits(mt_tensor* const* a, mt_tensor* const* b) {
   return same;
 }
 
+/* FNV-1a (64 bits) over the parameters' float32 bytes. */
+static uint64_t parameters_hash(mt_tensor* const* params) {
+  float values[IN * HIDDEN];
+  uint64_t hash = 14695981039346656037ull;
+  int64_t numel = 0;
+  size_t byte;
+  int32_t i;
+  for (i = 0; i < PARAMS; ++i) {
+    CHECK_OK(mt_numel(params[i], &numel));
+    CHECK_OK(mt_to_buffer(params[i], values, MT_FLOAT32, IN * HIDDEN));
+    for (byte = 0; byte < (size_t)numel * sizeof(float); ++byte)
+      hash = (hash ^ ((const unsigned char*)values)[byte]) * 1099511628211ull;
+  }
+  return hash;
+}
+
 static void g3(void) {
   mt_tensor *params[PARAMS], *reference_params[PARAMS], *n = NULL, *grad = NULL;
   mt_tensor* x = randn(STEPS * size * BLOCK, IN, 7);
@@ -109,6 +128,7 @@ static void g3(void) {
     CHECK_OK(mt_optimizer_step(reference_sgd));
   }
   CHECK(same_bits(params, reference_params));
+  if (rank == 0) printf("parameters hash %016llx\n", (unsigned long long)parameters_hash(params));
   mt_data_parallel_release(ddp);
   mt_optimizer_release(sgd);
   mt_optimizer_release(reference_sgd);
