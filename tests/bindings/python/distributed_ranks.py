@@ -3,7 +3,9 @@
 
 The collectives give the expected values on every rank; then G1 by parameter hashes: every rank
 starts from another random MLP (the hashes differ), DataParallel gives them rank 0's, and after
-two epochs of the sharded sampler and SGD every rank's parameters hash the same. Last, ranks
+two epochs of the sharded sampler and SGD every rank's parameters hash the same (G1), and the
+same as one process that runs backward on every rank's block in rank order, divides the
+gradients by N and steps (G3). Last, ranks
 that call different collectives get CollectiveMismatchError, and the communicator is broken.
 """
 import hashlib
@@ -44,8 +46,25 @@ def collectives(comm, n):
     comm.barrier()
 
 
-def g1(comm):
-    model = mt.nn.MLP([2, 8, 1], generator=mt.Generator(10 + comm.rank))
+def mlp(seed):
+    return mt.nn.MLP([2, 8, 1], generator=mt.Generator(seed))
+
+
+def reference_step(model, sgd, x, y, blocks):
+    """One process's step on every rank's block in rank order, the gradients divided by N."""
+    sgd.zero_grad()
+    for block in blocks:
+        xb = mt.tensor([x[int(i)] for i in block])
+        yb = mt.tensor([y[int(i)] for i in block])
+        mt.nn.mse_loss(model(xb), yb).backward()
+    for p in model.parameters():
+        grad = p.grad
+        grad /= len(blocks)
+    sgd.step()
+
+
+def g1_g3(comm):
+    model = mlp(10 + comm.rank)
     params = model.parameters()
     assert len(set(gathered_digests(comm, params))) == comm.size, "the inits should differ"
     ddp = dist.DataParallel(params, comm, bucket_bytes=64)
@@ -56,6 +75,8 @@ def g1(comm):
     sampler = dist.ShardedSampler(POINTS, GLOBAL_BATCH, comm, seed=5)
     assert len(sampler) == POINTS // GLOBAL_BATCH and sampler.local_batch == 8 // comm.size
     sgd = mt.optim.SGD(params, lr=0.1)
+    reference = mlp(10)
+    reference_sgd = mt.optim.SGD(reference.parameters(), lr=0.1)
     for epoch in range(2):
         sampler.set_epoch(epoch)
         for indices in sampler:
@@ -65,8 +86,11 @@ def g1(comm):
             mt.nn.mse_loss(model(xb), yb).backward()
             ddp.reduce_gradients()
             sgd.step()
+            blocks = comm.all_gather(mt.tensor(indices, dtype=mt.float64)).tolist()
+            reference_step(reference, reference_sgd, x, y, blocks)
     digests = gathered_digests(comm, params)
     assert len(set(digests)) == 1, f"G1: the ranks' parameters differ: {digests}"
+    assert digest(params) == digest(reference.parameters()), "G3: not one process's bits"
     return digests[0].hex()[:16]
 
 
@@ -91,7 +115,7 @@ def main():
     comm = dist.Communicator()
     assert comm.size == n and comm.engine == "mpi" and 0 <= comm.rank < n
     collectives(comm, n)
-    parameters_hash = g1(comm)
+    parameters_hash = g1_g3(comm)
     mismatch(comm)
     print(f"rank {comm.rank} of {n}: ok, parameters {parameters_hash}")
 
