@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The C library's Debian packages, made from a build and used from the system:
-#   1. cpack -G DEB makes libminitensor0 (the library, the CUDA plugin where built) and
+#   1. cpack -G DEB makes libminitensor0 (the library, the CUDA and MPI plugins where built) and
 #      libminitensor-dev (header, pkg-config, CMake package) into OUT_DIR
 #      (capi/cmake/debian-packages.cmake says what goes where);
 #   2. each package holds only its own files, and -dev depends on the exact libminitensor0;
@@ -67,7 +67,7 @@ done
 
 # 2. What each holds and needs.
 contents() { dpkg-deb -c "$1" | awk '$1 !~ /^d/ {print $6}' | sed 's#^\./##'; }
-runtime_files='^usr/lib/(libminitensor\.so\.0(\.[0-9]+)*|libminitensor_cuda\.so)$'
+runtime_files='^usr/lib/(libminitensor\.so\.0(\.[0-9]+)*|libminitensor_(cuda|dist_mpi)\.so)$'
 dev_files='^usr/(include/minitensor/(minitensor|version)\.h|lib/libminitensor\.so'
 dev_files+='|lib/pkgconfig/minitensor\.pc|lib/cmake/minitensor/[A-Za-z-]+\.cmake)$'
 for check in "${debs[0]}:$runtime_files" "${debs[1]}:$dev_files"; do
@@ -80,6 +80,10 @@ done
 contents "${debs[0]}" | grep -qx 'usr/lib/libminitensor.so.0' || fail "no libminitensor.so.0"
 runtime_depends=$(dpkg-deb -f "${debs[0]}" Depends)
 [[ $runtime_depends == *libtbb12* ]] || fail "libminitensor0 does not depend on libtbb12"
+if contents "${debs[0]}" | grep -qx 'usr/lib/libminitensor_dist_mpi.so'; then
+  [[ $runtime_depends == *libopenmpi3* ]] ||
+    fail "libminitensor0 holds the MPI plugin but does not depend on libopenmpi3"
+fi
 dev_depends=$(dpkg-deb -f "${debs[1]}" Depends)
 [[ $dev_depends == "libminitensor0 (= $version)" ]] ||
   fail "libminitensor-dev depends on '$dev_depends', not 'libminitensor0 (= $version)'"

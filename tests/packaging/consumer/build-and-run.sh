@@ -4,6 +4,8 @@
 #   a. cc -std=c99 -pedantic -Werror consumer.c $(pkg-config --cflags --libs minitensor); the
 #      .pc file must describe the prefix it is installed in;
 #   a'. where a CUDA plugin is installed beside the library, the library loads it;
+#   a''. where the MPI plugin is installed beside it, mpi_check.c under mpirun -np 2 joins the
+#      world through it;
 #   b. find_package(minitensor) in the consumer's own CMake project (CMakeLists.txt here).
 # Usage: build-and-run.sh PREFIX LIBDIR WORK_DIR
 #   PREFIX/LIBDIR holds libminitensor.so. For PREFIX /usr (the .debs) nothing points the tools
@@ -70,6 +72,23 @@ C
   out=$(env -u MINITENSOR_CUDA_PLUGIN "$work/cuda_check") ||
     fail "the installed library does not load the installed CUDA plugin: $out"
   echo "CUDA from the prefix: $out"
+fi
+
+# 3a''. The MPI plugin, where installed: under mpirun the installed library loads it from next
+# to itself (no MINITENSOR_DIST_MPI_PLUGIN) and two ranks all-reduce.
+if [[ -f $prefix/$libdir/libminitensor_dist_mpi.so ]]; then
+  echo "--- the installed MPI plugin, under mpirun -np 2"
+  # shellcheck disable=SC2046  # word splitting of pkg-config's output is intended
+  if $cc -std=c99 "$consumer_src/mpi_check.c" -o "$work/mpi_check" \
+    $(pkg-config --cflags --libs minitensor) "${rpath[@]}"; then
+    out=$(env -u MINITENSOR_DIST_MPI_PLUGIN OMPI_ALLOW_RUN_AS_ROOT=1 \
+      OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
+      mpirun -np 2 "$work/mpi_check" 2>&1) ||
+      fail "the installed library does not join 2 ranks with the installed plugin: $out"
+    echo "MPI from the prefix: $(echo "$out" | tr '\n' ' ')"
+  else
+    fail "the MPI check does not build"
+  fi
 fi
 
 # 3b. CMake: find_package(minitensor) in a project of its own.
