@@ -1,11 +1,11 @@
 # Stages the native libraries the jar carries (see src/org/minitensor/NativeBundle.java) into
 # OUT/org/minitensor/native/PLATFORM/, debug info stripped, in load order:
 #   the TBB that LIBRARY needs, from the system (as auditwheel vendors libraries into wheels:
-#   the jar then runs where TBB is not installed), LIBRARY (libminitensor.so.0), PLUGIN when
-#   given (the CUDA plugin: extracted beside LIBRARY, which opens it itself; not loaded) and
-#   JNI (libminitensor_java.so);
+#   the jar then runs where TBB is not installed), LIBRARY (libminitensor.so.0), PLUGINS when
+#   given (the CUDA and MPI plugins, ":"-separated: extracted beside LIBRARY, which opens them
+#   itself; not loaded) and JNI (libminitensor_java.so);
 # with libraries.txt listing them, and OUT/org/minitensor/native/platforms.txt naming PLATFORM.
-# cmake -DOUT=dir -DPLATFORM=linux-x86_64 -DLIBRARY=... -DJNI=... [-DPLUGIN=...]
+# cmake -DOUT=dir -DPLATFORM=linux-x86_64 -DLIBRARY=... -DJNI=... [-DPLUGINS=a.so:b.so]
 #       -DOBJCOPY=objcopy -P stage_natives.cmake
 foreach(variable OUT PLATFORM LIBRARY JNI OBJCOPY)
   if(NOT ${variable})
@@ -37,8 +37,9 @@ foreach(dependency IN LISTS vendored)
   stage(load ${dependency})
 endforeach()
 stage(load ${LIBRARY})
-if(PLUGIN)
-  stage(extract ${PLUGIN})
-endif()
+string(REPLACE ":" ";" plugins "${PLUGINS}")
+foreach(plugin IN LISTS plugins)
+  stage(extract ${plugin})
+endforeach()
 stage(load ${JNI})
 file(WRITE ${folder}/libraries.txt "${index}")

@@ -71,9 +71,11 @@ tbb=$(readelf -d "$layout/$native/libminitensor.so.0" |
 expected=(Minitensor.nuspec lib/net45/Minitensor.dll lib/net45/Minitensor.dll.config
   lib/net45/Minitensor.xml "$native/libminitensor.so.0" "$native/libminitensor_csharp.so"
   "$native/$tbb")
-if [[ -f $build/capi/libminitensor_cuda.so ]]; then
-  expected+=("$native/libminitensor_cuda.so")
-fi
+for plugin in libminitensor_cuda.so libminitensor_dist_mpi.so; do
+  if [[ -f $build/capi/$plugin ]]; then
+    expected+=("$native/$plugin")
+  fi
+done
 printf '%s\n' "${expected[@]}" | sort >"$work/expected"
 unzip -Z1 "$nupkg" | grep -vE '^(_rels/|package/|\[Content_Types\]\.xml$)' | sort >"$work/packed"
 diff -u "$work/expected" "$work/packed" >&2 ||

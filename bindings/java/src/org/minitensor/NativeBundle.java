@@ -15,8 +15,9 @@ import java.util.Map;
 /**
  * The native libraries the jar carries for one platform, in org/minitensor/native/PLATFORM/.
  * Its index, libraries.txt, names the files in load order, one a line: "load FILE" (System.load
- * it) or "extract FILE" (only put it beside the others: the CUDA plugin, which libminitensor
- * opens from next to itself when CUDA is asked for). native/platforms.txt names the platforms.
+ * it) or "extract FILE" (only put it beside the others: the CUDA and MPI plugins, which
+ * libminitensor opens from next to itself when CUDA is asked for or a launcher started the
+ * process). native/platforms.txt names the platforms.
  */
 final class NativeBundle {
   static final String FOLDER = "/org/minitensor/native/";
