@@ -41,10 +41,10 @@
 %ignore mt_from_blob;
 %ignore mt_deleter;
 
-/* Processes (communicators, collectives, the sampler, DDP): Python has their typemaps and
- * minitensor.distributed; Java and C# get theirs with issue 18's bindings, until then they do
- * not see them (WIP-issue18.md). */
-#if !defined(SWIGPYTHON)
+/* Processes (communicators, collectives, the sampler, DDP): Python and Java have their
+ * typemaps (minitensor.distributed, org.minitensor.Communicator ...); C# gets them with issue
+ * 18's bindings, until then it does not see them (WIP-issue18.md). */
+#if defined(SWIGCSHARP)
 %ignore mt_communicator;
 %ignore mt_communicator_from_environment;
 %ignore mt_communicator_release;

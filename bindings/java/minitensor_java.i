@@ -133,6 +133,9 @@ MT_JAVA_HANDLE(mt_generator, Generator)
 MT_JAVA_HANDLE(mt_linear, Linear)
 MT_JAVA_HANDLE(mt_mlp, Mlp)
 MT_JAVA_HANDLE(mt_optimizer, Optimizer)
+MT_JAVA_HANDLE(mt_communicator, Communicator)
+MT_JAVA_HANDLE(mt_sampler, ShardedSampler)
+MT_JAVA_HANDLE(mt_data_parallel, DataParallel)
 
 /* Out-parameters: a one-element Java array, written when the call succeeded. */
 %define MT_JAVA_OUT(CTYPE, JNITYPE, JNIARRAY, JAVATYPE, ARRAYKIND)
@@ -159,6 +162,9 @@ MT_JAVA_OUT(mt_generator*, jlong, jlongArray, long, Long)
 MT_JAVA_OUT(mt_linear*, jlong, jlongArray, long, Long)
 MT_JAVA_OUT(mt_mlp*, jlong, jlongArray, long, Long)
 MT_JAVA_OUT(mt_optimizer*, jlong, jlongArray, long, Long)
+MT_JAVA_OUT(mt_communicator*, jlong, jlongArray, long, Long)
+MT_JAVA_OUT(mt_sampler*, jlong, jlongArray, long, Long)
+MT_JAVA_OUT(mt_data_parallel*, jlong, jlongArray, long, Long)
 %apply int32_t* MT_OUT { int32_t* out, int32_t* type, int32_t* index };
 %apply int64_t* MT_OUT { int64_t* out, int64_t* in_use, int64_t* cached };
 %apply double* MT_OUT { double* out };
@@ -167,6 +173,9 @@ MT_JAVA_OUT(mt_optimizer*, jlong, jlongArray, long, Long)
 %apply mt_linear** MT_OUT { mt_linear** out };
 %apply mt_mlp** MT_OUT { mt_mlp** out };
 %apply mt_optimizer** MT_OUT { mt_optimizer** out };
+%apply mt_communicator** MT_OUT { mt_communicator** out };
+%apply mt_sampler** MT_OUT { mt_sampler** out };
+%apply mt_data_parallel** MT_OUT { mt_data_parallel** out };
 
 /* Text the library allocates: a one-element String[], the C string freed here. */
 %typemap(jni) char** out "jobjectArray"
@@ -225,6 +234,28 @@ MT_JAVA_OUT(mt_optimizer*, jlong, jlongArray, long, Long)
 %typemap(argout) (int64_t* out, int32_t capacity) {
   if (!JCALL0(ExceptionCheck, jenv))
     JCALL4(SetLongArrayRegion, jenv, $input, 0, $2, (jlong*)values$argnum);
+}
+
+/* (out, count) outputs (mt_sampler_indices): a long[] of exactly count values, which the call
+ * fills; written back when the call succeeded. */
+%typemap(jni) (int64_t* out, int64_t count) "jlongArray"
+%typemap(jtype) (int64_t* out, int64_t count) "long[]"
+%typemap(jstype) (int64_t* out, int64_t count) "long[]"
+%typemap(javain) (int64_t* out, int64_t count) "$javainput"
+%typemap(in) (int64_t* out, int64_t count) {
+  if (!$input) {
+    mt_java_throw(jenv, "java/lang/NullPointerException", "out-parameter array is null");
+    return $null;
+  }
+  $2 = (int64_t)JCALL1(GetArrayLength, jenv, $input);
+  $1 = (int64_t*)JCALL2(GetLongArrayElements, jenv, $input, NULL);
+  if (!$1) return $null;
+}
+/* freearg writes the values back (or drops them after a failure), not int64_t* out's argout. */
+%typemap(argout) (int64_t* out, int64_t count) ""
+%typemap(freearg) (int64_t* out, int64_t count) {
+  JCALL3(ReleaseLongArrayElements, jenv, $input, (jlong*)$1,
+         JCALL0(ExceptionCheck, jenv) ? JNI_ABORT : 0);
 }
 
 /* Handle lists (optimizer parameters): a Tensor[] in Java, a long[] over JNI. */

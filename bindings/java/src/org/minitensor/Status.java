@@ -15,6 +15,10 @@ public enum Status {
   DEVICE_MISMATCH(MinitensorNative.MT_ERR_DEVICE_MISMATCH),
   /** A device this process cannot use (no CUDA plugin, driver or GPU). */
   DEVICE_UNAVAILABLE(MinitensorNative.MT_ERR_DEVICE_UNAVAILABLE),
+  /** The communication engine failed, or an earlier failed collective broke the world. */
+  COLLECTIVE_FAILED(MinitensorNative.MT_ERR_COLLECTIVE_FAILED),
+  /** Ranks called different collectives (or on tensors of other shapes or dtypes). */
+  COLLECTIVE_MISMATCH(MinitensorNative.MT_ERR_COLLECTIVE_MISMATCH),
   /** A code this version of the bindings does not know (the library is newer). */
   UNKNOWN(-1);
 

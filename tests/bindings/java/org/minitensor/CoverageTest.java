@@ -15,18 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /** Every function of minitensor.h has a Java binding, except those that make no sense here. */
 class CoverageTest {
-  /**
-   * Foreign memory with a C callback, DLPack (Python's), and the freeing of C strings; and, until
-   * issue 18 binds them (WIP-issue18.md), the communicators, collectives, the sampler and DDP.
-   */
-  private static final Set<String> NOT_IN_JAVA = Set.of("mt_from_blob", "mt_to_dlpack",
-      "mt_from_dlpack", "mt_string_free", "mt_communicator_from_environment",
-      "mt_communicator_release", "mt_communicator_rank", "mt_communicator_size",
-      "mt_communicator_local_rank", "mt_communicator_engine", "mt_all_reduce", "mt_broadcast",
-      "mt_all_gather", "mt_barrier", "mt_sampler_create", "mt_sampler_release", "mt_sampler_steps",
-      "mt_sampler_local_batch", "mt_sampler_set_epoch", "mt_sampler_indices",
-      "mt_data_parallel_create", "mt_data_parallel_release", "mt_data_parallel_reduce_gradients",
-      "mt_data_parallel_set_no_sync", "mt_data_parallel_bucket_count");
+  /** Foreign memory with a C callback, DLPack (Python's), and the freeing of C strings. */
+  private static final Set<String> NOT_IN_JAVA =
+      Set.of("mt_from_blob", "mt_to_dlpack", "mt_from_dlpack", "mt_string_free");
 
   @Test
   void everyHeaderFunctionIsBound() throws Exception {

@@ -39,11 +39,12 @@ import org.junit.jupiter.api.Test;
  */
 class NullArgumentsTest {
   /** The jar's public classes: checked against the jar, so that a new one is not skipped. */
-  private static final Set<Class<?>> PUBLIC_CLASSES = Set.of(Cuda.class, Cuda.Matmul.class,
-      Dataset.class, DatasetKind.class, Device.class, DiagnosticsMode.class, DType.class,
-      Generator.class, Linear.class, Loss.class, MapOp.class, Minitensor.class,
-      MinitensorException.class, Mlp.class, NoGrad.class, Optimizer.class, ReduceOp.class,
-      Reduction.class, Status.class, Tensor.class, ZipOp.class,
+  private static final Set<Class<?>> PUBLIC_CLASSES = Set.of(Communicator.class, Cuda.class,
+      Cuda.Matmul.class, DataParallel.class, DataParallel.NoSync.class, Dataset.class,
+      DatasetKind.class, Device.class, DiagnosticsMode.class, DType.class, Generator.class,
+      Linear.class, Loss.class, MapOp.class, Minitensor.class, MinitensorException.class,
+      Mlp.class, NoGrad.class, Optimizer.class, ReduceOp.class,
+      Reduction.class, ShardedSampler.class, Status.class, Tensor.class, ZipOp.class,
       // SWIG's interface of the C constants (public in SWIG 4.1; it has no methods).
       MinitensorNativeConstants.class);
 
@@ -58,7 +59,9 @@ class NullArgumentsTest {
   private static final Set<String> FINE_WHEN_CLOSED = Set.of("Tensor.close", "Tensor.isClosed",
       "Tensor.toString", "Generator.close", "Generator.isClosed", "Linear.close",
       "Linear.isClosed", "Mlp.close", "Mlp.isClosed", "Optimizer.close", "Optimizer.isClosed",
-      "Dataset.close", "Dataset.x", "Dataset.y");
+      "Dataset.close", "Dataset.x", "Dataset.y", "Communicator.close", "Communicator.isClosed",
+      "ShardedSampler.close", "ShardedSampler.isClosed", "DataParallel.close",
+      "DataParallel.isClosed", "DataParallel.NoSync.close");
 
   /** Native objects the table made for the current call; closed after it. */
   private final List<AutoCloseable> made = new ArrayList<>();
@@ -91,6 +94,12 @@ class NullArgumentsTest {
     value(Mlp.class, () -> made(new Mlp(new long[] {2, 2}, DType.FLOAT32, null)));
     value(Dataset.class, () -> made(Dataset.make(DatasetKind.XOR, 4, 1, DType.FLOAT32)));
     value(Optimizer.class, () -> made(Optimizer.sgd(List.of(parameter()), 0.1, 0, 0, false)));
+    // Without a launcher: a world of one.
+    value(Communicator.class, () -> made(Communicator.fromEnvironment()));
+    value(ShardedSampler.class,
+        () -> made(new ShardedSampler(4, 2, made(Communicator.fromEnvironment()), 1)));
+    value(DataParallel.class, this::dataParallel);
+    value(DataParallel.NoSync.class, () -> made(dataParallel().noSync()));
     values.put("java.util.List<org.minitensor.Tensor>",
         () -> new ArrayList<>(List.of(parameter())));
   }
@@ -102,6 +111,10 @@ class NullArgumentsTest {
   private <T extends AutoCloseable> T made(T object) {
     made.add(object);
     return object;
+  }
+
+  private DataParallel dataParallel() {
+    return made(new DataParallel(List.of(parameter()), made(Communicator.fromEnvironment())));
   }
 
   private Tensor parameter() {
@@ -194,7 +207,7 @@ class NullArgumentsTest {
       }
     }
     assertTrue(failures.isEmpty(), String.join("\n", failures));
-    assertEquals(2, checked, "list parameters (Optimizer.sgd and adam)");
+    assertEquals(4, checked, "list parameters (Optimizer.sgd and adam, DataParallel's two)");
   }
 
   @Test
