@@ -41,35 +41,5 @@
 %ignore mt_from_blob;
 %ignore mt_deleter;
 
-/* Processes (communicators, collectives, the sampler, DDP): Python and Java have their
- * typemaps (minitensor.distributed, org.minitensor.Communicator ...); C# gets them with issue
- * 18's bindings, until then it does not see them (WIP-issue18.md). */
-#if defined(SWIGCSHARP)
-%ignore mt_communicator;
-%ignore mt_communicator_from_environment;
-%ignore mt_communicator_release;
-%ignore mt_communicator_rank;
-%ignore mt_communicator_size;
-%ignore mt_communicator_local_rank;
-%ignore mt_communicator_engine;
-%ignore mt_all_reduce;
-%ignore mt_broadcast;
-%ignore mt_all_gather;
-%ignore mt_barrier;
-%ignore mt_sampler;
-%ignore mt_sampler_create;
-%ignore mt_sampler_release;
-%ignore mt_sampler_steps;
-%ignore mt_sampler_local_batch;
-%ignore mt_sampler_set_epoch;
-%ignore mt_sampler_indices;
-%ignore mt_data_parallel;
-%ignore mt_data_parallel_create;
-%ignore mt_data_parallel_release;
-%ignore mt_data_parallel_reduce_gradients;
-%ignore mt_data_parallel_set_no_sync;
-%ignore mt_data_parallel_bucket_count;
-#endif
-
 %include "minitensor/version.h"
 %include "minitensor/minitensor.h"

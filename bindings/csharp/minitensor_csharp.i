@@ -82,6 +82,9 @@ MT_CSHARP_HANDLE(mt_generator, Generator, GeneratorHandle)
 MT_CSHARP_HANDLE(mt_linear, Linear, LinearHandle)
 MT_CSHARP_HANDLE(mt_mlp, Mlp, MlpHandle)
 MT_CSHARP_HANDLE(mt_optimizer, Optimizer, OptimizerHandle)
+MT_CSHARP_HANDLE(mt_communicator, Communicator, CommunicatorHandle)
+MT_CSHARP_HANDLE(mt_sampler, ShardedSampler, SamplerHandle)
+MT_CSHARP_HANDLE(mt_data_parallel, DataParallel, DataParallelHandle)
 
 /* ---- Arrays with their count: one pinned C# array (PinnedArray) -------------------------- */
 
@@ -103,11 +106,13 @@ typedef struct mt_csharp_span {
          post="    pinned$csinput.Dispose();") PARAMS "pinned$csinput.Span"
 %enddef
 
-/* (values, count): shapes, indices, permutations, dims, layer sizes, output sizes, tensors. */
+/* (values, count): shapes, indices, permutations, dims, layer sizes, output sizes (a shape's,
+ * a sampler's indices), tensors. */
 %define MT_CSHARP_COUNTED
   (const int64_t* shape, int32_t ndim), (const int64_t* index, int32_t ndim),
   (const int64_t* order, int32_t ndim), (const int64_t* dims, int32_t ndims),
-  (const int64_t* sizes, int32_t count), (int64_t* out, int32_t capacity)
+  (const int64_t* sizes, int32_t count), (int64_t* out, int32_t capacity),
+  (int64_t* out, int64_t count)
 %enddef
 MT_CSHARP_SPAN(%arg(MT_CSHARP_COUNTED), long[], Sizes)
 MT_CSHARP_SPAN(%arg((mt_tensor* const* params, int32_t count)), Tensor[], Handles)

@@ -16,7 +16,13 @@ public enum Status {
   /// <summary>Operands on different devices.</summary>
   DeviceMismatch = minitensor_native.MT_ERR_DEVICE_MISMATCH,
   /// <summary>A device this process cannot use (no CUDA plugin, driver or GPU).</summary>
-  DeviceUnavailable = minitensor_native.MT_ERR_DEVICE_UNAVAILABLE
+  DeviceUnavailable = minitensor_native.MT_ERR_DEVICE_UNAVAILABLE,
+  /// <summary>The communication engine failed, or an earlier failed collective broke the
+  /// world.</summary>
+  CollectiveFailed = minitensor_native.MT_ERR_COLLECTIVE_FAILED,
+  /// <summary>Ranks called different collectives (or on tensors of other shapes or dtypes).
+  /// </summary>
+  CollectiveMismatch = minitensor_native.MT_ERR_COLLECTIVE_MISMATCH
 }
 
 /// <summary>A failed library call: the library's message (it names the function, the problem

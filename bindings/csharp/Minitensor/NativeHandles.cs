@@ -80,4 +80,34 @@ internal sealed class OptimizerHandle : NativeHandle {
   }
 }
 
+internal sealed class CommunicatorHandle : NativeHandle {
+  public static readonly CommunicatorHandle Null = new CommunicatorHandle();
+  public CommunicatorHandle() {}
+  CommunicatorHandle(IntPtr pointer) : base(pointer) {}
+  protected override bool ReleaseHandle() {
+    minitensor_nativePINVOKE.mt_communicator_release(new CommunicatorHandle(handle));
+    return true;
+  }
+}
+
+internal sealed class SamplerHandle : NativeHandle {
+  public static readonly SamplerHandle Null = new SamplerHandle();
+  public SamplerHandle() {}
+  SamplerHandle(IntPtr pointer) : base(pointer) {}
+  protected override bool ReleaseHandle() {
+    minitensor_nativePINVOKE.mt_sampler_release(new SamplerHandle(handle));
+    return true;
+  }
+}
+
+internal sealed class DataParallelHandle : NativeHandle {
+  public static readonly DataParallelHandle Null = new DataParallelHandle();
+  public DataParallelHandle() {}
+  DataParallelHandle(IntPtr pointer) : base(pointer) {}
+  protected override bool ReleaseHandle() {
+    minitensor_nativePINVOKE.mt_data_parallel_release(new DataParallelHandle(handle));
+    return true;
+  }
+}
+
 }

@@ -27,7 +27,8 @@ static class NullArgumentTests {
   // Instance members that need no native object, so are fine once it is disposed.
   static readonly HashSet<string> FineWhenDisposed = new HashSet<string> {
     "Tensor.Dispose", "Tensor.IsDisposed", "Generator.Dispose", "Linear.Dispose", "Mlp.Dispose",
-    "Optimizer.Dispose", "Dataset.Dispose", "Dataset.X", "Dataset.Y",
+    "Optimizer.Dispose", "Dataset.Dispose", "Dataset.X", "Dataset.Y", "Communicator.Dispose",
+    "ShardedSampler.Dispose", "DataParallel.Dispose",
   };
 
   // C#'s names of the operators that the API defines.
@@ -62,6 +63,12 @@ static class NullArgumentTests {
     { typeof(Mlp), () => Keep(new Mlp(new long[] { 2, 2 })) },
     { typeof(Optimizer), () => Keep(new Sgd(new[] { Parameter() }, 0.1)) },
     { typeof(Dataset), () => Keep(Dataset.Make(DatasetKind.Xor, 4, 1)) },
+    // Without a launcher: a world of one.
+    { typeof(Communicator), () => Keep(Communicator.FromEnvironment()) },
+    { typeof(ShardedSampler),
+      () => Keep(new ShardedSampler(4, 2, Keep(Communicator.FromEnvironment()))) },
+    { typeof(DataParallel),
+      () => Keep(new DataParallel(new[] { Parameter() }, Keep(Communicator.FromEnvironment()))) },
   };
 
   static T Keep<T>(T made) where T : IDisposable {
@@ -138,7 +145,7 @@ static class NullArgumentTests {
       }
     }
     Check.True(failures.Count == 0, string.Join("\n", failures));
-    Check.Equal(2, arrays, "arrays of references (the parameters of Sgd and Adam)");
+    Check.Equal(3, arrays, "arrays of references (the parameters of Sgd, Adam, DataParallel)");
   }
 
   [Test]
