@@ -3,7 +3,8 @@
 
 The same computation, op for op, as the C demo (examples/c/classifier.c): an MLP
 2 -> H -> H -> 1 (relu, relu, sigmoid on the logit), binary cross-entropy, plain SGD over
-minibatches of consecutive points, on the CPU or a CUDA device (--device cuda). The same seed
+minibatches of consecutive points, on the CPU or a CUDA device (--device cuda); or, with
+--distributed under mpirun -np N, data-parallel (examples/c/distributed.c). The same seed
 prints the same losses as mt_train_c (with --exact, bit for bit).
     train.py [--dataset xor] [--hidden 10] [--epochs 500] ... (--help lists them)
 Exit status: 0 done, 1 a failed call (the library's message is printed) or --device cuda where
@@ -17,6 +18,7 @@ import sys
 import time
 
 import minitensor as mt
+import minitensor.distributed as dist
 
 
 def int_in(low, high=2**63 - 1):
@@ -112,6 +114,13 @@ def parse_options(argv):
     parser.add_argument(
         "--exact", action="store_true", help="print the loss so that it reads back exactly (repr)"
     )
+    parser.add_argument(
+        "--distributed",
+        action="store_true",
+        help="data-parallel over the ranks of mpirun -np N (CPU only): each rank trains on its "
+        "share of every shuffled batch of --batch points (a multiple of N); rank 0 prints the "
+        "progress, every rank its final loss",
+    )
     opt = parser.parse_args(argv)
     if opt.every is None:
         opt.every = default_every(opt.epochs)
@@ -167,19 +176,25 @@ class Classifier:
         ).to(opt.device)
         self.optimizer = mt.optim.SGD(self.model.parameters(), lr=opt.lr)
 
+    def train_batch(self, x, y, ddp=None):
+        """One SGD step on the points x and labels y, the gradients reduced through ddp if
+        given; the batch's mean loss."""
+        probs = self.model(x).sigmoid()
+        loss = mt.nn.binary_cross_entropy(probs, y.view(y.shape[0], 1))
+        self.optimizer.zero_grad()
+        loss.backward()
+        if ddp:
+            ddp.reduce_gradients()
+        self.optimizer.step()
+        return loss.item()
+
     def train_epoch(self):
         """One pass over the minibatches in order; the mean loss per point."""
         total = 0.0
         for first in range(0, self.points, self.batch):
             length = min(self.batch, self.points - first)
-            x = self.x.narrow(0, first, length)
-            target = self.y.narrow(0, first, length).view(length, 1)
-            probs = self.model(x).sigmoid()
-            loss = mt.nn.binary_cross_entropy(probs, target)
-            self.optimizer.zero_grad()
-            loss.backward()
-            self.optimizer.step()
-            total += loss.item() * length
+            x, y = self.x.narrow(0, first, length), self.y.narrow(0, first, length)
+            total += self.train_batch(x, y) * length
         return total / self.points
 
     def accuracy(self):
@@ -188,6 +203,31 @@ class Classifier:
             logits = self.model(self.x).view(self.points)
             right = (logits > mt.scalar(0, self.dtype)) == self.y
             return right.mean().item()
+
+
+class DataParallel:
+    """--distributed (distributed.c in the C demo): the ranks of mpirun each train on their
+    block of every shuffled global batch of opt.batch points, with the gradients averaged over
+    the ranks before each step, so every rank holds rank 0's parameters."""
+
+    def __init__(self, model, opt):
+        self.comm = dist.Communicator()
+        self.sampler = dist.ShardedSampler(opt.points, opt.batch, self.comm, seed=opt.seed)
+        self.ddp = dist.DataParallel(model.model.parameters(), self.comm)
+        self.xy, self.labels = model.x.tolist(), model.y.tolist()
+
+    def train_epoch(self, model, epoch):
+        """Epoch `epoch` (0, 1, ...) of this rank's blocks; the mean loss per point of the
+        epoch's global batches: the ranks' sums, added in rank order (the same bits on every
+        rank)."""
+        self.sampler.set_epoch(epoch)
+        local = 0.0
+        for indices in self.sampler:
+            x = mt.tensor([self.xy[i] for i in indices], dtype=model.dtype)
+            y = mt.tensor([self.labels[i] for i in indices], dtype=model.dtype)
+            local += model.train_batch(x, y, self.ddp) * len(indices)
+        total = self.comm.all_reduce(mt.scalar(local, mt.float64)).item()
+        return total / (self.sampler.steps * self.sampler.local_batch * self.comm.size)
 
 
 def main(argv):
@@ -200,6 +240,10 @@ def main(argv):
             mt.set_backend(opt.backend)
         mt.set_num_threads(opt.threads)
         model = Classifier(opt)
+        world = DataParallel(model, opt) if opt.distributed else None
+        rank = world.comm.rank if world else 0
+        if rank != 0:
+            opt.every = 0  # rank 0 shows the progress
         header = (
             f"{opt.dataset}, {opt.points} points, hidden {opt.hidden}, lr {opt.lr:g}, "
             f"batch {opt.batch}, {opt.dtype}, seed {opt.seed}, "
@@ -207,12 +251,13 @@ def main(argv):
         )
         if mt.current_backend() == "cpu_par":  # the thread count applies to it only
             header += f" ({mt.num_threads()} threads)"
-        header += f", device {opt.device}"
-        print(header)
+        header += f", device {opt.device}" + (", distributed" if world else "")
+        if rank == 0:
+            print(header)
         times, width, live = [], len(str(opt.epochs)), LiveLine(opt)
         for epoch in range(1, opt.epochs + 1):
             start = time.perf_counter()
-            loss = model.train_epoch()
+            loss = world.train_epoch(model, epoch - 1) if world else model.train_epoch()
             times.append((time.perf_counter() - start) * 1e3)
             printed = opt.every and (epoch % opt.every == 0 or epoch == opt.epochs)
             redraw = live.due(epoch)
@@ -228,6 +273,10 @@ def main(argv):
             if redraw:
                 live.draw(epoch, loss, accuracy)
         live.clear()
+        if world:
+            print(f"rank {rank} of {world.comm.size}: final loss {loss:.17g}")
+        if rank != 0:
+            return 0
         print(
             f"done: {opt.epochs} epochs, loss {loss:.6f}, accuracy "
             f"{100 * model.accuracy():.1f}%, {statistics.median(times):.3f} ms/epoch "
