@@ -2,6 +2,7 @@ package org.minitensor.examples;
 
 import java.util.List;
 import org.minitensor.DType;
+import org.minitensor.DataParallel;
 import org.minitensor.Dataset;
 import org.minitensor.DatasetKind;
 import org.minitensor.Device;
@@ -25,6 +26,7 @@ final class Classifier implements AutoCloseable {
   private final Optimizer optimizer;
   private final long points;
   private final long batch;
+  private final DType dtype;
 
   /**
    * The points come from dataSeed, the initial weights from a generator seeded modelSeed; both
@@ -34,6 +36,7 @@ final class Classifier implements AutoCloseable {
       DType dtype, double lr, long batch, Device device) {
     this.points = points;
     this.batch = batch;
+    this.dtype = dtype;
     try (Dataset data = Dataset.make(kind, points, dataSeed, dtype)) {
       x = data.x().to(device);
       y = data.y().to(device);
@@ -57,18 +60,48 @@ final class Classifier implements AutoCloseable {
     for (long first = 0; first < points; first += batch) {
       long length = Math.min(batch, points - first);
       try (Tensor batchX = x.narrow(0, first, length);
-          Tensor batchY = y.narrow(0, first, length);
-          Tensor target = batchY.view(length, 1);
-          Tensor logits = model.forward(batchX);
-          Tensor probs = logits.sigmoid();
-          Tensor loss = Loss.binaryCrossEntropy(probs, target, Reduction.MEAN)) {
-        optimizer.zeroGrad();
-        loss.backward();
-        optimizer.step();
-        total += loss.item() * (double) length;
+          Tensor batchY = y.narrow(0, first, length)) {
+        total += trainBatch(batchX, batchY, null) * (double) length;
       }
     }
     return points > 0 ? total / (double) points : 0;
+  }
+
+  /**
+   * One SGD step on the points batchX and labels batchY, the gradients reduced through `ddp`
+   * when not null; the batch's mean loss.
+   */
+  double trainBatch(Tensor batchX, Tensor batchY, DataParallel ddp) {
+    try (Tensor target = batchY.view(batchY.shape()[0], 1);
+        Tensor logits = model.forward(batchX);
+        Tensor probs = logits.sigmoid();
+        Tensor loss = Loss.binaryCrossEntropy(probs, target, Reduction.MEAN)) {
+      optimizer.zeroGrad();
+      loss.backward();
+      if (ddp != null) {
+        ddp.reduceGradients();
+      }
+      optimizer.step();
+      return loss.item();
+    }
+  }
+
+  /** The model's parameters (new references: close them). */
+  List<Tensor> parameters() {
+    return model.parameters();
+  }
+
+  /** The points, row-major (points, 2), and their labels. */
+  double[] points() {
+    return x.toDoubleArray();
+  }
+
+  double[] labels() {
+    return y.toDoubleArray();
+  }
+
+  DType dtype() {
+    return dtype;
   }
 
   /** The fraction of points classified right (logit > 0 means class 1), without grad. */

@@ -11,7 +11,8 @@ import org.minitensor.MinitensorException;
  * mt_train_java: trains MiniTorch's classifier on a toy dataset through the Java bindings and
  * prints its progress as the C demo mt_train_c does (without its plots): a line (loss,
  * accuracy, time) every few epochs and, on a terminal, a live line; on the CPU or a CUDA device
- * (--device cuda). With the same options both print the same losses.
+ * (--device cuda); with --distributed, data-parallel under mpirun (DataParallelTraining). With
+ * the same options both print the same losses.
  * Exit status: 0 done, 1 a failed call (the library's message is printed) or --device cuda
  * where CUDA is unavailable (the reason is printed), 2 bad options.
  */
@@ -53,15 +54,24 @@ public final class Train {
     // Weights from generator S, points from seed S + 1, as the C demo.
     try (Classifier model = new Classifier(options.dataset, options.points, options.seed + 1,
         options.hidden, options.seed, options.dtype, options.lr, options.batch,
-        options.device)) {
-      System.out.println(header(options));
+        options.device);
+        DataParallelTraining world = options.distributed
+            ? new DataParallelTraining(model, options.points, options.batch, options.seed)
+            : null) {
+      int rank = world != null ? world.rank() : 0;
+      if (rank != 0) {
+        options.every = 0; // rank 0 shows the progress
+      }
+      if (rank == 0) {
+        System.out.println(header(options));
+      }
       double[] times = new double[(int) options.epochs];
       double loss = 0;
       int width = Long.toString(options.epochs).length();
       LiveLine live = new LiveLine(options);
       for (int epoch = 1; epoch <= options.epochs; ++epoch) {
         long start = System.nanoTime();
-        loss = model.trainEpoch();
+        loss = world != null ? world.trainEpoch(model, epoch - 1) : model.trainEpoch();
         times[epoch - 1] = (System.nanoTime() - start) * 1e-6;
         boolean printed = options.every > 0
             && (epoch % options.every == 0 || epoch == options.epochs);
@@ -78,6 +88,12 @@ public final class Train {
         }
       }
       live.clear();
+      if (world != null) {
+        System.out.printf("rank %d of %d: final loss %s%n", rank, world.size(), loss);
+      }
+      if (rank != 0) {
+        return;
+      }
       double mean = Arrays.stream(times).sum() / options.epochs;
       System.out.printf("done: %d epochs, loss %s, accuracy %s%%, %s ms/epoch (median; mean %s)%n",
           options.epochs, CFormat.fixed(loss, 6), CFormat.fixed(100 * model.accuracy(), 1),
@@ -97,7 +113,7 @@ public final class Train {
     if (backend.equals("cpu_par")) {
       text += " (" + Minitensor.numThreads() + " threads)";
     }
-    return text + ", device " + options.device;
+    return text + ", device " + options.device + (options.distributed ? ", distributed" : "");
   }
 
   /** On a terminal, one line rewritten in place with the epoch, loss, accuracy and the time

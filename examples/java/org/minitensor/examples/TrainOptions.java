@@ -35,6 +35,7 @@ final class TrainOptions {
   /** A progress line every `every` epochs and after the last; 0 for none (--quiet). */
   long every = -1;
   boolean exact;
+  boolean distributed;
   boolean help;
 
   static void printUsage() {
@@ -59,6 +60,10 @@ final class TrainOptions {
         + "                   smallest of 1, 2, 5, 10, 20, 50, ... giving at most 20 lines)\n"
         + "  --quiet          no progress lines, only the summary\n"
         + "  --exact          progress lines print the loss so that it reads back exactly\n"
+        + "  --distributed    data-parallel over the ranks of mpirun -np N (CPU only): each\n"
+        + "                   rank trains on its share of every shuffled batch of --batch\n"
+        + "                   points (a multiple of N); rank 0 prints the progress, every rank\n"
+        + "                   its final loss\n"
         + "  --help           this text\n"
         + "Options take their value as --name VALUE or --name=VALUE.\n");
   }
@@ -74,6 +79,7 @@ final class TrainOptions {
         }
         case "--quiet" -> options.every = 0;
         case "--exact" -> options.exact = true;
+        case "--distributed" -> options.distributed = true;
         default -> {
           if (!arg.startsWith("--")) {
             throw new BadOption("unexpected argument '" + arg + "' (--help lists the options)");
