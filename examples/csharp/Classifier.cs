@@ -11,9 +11,12 @@ sealed class Classifier : IDisposable {
   readonly Sgd optimizer;
   readonly long points, batch;
 
+  public DType DType { get; }
+
   public Classifier(TrainOptions options) {
     points = options.Points;
     batch = options.Batch;
+    DType = options.DType;
     // Weights from a generator seeded S, points from seed S + 1, as the C demo.
     using (var data = Dataset.Make(options.Dataset, options.Points, options.Seed + 1,
                                    options.DType)) {
@@ -41,17 +44,38 @@ sealed class Classifier : IDisposable {
       long length = Math.Min(batch, points - first);
       using (Tensor batchX = x.Narrow(0, first, length))
       using (Tensor batchY = y.Narrow(0, first, length))
-      using (Tensor target = batchY.View(length, 1))
-      using (Tensor logits = model.Forward(batchX))
-      using (Tensor probs = logits.Sigmoid())
-      using (Tensor loss = Loss.BinaryCrossEntropy(probs, target, Reduction.Mean)) {
-        optimizer.ZeroGrad();
-        loss.Backward();
-        optimizer.Step();
-        total += loss.Item() * length;
-      }
+        total += TrainBatch(batchX, batchY) * length;
     }
     return points > 0 ? total / points : 0;
+  }
+
+  /// One SGD step on the points batchX and labels batchY, the gradients reduced through `ddp`
+  /// when given; returns the batch's mean loss.
+  public double TrainBatch(Tensor batchX, Tensor batchY, DataParallel ddp = null) {
+    using (Tensor target = batchY.View(batchY.Shape[0], 1))
+    using (Tensor logits = model.Forward(batchX))
+    using (Tensor probs = logits.Sigmoid())
+    using (Tensor loss = Loss.BinaryCrossEntropy(probs, target, Reduction.Mean)) {
+      optimizer.ZeroGrad();
+      loss.Backward();
+      if (ddp != null) ddp.ReduceGradients();
+      optimizer.Step();
+      return loss.Item();
+    }
+  }
+
+  /// The model's parameters (new references: dispose them).
+  public Tensor[] Parameters {
+    get { return model.Parameters; }
+  }
+
+  /// The points, row-major (points, 2), and their labels.
+  public double[] PointValues() {
+    return x.ToDoubleArray();
+  }
+
+  public double[] Labels() {
+    return y.ToDoubleArray();
   }
 
   /// The fraction of points classified right (logit > 0 means class 1), without grad.

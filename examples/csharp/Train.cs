@@ -1,12 +1,14 @@
 // Train.exe: trains MiniTorch's classifier on a toy dataset through the C# bindings and prints
 // its progress as the C demo mt_train_c does (without its plots): a line (loss, accuracy, time)
-// every few epochs and, on a terminal, a live line; on the CPU or a CUDA device (--device cuda).
+// every few epochs and, on a terminal, a live line; on the CPU or a CUDA device (--device cuda);
+// with --distributed, data-parallel under mpirun (DataParallelTraining).
 //   mono Train.exe [--dataset xor] [--hidden 10] [--epochs 500] ... (--help lists them)
 // Exit status: 0 done, 1 a failed library call (its message is printed) or --device cuda where
 // CUDA is unavailable (the reason is printed), 2 bad options.
 using System;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Threading;
 using Minitensor;
 
@@ -23,7 +25,10 @@ static class Train {
     try {
       if (options.Backend != null) Runtime.Backend = options.Backend;
       Runtime.NumThreads = options.Threads;
-      using (var classifier = new Classifier(options)) Run(classifier, options);
+      using (var classifier = new Classifier(options))
+      using (DataParallelTraining world =
+                 options.Distributed ? new DataParallelTraining(classifier, options) : null)
+        Run(classifier, world, options);
       return 0;
     } catch (MinitensorException e) {
       Console.Error.WriteLine(TrainOptions.Program + ": " + e.Message);
@@ -31,15 +36,18 @@ static class Train {
     }
   }
 
-  static void Run(Classifier classifier, TrainOptions options) {
+  static void Run(Classifier classifier, DataParallelTraining world, TrainOptions options) {
+    int rank = world != null ? world.Rank : 0;
+    if (rank != 0) options.Every = 0;  // rank 0 shows the progress
     string backend = Runtime.Backend;
-    Console.Write("{0}, {1} points, hidden {2}, lr {3}, batch {4}, {5}, seed {6}, backend {7}",
+    TextWriter header = rank == 0 ? Console.Out : TextWriter.Null;
+    header.Write("{0}, {1} points, hidden {2}, lr {3}, batch {4}, {5}, seed {6}, backend {7}",
                   Dataset.Name(options.Dataset), options.Points, options.Hidden,
                   FormatLikeG(options.Lr), options.Batch,
                   options.DType.ToString().ToLowerInvariant(), options.Seed, backend);
     // The thread count applies to the parallel backend only.
-    if (backend == "cpu_par") Console.Write(" ({0} threads)", Runtime.NumThreads);
-    Console.WriteLine(", device {0}", options.Device);
+    if (backend == "cpu_par") header.Write(" ({0} threads)", Runtime.NumThreads);
+    header.WriteLine(", device {0}{1}", options.Device, world != null ? ", distributed" : "");
 
     var times = new double[options.Epochs];
     double loss = 0, accuracy;
@@ -47,7 +55,7 @@ static class Train {
     var live = new LiveLine(options);
     for (long epoch = 1; epoch <= options.Epochs; ++epoch) {
       Stopwatch clock = Stopwatch.StartNew();
-      loss = classifier.TrainEpoch();
+      loss = world != null ? world.TrainEpoch(classifier, epoch - 1) : classifier.TrainEpoch();
       times[epoch - 1] = clock.Elapsed.TotalMilliseconds;
       bool printed = options.Every > 0 && (epoch % options.Every == 0 || epoch == options.Epochs);
       bool redraw = live.Due(epoch);
@@ -65,6 +73,9 @@ static class Train {
       if (redraw) live.Draw(epoch, loss, accuracy);
     }
     live.Clear();
+    if (world != null)
+      Console.WriteLine("rank {0} of {1}: final loss {2}", rank, world.Size, loss.ToString("G17"));
+    if (rank != 0) return;
     accuracy = classifier.Accuracy();
     double total = 0;
     foreach (double time in times) total += time;

@@ -20,6 +20,7 @@ sealed class TrainOptions {
   public Device Device = Device.Cpu;
   public long Every = -1; // a progress line every `Every` epochs and after the last; 0: none
   public bool Exact;      // progress lines print the loss so that it reads back exactly
+  public bool Distributed;  // data-parallel over the ranks of mpirun (DataParallelTraining)
 
   public static void Usage(TextWriter output) {
     output.Write(
@@ -45,6 +46,10 @@ sealed class TrainOptions {
         "  --quiet          no progress lines, only the summary\n" +
         "  --exact          progress lines print the loss so that it reads back exactly\n" +
         "                   (runs can be compared)\n" +
+        "  --distributed    data-parallel over the ranks of mpirun -np N (CPU only): each\n" +
+        "                   rank trains on its share of every shuffled batch of --batch\n" +
+        "                   points (a multiple of N); rank 0 prints the progress, every rank\n" +
+        "                   its final loss\n" +
         "  --help           this text\n" +
         "Options take their value as --name VALUE or --name=VALUE.\n");
   }
@@ -66,6 +71,10 @@ sealed class TrainOptions {
       }
       if (arg == "--exact") {
         options.Exact = true;
+        continue;
+      }
+      if (arg == "--distributed") {
+        options.Distributed = true;
         continue;
       }
       if (!arg.StartsWith("--", StringComparison.Ordinal)) {
