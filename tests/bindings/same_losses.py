@@ -90,8 +90,14 @@ def run(name, command, options, epochs, svg_dir):
             f"stderr:\n{done.stderr}"
         )
     lines = []
-    for line in done.stdout.splitlines():
-        match = EPOCH_LINE.match(line)
+    # Under mpirun (--distributed) the demos' stdout is Open MPI's pseudo-terminal, so rank 0
+    # also draws its live line ("\r\x1b[K" then the line): a progress line may follow a "\r"
+    # or an erase. And mpirun interleaves the ranks' writes (a line's text and its newline may
+    # be two): the other ranks' one line, "rank R of N: final loss L", may land inside rank 0's
+    # progress, so it is taken out first.
+    stdout = re.sub(r"rank \d+ of \d+: final loss [0-9.]+(e[+-]?[0-9]+)?", "", done.stdout)
+    for line in re.split(r"[\r\n]", stdout):
+        match = EPOCH_LINE.match(line.removeprefix("\x1b[K"))
         if match:
             lines.append((int(match[1]), float(match[2]), match[3]))
     printed = [e[0] for e in lines]
