@@ -61,8 +61,11 @@ if ! nuget pack "$layout/Minitensor.nuspec" -BasePath "$layout" -OutputDirectory
 fi
 
 # 2. Its version and its files (less the zip's own parts: _rels/, package/, [Content_Types]).
-[[ $(unzip -p "$nupkg" Minitensor.nuspec) == *"<version>$version</version>"* ]] ||
-  die "$nupkg's Minitensor.nuspec does not say version $version"
+python3 tests/packaging/check_versions.py --root . --require nupkg "$nupkg" \
+  >"$work/versions.log" 2>&1 || {
+  cat "$work/versions.log" >&2
+  die "$nupkg's Minitensor.nuspec does not say version $version (above)"
+}
 native=runtimes/linux-x64/native
 # The TBB to vendor is the one the library needs (its soname).
 tbb=$(readelf -d "$layout/$native/libminitensor.so.0" |

@@ -46,26 +46,17 @@ done
   die "share/java/minitensor.jar does not link to $artifact.jar"
 jar=$out/$artifact.jar
 
-# 2. The pom's coordinates, the sources and the javadoc.
-coordinates=$(python3 - "$out/$artifact.pom" <<'PY'
-import sys
-import xml.etree.ElementTree as ET
-
-pom = ET.parse(sys.argv[1]).getroot()
-ns = {"m": "http://maven.apache.org/POM/4.0.0"}
-print(":".join(pom.findtext(f"m:{key}", "?", ns) for key in ("groupId", "artifactId", "version")))
-PY
-)
-[[ $coordinates == "org.minitensor:minitensor:$version" ]] ||
-  die "the pom names $coordinates, not org.minitensor:minitensor:$version"
+# 2. The pom's coordinates and the manifest's version (check_versions.py reads both), the
+# sources and the javadoc.
+python3 tests/packaging/check_versions.py --root . --require pom,jar "$out/$artifact.pom" \
+  "$jar" >"$work/versions.log" 2>&1 || {
+  cat "$work/versions.log" >&2
+  die "the pom's coordinates or a version differ (above)"
+}
 jar tf "$out/$artifact-sources.jar" | grep -qx 'org/minitensor/Tensor.java' ||
   die "$artifact-sources.jar has no org/minitensor/Tensor.java"
 jar tf "$out/$artifact-javadoc.jar" | grep -qx 'org/minitensor/Tensor.html' ||
   die "$artifact-javadoc.jar has no org/minitensor/Tensor.html"
-(cd "$work" && jar xf "$jar" META-INF/MANIFEST.MF)
-[[ $(tr -d '\r' <"$work/META-INF/MANIFEST.MF" | sed -n 's/^Implementation-Version: //p') == \
-  "$version" ]] ||
-  die "$artifact.jar's manifest has no Implementation-Version: $version"
 
 # 3. A program of the user's, with nothing but the jar.
 mkdir "$work/app" "$work/tmp"
