@@ -1,6 +1,7 @@
 /* test_dist.c: communicators without a launcher (a world of one: nothing loaded, collectives
  * leave tensors as they are) and the argument checks of every collective. Under mpirun, see
  * tests/dist. */
+#include <math.h>
 #include <stddef.h>
 
 #include "check.h"
@@ -18,6 +19,32 @@ static void world_of_one(mt_communicator* comm) {
   CHECK_OK(mt_communicator_engine(comm, &engine));
   CHECK_STR(engine, "none");
   mt_string_free(engine);
+}
+
+/* The timeout is the handle's: 300 s unless MINITENSOR_DIST_TIMEOUT says otherwise. */
+static void timeouts(void) {
+  mt_communicator* comm = NULL;
+  mt_communicator* other = NULL;
+  double seconds = 0;
+  CHECK_OK(mt_communicator_from_environment(&comm));
+  CHECK_OK(mt_communicator_from_environment(&other));
+  CHECK_OK(mt_communicator_timeout(comm, &seconds));
+  CHECK(seconds == 300);
+  CHECK_OK(mt_communicator_set_timeout(comm, 2.5));
+  CHECK_OK(mt_communicator_timeout(comm, &seconds));
+  CHECK(seconds == 2.5);
+  CHECK_OK(mt_communicator_timeout(other, &seconds));
+  CHECK(seconds == 300);
+  CHECK_ERR(mt_communicator_set_timeout(comm, 0), MT_ERR_INVALID_ARGUMENT,
+            "mt_communicator_set_timeout", "timeout 0 s is not a positive number of seconds");
+  CHECK_ERR(mt_communicator_set_timeout(comm, -INFINITY), MT_ERR_INVALID_ARGUMENT, "-inf s");
+  CHECK_ERR(mt_communicator_set_timeout(comm, NAN), MT_ERR_INVALID_ARGUMENT, "nan s");
+  CHECK_ERR(mt_communicator_set_timeout(NULL, 1), MT_ERR_INVALID_ARGUMENT, "communicator is NULL");
+  CHECK_ERR(mt_communicator_timeout(comm, NULL), MT_ERR_INVALID_ARGUMENT, "out is NULL");
+  CHECK_OK(mt_communicator_timeout(comm, &seconds));
+  CHECK(seconds == 2.5);
+  mt_communicator_release(comm);
+  mt_communicator_release(other);
 }
 
 static void collectives_alone(mt_communicator* comm) {
@@ -92,6 +119,7 @@ void test_dist(void) {
   world_of_one(comm);
   collectives_alone(comm);
   argument_errors(comm);
+  timeouts();
   /* Every communicator of the process is the same world. */
   CHECK_OK(mt_communicator_from_environment(&second));
   world_of_one(second);
