@@ -202,8 +202,10 @@ static void all_gather_case(int test, mt_dtype_t dtype, int64_t rows, int64_t co
 }
 
 static void collectives(void) {
-  /* (rows, cols): no element, one, an odd count, about 1000, and 4 MiB of float32 / float64. */
-  static const int64_t shapes[][2] = {{0, 3}, {1, 1}, {1, 7}, {7, 143}, {1024, 1024}};
+  /* (rows, cols): no element, one, an odd count, about 1000, an odd count over the 64 KiB from
+   * which the ordered all-reduce scatters slices rather than gathering everything, and 4 MiB of
+   * float32 / float64. */
+  static const int64_t shapes[][2] = {{0, 3}, {1, 1}, {1, 7}, {7, 143}, {127, 131}, {1024, 1024}};
   const int large = sizeof shapes / sizeof shapes[0] - 1;
   int test = 0, s, strided;
   mt_dtype_t dtype;
