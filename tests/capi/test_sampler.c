@@ -61,6 +61,9 @@ static void argument_errors(void) {
             "global batch 0");
   CHECK_ERR(mt_sampler_create(DATASET, 52, 2, 0, 0, &sampler), MT_ERR_INVALID_ARGUMENT,
             "global batch 52 is larger than the data set (50 samples)");
+  /* More samples than a permutation can index: refused, not an internal error. */
+  CHECK_ERR(mt_sampler_create((int64_t)1 << 62, 2, 1, 0, 0, &sampler), MT_ERR_OVERFLOW,
+            "a data set of 4611686018427387904 samples");
   CHECK(sampler == NULL);
   CHECK_OK(mt_sampler_create(DATASET, 12, 2, 1, 0, &sampler));
   CHECK_ERR(mt_sampler_set_epoch(sampler, -1), MT_ERR_INVALID_ARGUMENT, "mt_sampler_set_epoch",
