@@ -34,8 +34,9 @@ typedef struct mt_dist_bootstrap {
  * argument, 7 unsupported, 11 a failed collective) and last_error() describes it (thread-local
  * text, valid until the thread's next call). Every rank calls the collectives in the same order
  * with the same sizes: the core first runs the host engine's exchange (a descriptor from every
- * rank), so a data call starts only once every rank has entered the collective. No buffer holds
- * more than max_bytes bytes (the core splits larger collectives). A collective that has not
+ * rank), so a data call starts only once every rank has entered the collective. No rank's
+ * bytes in a call (nbytes, count's bytes, offsets[size]) exceed max_bytes: the core splits
+ * larger collectives into several calls. A collective that has not
  * completed `timeout` seconds after this rank entered it fails with 11 where the engine can tell
  * (MPI's blocking calls cannot; they run after the exchange, when every rank is there); after
  * any failed collective the engine is left unfinalised at exit (finalising waits for every
@@ -68,7 +69,7 @@ typedef struct mt_dist_plugin {
    * bytes [offsets[r], offsets[r + 1]) (offsets has size + 1 entries, the same on every rank).
    * scatter_slices: recv (size * this rank's slice bytes) receives every rank's slice `rank` of
    * its send, in rank order. gather_slices: recv receives every rank's `send` (its own slice) at
-   * that rank's slice of recv. */
+   * that rank's slice of recv; send may be that slice of recv itself (in place). */
   int32_t (*scatter_slices)(const void* send, const int64_t* offsets, void* recv,
                             double timeout);
   int32_t (*gather_slices)(const void* send, const int64_t* offsets, void* recv, double timeout);
