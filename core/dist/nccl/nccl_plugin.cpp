@@ -320,6 +320,9 @@ int32_t gather_slices(const void* send, const int64_t* offsets, void* recv, doub
     sends.emplace_back(static_cast<const char*>(send), mine);
     receives.emplace_back(static_cast<char*>(recv) + offsets[p], offsets[p + 1] - offsets[p]);
   }
+  // In place (send is this rank's slice of recv): its own bytes are there already.
+  if (mine > 0 && send == receives[world.rank].first)
+    sends[world.rank].second = receives[world.rank].second = 0;
   return send_and_receive("nccl gather_slices", sends, receives, timeout);
 }
 
