@@ -10,6 +10,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -91,8 +92,34 @@ int32_t wait_for(const std::string& what, double timeout, Clock::time_point star
   }
 }
 
+// A buffer of a collective, checked when it holds bytes.
+struct Buffer {
+  const char* name;
+  const void* data;
+  int64_t bytes;
+};
+
+// NCCL faults on memory that is not the communicator's GPU's: refuse it with a message instead.
+int32_t check_buffer(const char* what, const Buffer& buffer) {
+  cudaPointerAttributes attributes{};
+  const cudaError_t error = cudaPointerGetAttributes(&attributes, buffer.data);
+  if (error == cudaSuccess && attributes.type == cudaMemoryTypeDevice &&
+      attributes.device == world.device)
+    return 0;
+  cudaGetLastError();  // the query's error is no failure of the device
+  const std::string where = error != cudaSuccess ? "unknown to CUDA (" + cuda_text(error) + ")"
+                            : attributes.type == cudaMemoryTypeDevice
+                                ? "memory of GPU " + std::to_string(attributes.device)
+                                : "not device memory";
+  return failure(kInvalidArgument, std::string(what) + ": " + buffer.name + " is " + where +
+                                       "; the NCCL communicator is on GPU " +
+                                       std::to_string(world.device));
+}
+
 // Enqueues a collective (`enqueue` returns NCCL's status) on the plugin's stream and waits for it.
-template <class Enqueue> int32_t run(const char* what, double timeout, Enqueue&& enqueue) {
+template <class Enqueue>
+int32_t run(const char* what, double timeout, std::initializer_list<Buffer> buffers,
+            Enqueue&& enqueue) {
   const auto start = Clock::now();
   if (world.comm == nullptr)
     return failure(
@@ -102,6 +129,13 @@ template <class Enqueue> int32_t run(const char* what, double timeout, Enqueue&&
   if (cudaError_t error = cudaSetDevice(world.device); error != cudaSuccess)
     return abort_with(std::string(what) + ": cudaSetDevice(" + std::to_string(world.device) +
                       ") failed: " + cuda_text(error));
+  for (const Buffer& buffer : buffers)
+    if (buffer.bytes > 0)
+      if (int32_t status = check_buffer(what, buffer)) return status;
+  // The buffers were written on the CUDA backend's streams, which this stream does not wait for:
+  // the device's queued work finishes first.
+  if (cudaError_t error = cudaDeviceSynchronize(); error != cudaSuccess)
+    return abort_with(std::string(what) + ": cudaDeviceSynchronize failed: " + cuda_text(error));
   const ncclResult_t result = enqueue();
   if (result != ncclSuccess && result != ncclInProgress)
     return abort_with(std::string(what) + " failed: " + nccl_text(result));
@@ -230,7 +264,7 @@ int32_t broadcast(void* data, int64_t nbytes, int32_t root, double timeout) {
   if (world.comm != nullptr && (root < 0 || root >= world.size))
     return failure(kInvalidArgument, "nccl broadcast: root " + std::to_string(root) +
                                          " is not a rank of " + std::to_string(world.size));
-  return run("ncclBroadcast", timeout, [&] {
+  return run("ncclBroadcast", timeout, {{"data", data, nbytes}}, [&] {
     return ncclBroadcast(data, data, static_cast<size_t>(nbytes), ncclUint8, root, world.comm,
                          world.stream);
   });
@@ -239,10 +273,11 @@ int32_t broadcast(void* data, int64_t nbytes, int32_t root, double timeout) {
 int32_t all_gather(const void* send, void* recv, int64_t nbytes, double timeout) {
   last_error.clear();
   if (nbytes < 0) return negative("nccl all_gather", "nbytes", nbytes);
-  return run("ncclAllGather", timeout, [&] {
-    return ncclAllGather(send, recv, static_cast<size_t>(nbytes), ncclUint8, world.comm,
-                         world.stream);
-  });
+  return run("ncclAllGather", timeout,
+             {{"send", send, nbytes}, {"recv", recv, nbytes * world.size}}, [&] {
+               return ncclAllGather(send, recv, static_cast<size_t>(nbytes), ncclUint8, world.comm,
+                                    world.stream);
+             });
 }
 
 int32_t all_reduce(void* data, int64_t count, int32_t dtype, int32_t op, double timeout) {
@@ -253,7 +288,7 @@ int32_t all_reduce(void* data, int64_t count, int32_t dtype, int32_t op, double 
     return failure(kInvalidArgument, "nccl all_reduce: dtype " + std::to_string(dtype) + " or op " +
                                          std::to_string(op) + " unknown");
   const ncclDataType_t type = dtype == 0 ? ncclFloat32 : ncclFloat64;
-  return run("ncclAllReduce", timeout, [&] {
+  return run("ncclAllReduce", timeout, {{"data", data, count}}, [&] {
     return ncclAllReduce(data, data, static_cast<size_t>(count), type, ops[op], world.comm,
                          world.stream);
   });
@@ -276,10 +311,11 @@ int32_t check_offsets(const char* what, const int64_t* offsets) {
 // rank knows every size, so both ends skip it).
 template <class Data> using Messages = std::vector<std::pair<Data, int64_t>>;
 
-// One group of point-to-point messages with every rank, itself included.
-int32_t send_and_receive(const char* what, const Messages<const char*>& sends,
-                         const Messages<char*>& receives, double timeout) {
-  return run(what, timeout, [&] {
+// One group of point-to-point messages with every rank, itself included, between the buffers.
+int32_t send_and_receive(const char* what, const Buffer& send, const Buffer& recv,
+                         const Messages<const char*>& sends, const Messages<char*>& receives,
+                         double timeout) {
+  return run(what, timeout, {send, recv}, [&] {
     ncclResult_t result = ncclGroupStart();
     if (result != ncclSuccess) return result;
     for (int32_t p = 0; p < world.size && result == ncclSuccess; ++p) {
@@ -307,7 +343,8 @@ int32_t scatter_slices(const void* send, const int64_t* offsets, void* recv, dou
     sends.emplace_back(static_cast<const char*>(send) + offsets[p], offsets[p + 1] - offsets[p]);
     receives.emplace_back(static_cast<char*>(recv) + p * mine, mine);
   }
-  return send_and_receive("nccl scatter_slices", sends, receives, timeout);
+  return send_and_receive("nccl scatter_slices", {"send", send, offsets[world.size] - offsets[0]},
+                          {"recv", recv, world.size * mine}, sends, receives, timeout);
 }
 
 int32_t gather_slices(const void* send, const int64_t* offsets, void* recv, double timeout) {
@@ -323,7 +360,9 @@ int32_t gather_slices(const void* send, const int64_t* offsets, void* recv, doub
   // In place (send is this rank's slice of recv): its own bytes are there already.
   if (mine > 0 && send == receives[world.rank].first)
     sends[world.rank].second = receives[world.rank].second = 0;
-  return send_and_receive("nccl gather_slices", sends, receives, timeout);
+  return send_and_receive("nccl gather_slices", {"send", send, mine},
+                          {"recv", recv, offsets[world.size] - offsets[0]}, sends, receives,
+                          timeout);
 }
 
 constexpr mt_dist_plugin kTable = {MT_DIST_PLUGIN_ABI_VERSION,
