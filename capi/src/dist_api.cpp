@@ -166,4 +166,19 @@ mt_status_t mt_data_parallel_bucket_count(const mt_data_parallel* ddp, int64_t* 
   });
 }
 
+static_assert(MT_OVERLAP_AUTO == int(dist::Overlap::Auto) &&
+              MT_OVERLAP_OFF == int(dist::Overlap::Off) && MT_OVERLAP_ON == int(dist::Overlap::On));
+
+mt_status_t mt_data_parallel_set_overlap(mt_data_parallel* ddp, mt_overlap_t mode) {
+  return guarded("mt_data_parallel_set_overlap",
+                 [&] { live(ddp, "ddp").set_overlap(static_cast<dist::Overlap>(mode)); });
+}
+
+mt_status_t mt_data_parallel_overlap(const mt_data_parallel* ddp, int32_t* out) {
+  return guarded("mt_data_parallel_overlap", [&] {
+    const dist::DataParallel& d = live(ddp, "ddp");
+    *require(out, "out") = d.overlap() ? 1 : 0;
+  });
+}
+
 }  // extern "C"

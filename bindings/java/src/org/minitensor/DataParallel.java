@@ -45,6 +45,35 @@ public final class DataParallel extends NativeObject {
     void close();
   }
 
+  /**
+   * Whether buckets are reduced during backward: ON reduces each bucket on a communication
+   * thread as soon as its gradients are final (OFF: in reduceGradients); the gradients have the
+   * same bits either way. AUTO (the default): on for NCCL, and on CPU with several ranks where
+   * the affinity mask leaves a CPU beyond minitensor's threads.
+   */
+  public enum Overlap {
+    AUTO(MinitensorNative.MT_OVERLAP_AUTO),
+    OFF(MinitensorNative.MT_OVERLAP_OFF),
+    ON(MinitensorNative.MT_OVERLAP_ON);
+
+    final int code;
+
+    Overlap(int code) {
+      this.code = code;
+    }
+  }
+
+  /** Sets the overlap mode (from the next backward; AUTO is decided now). */
+  public void setOverlap(Overlap mode) {
+    Args.notNull(mode, "DataParallel.setOverlap", "mode");
+    MinitensorNative.mt_data_parallel_set_overlap(this, mode.code);
+  }
+
+  /** Whether buckets are reduced during backward (AUTO decided). */
+  public boolean overlap() {
+    return Out.ofFlag(out -> MinitensorNative.mt_data_parallel_overlap(this, out));
+  }
+
   /** The number of gradient buckets. */
   public long bucketCount() {
     return Out.ofLong(out -> MinitensorNative.mt_data_parallel_bucket_count(this, out));
