@@ -141,8 +141,7 @@ mt_status_t mt_data_parallel_create(mt_communicator* communicator, mt_tensor* co
     require(out, "out");
     if (bucket_bytes < 0)
       fail(ErrorCode::InvalidArgument, "bucket_bytes ", bucket_bytes, " is negative");
-    *out = make_handle<mt_data_parallel>(c, std::move(parameters),
-                                         bucket_bytes ? bucket_bytes : dist::kDefaultBucketBytes);
+    *out = make_handle<mt_data_parallel>(c, std::move(parameters), bucket_bytes);
   });
 }
 

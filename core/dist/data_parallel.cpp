@@ -37,12 +37,16 @@ bool overlap_by_default(const Communicator& communicator) {
 
 }  // namespace
 
+int64_t default_bucket_bytes(const Communicator& communicator) {
+  return std::string_view(communicator.engine()) == "nccl" ? int64_t{25} << 20 : int64_t{2} << 20;
+}
+
 DataParallel::DataParallel(const Communicator& communicator, std::vector<Tensor> parameters,
                            int64_t bucket_bytes)
     : communicator_(communicator), parameters_(std::move(parameters)) {
-  if (bucket_bytes < 1)
-    fail(ErrorCode::InvalidArgument, "data parallel: bucket bytes ", bucket_bytes,
-         " is not positive");
+  if (bucket_bytes < 0)
+    fail(ErrorCode::InvalidArgument, "data parallel: bucket bytes ", bucket_bytes, " is negative");
+  if (bucket_bytes == 0) bucket_bytes = default_bucket_bytes(communicator);
   for (const Tensor& p : parameters_)
     if (!p.defined()) fail(ErrorCode::InvalidArgument, "data parallel: a parameter is undefined");
   check_same_parameters();

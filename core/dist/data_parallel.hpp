@@ -18,9 +18,11 @@
 
 namespace mt::dist {
 
-// A few MiB: large enough that a collective's latency is small against its transfer (the
-// knee of MPI's bandwidth on CPU), small enough to stay in cache while packed.
-inline constexpr int64_t kDefaultBucketBytes = int64_t{2} << 20;
+// The bucket size when none is given. On CPU a few MiB: large enough that a collective's
+// latency is small against its transfer (the knee of MPI's bandwidth), small enough to stay in
+// cache while packed. With NCCL 25 MiB, as PyTorch's DDP: a GPU's kernels and links want
+// larger transfers.
+int64_t default_bucket_bytes(const Communicator& communicator);
 
 // Whether buckets are reduced during backward. Auto: on for the NCCL engine; on CPU where a
 // core is spare for the communication thread (this process's affinity mask has more CPUs
@@ -32,11 +34,10 @@ class DataParallel {
   // Checks that every rank passes parameters of the same count, shapes and dtypes (else every
   // rank fails with ShapeMismatch or DTypeMismatch naming the first difference), then copies
   // rank 0's values into every rank's parameters. Gradients are reduced in buckets of at most
-  // `bucket_bytes` (> 0; a larger parameter is a bucket of its own), filled in reverse
-  // parameter order (the order in which backward produces them).
-  // Overlap is Auto.
+  // `bucket_bytes` (0: default_bucket_bytes; a larger parameter is a bucket of its own), filled in
+  // reverse parameter order (the order in which backward produces them). Overlap is Auto.
   DataParallel(const Communicator& communicator, std::vector<Tensor> parameters,
-               int64_t bucket_bytes = kDefaultBucketBytes);
+               int64_t bucket_bytes = 0);
   // Joins the communication thread (after the bucket it is reducing, if any) and removes the
   // hooks. Release it after reduce_gradients, not between a backward and it.
   ~DataParallel();

@@ -154,6 +154,20 @@ static void buckets(mt_communicator* comm) {
   CHECK(count == 2);
   mt_data_parallel_release(ddp);
   RELEASE(params[0], params[1], params[2], params[3]);
+  /* The default on CPU is 2 MiB: two float32 parameters of 1 MiB fill one bucket, a third byte
+   * more opens another. */
+  CHECK_OK(mt_zeros(DIMS(1 << 18), MT_FLOAT32, &params[0]));
+  CHECK_OK(mt_zeros(DIMS(1 << 18), MT_FLOAT32, &params[1]));
+  CHECK_OK(mt_zeros(DIMS(1), MT_FLOAT32, &params[2]));
+  CHECK_OK(mt_data_parallel_create(comm, params, 2, 0, &ddp));
+  CHECK_OK(mt_data_parallel_bucket_count(ddp, &count));
+  CHECK(count == 1);
+  mt_data_parallel_release(ddp);
+  CHECK_OK(mt_data_parallel_create(comm, params, 3, 0, &ddp));
+  CHECK_OK(mt_data_parallel_bucket_count(ddp, &count));
+  CHECK(count == 2);
+  mt_data_parallel_release(ddp);
+  RELEASE(params[0], params[1], params[2]);
 }
 
 static void argument_errors(mt_communicator* comm) {

@@ -709,7 +709,7 @@ MT_API mt_status_t mt_sampler_indices(const mt_sampler* sampler, int64_t step, i
  * same shapes and dtypes, in the same order (else MT_ERR_SHAPE_MISMATCH or
  * MT_ERR_DTYPE_MISMATCH on every rank, naming the first difference), and every rank's
  * parameters then take rank 0's values. Gradients are reduced in buckets of at most
- * `bucket_bytes` (0: 2 MiB; a larger parameter is a bucket of its own), filled in reverse
+ * `bucket_bytes` (0: 2 MiB, 25 MiB with the NCCL engine; a larger parameter is a bucket of its own), filled in reverse
  * parameter order. Train with each rank's block of the global batch (mt_sampler), then call
  * mt_data_parallel_reduce_gradients between backward and the optimizer step. */
 typedef struct mt_data_parallel mt_data_parallel;
