@@ -118,7 +118,7 @@ World join() {
   }
   const uint8_t mine = loaded != nullptr;
   std::vector<uint8_t> all(world.size, 0), arrived(world.size, 0);
-  if (host.exchange(&mine, all.data(), 1, world.timeout, arrived.data()) != 0)
+  if (host.exchange(&mine, 1, all.data(), 1, world.timeout, arrived.data()) != 0)
     fail(ErrorCode::CollectiveFailed, "starting the ", engine, " engine: ", host.last_error(),
          " waiting for every rank to load it: ", ranks_where(arrived, 1), " did, ",
          ranks_where(arrived, 0), " did not");
@@ -142,11 +142,20 @@ std::mutex collective_mutex;  // one collective at a time, in one order
 int64_t entered = 0;          // collectives entered so far
 std::string broken;           // why the world is unusable; "" while it is not
 
+// Below this many bytes per rank the ordered all-reduce gathers every rank's whole tensor and
+// folds it on every rank: one collective instead of two, at size x the memory; a CPU tensor's
+// bytes even travel with the descriptors, so that it takes one round of messages in all. Both
+// fold each element in rank order, so both give the same bits.
+constexpr int64_t kGatherAllBelow = 64 << 10;
+
 // Holds the collective lock for one collective of the engine world, after checking that every
-// rank called the same one; fails, and breaks the world, otherwise.
+// rank called the same one; fails, and breaks the world, otherwise. Every rank sends every other
+// its descriptor (a Token, or with the debug mode the whole Descriptor) and `payload_bytes`
+// (less than kGatherAllBelow) of `payload` after it; payload(r) is then rank r's.
 class Collective {
  public:
-  Collective(const World& world, double timeout, Kind kind, const Tensor* t, int64_t parameter)
+  Collective(const World& world, double timeout, Kind kind, const Tensor* t, int64_t parameter,
+             const void* payload = nullptr, int64_t payload_bytes = 0)
       : world_(world), timeout_(timeout), lock_(collective_mutex) {
     if (!broken.empty())
       fail(ErrorCode::CollectiveFailed,
@@ -160,11 +169,17 @@ class Collective {
       for (int d = 0; d < t->dim(); ++d)
         mine_.shape[d] = t->shape()[d];
     }
-    if (debug_mode())
+    if (debug_mode()) {
+      exchange(mine_, payload, payload_bytes);
       check_descriptors();
-    else
+    } else {
+      exchange(Token{mine_.sequence, fingerprint(&mine_, sizeof mine_)}, payload, payload_bytes);
       check_tokens();
+    }
   }
+
+  const char* payload(int32_t rank) const { return slots_->data() + rank * slot_ + header_; }
+  int64_t payload_stride() const { return slot_; }
 
   // Throws CollectiveFailed, breaking the world, when a plugin call returned `status` != 0.
   void call(int32_t status, const mt_dist_plugin& engine, const char* what) const {
@@ -174,37 +189,54 @@ class Collective {
   }
 
  private:
-  template <class T> std::vector<T> exchange(const T& mine, const char* what) const {
-    std::vector<T> all(world_.size);
+  // Every rank's header and payload into slots_ (rank r's at r * slot_). Every rank receives up
+  // to the largest payload, so that ranks whose calls differ still exchange, and fail as a
+  // mismatch rather than as MPI's truncated message.
+  template <class Header> void exchange(const Header& header, const void* payload, int64_t bytes) {
+    header_ = sizeof(Header);
+    slot_ = header_ + kGatherAllBelow;
+    thread_local std::vector<char> slots;  // reused: the exchange's buffers, then the send
+    slots.resize((world_.size + 1) * slot_);
+    slots_ = &slots;
+    char* const send = slots.data() + world_.size * slot_;
+    std::memcpy(send, &header, header_);
+    if (bytes > 0) std::memcpy(send + header_, payload, bytes);
     std::vector<uint8_t> arrived(world_.size, 0);
-    if (world_.host->exchange(&mine, all.data(), sizeof(T), timeout_, arrived.data()) != 0)
-      break_world(
-          ErrorCode::CollectiveFailed,
-          cat(describe(mine_), ": ", world_.host->last_error(), " ", what, ": ",
-              ranks_where(arrived, 1), " entered it, ", ranks_where(arrived, 0), " did not"));
-    return all;
+    if (world_.host->exchange(send, header_ + bytes, slots.data(), slot_, timeout_,
+                              arrived.data()) != 0)
+      break_world(ErrorCode::CollectiveFailed,
+                  cat(describe(mine_), ": ", world_.host->last_error(),
+                      " waiting for every rank to enter it: ", ranks_where(arrived, 1),
+                      " entered it, ", ranks_where(arrived, 0), " did not"));
+  }
+
+  template <class Header> Header header(int32_t rank) const {
+    Header h;
+    std::memcpy(&h, slots_->data() + rank * slot_, sizeof h);
+    return h;
   }
 
   void check_tokens() const {
-    const Token mine{mine_.sequence, fingerprint(&mine_, sizeof mine_)};
-    const std::vector<Token> all = exchange(mine, "waiting for every rank to enter it");
-    for (int32_t r = 0; r < world_.size; ++r) {
-      if (all[r] == all[0]) continue;
+    const Token first = header<Token>(0);
+    for (int32_t r = 1; r < world_.size; ++r) {
+      const Token theirs = header<Token>(r);
+      if (theirs == first) continue;
       break_world(
           ErrorCode::CollectiveMismatch,
-          cat("ranks called different collectives: rank ", r, "'s call #", all[r].sequence,
-              " differs from rank 0's call #", all[0].sequence, "; this rank (", world_.rank,
+          cat("ranks called different collectives: rank ", r, "'s call #", theirs.sequence,
+              " differs from rank 0's call #", first.sequence, "; this rank (", world_.rank,
               ") called ", describe(mine_), " (MINITENSOR_DIST_DEBUG=1 names every rank's call)"));
     }
   }
 
   void check_descriptors() const {
-    const std::vector<Descriptor> all = exchange(mine_, "waiting for every rank to enter it");
-    for (int32_t r = 0; r < world_.size; ++r) {
-      if (all[r] == all[0]) continue;
+    const Descriptor first = header<Descriptor>(0);
+    for (int32_t r = 1; r < world_.size; ++r) {
+      const Descriptor theirs = header<Descriptor>(r);
+      if (theirs == first) continue;
       break_world(ErrorCode::CollectiveMismatch,
-                  cat("ranks called different collectives: rank 0 ", describe(all[0]), ", rank ", r,
-                      " ", describe(all[r])));
+                  cat("ranks called different collectives: rank 0 ", describe(first), ", rank ", r,
+                      " ", describe(theirs)));
     }
   }
 
@@ -217,6 +249,8 @@ class Collective {
   double timeout_;
   std::lock_guard<std::mutex> lock_;
   Descriptor mine_;
+  const std::vector<char>* slots_ = nullptr;  // the exchanging thread's
+  int64_t header_ = 0, slot_ = 0;
 };
 
 // The engine that moves t's data: NCCL for CUDA tensors when chosen, MPI for CPU tensors.
@@ -282,11 +316,6 @@ void Communicator::set_timeout(double seconds) {
 
 namespace {
 
-// Below this many bytes per rank the ordered all-reduce gathers every rank's whole piece and
-// folds it on every rank: one collective instead of two, at size x the memory. Both fold each
-// element in rank order, so both give the same bits.
-constexpr int64_t kGatherAllBelow = 64 << 10;
-
 // The ordered all-reduce of `count` elements from `begin` of the contiguous `data`. Large
 // pieces: rank r folds every rank's slice r in rank order (reduce-scatter), then every rank
 // gathers the folded slices, which keeps the memory at one piece.
@@ -328,10 +357,19 @@ void Communicator::all_reduce(const Tensor& t, ReduceOp op, AllReduceMode mode) 
   check_in_place(t, "all_reduce");
   if (alone()) return;
   const mt_dist_plugin& engine = data_engine(*world_, t, "all_reduce");
-  const Collective collective(*world_, timeout_, Kind::AllReduce, &t,
-                              static_cast<int64_t>(op) + 16 * static_cast<int64_t>(mode));
+  const int64_t parameter = static_cast<int64_t>(op) + 16 * static_cast<int64_t>(mode);
+  const int64_t item = itemsize(t.dtype());
   on_contiguous(t, true, [&](const Tensor& data) {
-    const int64_t item = itemsize(data.dtype());
+    if (mode == AllReduceMode::Ordered && engine.memory == MT_DIST_MEMORY_HOST &&
+        nbytes(data) < kGatherAllBelow) {
+      // Every rank's tensor came with its descriptor.
+      const Collective collective(*world_, timeout_, Kind::AllReduce, &t, parameter,
+                                  data.raw_data(), nbytes(data));
+      return fold_rows_in_rank_order(op, data.dtype(), collective.payload(0),
+                                     collective.payload_stride(), size(), data.numel(),
+                                     data.raw_data());
+    }
+    const Collective collective(*world_, timeout_, Kind::AllReduce, &t, parameter);
     in_pieces(engine, data.numel(), item, [&](int64_t begin, int64_t count) {
       if (mode == AllReduceMode::Ordered)
         return ordered_piece(engine, collective, rank(), size(), op, data, begin, count, timeout_);

@@ -53,11 +53,13 @@ typedef struct mt_dist_plugin {
    * left to them to finalise); otherwise finalises it at exit. */
   int32_t (*init)(const mt_dist_bootstrap* bootstrap, int32_t* rank, int32_t* size,
                   int32_t* local_rank);
-  /* Host engines only (null otherwise). recv (size * nbytes) receives each rank's `nbytes` of
-   * send, in rank order, by a message from every rank to every other: on failure arrived[r]
-   * says whether rank r's bytes came (whether rank r entered the collective). */
-  int32_t (*exchange)(const void* send, void* recv, int64_t nbytes, double timeout,
-                      uint8_t* arrived);
+  /* Host engines only (null otherwise). Every rank sends every other its `send_bytes` of send
+   * (at most slot_bytes), and receives rank r's at recv + r * slot_bytes (recv holds size
+   * slots; its own slot gets its own bytes), by a message from every rank to every other: on
+   * failure arrived[r] says whether rank r's bytes came (whether rank r entered the
+   * collective). */
+  int32_t (*exchange)(const void* send, int64_t send_bytes, void* recv, int64_t slot_bytes,
+                      double timeout, uint8_t* arrived);
   /* Every rank's `nbytes` at data become root's. */
   int32_t (*broadcast)(void* data, int64_t nbytes, int32_t root, double timeout);
   /* recv (size * nbytes) receives each rank's `nbytes` of send, in rank order. */

@@ -11,4 +11,9 @@ namespace mt::dist {
 // of the same dtype and device (on a CUDA device, by one elementwise kernel per rank).
 void fold_in_rank_order(ReduceOp op, const Tensor& gathered, const Tensor& out);
 
+// The same in host memory over `ranks` rows of `count` elements of `dtype` that start
+// `row_stride` bytes apart from `first_row`; out is count elements.
+void fold_rows_in_rank_order(ReduceOp op, DType dtype, const char* first_row, int64_t row_stride,
+                             int32_t ranks, int64_t count, void* out);
+
 }  // namespace mt::dist

@@ -107,23 +107,25 @@ int32_t wait_for(std::vector<MPI_Request>& requests, double timeout, const char*
   }
 }
 
-int32_t exchange(const void* send, void* recv, int64_t nbytes, double timeout, uint8_t* arrived) {
+int32_t exchange(const void* send, int64_t send_bytes, void* recv, int64_t slot_bytes,
+                 double timeout, uint8_t* arrived) {
   last_error.clear();
   int32_t status = 0;
   constexpr int kTag = 1;  // messages between two ranks arrive in the order they were sent
-  const int n = static_cast<int>(nbytes);
+  const int n = static_cast<int>(send_bytes), slot = static_cast<int>(slot_bytes);
   int rank = 0, size = 0;
   MPI_Comm_rank(world, &rank);
   MPI_Comm_size(world, &size);
   char* const out = static_cast<char*>(recv);
-  std::copy_n(static_cast<const char*>(send), n, out + static_cast<int64_t>(rank) * n);
-  // receives[r] comes from rank r (MPI_REQUEST_NULL for this rank), then the sends.
+  std::copy_n(static_cast<const char*>(send), n, out + static_cast<int64_t>(rank) * slot);
+  // receives[r] comes from rank r (MPI_REQUEST_NULL for this rank), then the sends. A receive
+  // takes any message up to its slot.
   std::vector<MPI_Request> requests(2 * size, MPI_REQUEST_NULL);
   for (int r = 0; r < size && status == 0; ++r) {
     if (r == rank) continue;
-    status = checked(
-        MPI_Irecv(out + static_cast<int64_t>(r) * n, n, MPI_BYTE, r, kTag, world, &requests[r]),
-        "MPI_Irecv");
+    status = checked(MPI_Irecv(out + static_cast<int64_t>(r) * slot, slot, MPI_BYTE, r, kTag, world,
+                               &requests[r]),
+                     "MPI_Irecv");
     if (status == 0)
       status =
           checked(MPI_Isend(send, n, MPI_BYTE, r, kTag, world, &requests[size + r]), "MPI_Isend");
