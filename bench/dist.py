@@ -169,14 +169,26 @@ def main():
     )
     parser.add_argument("--json", type=Path, help="write the raw results here")
     args = parser.parse_args()
-    print(f"## Distributed, {datetime.date.today()}, {cpu_model()}, {os.cpu_count()} CPUs")
-    results = {"cpu": cpu_model(), "date": str(datetime.date.today()), "collectives": {}}
+    # The machine is shared: the load average before and after says how quiet it was.
+    load = os.getloadavg()[0]
+    print(
+        f"## Distributed, {datetime.date.today()}, {cpu_model()}, {os.cpu_count()} CPUs, "
+        f"load average {load:.2f} before"
+    )
+    results = {
+        "cpu": cpu_model(),
+        "date": str(datetime.date.today()),
+        "load_before": load,
+        "collectives": {},
+    }
     for ranks in (int(n) for n in args.ranks.split(",")):
         results["collectives"][ranks] = collectives(
             args.bench_dir / "mt_bench_dist_collectives", ranks, args.rounds
         )
     if args.train_rounds > 0:
         results["train"] = train(args.bench_dir / "mt_bench_dist_train", args.train_rounds)
+    results["load_after"] = os.getloadavg()[0]
+    print(f"\nLoad average {results['load_after']:.2f} after.")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n")
     return 0
