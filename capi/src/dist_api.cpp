@@ -49,6 +49,18 @@ mt_status_t mt_communicator_engine(const mt_communicator* communicator, char** o
   });
 }
 
+mt_status_t mt_communicator_timeout(const mt_communicator* communicator, double* out) {
+  return guarded("mt_communicator_timeout", [&] {
+    const dist::Communicator& c = live(communicator, "communicator");
+    *require(out, "out") = c.timeout();
+  });
+}
+
+mt_status_t mt_communicator_set_timeout(mt_communicator* communicator, double seconds) {
+  return guarded("mt_communicator_set_timeout",
+                 [&] { live(communicator, "communicator").set_timeout(seconds); });
+}
+
 mt_status_t mt_all_reduce(mt_communicator* communicator, mt_tensor* tensor, mt_reduce_op_t op,
                           mt_all_reduce_mode_t mode) {
   return guarded("mt_all_reduce", [&] {

@@ -1,6 +1,9 @@
 #include "dist/communicator.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
+#include <cstring>
 #include <mutex>
 #include <span>
 #include <string>
@@ -15,24 +18,39 @@
 #include "ops/tensor_ops.hpp"
 
 namespace mt::dist {
-namespace {
+namespace {}  // namespace
 
 // The process's place in the world, joined once.
 struct World {
-  const mt_dist_plugin* plugin = nullptr;
+  const mt_dist_plugin* host = nullptr;    // null: a world of one
+  const mt_dist_plugin* device = nullptr;  // the NCCL engine, when chosen
   int32_t rank = 0, size = 1, local_rank = 0;
-  double timeout = 0;  // seconds a collective waits for every rank
+  double timeout = 300;  // seconds a collective waits for every rank, by default
 };
+
+namespace {
 
 World join() {
   World world;
   if (launcher_variable().empty()) return world;
   world.timeout = collective_timeout();
-  const mt_dist_plugin& plugin = mpi_plugin();
-  if (plugin.init(&world.rank, &world.size, &world.local_rank) != 0)
+  message_limit();  // a bad value fails here, on every rank, rather than inside a collective
+  const std::string engine = engine_choice();
+  const mt_dist_plugin& host = engine_plugin("mpi");
+  if (host.init(nullptr, &world.rank, &world.size, &world.local_rank) != 0)
     fail(ErrorCode::CollectiveFailed, "joining the world (", launcher_variable(),
-         " is set): ", plugin.last_error());
-  world.plugin = &plugin;
+         " is set): ", host.last_error());
+  world.host = &host;
+  if (engine == "mpi") return world;
+  // NCCL learns its place from MPI, and rank 0's unique id travels by MPI's broadcast.
+  const mt_dist_plugin& device = engine_plugin(engine.c_str());
+  const mt_dist_bootstrap bootstrap = {world.rank,    world.size,     world.local_rank,
+                                       world.timeout, host.broadcast, host.last_error};
+  int32_t rank = 0, size = 0, local_rank = 0;
+  if (const int32_t status = device.init(&bootstrap, &rank, &size, &local_rank))
+    fail(status == 7 ? ErrorCode::Unsupported : ErrorCode::CollectiveFailed, "starting the ",
+         engine, " engine on rank ", world.rank, ": ", device.last_error());
+  world.device = &device;
   return world;
 }
 
@@ -47,7 +65,7 @@ const char* kind_name(Kind kind) {
   return "?";
 }
 
-// What one rank called, exchanged before every collective: all ranks must agree on it.
+// What one rank called: all ranks must agree on it. No padding, so its bytes are its value.
 struct Descriptor {
   int64_t sequence = 0;  // collectives this process has entered before
   Kind kind = Kind::Barrier;
@@ -59,6 +77,24 @@ struct Descriptor {
   bool operator==(const Descriptor&) const = default;
 };
 static_assert(std::is_trivially_copyable_v<Descriptor>, "exchanged as bytes");
+static_assert(sizeof(Descriptor) == (5 + kMaxRank) * sizeof(int64_t), "no padding");
+
+// What every rank sends before a collective without the debug mode: enough to tell that the
+// calls differ, and on which collective each rank is.
+struct Token {
+  int64_t sequence = 0;
+  uint64_t fingerprint = 0;
+  bool operator==(const Token&) const = default;
+};
+
+// FNV-1a over bytes.
+uint64_t fingerprint(const void* data, int64_t nbytes) {
+  uint64_t hash = 14695981039346656037ull;
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  for (int64_t i = 0; i < nbytes; ++i)
+    hash = (hash ^ bytes[i]) * 1099511628211ull;
+  return hash;
+}
 
 std::string describe(const Descriptor& d) {
   std::string text = cat(kind_name(d.kind), " #", d.sequence);
@@ -92,9 +128,8 @@ std::string broken;           // why the world is unusable; "" while it is not
 // rank called the same one; fails, and breaks the world, otherwise.
 class Collective {
  public:
-  Collective(const mt_dist_plugin& plugin, int32_t size, double timeout, Kind kind, const Tensor* t,
-             int64_t parameter)
-      : plugin_(plugin), lock_(collective_mutex) {
+  Collective(const World& world, double timeout, Kind kind, const Tensor* t, int64_t parameter)
+      : world_(world), timeout_(timeout), lock_(collective_mutex) {
     if (!broken.empty())
       fail(ErrorCode::CollectiveFailed,
            "the communicator is unusable after an earlier failure: ", broken);
@@ -107,45 +142,78 @@ class Collective {
       for (int d = 0; d < t->dim(); ++d)
         mine_.shape[d] = t->shape()[d];
     }
-    std::vector<Descriptor> all(size);
-    std::vector<uint8_t> arrived(size, 0);
-    if (plugin.exchange(&mine_, all.data(), sizeof(Descriptor), timeout, arrived.data()) != 0) {
-      broken = cat(describe(mine_), ": ", plugin_.last_error(), " waiting for every rank to enter ",
-                   "it: ", ranks_where(arrived, 1), " entered it, ", ranks_where(arrived, 0),
-                   " did not");
-      fail(ErrorCode::CollectiveFailed, broken);
-    }
-    for (int32_t r = 0; r < size; ++r) {
-      if (all[r] == all[0]) continue;
-      broken = cat("ranks called different collectives: rank 0 ", describe(all[0]), ", rank ", r,
-                   " ", describe(all[r]));
-      fail(ErrorCode::CollectiveMismatch, broken);
-    }
+    if (debug_mode())
+      check_descriptors();
+    else
+      check_tokens();
   }
 
   // Throws CollectiveFailed, breaking the world, when a plugin call returned `status` != 0.
-  void call(int32_t status, const char* what) const {
+  void call(int32_t status, const mt_dist_plugin& engine, const char* what) const {
     if (status == 0) return;
-    broken = cat(describe(mine_), ": ", what, ": ", plugin_.last_error());
-    fail(ErrorCode::CollectiveFailed, broken);
+    break_world(ErrorCode::CollectiveFailed,
+                cat(describe(mine_), ": ", what, ": ", engine.last_error()));
   }
 
  private:
-  const mt_dist_plugin& plugin_;
+  template <class T> std::vector<T> exchange(const T& mine, const char* what) const {
+    std::vector<T> all(world_.size);
+    std::vector<uint8_t> arrived(world_.size, 0);
+    if (world_.host->exchange(&mine, all.data(), sizeof(T), timeout_, arrived.data()) != 0)
+      break_world(
+          ErrorCode::CollectiveFailed,
+          cat(describe(mine_), ": ", world_.host->last_error(), " ", what, ": ",
+              ranks_where(arrived, 1), " entered it, ", ranks_where(arrived, 0), " did not"));
+    return all;
+  }
+
+  void check_tokens() const {
+    const Token mine{mine_.sequence, fingerprint(&mine_, sizeof mine_)};
+    const std::vector<Token> all = exchange(mine, "waiting for every rank to enter it");
+    for (int32_t r = 0; r < world_.size; ++r) {
+      if (all[r] == all[0]) continue;
+      break_world(
+          ErrorCode::CollectiveMismatch,
+          cat("ranks called different collectives: rank ", r, "'s call #", all[r].sequence,
+              " differs from rank 0's call #", all[0].sequence, "; this rank (", world_.rank,
+              ") called ", describe(mine_), " (MINITENSOR_DIST_DEBUG=1 names every rank's call)"));
+    }
+  }
+
+  void check_descriptors() const {
+    const std::vector<Descriptor> all = exchange(mine_, "waiting for every rank to enter it");
+    for (int32_t r = 0; r < world_.size; ++r) {
+      if (all[r] == all[0]) continue;
+      break_world(ErrorCode::CollectiveMismatch,
+                  cat("ranks called different collectives: rank 0 ", describe(all[0]), ", rank ", r,
+                      " ", describe(all[r])));
+    }
+  }
+
+  [[noreturn]] static void break_world(ErrorCode code, const std::string& why) {
+    broken = why;
+    fail(code, why);
+  }
+
+  const World& world_;
+  double timeout_;
   std::lock_guard<std::mutex> lock_;
   Descriptor mine_;
 };
 
-void check_cpu(const Tensor& t, const char* what) {
-  if (t.device() != Device::cpu())
-    fail(ErrorCode::Unsupported, what, ": the MPI engine takes CPU tensors, not ", t.device());
+// The engine that moves t's data: NCCL for CUDA tensors when chosen, MPI for CPU tensors.
+const mt_dist_plugin& data_engine(const World& world, const Tensor& t, const char* what) {
+  if (t.device().is_cpu()) return *world.host;
+  if (world.device == nullptr)
+    fail(ErrorCode::Unsupported, what, ": a tensor on ", t.device(),
+         " needs the NCCL engine (MINITENSOR_DIST_ENGINE=nccl); the MPI engine takes CPU tensors");
+  return *world.device;
 }
 
 // An in-place collective's checks: t may be written (no self-overlap, no hidden gradient).
 void check_in_place(const Tensor& t, const char* what) {
   t.check_writable(what);
   autograd::check_out_no_grad(what, {&t});
-  check_cpu(t, what);
 }
 
 // Runs `body` on a contiguous buffer holding t's elements, then writes it back into t when t
@@ -159,20 +227,64 @@ template <class Body> void on_contiguous(const Tensor& t, bool write_back, Body&
 
 int64_t nbytes(const Tensor& t) { return t.numel() * itemsize(t.dtype()); }
 
+// Calls body(begin, count) over consecutive pieces of `numel` elements of `itemsize` bytes, each
+// at most the engine's (or MINITENSOR_DIST_MAX_MESSAGE_BYTES's) limit.
+template <class Body>
+void in_pieces(const mt_dist_plugin& engine, int64_t numel, int64_t itemsize, Body&& body) {
+  const int64_t limit = std::min(engine.max_bytes, message_limit());
+  const int64_t piece = std::max<int64_t>(1, limit / itemsize);
+  for (int64_t begin = 0; begin < numel; begin += piece)
+    body(begin, std::min(piece, numel - begin));
+}
+
 }  // namespace
+
+Communicator::Communicator(const World& world) : world_(&world), timeout_(world.timeout) {}
 
 Communicator Communicator::from_environment() {
   static const World world = join();  // once; a failed join is retried by the next call
-  Communicator communicator;
-  communicator.plugin_ = world.plugin;
-  communicator.rank_ = world.rank;
-  communicator.size_ = world.size;
-  communicator.local_rank_ = world.local_rank;
-  communicator.timeout_ = world.timeout;
-  return communicator;
+  return Communicator(world);
 }
 
-const char* Communicator::engine() const { return plugin_ ? plugin_->name : "none"; }
+int32_t Communicator::rank() const { return world_->rank; }
+int32_t Communicator::size() const { return world_->size; }
+int32_t Communicator::local_rank() const { return world_->local_rank; }
+bool Communicator::alone() const { return world_->host == nullptr; }
+
+const char* Communicator::engine() const {
+  if (world_->device != nullptr) return world_->device->name;
+  return alone() ? "none" : world_->host->name;
+}
+
+void Communicator::set_timeout(double seconds) {
+  if (!std::isfinite(seconds) || seconds <= 0)
+    fail(ErrorCode::InvalidArgument, "timeout ", seconds, " s is not a positive number of seconds");
+  timeout_ = seconds;
+}
+
+namespace {
+
+// The ordered all-reduce of one contiguous piece: rank r folds every rank's slice r in rank
+// order (reduce-scatter), then every rank gathers the folded slices. Memory: one tensor's worth.
+void ordered_piece(const mt_dist_plugin& engine, const Collective& collective, int32_t rank,
+                   int32_t size, ReduceOp op, const Tensor& piece, double timeout) {
+  const int64_t count = piece.numel(), item = itemsize(piece.dtype());
+  std::vector<int64_t> offsets(size + 1);
+  for (int32_t r = 0; r <= size; ++r)
+    offsets[r] = count * r / size * item;  // slice r: elements [count r / size, count (r+1) / size)
+  const int64_t mine = (offsets[rank + 1] - offsets[rank]) / item;
+  const Tensor slices = Tensor::empty(Dims{size, mine}, piece.dtype(), piece.device());
+  collective.call(
+      engine.scatter_slices(piece.raw_data(), offsets.data(), slices.raw_data(), timeout), engine,
+      "scatter of the slices");
+  const Tensor folded = piece.narrow(0, offsets[rank] / item, mine);
+  fold_in_rank_order(op, slices, folded);
+  collective.call(
+      engine.gather_slices(folded.raw_data(), offsets.data(), piece.raw_data(), timeout), engine,
+      "gather of the folded slices");
+}
+
+}  // namespace
 
 void Communicator::all_reduce(const Tensor& t, ReduceOp op, AllReduceMode mode) const {
   if (op != ReduceOp::Sum && op != ReduceOp::Prod && op != ReduceOp::Max && op != ReduceOp::Min)
@@ -181,59 +293,69 @@ void Communicator::all_reduce(const Tensor& t, ReduceOp op, AllReduceMode mode) 
     fail(ErrorCode::InvalidArgument, "all_reduce: unknown mode ", static_cast<int32_t>(mode));
   check_in_place(t, "all_reduce");
   if (alone()) return;
-  const Collective collective(*plugin_, size_, timeout_, Kind::AllReduce, &t,
+  const mt_dist_plugin& engine = data_engine(*world_, t, "all_reduce");
+  const Collective collective(*world_, timeout_, Kind::AllReduce, &t,
                               static_cast<int64_t>(op) + 16 * static_cast<int64_t>(mode));
   on_contiguous(t, true, [&](const Tensor& data) {
-    if (mode == AllReduceMode::Engine) {
-      collective.call(
-          plugin_->all_reduce(data.raw_data(), data.numel(), static_cast<int32_t>(data.dtype()),
-                              static_cast<int32_t>(op), timeout_),
-          "all-reduce");
-      return;
-    }
-    const Tensor gathered = Tensor::empty(Dims{size_, data.numel()}, data.dtype());
-    collective.call(
-        plugin_->all_gather(data.raw_data(), gathered.raw_data(), nbytes(data), timeout_),
-        "all-gather of the contributions");
-    fold_in_rank_order(op, data.dtype(), gathered.raw_data(), size_, data.numel(), data.raw_data());
+    const Tensor flat = data.view(Dims{data.numel()});
+    in_pieces(engine, data.numel(), itemsize(data.dtype()), [&](int64_t begin, int64_t count) {
+      const Tensor piece = flat.narrow(0, begin, count);
+      if (mode == AllReduceMode::Ordered)
+        return ordered_piece(engine, collective, rank(), size(), op, piece, timeout_);
+      collective.call(engine.all_reduce(piece.raw_data(), count, static_cast<int32_t>(data.dtype()),
+                                        static_cast<int32_t>(op), timeout_),
+                      engine, "all-reduce");
+    });
   });
 }
 
 void Communicator::broadcast(const Tensor& t, int32_t root) const {
-  if (root < 0 || root >= size_)
+  if (root < 0 || root >= size())
     fail(ErrorCode::InvalidArgument, "broadcast: root ", root, " is not a rank of a world of ",
-         size_);
+         size());
   check_in_place(t, "broadcast");
   if (alone()) return;
-  const Collective collective(*plugin_, size_, timeout_, Kind::Broadcast, &t, root);
-  on_contiguous(t, rank_ != root, [&](const Tensor& data) {
-    collective.call(plugin_->broadcast(data.raw_data(), nbytes(data), root, timeout_), "broadcast");
+  const mt_dist_plugin& engine = data_engine(*world_, t, "broadcast");
+  const Collective collective(*world_, timeout_, Kind::Broadcast, &t, root);
+  on_contiguous(t, rank() != root, [&](const Tensor& data) {
+    auto* bytes = static_cast<char*>(data.raw_data());
+    in_pieces(engine, nbytes(data), 1, [&](int64_t begin, int64_t count) {
+      collective.call(engine.broadcast(bytes + begin, count, root, timeout_), engine, "broadcast");
+    });
   });
 }
 
 Tensor Communicator::all_gather(const Tensor& t) const {
-  check_cpu(t, "all_gather");
   if (t.dim() == kMaxRank)
     fail(ErrorCode::InvalidArgument, "all_gather: a tensor of rank ", kMaxRank,
          " has no room for the rank dim (at most ", kMaxRank, " dims)");
   const Tensor source = t.detach();  // the result is data, outside autograd
   Dims shape = t.shape();
-  shape.insert(0, size_);
+  shape.insert(0, size());
   if (alone()) return source.clone().view(shape);
-  const Tensor gathered = Tensor::empty(shape, t.dtype());
-  const Collective collective(*plugin_, size_, timeout_, Kind::AllGather, &source, 0);
+  const mt_dist_plugin& engine = data_engine(*world_, t, "all_gather");
+  const Tensor gathered = Tensor::empty(shape, t.dtype(), t.device());
+  const Collective collective(*world_, timeout_, Kind::AllGather, &source, 0);
   on_contiguous(source, false, [&](const Tensor& data) {
-    collective.call(
-        plugin_->all_gather(data.raw_data(), gathered.raw_data(), nbytes(data), timeout_),
-        "all-gather");
+    const int64_t numel = data.numel(), item = itemsize(data.dtype());
+    const Tensor rows = gathered.view(Dims{size(), numel});
+    in_pieces(engine, numel, item, [&](int64_t begin, int64_t count) {
+      // One piece is the whole tensor; otherwise piece k of every rank lands in a buffer first.
+      const bool whole = count == numel;
+      const Tensor into = whole ? rows : Tensor::empty(Dims{size(), count}, t.dtype(), t.device());
+      collective.call(engine.all_gather(static_cast<const char*>(data.raw_data()) + begin * item,
+                                        into.raw_data(), count * item, timeout_),
+                      engine, "all-gather");
+      if (!whole) map_out(UnaryOp::Id, into, rows.narrow(1, begin, count));
+    });
   });
   return gathered;
 }
 
 void Communicator::barrier() const {
   if (alone()) return;
-  // The descriptor exchange is one: every rank has entered once it completes.
-  const Collective collective(*plugin_, size_, timeout_, Kind::Barrier, nullptr, 0);
+  // The exchange before every collective is one: every rank has entered once it completes.
+  const Collective collective(*world_, timeout_, Kind::Barrier, nullptr, 0);
 }
 
 }  // namespace mt::dist

@@ -1,6 +1,7 @@
 #pragma once
 // Whether a launcher (mpirun, mpiexec, srun) started this process as one rank of several, and
-// how long its collectives wait for the other ranks.
+// the environment variables that set up its collectives.
+#include <cstdint>
 #include <string>
 
 namespace mt::dist {
@@ -12,5 +13,17 @@ std::string launcher_variable();
 // Seconds a collective waits for every rank before failing: MINITENSOR_DIST_TIMEOUT (a positive
 // number), 300 by default. Throws InvalidArgument when the variable is not such a number.
 double collective_timeout();
+
+// MINITENSOR_DIST_ENGINE: "mpi" (the default) or "nccl"; throws InvalidArgument otherwise.
+std::string engine_choice();
+
+// MINITENSOR_DIST_DEBUG=1: before every collective the ranks exchange their whole calls rather
+// than fingerprints of them, so that a mismatch names both calls. Read once.
+bool debug_mode();
+
+// MINITENSOR_DIST_MAX_MESSAGE_BYTES (a positive integer; unset: no limit), the most bytes of a
+// rank's data in one engine call; tests set it small to exercise the splitting of large
+// collectives. Throws InvalidArgument when it is not such a number.
+int64_t message_limit();
 
 }  // namespace mt::dist

@@ -1,10 +1,12 @@
-// Finds and loads libminitensor_dist_mpi.so next to libminitensor.so, or where
-// MINITENSOR_DIST_MPI_PLUGIN says (tests point it at a plugin with the wrong table version).
+// Finds and loads libminitensor_dist_<engine>.so next to libminitensor.so, or where
+// MINITENSOR_DIST_<ENGINE>_PLUGIN says (tests point it at a plugin with the wrong table version).
 #include "dist/loader.hpp"
 
 #include <dlfcn.h>
 
+#include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "base/error.hpp"
@@ -18,20 +20,26 @@ struct LoadedPlugin {
   std::string reason;                     // why unavailable
 };
 
-LoadedPlugin load() {
+LoadedPlugin load(const std::string& engine) {
   LoadedPlugin plugin;
-  const char* override_path = std::getenv("MINITENSOR_DIST_MPI_PLUGIN");
+  std::string variable = "MINITENSOR_DIST_";
+  for (char c : engine)
+    variable += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  variable += "_PLUGIN";
+  const char* override_path = std::getenv(variable.c_str());
   const bool overridden = override_path != nullptr && *override_path != '\0';
   const std::string path =
-      overridden ? override_path : library_directory() + "/libminitensor_dist_mpi.so";
+      overridden ? override_path : cat(library_directory(), "/libminitensor_dist_", engine, ".so");
   // RTLD_LOCAL: MPI's symbols stay the plugin's; a program with its own MPI keeps its own.
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* error = dlerror();
-    plugin.reason = cat("cannot load the MPI plugin ", path, " (", error ? error : "?", ")",
-                        overridden ? " named by MINITENSOR_DIST_MPI_PLUGIN"
-                                   : "; it is looked for next to the library holding minitensor, "
-                                     "and a build where CMake found no MPI has none");
+    plugin.reason =
+        cat("cannot load the ", engine, " engine plugin ", path, " (", error ? error : "?", ")",
+            overridden ? cat(" named by ", variable)
+                       : cat("; it is looked for next to the library holding "
+                             "minitensor, and a build where CMake found no ",
+                             engine == "mpi" ? "MPI" : "CUDA and NCCL", " has none"));
     return plugin;
   }
   const auto entry = reinterpret_cast<mt_dist_plugin_entry_fn>(dlsym(handle, MT_DIST_PLUGIN_ENTRY));
@@ -51,10 +59,18 @@ LoadedPlugin load() {
 
 }  // namespace
 
-const mt_dist_plugin& mpi_plugin() {
-  static const LoadedPlugin plugin = load();  // thread-safe, once
-  if (!plugin.table) fail(ErrorCode::Unsupported, plugin.reason);
-  return *plugin.table;
+const mt_dist_plugin& engine_plugin(const char* engine) {
+  // Thread-safe, once per engine.
+  static const LoadedPlugin mpi = load("mpi");
+  if (std::strcmp(engine, "mpi") == 0) {
+    if (!mpi.table) fail(ErrorCode::Unsupported, mpi.reason);
+    return *mpi.table;
+  }
+  static const LoadedPlugin nccl = load("nccl");
+  if (std::strcmp(engine, "nccl") != 0)
+    fail(ErrorCode::InvalidArgument, "no communication engine is called \"", engine, "\"");
+  if (!nccl.table) fail(ErrorCode::Unsupported, nccl.reason);
+  return *nccl.table;
 }
 
 }  // namespace mt::dist

@@ -1,31 +1,46 @@
 #include "dist/rank_order_fold.hpp"
 
+#include "ops/tensor_ops.hpp"
+
 namespace mt::dist {
 namespace {
 
-template <class Op, class T> void fold(const T* gathered, int32_t ranks, int64_t count, T* out) {
+template <class Op, class T> void fold(const T* gathered, int64_t ranks, int64_t count, T* out) {
   for (int64_t i = 0; i < count; ++i) {
     T acc = gathered[i];
-    for (int32_t r = 1; r < ranks; ++r)
+    for (int64_t r = 1; r < ranks; ++r)
       acc = Op::combine(acc, gathered[r * count + i]);
     out[i] = acc;
   }
 }
 
+BinaryOp elementwise(ReduceOp op) {
+  switch (op) {
+    case ReduceOp::Sum: return BinaryOp::Add;
+    case ReduceOp::Prod: return BinaryOp::Mul;
+    case ReduceOp::Max: return BinaryOp::Max;
+    case ReduceOp::Min: return BinaryOp::Min;
+  }
+  fail(ErrorCode::InvalidArgument, "unknown reduce op ", static_cast<int32_t>(op));
+}
+
 }  // namespace
 
-void fold_in_rank_order(ReduceOp op, DType dtype, const void* gathered, int32_t ranks,
-                        int64_t count, void* out) {
-  op_list::dispatch(
-      ReduceOpList{}, op,
-      [&](auto reduction) {
-        using Op = decltype(reduction);
-        if (dtype == DType::Float32)
-          fold<Op>(static_cast<const float*>(gathered), ranks, count, static_cast<float*>(out));
-        else
-          fold<Op>(static_cast<const double*>(gathered), ranks, count, static_cast<double*>(out));
-      },
-      "reduce op");
+void fold_in_rank_order(ReduceOp op, const Tensor& gathered, const Tensor& out) {
+  const int64_t ranks = gathered.shape()[0], count = gathered.shape()[1];
+  if (!out.device().is_cpu()) {
+    map_out(UnaryOp::Id, gathered.select(0, 0), out);
+    for (int64_t r = 1; r < ranks; ++r)
+      zip_out(elementwise(op), out, gathered.select(0, r), out);
+    return;
+  }
+  dispatch_reduce(op, [&](auto reduction) {
+    using Op = decltype(reduction);
+    if (out.dtype() == DType::Float32)
+      fold<Op>(gathered.data<float>(), ranks, count, out.data<float>());
+    else
+      fold<Op>(gathered.data<double>(), ranks, count, out.data<double>());
+  });
 }
 
 }  // namespace mt::dist

@@ -614,37 +614,46 @@ MT_API mt_status_t mt_from_dlpack(struct DLManagedTensor* managed, mt_tensor** o
 
 /* ---------------------------------------------------------------------------------------------
  * Processes (ABI 4): a communicator over the ranks a launcher started (mpirun, mpiexec, srun)
- * and collectives on CPU tensors of any strides. The engine is MPI, from a plugin
- * (libminitensor_dist_mpi.so next to libminitensor, or the path in MINITENSOR_DIST_MPI_PLUGIN)
- * loaded only when a launcher's variables are in the environment; MPI is initialised only if
+ * and collectives on tensors of any strides. The engine comes from a plugin next to
+ * libminitensor (or at the path in MINITENSOR_DIST_<ENGINE>_PLUGIN), loaded only when a
+ * launcher's variables are in the environment: MPI (libminitensor_dist_mpi.so) for CPU tensors,
+ * and with MINITENSOR_DIST_ENGINE=nccl also NCCL (libminitensor_dist_nccl.so, built with the CUDA
+ * plugin; it learns rank 0's unique id through MPI) for CUDA tensors. MPI is initialised only if
  * nobody in the process has, and then finalised at exit. Without a launcher the communicator
  * is a world of one (rank 0 of 1, engine "none"), nothing is loaded and the collectives leave
  * their tensors as they are, so the same program runs unchanged in one process.
  *
  * Every rank calls the same collectives in the same order with tensors of the same dtype and
  * shape; otherwise the call fails on every rank with MT_ERR_COLLECTIVE_MISMATCH naming the
- * first rank that differs. An engine failure is MT_ERR_COLLECTIVE_FAILED, and so is a
- * collective that has not completed MINITENSOR_DIST_TIMEOUT seconds (300 by default) after this
+ * first rank that differs (the ranks exchange a fingerprint of each call; with
+ * MINITENSOR_DIST_DEBUG=1 the whole call, so that the message describes both calls). An
+ * engine failure is MT_ERR_COLLECTIVE_FAILED, and so is a collective that some rank has not
+ * entered mt_communicator_timeout seconds (MINITENSOR_DIST_TIMEOUT, 300 by default) after this
  * rank entered it: its message names the collective, its sequence number and size, and the
  * ranks that did and did not enter it. After any of these, every later collective fails with
  * MT_ERR_COLLECTIVE_FAILED, and MPI is not finalised at exit (it would wait for the missing
  * ranks): the launcher then ends the job. An argument error (NULL, a view with overlapping
- * elements, a tensor that requires grad, a tensor on a GPU) fails on the rank that made it
- * only, before the collective starts: the other ranks then wait for it until the timeout.
+ * elements, a tensor that requires grad, a CUDA tensor without the NCCL engine) fails on the
+ * rank that made it only, before the collective starts: the other ranks then wait for it until
+ * the timeout.
  * ------------------------------------------------------------------------------------------ */
 
 typedef struct mt_communicator mt_communicator; /* a rank's view of the world */
 
-/* How mt_all_reduce combines the ranks' tensors. ORDERED (the default) gathers every rank's
- * tensor and folds them in rank order: every rank gets the same bits, and runs repeat bit for
- * bit. ENGINE is MPI_Allreduce, whose order of combination (so its rounding) is MPI's. */
+/* How mt_all_reduce combines the ranks' tensors. ORDERED (the default) is a reduce-scatter in
+ * rank order (rank r folds every rank's slice r in rank order) and an all-gather of the folded
+ * slices: every rank gets the same bits, and runs repeat bit for bit. ENGINE is the engine's
+ * own all-reduce (MPI_Allreduce, ncclAllReduce), whose order of combination (so its rounding)
+ * is the engine's. */
 typedef int32_t mt_all_reduce_mode_t;
 enum { MT_ALL_REDUCE_ORDERED = 0, MT_ALL_REDUCE_ENGINE = 1 };
 
 /* The world of the launcher in the environment (joined on the first call), or a world of one.
- * MT_ERR_UNSUPPORTED (with the reason) when a launcher is present but the MPI plugin is
- * missing or of another version; MT_ERR_INVALID_ARGUMENT when MINITENSOR_DIST_TIMEOUT is set
- * but is not a positive number; MT_ERR_COLLECTIVE_FAILED when joining fails. Release it with
+ * MT_ERR_UNSUPPORTED (with the reason) when a launcher is present but an engine's plugin is
+ * missing or of another version, or NCCL finds no GPU; MT_ERR_INVALID_ARGUMENT when
+ * MINITENSOR_DIST_TIMEOUT or MINITENSOR_DIST_MAX_MESSAGE_BYTES (the most bytes of a rank's data
+ * an engine call moves; larger collectives are split) is set but is not a positive number, or
+ * MINITENSOR_DIST_ENGINE is neither mpi nor nccl; MT_ERR_COLLECTIVE_FAILED when joining fails. Release it with
  * mt_communicator_release (the world stays joined until the process exits). */
 MT_API mt_status_t mt_communicator_from_environment(mt_communicator** out);
 MT_API void mt_communicator_release(mt_communicator* communicator);
@@ -653,8 +662,12 @@ MT_API void mt_communicator_release(mt_communicator* communicator);
 MT_API mt_status_t mt_communicator_rank(const mt_communicator* communicator, int32_t* out);
 MT_API mt_status_t mt_communicator_size(const mt_communicator* communicator, int32_t* out);
 MT_API mt_status_t mt_communicator_local_rank(const mt_communicator* communicator, int32_t* out);
-/* The engine's name: "mpi", or "none" for a world of one; free with mt_string_free. */
+/* The engine's name: "mpi", "nccl", or "none" for a world of one; free with mt_string_free. */
 MT_API mt_status_t mt_communicator_engine(const mt_communicator* communicator, char** out);
+/* Seconds this communicator's collectives wait for every rank (MINITENSOR_DIST_TIMEOUT when it
+ * was made); the setter takes a positive, finite number and changes this handle only. */
+MT_API mt_status_t mt_communicator_timeout(const mt_communicator* communicator, double* out);
+MT_API mt_status_t mt_communicator_set_timeout(mt_communicator* communicator, double seconds);
 
 /* tensor = op (MT_REDUCE_SUM, _PROD, _MAX, _MIN) over every rank's tensor, in place. */
 MT_API mt_status_t mt_all_reduce(mt_communicator* communicator, mt_tensor* tensor,

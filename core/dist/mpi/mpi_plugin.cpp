@@ -38,14 +38,6 @@ int32_t checked(int code, const char* what) {
   return failure(kCollectiveFailed, std::string(what) + " failed: " + std::string(text, length));
 }
 
-// MPI counts are int: larger messages are refused rather than split (for now).
-bool fits_int(int64_t n, const char* what, int32_t* status) {
-  if (n >= 0 && n <= INT_MAX) return true;
-  *status = failure(kUnsupported, std::string(what) + ": " + std::to_string(n) +
-                                      " exceeds MPI's count limit " + std::to_string(INT_MAX));
-  return false;
-}
-
 void finalize_at_exit() {
   int finalized = 0;
   MPI_Finalized(&finalized);
@@ -54,8 +46,11 @@ void finalize_at_exit() {
   MPI_Finalize();
 }
 
-int32_t init(int32_t* rank, int32_t* size, int32_t* local_rank) {
+int32_t init(const mt_dist_bootstrap* bootstrap, int32_t* rank, int32_t* size,
+             int32_t* local_rank) {
   last_error.clear();
+  if (bootstrap != nullptr)
+    return failure(kInvalidArgument, "the MPI engine joins the launcher's world, not another's");
   int initialized = 0;
   if (int32_t status = checked(MPI_Initialized(&initialized), "MPI_Initialized")) return status;
   if (!initialized) {
@@ -112,17 +107,9 @@ int32_t wait_for(std::vector<MPI_Request>& requests, double timeout, const char*
   }
 }
 
-// Starts one nonblocking operation (`start` returns its MPI code) and waits for it.
-template <class Start> int32_t run(double timeout, const char* what, Start&& start) {
-  std::vector<MPI_Request> request(1, MPI_REQUEST_NULL);
-  if (int32_t status = checked(start(&request[0]), what)) return status;
-  return wait_for(request, timeout, what);
-}
-
 int32_t exchange(const void* send, void* recv, int64_t nbytes, double timeout, uint8_t* arrived) {
   last_error.clear();
   int32_t status = 0;
-  if (!fits_int(nbytes, "exchanged bytes", &status)) return status;
   constexpr int kTag = 1;  // messages between two ranks arrive in the order they were sent
   const int n = static_cast<int>(nbytes);
   int rank = 0, size = 0;
@@ -151,48 +138,86 @@ int32_t exchange(const void* send, void* recv, int64_t nbytes, double timeout, u
   return status;
 }
 
-int32_t broadcast(void* data, int64_t nbytes, int32_t root, double timeout) {
+// The data calls below run after the exchange, once every rank has entered the collective, so
+// they are MPI's blocking ones (its nonblocking collectives are several times slower here); a
+// rank that dies inside one makes the launcher end the job. Sizes are at most kTable.max_bytes.
+
+int32_t broadcast(void* data, int64_t nbytes, int32_t root, double) {
   last_error.clear();
-  int32_t status = 0;
-  if (!fits_int(nbytes, "broadcast bytes", &status)) return status;
-  return run(timeout, "MPI_Ibcast", [&](MPI_Request* request) {
-    return MPI_Ibcast(data, static_cast<int>(nbytes), MPI_BYTE, root, world, request);
-  });
+  return checked(MPI_Bcast(data, static_cast<int>(nbytes), MPI_BYTE, root, world), "MPI_Bcast");
 }
 
-int32_t all_gather(const void* send, void* recv, int64_t nbytes, double timeout) {
+int32_t all_gather(const void* send, void* recv, int64_t nbytes, double) {
   last_error.clear();
-  int32_t status = 0;
-  if (!fits_int(nbytes, "all-gather bytes per rank", &status)) return status;
   const int n = static_cast<int>(nbytes);
-  return run(timeout, "MPI_Iallgather", [&](MPI_Request* request) {
-    return MPI_Iallgather(send, n, MPI_BYTE, recv, n, MPI_BYTE, world, request);
-  });
+  return checked(MPI_Allgather(send, n, MPI_BYTE, recv, n, MPI_BYTE, world), "MPI_Allgather");
 }
 
-int32_t all_reduce(void* data, int64_t count, int32_t dtype, int32_t op, double timeout) {
+int32_t all_reduce(void* data, int64_t count, int32_t dtype, int32_t op, double) {
   last_error.clear();
-  int32_t status = 0;
-  if (!fits_int(count, "all-reduce elements", &status)) return status;
   static const MPI_Op ops[] = {MPI_SUM, MPI_PROD, MPI_MAX, MPI_MIN};
   if (dtype < 0 || dtype > 1 || op < 0 || op > 3)
     return failure(kInvalidArgument, "all_reduce: dtype " + std::to_string(dtype) + " or op " +
                                          std::to_string(op) + " unknown");
   const MPI_Datatype type = dtype == 0 ? MPI_FLOAT : MPI_DOUBLE;
-  return run(timeout, "MPI_Iallreduce", [&](MPI_Request* request) {
-    return MPI_Iallreduce(MPI_IN_PLACE, data, static_cast<int>(count), type, ops[op], world,
-                          request);
-  });
+  return checked(MPI_Allreduce(MPI_IN_PLACE, data, static_cast<int>(count), type, ops[op], world),
+                 "MPI_Allreduce");
 }
 
+// Byte counts and displacements of the slices, as MPI's int arrays.
+struct Slices {
+  std::vector<int> counts, displacements;
+  explicit Slices(const int64_t* offsets) {
+    int size = 0;
+    MPI_Comm_size(world, &size);
+    for (int r = 0; r < size; ++r) {
+      displacements.push_back(static_cast<int>(offsets[r]));
+      counts.push_back(static_cast<int>(offsets[r + 1] - offsets[r]));
+    }
+  }
+};
+
+int32_t scatter_slices(const void* send, const int64_t* offsets, void* recv, double) {
+  last_error.clear();
+  const Slices slices(offsets);
+  int rank = 0;
+  MPI_Comm_rank(world, &rank);
+  // This rank receives its slice from every rank, one after another.
+  const int mine = slices.counts[rank];
+  std::vector<int> counts(slices.counts.size(), mine), displacements;
+  for (size_t r = 0; r < counts.size(); ++r)
+    displacements.push_back(static_cast<int>(r) * mine);
+  return checked(MPI_Alltoallv(send, slices.counts.data(), slices.displacements.data(), MPI_BYTE,
+                               recv, counts.data(), displacements.data(), MPI_BYTE, world),
+                 "MPI_Alltoallv");
+}
+
+int32_t gather_slices(const void* send, const int64_t* offsets, void* recv, double) {
+  last_error.clear();
+  const Slices slices(offsets);
+  int rank = 0;
+  MPI_Comm_rank(world, &rank);
+  // The core folds into its own slice of recv: MPI then needs MPI_IN_PLACE (buffers that alias
+  // are erroneous).
+  const bool in_place = send == static_cast<const char*>(recv) + offsets[rank];
+  return checked(MPI_Allgatherv(in_place ? MPI_IN_PLACE : send, slices.counts[rank], MPI_BYTE, recv,
+                                slices.counts.data(), slices.displacements.data(), MPI_BYTE, world),
+                 "MPI_Allgatherv");
+}
+
+// MPI counts and displacements are int: the core splits larger buffers.
 constexpr mt_dist_plugin kTable = {MT_DIST_PLUGIN_ABI_VERSION,
                                    "mpi",
+                                   MT_DIST_MEMORY_HOST,
+                                   INT_MAX,
                                    get_last_error,
                                    init,
                                    exchange,
                                    broadcast,
                                    all_gather,
-                                   all_reduce};
+                                   all_reduce,
+                                   scatter_slices,
+                                   gather_slices};
 
 }  // namespace
 
