@@ -7,6 +7,8 @@
 1. `mpirun -np N mt_bench_dist_collectives` for each N of --ranks: MPI_Allreduce against
    mt_all_reduce (engine and ordered modes) and a memcpy floor, float32 in place, 1 KiB - 64 MiB,
    and MPI_Bcast against mt_broadcast at 1 MiB, all in the same run (see dist_collectives.c).
+   Times and GB/s are medians over the rounds; the differences and ratios are paired: the
+   median over the rounds of that round's, whose samples were taken back to back.
 2. `mt_bench_dist_train` (an MLP 2-256-256-1, global batch 8192, float32, SGD; see
    dist_train.c) three ways: one process with 1 thread, one process with 2 threads
    (MINITENSOR_NUM_THREADS), and `mpirun -np 2` ranks with 1 thread each (DDP). Each round runs
@@ -54,6 +56,11 @@ def run_json(command, ranks, threads=None):
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
+def paired(a, b, compare):
+    """The median over the rounds of compare(a[round], b[round])."""
+    return statistics.median(compare(x, y) for x, y in zip(a, b))
+
+
 def verdict(met, by):
     return "met" if met else f"MISSED by {by}"
 
@@ -61,9 +68,10 @@ def verdict(met, by):
 def collectives(program, ranks, rounds):
     lines = run_json([str(program), "--rounds", str(rounds)], ranks)
     meta = lines[0]["meta"]
-    rows = {}
+    rows, samples = {}, {}
     for line in lines[1:]:
         rows.setdefault((line["op"], line["bytes"]), {})[line["impl"]] = line["median_us"]
+        samples.setdefault((line["op"], line["bytes"]), {})[line["impl"]] = line["samples_us"]
     print(
         f"\n### Collectives, {ranks} ranks ({meta['mpi']}, {meta['threads']} thread(s) per rank, "
         f"medians over {rounds} rounds)\n"
@@ -78,8 +86,10 @@ def collectives(program, ranks, rounds):
         if op != "all_reduce":
             continue
         gbps = {impl: size / us / 1e3 for impl, us in t.items()}
-        extra, bandwidth = t["engine"] - t["mpi"], gbps["engine"] / gbps["mpi"]
-        ordered = t["ordered"] / t["engine"]
+        round_samples = samples[(op, size)]
+        extra = paired(round_samples["engine"], round_samples["mpi"], lambda a, b: a - b)
+        bandwidth = paired(round_samples["mpi"], round_samples["engine"], lambda a, b: a / b)
+        ordered = paired(round_samples["ordered"], round_samples["engine"], lambda a, b: a / b)
         print(
             f"| {label(size)} | {t['mpi']:.4g} | {t['engine']:.4g} | {t['ordered']:.4g} "
             f"| {gbps['mpi']:.3g} | {gbps['engine']:.3g} | {gbps['ordered']:.3g} "
@@ -92,13 +102,13 @@ def collectives(program, ranks, rounds):
             )
         if 1 << 20 <= size <= 4 << 20:
             targets.append(
-                f"{label(size)}: engine / MPI bandwidth = {bandwidth:.2f} (target >= "
-                "0.9): " + verdict(bandwidth >= 0.9, f"{0.9 - bandwidth:.2f}")
+                f"{label(size)}: engine / MPI bandwidth = {bandwidth:.3f} (target >= "
+                "0.9): " + verdict(bandwidth >= 0.9, f"{0.9 - bandwidth:.3f}")
             )
         if size <= 4 << 20:
             targets.append(
-                f"{label(size)}: ordered / engine time = {ordered:.2f} (target <= 1.1): "
-                + verdict(ordered <= 1.1, f"{ordered - 1.1:.2f}")
+                f"{label(size)}: ordered / engine time = {ordered:.3f} (target <= 1.1): "
+                + verdict(ordered <= 1.1, f"{ordered - 1.1:.3f}")
             )
     b = rows[("broadcast", 1 << 20)]
     print(
@@ -129,16 +139,14 @@ def train(program, rounds):
     print("| configuration | step ms | samples/s | vs 1 process x 1 thread |")
     print("|---|---|---|---|")
 
-    def paired(runs, over):
-        return statistics.median(
-            a["samples_per_s"] / b["samples_per_s"] for a, b in zip(runs, over)
-        )
+    def rate_ratio(runs, over):
+        return paired(runs, over, lambda a, b: a["samples_per_s"] / b["samples_per_s"])
 
     for name, _, _ in TRAIN_CONFIGURATIONS:
         ms = statistics.median(run["median_ms"] for run in runs[name])
         rate = statistics.median(run["samples_per_s"] for run in runs[name])
-        print(f"| {name} | {ms:.4g} | {rate:.4g} | {paired(runs[name], base):.2f} |")
-    speedup, versus_threads = paired(ddp, base), paired(ddp, two_threads)
+        print(f"| {name} | {ms:.4g} | {rate:.4g} | {rate_ratio(runs[name], base):.2f} |")
+    speedup, versus_threads = rate_ratio(ddp, base), rate_ratio(ddp, two_threads)
     print(
         "\nTargets:\n"
         f"- 2 ranks x 1 thread / 1 process x 1 thread = {speedup:.2f} (target >= 1.8): "

@@ -13,7 +13,9 @@
  * zeros however often they repeat. Each round runs every implementation once, in an order that
  * rotates with the round; one sample is a barrier, then `iters` calls back to back (more for
  * small sizes), timed with MPI_Wtime: the time per call, the slowest rank's. Rank 0 prints one
- * JSON line per implementation and size: the median and quartiles over the rounds in us.
+ * JSON line per implementation and size: the median and quartiles over the rounds in us, and
+ * the samples in round order (so that bench/dist.py can pair the implementations' samples of
+ * a round, taken back to back).
  */
 #include <minitensor/minitensor.h>
 #include <mpi.h>
@@ -99,7 +101,8 @@ static void time_impls(const char* op, work* w, const impl* impls, int count, in
                        int size) {
   const long bytes = w->count * (long)sizeof(float);
   const int iters = iterations(bytes);
-  double* samples = malloc(sizeof(double) * (size_t)(rounds * count));
+  double* samples = malloc(sizeof(double) * (size_t)(rounds * (count + 1)));
+  double* sorted = samples + rounds * count;
   int r, k, i;
   if (!samples) fail("out of memory");
   for (i = 0; i < count; ++i)
@@ -118,13 +121,18 @@ static void time_impls(const char* op, work* w, const impl* impls, int count, in
     }
   }
   for (k = 0; rank == 0 && k < count; ++k) {
-    double* s = samples + k * rounds;
-    qsort(s, (size_t)rounds, sizeof *s, ascending);
+    const double* s = samples + k * rounds;
+    memcpy(sorted, s, sizeof(double) * (size_t)rounds);
+    qsort(sorted, (size_t)rounds, sizeof *sorted, ascending);
     printf(
         "{\"op\": \"%s\", \"impl\": \"%s\", \"ranks\": %d, \"bytes\": %ld, \"iters\": %d, "
-        "\"rounds\": %d, \"median_us\": %.6g, \"q1_us\": %.6g, \"q3_us\": %.6g}\n",
-        op, impls[k].name, size, bytes, iters, rounds, quantile(s, rounds, 0.5),
-        quantile(s, rounds, 0.25), quantile(s, rounds, 0.75));
+        "\"rounds\": %d, \"median_us\": %.6g, \"q1_us\": %.6g, \"q3_us\": %.6g, "
+        "\"samples_us\": [",
+        op, impls[k].name, size, bytes, iters, rounds, quantile(sorted, rounds, 0.5),
+        quantile(sorted, rounds, 0.25), quantile(sorted, rounds, 0.75));
+    for (r = 0; r < rounds; ++r)
+      printf("%s%.6g", r ? ", " : "", s[r]);
+    printf("]}\n");
   }
   fflush(stdout);
   free(samples);
