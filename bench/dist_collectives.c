@@ -9,7 +9,10 @@
  *   ordered  mt_all_reduce(MT_REDUCE_SUM, MT_ALL_REDUCE_ORDERED) on a tensor,
  *   memcpy   every rank copying the same bytes between two buffers: the floor of a memory-bound
  *            operation on this machine, measured in the same run;
- * then at 1 MiB MPI_Bcast against mt_broadcast (root 0). The buffers hold zeros, so the sums stay
+ * then at 1 MiB MPI_Bcast against mt_broadcast (root 0). MPI and minitensor work on the same
+ * memory (the tensor is mt_from_blob over MPI's buffer), so that its pages, huge or not, favour
+ * neither; the buffers are on huge pages, as minitensor's allocator asks for large tensors'.
+ * They hold zeros, so the sums stay
  * zeros however often they repeat. Each round runs every implementation once, in an order that
  * rotates with the round; one sample is a barrier, then `iters` calls back to back (more for
  * small sizes), timed with MPI_Wtime: the time per call, the slowest rank's. Rank 0 prints one
@@ -17,11 +20,13 @@
  * the samples in round order (so that bench/dist.py can pair the implementations' samples of
  * a round, taken back to back).
  */
+#define _GNU_SOURCE /* madvise's MADV_HUGEPAGE */
 #include <minitensor/minitensor.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define MIB (1024L * 1024L)
 
@@ -29,7 +34,7 @@ static const long kSizes[] = {1024, 4096, 64 * 1024, 256 * 1024, MIB, 4 * MIB, 6
 enum { kSizeCount = sizeof kSizes / sizeof kSizes[0], kMaxImpls = 4 };
 
 /* What one implementation works on: a plain buffer (and a second one for memcpy) and a tensor
- * of the same size. */
+ * over it. */
 typedef struct work {
   float* buffer;
   float* copy;
@@ -78,6 +83,15 @@ static void mpi_broadcast(work* w) {
 }
 
 static void mt_broadcast_root0(work* w) { check_mt(mt_broadcast(w->comm, w->tensor, 0)); }
+
+/* Zeros on huge pages where the kernel grants them (2 MiB aligned, MADV_HUGEPAGE). */
+static float* huge_zeros(long bytes) {
+  void* p = NULL;
+  if (posix_memalign(&p, 2 * MIB, (size_t)bytes) != 0) fail("out of memory");
+  madvise(p, (size_t)bytes, MADV_HUGEPAGE);
+  memset(p, 0, (size_t)bytes); /* first touches outside the timing */
+  return p;
+}
 
 static int ascending(const void* a, const void* b) {
   const double x = *(const double*)a, y = *(const double*)b;
@@ -138,13 +152,13 @@ static void time_impls(const char* op, work* w, const impl* impls, int count, in
   free(samples);
 }
 
-/* Times the implementations at `bytes` on fresh tensors over the shared buffers. */
+/* Times the implementations at `bytes` on a tensor over the shared buffer. */
 static void time_size(const char* op, long bytes, work* shared, const impl* impls, int count,
                       int rounds, int rank, int size) {
   work w = *shared;
   const int64_t shape[1] = {bytes / (long)sizeof(float)};
   w.count = shape[0];
-  check_mt(mt_zeros(shape, 1, MT_FLOAT32, &w.tensor));
+  check_mt(mt_from_blob(w.buffer, MT_FLOAT32, shape, NULL, 1, NULL, NULL, &w.tensor));
   time_impls(op, &w, impls, count, rounds, rank, size);
   mt_release(w.tensor);
 }
@@ -197,10 +211,8 @@ int main(int argc, char** argv) {
         size, version, engine, mt_num_threads(), rounds);
   mt_string_free(engine);
 
-  shared.buffer = calloc((size_t)max_bytes, 1);
-  shared.copy = calloc((size_t)max_bytes, 1);
-  if (!shared.buffer || !shared.copy) fail("out of memory");
-  memset(shared.copy, 0, (size_t)max_bytes); /* first touches outside the timing */
+  shared.buffer = huge_zeros(max_bytes);
+  shared.copy = huge_zeros(max_bytes);
   for (i = 0; i < kSizeCount && kSizes[i] <= max_bytes; ++i)
     time_size("all_reduce", kSizes[i], &shared, all_reduce, kMaxImpls, rounds, rank, size);
   time_size("broadcast", MIB, &shared, broadcast, 2, rounds, rank, size);
