@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """The distributed benchmark: minitensor's collectives against raw MPI, and a data-parallel step.
 
-    /usr/bin/python3 bench/dist.py [BUILD_DIR/bench] [--ranks 2,4] [--rounds 11]
-                                   [--train-rounds 3] [--json out.json]
+    /usr/bin/python3 bench/dist.py [BUILD_DIR/bench] [--ranks 2,4] [--rounds 15]
+                                   [--train-rounds 5] [--json out.json]
 
 1. `mpirun -np N mt_bench_dist_collectives` for each N of --ranks: MPI_Allreduce against
    mt_all_reduce (engine and ordered modes) and a memcpy floor, float32 in place, 1 KiB - 64 MiB,
@@ -168,12 +168,12 @@ def main():
         help="where mt_bench_dist_collectives and mt_bench_dist_train are",
     )
     parser.add_argument("--ranks", default="2", help="comma-separated rank counts (default 2)")
-    parser.add_argument("--rounds", type=int, default=11, help="collectives' rounds (default 11)")
+    parser.add_argument("--rounds", type=int, default=15, help="collectives' rounds (default 15)")
     parser.add_argument(
         "--train-rounds",
         type=int,
-        default=3,
-        help="rounds of the three training configurations (default 3; 0 skips)",
+        default=5,
+        help="rounds of the three training configurations (default 5; 0 skips)",
     )
     parser.add_argument("--json", type=Path, help="write the raw results here")
     args = parser.parse_args()

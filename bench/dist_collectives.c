@@ -4,7 +4,7 @@
  * The program initialises MPI itself (MPI_THREAD_SERIALIZED, as the plugin would), so it also
  * exercises minitensor joining an MPI that somebody else initialised (and leaving it to them to
  * finalise). For each size from 1 KiB to 64 MiB (float32, in place) it times
- *   mpi      MPI_Allreduce(MPI_IN_PLACE, MPI_SUM) on a plain buffer,
+ *   mpi      MPI_Allreduce(MPI_IN_PLACE, MPI_SUM) on a buffer,
  *   engine   mt_all_reduce(MT_REDUCE_SUM, MT_ALL_REDUCE_ENGINE) on a tensor,
  *   ordered  mt_all_reduce(MT_REDUCE_SUM, MT_ALL_REDUCE_ORDERED) on a tensor,
  *   memcpy   every rank copying the same bytes between two buffers: the floor of a memory-bound
@@ -12,13 +12,12 @@
  * then at 1 MiB MPI_Bcast against mt_broadcast (root 0). MPI and minitensor work on the same
  * memory (the tensor is mt_from_blob over MPI's buffer), so that its pages, huge or not, favour
  * neither; the buffers are on huge pages, as minitensor's allocator asks for large tensors'.
- * They hold zeros, so the sums stay
- * zeros however often they repeat. Each round runs every implementation once, in an order that
- * rotates with the round; one sample is a barrier, then `iters` calls back to back (more for
- * small sizes), timed with MPI_Wtime: the time per call, the slowest rank's. Rank 0 prints one
- * JSON line per implementation and size: the median and quartiles over the rounds in us, and
- * the samples in round order (so that bench/dist.py can pair the implementations' samples of
- * a round, taken back to back).
+ * They hold zeros, so the sums stay zeros however often they repeat. Each round runs every
+ * implementation once, in an order that rotates with the round; one sample is a barrier, then
+ * `iters` calls back to back (more for small sizes), timed with MPI_Wtime: the time per call, the
+ * slowest rank's. Rank 0 prints one JSON line per implementation and size: the median and quartiles
+ * over the rounds in us, and the samples in round order (so that bench/dist.py can pair the
+ * implementations' samples of a round, taken back to back).
  */
 #define _GNU_SOURCE /* madvise's MADV_HUGEPAGE */
 #include <minitensor/minitensor.h>
@@ -165,7 +164,7 @@ static void time_size(const char* op, long bytes, work* shared, const impl* impl
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: mpirun -np N mt_bench_dist_collectives [--rounds R (default 11)] "
+          "usage: mpirun -np N mt_bench_dist_collectives [--rounds R (default 15)] "
           "[--max-bytes B (default 64 MiB)]\n");
 }
 
@@ -176,7 +175,7 @@ int main(int argc, char** argv) {
                                              {"memcpy", copy}};
   static const impl broadcast[2] = {{"mpi", mpi_broadcast}, {"minitensor", mt_broadcast_root0}};
   char version[MPI_MAX_LIBRARY_VERSION_STRING], *engine = NULL;
-  int rounds = 11, provided = 0, rank = 0, size = 0, length = 0, i;
+  int rounds = 15, provided = 0, rank = 0, size = 0, length = 0, i;
   long max_bytes = 64 * MIB;
   work shared = {NULL, NULL, NULL, 0, NULL};
   for (i = 1; i < argc; ++i) {
