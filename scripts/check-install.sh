@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs a build into a temporary prefix and uses it the way a user would:
 #   1. the installed tree holds only the header, the shared library (and its links, and the
-#      CUDA and MPI plugins where built), the pkg-config file and the CMake package files;
+#      CUDA, MPI and NCCL plugins where built), the pkg-config file and the CMake package files;
 #   2. the CMake package files name only minitensor::minitensor, nothing of the build (the
 #      static core, TBB, the source or build tree);
 #   3. tests/packaging/consumer/consumer.c builds as C99 with -pedantic -Werror through
@@ -60,6 +60,9 @@ if [[ $cuda_plugin == 1 ]]; then
 fi
 if [[ -f $build/capi/libminitensor_dist_mpi.so ]]; then # the MPI plugin, where MPI was found
   allowed+="|$libdir/libminitensor_dist_mpi\.so"
+fi
+if [[ -f $build/capi/libminitensor_dist_nccl.so ]]; then # the NCCL plugin, with the CUDA one
+  allowed+="|$libdir/libminitensor_dist_nccl\.so"
 fi
 bindings=$(grep -qx 'MT_BINDINGS:BOOL=ON' "$build/CMakeCache.txt" && echo 1 || echo 0)
 if [[ $bindings == 1 ]]; then

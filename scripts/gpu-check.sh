@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The checks that need a GPU (CI has none): builds the real CUDA plugin (MT_CUDA=ON), runs the
 # core's device tests on the GPU through it, then the CUDA benchmark, which first checks the
-# kernel's and cuBLAS's matmuls against the CPU on several layouts.
+# kernel's and cuBLAS's matmuls against the CPU on several layouts, then (where the build has MPI
+# and NCCL) the NCCL engine under mpirun -np 1.
 # Usage: scripts/gpu-check.sh [--build-only | --no-build] [--memcheck] [BUILD_DIR]
 #   BUILD_DIR     default build/gpu
 #   --build-only  configure and build, run nothing (on a machine with nvcc but no GPU)
@@ -27,12 +28,16 @@ done
 plugin=$build/capi/libminitensor_cuda.so
 device_tests=$build/tests/cuda/device/mt_cuda_device_tests
 bench=$build/bench/cuda/mt_cuda_bench
+nccl_tensors=$build/tests/dist/mt_dist_nccl_tensors
 
 if ((build_step)); then
   start=$SECONDS
   cmake --preset dev -B "$build" -DMT_CUDA=ON -DMT_BINDINGS=OFF -DMT_BUILD_EXAMPLES=OFF \
     -DMT_BUILD_BENCH=ON -DCMAKE_CUDA_ARCHITECTURES="${MT_CUDA_ARCHITECTURES:-80;90}"
   cmake --build "$build" --target minitensor_cuda mt_cuda_device_tests mt_cuda_bench
+  if grep -q '^build mt_dist_nccl_tensors:' "$build/build.ninja"; then # MPI and NCCL found
+    cmake --build "$build" --target mt_dist_nccl_init mt_dist_nccl_tensors
+  fi
   echo "gpu-check: built in $((SECONDS - start)) s"
 fi
 ((run_step)) || exit 0
@@ -56,6 +61,17 @@ if ((memcheck)); then
 fi
 echo "--- benchmark"
 "$bench" "${MT_BENCH_RUNS:-20}" || failed=1
+# The NCCL engine at one rank (NCCL puts each rank on a GPU of its own): its init, bootstrapped
+# by the MPI plugin, then the communicator's collectives on CUDA tensors through it.
+if [[ -x $nccl_tensors ]] && command -v mpirun >/dev/null; then
+  echo "--- the NCCL engine under mpirun -np 1"
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 MINITENSOR_DIST_TIMEOUT=60
+  mpirun -np 1 "$build/tests/dist/mt_dist_nccl_init" "$build/capi/libminitensor_dist_mpi.so" \
+    "$build/capi/libminitensor_dist_nccl.so" || failed=1
+  MINITENSOR_DIST_ENGINE=nccl mpirun -np 1 "$nccl_tensors" || failed=1
+else
+  echo "--- the NCCL engine: not built (no MPI or NCCL found), or no mpirun here"
+fi
 if ((failed)); then
   echo "gpu-check: FAILED" >&2
   exit 1

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Memcheck over the C programs of a build (default build/dev, as scripts/test.sh leaves it):
-# the C API test suite, its threads test and a short run of the C demo, then the C API's device
-# tests and the demo on a CUDA device, both through the emulated CUDA plugin (the device code
-# paths of the core and the plugin's host code, with the kernels on host threads). Fails on any memory
-# error and on definite or indirect leaks. ("Possibly lost" blocks are not errors: TBB's worker
+# the C API test suite (processes included: communicator, collectives, sampler, DDP), its
+# threads test, a short run of the C demo, the collectives' program and the demo's
+# --distributed in a world of one (no launcher), then the C API's device tests and the demo on
+# a CUDA device, both through the emulated CUDA plugin (the device code paths of the core and
+# the plugin's host code, with the kernels on host threads). Fails on any memory error and on
+# definite or indirect leaks. ("Possibly lost" blocks are not errors: TBB's worker
 # threads keep their thread-local state until exit, which memcheck reports as possibly lost.)
 # Usage: scripts/valgrind.sh [BUILD_DIR]
 # Needs valgrind (scripts/install-deps.sh --ci).
@@ -16,9 +18,12 @@ command -v valgrind >/dev/null || {
   exit 2
 }
 programs=(tests/capi/mt_capi_tests tests/capi/mt_capi_threads_test examples/c/mt_train_c
-  tests/capi/mt_capi_device_tests)
+  tests/capi/mt_capi_device_tests tests/dist/mt_dist_collectives)
 cmake --build "$build" --target "${programs[@]##*/}" minitensor_cuda_emu
 emulated_cuda=$PWD/$build/cuda/libminitensor_cuda_emu.so
+# The single-process paths of processes: a world of one, whatever shell runs this (launched
+# ranks are covered by ASan: the asan preset runs the dist tests).
+unset OMPI_COMM_WORLD_SIZE PMI_SIZE PMIX_RANK SLURM_NTASKS
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -48,6 +53,9 @@ run mt_capi_tests "$PWD/$build/tests/capi/mt_capi_tests"
 MINITENSOR_NUM_THREADS=2 run mt_capi_threads_test "$PWD/$build/tests/capi/mt_capi_threads_test"
 run mt_train_c "$PWD/$build/examples/c/mt_train_c" --epochs 3 --quiet --svg "$work/boundary.svg" \
   --curves "$work/curves.svg"
+run mt_dist_collectives_alone "$PWD/$build/tests/dist/mt_dist_collectives" alone
+run mt_train_c_distributed "$PWD/$build/examples/c/mt_train_c" --distributed --epochs 2 --quiet \
+  --svg "$work/boundary_distributed.svg" --curves "$work/curves_distributed.svg"
 MINITENSOR_CUDA_PLUGIN=$emulated_cuda run mt_capi_device_tests \
   "$PWD/$build/tests/capi/mt_capi_device_tests" emulated
 MINITENSOR_CUDA_PLUGIN=$emulated_cuda run mt_train_c_cuda "$PWD/$build/examples/c/mt_train_c" \

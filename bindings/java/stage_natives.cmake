@@ -2,7 +2,7 @@
 # OUT/org/minitensor/native/PLATFORM/, debug info stripped, in load order:
 #   the TBB that LIBRARY needs, from the system (as auditwheel vendors libraries into wheels:
 #   the jar then runs where TBB is not installed), LIBRARY (libminitensor.so.0), PLUGINS when
-#   given (the CUDA and MPI plugins, ":"-separated: extracted beside LIBRARY, which opens them
+#   given (the CUDA, MPI and NCCL plugins, ":"-separated: extracted beside LIBRARY, which opens them
 #   itself; not loaded) and JNI (libminitensor_java.so);
 # with libraries.txt listing them, and OUT/org/minitensor/native/platforms.txt naming PLATFORM.
 # cmake -DOUT=dir -DPLATFORM=linux-x86_64 -DLIBRARY=... -DJNI=... [-DPLUGINS=a.so:b.so]

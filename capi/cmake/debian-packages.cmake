@@ -1,8 +1,8 @@
 # The Debian packages of the C library, made by `cpack -G DEB` in a build tree (scripts/
 # packaging/debian.sh does it and installs them with apt-get):
-#   libminitensor0     the install component "runtime": libminitensor.so.0, and the CUDA and
-#                      MPI plugins where the build has them (the library loads them from next
-#                      to itself);
+#   libminitensor0     the install component "runtime": libminitensor.so.0, and the CUDA, MPI
+#                      and NCCL plugins where the build has them (the library loads them from
+#                      next to itself);
 #   libminitensor-dev  the component "dev": minitensor.h, version.h, the libminitensor.so link,
 #                      the pkg-config file and the CMake package; it depends on the exact
 #                      libminitensor0 it was built with.
@@ -27,9 +27,9 @@ set(CPACK_DEBIAN_DEV_PACKAGE_NAME libminitensor-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 # Depends: what dpkg-shlibdeps finds the libraries need (libtbb12, libstdc++6, libc6, and
 # libopenmpi3 for the MPI plugin: the library itself never loads it outside mpirun). The CUDA
-# plugin's libcublas is no Debian package, so cpack's --ignore-missing-info leaves it out: the
-# plugin loads only where the CUDA toolkit is installed, and the library says why CUDA is
-# unavailable where it cannot.
+# plugin's libcublas and the NCCL plugin's libnccl are no Debian packages, so cpack's
+# --ignore-missing-info leaves them out: the plugins load only where the CUDA toolkit is
+# installed, and the library says why CUDA is unavailable where it cannot.
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${PROJECT_BINARY_DIR}/capi)
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_CONTROL_STRICT_PERMISSION ON)

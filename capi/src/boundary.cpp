@@ -86,9 +86,9 @@ const char* release_function(HandleKind kind) {
 }
 
 bool is_kind(uint32_t tag) {
-  for (HandleKind kind :
-       {HandleKind::Tensor, HandleKind::Generator, HandleKind::Linear, HandleKind::Mlp,
-        HandleKind::Optimizer, HandleKind::Communicator, HandleKind::Sampler})
+  for (HandleKind kind : {HandleKind::Tensor, HandleKind::Generator, HandleKind::Linear,
+                          HandleKind::Mlp, HandleKind::Optimizer, HandleKind::Communicator,
+                          HandleKind::Sampler, HandleKind::DataParallel})
     if (tag == static_cast<uint32_t>(kind)) return true;
   return false;
 }

@@ -1,6 +1,6 @@
 #pragma once
 // Handle slots: the memory behind every handle the C API gives out (mt_tensor, mt_generator,
-// mt_linear, mt_mlp, mt_optimizer, mt_communicator).
+// mt_linear, mt_mlp, mt_optimizer, mt_communicator, mt_sampler, mt_data_parallel).
 //
 // A slot is never given back to the system, only reused, so the boundary can always read a
 // handle's tag, also after its final release: using a released handle, or releasing it twice,

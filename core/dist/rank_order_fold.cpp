@@ -1,16 +1,19 @@
 #include "dist/rank_order_fold.hpp"
 
+#include <algorithm>
+
 #include "ops/tensor_ops.hpp"
 
 namespace mt::dist {
 namespace {
 
+// Rank by rank over the whole row (vectorisable), which combines each element in rank order.
 template <class Op, class T> void fold(const T* gathered, int64_t ranks, int64_t count, T* out) {
-  for (int64_t i = 0; i < count; ++i) {
-    T acc = gathered[i];
-    for (int64_t r = 1; r < ranks; ++r)
-      acc = Op::combine(acc, gathered[r * count + i]);
-    out[i] = acc;
+  std::copy_n(gathered, count, out);
+  for (int64_t r = 1; r < ranks; ++r) {
+    const T* row = gathered + r * count;
+    for (int64_t i = 0; i < count; ++i)
+      out[i] = Op::combine(out[i], row[i]);
   }
 }
 
@@ -29,9 +32,10 @@ BinaryOp elementwise(ReduceOp op) {
 void fold_in_rank_order(ReduceOp op, const Tensor& gathered, const Tensor& out) {
   const int64_t ranks = gathered.shape()[0], count = gathered.shape()[1];
   if (!out.device().is_cpu()) {
-    map_out(UnaryOp::Id, gathered.select(0, 0), out);
+    const Tensor flat = out.view(Dims{count});
+    map_out(UnaryOp::Id, gathered.select(0, 0), flat);
     for (int64_t r = 1; r < ranks; ++r)
-      zip_out(elementwise(op), out, gathered.select(0, r), out);
+      zip_out(elementwise(op), flat, gathered.select(0, r), flat);
     return;
   }
   dispatch_reduce(op, [&](auto reduction) {

@@ -25,6 +25,10 @@ ShardedSampler::ShardedSampler(int64_t dataset_size, int64_t global_batch, int32
   if (global_batch > dataset_size)
     fail(ErrorCode::InvalidArgument, "sampler: the global batch ", global_batch,
          " is larger than the data set (", dataset_size, " samples)");
+  // The permutation holds every index: a size no vector can hold would be an internal error.
+  if (static_cast<uint64_t>(dataset_size) > permutation_.max_size())
+    fail(ErrorCode::Overflow, "sampler: a data set of ", dataset_size,
+         " samples is more than a permutation can index (at most ", permutation_.max_size(), ")");
   set_epoch(0);
 }
 

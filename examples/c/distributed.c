@@ -1,7 +1,24 @@
 #include "distributed.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The message of this file's own last failure (an allocation), or "" when the library's. */
+static char own_error[128];
+
+/* malloc(bytes) while *status is MT_OK; on failure *status is MT_ERR_OUT_OF_MEMORY, which the
+ * library did not report, so the message is this file's. */
+static void* allocate(size_t bytes, const char* what, int32_t* status) {
+  void* memory = *status == MT_OK ? malloc(bytes) : NULL;
+  if (*status == MT_OK && memory == NULL) {
+    sprintf(own_error, "out of memory for %.60s (%lu bytes)", what, (unsigned long)bytes);
+    *status = MT_ERR_OUT_OF_MEMORY;
+  }
+  return memory;
+}
+
+const char* distributed_error(void) { return own_error[0] ? own_error : mt_last_error(); }
 
 static int32_t data_parallel_over(const classifier* c, mt_communicator* comm,
                                   mt_data_parallel** out) {
@@ -20,6 +37,7 @@ int32_t distributed_create(const classifier* c, uint64_t seed, distributed* out)
   int32_t status;
   memset(&d, 0, sizeof d);
   memset(out, 0, sizeof *out);
+  own_error[0] = '\0';
   status = mt_communicator_from_environment(&d.comm);
   if (status == MT_OK) status = mt_communicator_rank(d.comm, &d.rank);
   if (status == MT_OK) status = mt_communicator_size(d.comm, &d.size);
@@ -28,12 +46,9 @@ int32_t distributed_create(const classifier* c, uint64_t seed, distributed* out)
   if (status == MT_OK) status = mt_sampler_steps(d.sampler, &d.steps);
   if (status == MT_OK) status = mt_sampler_local_batch(d.sampler, &d.local_batch);
   if (status == MT_OK) status = data_parallel_over(c, d.comm, &d.ddp);
-  if (status == MT_OK) {
-    d.xy = malloc(sizeof(double) * 2 * (size_t)c->points);
-    d.labels = malloc(sizeof(double) * (size_t)c->points);
-    d.indices = malloc(sizeof(int64_t) * (size_t)d.local_batch);
-    if (!d.xy || !d.labels || !d.indices) status = MT_ERR_OUT_OF_MEMORY;
-  }
+  d.xy = allocate(sizeof(double) * 2 * (size_t)c->points, "the points", &status);
+  d.labels = allocate(sizeof(double) * (size_t)c->points, "the labels", &status);
+  d.indices = allocate(sizeof(int64_t) * (size_t)d.local_batch, "a block's indices", &status);
   if (status == MT_OK) status = mt_to_buffer(c->x, d.xy, MT_FLOAT64, 2 * c->points);
   if (status == MT_OK) status = mt_to_buffer(c->y, d.labels, MT_FLOAT64, c->points);
   if (status == MT_OK)
@@ -57,10 +72,14 @@ void distributed_release(distributed* d) {
 static int32_t block(const distributed* d, const classifier* c, int64_t step, mt_tensor** x,
                      mt_tensor** y) {
   const int64_t n = d->local_batch, shape[2] = {n, 2};
-  double* xy = malloc(sizeof(double) * 3 * (size_t)n);
-  double* labels = xy + 2 * n;
-  int32_t status = xy ? mt_sampler_indices(d->sampler, step, d->indices, n) : MT_ERR_OUT_OF_MEMORY;
+  int32_t status = MT_OK;
+  double* xy = allocate(sizeof(double) * 3 * (size_t)n, "a block's points", &status);
+  double* labels = NULL;
   int64_t i;
+  if (status == MT_OK) {
+    labels = xy + 2 * n;
+    status = mt_sampler_indices(d->sampler, step, d->indices, n);
+  }
   for (i = 0; status == MT_OK && i < n; ++i) {
     xy[2 * i] = d->xy[2 * d->indices[i]];
     xy[2 * i + 1] = d->xy[2 * d->indices[i] + 1];
@@ -77,7 +96,9 @@ int32_t distributed_train_epoch(distributed* d, const classifier* c, int64_t epo
   double local = 0;
   mt_tensor* total = NULL;
   int64_t step;
-  int32_t status = mt_sampler_set_epoch(d->sampler, epoch);
+  int32_t status;
+  own_error[0] = '\0';
+  status = mt_sampler_set_epoch(d->sampler, epoch);
   for (step = 0; status == MT_OK && step < d->steps; ++step) {
     mt_tensor *x = NULL, *y = NULL;
     double value = 0;

@@ -210,7 +210,7 @@ int main(int argc, char** argv) {
   if (write_curves(&h, &opt) != 0) failed = 1;
 
 done:
-  if (status != MT_OK) fprintf(stderr, "mt_train_c: %s\n", mt_last_error());
+  if (status != MT_OK) fprintf(stderr, "mt_train_c: %s\n", distributed_error());
   free(h.ms);
   distributed_release(&world);
   classifier_release(&model);

@@ -74,7 +74,7 @@ tbb=$(readelf -d "$layout/$native/libminitensor.so.0" |
 expected=(Minitensor.nuspec lib/net45/Minitensor.dll lib/net45/Minitensor.dll.config
   lib/net45/Minitensor.xml "$native/libminitensor.so.0" "$native/libminitensor_csharp.so"
   "$native/$tbb")
-for plugin in libminitensor_cuda.so libminitensor_dist_mpi.so; do
+for plugin in libminitensor_cuda.so libminitensor_dist_mpi.so libminitensor_dist_nccl.so; do
   if [[ -f $build/capi/$plugin ]]; then
     expected+=("$native/$plugin")
   fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The C library's Debian packages, made from a build and used from the system:
-#   1. cpack -G DEB makes libminitensor0 (the library, the CUDA and MPI plugins where built) and
-#      libminitensor-dev (header, pkg-config, CMake package) into OUT_DIR
+#   1. cpack -G DEB makes libminitensor0 (the library, the CUDA, MPI and NCCL plugins where
+#      built) and libminitensor-dev (header, pkg-config, CMake package) into OUT_DIR
 #      (capi/cmake/debian-packages.cmake says what goes where);
 #   2. each package holds only its own files, and -dev depends on the exact libminitensor0;
 #   3. apt-get installs both, then the C consumers build against /usr with no paths given
@@ -67,7 +67,8 @@ done
 
 # 2. What each holds and needs.
 contents() { dpkg-deb -c "$1" | awk '$1 !~ /^d/ {print $6}' | sed 's#^\./##'; }
-runtime_files='^usr/lib/(libminitensor\.so\.0(\.[0-9]+)*|libminitensor_(cuda|dist_mpi)\.so)$'
+runtime_files='^usr/lib/(libminitensor\.so\.0(\.[0-9]+)*'
+runtime_files+='|libminitensor_(cuda|dist_mpi|dist_nccl)\.so)$'
 dev_files='^usr/(include/minitensor/(minitensor|version)\.h|lib/libminitensor\.so'
 dev_files+='|lib/pkgconfig/minitensor\.pc|lib/cmake/minitensor/[A-Za-z-]+\.cmake)$'
 for check in "${debs[0]}:$runtime_files" "${debs[1]}:$dev_files"; do

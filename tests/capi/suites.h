@@ -17,7 +17,7 @@ void test_runtime(void);       /* backends, threads, diagnostics */
 void test_dlpack(void);        /* DLPack export and import */
 void test_null_args(void);     /* NULL handles and outs for every function, releases of NULL */
 void test_handles(void);       /* released handles, double releases, other kinds, aliased outs */
-void test_dist(void);          /* communicators without a launcher, collectives' argument checks */
+void test_dist(void);          /* communicators without a launcher, collectives' value checks */
 void test_sampler(void);       /* the sharded sampler's blocks for worlds of 1 to 4 ranks */
 void test_data_parallel(void); /* DDP in a world of one, its buckets, no_sync, its checks */
 

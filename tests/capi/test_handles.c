@@ -1,6 +1,6 @@
 /* Handle misuse: a handle used after its final release, released twice, or passed as another
- * kind is an error with a message (never a crash or a double free), and functions with two
- * out-parameters refuse one pointer for both. */
+ * kind (processes' handles included) is an error with a message (never a crash or a double
+ * free), and functions with two out-parameters refuse one pointer for both. */
 #include <string.h>
 
 #include "check.h"
@@ -113,6 +113,52 @@ static void handles_of_another_kind(void) {
   mt_release(t);
 }
 
+/* The handles of processes: used after their release, released twice, or of another kind. */
+static void process_handles(void) {
+  mt_communicator* comm = NULL;
+  mt_sampler* sampler = NULL;
+  mt_data_parallel* ddp = NULL;
+  mt_tensor* t = VEC(MT_FLOAT32, 1, 2);
+  int32_t rank = -1;
+  int64_t steps = -1;
+  CHECK_OK(mt_communicator_from_environment(&comm));
+  CHECK_OK(mt_sampler_create(4, 2, 1, 0, 0, &sampler));
+  CHECK_OK(mt_data_parallel_create(comm, &t, 1, 0, &ddp));
+  CHECK_ERR(mt_barrier((mt_communicator*)(void*)t), MT_ERR_INVALID_ARGUMENT, "mt_barrier",
+            "communicator is an mt_tensor handle, not an mt_communicator");
+  CHECK_ERR(mt_sampler_steps((const mt_sampler*)(void*)comm, &steps), MT_ERR_INVALID_ARGUMENT,
+            "mt_sampler_steps", "sampler is an mt_communicator handle, not an mt_sampler");
+  CHECK_ERR(mt_data_parallel_reduce_gradients((mt_data_parallel*)(void*)sampler),
+            MT_ERR_INVALID_ARGUMENT, "mt_data_parallel_reduce_gradients",
+            "ddp is an mt_sampler handle, not an mt_data_parallel");
+  mt_sampler_release((mt_sampler*)(void*)ddp); /* refused: DDP stays */
+  CHECK_CONTAINS(mt_last_error(), "mt_sampler_release: sampler is an mt_data_parallel handle");
+  CHECK_OK(mt_data_parallel_set_no_sync(ddp, 1));
+  /* DDP keeps the world it was made in: it outlives the communicator's handle. */
+  mt_communicator_release(comm);
+  CHECK_ERR(mt_communicator_rank(comm, &rank), MT_ERR_INVALID_ARGUMENT, "mt_communicator_rank",
+            "communicator is a released mt_communicator handle",
+            "mt_communicator_release freed it");
+  CHECK_ERR(mt_barrier(comm), MT_ERR_INVALID_ARGUMENT, "mt_barrier", "released");
+  CHECK_ERR_OUT(mt_all_gather(comm, t, OUT), MT_ERR_INVALID_ARGUMENT, "mt_all_gather", "released");
+  mt_communicator_release(comm);
+  CHECK_CONTAINS(mt_last_error(), "mt_communicator_release: communicator is a released");
+  CHECK_OK(mt_data_parallel_reduce_gradients(ddp));
+  mt_data_parallel_release(ddp);
+  CHECK_ERR(mt_data_parallel_set_no_sync(ddp, 0), MT_ERR_INVALID_ARGUMENT,
+            "mt_data_parallel_set_no_sync", "ddp is a released mt_data_parallel handle",
+            "mt_data_parallel_release freed it");
+  mt_data_parallel_release(ddp);
+  CHECK_CONTAINS(mt_last_error(), "mt_data_parallel_release: ddp is a released");
+  mt_sampler_release(sampler);
+  CHECK_ERR(mt_sampler_steps(sampler, &steps), MT_ERR_INVALID_ARGUMENT, "mt_sampler_steps",
+            "sampler is a released mt_sampler handle", "mt_sampler_release freed it");
+  mt_sampler_release(sampler);
+  CHECK_CONTAINS(mt_last_error(), "mt_sampler_release: sampler is a released");
+  CHECK(rank == -1 && steps == -1);
+  mt_release(t);
+}
+
 /* Two out-parameters given one pointer: the second result would overwrite (and leak) the first. */
 static void aliased_outs(void) {
   mt_tensor* same = SENTINEL;
@@ -136,5 +182,6 @@ void test_handles(void) {
   tensor_released_twice();
   other_handles_released();
   handles_of_another_kind();
+  process_handles();
   aliased_outs();
 }

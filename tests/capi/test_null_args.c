@@ -163,6 +163,59 @@ static void loss_functions(const mt_tensor* t) {
   NULL_ARG("mt_softmax", "out", mt_softmax(t, 0, NULL));
 }
 
+/* Processes: the communicator (a world of one here), the collectives, the sampler and DDP. */
+static void process_functions(mt_tensor* t) {
+  mt_communicator* comm = NULL;
+  mt_sampler* sampler = NULL;
+  mt_data_parallel* ddp = NULL;
+  mt_data_parallel* unmade = SENTINEL;
+  char* engine = SENTINEL;
+  int64_t indices[2];
+  CHECK_OK(mt_communicator_from_environment(&comm));
+  CHECK_OK(mt_sampler_create(4, 2, 1, 0, 0, &sampler));
+  CHECK_OK(mt_data_parallel_create(comm, &t, 1, 0, &ddp));
+  NULL_ARG("mt_communicator_from_environment", "out", mt_communicator_from_environment(NULL));
+  NULL_ARG("mt_communicator_rank", "communicator", mt_communicator_rank(NULL, &i32));
+  NULL_ARG("mt_communicator_rank", "out", mt_communicator_rank(comm, NULL));
+  NULL_ARG("mt_communicator_size", "communicator", mt_communicator_size(NULL, &i32));
+  NULL_ARG("mt_communicator_size", "out", mt_communicator_size(comm, NULL));
+  NULL_ARG("mt_communicator_local_rank", "communicator", mt_communicator_local_rank(NULL, &i32));
+  NULL_ARG("mt_communicator_local_rank", "out", mt_communicator_local_rank(comm, NULL));
+  NULL_ARG("mt_communicator_engine", "communicator", mt_communicator_engine(NULL, &engine));
+  NULL_ARG("mt_communicator_engine", "out", mt_communicator_engine(comm, NULL));
+  CHECK(engine == SENTINEL);
+  NULL_ARG("mt_all_reduce", "communicator",
+           mt_all_reduce(NULL, t, MT_REDUCE_SUM, MT_ALL_REDUCE_ORDERED));
+  NULL_ARG("mt_all_reduce", "tensor",
+           mt_all_reduce(comm, NULL, MT_REDUCE_SUM, MT_ALL_REDUCE_ORDERED));
+  NULL_ARG("mt_broadcast", "communicator", mt_broadcast(NULL, t, 0));
+  NULL_ARG("mt_broadcast", "tensor", mt_broadcast(comm, NULL, 0));
+  NULL_ARG_OUT("mt_all_gather", "communicator", mt_all_gather(NULL, t, OUT));
+  NULL_ARG_OUT("mt_all_gather", "tensor", mt_all_gather(comm, NULL, OUT));
+  NULL_ARG("mt_all_gather", "out", mt_all_gather(comm, t, NULL));
+  NULL_ARG("mt_barrier", "communicator", mt_barrier(NULL));
+  NULL_ARG("mt_sampler_create", "out", mt_sampler_create(4, 2, 1, 0, 0, NULL));
+  NULL_ARG("mt_sampler_steps", "sampler", mt_sampler_steps(NULL, &i64));
+  NULL_ARG("mt_sampler_steps", "out", mt_sampler_steps(sampler, NULL));
+  NULL_ARG("mt_sampler_local_batch", "sampler", mt_sampler_local_batch(NULL, &i64));
+  NULL_ARG("mt_sampler_local_batch", "out", mt_sampler_local_batch(sampler, NULL));
+  NULL_ARG("mt_sampler_set_epoch", "sampler", mt_sampler_set_epoch(NULL, 0));
+  NULL_ARG("mt_sampler_indices", "sampler", mt_sampler_indices(NULL, 0, indices, 2));
+  NULL_ARG("mt_sampler_indices", "out", mt_sampler_indices(sampler, 0, NULL, 2));
+  NULL_ARG("mt_data_parallel_create", "communicator",
+           mt_data_parallel_create(NULL, &t, 1, 0, &unmade));
+  NULL_ARG("mt_data_parallel_create", "params", mt_data_parallel_create(comm, NULL, 1, 0, &unmade));
+  CHECK(unmade == SENTINEL);
+  NULL_ARG("mt_data_parallel_create", "out", mt_data_parallel_create(comm, &t, 1, 0, NULL));
+  NULL_ARG("mt_data_parallel_reduce_gradients", "ddp", mt_data_parallel_reduce_gradients(NULL));
+  NULL_ARG("mt_data_parallel_set_no_sync", "ddp", mt_data_parallel_set_no_sync(NULL, 1));
+  NULL_ARG("mt_data_parallel_bucket_count", "ddp", mt_data_parallel_bucket_count(NULL, &i64));
+  NULL_ARG("mt_data_parallel_bucket_count", "out", mt_data_parallel_bucket_count(ddp, NULL));
+  mt_data_parallel_release(ddp);
+  mt_sampler_release(sampler);
+  mt_communicator_release(comm);
+}
+
 /* Releases accept NULL (and do nothing). */
 static void releases(void) {
   mt_release(NULL);
@@ -170,6 +223,9 @@ static void releases(void) {
   mt_linear_release(NULL);
   mt_mlp_release(NULL);
   mt_optimizer_release(NULL);
+  mt_communicator_release(NULL);
+  mt_sampler_release(NULL);
+  mt_data_parallel_release(NULL);
   mt_string_free(NULL);
   CHECK(mt_grad_enabled() == 1); /* the library is fine afterwards */
 }
@@ -183,6 +239,7 @@ void test_null_args(void) {
   autograd_functions(t);
   nn_functions(t);
   loss_functions(t);
+  process_functions(t);
   releases();
   CHECK(i32 == -77 && i64 == -77 && f64 == -77); /* no failed call wrote its out */
   mt_release(t);

@@ -1,9 +1,12 @@
 /* libFuzzer target over the public C API (minitensor.h, plus dlpack.h for the exchange
  * struct). The input is a program: each step reads an opcode byte and its arguments and makes
  * one API call over a small pool of handles (tensors, a generator, a layer, an MLP, an
- * optimizer). Errors are expected; what this target reports (by aborting) are:
+ * optimizer, a communicator, a sampler, a DDP object). Processes are a world of one: the target
+ * removes every launcher's variables from its environment before the first call. Errors are
+ * expected; what this target reports (by aborting) are:
  *   - crashes, leaks, undefined behaviour (ASan, LSan, UBSan),
- *   - a status outside MT_OK..MT_ERR_INTERNAL, or MT_ERR_INTERNAL itself (a bug by definition),
+ *   - a status outside MT_OK..MT_ERR_COLLECTIVE_MISMATCH, or MT_ERR_INTERNAL itself (a bug by
+ *     definition),
  *   - mt_last_error() not "" after a success, or "" after a failure,
  *   - an out-parameter written by a failed call, or not written by a successful one,
  *   - a DLPack export that does not describe its tensor,
@@ -119,7 +122,8 @@ static int32_t check(int32_t status, const char* fn) {
   const char* message = mt_last_error();
   if (trace) fprintf(stderr, "  %s -> %s %s\n", fn, mt_status_name(status), message);
   message = mt_last_error();
-  if (status < MT_OK || status > MT_ERR_INTERNAL) finding(fn, "status outside the documented set");
+  if (status < MT_OK || status > MT_ERR_COLLECTIVE_MISMATCH)
+    finding(fn, "status outside the documented set");
   if (message == NULL) finding(fn, "mt_last_error() is NULL");
   if (status == MT_OK && message[0] != '\0') finding(fn, "a message after a success");
   if (status != MT_OK && message[0] == '\0') finding(fn, "no message after a failure");
@@ -165,6 +169,10 @@ typedef struct {
   mt_linear* linear;
   mt_mlp* mlp;
   mt_optimizer* optimizer;
+  mt_communicator* communicator;
+  mt_sampler* sampler;
+  int64_t sampler_dataset; /* the pool sampler's data set size */
+  mt_data_parallel* ddp;
 } Pool;
 
 static Pool pool;
@@ -239,7 +247,19 @@ static void take(Input* in, int32_t status, mt_tensor* out, const char* fn, int 
   store(in, out);
 }
 
+/* The last process handle of each kind released during this input (a world of one joins once,
+ * so these are few). */
+static mt_communicator* dead_communicator;
+static mt_sampler* dead_sampler;
+static mt_data_parallel* dead_ddp;
+
 static void release_all(void) {
+  mt_data_parallel_release(pool.ddp);
+  mt_sampler_release(pool.sampler);
+  mt_communicator_release(pool.communicator);
+  dead_communicator = NULL;
+  dead_sampler = NULL;
+  dead_ddp = NULL;
   for (int i = 0; i < kSlots; ++i)
     release_slot(i, NULL);
   graves = 0;
@@ -1059,6 +1079,228 @@ static void op_misuse(Input* in) {
   }
 }
 
+/* --- Processes, in a world of one ----------------------------------------------------------- */
+
+/* A process handle argument: the pool's (possibly NULL), NULL now and then, and rarely the
+ * input's last released one of the kind, or a tensor or `other` (a process handle of another
+ * kind) cast to the kind. `misuse` is then the part of the message that must refuse it. */
+typedef struct {
+  void* handle;
+  const char* misuse;
+} ProcessArg;
+
+static ProcessArg process_arg(Input* in, void* live, void* dead, void* other) {
+  const uint8_t b = u8(in);
+  ProcessArg a = {live, NULL};
+  if (b == 255) a.handle = NULL;
+  if (b == 254 && dead != NULL) a = (ProcessArg){dead, "released"};
+  if (b == 253 && pool.tensors[0] != NULL) a = (ProcessArg){pool.tensors[0], "an mt_tensor handle"};
+  if (b == 252 && other != NULL) a = (ProcessArg){other, " handle, not an mt_"};
+  return a;
+}
+
+/* The call's status after a misused handle: refused, naming the misuse. */
+static int32_t check_process(int32_t status, ProcessArg a, const char* fn) {
+  check(status, fn);
+  if (a.misuse != NULL) expect_refused(status, MT_ERR_INVALID_ARGUMENT, a.misuse, fn);
+  return status;
+}
+
+/* A size for the sampler and DDP: mostly small, sometimes negative or huge (never a large
+ * valid one: a data set of 10^9 samples would only measure the allocator). */
+static int64_t process_size(Input* in, int64_t hi) {
+  static const int64_t extremes[] = {INT64_MIN, -1, INT64_MAX, (int64_t)1 << 62, (int64_t)1 << 60};
+  const uint8_t b = u8(in);
+  if (b < 248) return (int64_t)(b % (hi + 2)) - 1; /* -1..hi */
+  return extremes[b % (sizeof extremes / sizeof extremes[0])];
+}
+
+static int32_t process_rank(Input* in) {
+  const uint8_t b = u8(in);
+  if (b < 248) return (int32_t)(b % 6) - 1; /* -1..4 */
+  return b % 2 ? INT32_MIN : INT32_MAX;
+}
+
+/* A new pool handle replaces the old one, which joins the dead (released) ones. */
+#define REPLACE(slot, dead, fresh, release) \
+  do {                                      \
+    release(slot);                          \
+    if ((slot) != NULL) (dead) = (slot);    \
+    (slot) = (fresh);                       \
+  } while (0)
+
+static void communicator_op(Input* in) {
+  ProcessArg c = process_arg(in, pool.communicator, dead_communicator, pool.ddp);
+  mt_communicator* comm = (mt_communicator*)c.handle;
+  int32_t i32 = kSentinelI32, status;
+  int32_t* out = u8(in) == 255 ? NULL : &i32;
+  switch (u8(in) % 5) {
+    case 0: {
+      mt_communicator* made = SENTINEL;
+      status = check(mt_communicator_from_environment(out == NULL ? NULL : &made),
+                     "mt_communicator_from_environment");
+      check_out(status, made, "mt_communicator_from_environment");
+      if (status != MT_OK) return;
+      /* A world of one, always: the environment has no launcher. */
+      if (mt_communicator_size(made, &i32) != MT_OK || i32 != 1)
+        finding("mt_communicator_size", "not a world of one");
+      REPLACE(pool.communicator, dead_communicator, made, mt_communicator_release);
+      return;
+    }
+    case 1:
+      status = check_process(mt_communicator_rank(comm, out), c, "mt_communicator_rank");
+      if (status == MT_OK && i32 != 0) finding("mt_communicator_rank", "not rank 0 of 1");
+      break;
+    case 2:
+      status = check_process(mt_communicator_size(comm, out), c, "mt_communicator_size");
+      if (status == MT_OK && i32 != 1) finding("mt_communicator_size", "not a world of one");
+      break;
+    case 3:
+      status =
+          check_process(mt_communicator_local_rank(comm, out), c, "mt_communicator_local_rank");
+      if (status == MT_OK && i32 != 0) finding("mt_communicator_local_rank", "not 0");
+      break;
+    default: {
+      char* engine = SENTINEL;
+      status = check_process(mt_communicator_engine(comm, out == NULL ? NULL : &engine), c,
+                             "mt_communicator_engine");
+      check_out(status, engine, "mt_communicator_engine");
+      if (status == MT_OK && strcmp(engine, "none") != 0)
+        finding("mt_communicator_engine", "not the engine of a world of one");
+      if (status == MT_OK) mt_string_free(engine);
+      return;
+    }
+  }
+  check_i32(status, i32, "mt_communicator_*");
+}
+
+static void collective_op(Input* in) {
+  ProcessArg c = process_arg(in, pool.communicator, dead_communicator, pool.ddp);
+  mt_communicator* comm = (mt_communicator*)c.handle;
+  mt_tensor* t = arg(in);
+  int32_t status;
+  switch (u8(in) % 4) {
+    case 0: {
+      const int32_t op = op_value(in, reduce_ops), mode = op_value(in, 2);
+      status = check_process(mt_all_reduce(comm, t, op, mode), c, "mt_all_reduce");
+      check_written(status, t, "mt_all_reduce");
+      break;
+    }
+    case 1:
+      status = check_process(mt_broadcast(comm, t, process_rank(in)), c, "mt_broadcast");
+      check_written(status, t, "mt_broadcast");
+      break;
+    case 2: {
+      mt_tensor* out = SENTINEL;
+      status =
+          check_process(mt_all_gather(comm, t, u8(in) == 255 ? NULL : &out), c, "mt_all_gather");
+      take(in, status, out, "mt_all_gather", 0);
+      break;
+    }
+    default: check_process(mt_barrier(comm), c, "mt_barrier"); break;
+  }
+}
+
+static void sampler_op(Input* in) {
+  ProcessArg s = process_arg(in, pool.sampler, dead_sampler, pool.communicator);
+  const mt_sampler* sampler = (const mt_sampler*)s.handle;
+  int64_t i64 = kSentinelI64, indices[64];
+  int32_t status;
+  switch (u8(in) % 4) {
+    case 0: {
+      const int64_t dataset = process_size(in, 40), batch = process_size(in, 12);
+      const int32_t world = process_rank(in), rank = process_rank(in);
+      const uint64_t seed = u8(in) == 255 ? UINT64_MAX : u8(in);
+      mt_sampler* made = SENTINEL;
+      status =
+          check(mt_sampler_create(dataset, batch, world, rank, seed, u8(in) == 255 ? NULL : &made),
+                "mt_sampler_create");
+      check_out(status, made, "mt_sampler_create");
+      if (status != MT_OK) return;
+      REPLACE(pool.sampler, dead_sampler, made, mt_sampler_release);
+      pool.sampler_dataset = dataset;
+      return;
+    }
+    case 1:
+      status = check_process(mt_sampler_steps(sampler, u8(in) == 255 ? NULL : &i64), s,
+                             "mt_sampler_steps");
+      check_i64(status, i64, "mt_sampler_steps");
+      status = check_process(mt_sampler_local_batch(sampler, u8(in) == 255 ? NULL : &i64), s,
+                             "mt_sampler_local_batch");
+      check_i64(status, i64, "mt_sampler_local_batch");
+      return;
+    case 2:
+      check_process(mt_sampler_set_epoch((mt_sampler*)s.handle, index_value(in)), s,
+                    "mt_sampler_set_epoch");
+      return;
+    default: {
+      /* The count is mostly the local batch (at most 40 here, so `indices` holds it). */
+      int64_t count = small(in, -1, 8);
+      const int64_t step = index_value(in);
+      if (u8(in) % 2 && mt_sampler_local_batch(sampler, &count) != MT_OK) count = 1;
+      status =
+          check_process(mt_sampler_indices(sampler, step, u8(in) == 255 ? NULL : indices, count), s,
+                        "mt_sampler_indices");
+      /* A block of distinct indices of the data set. */
+      for (int64_t i = 0; status == MT_OK && sampler == pool.sampler && i < count; ++i) {
+        if (indices[i] < 0 || indices[i] >= pool.sampler_dataset)
+          finding("mt_sampler_indices", "an index outside the data set");
+        for (int64_t j = 0; j < i; ++j)
+          if (indices[j] == indices[i]) finding("mt_sampler_indices", "an index twice in a block");
+      }
+      return;
+    }
+  }
+}
+
+static void ddp_op(Input* in) {
+  ProcessArg d = process_arg(in, pool.ddp, dead_ddp, pool.sampler);
+  mt_data_parallel* ddp = (mt_data_parallel*)d.handle;
+  int64_t i64 = kSentinelI64;
+  int32_t status;
+  switch (u8(in) % 4) {
+    case 0: {
+      ProcessArg c = process_arg(in, pool.communicator, dead_communicator, pool.ddp);
+      mt_tensor* params[4];
+      const int32_t count = (int32_t)small(in, -1, 4);
+      for (int i = 0; i < 4; ++i)
+        params[i] = arg(in);
+      const int64_t bucket_bytes = process_size(in, 64);
+      mt_data_parallel* made = SENTINEL;
+      status = check_process(
+          mt_data_parallel_create((mt_communicator*)c.handle, u8(in) == 255 ? NULL : params, count,
+                                  bucket_bytes, u8(in) == 255 ? NULL : &made),
+          c, "mt_data_parallel_create");
+      check_out(status, made, "mt_data_parallel_create");
+      if (status != MT_OK) return;
+      REPLACE(pool.ddp, dead_ddp, made, mt_data_parallel_release);
+      return;
+    }
+    case 1:
+      check_process(mt_data_parallel_reduce_gradients(ddp), d, "mt_data_parallel_reduce_gradients");
+      return;
+    case 2:
+      check_process(mt_data_parallel_set_no_sync(ddp, (int32_t)index_value(in)), d,
+                    "mt_data_parallel_set_no_sync");
+      return;
+    default:
+      status = check_process(mt_data_parallel_bucket_count(ddp, u8(in) == 255 ? NULL : &i64), d,
+                             "mt_data_parallel_bucket_count");
+      check_i64(status, i64, "mt_data_parallel_bucket_count");
+      if (status == MT_OK && i64 < 0) finding("mt_data_parallel_bucket_count", "negative");
+      return;
+  }
+}
+
+static void op_process(Input* in) {
+  switch (u8(in) % 4) {
+    case 0: communicator_op(in); break;
+    case 1: collective_op(in); break;
+    case 2: sampler_op(in); break;
+    default: ddp_op(in); break;
+  }
+}
+
 /* The process-wide settings an input changed, restored before the next one. */
 static int threads_changed, backend_changed, diagnostics_changed;
 
@@ -1123,6 +1365,32 @@ static void reset_globals(void) {
   check(mt_manual_seed(NULL, 42), "mt_manual_seed");
 }
 
+/* Processes are a world of one: no launcher's variables (core/dist/launcher.cpp's list), so no
+ * engine is loaded and a communicator costs nothing, whatever shell runs the target; and no
+ * MINITENSOR_DIST_* setting of that shell. */
+static void leave_any_launcher(void) {
+  static const char* const names[] = {"OMPI_COMM_WORLD_SIZE",
+                                      "PMI_SIZE",
+                                      "PMIX_RANK",
+                                      "SLURM_NTASKS",
+                                      "MINITENSOR_DIST_TIMEOUT",
+                                      "MINITENSOR_DIST_MPI_PLUGIN",
+                                      "MINITENSOR_DIST_ENGINE",
+                                      "MINITENSOR_DIST_DEBUG"};
+  mt_communicator* world = NULL;
+  char* engine = NULL;
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; ++i)
+    unsetenv(names[i]);
+  if (mt_communicator_from_environment(&world) != MT_OK ||
+      mt_communicator_engine(world, &engine) != MT_OK || strcmp(engine, "none") != 0) {
+    fprintf(stderr, "fuzz_capi: not a world of one (engine %s): %s\n", engine ? engine : "?",
+            mt_last_error());
+    abort();
+  }
+  mt_string_free(engine);
+  mt_communicator_release(world);
+}
+
 int LLVMFuzzerInitialize(int* argc, char*** argv);
 
 int LLVMFuzzerInitialize(int* argc, char*** argv) {
@@ -1132,6 +1400,7 @@ int LLVMFuzzerInitialize(int* argc, char*** argv) {
   map_ops = named_count(mt_map_name);
   zip_ops = named_count(mt_zip_name);
   reduce_ops = named_count(mt_reduce_name);
+  leave_any_launcher();
   threads_changed = backend_changed = diagnostics_changed = 1;
   reset_globals();
   return 0;
@@ -1160,10 +1429,12 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case 12: op_autograd(&in); break;
       case 13: op_nn(&in); break;
       case 14: op_runtime(&in); break;
-      default: { /* release a slot, or misuse handles */
+      default: { /* release a slot, misuse handles, or processes */
         const uint8_t b = u8(&in);
         if (b >= 224)
           op_misuse(&in);
+        else if (b >= 208) /* taken from the releases, so older inputs keep their meaning */
+          op_process(&in);
         else
           release_slot(b % kSlots, NULL);
         break;

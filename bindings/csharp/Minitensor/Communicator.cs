@@ -50,12 +50,22 @@ public sealed class Communicator : IDisposable {
     }
   }
 
-  /// <summary>The engine: "mpi", or "none" for a world of one.</summary>
+  /// <summary>The engine: "mpi", "nccl", or "none" for a world of one.</summary>
   public string Engine {
     get {
       minitensor_native.mt_communicator_engine(this, out string engine);
       return engine;
     }
+  }
+
+  /// <summary>Seconds this communicator's collectives wait for every rank before failing
+  /// (MINITENSOR_DIST_TIMEOUT, 300 by default); settable, for this communicator only.</summary>
+  public double Timeout {
+    get {
+      minitensor_native.mt_communicator_timeout(this, out double seconds);
+      return seconds;
+    }
+    set { minitensor_native.mt_communicator_set_timeout(this, value); }
   }
 
   /// <summary>Replaces `tensor` by `op` over every rank's tensor, in place, and returns it.

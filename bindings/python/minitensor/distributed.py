@@ -64,8 +64,18 @@ class Communicator(Handle):
 
     @property
     def engine(self) -> str:
-        """The engine's name: "mpi", or "none" for a world of one."""
+        """The engine's name: "mpi", "nccl", or "none" for a world of one."""
         return _c.mt_communicator_engine(self._h)
+
+    @property
+    def timeout(self) -> float:
+        """Seconds this communicator's collectives wait for every rank before failing
+        (MINITENSOR_DIST_TIMEOUT, 300 by default); settable, for this communicator only."""
+        return _c.mt_communicator_timeout(self._h)
+
+    @timeout.setter
+    def timeout(self, seconds: float) -> None:
+        _c.mt_communicator_set_timeout(self._h, seconds)
 
     def all_reduce(self, tensor: Tensor, op: str = "sum", ordered: bool = True) -> Tensor:
         """tensor = op ("sum", "prod", "max" or "min") over every rank's tensor, in place;

@@ -106,6 +106,9 @@ static class DistributedRanks {
     int n = int.Parse(args[0]);
     using (Communicator comm = Communicator.FromEnvironment()) {
       Check.True(comm.Size == n && comm.Engine == "mpi" && comm.Rank < n, "the world");
+      Check.True(comm.Timeout == 300, "the default timeout");
+      comm.Timeout = 120;
+      Check.True(comm.Timeout == 120, "a timeout set");
       Collectives(comm, n);
       G1(comm);
       Mismatch(comm);

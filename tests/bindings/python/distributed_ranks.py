@@ -5,7 +5,8 @@ The collectives give the expected values on every rank; then G1 by parameter has
 starts from another random MLP (the hashes differ), DataParallel gives them rank 0's, and after
 two epochs of the sharded sampler and SGD every rank's parameters hash the same (G1), and the
 same as one process that runs backward on every rank's block in rank order, divides the
-gradients by N and steps (G3). Last, ranks
+gradients by N and steps (G3), and within rounding of one process that steps on each whole
+global batch. Last, ranks
 that call different collectives get CollectiveMismatchError, and the communicator is broken.
 """
 import hashlib
@@ -63,6 +64,19 @@ def reference_step(model, sgd, x, y, blocks):
     sgd.step()
 
 
+def full_batch_step(model, sgd, x, y, blocks):
+    """One process's step on the whole global batch (the blocks in rank order) at once."""
+    indices = [int(i) for block in blocks for i in block]
+    sgd.zero_grad()
+    xb = mt.tensor([x[i] for i in indices])
+    mt.nn.mse_loss(model(xb), mt.tensor([y[i] for i in indices])).backward()
+    sgd.step()
+
+
+def values(params):
+    return [v for p in params for v in p.reshape(-1).tolist()]
+
+
 def g1_g3(comm):
     model = mlp(10 + comm.rank)
     params = model.parameters()
@@ -77,6 +91,8 @@ def g1_g3(comm):
     sgd = mt.optim.SGD(params, lr=0.1)
     reference = mlp(10)
     reference_sgd = mt.optim.SGD(reference.parameters(), lr=0.1)
+    full = mlp(10)
+    full_sgd = mt.optim.SGD(full.parameters(), lr=0.1)
     for epoch in range(2):
         sampler.set_epoch(epoch)
         for indices in sampler:
@@ -88,9 +104,13 @@ def g1_g3(comm):
             sgd.step()
             blocks = comm.all_gather(mt.tensor(indices, dtype=mt.float64)).tolist()
             reference_step(reference, reference_sgd, x, y, blocks)
+            full_batch_step(full, full_sgd, x, y, blocks)
     digests = gathered_digests(comm, params)
     assert len(set(digests)) == 1, f"G1: the ranks' parameters differ: {digests}"
     assert digest(params) == digest(reference.parameters()), "G3: not one process's bits"
+    ours, whole = values(params), values(full.parameters())
+    worst = max(abs(a - b) / (1 + abs(b)) for a, b in zip(ours, whole))
+    assert worst < 1e-5, f"the whole batch's training differs by {worst} (relative)"
     return digests[0].hex()[:16]
 
 

@@ -220,6 +220,11 @@ CASES = {
     "minitensor.distributed.broadcast": Case(
         lambda root: dist.broadcast(cube(), root), (0,), ints("root", **INT32)
     ),
+    "Communicator.timeout": Case(
+        lambda seconds: (comm := dist.Communicator(), setattr(comm, "timeout", seconds))[0].timeout,
+        (0.5,),
+        reals("seconds"),
+    ),
     "Communicator.broadcast": Case(
         lambda root: dist.world().broadcast(cube(), root), (0,), ints("root", **INT32)
     ),

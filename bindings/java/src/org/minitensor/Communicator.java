@@ -34,11 +34,25 @@ public final class Communicator extends NativeObject {
     return Out.ofInt(out -> MinitensorNative.mt_communicator_local_rank(this, out));
   }
 
-  /** The engine: "mpi", or "none" for a world of one. */
+  /** The engine: "mpi", "nccl", or "none" for a world of one. */
   public String engine() {
     String[] out = new String[1];
     MinitensorNative.mt_communicator_engine(this, out);
     return out[0];
+  }
+
+  /**
+   * Seconds this communicator's collectives wait for every rank before failing
+   * (MINITENSOR_DIST_TIMEOUT, 300 by default).
+   */
+  public double timeout() {
+    return Out.ofDouble(out -> MinitensorNative.mt_communicator_timeout(this, out));
+  }
+
+  /** Sets this communicator's timeout (a positive number of seconds); returns it. */
+  public Communicator setTimeout(double seconds) {
+    MinitensorNative.mt_communicator_set_timeout(this, seconds);
+    return this;
   }
 
   /**

@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The native libraries the jar carries for one platform, in org/minitensor/native/PLATFORM/.
  * Its index, libraries.txt, names the files in load order, one a line: "load FILE" (System.load
- * it) or "extract FILE" (only put it beside the others: the CUDA and MPI plugins, which
+ * it) or "extract FILE" (only put it beside the others: the CUDA, MPI and NCCL plugins, which
  * libminitensor opens from next to itself when CUDA is asked for or a launcher started the
  * process). native/platforms.txt names the platforms.
  */

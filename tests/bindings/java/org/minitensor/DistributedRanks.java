@@ -131,6 +131,7 @@ final class DistributedRanks {
     int n = Integer.parseInt(args[0]);
     try (Communicator comm = Communicator.fromEnvironment()) {
       check(comm.size() == n && comm.engine().equals("mpi") && comm.rank() < n, "the world");
+      check(comm.timeout() == 300 && comm.setTimeout(120).timeout() == 120, "the timeout");
       collectives(comm, n);
       g1(comm);
       mismatch(comm);
