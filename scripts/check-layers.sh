@@ -9,7 +9,7 @@
 #   ops: base, random, op_tables, backend, tensor
 #   autograd: base, op_tables, tensor, ops
 #   data: base, random, tensor, ops        nn: base, random, op_tables, tensor, ops, autograd, data
-#   dist: base, random, op_tables, tensor, ops, autograd
+#   dist: base, random, op_tables, backend, tensor, ops, autograd
 # core/mt.hpp (the umbrella header) may include anything; core never includes the C API;
 # capi/ may include core (not bindings/); bindings/ use only the C header (minitensor/...).
 # An include without a directory ("cuda_emulation.hpp") is a file of the same directory.
@@ -44,7 +44,7 @@ BEGIN {
   allowed["autograd"] = "base op_tables tensor ops autograd"
   allowed["data"] = "base random tensor ops data"
   allowed["nn"] = "base random op_tables tensor ops autograd data nn"
-  allowed["dist"] = "base random op_tables tensor ops autograd dist"
+  allowed["dist"] = "base random op_tables backend tensor ops autograd dist"
   for (layer in allowed) {
     n = split(allowed[layer], to, " ")
     for (i = 1; i <= n; ++i) ok[layer, to[i]] = 1

@@ -141,8 +141,7 @@ mt_status_t mt_data_parallel_create(mt_communicator* communicator, mt_tensor* co
     require(out, "out");
     if (bucket_bytes < 0)
       fail(ErrorCode::InvalidArgument, "bucket_bytes ", bucket_bytes, " is negative");
-    *out = make_handle<mt_data_parallel>(c, std::move(parameters),
-                                         bucket_bytes ? bucket_bytes : dist::kDefaultBucketBytes);
+    *out = make_handle<mt_data_parallel>(c, std::move(parameters), bucket_bytes);
   });
 }
 
@@ -163,6 +162,21 @@ mt_status_t mt_data_parallel_bucket_count(const mt_data_parallel* ddp, int64_t* 
   return guarded("mt_data_parallel_bucket_count", [&] {
     const dist::DataParallel& d = live(ddp, "ddp");
     *require(out, "out") = d.bucket_count();
+  });
+}
+
+static_assert(MT_OVERLAP_AUTO == int(dist::Overlap::Auto) &&
+              MT_OVERLAP_OFF == int(dist::Overlap::Off) && MT_OVERLAP_ON == int(dist::Overlap::On));
+
+mt_status_t mt_data_parallel_set_overlap(mt_data_parallel* ddp, mt_overlap_t mode) {
+  return guarded("mt_data_parallel_set_overlap",
+                 [&] { live(ddp, "ddp").set_overlap(static_cast<dist::Overlap>(mode)); });
+}
+
+mt_status_t mt_data_parallel_overlap(const mt_data_parallel* ddp, int32_t* out) {
+  return guarded("mt_data_parallel_overlap", [&] {
+    const dist::DataParallel& d = live(ddp, "ddp");
+    *require(out, "out") = d.overlap() ? 1 : 0;
   });
 }
 

@@ -1,9 +1,11 @@
 #include "autograd/engine.hpp"
 
+#include <atomic>
 #include <utility>
 #include <vector>
 
 #include "autograd/grad_mode.hpp"
+#include "autograd/meta.hpp"
 #include "autograd/node.hpp"
 #include "base/error.hpp"
 #include "ops/creation.hpp"
@@ -31,8 +33,16 @@ Tensor initial_grad(const Tensor& root, const Tensor& grad) {
   return on_device.dtype() == root.dtype() ? on_device : on_device.to(root.dtype());
 }
 
+// A leaf that the walk reaches: the edges yet to bring it a gradient, and their sum so far.
+struct LeafSlot {
+  Tensor leaf;
+  int waiting_for = 0;
+  Tensor grad;
+};
+
 // The nodes reachable from a root, each once, with walk.waiting_for set to the number of edges
-// that lead to it from the others. Clears the walk state of them all when it goes away.
+// that lead to it from the others, and the leaves they lead to, with the same count. Clears
+// the walk state of the nodes when it goes away.
 class Graph {
  public:
   // Throws, before anything is computed, when a node has been released (leaving no walk
@@ -50,7 +60,10 @@ class Graph {
              "backward to walk a graph twice");
       }
       for (const Edge& edge : node->edges) {
-        if (!edge.node) continue;
+        if (!edge.node) {
+          if (edge.leaf.defined()) ++leaf(edge.leaf).waiting_for;
+          continue;
+        }
         ++edge.node->walk.waiting_for;
         if (!edge.node->walk.reached) {
           reach(edge.node);
@@ -64,6 +77,11 @@ class Graph {
   Graph& operator=(const Graph&) = delete;
 
   const std::vector<std::shared_ptr<Node>>& nodes() const { return nodes_; }
+  LeafSlot& leaf(const Tensor& t) {
+    for (LeafSlot& slot : leaves_)
+      if (slot.leaf.is_same(t)) return slot;
+    return leaves_.emplace_back(LeafSlot{t, 0, Tensor()});
+  }
 
  private:
   void reach(const std::shared_ptr<Node>& node) {
@@ -75,6 +93,7 @@ class Graph {
       node->walk = {};
   }
   std::vector<std::shared_ptr<Node>> nodes_;
+  std::vector<LeafSlot> leaves_;
 };
 
 // `grad` as the gradient of an input of `edge`'s shape and dtype.
@@ -94,14 +113,41 @@ Tensor conform(const Tensor& grad, const Edge& edge, const Node& node) {
 // Adds `grad` to the running sum in `slot` (out of place: a gradient may be shared).
 void add_into(Tensor& slot, const Tensor& grad) { slot = slot.defined() ? slot + grad : grad; }
 
-// Adds `grad` to the leaf's .grad. A first gradient is kept as is where it is ours alone and
-// contiguous, else copied: the .grad must not share memory with anything else.
-void accumulate(const Tensor& leaf, Tensor grad) {
-  if (leaf.grad().defined())
-    leaf.set_grad(leaf.grad() + grad);
-  else
-    leaf.set_grad(grad.is_sole_owner() && grad.is_contiguous() ? std::move(grad) : grad.clone());
-}
+// The leaves whose .grad a backward has stored, and what each held before: put back should the
+// backward fail.
+class StoredGrads {
+ public:
+  StoredGrads() = default;
+  StoredGrads(const StoredGrads&) = delete;
+  StoredGrads& operator=(const StoredGrads&) = delete;
+  ~StoredGrads() {
+    if (!done_)
+      for (auto it = previous_.rbegin(); it != previous_.rend(); ++it)
+        it->first.set_grad(it->second);
+  }
+  // Adds the leaf's final gradient of this backward to its .grad, then calls its gradient-ready
+  // hooks. A first gradient is kept as is where it is ours alone and contiguous, else copied:
+  // the .grad must not share memory with anything else.
+  void store(const Tensor& leaf, Tensor grad) {
+    const Tensor before = leaf.grad();
+    previous_.emplace_back(leaf, before);
+    if (before.defined())
+      leaf.set_grad(before + grad);
+    else
+      leaf.set_grad(grad.is_sole_owner() && grad.is_contiguous() ? std::move(grad) : grad.clone());
+    const auto& hooks = meta_of(leaf).grad_ready_hooks;
+    if (hooks.empty()) return;
+    const auto calls = hooks;  // a copy: a hook may outlive its removal by another
+    for (const auto& [id, hook] : calls)
+      hook(leaf);
+  }
+  // The backward succeeded: keep the gradients.
+  void keep() { done_ = true; }
+
+ private:
+  std::vector<std::pair<Tensor, Tensor>> previous_;  // (leaf, its .grad before)
+  bool done_ = false;
+};
 
 }  // namespace
 
@@ -121,19 +167,34 @@ Tensor sum_to(const Tensor& grad, const Dims& shape) {
   return (dims.empty() ? grad : sum(grad, dims, true)).reshape(shape);
 }
 
+int64_t add_grad_ready_hook(const Tensor& leaf, GradReadyHook hook) {
+  if (!leaf.is_leaf())
+    fail(ErrorCode::InvalidArgument, "add_grad_ready_hook: the tensor was made by ",
+         leaf.grad_fn()->name(), ", not a leaf; only leaves receive gradients");
+  static std::atomic<int64_t> next_id{0};
+  const int64_t id = next_id++;
+  meta_of(leaf).grad_ready_hooks.emplace_back(id, std::move(hook));
+  return id;
+}
+
+void remove_grad_ready_hook(const Tensor& leaf, int64_t id) {
+  auto& hooks = meta_of(leaf).grad_ready_hooks;
+  std::erase_if(hooks, [id](const auto& hook) { return hook.first == id; });
+}
+
 void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
   const Tensor start = initial_grad(root, grad);
   NoGradGuard no_grad;
+  StoredGrads stored;
   if (root.is_leaf()) {
-    accumulate(root, start);
+    stored.store(root, start);
+    stored.keep();
     return;
   }
-  const Graph graph(root.grad_fn());
-  // Kahn's algorithm: a node runs once every node that feeds it a gradient has run. Leaf
-  // gradients are summed aside and stored at the end, so that an error leaves every .grad as
-  // it was.
+  Graph graph(root.grad_fn());
+  // Kahn's algorithm: a node runs once every node that feeds it a gradient has run, and a
+  // leaf's gradient is stored once every node that feeds it has run.
   root.grad_fn()->walk.grad = start;
-  std::vector<std::pair<Tensor, Tensor>> leaf_grads;  // (leaf, its gradient)
   std::vector<Node*> ready{root.grad_fn().get()};
   while (!ready.empty()) {
     Node* node = ready.back();
@@ -149,19 +210,15 @@ void backward(const Tensor& root, const Tensor& grad, bool retain_graph) {
       if (edge.node) {
         if (g.defined()) add_into(edge.node->walk.grad, g);
         if (--edge.node->walk.waiting_for == 0) ready.push_back(edge.node.get());
-      } else if (edge.leaf.defined() && g.defined()) {
-        auto it = leaf_grads.begin();
-        while (it != leaf_grads.end() && !it->first.is_same(edge.leaf))
-          ++it;
-        if (it == leaf_grads.end())
-          leaf_grads.emplace_back(edge.leaf, std::move(g));
-        else
-          add_into(it->second, g);
+      } else if (edge.leaf.defined()) {
+        LeafSlot& slot = graph.leaf(edge.leaf);
+        if (g.defined()) add_into(slot.grad, g);
+        if (--slot.waiting_for == 0 && slot.grad.defined())
+          stored.store(slot.leaf, std::move(slot.grad));
       }
     }
   }
-  for (auto& [leaf, g] : leaf_grads)
-    accumulate(leaf, std::move(g));
+  stored.keep();
   if (!retain_graph)
     for (const auto& node : graph.nodes())
       node->release();

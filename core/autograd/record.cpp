@@ -5,15 +5,16 @@
 
 namespace mt::autograd {
 
-// The one place that writes a tensor's grad_fn.
+// The one place that reaches a tensor's autodiff state.
 struct Recorder {
-  static void set_grad_fn(const Tensor& out, std::shared_ptr<Node> node) {
-    auto& meta = out.impl_->autograd;
+  static AutogradMeta& meta(const Tensor& t) {
+    auto& meta = t.impl_->autograd;
     if (!meta) meta = std::make_shared<AutogradMeta>();
-    meta->requires_grad = true;
-    meta->grad_fn = std::move(node);
+    return *meta;
   }
 };
+
+AutogradMeta& meta_of(const Tensor& t) { return Recorder::meta(t); }
 
 void attach(const Tensor& out, std::shared_ptr<Node> node, std::initializer_list<Tensor> inputs) {
   node->edges.reserve(inputs.size());
@@ -22,7 +23,9 @@ void attach(const Tensor& out, std::shared_ptr<Node> node, std::initializer_list
     if (!edge.node && in.requires_grad()) edge.leaf = in;
     node->edges.push_back(std::move(edge));
   }
-  Recorder::set_grad_fn(out, std::move(node));
+  AutogradMeta& meta = meta_of(out);
+  meta.requires_grad = true;
+  meta.grad_fn = std::move(node);
 }
 
 Node::~Node() {

@@ -30,30 +30,6 @@ struct World {
 
 namespace {
 
-World join() {
-  World world;
-  if (launcher_variable().empty()) return world;
-  world.timeout = collective_timeout();
-  message_limit();  // a bad value fails here, on every rank, rather than inside a collective
-  const std::string engine = engine_choice();
-  const mt_dist_plugin& host = engine_plugin("mpi");
-  if (host.init(nullptr, &world.rank, &world.size, &world.local_rank) != 0)
-    fail(ErrorCode::CollectiveFailed, "joining the world (", launcher_variable(),
-         " is set): ", host.last_error());
-  world.host = &host;
-  if (engine == "mpi") return world;
-  // NCCL learns its place from MPI, and rank 0's unique id travels by MPI's broadcast.
-  const mt_dist_plugin& device = engine_plugin(engine.c_str());
-  const mt_dist_bootstrap bootstrap = {world.rank,    world.size,     world.local_rank,
-                                       world.timeout, host.broadcast, host.last_error};
-  int32_t rank = 0, size = 0, local_rank = 0;
-  if (const int32_t status = device.init(&bootstrap, &rank, &size, &local_rank))
-    fail(status == 7 ? ErrorCode::Unsupported : ErrorCode::CollectiveFailed, "starting the ",
-         engine, " engine on rank ", world.rank, ": ", device.last_error());
-  world.device = &device;
-  return world;
-}
-
 enum class Kind : int64_t { AllReduce, Broadcast, AllGather, Barrier };
 const char* kind_name(Kind kind) {
   switch (kind) {
@@ -117,6 +93,48 @@ std::string ranks_where(const std::vector<uint8_t>& flags, uint8_t value) {
   for (size_t r = 0; r < flags.size(); ++r)
     if (flags[r] == value) list += cat(count++ ? ", " : " ", r);
   return count == 0 ? "no rank" : cat(count == 1 ? "rank" : "ranks", list);
+}
+
+World join() {
+  World world;
+  if (launcher_variable().empty()) return world;
+  world.timeout = collective_timeout();
+  message_limit();  // a bad value fails here, on every rank, rather than inside a collective
+  const std::string engine = engine_choice();
+  const mt_dist_plugin& host = engine_plugin("mpi");
+  if (host.init(nullptr, &world.rank, &world.size, &world.local_rank) != 0)
+    fail(ErrorCode::CollectiveFailed, "joining the world (", launcher_variable(),
+         " is set): ", host.last_error());
+  world.host = &host;
+  if (engine == "mpi") return world;
+  // NCCL learns its place from MPI, and rank 0's unique id travels by MPI's broadcast, which
+  // has no timeout: first every rank says, within the timeout, whether it could load the plugin.
+  const mt_dist_plugin* loaded = nullptr;
+  std::string why;
+  try {
+    loaded = &engine_plugin(engine.c_str());
+  } catch (const Error& e) {
+    why = e.what();
+  }
+  const uint8_t mine = loaded != nullptr;
+  std::vector<uint8_t> all(world.size, 0), arrived(world.size, 0);
+  if (host.exchange(&mine, all.data(), 1, world.timeout, arrived.data()) != 0)
+    fail(ErrorCode::CollectiveFailed, "starting the ", engine, " engine: ", host.last_error(),
+         " waiting for every rank to load it: ", ranks_where(arrived, 1), " did, ",
+         ranks_where(arrived, 0), " did not");
+  if (loaded == nullptr) fail(ErrorCode::Unsupported, why);
+  if (std::find(all.begin(), all.end(), 0) != all.end())
+    fail(ErrorCode::Unsupported, "starting the ", engine, " engine: ", ranks_where(all, 0),
+         " could not load its plugin");
+  const mt_dist_plugin& device = *loaded;
+  const mt_dist_bootstrap bootstrap = {world.rank,    world.size,     world.local_rank,
+                                       world.timeout, host.broadcast, host.last_error};
+  int32_t rank = 0, size = 0, local_rank = 0;
+  if (const int32_t status = device.init(&bootstrap, &rank, &size, &local_rank))
+    fail(status == 7 ? ErrorCode::Unsupported : ErrorCode::CollectiveFailed, "starting the ",
+         engine, " engine on rank ", world.rank, ": ", device.last_error());
+  world.device = &device;
+  return world;
 }
 
 // State shared by every communicator of the process (they share one world).

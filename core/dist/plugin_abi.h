@@ -70,8 +70,7 @@ typedef struct mt_dist_plugin {
    * scatter_slices: recv (size * this rank's slice bytes) receives every rank's slice `rank` of
    * its send, in rank order. gather_slices: recv receives every rank's `send` (its own slice) at
    * that rank's slice of recv; send may be that slice of recv itself (in place). */
-  int32_t (*scatter_slices)(const void* send, const int64_t* offsets, void* recv,
-                            double timeout);
+  int32_t (*scatter_slices)(const void* send, const int64_t* offsets, void* recv, double timeout);
   int32_t (*gather_slices)(const void* send, const int64_t* offsets, void* recv, double timeout);
 } mt_dist_plugin;
 

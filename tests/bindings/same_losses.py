@@ -19,6 +19,7 @@ losses equal to R relative rather than bitwise (a run on a device, which sums in
 against one on the CPU).
 """
 import argparse
+import glob
 import math
 import os
 import re
@@ -78,24 +79,40 @@ def parse_groups(argv):
     return [(g[0], g[1:]) for g in groups]
 
 
+def launched(args, out_dir):
+    """The output of `args`, a command run directly or under mpirun (mpiexec). mpirun interleaves
+    the ranks' writes at any byte, so each rank's stdout goes to a file of its own: the result is
+    rank 0's, and every rank must print the same final loss (G1)."""
+    launcher = os.path.basename(args[0]) in ("mpirun", "mpiexec")
+    if launcher:
+        args = args[:1] + ["--output-filename", out_dir] + args[1:]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0 or not launcher:
+        return done, done.stdout
+    ranks = sorted(glob.glob(os.path.join(out_dir, "*", "rank.*", "stdout")))
+    outputs = [open(path).read() for path in ranks]
+    finals = {m for text in outputs for m in re.findall(r"final loss (\S+)", text)}
+    if len(ranks) < 2 or len(finals) != 1:
+        sys.exit(f"{args}: ranks {ranks} printed final losses {finals}, not one for all")
+    return done, next(text for path, text in zip(ranks, outputs) if "rank.0" in path)
+
+
 def run(name, command, options, epochs, svg_dir):
     args = command + options + ["--epochs", str(epochs), "--exact"]
     if name.split("/")[0] == "c":
         args += ["--svg", os.path.join(svg_dir, "boundary.svg")]
         args += ["--curves", os.path.join(svg_dir, "curves.svg")]
-    done = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    with tempfile.TemporaryDirectory() as out_dir:
+        done, stdout = launched(args, out_dir)
     if done.returncode != 0:
         sys.exit(
             f"{name}: exit {done.returncode} from {args}\nstdout:\n{done.stdout}\n"
             f"stderr:\n{done.stderr}"
         )
     lines = []
-    # Under mpirun (--distributed) the demos' stdout is Open MPI's pseudo-terminal, so rank 0
-    # also draws its live line ("\r\x1b[K" then the line): a progress line may follow a "\r"
-    # or an erase. And mpirun interleaves the ranks' writes (a line's text and its newline may
-    # be two): the other ranks' one line, "rank R of N: final loss L", may land inside rank 0's
-    # progress, so it is taken out first.
-    stdout = re.sub(r"rank \d+ of \d+: final loss [0-9.]+(e[+-]?[0-9]+)?", "", done.stdout)
+    # Under mpirun (--distributed) rank 0's stdout is Open MPI's pseudo-terminal, so it also
+    # draws its live line ("\r\x1b[K" then the line): a progress line may follow a "\r" or an
+    # erase.
     for line in re.split(r"[\r\n]", stdout):
         match = EPOCH_LINE.match(line.removeprefix("\x1b[K"))
         if match:
@@ -105,7 +122,7 @@ def run(name, command, options, epochs, svg_dir):
     if not printed or printed[-1] != epochs or not every_one:
         sys.exit(
             f"{name}: expected epoch lines up to {epochs} (every one up to 20), got {printed} "
-            f"from {args}\nstdout:\n{done.stdout}"
+            f"from {args}\nstdout:\n{stdout}"
         )
     return lines
 

@@ -39,8 +39,6 @@ static void timeouts(void) {
             "mt_communicator_set_timeout", "timeout 0 s is not a positive number of seconds");
   CHECK_ERR(mt_communicator_set_timeout(comm, -INFINITY), MT_ERR_INVALID_ARGUMENT, "-inf s");
   CHECK_ERR(mt_communicator_set_timeout(comm, NAN), MT_ERR_INVALID_ARGUMENT, "nan s");
-  CHECK_ERR(mt_communicator_set_timeout(NULL, 1), MT_ERR_INVALID_ARGUMENT, "communicator is NULL");
-  CHECK_ERR(mt_communicator_timeout(comm, NULL), MT_ERR_INVALID_ARGUMENT, "out is NULL");
   CHECK_OK(mt_communicator_timeout(comm, &seconds));
   CHECK(seconds == 2.5);
   mt_communicator_release(comm);

@@ -170,6 +170,7 @@ static void process_functions(mt_tensor* t) {
   mt_data_parallel* ddp = NULL;
   mt_data_parallel* unmade = SENTINEL;
   char* engine = SENTINEL;
+  double seconds = 0;
   int64_t indices[2];
   CHECK_OK(mt_communicator_from_environment(&comm));
   CHECK_OK(mt_sampler_create(4, 2, 1, 0, 0, &sampler));
@@ -184,6 +185,9 @@ static void process_functions(mt_tensor* t) {
   NULL_ARG("mt_communicator_engine", "communicator", mt_communicator_engine(NULL, &engine));
   NULL_ARG("mt_communicator_engine", "out", mt_communicator_engine(comm, NULL));
   CHECK(engine == SENTINEL);
+  NULL_ARG("mt_communicator_timeout", "communicator", mt_communicator_timeout(NULL, &seconds));
+  NULL_ARG("mt_communicator_timeout", "out", mt_communicator_timeout(comm, NULL));
+  NULL_ARG("mt_communicator_set_timeout", "communicator", mt_communicator_set_timeout(NULL, 1));
   NULL_ARG("mt_all_reduce", "communicator",
            mt_all_reduce(NULL, t, MT_REDUCE_SUM, MT_ALL_REDUCE_ORDERED));
   NULL_ARG("mt_all_reduce", "tensor",
@@ -211,6 +215,10 @@ static void process_functions(mt_tensor* t) {
   NULL_ARG("mt_data_parallel_set_no_sync", "ddp", mt_data_parallel_set_no_sync(NULL, 1));
   NULL_ARG("mt_data_parallel_bucket_count", "ddp", mt_data_parallel_bucket_count(NULL, &i64));
   NULL_ARG("mt_data_parallel_bucket_count", "out", mt_data_parallel_bucket_count(ddp, NULL));
+  NULL_ARG("mt_data_parallel_set_overlap", "ddp",
+           mt_data_parallel_set_overlap(NULL, MT_OVERLAP_ON));
+  NULL_ARG("mt_data_parallel_overlap", "ddp", mt_data_parallel_overlap(NULL, &i32));
+  NULL_ARG("mt_data_parallel_overlap", "out", mt_data_parallel_overlap(ddp, NULL));
   mt_data_parallel_release(ddp);
   mt_sampler_release(sampler);
   mt_communicator_release(comm);

@@ -9,14 +9,15 @@
  *
  *   mpirun -np N collectives N     under a launcher of N ranks
  *   collectives alone              without one: a world of one, and no MPI in the process
- *   collectives refused            with a launcher variable and MINITENSOR_DIST_MPI_PLUGIN
- *                                  naming a plugin of another table version: refused
- *   collectives bad-environment M  with a launcher variable and a bad MINITENSOR_DIST_*
- *                                  variable: refused before anything is loaded, with message M
+ *   collectives refused S M        joining the world fails with status S and a message that
+ *                                  contains M (a plugin of another table version, a bad
+ *                                  MINITENSOR_DIST_* variable, NCCL without a GPU); exits 77
+ *                                  (skipped) with M "no usable GPU" where a GPU is present
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -306,20 +307,15 @@ static void alone(void) {
 
 int main(int argc, char** argv) {
   int32_t local_rank = -1;
-  if (argc != 2 && !(argc == 3 && strcmp(argv[1], "bad-environment") == 0)) {
-    fprintf(stderr, "usage: collectives N | alone | refused | bad-environment MESSAGE\n");
-    return 2;
-  }
-  if (strcmp(argv[1], "refused") == 0) {
-    CHECK_ERR_OUT_TYPED(mt_communicator*, mt_communicator_from_environment(OUT), MT_ERR_UNSUPPORTED,
-                        "mt_communicator_from_environment",
-                        "speaks plugin ABI 1000, this library ");
+  if (argc == 4 && strcmp(argv[1], "refused") == 0) {
+    if (strstr(argv[3], "no usable GPU") != NULL && access("/dev/nvidiactl", F_OK) == 0) return 77;
+    CHECK_ERR_OUT_TYPED(mt_communicator*, mt_communicator_from_environment(OUT),
+                        (mt_status_t)atoi(argv[2]), "mt_communicator_from_environment", argv[3]);
     return check_summary("collectives refused");
   }
-  if (strcmp(argv[1], "bad-environment") == 0) {
-    CHECK_ERR_OUT_TYPED(mt_communicator*, mt_communicator_from_environment(OUT),
-                        MT_ERR_INVALID_ARGUMENT, "mt_communicator_from_environment", argv[2]);
-    return check_summary("collectives bad-environment");
+  if (argc != 2) {
+    fprintf(stderr, "usage: collectives N | alone | refused STATUS MESSAGE\n");
+    return 2;
   }
   CHECK_OK(mt_communicator_from_environment(&comm));
   CHECK_OK(mt_communicator_rank(comm, &rank));

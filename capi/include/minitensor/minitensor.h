@@ -709,7 +709,7 @@ MT_API mt_status_t mt_sampler_indices(const mt_sampler* sampler, int64_t step, i
  * same shapes and dtypes, in the same order (else MT_ERR_SHAPE_MISMATCH or
  * MT_ERR_DTYPE_MISMATCH on every rank, naming the first difference), and every rank's
  * parameters then take rank 0's values. Gradients are reduced in buckets of at most
- * `bucket_bytes` (0: 2 MiB; a larger parameter is a bucket of its own), filled in reverse
+ * `bucket_bytes` (0: 2 MiB, 25 MiB with the NCCL engine; a larger parameter is a bucket of its own), filled in reverse
  * parameter order. Train with each rank's block of the global batch (mt_sampler), then call
  * mt_data_parallel_reduce_gradients between backward and the optimizer step. */
 typedef struct mt_data_parallel mt_data_parallel;
@@ -727,6 +727,24 @@ MT_API mt_status_t mt_data_parallel_reduce_gradients(mt_data_parallel* ddp);
 MT_API mt_status_t mt_data_parallel_set_no_sync(mt_data_parallel* ddp, int32_t no_sync);
 /* The number of gradient buckets. */
 MT_API mt_status_t mt_data_parallel_bucket_count(const mt_data_parallel* ddp, int64_t* out);
+
+/* Overlap (ABI 4): with it, mt_data_parallel_reduce_gradients's buckets are reduced during
+ * backward, on a communication thread of the ddp, each as soon as its parameters' gradients
+ * are final (a gradient-ready hook in the autograd engine), strictly in bucket order; the
+ * reduction then waits for them and reduces the buckets not yet handed over (parameters that
+ * got no gradient) and throws any error of the thread. The same buckets, in the same order,
+ * with the same arithmetic: the gradients have the same bits with overlap on or off.
+ * MT_OVERLAP_AUTO (the default) is on for the NCCL engine, and on CPU where a core is spare:
+ * more than one rank, and more CPUs in the process's affinity mask than mt_num_threads (mpirun
+ * binds each of a few ranks to one core: none spare), decided when set. no_sync turns it off.
+ * Between a backward and the reduction, other collectives may run before or after the
+ * thread's: call them before backward or after the reduction. Two backwards before one
+ * reduction without no_sync are correct but waste the first one's reductions. */
+typedef int32_t mt_overlap_t;
+enum { MT_OVERLAP_AUTO = 0, MT_OVERLAP_OFF = 1, MT_OVERLAP_ON = 2 };
+MT_API mt_status_t mt_data_parallel_set_overlap(mt_data_parallel* ddp, mt_overlap_t mode);
+/* 1 when the buckets are reduced during backward (MT_OVERLAP_AUTO decided), else 0. */
+MT_API mt_status_t mt_data_parallel_overlap(const mt_data_parallel* ddp, int32_t* out);
 
 #ifdef __cplusplus
 }

@@ -74,6 +74,8 @@ static class DistributedRanks {
       using (var sampler = new ShardedSampler(Points, GlobalBatch, comm, 5))
       using (var sgd = new Sgd(parameters, 0.1)) {
         Check.True(ddp.BucketCount > 1, "several buckets");
+        ddp.SetOverlap(OverlapMode.On); // G1 below holds with the communication thread
+        Check.True(ddp.Overlap, "overlap on");
         Check.True(SameOnEveryRank(comm, parameters), "rank 0's parameters everywhere");
         Check.Equal((long)(Points / GlobalBatch), sampler.Steps, "steps");
         for (int epoch = 0; epoch < 2; ++epoch) {

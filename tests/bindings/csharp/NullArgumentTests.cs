@@ -55,6 +55,7 @@ static class NullArgumentTests {
     { typeof(ZipOp), () => ZipOp.Add }, { typeof(ReduceOp), () => ReduceOp.Sum },
     { typeof(Reduction), () => Reduction.Mean }, { typeof(DatasetKind), () => DatasetKind.Xor },
     { typeof(DiagnosticsMode), () => DiagnosticsMode.Off },
+    { typeof(OverlapMode), () => OverlapMode.On },
     { typeof(CudaMatmul), () => CudaMatmul.Kernel }, { typeof(Status), () => Status.Ok },
     { typeof(Tensor), () => Keep(Tensor.Ones(2)) },
     { typeof(Tensor[]), () => new[] { Parameter() } },

@@ -83,6 +83,8 @@ def g1_g3(comm):
     assert len(set(gathered_digests(comm, params))) == comm.size, "the inits should differ"
     ddp = dist.DataParallel(params, comm, bucket_bytes=64)
     assert ddp.bucket_count > 1
+    ddp.set_overlap("on")  # G3 below holds with the communication thread too
+    assert ddp.overlap
     assert len(set(gathered_digests(comm, params))) == 1, "rank 0's parameters everywhere"
     x = mt.randn(POINTS, 2, generator=mt.Generator(1)).tolist()
     y = mt.randn(POINTS, 1, generator=mt.Generator(2)).tolist()

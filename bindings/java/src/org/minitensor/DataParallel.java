@@ -10,7 +10,7 @@ import java.util.List;
  * runs backward on the ranks' blocks in rank order and divides the gradients by their number.
  */
 public final class DataParallel extends NativeObject {
-  /** Buckets of at most bucketBytes (0: 2 MiB), filled in reverse parameter order. */
+  /** Buckets of at most bucketBytes (0: 2 MiB, 25 MiB with NCCL), filled in reverse parameter order. */
   public DataParallel(List<Tensor> parameters, Communicator comm, long bucketBytes) {
     super(Out.ofLong(out -> MinitensorNative.mt_data_parallel_create(
               Args.notNull(comm, "DataParallel", "comm"),
@@ -19,7 +19,7 @@ public final class DataParallel extends NativeObject {
         MinitensorNativeJNI::mt_data_parallel_release);
   }
 
-  /** With 2 MiB buckets. */
+  /** With buckets of the default size (2 MiB, 25 MiB with NCCL). */
   public DataParallel(List<Tensor> parameters, Communicator comm) {
     this(parameters, comm, 0);
   }
@@ -43,6 +43,35 @@ public final class DataParallel extends NativeObject {
   public interface NoSync extends AutoCloseable {
     @Override
     void close();
+  }
+
+  /**
+   * Whether buckets are reduced during backward: ON reduces each bucket on a communication
+   * thread as soon as its gradients are final (OFF: in reduceGradients); the gradients have the
+   * same bits either way. AUTO (the default): on for NCCL, and on CPU with several ranks where
+   * the affinity mask leaves a CPU beyond minitensor's threads.
+   */
+  public enum Overlap {
+    AUTO(MinitensorNative.MT_OVERLAP_AUTO),
+    OFF(MinitensorNative.MT_OVERLAP_OFF),
+    ON(MinitensorNative.MT_OVERLAP_ON);
+
+    final int code;
+
+    Overlap(int code) {
+      this.code = code;
+    }
+  }
+
+  /** Sets the overlap mode (from the next backward; AUTO is decided now). */
+  public void setOverlap(Overlap mode) {
+    Args.notNull(mode, "DataParallel.setOverlap", "mode");
+    MinitensorNative.mt_data_parallel_set_overlap(this, mode.code);
+  }
+
+  /** Whether buckets are reduced during backward (AUTO decided). */
+  public boolean overlap() {
+    return Out.ofFlag(out -> MinitensorNative.mt_data_parallel_overlap(this, out));
   }
 
   /** The number of gradient buckets. */

@@ -90,6 +90,8 @@ final class DistributedRanks {
            ShardedSampler sampler = new ShardedSampler(POINTS, GLOBAL_BATCH, comm, 5);
            Optimizer sgd = Optimizer.sgd(params, 0.1, 0, 0, false)) {
         check(ddp.bucketCount() > 1, "several buckets");
+        ddp.setOverlap(DataParallel.Overlap.ON); // G1 below holds with the communication thread
+        check(ddp.overlap(), "overlap on");
         check(sameOnEveryRank(comm, params), "rank 0's parameters everywhere");
         check(sampler.steps() == POINTS / GLOBAL_BATCH, "steps");
         for (int epoch = 0; epoch < 2; ++epoch) {

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Test;
 class NullArgumentsTest {
   /** The jar's public classes: checked against the jar, so that a new one is not skipped. */
   private static final Set<Class<?>> PUBLIC_CLASSES = Set.of(Communicator.class, Cuda.class,
-      Cuda.Matmul.class, DataParallel.class, DataParallel.NoSync.class, Dataset.class,
+      Cuda.Matmul.class, DataParallel.class, DataParallel.NoSync.class,
+      DataParallel.Overlap.class, Dataset.class,
       DatasetKind.class, Device.class, DiagnosticsMode.class, DType.class, Generator.class,
       Linear.class, Loss.class, MapOp.class, Minitensor.class, MinitensorException.class,
       Mlp.class, NoGrad.class, Optimizer.class, ReduceOp.class,
@@ -85,6 +86,7 @@ class NullArgumentsTest {
     value(ZipOp.class, () -> ZipOp.ADD);
     value(ReduceOp.class, () -> ReduceOp.SUM);
     value(Reduction.class, () -> Reduction.MEAN);
+    value(DataParallel.Overlap.class, () -> DataParallel.Overlap.ON);
     value(DatasetKind.class, () -> DatasetKind.XOR);
     value(DiagnosticsMode.class, () -> DiagnosticsMode.OFF);
     value(Cuda.Matmul.class, () -> Cuda.Matmul.KERNEL);
