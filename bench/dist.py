@@ -136,8 +136,8 @@ def train(program, rounds):
         f"{first['global_batch']}, {first['dtype']}, SGD (median step of {first['steps']} after "
         f"warm-up, then the median over {rounds} rounds)\n"
     )
-    print("| configuration | step ms | samples/s | vs 1 process x 1 thread |")
-    print("|---|---|---|---|")
+    print("| configuration | step ms | samples/s | vs 1 process x 1 thread | DDP overlap |")
+    print("|---|---|---|---|---|")
 
     def rate_ratio(runs, over):
         return paired(runs, over, lambda a, b: a["samples_per_s"] / b["samples_per_s"])
@@ -145,7 +145,12 @@ def train(program, rounds):
     for name, _, _ in TRAIN_CONFIGURATIONS:
         ms = statistics.median(run["median_ms"] for run in runs[name])
         rate = statistics.median(run["samples_per_s"] for run in runs[name])
-        print(f"| {name} | {ms:.4g} | {rate:.4g} | {rate_ratio(runs[name], base):.2f} |")
+        overlap = (
+            "-" if runs[name][0]["ranks"] == 1 else "on" if runs[name][0]["overlap"] else "off"
+        )
+        print(
+            f"| {name} | {ms:.4g} | {rate:.4g} | {rate_ratio(runs[name], base):.2f} | {overlap} |"
+        )
     speedup, versus_threads = rate_ratio(ddp, base), rate_ratio(ddp, two_threads)
     print(
         "\nTargets:\n"

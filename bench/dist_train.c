@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
   classifier c = CLASSIFIER_EMPTY;
   distributed d;
   double *ms, loss = 0;
-  int32_t status;
+  int32_t status, overlap = 0;
   memset(&d, 0, sizeof d);
   if (!parse(argc, argv, &opt)) return 2;
   ms = malloc(sizeof(double) * (size_t)opt.steps);
@@ -123,16 +123,18 @@ int main(int argc, char** argv) {
     status = classifier_create(&config, &c);
   }
   if (status == MT_OK) status = distributed_create(&c, 3, &d);
+  /* Whether DDP reduces buckets during backward (MT_OVERLAP_AUTO: only with a core spare). */
+  if (status == MT_OK && d.size > 1) status = mt_data_parallel_overlap(d.ddp, &overlap);
   if (status == MT_OK) status = train(&c, &d, &opt, ms, &loss);
   if (status == MT_OK && d.rank == 0) {
     const double median = (qsort(ms, (size_t)opt.steps, sizeof *ms, ascending), ms[opt.steps / 2]);
     printf(
         "{\"case\": \"ddp_step\", \"ranks\": %d, \"threads\": %d, \"hidden\": %lld, "
         "\"global_batch\": %lld, \"dtype\": \"%s\", \"steps\": %d, \"median_ms\": %.6g, "
-        "\"min_ms\": %.6g, \"samples_per_s\": %.6g, \"last_loss\": %.9g}\n",
+        "\"min_ms\": %.6g, \"samples_per_s\": %.6g, \"overlap\": %d, \"last_loss\": %.9g}\n",
         d.size, mt_num_threads(), (long long)opt.hidden, (long long)opt.batch,
         opt.dtype == MT_FLOAT32 ? "float32" : "float64", opt.steps, median, ms[0],
-        (double)opt.batch / median * 1e3, loss);
+        (double)opt.batch / median * 1e3, overlap, loss);
   }
   if (status != MT_OK) fprintf(stderr, "mt_bench_dist_train: %s\n", mt_last_error());
   distributed_release(&d);
