@@ -21,8 +21,8 @@ public enum OverlapMode {
 public sealed class DataParallel : IDisposable {
   readonly DataParallelHandle handle;
 
-  /// <summary>Buckets of at most bucketBytes (0: 2 MiB, 25 MiB with NCCL), filled in reverse parameter order.
-  /// </summary>
+  /// <summary>Buckets of at most bucketBytes (0: 2 MiB, 25 MiB with NCCL), filled in reverse
+  /// parameter order.</summary>
   public DataParallel(Tensor[] parameters, Communicator comm, long bucketBytes = 0) {
     Args.NotNull(comm, "DataParallel", "comm");
     minitensor_native.mt_data_parallel_create(

@@ -653,8 +653,8 @@ enum { MT_ALL_REDUCE_ORDERED = 0, MT_ALL_REDUCE_ENGINE = 1 };
  * missing or of another version, or NCCL finds no GPU; MT_ERR_INVALID_ARGUMENT when
  * MINITENSOR_DIST_TIMEOUT or MINITENSOR_DIST_MAX_MESSAGE_BYTES (the most bytes of a rank's data
  * an engine call moves; larger collectives are split) is set but is not a positive number, or
- * MINITENSOR_DIST_ENGINE is neither mpi nor nccl; MT_ERR_COLLECTIVE_FAILED when joining fails. Release it with
- * mt_communicator_release (the world stays joined until the process exits). */
+ * MINITENSOR_DIST_ENGINE is neither mpi nor nccl; MT_ERR_COLLECTIVE_FAILED when joining fails.
+ * Release it with mt_communicator_release (the world stays joined until the process exits). */
 MT_API mt_status_t mt_communicator_from_environment(mt_communicator** out);
 MT_API void mt_communicator_release(mt_communicator* communicator);
 /* This rank (0 .. size - 1), the number of ranks, and this rank's place among the ranks on
@@ -709,9 +709,10 @@ MT_API mt_status_t mt_sampler_indices(const mt_sampler* sampler, int64_t step, i
  * same shapes and dtypes, in the same order (else MT_ERR_SHAPE_MISMATCH or
  * MT_ERR_DTYPE_MISMATCH on every rank, naming the first difference), and every rank's
  * parameters then take rank 0's values. Gradients are reduced in buckets of at most
- * `bucket_bytes` (0: 2 MiB, 25 MiB with the NCCL engine; a larger parameter is a bucket of its own), filled in reverse
- * parameter order. Train with each rank's block of the global batch (mt_sampler), then call
- * mt_data_parallel_reduce_gradients between backward and the optimizer step. */
+ * `bucket_bytes` (0: 2 MiB, 25 MiB with the NCCL engine; a larger parameter is a bucket of its
+ * own), filled in reverse parameter order. Train with each rank's block of the global batch
+ * (mt_sampler), then call mt_data_parallel_reduce_gradients between backward and the optimizer
+ * step. */
 typedef struct mt_data_parallel mt_data_parallel;
 MT_API mt_status_t mt_data_parallel_create(mt_communicator* communicator, mt_tensor* const* params,
                                            int32_t count, int64_t bucket_bytes,

@@ -10,7 +10,10 @@ import java.util.List;
  * runs backward on the ranks' blocks in rank order and divides the gradients by their number.
  */
 public final class DataParallel extends NativeObject {
-  /** Buckets of at most bucketBytes (0: 2 MiB, 25 MiB with NCCL), filled in reverse parameter order. */
+  /**
+   * Buckets of at most bucketBytes (0: 2 MiB, 25 MiB with NCCL), filled in reverse parameter
+   * order.
+   */
   public DataParallel(List<Tensor> parameters, Communicator comm, long bucketBytes) {
     super(Out.ofLong(out -> MinitensorNative.mt_data_parallel_create(
               Args.notNull(comm, "DataParallel", "comm"),
