@@ -27,6 +27,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "timing.h"
+
 #define MIB (1024L * 1024L)
 
 static const long kSizes[] = {1024, 4096, 64 * 1024, 256 * 1024, MIB, 4 * MIB, 64 * MIB};
@@ -90,11 +92,6 @@ static float* huge_zeros(long bytes) {
   madvise(p, (size_t)bytes, MADV_HUGEPAGE);
   memset(p, 0, (size_t)bytes); /* first touches outside the timing */
   return p;
-}
-
-static int ascending(const void* a, const void* b) {
-  const double x = *(const double*)a, y = *(const double*)b;
-  return x < y ? -1 : x > y;
 }
 
 /* The q-quantile of sorted values, by the nearest rank. */

@@ -15,27 +15,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "classifier.h"
 #include "distributed.h"
+#include "timing.h"
 
 typedef struct options {
   int64_t hidden, batch;
   int32_t dtype;
   int warmup, steps;
 } options;
-
-static double seconds(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int ascending(const void* a, const void* b) {
-  const double x = *(const double*)a, y = *(const double*)b;
-  return x < y ? -1 : x > y;
-}
 
 static int parse(int argc, char** argv, options* opt) {
   int i;
