@@ -12,20 +12,20 @@
 
 #include "autograd/record.hpp"
 #include "base/index.hpp"
+#include "dist/fnv1a.hpp"
 #include "dist/launcher.hpp"
 #include "dist/loader.hpp"
 #include "dist/rank_order_fold.hpp"
 #include "ops/tensor_ops.hpp"
 
 namespace mt::dist {
-namespace {}  // namespace
 
 // The process's place in the world, joined once.
 struct World {
   const mt_dist_plugin* host = nullptr;    // null: a world of one
   const mt_dist_plugin* device = nullptr;  // the NCCL engine, when chosen
   int32_t rank = 0, size = 1, local_rank = 0;
-  double timeout = 300;  // seconds a collective waits for every rank, by default
+  double timeout = kDefaultTimeout;  // seconds a collective waits for every rank
 };
 
 namespace {
@@ -62,15 +62,6 @@ struct Token {
   uint64_t fingerprint = 0;
   bool operator==(const Token&) const = default;
 };
-
-// FNV-1a over bytes.
-uint64_t fingerprint(const void* data, int64_t nbytes) {
-  uint64_t hash = 14695981039346656037ull;
-  const auto* bytes = static_cast<const unsigned char*>(data);
-  for (int64_t i = 0; i < nbytes; ++i)
-    hash = (hash ^ bytes[i]) * 1099511628211ull;
-  return hash;
-}
 
 std::string describe(const Descriptor& d) {
   std::string text = cat(kind_name(d.kind), " #", d.sequence);
@@ -173,7 +164,7 @@ class Collective {
       exchange(mine_, payload, payload_bytes);
       check_descriptors();
     } else {
-      exchange(Token{mine_.sequence, fingerprint(&mine_, sizeof mine_)}, payload, payload_bytes);
+      exchange(Token{mine_.sequence, fnv1a(&mine_, sizeof mine_)}, payload, payload_bytes);
       check_tokens();
     }
   }

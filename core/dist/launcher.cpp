@@ -19,7 +19,7 @@ std::string launcher_variable() {
 
 double collective_timeout() {
   const char* env = std::getenv("MINITENSOR_DIST_TIMEOUT");
-  if (env == nullptr || *env == '\0') return 300;
+  if (env == nullptr || *env == '\0') return kDefaultTimeout;
   char* end = nullptr;
   const double seconds = std::strtod(env, &end);
   if (*end != '\0' || !std::isfinite(seconds) || seconds <= 0)

@@ -10,8 +10,12 @@ namespace mt::dist {
 // "SLURM_NTASKS", ...), or "" when none is: the process is then a world of one.
 std::string launcher_variable();
 
+// Seconds a collective waits for every rank before failing unless told otherwise.
+inline constexpr double kDefaultTimeout = 300;
+
 // Seconds a collective waits for every rank before failing: MINITENSOR_DIST_TIMEOUT (a positive
-// number), 300 by default. Throws InvalidArgument when the variable is not such a number.
+// number), kDefaultTimeout by default. Throws InvalidArgument when the variable is not such a
+// number.
 double collective_timeout();
 
 // MINITENSOR_DIST_ENGINE: "mpi" (the default) or "nccl"; throws InvalidArgument otherwise.

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "dist/fnv1a.hpp"
 #include "dist/plugin_abi.h"
 
 namespace {
@@ -160,11 +161,8 @@ void finalize_at_exit() {
 // 64-bit FNV-1a of the unique id: init's messages show it, so that a test can see that every
 // rank agreed on rank 0's id.
 std::string fingerprint(const ncclUniqueId& id) {
-  uint64_t hash = 14695981039346656037ull;
-  for (char c : id.internal)
-    hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
   char text[40];
-  std::snprintf(text, sizeof text, "%016" PRIx64, hash);
+  std::snprintf(text, sizeof text, "%016" PRIx64, mt::dist::fnv1a(id.internal, sizeof id.internal));
   return std::string("unique id fingerprint ") + text;
 }
 
