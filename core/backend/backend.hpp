@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "backend/fused_kernel.hpp"
 #include "base/strided_view.hpp"
 #include "op_tables/binary_ops.hpp"
 #include "op_tables/reduce_ops.hpp"
@@ -57,6 +58,13 @@ class Backend {
   virtual void fill(const StridedView& out, double value) = 0;
   // out[i] = sample of element (spec.offset + i) in row-major order (random/philox.hpp).
   virtual void random(const StridedView& out, const RandomSpec& spec) = 0;
+  // Runs a fused group (backend/fused_kernel.hpp) and returns true; or returns false, touching
+  // nothing, when this backend has no fused executor (the plan then runs the group's ops one
+  // at a time).
+  virtual bool fused(const FusedKernel& kernel) {
+    (void)kernel;
+    return false;
+  }
 };
 
 }  // namespace mt
