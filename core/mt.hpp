@@ -11,6 +11,8 @@
 #include "dist/communicator.hpp"
 #include "dist/data_parallel.hpp"
 #include "dist/sharded_sampler.hpp"
+#include "fusion/capture.hpp"
+#include "fusion/plan.hpp"
 #include "nn/linear.hpp"
 #include "nn/loss.hpp"
 #include "nn/mlp.hpp"

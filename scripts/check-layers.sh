@@ -6,7 +6,8 @@
 # Directories under core/ and what each may include (its own directory always):
 #   base                                   random, op_tables: base
 #   backend: base, random, op_tables       tensor: base
-#   ops: base, random, op_tables, backend, tensor
+#   fusion: base, random, op_tables, backend, tensor
+#   ops: base, random, op_tables, backend, tensor, fusion
 #   autograd: base, op_tables, tensor, ops
 #   data: base, random, tensor, ops        nn: base, random, op_tables, tensor, ops, autograd, data
 #   dist: base, random, op_tables, backend, tensor, ops, autograd
@@ -40,7 +41,8 @@ BEGIN {
   allowed["op_tables"] = "base op_tables"
   allowed["backend"] = "base random op_tables backend"
   allowed["tensor"] = "base tensor"
-  allowed["ops"] = "base random op_tables backend tensor ops"
+  allowed["fusion"] = "base random op_tables backend tensor fusion"
+  allowed["ops"] = "base random op_tables backend tensor fusion ops"
   allowed["autograd"] = "base op_tables tensor ops autograd"
   allowed["data"] = "base random tensor ops data"
   allowed["nn"] = "base random op_tables tensor ops autograd data nn"

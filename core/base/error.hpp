@@ -23,6 +23,7 @@ enum class ErrorCode : int32_t {
   DeviceUnavailable = 10,  // a device that this process cannot use (no driver, no plugin, ...)
   CollectiveFailed = 11,   // the communication engine failed, or an earlier failure broke the world
   CollectiveMismatch = 12,  // ranks entered different collectives (kind, dtype, size or order)
+  CaptureMisuse = 13,       // what a capture cannot do: a value read, a nested capture, ...
 };
 
 // Every error the core reports is an mt::Error; its message names the problem and the values.

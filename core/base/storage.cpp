@@ -3,16 +3,25 @@
 #include <cstdint>
 
 #include "base/allocator.hpp"
+#include "base/capture_state.hpp"
 #include "base/error.hpp"
 
 namespace mt {
+
+Storage::Storage(void* data, int64_t nbytes, Deleter deleter, Device device, bool pending)
+    : data_(data),
+      nbytes_(nbytes),
+      device_(device),
+      deleter_(std::move(deleter)),
+      made_in_capture_(capture_active()),
+      pending_(pending) {}
 
 std::shared_ptr<Storage> Storage::allocate(int64_t nbytes, Device device) {
   if (device.is_cpu()) {
     void* data = host_allocate(nbytes);
     try {
       return std::shared_ptr<Storage>(new Storage(
-          data, nbytes, [nbytes](void* p) { host_free(p, nbytes); }, device));
+          data, nbytes, [nbytes](void* p) { host_free(p, nbytes); }, device, capture_active()));
     } catch (...) {
       host_free(data, nbytes);
       throw;
@@ -24,7 +33,7 @@ std::shared_ptr<Storage> Storage::allocate(int64_t nbytes, Device device) {
   try {
     return std::shared_ptr<Storage>(new Storage(
         data, nbytes, [&memory, index, nbytes](void* p) { memory.release(index, p, nbytes); },
-        device));
+        device, capture_active()));
   } catch (...) {
     memory.release(index, data, nbytes);
     throw;
@@ -35,7 +44,9 @@ std::shared_ptr<Storage> Storage::wrap(void* data, int64_t nbytes, Deleter delet
   if (nbytes < 0) fail(ErrorCode::InvalidArgument, "negative buffer size ", nbytes);
   if (data == nullptr && nbytes > 0)
     fail(ErrorCode::InvalidArgument, "null buffer of ", nbytes, " bytes");
-  return std::shared_ptr<Storage>(new Storage(data, nbytes, std::move(deleter), Device::cpu()));
+  // A caller's buffer holds real values, capture or not.
+  return std::shared_ptr<Storage>(
+      new Storage(data, nbytes, std::move(deleter), Device::cpu(), false));
 }
 
 bool Storage::overlaps(const Storage& other) const {

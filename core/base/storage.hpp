@@ -38,15 +38,25 @@ class Storage {
   uint64_t version() const { return version_.load(std::memory_order_relaxed); }
   void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
 
+  // Made while a capture was active on the allocating thread (base/capture_state.hpp): its
+  // contents are written only when a plan runs, if at all.
+  bool made_in_capture() const { return made_in_capture_; }
+  // Whether the contents are still unwritten: true from creation for storages made in a
+  // capture until something writes real values (Tensor::set, a plan run). Reading a pending
+  // storage is an error, not garbage.
+  bool pending() const { return pending_.load(std::memory_order_acquire); }
+  void set_written() { pending_.store(false, std::memory_order_release); }
+
  private:
-  Storage(void* data, int64_t nbytes, Deleter deleter, Device device)
-      : data_(data), nbytes_(nbytes), device_(device), deleter_(std::move(deleter)) {}
+  Storage(void* data, int64_t nbytes, Deleter deleter, Device device, bool pending);
 
   void* data_;
   int64_t nbytes_;
   Device device_;
   Deleter deleter_;
   std::atomic<uint64_t> version_{0};
+  bool made_in_capture_;
+  std::atomic<bool> pending_;
 };
 
 }  // namespace mt

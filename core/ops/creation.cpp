@@ -5,8 +5,10 @@
 #include <cstring>
 
 #include "backend/registry.hpp"
+#include "base/capture_state.hpp"
 #include "base/error.hpp"
 #include "base/index.hpp"
+#include "ops/run.hpp"
 #include "ops/strided_view.hpp"
 #include "random/philox.hpp"
 
@@ -18,7 +20,7 @@ Tensor random_tensor(const Dims& shape, DType dtype, Distribution distribution, 
   Tensor out = Tensor::empty(shape, dtype, device);
   const RandomSpec spec{distribution, a, b, generator.seed(),
                         generator.take(static_cast<uint64_t>(out.numel()))};
-  backend_for(device).random(strided_view(out), spec);
+  run_random(out, spec);
   return out;
 }
 
@@ -53,7 +55,7 @@ Tensor borrow_buffer(const void* data, DType dtype, const Dims& shape, const cha
 Tensor full(const Dims& shape, double value, DType dtype, Device device) {
   check_fits(value, dtype, "full", "value");
   Tensor out = Tensor::empty(shape, dtype, device);
-  backend_for(device).fill(strided_view(out), value);
+  run_fill(out, value);
   return out;
 }
 
@@ -89,6 +91,7 @@ Tensor arange(double start, double stop, double step, DType dtype, Device device
     for (int64_t i = 0; i < n; ++i)
       data[i] = static_cast<T>(value(i));
   });
+  out.storage()->set_written();
   return out.to(device);
 }
 
@@ -115,9 +118,12 @@ Tensor randn(const Dims& shape, DType dtype, double mean, double std, Generator&
 }
 
 Tensor from_buffer(const void* src, DType src_dtype, const Dims& shape, Device device) {
-  if (!aligned_for(src, src_dtype)) {
+  // In a capture the copy is made now: a recorded copy would read the caller's buffer when the
+  // plan runs, long after this call returned.
+  if (!aligned_for(src, src_dtype) || capture_active()) {
     Tensor staged = Tensor::empty(shape, src_dtype);
     std::memcpy(staged.raw_data(), src, static_cast<size_t>(staged.numel()) * itemsize(src_dtype));
+    staged.storage()->set_written();
     return staged.to(device);
   }
   const Tensor borrowed = borrow_buffer(src, src_dtype, shape, "from_buffer");
@@ -125,6 +131,7 @@ Tensor from_buffer(const void* src, DType src_dtype, const Dims& shape, Device d
 }
 
 void to_buffer(const Tensor& tensor, void* dst, DType dst_dtype) {
+  tensor.check_readable("to_buffer");
   if (!aligned_for(dst, dst_dtype)) {
     const Tensor staged = Tensor::empty(tensor.shape(), dst_dtype);
     to_buffer(tensor, staged.raw_data(), dst_dtype);

@@ -2,11 +2,10 @@
 
 #include <type_traits>
 
-#include "backend/registry.hpp"
 #include "base/error.hpp"
 #include "base/index.hpp"
 #include "ops/primitives.hpp"
-#include "ops/strided_view.hpp"
+#include "ops/run.hpp"
 
 namespace mt {
 namespace {
@@ -86,7 +85,7 @@ void write_into(const Tensor& out, std::initializer_list<Tensor> inputs, bool in
     if (in.shares_memory(out) && !(in_place_ok && same_view(in, out))) {
       const Tensor tmp = Tensor::empty(out.shape(), out.dtype(), out.device());
       compute(tmp);
-      backend_for(out.device()).copy(strided_view(tmp), strided_view(out));
+      run_copy(tmp, out);
       out.storage()->bump_version();
       return;
     }
@@ -170,7 +169,7 @@ namespace primitive {
 
 Tensor map(UnaryOp op, const Tensor& a) {
   Tensor out = Tensor::empty(a.shape(), a.dtype(), a.device());
-  backend_for(a.device()).map(op, strided_view(a), strided_view(out));
+  run_map(op, a, out);
   return out;
 }
 
@@ -178,9 +177,7 @@ void map_out(UnaryOp op, const Tensor& a, const Tensor& out) {
   check_out(out, a.shape(), a.dtype(), op_name(op));
   const Device device = out_device(op_name(op), out, {&a});
   const Tensor in = a.to(device);
-  write_into(out, {in}, true, [&](const Tensor& target) {
-    backend_for(device).map(op, strided_view(in), strided_view(target));
-  });
+  write_into(out, {in}, true, [&](const Tensor& target) { run_map(op, in, target); });
 }
 
 Zip zip(BinaryOp op, const Tensor& a, const Tensor& b) {
@@ -188,7 +185,7 @@ Zip zip(BinaryOp op, const Tensor& a, const Tensor& b) {
   const Device device = op_device(op_name(op), {&a, &b});
   Tensor out = Tensor::empty(shape_broadcast(a.shape(), b.shape()), dtype, device);
   Zip z{prepare(a, dtype, device), prepare(b, dtype, device), std::move(out)};
-  backend_for(device).zip(op, strided_view(z.lhs), strided_view(z.rhs), strided_view(z.out));
+  run_zip(op, z.lhs, z.rhs, z.out);
   return z;
 }
 
@@ -197,15 +194,13 @@ void zip_out(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) {
   check_out(out, shape_broadcast(a.shape(), b.shape()), dtype, op_name(op));
   const Device device = out_device(op_name(op), out, {&a, &b});
   const Tensor lhs = prepare(a, dtype, device), rhs = prepare(b, dtype, device);
-  write_into(out, {lhs, rhs}, true, [&](const Tensor& target) {
-    backend_for(device).zip(op, strided_view(lhs), strided_view(rhs), strided_view(target));
-  });
+  write_into(out, {lhs, rhs}, true, [&](const Tensor& target) { run_zip(op, lhs, rhs, target); });
 }
 
 Reduce reduce(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim) {
   const ReducePlan plan = plan_reduce(op, a, dims, keepdim);
   Tensor kept = Tensor::empty(plan.kept_shape, a.dtype(), a.device());
-  backend_for(a.device()).reduce(op, strided_view(a), strided_view(kept));
+  run_reduce(op, a, kept);
   Tensor result = kept.view(plan.result_shape);
   return {std::move(kept), std::move(result)};
 }
@@ -220,18 +215,14 @@ void reduce_out(ReduceOp op, const Tensor& a, const Dims& dims, bool keepdim, co
   if (!keepdim)
     for (int d = 0; d < a.dim(); ++d)
       if (plan.flags[d]) kept = kept.unsqueeze(d);
-  write_into(kept, {in}, false, [&](const Tensor& target) {
-    backend_for(device).reduce(op, strided_view(in), strided_view(target));
-  });
+  write_into(kept, {in}, false, [&](const Tensor& target) { run_reduce(op, in, target); });
 }
 
 Matmul matmul(const Tensor& a, const Tensor& b) {
   MatmulPlan plan = plan_matmul(a, b);
   Tensor out = Tensor::empty(plan.full_shape, plan.dtype, a.device());
   // An empty result needs no work (and its batch count may be huge: (2^62, 0, 0) @ ...).
-  if (out.numel() > 0)
-    backend_for(a.device())
-        .matmul(strided_view(plan.lhs), strided_view(plan.rhs), strided_view(out));
+  if (out.numel() > 0) run_matmul(plan.lhs, plan.rhs, out);
   Tensor result = out.view(plan.result_shape);
   return {std::move(plan.lhs), std::move(plan.rhs), std::move(out), std::move(result)};
 }
@@ -244,10 +235,8 @@ void matmul_out(const Tensor& a, const Tensor& b, const Tensor& out) {
   if (a.dim() == 1) full = full.unsqueeze(-2 + (b.dim() == 1 ? 1 : 0));
   if (b.dim() == 1) full = full.unsqueeze(-1);
   if (full.numel() == 0) return;  // nothing to write, as in matmul
-  write_into(full, {plan.lhs, plan.rhs}, false, [&](const Tensor& target) {
-    backend_for(a.device())
-        .matmul(strided_view(plan.lhs), strided_view(plan.rhs), strided_view(target));
-  });
+  write_into(full, {plan.lhs, plan.rhs}, false,
+             [&](const Tensor& target) { run_matmul(plan.lhs, plan.rhs, target); });
 }
 
 }  // namespace primitive
@@ -263,8 +252,7 @@ Tensor map_backward(UnaryOp op, const Tensor& x, const Tensor& g) {
   const DType dtype = promote(x.dtype(), g.dtype());
   const Device device = op_device(op_name(op), {&x, &g});
   Tensor out = Tensor::empty(x.shape(), dtype, device);
-  backend_for(device).map_backward(op, strided_view(prepare(x, dtype, device)),
-                                   strided_view(prepare(g, dtype, device)), strided_view(out));
+  run_map_backward(op, prepare(x, dtype, device), prepare(g, dtype, device), out);
   return out;
 }
 
@@ -279,9 +267,8 @@ Tensor zip_backward(BinaryOp op, int operand, const Tensor& a, const Tensor& b, 
   const DType dtype = promote(promote(a.dtype(), b.dtype()), g.dtype());
   const Device device = op_device(op_name(op), {&a, &b, &g});
   Tensor out = Tensor::empty(shape, dtype, device);
-  backend_for(device).zip_backward(op, operand, strided_view(prepare(a, dtype, device)),
-                                   strided_view(prepare(b, dtype, device)),
-                                   strided_view(prepare(g, dtype, device)), strided_view(out));
+  run_zip_backward(op, operand, prepare(a, dtype, device), prepare(b, dtype, device),
+                   prepare(g, dtype, device), out);
   return out;
 }
 

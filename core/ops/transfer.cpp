@@ -1,18 +1,23 @@
 // The copies behind Tensor::to: between dtypes through the backend, between devices through
 // base's device memory.
-#include "backend/registry.hpp"
+#include "base/capture_state.hpp"
+#include "base/error.hpp"
 #include "ops/primitives.hpp"
+#include "ops/run.hpp"
 #include "ops/strided_view.hpp"
 
 namespace mt::primitive {
 
 Tensor convert(const Tensor& t, DType dtype) {
   Tensor out = Tensor::empty(t.shape(), dtype, t.device());
-  backend_for(t.device()).copy(strided_view(t), strided_view(out));
+  run_copy(t, out);
   return out;
 }
 
 Tensor transfer(const Tensor& t, Device target) {
+  if (capture_active())
+    fail(ErrorCode::Unsupported, "to(", target, "): moving a tensor (shape ", t.shape(),
+         ") between devices cannot be captured; plans run on the CPU");
   Tensor out = Tensor::empty(t.shape(), t.dtype(), target);
   if (t.numel() > 0) {
     // Bytes cross between host and device only in contiguous form; one device reaches another

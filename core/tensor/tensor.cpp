@@ -1,5 +1,6 @@
 #include "tensor/tensor.hpp"
 
+#include "base/capture_state.hpp"
 #include "base/error.hpp"
 #include "base/index.hpp"
 #include "base/strided_view.hpp"
@@ -86,7 +87,15 @@ int64_t checked_position(const Dims& index, const Dims& shape, const Dims& strid
 
 }  // namespace
 
+void Tensor::check_readable(const char* what) const {
+  check_not_capturing(what);
+  if (storage()->pending())
+    fail(ErrorCode::CaptureMisuse, what, ": this tensor (shape ", shape(),
+         ") was made during a capture and holds no values; a plan's run returns the values");
+}
+
 double Tensor::get(const Dims& index) const {
+  check_readable("get");
   const int64_t position = checked_position(index, shape(), strides());
   return dispatch_dtype(dtype(), [&](auto zero) {
     using T = decltype(zero);
@@ -139,6 +148,8 @@ void Tensor::set(const Dims& index, double value) const {
       device_memory(device()).copy_to_device(device().index, element, &converted, sizeof converted);
   });
   storage()->bump_version();
+  // A constant made in a capture (a scalar operand): once all of it is written it is real.
+  if (numel() * itemsize(dtype()) == storage()->nbytes()) storage()->set_written();
 }
 
 double Tensor::item() const {

@@ -65,6 +65,9 @@ class Tensor {
   void set(const Dims& index, double value) const;
   // The value of a one-element tensor.
   double item() const;
+  // Throws CaptureMisuse, naming `what`, when values cannot be read: a capture is active on
+  // this thread, or the tensor was made in one (its storage is pending).
+  void check_readable(const char* what) const;
 
   // --- Views: share storage with this tensor (defined in autograd/tensor_views.cpp: each
   // records its node). ---

@@ -1,0 +1,104 @@
+#include "fusion/capture.hpp"
+
+#include <unordered_map>
+
+#include "base/capture_state.hpp"
+#include "base/error.hpp"
+
+namespace mt::fusion {
+namespace {
+
+struct Recorder {
+  Graph graph;
+  std::unordered_map<const Storage*, int> buffer_ids;
+
+  int buffer_of(const Tensor& t) {
+    const std::shared_ptr<Storage>& storage = t.storage();
+    if (!storage->device().is_cpu())
+      fail(ErrorCode::Unsupported, "capture: a tensor on ", storage->device(), " (shape ",
+           t.shape(), ") cannot be captured; plans run on the CPU");
+    const auto [it, added] = buffer_ids.try_emplace(storage.get(), int(graph.buffers.size()));
+    if (added)
+      graph.buffers.push_back(
+          {storage, storage->made_in_capture() ? BufferKind::Internal : BufferKind::External});
+    return it->second;
+  }
+
+  View view_of(const Tensor& t) {
+    return {buffer_of(t), t.offset(), t.dtype(), t.shape(), t.strides()};
+  }
+};
+
+thread_local std::unique_ptr<Recorder> active;
+
+Recorder& recorder(const char* what) {
+  if (!active)
+    fail(ErrorCode::CaptureMisuse, what, ": no capture is active on this thread (begin one first)");
+  return *active;
+}
+
+}  // namespace
+
+void begin_capture() {
+  if (active)
+    fail(ErrorCode::CaptureMisuse,
+         "begin_capture: a capture is already active on this thread; captures do not nest");
+  active = std::make_unique<Recorder>();
+  set_capture_active(true);
+}
+
+Tensor capture_input(const Dims& shape, DType dtype) {
+  Recorder& r = recorder("capture_input");
+  Tensor placeholder = Tensor::empty(shape, dtype);
+  const int id = r.buffer_of(placeholder);
+  r.graph.buffers[id].kind = BufferKind::Input;
+  r.graph.buffers[id].input = int(r.graph.inputs.size());
+  r.graph.inputs.push_back(id);
+  r.graph.signature.push_back({shape, dtype});
+  return placeholder;
+}
+
+std::shared_ptr<const Graph> end_capture(std::span<const Tensor> outputs) {
+  Recorder& r = recorder("end_capture");
+  const std::unique_ptr<Recorder> ending = std::move(active);
+  set_capture_active(false);
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (!outputs[i].defined())
+      fail(ErrorCode::CaptureMisuse, "end_capture: output ", i, " is an undefined tensor");
+    r.graph.outputs.push_back(r.view_of(outputs[i]));
+  }
+  // Who else holds each storage: the graph holds one reference, each distinct output tensor one.
+  for (Buffer& buffer : r.graph.buffers) {
+    long holders = 1;
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      bool counted = false;
+      for (size_t j = 0; j < i; ++j)
+        counted |= outputs[j].is_same(outputs[i]);
+      if (!counted && outputs[i].storage() == buffer.storage) ++holders;
+    }
+    buffer.escapes = buffer.storage.use_count() > holders;
+  }
+  return std::make_shared<const Graph>(std::move(r.graph));
+}
+
+void abandon_capture() {
+  active.reset();
+  set_capture_active(false);
+}
+
+bool is_capture_input(const Tensor& t) {
+  if (!active || !t.defined()) return false;
+  const auto it = active->buffer_ids.find(t.storage().get());
+  return it != active->buffer_ids.end() &&
+         active->graph.buffers[it->second].kind == BufferKind::Input;
+}
+
+void record(Node node, std::initializer_list<const Tensor*> inputs, const Tensor& out) {
+  Recorder& r = recorder(node_name(node).c_str());
+  for (const Tensor* t : inputs)
+    node.inputs.push_back(r.view_of(*t));
+  node.out = r.view_of(out);
+  r.graph.nodes.push_back(std::move(node));
+}
+
+}  // namespace mt::fusion

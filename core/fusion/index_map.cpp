@@ -1,0 +1,56 @@
+#include "fusion/index_map.hpp"
+
+#include "base/index.hpp"
+
+namespace mt::fusion {
+
+IndexMap identity_map(int rank) {
+  IndexMap map{Dims::filled(rank, 0), Dims::filled(rank, 0)};
+  for (int d = 0; d < rank; ++d)
+    map.dims[d] = d;
+  return map;
+}
+
+std::optional<IndexMap> map_through(const View& read, const Dims& shape) {
+  const Dims strides = contiguous_strides(shape);
+  IndexMap map{Dims::filled(read.shape.size(), -1), Dims::filled(shape.size(), 0)};
+  // The producer index of the view's element 0: its offset decoded in the row-major radix.
+  int64_t offset = read.offset;
+  for (int e = 0; e < shape.size(); ++e) {
+    if (shape[e] == 0) return std::nullopt;
+    map.start[e] = offset / strides[e];
+    offset %= strides[e];
+  }
+  Dims used = Dims::filled(shape.size(), 0);
+  for (int d = 0; d < read.shape.size(); ++d) {
+    if (read.shape[d] == 1 || read.strides[d] == 0) continue;  // a broadcast: index 0 throughout
+    int match = -1;
+    for (int e = 0; e < shape.size(); ++e)
+      if (shape[e] > 1 && strides[e] == read.strides[d] && !used[e]) match = e;
+    if (match < 0 || map.start[match] + read.shape[d] > shape[match]) return std::nullopt;
+    used[match] = 1;
+    map.dims[d] = match;
+  }
+  return map;
+}
+
+IndexMap compose(const IndexMap& outer, const IndexMap& inner) {
+  IndexMap map{Dims::filled(outer.dims.size(), -1), inner.start};
+  for (int g = 0; g < outer.dims.size(); ++g)
+    if (outer.dims[g] >= 0) map.dims[g] = inner.dims[outer.dims[g]];
+  // The inner index of outer's start: every outer dim that inner walks moves it.
+  for (int d = 0; d < inner.dims.size(); ++d)
+    if (inner.dims[d] >= 0) map.start[inner.dims[d]] += outer.start[d];
+  return map;
+}
+
+View load_view(const View& view, const IndexMap& map, const Dims& shape) {
+  View out{view.buffer, view.offset, view.dtype, shape, Dims::filled(shape.size(), 0)};
+  for (int e = 0; e < view.shape.size(); ++e)
+    out.offset += map.start[e] * view.strides[e];
+  for (int g = 0; g < shape.size(); ++g)
+    if (map.dims[g] >= 0 && shape[g] > 1) out.strides[g] = view.strides[map.dims[g]];
+  return out;
+}
+
+}  // namespace mt::fusion

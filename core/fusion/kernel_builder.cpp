@@ -1,0 +1,227 @@
+#include "fusion/kernel_builder.hpp"
+
+#include <algorithm>
+
+#include "base/error.hpp"
+#include "fusion/index_map.hpp"
+
+namespace mt::fusion {
+namespace {
+
+bool same_view(const View& a, const View& b) {
+  return a.buffer == b.buffer && a.offset == b.offset && a.dtype == b.dtype && a.shape == b.shape &&
+         a.strides == b.strides;
+}
+
+struct Builder {
+  const Graph& graph;
+  const Dataflow& flow;
+  Dims space;
+  std::vector<FusedInstruction> code;  // registers are virtual here: one per instruction
+  std::vector<View> operands;
+  std::vector<int> inlined_used;
+  struct Memo {
+    int node;
+    IndexMap map;
+    int reg;
+  };
+  std::vector<Memo> memo;
+  std::vector<int> loaded;  // the register loaded from each operand
+
+  int emit(FusedOp kind, int32_t op, DType dtype, int a = -1, int b = -1, int c = -1) {
+    code.push_back({kind, op, 0, int32_t(code.size()), a, b, c, dtype, 0});
+    return int(code.size()) - 1;
+  }
+
+  int operand(const View& view) {
+    for (size_t k = 0; k < operands.size(); ++k)
+      if (same_view(operands[k], view)) return int(k);
+    operands.push_back(view);
+    loaded.push_back(-1);
+    return int(operands.size()) - 1;
+  }
+
+  int load(const View& view) {
+    const int k = operand(view);
+    if (loaded[k] < 0) {
+      loaded[k] = emit(FusedOp::Load, 0, view.dtype);
+      code.back().operand = k;
+    }
+    return loaded[k];
+  }
+
+  // Input k of `node`, in the group's space; `map` takes the group's index to node's.
+  int input(int node, int k, const IndexMap& map) {
+    const View& read = graph.nodes[node].inputs[k];
+    const int p = flow.producer[node][k];
+    if (p >= 0 && flow.inlined[p]) {
+      const std::optional<IndexMap> through = map_through(read, graph.nodes[p].out.shape);
+      if (!through) fail(ErrorCode::InvalidArgument, "fusion: an inlined value has no index map");
+      return value(p, compose(map, *through));
+    }
+    return load(load_view(read, map, space));
+  }
+
+  int value(int node, const IndexMap& map) {
+    for (const Memo& m : memo)
+      if (m.node == node && m.map == map) return m.reg;
+    const Node& n = graph.nodes[node];
+    const DType dtype = n.out.dtype;
+    int reg = -1;
+    switch (n.kind) {
+      case NodeKind::Fill:
+        reg = emit(FusedOp::Constant, 0, dtype);
+        code.back().value = n.value;
+        break;
+      case NodeKind::Copy: {
+        const int src = input(node, 0, map);
+        reg = n.inputs[0].dtype == dtype ? src : emit(FusedOp::Cast, 0, dtype, src);
+        break;
+      }
+      case NodeKind::Map: reg = emit(FusedOp::Map, n.op, dtype, input(node, 0, map)); break;
+      case NodeKind::Zip: {
+        const int a = input(node, 0, map), b = input(node, 1, map);
+        reg = emit(FusedOp::Zip, n.op, dtype, a, b);
+        break;
+      }
+      case NodeKind::MapBackward: {
+        const int x = input(node, 0, map), g = input(node, 1, map);
+        reg = emit(FusedOp::MapBackward, n.op, dtype, x, g);
+        break;
+      }
+      case NodeKind::ZipBackward: {
+        const int a = input(node, 0, map), b = input(node, 1, map), g = input(node, 2, map);
+        reg = emit(FusedOp::ZipBackward, n.op, dtype, a, b, g);
+        code.back().operand = n.operand;
+        break;
+      }
+      default: fail(ErrorCode::InvalidArgument, "fusion: ", node_name(n), " is not element-wise");
+    }
+    if (flow.inlined[node]) inlined_used.push_back(node);
+    memo.push_back({node, map, reg});
+    return reg;
+  }
+
+  void store(int reg, const View& out) {
+    const int k = operand(out);
+    emit(FusedOp::Store, 0, out.dtype, reg);
+    code.back().operand = k;
+  }
+};
+
+// Maps the builder's one-register-per-instruction code onto as few registers as the live
+// ranges allow; -1 when more than kFusedMaxRegisters are live at once.
+int allocate_registers(std::vector<FusedInstruction>& code) {
+  std::vector<int> last_use(code.size(), -1);
+  for (size_t i = 0; i < code.size(); ++i)
+    for (int r : {code[i].a, code[i].b, code[i].c})
+      if (r >= 0) last_use[r] = int(i);
+  std::vector<int> physical(code.size(), -1);
+  std::vector<int> free_list;
+  int count = 0;
+  for (size_t i = 0; i < code.size(); ++i) {
+    FusedInstruction& ins = code[i];
+    for (int32_t* r : {&ins.a, &ins.b, &ins.c})
+      if (*r >= 0) *r = physical[*r];
+    if (ins.kind != FusedOp::Store) {
+      // A register is freed after the instruction that reads it last, never reused by that
+      // instruction's own result (a backend may read its operands in place while writing).
+      if (free_list.empty()) {
+        if (count == kFusedMaxRegisters) return -1;
+        free_list.push_back(count++);
+      }
+      physical[i] = free_list.back();
+      free_list.pop_back();
+      ins.dst = physical[i];
+    }
+    for (size_t j = 0; j <= i; ++j)
+      if (last_use[j] == int(i) && physical[j] >= 0) free_list.push_back(physical[j]);
+  }
+  return count;
+}
+
+}  // namespace
+
+bool cheap_to_recompute(const Node& node) {
+  if (node.kind == NodeKind::Fill || node.kind == NodeKind::Copy) return true;
+  if (node.kind == NodeKind::Map) switch (UnaryOp(node.op)) {
+      case UnaryOp::Neg:
+      case UnaryOp::Id:
+      case UnaryOp::Relu:
+      case UnaryOp::Abs:
+      case UnaryOp::Square: return true;
+      default: return false;
+    }
+  if (node.kind == NodeKind::Zip) switch (BinaryOp(node.op)) {
+      case BinaryOp::Add:
+      case BinaryOp::Sub:
+      case BinaryOp::Mul:
+      case BinaryOp::Max:
+      case BinaryOp::Min:
+      case BinaryOp::Lt:
+      case BinaryOp::Gt:
+      case BinaryOp::Eq: return true;
+      default: return false;
+    }
+  return false;
+}
+
+BuildResult build_kernel(const Graph& graph, const Dataflow& flow, const std::vector<int>& roots) {
+  const Node& first = graph.nodes[roots.front()];
+  const bool reduction = first.kind == NodeKind::Reduce;
+  Builder b{graph, flow, reduction ? first.inputs[0].shape : first.out.shape, {}, {}, {}, {}, {}};
+  const IndexMap identity = identity_map(b.space.size());
+  if (reduction) {
+    const int value = b.input(roots.front(), 0, identity);
+    const int out = b.operand(first.out);
+    const int folded = b.emit(FusedOp::Reduce, first.op, first.out.dtype, value);
+    b.code.back().operand = out;
+    b.store(folded, first.out);
+  } else {
+    for (int root : roots)
+      b.store(b.value(root, identity), graph.nodes[root].out);
+  }
+  BuildResult result;
+  const auto cut_candidate = [&] {
+    return b.inlined_used.empty() ? -1
+                                  : *std::max_element(b.inlined_used.begin(), b.inlined_used.end());
+  };
+  if (b.operands.size() > size_t(kFusedMaxOperands)) {
+    result.why = cat("limit: ", b.operands.size(), " operands (at most ", kFusedMaxOperands, ")");
+    result.cut = cut_candidate();
+    return result;
+  }
+  if (b.code.size() > size_t(kFusedMaxInstructions)) {
+    result.why =
+        cat("limit: ", b.code.size(), " instructions (at most ", kFusedMaxInstructions, ")");
+    result.cut = cut_candidate();
+    return result;
+  }
+  const int registers = allocate_registers(b.code);
+  if (registers < 0) {
+    result.why = cat("limit: more than ", kFusedMaxRegisters, " temporaries live at once");
+    result.cut = cut_candidate();
+    return result;
+  }
+  BuiltKernel built;
+  built.kernel.rank = b.space.size();
+  std::copy(b.space.begin(), b.space.end(), built.kernel.shape);
+  built.kernel.operand_count = int32_t(b.operands.size());
+  for (size_t k = 0; k < b.operands.size(); ++k) {
+    StridedView& v = built.kernel.operands[k];
+    v.data = nullptr;
+    v.dtype = b.operands[k].dtype;
+    v.rank = b.operands[k].shape.size();
+    std::copy(b.operands[k].shape.begin(), b.operands[k].shape.end(), v.shape);
+    std::copy(b.operands[k].strides.begin(), b.operands[k].strides.end(), v.strides);
+  }
+  built.kernel.instruction_count = int32_t(b.code.size());
+  std::copy(b.code.begin(), b.code.end(), built.kernel.instructions);
+  built.kernel.register_count = registers;
+  built.operands = std::move(b.operands);
+  built.loads_from = std::move(b.inlined_used);
+  result.built = std::move(built);
+  return result;
+}
+
+}  // namespace mt::fusion

@@ -1,0 +1,201 @@
+#include "fusion/plan.hpp"
+
+#include <sstream>
+
+#include "backend/registry.hpp"
+#include "base/capture_state.hpp"
+#include "base/error.hpp"
+#include "base/index.hpp"
+
+namespace mt::fusion {
+namespace {
+
+int64_t view_bytes(const View& view) { return view_numel(view) * itemsize(view.dtype); }
+
+std::string dims_text(const Dims& dims) { return cat(dims); }
+
+// Whether `backend` runs fused kernels: a kernel without elements asks it without side effects.
+bool backend_fuses(Backend& backend) {
+  FusedKernel empty;
+  empty.rank = 1;
+  empty.shape[0] = 0;
+  return backend.fused(empty);
+}
+
+StridedView bind_view(const View& view, const std::vector<char*>& base) {
+  StridedView out;
+  out.data = base[view.buffer] + view.offset * itemsize(view.dtype);
+  out.dtype = view.dtype;
+  out.rank = view.shape.size();
+  std::copy(view.shape.begin(), view.shape.end(), out.shape);
+  std::copy(view.strides.begin(), view.strides.end(), out.strides);
+  return out;
+}
+
+void run_node(Backend& backend, const Node& node, const std::vector<char*>& base) {
+  std::vector<StridedView> in;
+  for (const View& v : node.inputs)
+    in.push_back(bind_view(v, base));
+  const StridedView out = bind_view(node.out, base);
+  if (view_numel(node.out) == 0) return;
+  switch (node.kind) {
+    case NodeKind::Map: backend.map(UnaryOp(node.op), in[0], out); break;
+    case NodeKind::Zip: backend.zip(BinaryOp(node.op), in[0], in[1], out); break;
+    case NodeKind::Reduce: backend.reduce(ReduceOp(node.op), in[0], out); break;
+    case NodeKind::MapBackward: backend.map_backward(UnaryOp(node.op), in[0], in[1], out); break;
+    case NodeKind::ZipBackward:
+      backend.zip_backward(BinaryOp(node.op), node.operand, in[0], in[1], in[2], out);
+      break;
+    case NodeKind::Matmul: backend.matmul(in[0], in[1], out); break;
+    case NodeKind::Copy: backend.copy(in[0], out); break;
+    case NodeKind::Fill: backend.fill(out, node.value); break;
+    case NodeKind::Random: backend.random(out, node.random); break;
+  }
+}
+
+}  // namespace
+
+Plan::Plan(std::shared_ptr<const Graph> graph, bool fuse)
+    : graph_(std::move(graph)), program_(plan_program(*graph_, fuse)) {
+  stats_.ops = int64_t(graph_->nodes.size());
+  stats_.kernels = int64_t(program_.steps.size());
+  for (const Step& step : program_.steps) {
+    if (step.fused) {
+      ++stats_.fused_kernels;
+      for (const View& v : step.kernel.operands)
+        stats_.bytes_moved += view_bytes(v);
+    } else {
+      const Node& node = graph_->nodes[step.node];
+      for (const View& v : node.inputs)
+        stats_.bytes_moved += view_bytes(v);
+      stats_.bytes_moved += view_bytes(node.out);
+    }
+  }
+  for (size_t b = 0; b < graph_->buffers.size(); ++b)
+    if (program_.roles[b] == BufferRole::Elided)
+      stats_.bytes_avoided += graph_->buffers[b].storage->nbytes();
+}
+
+void Plan::check_inputs(std::span<const Tensor> inputs) const {
+  const std::vector<InputSignature>& signature = graph_->signature;
+  if (inputs.size() != signature.size())
+    fail(ErrorCode::InvalidArgument, "plan run: the plan takes ", signature.size(),
+         " inputs, given ", inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& t = inputs[i];
+    if (!t.defined()) fail(ErrorCode::InvalidArgument, "plan run: input ", i, " is undefined");
+    if (t.dtype() != signature[i].dtype)
+      fail(ErrorCode::DTypeMismatch, "plan run: input ", i, " must be ", signature[i].dtype,
+           " (as captured), given ", t.dtype());
+    if (t.shape() != signature[i].shape)
+      fail(ErrorCode::ShapeMismatch, "plan run: input ", i, " must have shape ", signature[i].shape,
+           " (as captured), given ", t.shape());
+    if (!t.device().is_cpu())
+      fail(ErrorCode::DeviceMismatch, "plan run: input ", i, " is on ", t.device(),
+           "; plans run on the CPU");
+    t.check_readable("plan run");
+  }
+}
+
+std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
+  check_not_capturing("plan run");
+  check_inputs(inputs);
+  const Graph& g = *graph_;
+  Backend& backend = backend_for(Device::cpu());
+  // Every buffer's memory for this run: its storage (kept alive until the run ends) and the
+  // address that views' offsets count from.
+  std::vector<std::shared_ptr<Storage>> storage(g.buffers.size());
+  std::vector<char*> base(g.buffers.size(), nullptr);
+  for (size_t b = 0; b < g.buffers.size(); ++b) {
+    const Buffer& buffer = g.buffers[b];
+    switch (program_.roles[b]) {
+      case BufferRole::Input: {
+        // Views of the placeholder count from its element 0 in row-major order.
+        const Tensor in = inputs[buffer.input].contiguous();
+        storage[b] = in.storage();
+        base[b] = static_cast<char*>(in.raw_data());
+        break;
+      }
+      case BufferRole::Fixed: storage[b] = buffer.storage; break;
+      case BufferRole::Fresh: storage[b] = Storage::allocate(buffer.storage->nbytes()); break;
+      case BufferRole::Elided: break;
+    }
+    if (storage[b] && !base[b]) base[b] = static_cast<char*>(storage[b]->data());
+  }
+  const bool fuses = backend_fuses(backend);
+  for (const Step& step : program_.steps) {
+    if (!step.fused) {
+      run_node(backend, g.nodes[step.node], base);
+      continue;
+    }
+    if (!fuses)
+      fail(ErrorCode::Unsupported, "plan run: backend ", backend.name(),
+           " runs no fused kernels; plan with MINITENSOR_FUSION=0 to run op by op");
+    FusedKernel kernel = step.kernel.kernel;
+    for (int k = 0; k < kernel.operand_count; ++k)
+      kernel.operands[k].data = bind_view(step.kernel.operands[k], base).data;
+    backend.fused(kernel);
+  }
+  for (size_t b = 0; b < g.buffers.size(); ++b)
+    if (program_.roles[b] == BufferRole::Fixed && g.buffers[b].kind == BufferKind::Internal)
+      g.buffers[b].storage->set_written();
+  std::vector<Tensor> outputs;
+  for (const View& out : g.outputs) {
+    if (program_.roles[out.buffer] == BufferRole::Input) {
+      const Tensor& in = inputs[g.buffers[out.buffer].input];
+      outputs.push_back(in.contiguous());
+      continue;
+    }
+    outputs.push_back(Tensor(storage[out.buffer], out.offset, out.shape, out.strides, out.dtype));
+  }
+  return outputs;
+}
+
+std::string Plan::report() const {
+  const Graph& g = *graph_;
+  std::ostringstream text;
+  text << "plan: " << stats_.ops << " ops captured -> " << stats_.kernels << " kernels ("
+       << stats_.fused_kernels << " fused), " << g.inputs.size() << " inputs, " << g.outputs.size()
+       << " outputs; intermediates avoided: " << stats_.bytes_avoided
+       << " bytes; moved: " << stats_.bytes_moved << " bytes";
+  if (program_.dead_nodes > 0) text << "; " << program_.dead_nodes << " ops dropped (unused)";
+  text << "\n";
+  for (size_t s = 0; s < program_.steps.size(); ++s) {
+    const Step& step = program_.steps[s];
+    text << "kernel " << s << ": ";
+    if (!step.fused) {
+      const Node& node = g.nodes[step.node];
+      text << node_name(node) << " " << dims_text(node.out.shape) << "\n";
+      continue;
+    }
+    text << "fused [";
+    for (size_t i = 0; i < step.nodes.size(); ++i)
+      text << (i ? ", " : "") << node_name(g.nodes[step.nodes[i]]);
+    const FusedKernel& k = step.kernel.kernel;
+    int loads = 0, stores = 0;
+    for (int i = 0; i < k.instruction_count; ++i) {
+      loads += k.instructions[i].kind == FusedOp::Load;
+      stores += k.instructions[i].kind == FusedOp::Store;
+    }
+    int64_t avoided = 0;
+    for (int node : step.nodes)
+      if (program_.roles[g.nodes[node].out.buffer] == BufferRole::Elided)
+        avoided += view_bytes(g.nodes[node].out);
+    text << "] over " << dims_text(Dims(std::span<const int64_t>(k.shape, k.rank))) << ": " << loads
+         << " inputs, " << stores << " outputs, " << k.instruction_count << " instructions, "
+         << avoided << " bytes of intermediates avoided\n";
+  }
+  bool header = false;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    if (program_.stored_why[i].empty()) continue;
+    if (!header) text << "group boundaries (values stored):\n";
+    header = true;
+    text << "  " << node_name(g.nodes[i]) << " (op " << i << "): " << program_.stored_why[i]
+         << "\n";
+  }
+  for (const std::string& note : program_.notes)
+    text << "note: " << note << "\n";
+  return text.str();
+}
+
+}  // namespace mt::fusion

@@ -1,0 +1,50 @@
+#pragma once
+// A compiled graph: steps (fused kernels and single backend calls) that a run executes on the
+// CPU's default backend with new input tensors. Results are bitwise those of running the
+// captured calls eagerly on that backend: element-wise values are the op tables' functions
+// either way, and fused reductions fold in the backend's own order.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "fusion/graph.hpp"
+#include "fusion/planner.hpp"
+#include "tensor/tensor.hpp"
+
+namespace mt::fusion {
+
+struct PlanStats {
+  int64_t ops = 0;            // backend calls captured
+  int64_t kernels = 0;        // steps a run executes
+  int64_t fused_kernels = 0;  // of which fused kernels
+  int64_t bytes_avoided = 0;  // intermediates that never exist (elided buffers)
+  int64_t bytes_moved = 0;    // loaded and stored by the steps, counted per operand view
+};
+
+class Plan {
+ public:
+  // Plans `graph`; fuse = false runs every captured call as its own step.
+  Plan(std::shared_ptr<const Graph> graph, bool fuse);
+
+  // Runs the plan with `inputs` (the graph's signature: count, shapes, dtypes; any strides, on
+  // the CPU) and returns the outputs. Parameters and state captured by reference are updated
+  // in place. Not for concurrent runs of one plan.
+  std::vector<Tensor> run(std::span<const Tensor> inputs) const;
+
+  const Graph& graph() const { return *graph_; }
+  const PlanStats& stats() const { return stats_; }
+  // The fused groups (their ops, inputs, outputs, bytes avoided), why each stored value is
+  // stored, and the totals.
+  std::string report() const;
+
+ private:
+  void check_inputs(std::span<const Tensor> inputs) const;
+
+  std::shared_ptr<const Graph> graph_;
+  Program program_;
+  PlanStats stats_;
+};
+
+}  // namespace mt::fusion

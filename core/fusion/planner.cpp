@@ -1,0 +1,297 @@
+#include "fusion/planner.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "base/error.hpp"
+#include "base/index.hpp"
+#include "fusion/index_map.hpp"
+
+namespace mt::fusion {
+namespace {
+
+bool elementwise(const Node& node) {
+  switch (node.kind) {
+    case NodeKind::Map:
+    case NodeKind::Zip:
+    case NodeKind::MapBackward:
+    case NodeKind::ZipBackward:
+    case NodeKind::Copy:
+    case NodeKind::Fill: return true;
+    default: return false;
+  }
+}
+
+bool same_view(const View& a, const View& b) {
+  return a.buffer == b.buffer && a.offset == b.offset && a.dtype == b.dtype && a.shape == b.shape &&
+         a.strides == b.strides;
+}
+
+// The whole buffer, row-major from its start: what Tensor::empty gives a fresh result.
+bool covers_buffer(const Graph& graph, const View& view) {
+  return view.offset == 0 && view.strides == contiguous_strides(view.shape) &&
+         view_numel(view) * itemsize(view.dtype) == graph.buffers[view.buffer].storage->nbytes();
+}
+
+struct Analysis {
+  const Graph& graph;
+  Dataflow flow;
+  std::vector<std::vector<int>> consumers;  // per node: the nodes that read its value
+  std::vector<int> writers;                 // per buffer
+  std::vector<char> leaves;                 // per buffer: read or kept after the plan
+  std::vector<char> live;                   // per node
+  std::vector<std::vector<int>> reads;      // per node: buffers read, through inlined values
+
+  explicit Analysis(const Graph& g) : graph(g) {
+    const size_t n = g.nodes.size();
+    flow.producer.resize(n);
+    flow.inlined.assign(n, 0);
+    consumers.resize(n);
+    writers.assign(g.buffers.size(), 0);
+    leaves.assign(g.buffers.size(), 0);
+    std::vector<int> last_writer(g.buffers.size(), -1);
+    for (size_t i = 0; i < n; ++i) {
+      for (const View& in : g.nodes[i].inputs) {
+        const int p = last_writer[in.buffer];
+        flow.producer[i].push_back(p);
+        if (p >= 0 &&
+            std::find(consumers[p].begin(), consumers[p].end(), int(i)) == consumers[p].end())
+          consumers[p].push_back(int(i));
+      }
+      last_writer[g.nodes[i].out.buffer] = int(i);
+      ++writers[g.nodes[i].out.buffer];
+    }
+    for (size_t b = 0; b < g.buffers.size(); ++b)
+      leaves[b] = g.buffers[b].kind != BufferKind::Internal || g.buffers[b].escapes;
+    for (const View& out : g.outputs)
+      leaves[out.buffer] = 1;
+    // Live: writes what leaves the plan, or feeds a live node (walked backwards).
+    live.assign(n, 0);
+    for (size_t i = n; i-- > 0;) {
+      live[i] = leaves[g.nodes[i].out.buffer];
+      for (int c : consumers[i])
+        live[i] |= live[c];
+    }
+  }
+
+  // Why `p`'s value cannot be computed inside its consumers; "" when it can.
+  std::string why_stored(int p) {
+    const Node& node = graph.nodes[p];
+    const View& out = node.out;
+    if (!elementwise(node)) return "not element-wise";
+    if (leaves[out.buffer]) {
+      if (graph.buffers[out.buffer].kind != BufferKind::Internal)
+        return "it writes memory that outlives the plan (a parameter or an input)";
+      for (size_t k = 0; k < graph.outputs.size(); ++k)
+        if (graph.outputs[k].buffer == out.buffer) return cat("it is output ", k);
+      return "it is referenced after the capture (a gradient or an optimizer's state)";
+    }
+    if (writers[out.buffer] != 1 || !covers_buffer(graph, out))
+      return "its buffer is written in parts or more than once";
+    int last = p;
+    for (int c : consumers[p]) {
+      const Node& consumer = graph.nodes[c];
+      last = std::max(last, c);
+      for (size_t k = 0; k < consumer.inputs.size(); ++k) {
+        if (flow.producer[c][k] != p) continue;
+        if (consumer.kind == NodeKind::Reduce) {
+          if (!same_view(consumer.inputs[k], out))
+            return "a reduction reads it through a view (it folds in another order)";
+        } else if (!elementwise(consumer)) {
+          return cat(node_name(consumer), " reads it, and fuses with nothing");
+        } else if (!map_through(consumer.inputs[k], out.shape)) {
+          return cat(node_name(consumer), " reads it through a view that reshapes it");
+        }
+      }
+    }
+    if (consumers[p].size() > 1 && !cheap_to_recompute(node))
+      return cat(consumers[p].size(), " ops read it, and it is too costly to compute again");
+    // Inlined, it is computed when its last consumer runs: what it reads must not change
+    // before then.
+    for (int k = p + 1; k <= last; ++k) {
+      const int written = graph.nodes[k].out.buffer;
+      if (std::find(reads[p].begin(), reads[p].end(), written) != reads[p].end())
+        return cat(node_name(graph.nodes[k]),
+                   " overwrites an input of it before its consumers run");
+    }
+    return "";
+  }
+
+  void collect_reads(int i) {
+    reads[i].clear();
+    for (size_t k = 0; k < graph.nodes[i].inputs.size(); ++k) {
+      const int p = flow.producer[i][k];
+      if (p >= 0 && flow.inlined[p])
+        reads[i].insert(reads[i].end(), reads[p].begin(), reads[p].end());
+      else
+        reads[i].push_back(graph.nodes[i].inputs[k].buffer);
+    }
+  }
+};
+
+std::vector<int> step_reads(const Graph& graph, const Step& step) {
+  std::vector<int> out;
+  if (!step.fused) {
+    for (const View& in : graph.nodes[step.node].inputs)
+      out.push_back(in.buffer);
+    return out;
+  }
+  for (int i = 0; i < step.kernel.kernel.instruction_count; ++i)
+    if (step.kernel.kernel.instructions[i].kind == FusedOp::Load)
+      out.push_back(step.kernel.operands[step.kernel.kernel.instructions[i].operand].buffer);
+  return out;
+}
+
+std::vector<int> step_writes(const Graph& graph, const Step& step) {
+  if (!step.fused) return {graph.nodes[step.node].out.buffer};
+  std::vector<int> out;
+  for (int i = 0; i < step.kernel.kernel.instruction_count; ++i)
+    if (step.kernel.kernel.instructions[i].kind == FusedOp::Store)
+      out.push_back(step.kernel.operands[step.kernel.kernel.instructions[i].operand].buffer);
+  return out;
+}
+
+bool intersects(const std::vector<int>& a, const std::vector<int>& b) {
+  for (int x : a)
+    if (std::find(b.begin(), b.end(), x) != b.end()) return true;
+  return false;
+}
+
+bool is_elementwise_kernel(const Graph& graph, const Step& step) {
+  return step.fused && graph.nodes[step.nodes.back()].kind != NodeKind::Reduce;
+}
+
+// Sibling kernels over one space that read a common operand become one multi-output kernel
+// (the gradients of a zip): the later one moves up to the earlier one when nothing in between
+// writes what it reads or touches what it writes.
+void merge_siblings(const Graph& graph, const Dataflow& flow, Program& program) {
+  std::vector<Step>& steps = program.steps;
+  for (size_t j = 1; j < steps.size(); ++j) {
+    if (!is_elementwise_kernel(graph, steps[j])) continue;
+    const std::vector<int> reads_j = step_reads(graph, steps[j]);
+    const std::vector<int> writes_j = step_writes(graph, steps[j]);
+    for (size_t i = j; i-- > 0;) {
+      const Step& s = steps[i];
+      const std::vector<int> reads_i = step_reads(graph, s), writes_i = step_writes(graph, s);
+      const bool sibling =
+          is_elementwise_kernel(graph, s) &&
+          Dims(std::span<const int64_t>(s.kernel.kernel.shape, s.kernel.kernel.rank)) ==
+              Dims(std::span<const int64_t>(steps[j].kernel.kernel.shape,
+                                            steps[j].kernel.kernel.rank)) &&
+          intersects(reads_i, reads_j) && !intersects(writes_i, reads_j) &&
+          !intersects(reads_i, writes_j) && !intersects(writes_i, writes_j);
+      if (sibling) {
+        std::vector<int> roots;
+        for (const Step* part : {&s, static_cast<const Step*>(&steps[j])})
+          for (int node : part->nodes)
+            if (!flow.inlined[node]) roots.push_back(node);
+        BuildResult merged = build_kernel(graph, flow, roots);
+        if (merged.built) {
+          Step& into = steps[i];
+          into.kernel = std::move(*merged.built);
+          into.nodes.insert(into.nodes.end(), steps[j].nodes.begin(), steps[j].nodes.end());
+          std::sort(into.nodes.begin(), into.nodes.end());
+          program.notes.push_back(cat("merged the kernel of ", node_name(graph.nodes[roots.back()]),
+                                      " into the one of ", node_name(graph.nodes[roots.front()]),
+                                      " (same space, shared inputs)"));
+          steps.erase(steps.begin() + j);
+          --j;
+        }
+        break;
+      }
+      if (intersects(writes_i, reads_j) || intersects(reads_i, writes_j) ||
+          intersects(writes_i, writes_j))
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+bool fusion_enabled_by_environment() {
+  const char* value = std::getenv("MINITENSOR_FUSION");
+  return value == nullptr || std::strcmp(value, "0") != 0;
+}
+
+Program plan_program(const Graph& graph, bool fuse) {
+  Analysis a(graph);
+  Program program;
+  const size_t n = graph.nodes.size();
+  program.stored_why.assign(n, "");
+  a.reads.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    a.collect_reads(int(i));
+    if (fuse && a.live[i] && !a.consumers[i].empty()) {
+      program.stored_why[i] = a.why_stored(int(i));
+      a.flow.inlined[i] = program.stored_why[i].empty();
+    } else if (fuse && a.live[i]) {
+      program.stored_why[i] = a.why_stored(int(i));
+      if (program.stored_why[i].empty()) program.stored_why[i] = "nothing reads it";
+    }
+  }
+  // Groups, in program order; a limit that a group exceeds un-inlines one of its producers and
+  // the grouping starts again.
+  for (;;) {
+    program.steps.clear();
+    int cut = -1;
+    std::string why;
+    for (size_t i = 0; i < n && cut < 0; ++i) {
+      const Node& node = graph.nodes[i];
+      if (fuse && !a.live[i]) continue;
+      if (a.flow.inlined[i]) continue;
+      const bool prologue = node.kind == NodeKind::Reduce && a.flow.producer[i][0] >= 0 &&
+                            a.flow.inlined[a.flow.producer[i][0]];
+      if (fuse && (elementwise(node) || prologue)) {
+        BuildResult r = build_kernel(graph, a.flow, {int(i)});
+        if (!r.built) {
+          if (r.cut < 0) fail(ErrorCode::Unsupported, "fusion: ", node_name(node), ": ", r.why);
+          cut = r.cut;
+          why = r.why;
+          break;
+        }
+        Step step{true, std::move(*r.built), -1, {}};
+        step.nodes = step.kernel.loads_from;
+        step.nodes.push_back(int(i));
+        std::sort(step.nodes.begin(), step.nodes.end());
+        step.nodes.erase(std::unique(step.nodes.begin(), step.nodes.end()), step.nodes.end());
+        program.steps.push_back(std::move(step));
+      } else {
+        program.steps.push_back({false, {}, int(i), {int(i)}});
+      }
+    }
+    if (cut < 0) break;
+    a.flow.inlined[cut] = 0;
+    program.stored_why[cut] = why;
+    program.notes.push_back(cat("cut the group at ", node_name(graph.nodes[cut]), ": ", why));
+  }
+  if (fuse) merge_siblings(graph, a.flow, program);
+  for (size_t i = 0; i < n; ++i)
+    program.dead_nodes += fuse && !a.live[i];
+  // Roles: inputs are bound; outside memory, kept state and constants (read but written by no
+  // step before) stay the captured storage; what a step writes or reads otherwise is fresh.
+  program.roles.assign(graph.buffers.size(), BufferRole::Elided);
+  std::vector<char> written(graph.buffers.size(), 0);
+  for (const Step& step : program.steps) {
+    for (int b : step_reads(graph, step))
+      if (!written[b] && graph.buffers[b].kind == BufferKind::Internal)
+        program.roles[b] = BufferRole::Fixed;
+    for (int b : step_writes(graph, step)) {
+      written[b] = 1;
+      if (program.roles[b] == BufferRole::Elided) program.roles[b] = BufferRole::Fresh;
+    }
+  }
+  for (size_t b = 0; b < graph.buffers.size(); ++b) {
+    const Buffer& buffer = graph.buffers[b];
+    if (buffer.kind == BufferKind::Input)
+      program.roles[b] = BufferRole::Input;
+    else if (buffer.kind == BufferKind::External || buffer.escapes)
+      program.roles[b] = BufferRole::Fixed;
+  }
+  for (const View& out : graph.outputs)
+    if (program.roles[out.buffer] == BufferRole::Elided)
+      program.roles[out.buffer] = BufferRole::Fixed;
+  return program;
+}
+
+}  // namespace mt::fusion
