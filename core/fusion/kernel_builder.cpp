@@ -16,6 +16,7 @@ bool same_view(const View& a, const View& b) {
 struct Builder {
   const Graph& graph;
   const Dataflow& flow;
+  const std::vector<int>& roots;
   Dims space;
   std::vector<FusedInstruction> code;  // registers are virtual here: one per instruction
   std::vector<View> operands;
@@ -33,7 +34,11 @@ struct Builder {
     return int(code.size()) - 1;
   }
 
-  int operand(const View& view) {
+  int operand(const View& given) {
+    // The stride of a size-1 dim is never used: made 0 so that one view has one spelling.
+    View view = given;
+    for (int d = 0; d < view.shape.size(); ++d)
+      if (view.shape[d] == 1) view.strides[d] = 0;
     for (size_t k = 0; k < operands.size(); ++k)
       if (same_view(operands[k], view)) return int(k);
     operands.push_back(view);
@@ -54,6 +59,11 @@ struct Builder {
   int input(int node, int k, const IndexMap& map) {
     const View& read = graph.nodes[node].inputs[k];
     const int p = flow.producer[node][k];
+    // A root of this kernel that stores what this input reads, element for element: its
+    // register is the value (the store still happens).
+    if (p >= 0 && std::find(roots.begin(), roots.end(), p) != roots.end() &&
+        same_view(read, graph.nodes[p].out) && map == identity_map(space.size()))
+      return value(p, map);
     if (p >= 0 && flow.inlined[p]) {
       const std::optional<IndexMap> through = map_through(read, graph.nodes[p].out.shape);
       if (!through) fail(ErrorCode::InvalidArgument, "fusion: an inlined value has no index map");
@@ -169,7 +179,8 @@ bool cheap_to_recompute(const Node& node) {
 BuildResult build_kernel(const Graph& graph, const Dataflow& flow, const std::vector<int>& roots) {
   const Node& first = graph.nodes[roots.front()];
   const bool reduction = first.kind == NodeKind::Reduce;
-  Builder b{graph, flow, reduction ? first.inputs[0].shape : first.out.shape, {}, {}, {}, {}, {}};
+  Builder b{graph, flow, roots, reduction ? first.inputs[0].shape : first.out.shape, {}, {},
+            {},    {},   {}};
   const IndexMap identity = identity_map(b.space.size());
   if (reduction) {
     const int value = b.input(roots.front(), 0, identity);
@@ -196,6 +207,19 @@ BuildResult build_kernel(const Graph& graph, const Dataflow& flow, const std::ve
         cat("limit: ", b.code.size(), " instructions (at most ", kFusedMaxInstructions, ")");
     result.cut = cut_candidate();
     return result;
+  }
+  // One buffer read and written (or written twice) through different views could see the
+  // kernel's element order; only the very same view (an in-place update) is safe.
+  for (const FusedInstruction& store : b.code) {
+    if (store.kind != FusedOp::Store) continue;
+    for (const FusedInstruction& other : b.code)
+      if ((other.kind == FusedOp::Load || other.kind == FusedOp::Store) &&
+          other.operand != store.operand &&
+          b.operands[other.operand].buffer == b.operands[store.operand].buffer) {
+        result.why = "a buffer is read or written through two different views";
+        result.cut = cut_candidate();
+        return result;
+      }
   }
   const int registers = allocate_registers(b.code);
   if (registers < 0) {

@@ -162,9 +162,11 @@ bool is_elementwise_kernel(const Graph& graph, const Step& step) {
   return step.fused && graph.nodes[step.nodes.back()].kind != NodeKind::Reduce;
 }
 
-// Sibling kernels over one space that read a common operand become one multi-output kernel
-// (the gradients of a zip): the later one moves up to the earlier one when nothing in between
-// writes what it reads or touches what it writes.
+// Kernels over one space that read a common operand (siblings: the gradients of a zip) or
+// where one reads what the other stores (a gradient, then the optimizer's update of it) become
+// one multi-output kernel, values passed on in registers: the later one moves up to the
+// earlier one when nothing in between writes what it reads or touches what it writes, and the
+// builder refuses a buffer used through two different views.
 void merge_siblings(const Graph& graph, const Dataflow& flow, Program& program) {
   std::vector<Step>& steps = program.steps;
   for (size_t j = 1; j < steps.size(); ++j) {
@@ -179,8 +181,7 @@ void merge_siblings(const Graph& graph, const Dataflow& flow, Program& program) 
           Dims(std::span<const int64_t>(s.kernel.kernel.shape, s.kernel.kernel.rank)) ==
               Dims(std::span<const int64_t>(steps[j].kernel.kernel.shape,
                                             steps[j].kernel.kernel.rank)) &&
-          intersects(reads_i, reads_j) && !intersects(writes_i, reads_j) &&
-          !intersects(reads_i, writes_j) && !intersects(writes_i, writes_j);
+          (intersects(reads_i, reads_j) || intersects(writes_i, reads_j));
       if (sibling) {
         std::vector<int> roots;
         for (const Step* part : {&s, static_cast<const Step*>(&steps[j])})
@@ -194,7 +195,7 @@ void merge_siblings(const Graph& graph, const Dataflow& flow, Program& program) 
           std::sort(into.nodes.begin(), into.nodes.end());
           program.notes.push_back(cat("merged the kernel of ", node_name(graph.nodes[roots.back()]),
                                       " into the one of ", node_name(graph.nodes[roots.front()]),
-                                      " (same space, shared inputs)"));
+                                      " (same space, shared data)"));
           steps.erase(steps.begin() + j);
           --j;
         }
@@ -244,8 +245,12 @@ Program plan_program(const Graph& graph, bool fuse) {
                             a.flow.inlined[a.flow.producer[i][0]];
       if (fuse && (elementwise(node) || prologue)) {
         BuildResult r = build_kernel(graph, a.flow, {int(i)});
+        if (!r.built && r.cut < 0) {  // nothing to cut: the node runs on its own
+          program.stored_why[i] = r.why;
+          program.steps.push_back({false, {}, int(i), {int(i)}});
+          continue;
+        }
         if (!r.built) {
-          if (r.cut < 0) fail(ErrorCode::Unsupported, "fusion: ", node_name(node), ": ", r.why);
           cut = r.cut;
           why = r.why;
           break;
