@@ -106,6 +106,7 @@ std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
   // address that views' offsets count from.
   std::vector<std::shared_ptr<Storage>> storage(g.buffers.size());
   std::vector<char*> base(g.buffers.size(), nullptr);
+  std::vector<int64_t> base_offset(g.buffers.size(), 0);  // of base, in the storage's elements
   for (size_t b = 0; b < g.buffers.size(); ++b) {
     const Buffer& buffer = g.buffers[b];
     switch (program_.roles[b]) {
@@ -114,6 +115,7 @@ std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
         const Tensor in = inputs[buffer.input].contiguous();
         storage[b] = in.storage();
         base[b] = static_cast<char*>(in.raw_data());
+        base_offset[b] = in.offset();
         break;
       }
       case BufferRole::Fixed: storage[b] = buffer.storage; break;
@@ -140,14 +142,9 @@ std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
     if (program_.roles[b] == BufferRole::Fixed && g.buffers[b].kind == BufferKind::Internal)
       g.buffers[b].storage->set_written();
   std::vector<Tensor> outputs;
-  for (const View& out : g.outputs) {
-    if (program_.roles[out.buffer] == BufferRole::Input) {
-      const Tensor& in = inputs[g.buffers[out.buffer].input];
-      outputs.push_back(in.contiguous());
-      continue;
-    }
-    outputs.push_back(Tensor(storage[out.buffer], out.offset, out.shape, out.strides, out.dtype));
-  }
+  for (const View& out : g.outputs)
+    outputs.push_back(Tensor(storage[out.buffer], base_offset[out.buffer] + out.offset, out.shape,
+                             out.strides, out.dtype));
   return outputs;
 }
 

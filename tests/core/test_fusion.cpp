@@ -14,8 +14,9 @@ namespace {
 using Program = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
 
 // Captures `program` over placeholders shaped like `inputs`, plans it (with fusion or not).
+// By default as MINITENSOR_FUSION says: the suite also runs with fusion off (ctest).
 std::shared_ptr<fusion::Plan> capture(const Program& program, const std::vector<Tensor>& inputs,
-                                      bool fuse = true) {
+                                      bool fuse = fusion::fusion_enabled_by_environment()) {
   fusion::begin_capture();
   std::vector<Tensor> placeholders;
   for (const Tensor& t : inputs)
@@ -47,7 +48,12 @@ Tensor uniform(test::Rng& rng, const Dims& shape, DType dtype = DType::Float32, 
   return test::random_strided(rng, shape, dtype, low, high);
 }
 
+// Counts and reasons exist only with fusion on.
+#define SKIP_WITHOUT_FUSION() \
+  if (!fusion::fusion_enabled_by_environment()) GTEST_SKIP() << "MINITENSOR_FUSION=0"
+
 TEST(Fusion, IssueExpressionsAreOneKernelEach) {
+  SKIP_WITHOUT_FUSION();
   test::Rng rng = test::test_rng();
   const Dims n{1000};
   const std::vector<Tensor> in{uniform(rng, n), uniform(rng, n), uniform(rng, n)};
@@ -69,6 +75,7 @@ TEST(Fusion, IssueExpressionsAreOneKernelEach) {
 }
 
 TEST(Fusion, BroadcastProducerIsComputedInItsConsumer) {
+  SKIP_WITHOUT_FUSION();
   test::Rng rng = test::test_rng();
   const std::vector<Tensor> in{uniform(rng, {7, 1}), uniform(rng, {7, 5})};
   const auto plan =
@@ -77,6 +84,7 @@ TEST(Fusion, BroadcastProducerIsComputedInItsConsumer) {
 }
 
 TEST(Fusion, CostlyValueWithTwoConsumersIsStoredOnce) {
+  SKIP_WITHOUT_FUSION();
   test::Rng rng = test::test_rng();
   const std::vector<Tensor> in{uniform(rng, {64})};
   const auto plan = expect_same(
@@ -127,6 +135,163 @@ TEST(Fusion, WrongSignatureNamesExpectedAndGiven) {
       {ErrorCode::DTypeMismatch}, {"float32", "float64"}));
   EXPECT_TRUE(test::throws_error([&] { plan->run(std::vector<Tensor>{}); },
                                  {ErrorCode::InvalidArgument}, {"1 inputs", "given 0"}));
+}
+
+}  // namespace
+}  // namespace mt
+
+namespace mt {
+namespace {
+
+// A random program of up to ~12 ops over values of random shapes: maps, zips with
+// broadcasting, reductions, matmuls, views (permute, expand, narrow) and casts, on inputs and
+// on "parameters" (strided tensors that exist before the capture, used by reference).
+struct RandomProgram {
+  uint64_t seed;
+  std::vector<Tensor> params;
+
+  std::vector<Tensor> operator()(const std::vector<Tensor>& inputs) const {
+    test::Rng rng(seed);
+    std::vector<Tensor> values = inputs;
+    values.insert(values.end(), params.begin(), params.end());
+    const auto pick = [&] { return values[test::uniform_int(rng, 0, int64_t(values.size()) - 1)]; };
+    const int ops = int(test::uniform_int(rng, 1, 12));
+    for (int i = 0; i < ops; ++i) {
+      const Tensor a = pick(), b = pick();
+      Tensor r;
+      switch (test::uniform_int(rng, 0, 7)) {
+        case 0: {
+          static const UnaryOp unary[] = {UnaryOp::Neg,  UnaryOp::Exp,  UnaryOp::Sigmoid,
+                                          UnaryOp::Relu, UnaryOp::Tanh, UnaryOp::Square,
+                                          UnaryOp::Abs,  UnaryOp::Sin};
+          r = map(unary[test::uniform_int(rng, 0, 7)], a);
+          break;
+        }
+        case 1:
+        case 2: {
+          static const BinaryOp binary[] = {BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul,
+                                            BinaryOp::Max, BinaryOp::Div, BinaryOp::Lt};
+          // Broadcast b against a where the shapes allow: its trailing dims as a's, some 1.
+          Tensor rhs = b;
+          try {
+            shape_broadcast(a.shape(), b.shape());
+          } catch (const Error&) {
+            rhs = a.dim() > 0 ? sum(b) : b;  // a scalar broadcasts anywhere
+          }
+          r = zip(binary[test::uniform_int(rng, 0, 5)], a, rhs);
+          break;
+        }
+        case 3:
+          r = a.dim() == 0
+                  ? sum(a)
+                  : reduce(test::chance(rng, 0.5) ? ReduceOp::Sum : ReduceOp::Max, a,
+                           Dims{test::uniform_int(rng, 0, a.dim() - 1)}, test::chance(rng, 0.5));
+          if (r.numel() == 0 && a.numel() == 0) r = sum(a);
+          break;
+        case 4:
+          r = a.dim() >= 2 ? a.transpose(0, a.dim() - 1) : a.unsqueeze(0).expand({3, -1});
+          break;
+        case 5: r = a.to(a.dtype() == DType::Float32 ? DType::Float64 : DType::Float32); break;
+        case 6:
+          if (a.dim() >= 1 && a.size(-1) > 1)
+            r = a.narrow(-1, 1, a.size(-1) - 1);
+          else
+            r = a * 0.5;
+          break;
+        default:
+          if (a.dim() >= 1 && b.dim() >= 1)
+            r = matmul(a.dim() == 1 ? a.unsqueeze(-1) : a, b.reshape({1, -1}));
+          else
+            r = a + b;
+      }
+      values.push_back(r);
+    }
+    return {values.back(), values[values.size() / 2] * 1.0};
+  }
+};
+
+class FusionRandom : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(FusionRandom, PlansEqualEagerBitwise) {
+  set_default_backend(GetParam());
+  test::Rng rng = test::test_rng();
+  for (int trial = 0; trial < 150; ++trial) {
+    const auto [sa, sb] = test::random_broadcast_pair(rng, 3, 5);
+    const DType dtype = test::chance(rng, 0.5) ? DType::Float32 : DType::Float64;
+    const std::vector<Tensor> inputs{uniform(rng, sa, dtype), uniform(rng, sb, dtype)};
+    RandomProgram program{rng(), {uniform(rng, sb, dtype), uniform(rng, {}, dtype)}};
+    std::vector<Tensor> contiguous;
+    for (const Tensor& t : inputs)
+      contiguous.push_back(t.contiguous());
+    std::vector<Tensor> eager;
+    try {
+      eager = program(contiguous);
+    } catch (const Error&) {
+      continue;  // a program the random choices made invalid (e.g. matmul shapes)
+    }
+    const auto plan = capture(program, inputs);
+    for (int threads : {1, 2, 3}) {
+      set_num_threads(threads);
+      const std::vector<Tensor> planned = plan->run(inputs);
+      for (size_t i = 0; i < eager.size(); ++i)
+        ASSERT_TRUE(test::bitwise_equal(planned[i], eager[i]))
+            << "trial " << trial << " output " << i << " threads " << threads << " inputs "
+            << inputs[0].shape() << inputs[1].shape() << "\n"
+            << plan->report();
+    }
+    set_num_threads(0);
+  }
+  set_default_backend("cpu_par");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, FusionRandom, ::testing::Values("cpu_seq", "cpu_par"));
+
+}  // namespace
+}  // namespace mt
+
+namespace mt {
+namespace {
+
+// The classifier's step: Linear-ReLU-Linear-sigmoid-BCE, backward, SGD.
+Tensor train_step(const nn::Mlp& model, nn::SGD& optimizer, const Tensor& x, const Tensor& y) {
+  optimizer.zero_grad();
+  Tensor loss = nn::binary_cross_entropy(sigmoid(model(x)), y);
+  loss.backward();
+  optimizer.step();
+  return loss;
+}
+
+TEST(Fusion, CapturedTrainingStepMatchesEagerAfter100Steps) {
+  test::Rng rng = test::test_rng();
+  const Tensor x = uniform(rng, {10, 2}, DType::Float64);
+  const Tensor y =
+      gt(uniform(rng, {10, 1}, DType::Float64), zeros({}, DType::Float64)).to(DType::Float64);
+  Generator g_eager(5), g_plan(5);
+  const nn::Mlp eager_model({2, 100, 1}, DType::Float64, g_eager);
+  const nn::Mlp plan_model({2, 100, 1}, DType::Float64, g_plan);
+  nn::SGD eager_sgd(eager_model.parameters(), 0.5), plan_sgd(plan_model.parameters(), 0.5);
+
+  fusion::begin_capture();
+  Tensor px = fusion::capture_input(x.shape(), x.dtype());
+  Tensor py = fusion::capture_input(y.shape(), y.dtype());
+  Tensor captured_loss = train_step(plan_model, plan_sgd, px, py);
+  const auto graph = fusion::end_capture(std::vector{captured_loss});
+  captured_loss = px = py = Tensor();
+  const fusion::Plan plan(graph, fusion::fusion_enabled_by_environment());
+  if (fusion::fusion_enabled_by_environment()) {
+    EXPECT_LE(plan.stats().kernels, 17) << plan.report();
+  }
+
+  for (int step = 0; step < 100; ++step) {
+    const Tensor expected = train_step(eager_model, eager_sgd, x, y);
+    const Tensor got = plan.run(std::vector{x, y})[0];
+    ASSERT_TRUE(test::bitwise_equal(got, expected)) << "step " << step << "\n" << plan.report();
+  }
+  const std::vector<Tensor> pe = eager_model.parameters(), pp = plan_model.parameters();
+  for (size_t i = 0; i < pe.size(); ++i) {
+    EXPECT_TRUE(test::bitwise_equal(pp[i], pe[i])) << "parameter " << i;
+    EXPECT_TRUE(test::bitwise_equal(pp[i].grad(), pe[i].grad())) << "gradient " << i;
+  }
 }
 
 }  // namespace
