@@ -34,6 +34,28 @@ std::optional<IndexMap> map_through(const View& read, const Dims& shape) {
   return map;
 }
 
+std::optional<IndexMap> squeeze_map(const Dims& from, const Dims& to) {
+  IndexMap map{Dims::filled(from.size(), -1), Dims::filled(to.size(), 0)};
+  int e = 0;
+  for (int d = 0; d < from.size(); ++d) {
+    if (from[d] == 1) continue;
+    while (e < to.size() && to[e] == 1)
+      ++e;
+    if (e == to.size() || to[e] != from[d]) return std::nullopt;
+    map.dims[d] = e++;
+  }
+  while (e < to.size() && to[e] == 1)
+    ++e;
+  if (e != to.size()) return std::nullopt;
+  return map;
+}
+
+bool is_identity(const IndexMap& map, const Dims& shape) {
+  for (int d = 0; d < shape.size(); ++d)
+    if (map.start[d] != 0 || (shape[d] > 1 && map.dims[d] != d)) return false;
+  return true;
+}
+
 IndexMap compose(const IndexMap& outer, const IndexMap& inner) {
   IndexMap map{Dims::filled(outer.dims.size(), -1), inner.start};
   for (int g = 0; g < outer.dims.size(); ++g)

@@ -27,6 +27,14 @@ IndexMap identity_map(int rank);
 // several producer dims (a reshape that merges or splits them).
 std::optional<IndexMap> map_through(const View& read, const Dims& shape);
 
+// The map between two shapes that differ only in dims of size 1 (a reduction's output with
+// kept dims, and the same values without them): their other dims pair up in order. Nothing
+// when the sizes of those dims differ.
+std::optional<IndexMap> squeeze_map(const Dims& from, const Dims& to);
+
+// Whether `map` walks a space of `shape` onto itself (dims of size 1 aside).
+bool is_identity(const IndexMap& map, const Dims& shape);
+
 // `inner` after `outer`: group -> outer space -> inner space.
 IndexMap compose(const IndexMap& outer, const IndexMap& inner);
 

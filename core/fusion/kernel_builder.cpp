@@ -18,6 +18,8 @@ struct Builder {
   const Dataflow& flow;
   const std::vector<int>& roots;
   Dims space;
+  int reduce_node = -1;  // a reduction kernel's Reduce node, and the register of its result
+  int folded = -1;
   std::vector<FusedInstruction> code;  // registers are virtual here: one per instruction
   std::vector<View> operands;
   std::vector<int> inlined_used;
@@ -59,10 +61,17 @@ struct Builder {
   int input(int node, int k, const IndexMap& map) {
     const View& read = graph.nodes[node].inputs[k];
     const int p = flow.producer[node][k];
-    // A root of this kernel that stores what this input reads, element for element: its
-    // register is the value (the store still happens).
+    // The epilogue reads the folded value where it maps element for element onto it.
+    if (p >= 0 && p == reduce_node) {
+      const Dims& shape = graph.nodes[p].out.shape;
+      const std::optional<IndexMap> through = map_through(read, shape);
+      if (through && is_identity(compose(map, *through), shape)) return folded;
+    }
+    // A root of this kernel that stores what this input reads, element for element (the same
+    // view, over the same space, so the same index map): its register is the value (the store
+    // still happens).
     if (p >= 0 && std::find(roots.begin(), roots.end(), p) != roots.end() &&
-        same_view(read, graph.nodes[p].out) && map == identity_map(space.size()))
+        same_view(read, graph.nodes[p].out) && graph.nodes[node].out.shape == read.shape)
       return value(p, map);
     if (p >= 0 && flow.inlined[p]) {
       const std::optional<IndexMap> through = map_through(read, graph.nodes[p].out.shape);
@@ -179,15 +188,30 @@ bool cheap_to_recompute(const Node& node) {
 BuildResult build_kernel(const Graph& graph, const Dataflow& flow, const std::vector<int>& roots) {
   const Node& first = graph.nodes[roots.front()];
   const bool reduction = first.kind == NodeKind::Reduce;
-  Builder b{graph, flow, roots, reduction ? first.inputs[0].shape : first.out.shape, {}, {},
+  Builder b{graph, flow, roots, reduction ? first.inputs[0].shape : first.out.shape, -1, -1, {}, {},
             {},    {},   {}};
   const IndexMap identity = identity_map(b.space.size());
   if (reduction) {
     const int value = b.input(roots.front(), 0, identity);
     const int out = b.operand(first.out);
-    const int folded = b.emit(FusedOp::Reduce, first.op, first.out.dtype, value);
+    b.folded = b.emit(FusedOp::Reduce, first.op, first.out.dtype, value);
     b.code.back().operand = out;
-    b.store(folded, first.out);
+    b.reduce_node = roots.front();
+    bool read_outside = true;  // without an epilogue the result is what the kernel is for
+    if (roots.size() > 1) {
+      read_outside = flow.kept[first.out.buffer];
+      for (int c : flow.consumers[roots.front()])
+        read_outside |= std::find(roots.begin(), roots.end(), c) == roots.end();
+    }
+    if (read_outside) b.store(b.folded, first.out);
+    // The epilogue runs over the output's space.
+    b.space = first.out.shape;
+    for (size_t r = 1; r < roots.size(); ++r) {
+      const View& out_view = graph.nodes[roots[r]].out;
+      const std::optional<IndexMap> map = squeeze_map(b.space, out_view.shape);
+      if (!map) fail(ErrorCode::InvalidArgument, "fusion: an epilogue over another space");
+      b.store(b.value(roots[r], *map), load_view(out_view, *map, b.space));
+    }
   } else {
     for (int root : roots)
       b.store(b.value(root, identity), graph.nodes[root].out);

@@ -17,7 +17,10 @@ namespace mt::fusion {
 // consumers instead of being stored.
 struct Dataflow {
   std::vector<std::vector<int>> producer;
+  std::vector<std::vector<int>> consumers;  // per node: the nodes that read its value
   std::vector<char> inlined;
+  std::vector<char> kept;  // per buffer: its values outlive the plan (memory from outside, kept
+                           // state, outputs)
 };
 
 struct BuiltKernel {
@@ -26,8 +29,11 @@ struct BuiltKernel {
   std::vector<int> loads_from;  // the nodes whose inlined values it computes (for reports)
 };
 
-// A group: element-wise `roots` (same output shape, each stored), or one Reduce node as the
-// only root (its inlined producers become the prologue). On success the kernel; otherwise the
+// A group: element-wise `roots` (same output shape, each stored), or a Reduce node first (its
+// inlined producers become the prologue) followed by element-wise roots over its output's
+// space, up to dims of size 1 (the epilogue: they read the folded value in a register; the
+// reduction's own result is stored only if something outside the kernel reads it). On
+// success the kernel; otherwise the
 // limit that was exceeded, in `why`, and the inlined node whose un-inlining helps most in
 // `cut` (-1 when none can).
 struct BuildResult {

@@ -37,40 +37,38 @@ bool covers_buffer(const Graph& graph, const View& view) {
 struct Analysis {
   const Graph& graph;
   Dataflow flow;
-  std::vector<std::vector<int>> consumers;  // per node: the nodes that read its value
-  std::vector<int> writers;                 // per buffer
-  std::vector<char> leaves;                 // per buffer: read or kept after the plan
-  std::vector<char> live;                   // per node
-  std::vector<std::vector<int>> reads;      // per node: buffers read, through inlined values
+  std::vector<int> writers;             // per buffer
+  std::vector<char> live;               // per node
+  std::vector<std::vector<int>> reads;  // per node: buffers read, through inlined values
 
   explicit Analysis(const Graph& g) : graph(g) {
     const size_t n = g.nodes.size();
     flow.producer.resize(n);
     flow.inlined.assign(n, 0);
-    consumers.resize(n);
+    flow.consumers.resize(n);
     writers.assign(g.buffers.size(), 0);
-    leaves.assign(g.buffers.size(), 0);
+    flow.kept.assign(g.buffers.size(), 0);
     std::vector<int> last_writer(g.buffers.size(), -1);
     for (size_t i = 0; i < n; ++i) {
       for (const View& in : g.nodes[i].inputs) {
         const int p = last_writer[in.buffer];
         flow.producer[i].push_back(p);
-        if (p >= 0 &&
-            std::find(consumers[p].begin(), consumers[p].end(), int(i)) == consumers[p].end())
-          consumers[p].push_back(int(i));
+        if (p >= 0 && std::find(flow.consumers[p].begin(), flow.consumers[p].end(), int(i)) ==
+                          flow.consumers[p].end())
+          flow.consumers[p].push_back(int(i));
       }
       last_writer[g.nodes[i].out.buffer] = int(i);
       ++writers[g.nodes[i].out.buffer];
     }
     for (size_t b = 0; b < g.buffers.size(); ++b)
-      leaves[b] = g.buffers[b].kind != BufferKind::Internal || g.buffers[b].escapes;
+      flow.kept[b] = g.buffers[b].kind != BufferKind::Internal || g.buffers[b].escapes;
     for (const View& out : g.outputs)
-      leaves[out.buffer] = 1;
+      flow.kept[out.buffer] = 1;
     // Live: writes what leaves the plan, or feeds a live node (walked backwards).
     live.assign(n, 0);
     for (size_t i = n; i-- > 0;) {
-      live[i] = leaves[g.nodes[i].out.buffer];
-      for (int c : consumers[i])
+      live[i] = flow.kept[g.nodes[i].out.buffer];
+      for (int c : flow.consumers[i])
         live[i] |= live[c];
     }
   }
@@ -80,7 +78,7 @@ struct Analysis {
     const Node& node = graph.nodes[p];
     const View& out = node.out;
     if (!elementwise(node)) return "not element-wise";
-    if (leaves[out.buffer]) {
+    if (flow.kept[out.buffer]) {
       if (graph.buffers[out.buffer].kind != BufferKind::Internal)
         return "it writes memory that outlives the plan (a parameter or an input)";
       for (size_t k = 0; k < graph.outputs.size(); ++k)
@@ -90,7 +88,7 @@ struct Analysis {
     if (writers[out.buffer] != 1 || !covers_buffer(graph, out))
       return "its buffer is written in parts or more than once";
     int last = p;
-    for (int c : consumers[p]) {
+    for (int c : flow.consumers[p]) {
       const Node& consumer = graph.nodes[c];
       last = std::max(last, c);
       for (size_t k = 0; k < consumer.inputs.size(); ++k) {
@@ -105,8 +103,8 @@ struct Analysis {
         }
       }
     }
-    if (consumers[p].size() > 1 && !cheap_to_recompute(node))
-      return cat(consumers[p].size(), " ops read it, and it is too costly to compute again");
+    if (flow.consumers[p].size() > 1 && !cheap_to_recompute(node))
+      return cat(flow.consumers[p].size(), " ops read it, and it is too costly to compute again");
     // Inlined, it is computed when its last consumer runs: what it reads must not change
     // before then.
     for (int k = p + 1; k <= last; ++k) {
@@ -158,49 +156,74 @@ bool intersects(const std::vector<int>& a, const std::vector<int>& b) {
   return false;
 }
 
-bool is_elementwise_kernel(const Graph& graph, const Step& step) {
-  return step.fused && graph.nodes[step.nodes.back()].kind != NodeKind::Reduce;
+// The Reduce node a step folds with (a reduction kernel or a reduce call), or -1.
+int reduction_of(const Graph& graph, const Step& step) {
+  for (int node : step.nodes)
+    if (graph.nodes[node].kind == NodeKind::Reduce) return node;
+  return -1;
 }
 
-// Kernels over one space that read a common operand (siblings: the gradients of a zip) or
-// where one reads what the other stores (a gradient, then the optimizer's update of it) become
-// one multi-output kernel, values passed on in registers: the later one moves up to the
-// earlier one when nothing in between writes what it reads or touches what it writes, and the
-// builder refuses a buffer used through two different views.
-void merge_siblings(const Graph& graph, const Dataflow& flow, Program& program) {
+Dims kernel_space(const Step& step) {
+  return Dims(std::span<const int64_t>(step.kernel.kernel.shape, step.kernel.kernel.rank));
+}
+
+// Whether element-wise kernel `later` can join `earlier` in one kernel: over one space, sharing
+// an input or reading what `earlier` stores (siblings: the gradients of a zip; a gradient and
+// the optimizer's update of it); or as the epilogue of `earlier`'s reduction, over its output's
+// space up to dims of size 1, reading the folded values.
+bool joinable(const Graph& graph, const Step& earlier, const Step& later,
+              const std::vector<int>& reads_later) {
+  const std::vector<int> reads = step_reads(graph, earlier), writes = step_writes(graph, earlier);
+  const bool related = intersects(reads, reads_later) || intersects(writes, reads_later);
+  const int reduce = reduction_of(graph, earlier);
+  if (reduce >= 0) {
+    const int folded = graph.nodes[reduce].out.buffer;
+    return squeeze_map(graph.nodes[reduce].out.shape, kernel_space(later)).has_value() &&
+           (related ||
+            std::find(reads_later.begin(), reads_later.end(), folded) != reads_later.end());
+  }
+  return earlier.fused && kernel_space(earlier) == kernel_space(later) && related;
+}
+
+// Joins element-wise kernels into earlier kernels (joinable), values passed on in registers:
+// the later kernel moves up to the earlier one when nothing in between writes what it reads or
+// touches what it writes, and the builder refuses a buffer used through two different views.
+void merge_kernels(const Graph& graph, const Dataflow& flow, Program& program) {
   std::vector<Step>& steps = program.steps;
   for (size_t j = 1; j < steps.size(); ++j) {
-    if (!is_elementwise_kernel(graph, steps[j])) continue;
+    if (!steps[j].fused || reduction_of(graph, steps[j]) >= 0) continue;
     const std::vector<int> reads_j = step_reads(graph, steps[j]);
     const std::vector<int> writes_j = step_writes(graph, steps[j]);
     for (size_t i = j; i-- > 0;) {
       const Step& s = steps[i];
-      const std::vector<int> reads_i = step_reads(graph, s), writes_i = step_writes(graph, s);
-      const bool sibling =
-          is_elementwise_kernel(graph, s) &&
-          Dims(std::span<const int64_t>(s.kernel.kernel.shape, s.kernel.kernel.rank)) ==
-              Dims(std::span<const int64_t>(steps[j].kernel.kernel.shape,
-                                            steps[j].kernel.kernel.rank)) &&
-          (intersects(reads_i, reads_j) || intersects(writes_i, reads_j));
-      if (sibling) {
+      if (joinable(graph, s, steps[j], reads_j)) {
+        // The roots of both, in program order, the reduction (if any) first.
         std::vector<int> roots;
         for (const Step* part : {&s, static_cast<const Step*>(&steps[j])})
           for (int node : part->nodes)
             if (!flow.inlined[node]) roots.push_back(node);
+        std::sort(roots.begin(), roots.end());
+        const int reduce = reduction_of(graph, s);
+        if (reduce >= 0)
+          std::rotate(roots.begin(), std::find(roots.begin(), roots.end(), reduce),
+                      std::find(roots.begin(), roots.end(), reduce) + 1);
         BuildResult merged = build_kernel(graph, flow, roots);
         if (merged.built) {
+          program.notes.push_back(cat("joined the kernel of ", node_name(graph.nodes[roots.back()]),
+                                      " to the one of ", node_name(graph.nodes[roots.front()]),
+                                      reduce >= 0 ? " (as its epilogue)" : " (same space)"));
           Step& into = steps[i];
+          into.fused = true;
+          into.node = -1;
           into.kernel = std::move(*merged.built);
           into.nodes.insert(into.nodes.end(), steps[j].nodes.begin(), steps[j].nodes.end());
           std::sort(into.nodes.begin(), into.nodes.end());
-          program.notes.push_back(cat("merged the kernel of ", node_name(graph.nodes[roots.back()]),
-                                      " into the one of ", node_name(graph.nodes[roots.front()]),
-                                      " (same space, shared data)"));
           steps.erase(steps.begin() + j);
           --j;
         }
         break;
       }
+      const std::vector<int> reads_i = step_reads(graph, s), writes_i = step_writes(graph, s);
       if (intersects(writes_i, reads_j) || intersects(reads_i, writes_j) ||
           intersects(writes_i, writes_j))
         break;
@@ -223,7 +246,7 @@ Program plan_program(const Graph& graph, bool fuse) {
   a.reads.resize(n);
   for (size_t i = 0; i < n; ++i) {
     a.collect_reads(int(i));
-    if (fuse && a.live[i] && !a.consumers[i].empty()) {
+    if (fuse && a.live[i] && !a.flow.consumers[i].empty()) {
       program.stored_why[i] = a.why_stored(int(i));
       a.flow.inlined[i] = program.stored_why[i].empty();
     } else if (fuse && a.live[i]) {
@@ -270,7 +293,7 @@ Program plan_program(const Graph& graph, bool fuse) {
     program.stored_why[cut] = why;
     program.notes.push_back(cat("cut the group at ", node_name(graph.nodes[cut]), ": ", why));
   }
-  if (fuse) merge_siblings(graph, a.flow, program);
+  if (fuse) merge_kernels(graph, a.flow, program);
   for (size_t i = 0; i < n; ++i)
     program.dead_nodes += fuse && !a.live[i];
   // Roles: inputs are bound; outside memory, kept state and constants (read but written by no
