@@ -4,6 +4,7 @@
 #include "backend/cpu_par/reduce.hpp"
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "backend/cpu_par/elementwise.hpp"
@@ -33,12 +34,13 @@ class MemoryInput final : public ReduceInput {
   int64_t itemsize_;
 };
 
-template <class T> struct Folder {
+// Input: MemoryInput (eager; final, so its calls are direct) or any ReduceInput (fused).
+template <class T, class Input> struct Folder {
   const ReduceKernels<T>& kernels;
   int op;
   T identity;
   T (*combine)(T, T);
-  const ReduceInput& input;
+  const Input& input;
 
   const T* block(int64_t offset, int64_t rows, int64_t cols, int64_t& row_stride) const {
     return static_cast<const T*>(input.block(offset, rows, cols, row_stride));
@@ -91,18 +93,18 @@ template <class T> struct Folder {
   }
 };
 
-// `fused` is null for an eager reduce of in's memory, else the input that stands for it.
-template <class T, class Op>
+// The reduction of `input`, which holds the elements of a tensor laid out as `in`.
+template <class T, class Op, class Input>
 const char* reduce_typed(int op, const StridedView& in, const StridedView& out,
-                         const ReduceInput* fused) {
-  const MemoryInput memory(in);
-  const Folder<T> folder{reduce_kernels<T>(), op, Op::template identity<T>(),
-                         [](T a, T b) { return Op::combine(a, b); }, fused ? *fused : memory};
-  // The paths that read the input other than by blocks run eagerly on a copy of all of it.
+                         const Input& input) {
+  constexpr bool eager = std::is_same_v<Input, MemoryInput>;
+  const Folder<T, Input> folder{reduce_kernels<T>(), op, Op::template identity<T>(),
+                                [](T a, T b) { return Op::combine(a, b); }, input};
+  // A fused input runs the paths that read it other than by blocks eagerly, on all of it.
   const auto eager_copy = [&] {
     StridedView copied = in;
-    copied.data = const_cast<void*>(fused->all());
-    return reduce_typed<T, Op>(op, copied, out, nullptr);
+    copied.data = const_cast<void*>(input.all());
+    return reduce_typed<T, Op>(op, copied, out, MemoryInput(copied));
   };
   if (numel(out) == 0) return "empty";
   // Iteration over the outputs (with the input's offset of each output's first element), and
@@ -119,7 +121,7 @@ const char* reduce_typed(int op, const StridedView& in, const StridedView& out,
     return "empty";
   }
   if (red.rank == 0) {
-    if (fused) return eager_copy();
+    if constexpr (!eager) return eager_copy();
     copy(in, out);
     return "copy";
   }
@@ -152,7 +154,7 @@ const char* reduce_typed(int op, const StridedView& in, const StridedView& out,
     });
     return "outer";
   }
-  if (fused) return eager_copy();
+  if constexpr (!eager) return eager_copy();
   parallel_for(outputs, grain, [&](int64_t begin, int64_t end) {
     for_each_run(kept, begin, end, [&](const int64_t* at, int64_t count) {
       for (int64_t j = 0; j < count; ++j) {
@@ -169,12 +171,12 @@ const char* reduce_typed(int op, const StridedView& in, const StridedView& out,
   return "strided";
 }
 
-// `fused` as in reduce_typed.
+template <class Input>
 const char* reduce_dispatch(ReduceOp op, const StridedView& in, const StridedView& out,
-                            const ReduceInput* fused) {
+                            const Input& input) {
   return dispatch_dtype(out.dtype, [&](auto zero) {
     return dispatch_reduce(op, [&](auto fn) {
-      return reduce_typed<decltype(zero), decltype(fn)>(static_cast<int>(op), in, out, fused);
+      return reduce_typed<decltype(zero), decltype(fn)>(static_cast<int>(op), in, out, input);
     });
   });
 }
@@ -182,12 +184,12 @@ const char* reduce_dispatch(ReduceOp op, const StridedView& in, const StridedVie
 }  // namespace
 
 const char* reduce(ReduceOp op, const StridedView& in, const StridedView& out) {
-  return reduce_dispatch(op, in, out, nullptr);
+  return reduce_dispatch(op, in, out, MemoryInput(in));
 }
 
 const char* reduce(ReduceOp op, const StridedView& in, const StridedView& out,
                    const ReduceInput& input) {
-  return reduce_dispatch(op, in, out, &input);
+  return reduce_dispatch(op, in, out, input);
 }
 
 }  // namespace mt::cpu_par
