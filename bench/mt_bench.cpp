@@ -23,6 +23,7 @@
 #include "backend/cpu_par/isa.hpp"
 #include "backend/cpu_par/parallel.hpp"
 #include "mt.hpp"
+#include "ops/strided_view.hpp"
 #include "train_cases.hpp"
 
 namespace {
@@ -120,6 +121,22 @@ template <class... Args> std::string format(const char* pattern, Args... args) {
   return text;
 }
 
+// A fused kernel (backend/fused_kernel.hpp) over `operands` (viewed as they are) and the
+// iteration space of operands[0], run on the default backend.
+void run_fused(const std::vector<mt::Tensor>& operands, const mt::Dims& space,
+               const std::vector<mt::FusedInstruction>& program, int registers) {
+  mt::FusedKernel kernel;
+  kernel.rank = space.size();
+  std::copy(space.begin(), space.end(), kernel.shape);
+  kernel.operand_count = static_cast<int32_t>(operands.size());
+  for (size_t k = 0; k < operands.size(); ++k)
+    kernel.operands[k] = mt::strided_view(operands[k]);
+  kernel.instruction_count = static_cast<int32_t>(program.size());
+  std::copy(program.begin(), program.end(), kernel.instructions);
+  kernel.register_count = registers;
+  mt::default_backend().fused(kernel);
+}
+
 // The cases for one dtype. Inputs come from mt::rand, uniform in [-1, 1), with each case's
 // generator seeded 42; the work closures own them (captured by value), out= cases their output.
 std::vector<Case> make_cases(mt::DType dt) {
@@ -163,6 +180,59 @@ std::vector<Case> make_cases(mt::DType dt) {
                        Inputs rand{dt};
                        return [a = rand({n}), out = Tensor::empty({n}, dt), op] {
                          mt::map_out(op, a, out);
+                       };
+                     }});
+  }
+
+  {  // fused kernels against the same ops run eagerly (issue 16's table)
+    using mt::FusedOp;
+    const int64_t n = int64_t{1} << 24;
+    const std::string shape = format("(%lld,)", static_cast<long long>(n));
+    const auto load = [dt](int operand, int dst) {
+      return mt::FusedInstruction{FusedOp::Load, 0, operand, dst, -1, -1, -1, dt, 0};
+    };
+    const auto zip = [dt](mt::BinaryOp op, int dst, int a, int b) {
+      return mt::FusedInstruction{FusedOp::Zip, int(op), 0, dst, a, b, -1, dt, 0};
+    };
+    const auto store = [dt](int operand, int a) {
+      return mt::FusedInstruction{FusedOp::Store, 0, operand, -1, a, -1, -1, dt, 0};
+    };
+    cases.push_back({"sigmoid_axpb_eager", shape, 4 * n * s, 0, [=]() -> Work {
+                       Inputs rand{dt};
+                       return [a = rand({n}), b = rand({n}), c = rand({n})] {
+                         mt::sigmoid(mt::add(mt::mul(a, b), c));
+                       };
+                     }});
+    cases.push_back({"sigmoid_axpb_fused", shape, 4 * n * s, 0, [=]() -> Work {
+                       Inputs rand{dt};
+                       const std::vector<mt::FusedInstruction> program = {
+                           load(1, 0),
+                           load(2, 1),
+                           zip(mt::BinaryOp::Mul, 0, 0, 1),
+                           load(3, 1),
+                           zip(mt::BinaryOp::Add, 0, 0, 1),
+                           {FusedOp::Map, int(mt::UnaryOp::Sigmoid), 0, 0, 0, -1, -1, dt, 0},
+                           store(0, 0)};
+                       return [out = Tensor::empty({n}, dt), a = rand({n}), b = rand({n}),
+                               c = rand({n}), program, n] {
+                         run_fused({out, a, b, c}, mt::Dims{n}, program, 2);
+                       };
+                     }});
+    cases.push_back({"sum_mul_eager", shape, 2 * n * s, 0, [=]() -> Work {
+                       Inputs rand{dt};
+                       return [a = rand({n}), b = rand({n})] { mt::sum(mt::mul(a, b)); };
+                     }});
+    cases.push_back({"sum_mul_fused", shape, 2 * n * s, 0, [=]() -> Work {
+                       Inputs rand{dt};
+                       const std::vector<mt::FusedInstruction> program = {
+                           load(1, 0),
+                           load(2, 1),
+                           zip(mt::BinaryOp::Mul, 0, 0, 1),
+                           {FusedOp::Reduce, int(mt::ReduceOp::Sum), 0, 1, 0, -1, -1, dt, 0},
+                           store(0, 1)};
+                       return [out = Tensor::empty({1}, dt), a = rand({n}), b = rand({n}), program,
+                               n] {
+                         run_fused({out, a, b}, mt::Dims{n}, program, 2);
                        };
                      }});
   }

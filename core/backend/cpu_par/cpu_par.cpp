@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "backend/cpu_par/elementwise.hpp"
+#include "backend/cpu_par/fused.hpp"
 #include "backend/cpu_par/gemm.hpp"
 #include "backend/cpu_par/parallel.hpp"
 #include "backend/cpu_par/reduce.hpp"
@@ -35,6 +36,17 @@ StridedView batch_part(const StridedView& v) {
   StridedView batch = v;
   batch.shape[v.rank - 2] = batch.shape[v.rank - 1] = 1;
   return batch;
+}
+
+// "ops=5 outputs=1": a fused kernel's computing instructions and its stores.
+std::string describe_fused(const FusedKernel& kernel) {
+  int ops = 0, outputs = 0;
+  for (int i = 0; i < kernel.instruction_count; ++i) {
+    const FusedOp kind = kernel.instructions[i].kind;
+    outputs += kind == FusedOp::Store;
+    ops += kind != FusedOp::Store && kind != FusedOp::Load && kind != FusedOp::Constant;
+  }
+  return "ops=" + std::to_string(ops) + " outputs=" + std::to_string(outputs);
 }
 
 const char* matmul_impl(const StridedView& a, const StridedView& b, const StridedView& out) {
@@ -102,6 +114,14 @@ class CpuParBackend final : public Backend {
   }
   void random(const StridedView& out, const RandomSpec& spec) override {
     run_reported("random", "", out, [&] { return cpu_par::random(out, spec); });
+  }
+  bool fused(const FusedKernel& kernel) override {
+    StridedView space{};  // the iteration space, for the element count reported
+    space.rank = kernel.rank;
+    std::copy(kernel.shape, kernel.shape + kernel.rank, space.shape);
+    const std::string name = diagnostics_enabled() ? describe_fused(kernel) : "";
+    run_reported("fused", name.c_str(), space, [&] { return cpu_par::run_fused(kernel); });
+    return true;
   }
 };
 

@@ -2,6 +2,7 @@
 
 #include "backend/cpu_par/kernels.hpp"
 #include "backend/cpu_par/parallel.hpp"
+#include "backend/cpu_par/path_name.hpp"
 #include "base/strided_layout.hpp"
 
 namespace mt::cpu_par {
@@ -40,16 +41,6 @@ template <int N> bool transposed_operand(const StridedLayout<N>& l) {
   for (int k = 1; k < N; ++k)
     if (l.strides[k][l.rank - 2] == 1 && l.inner_stride(k) > 1) return true;
   return false;
-}
-
-template <int N> const char* flat_path_name(const StridedLayout<N>& l) {
-  if (l.rank == 0) return "flat";
-  bool broadcast = false;
-  for (int k = 0; k < N; ++k) {
-    if (l.rank > 1 || l.inner_stride(k) > 1) return "strided";
-    broadcast = broadcast || l.inner_stride(k) == 0;
-  }
-  return broadcast ? "broadcast" : "flat";
 }
 
 // Copies a tile (rows along its unit stride) of an operand whose elements are `itemsize`

@@ -1,46 +1,16 @@
 // The reference backend, MiniTorch style: every primitive walks the output's elements in
-// row-major order, turns the ordinal into a multi-index (to_index), maps that index into each
-// input (broadcast_index) and reads the input through its strides (index_to_position).
+// row-major order (loops.hpp).
 #include "backend/cpu_seq/cpu_seq.hpp"
 
-#include "base/index.hpp"
+#include "backend/cpu_seq/fused.hpp"
+#include "backend/cpu_seq/loops.hpp"
 #include "random/philox.hpp"
 
 namespace mt {
 namespace {
 
-// Element access to a tensor of element type T through its strides.
-template <class T> class Strided {
- public:
-  explicit Strided(const StridedView& v)
-      : data_(data_as<T>(v)), shape_(shape_of(v)), strides_(strides_of(v)) {}
-
-  T& at(const Dims& index) const { return data_[index_to_position(index, strides_)]; }
-
-  // The element that `out_index` of an output of shape `out_shape` reads when this tensor is
-  // broadcast to that shape.
-  T& at_broadcast(const Dims& out_index, const Dims& out_shape) const {
-    Dims index;
-    broadcast_index(out_index, out_shape, shape_, index);
-    return at(index);
-  }
-
- private:
-  T* data_;
-  Dims shape_;
-  Dims strides_;
-};
-
-// Calls body(ordinal, index) for every element of `out`, in row-major order.
-template <class Body> void for_each_index(const StridedView& out, Body&& body) {
-  const Dims shape = shape_of(out);
-  const int64_t count = numel(out);
-  Dims index;
-  for (int64_t i = 0; i < count; ++i) {
-    to_index(i, shape, index);
-    body(i, index);
-  }
-}
+using cpu_seq::for_each_index;
+using cpu_seq::Strided;
 
 class CpuSeqBackend final : public Backend {
  public:
@@ -52,7 +22,7 @@ class CpuSeqBackend final : public Backend {
       dispatch_unary(op, [&](auto fn) {
         const Strided<T> src(in), dst(out);
         const Dims out_shape = shape_of(out);
-        for_each_index(out, [&](int64_t, const Dims& i) {
+        for_each_index(shape_of(out), [&](int64_t, const Dims& i) {
           dst.at(i) = decltype(fn)::forward(src.at_broadcast(i, out_shape));
         });
       });
@@ -66,7 +36,7 @@ class CpuSeqBackend final : public Backend {
       dispatch_binary(op, [&](auto fn) {
         const Strided<T> lhs(a), rhs(b), dst(out);
         const Dims out_shape = shape_of(out);
-        for_each_index(out, [&](int64_t, const Dims& i) {
+        for_each_index(shape_of(out), [&](int64_t, const Dims& i) {
           dst.at(i) =
               decltype(fn)::forward(lhs.at_broadcast(i, out_shape), rhs.at_broadcast(i, out_shape));
         });
@@ -81,7 +51,7 @@ class CpuSeqBackend final : public Backend {
       dispatch_unary(op, [&](auto fn) {
         const Strided<T> x(in), g(grad), dst(out);
         const Dims out_shape = shape_of(out);
-        for_each_index(out, [&](int64_t, const Dims& i) {
+        for_each_index(shape_of(out), [&](int64_t, const Dims& i) {
           dst.at(i) =
               decltype(fn)::backward(x.at_broadcast(i, out_shape), g.at_broadcast(i, out_shape));
         });
@@ -97,7 +67,7 @@ class CpuSeqBackend final : public Backend {
         using Op = decltype(fn);
         const Strided<T> lhs(a), rhs(b), g(grad), dst(out);
         const Dims out_shape = shape_of(out);
-        for_each_index(out, [&](int64_t, const Dims& i) {
+        for_each_index(shape_of(out), [&](int64_t, const Dims& i) {
           const T x = lhs.at_broadcast(i, out_shape), y = rhs.at_broadcast(i, out_shape);
           const T dz = g.at_broadcast(i, out_shape);
           dst.at(i) = operand == 0 ? Op::grad_a(x, y, dz) : Op::grad_b(x, y, dz);
@@ -107,30 +77,20 @@ class CpuSeqBackend final : public Backend {
   }
 
   void reduce(ReduceOp op, const StridedView& in, const StridedView& out) override {
-    // The reduced dims are those where out has size 1: for each output element, walk the
-    // sub-shape of those dims and fold the input elements found there.
-    Dims reduced_shape = Dims::filled(in.rank, 1);
-    for (int d = 0; d < in.rank; ++d)
-      if (out.shape[d] == 1) reduced_shape[d] = in.shape[d];
-    const int64_t reduced_count = checked_numel(reduced_shape);
     dispatch_dtype(out.dtype, [&](auto zero) {
       using T = decltype(zero);
       dispatch_reduce(op, [&](auto fn) {
-        using Op = decltype(fn);
         const Strided<T> src(in), dst(out);
-        for_each_index(out, [&](int64_t, const Dims& out_index) {
-          T acc = Op::template identity<T>();
-          Dims in_index = out_index, offset;
-          for (int64_t j = 0; j < reduced_count; ++j) {
-            to_index(j, reduced_shape, offset);
-            for (int d = 0; d < in.rank; ++d)
-              in_index[d] = out.shape[d] == 1 ? offset[d] : out_index[d];
-            acc = Op::combine(acc, src.at(in_index));
-          }
-          dst.at(out_index) = acc;
-        });
+        cpu_seq::fold_each_output<T, decltype(fn)>(
+            shape_of(in), shape_of(out), [&](const Dims& i) { return src.at(i); },
+            [&](const Dims& o, T value) { dst.at(o) = value; });
       });
     });
+  }
+
+  bool fused(const FusedKernel& kernel) override {
+    cpu_seq::run_fused(kernel);
+    return true;
   }
 
   void matmul(const StridedView& a, const StridedView& b, const StridedView& out) override {
@@ -142,7 +102,7 @@ class CpuSeqBackend final : public Backend {
       using T = decltype(zero);
       const Strided<T> lhs(a), rhs(b), dst(out);
       const Dims out_shape = shape_of(out), a_shape = shape_of(a), b_shape = shape_of(b);
-      for_each_index(out, [&](int64_t, const Dims& o) {
+      for_each_index(shape_of(out), [&](int64_t, const Dims& o) {
         Dims ai, bi;
         broadcast_index(o, out_shape, a_shape, ai);
         broadcast_index(o, out_shape, b_shape, bi);
@@ -164,7 +124,7 @@ class CpuSeqBackend final : public Backend {
         const Strided<decltype(src_zero)> from(src);
         const Strided<Out> dst(out);
         const Dims out_shape = shape_of(out);
-        for_each_index(out, [&](int64_t, const Dims& i) {
+        for_each_index(shape_of(out), [&](int64_t, const Dims& i) {
           dst.at(i) = static_cast<Out>(from.at_broadcast(i, out_shape));
         });
       });
@@ -175,7 +135,8 @@ class CpuSeqBackend final : public Backend {
     dispatch_dtype(out.dtype, [&](auto zero) {
       using T = decltype(zero);
       const Strided<T> dst(out);
-      for_each_index(out, [&](int64_t, const Dims& i) { dst.at(i) = static_cast<T>(value); });
+      for_each_index(shape_of(out),
+                     [&](int64_t, const Dims& i) { dst.at(i) = static_cast<T>(value); });
     });
   }
 
@@ -184,7 +145,7 @@ class CpuSeqBackend final : public Backend {
       using T = decltype(zero);
       const Strided<T> dst(out);
       const T a = static_cast<T>(spec.a), b = static_cast<T>(spec.b);
-      for_each_index(out, [&](int64_t ordinal, const Dims& i) {
+      for_each_index(shape_of(out), [&](int64_t ordinal, const Dims& i) {
         const uint64_t counter = spec.offset + static_cast<uint64_t>(ordinal);
         dst.at(i) = spec.distribution == Distribution::Normal
                         ? philox_normal<T>(spec.seed, counter, a, b)

@@ -1,0 +1,208 @@
+#include "backend/cpu_par/tile_program.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+namespace mt::cpu_par {
+namespace {
+
+bool reads_register(FusedOp kind, int which) {  // which: 0 = a, 1 = b, 2 = c
+  switch (kind) {
+    case FusedOp::Load:
+    case FusedOp::Constant: return false;
+    case FusedOp::Zip:
+    case FusedOp::MapBackward: return which < 2;
+    case FusedOp::ZipBackward: return true;
+    default: return which == 0;
+  }
+}
+
+bool computes(FusedOp kind) {
+  return kind == FusedOp::Map || kind == FusedOp::Zip || kind == FusedOp::MapBackward ||
+         kind == FusedOp::ZipBackward || kind == FusedOp::Cast;
+}
+
+// The registers of the thread's running tile: allocated once per thread, L1-sized in use.
+char* register_file() {
+  struct alignas(64) Registers {
+    char bytes[kFusedMaxRegisters * kRegisterBytes];
+  };
+  thread_local const std::unique_ptr<Registers> registers = std::make_unique<Registers>();
+  return registers->bytes;
+}
+
+}  // namespace
+
+TileProgram::TileProgram(const FusedInstruction* instructions, int count, const StridedView* views,
+                         int first_view)
+    : table_(kernels()) {
+  int slot_of[kTileSlots];
+  std::fill(std::begin(slot_of), std::end(slot_of), -1);
+  const auto add_slot = [&](int view) {
+    if (slot_of[view] < 0) {
+      slot_of[view] = slot_count_;
+      slot_views_[slot_count_++] = &views[view];
+    }
+  };
+  if (first_view >= 0) add_slot(first_view);
+  for (int pass = 0; pass < 2; ++pass)  // stored operands first, then the loaded ones
+    for (int i = 0; i < count; ++i)
+      if (instructions[i].kind == (pass == 0 ? FusedOp::Store : FusedOp::Load))
+        add_slot(instructions[i].operand);
+  for (int k = slot_count_; k < kTileSlots; ++k)
+    slot_views_[k] = slot_views_[0];
+  for (int k = 0; k < slot_count_; ++k)
+    itemsize_[k] = itemsize(slot_views_[k]->dtype);
+
+  DType register_dtype[kFusedMaxRegisters] = {};
+  int64_t widest = 4;
+  for (int i = 0; i < count; ++i) {
+    const FusedInstruction& ins = instructions[i];
+    Step s{ins.kind, ins.op, ins.operand, ins.dst, ins.a, ins.b, ins.c, ins.dtype, ins.dtype};
+    if (reads_register(ins.kind, 0)) s.from = register_dtype[ins.a];
+    if (ins.kind == FusedOp::Load || ins.kind == FusedOp::Store) s.slot = slot_of[ins.operand];
+    if (ins.kind == FusedOp::Constant) {  // as fill() converts it
+      if (ins.dtype == DType::Float32) {
+        const float value = static_cast<float>(ins.value);
+        std::memcpy(s.constant, &value, sizeof value);
+      } else {
+        std::memcpy(s.constant, &ins.value, sizeof ins.value);
+      }
+    }
+    widest = std::max({widest, itemsize(s.dtype), itemsize(s.from)});
+    if (ins.kind != FusedOp::Store) register_dtype[ins.dst] = ins.dtype;
+    steps_.push_back(s);
+  }
+  tile_ = kRegisterBytes / widest;
+
+  // An operand both loaded and stored (an in-place update) is loaded by copy, so that the
+  // store cannot change a value still to be read; the other loads alias memory.
+  for (Step& load : steps_)
+    for (const Step& store : steps_)
+      if (load.kind == FusedOp::Load && store.kind == FusedOp::Store &&
+          slot_views_[load.slot]->data == slot_views_[store.slot]->data)
+        load.copy = true;
+  mark_direct_writes();
+}
+
+// A computed value whose only use is a Store is computed into the stored operand, unless that
+// operand is also loaded (its loads must read the old values).
+void TileProgram::mark_direct_writes() {
+  bool loaded[kTileSlots] = {};
+  for (const Step& s : steps_)
+    if (s.kind == FusedOp::Load && s.copy) loaded[s.slot] = true;
+  const int count = static_cast<int>(steps_.size());
+  for (int i = 0; i < count; ++i) {
+    if (!computes(steps_[i].kind)) continue;
+    const int r = steps_[i].dst;
+    int uses = 0, use = -1;
+    for (int j = i + 1; j < count; ++j) {
+      const Step& later = steps_[j];
+      const int regs[3] = {later.a, later.b, later.c};
+      for (int w = 0; w < 3; ++w)
+        if (reads_register(later.kind, w) && regs[w] == r) {
+          ++uses;
+          use = j;
+        }
+      if (later.kind != FusedOp::Store && later.dst == r) break;  // r's value ends here
+    }
+    if (uses != 1) continue;
+    Step& store = steps_[use];
+    if (store.kind != FusedOp::Store || store.done || loaded[store.slot]) continue;
+    steps_[i].direct = true;
+    steps_[i].slot = store.slot;
+    store.done = true;
+  }
+}
+
+template <class T>
+void TileProgram::call(const Step& s, int64_t n, char* out_ptr, int64_t os, char* const* reg_ptr,
+                       const int64_t* reg_stride) const {
+  const ElementwiseKernels<T>& k = [&]() -> const ElementwiseKernels<T>& {
+    if constexpr (sizeof(T) == 4)
+      return table_.elementwise_f32;
+    else
+      return table_.elementwise_f64;
+  }();
+  T* out = reinterpret_cast<T*>(out_ptr);
+  const auto reg = [&](int r) { return reinterpret_cast<const T*>(reg_ptr[r]); };
+  switch (s.kind) {
+    case FusedOp::Map: k.unary[s.op](n, out, os, reg(s.a), reg_stride[s.a]); break;
+    case FusedOp::Zip:
+      k.binary[s.op](n, out, os, reg(s.a), reg_stride[s.a], reg(s.b), reg_stride[s.b]);
+      break;
+    case FusedOp::MapBackward:
+      k.unary_backward[s.op](n, out, os, reg(s.a), reg_stride[s.a], reg(s.b), reg_stride[s.b]);
+      break;
+    case FusedOp::ZipBackward:
+      k.binary_grad[s.operand][s.op](n, out, os, reg(s.a), reg_stride[s.a], reg(s.b),
+                                     reg_stride[s.b], reg(s.c), reg_stride[s.c]);
+      break;
+    default:  // Cast and Store: r[a] converted (or copied) as copy() does
+      if (s.from == DType::Float32)
+        k.from_float(n, out, os, reinterpret_cast<const float*>(reg_ptr[s.a]), reg_stride[s.a]);
+      else
+        k.from_double(n, out, os, reinterpret_cast<const double*>(reg_ptr[s.a]), reg_stride[s.a]);
+      break;
+  }
+}
+
+void TileProgram::run(int64_t n, char* const* ptr, const int64_t* stride) const {
+  char* const registers = register_file();
+  // Where each register's value is: its scratch, an operand's memory or a constant.
+  char* reg_ptr[kFusedMaxRegisters + 1];
+  int64_t reg_stride[kFusedMaxRegisters + 1];
+  // A copied Load reads its operand through the spare last entry, as a Cast of it.
+  constexpr int kLoaded = kFusedMaxRegisters;
+  for (const Step& s : steps_) {
+    char* out = registers + s.dst * kRegisterBytes;
+    int64_t os = 1;
+    if (s.kind == FusedOp::Store || s.direct) {
+      if (s.done) continue;
+      out = ptr[s.slot];
+      os = stride[s.slot];
+    }
+    if (s.kind == FusedOp::Load && !s.copy) {
+      reg_ptr[s.dst] = ptr[s.slot];
+      reg_stride[s.dst] = stride[s.slot];
+      continue;
+    }
+    if (s.kind == FusedOp::Constant) {
+      reg_ptr[s.dst] = const_cast<char*>(reinterpret_cast<const char*>(s.constant));
+      reg_stride[s.dst] = 0;
+      continue;
+    }
+    Step step = s;
+    if (s.kind == FusedOp::Load) {
+      reg_ptr[kLoaded] = ptr[s.slot];
+      reg_stride[kLoaded] = stride[s.slot];
+      step.a = kLoaded;
+    }
+    if (s.dtype == DType::Float32)
+      call<float>(step, n, out, os, reg_ptr, reg_stride);
+    else
+      call<double>(step, n, out, os, reg_ptr, reg_stride);
+    if (s.kind != FusedOp::Store) {
+      reg_ptr[s.dst] = out;
+      reg_stride[s.dst] = os;
+    }
+  }
+}
+
+void TileProgram::run_range(const TileLayout& layout, char* const* base, const int64_t* origin,
+                            int64_t begin, int64_t end) const {
+  int64_t stride[kTileSlots];
+  for (int k = 0; k < slot_count_; ++k)
+    stride[k] = layout.inner_stride(k);
+  for_each_run(layout, begin, end, [&](const int64_t* at, int64_t n) {
+    char* ptr[kTileSlots];
+    for (int64_t t = 0; t < n; t += tile_) {
+      for (int k = 0; k < slot_count_; ++k)
+        ptr[k] = base[k] + (at[k] - origin[k] + t * stride[k]) * itemsize_[k];
+      run(std::min(tile_, n - t), ptr, stride);
+    }
+  });
+}
+
+}  // namespace mt::cpu_par

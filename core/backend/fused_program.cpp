@@ -1,0 +1,119 @@
+#include "backend/fused_program.hpp"
+
+#include "base/error.hpp"
+#include "op_tables/op_lists.hpp"
+
+namespace mt {
+namespace {
+
+bool reads_b(FusedOp kind) {
+  return kind == FusedOp::Zip || kind == FusedOp::MapBackward || kind == FusedOp::ZipBackward;
+}
+bool reads_a(FusedOp kind) { return kind != FusedOp::Load && kind != FusedOp::Constant; }
+bool writes_dst(FusedOp kind) { return kind != FusedOp::Store; }
+
+// The instruction's op id names an entry of its table (the dispatchers throw otherwise).
+void check_op(const FusedInstruction& ins) {
+  switch (ins.kind) {
+    case FusedOp::Map:
+    case FusedOp::MapBackward: dispatch_unary(static_cast<UnaryOp>(ins.op), [](auto) {}); break;
+    case FusedOp::Zip:
+    case FusedOp::ZipBackward: dispatch_binary(static_cast<BinaryOp>(ins.op), [](auto) {}); break;
+    case FusedOp::Reduce: dispatch_reduce(static_cast<ReduceOp>(ins.op), [](auto) {}); break;
+    default: break;
+  }
+}
+
+bool same_shape(const StridedView& view, int rank, const int64_t* shape) {
+  if (view.rank != rank) return false;
+  for (int d = 0; d < rank; ++d)
+    if (view.shape[d] != shape[d]) return false;
+  return true;
+}
+
+}  // namespace
+
+FusedProgramInfo analyze_fused_kernel(const FusedKernel& k) {
+  if (k.rank < 0 || k.rank > kMaxRank || k.operand_count < 0 ||
+      k.operand_count > kFusedMaxOperands || k.instruction_count < 0 ||
+      k.instruction_count > kFusedMaxInstructions || k.register_count < 0 ||
+      k.register_count > kFusedMaxRegisters)
+    fail(ErrorCode::InvalidArgument, "fused kernel: rank ", k.rank, ", ", k.operand_count,
+         " operands, ", k.instruction_count, " instructions or ", k.register_count,
+         " registers out of range");
+  for (int d = 0; d < k.rank; ++d)
+    if (k.shape[d] < 0) fail(ErrorCode::InvalidArgument, "fused kernel: negative size");
+  FusedProgramInfo info;
+  bool written[kFusedMaxRegisters] = {};
+  DType dtype[kFusedMaxRegisters] = {};
+  const int64_t* shape = k.shape;  // the shape of the views read and written: the output's
+                                   // after the Reduce
+  for (int i = 0; i < k.instruction_count; ++i) {
+    const FusedInstruction& ins = k.instructions[i];
+    if (ins.kind < FusedOp::Load || ins.kind > FusedOp::Reduce)
+      fail(ErrorCode::InvalidArgument, "fused kernel: instruction ", i, " has unknown kind ",
+           static_cast<int>(ins.kind));
+    check_op(ins);
+    const auto check_register = [&](int r, bool read) {
+      if (r < 0 || r >= k.register_count || (read && !written[r]))
+        fail(ErrorCode::InvalidArgument, "fused kernel: instruction ", i, " uses register ", r,
+             read ? ", which holds no value there" : ", out of range");
+    };
+    const auto check_dtype = [&](int r) {
+      if (dtype[r] != ins.dtype)
+        fail(ErrorCode::DTypeMismatch, "fused kernel: instruction ", i, " is ", ins.dtype,
+             " but reads register ", r, " of ", dtype[r]);
+    };
+    if (reads_a(ins.kind)) {
+      check_register(ins.a, true);
+      info.input_dtype[i] = dtype[ins.a];
+      if (ins.kind != FusedOp::Cast) check_dtype(ins.a);
+    }
+    if (reads_b(ins.kind)) {
+      check_register(ins.b, true);
+      check_dtype(ins.b);
+    }
+    if (ins.kind == FusedOp::ZipBackward) {
+      check_register(ins.c, true);
+      check_dtype(ins.c);
+      if (ins.operand != 0 && ins.operand != 1)
+        fail(ErrorCode::InvalidArgument, "fused kernel: instruction ", i, " asks for grad ",
+             ins.operand);
+    }
+    if (ins.kind == FusedOp::Load || ins.kind == FusedOp::Store || ins.kind == FusedOp::Reduce) {
+      if (ins.operand < 0 || ins.operand >= k.operand_count)
+        fail(ErrorCode::InvalidArgument, "fused kernel: instruction ", i, " names operand ",
+             ins.operand, " of ", k.operand_count);
+      const StridedView& view = k.operands[ins.operand];
+      if (view.dtype != ins.dtype)
+        fail(ErrorCode::DTypeMismatch, "fused kernel: instruction ", i, " is ", ins.dtype,
+             " but operand ", ins.operand, " is ", view.dtype);
+      if (ins.kind == FusedOp::Reduce) {
+        if (info.reduce_at >= 0)
+          fail(ErrorCode::InvalidArgument, "fused kernel: a second Reduce at instruction ", i);
+        bool reducible = view.rank == k.rank;
+        for (int d = 0; d < k.rank && reducible; ++d)
+          reducible = view.shape[d] == k.shape[d] || view.shape[d] == 1;
+        if (!reducible)
+          fail(ErrorCode::ShapeMismatch, "fused kernel: the Reduce's output (operand ", ins.operand,
+               ") is not the iteration space with some dims cut to 1");
+        info.reduce_at = i;
+        shape = view.shape;
+        for (bool& w : written)  // the epilogue runs per output: the prologue's values are gone
+          w = false;
+      } else if (!same_shape(view, k.rank, shape)) {
+        fail(ErrorCode::ShapeMismatch, "fused kernel: instruction ", i, " reads or writes operand ",
+             ins.operand, ", whose shape is not the ",
+             info.reduce_at >= 0 ? "reduction's output" : "iteration space");
+      }
+    }
+    if (writes_dst(ins.kind)) {
+      check_register(ins.dst, false);
+      written[ins.dst] = true;
+      dtype[ins.dst] = ins.dtype;
+    }
+  }
+  return info;
+}
+
+}  // namespace mt

@@ -1,0 +1,26 @@
+#pragma once
+// What every CPU executor of a FusedKernel (fused_kernel.hpp) needs to know before it runs one:
+// that the kernel is well formed (so that a planner bug is an error, not a wild write), where
+// its Reduce is, and each instruction's input dtype (a Cast converts from it).
+#include "backend/fused_kernel.hpp"
+
+namespace mt {
+
+struct FusedProgramInfo {
+  int reduce_at = -1;  // the index of the Reduce instruction; -1 for an element-wise kernel
+  // The dtype of r[a] when instruction i runs (meaningful where the instruction reads r[a]).
+  DType input_dtype[kFusedMaxInstructions];
+};
+
+// Checks the kernel against the contract and returns its info; throws InvalidArgument naming
+// the first instruction or operand that breaks it: counts and indices in range, registers
+// written before they are read, dtypes that agree (Cast aside), at most one Reduce, operand
+// views of the iteration shape (of the reduction's output shape after a Reduce).
+FusedProgramInfo analyze_fused_kernel(const FusedKernel& kernel);
+
+// The output view that defines a reduction kernel's reduced dims (its Reduce's operand).
+inline const StridedView& reduce_output(const FusedKernel& kernel, const FusedProgramInfo& info) {
+  return kernel.operands[kernel.instructions[info.reduce_at].operand];
+}
+
+}  // namespace mt

@@ -1,0 +1,403 @@
+// The fused-kernel executors of cpu_seq and cpu_par against their oracle: the same program run
+// one backend primitive at a time, each result into a fresh contiguous tensor (what the planner
+// fused). Results must be bitwise equal, for random programs over random layouts, on both
+// backends, for 1, 2 and 3 threads; tests/CMakeLists.txt reruns them under each lower ISA.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "backend/cpu_par/isa.hpp"
+#include "backend/diagnostics.hpp"
+#include "mt.hpp"
+#include "ops/strided_view.hpp"
+#include "test_support.hpp"
+
+namespace mt::test {
+namespace {
+
+// An operand of a generated kernel: a tensor of `shape` (1 where it is broadcast) seen at
+// `full` (the iteration space, or a reduction's output shape) with stride 0 where broadcast.
+struct OperandSpec {
+  Dims shape, full;
+  DType dtype;
+  uint64_t seed;  // its layout and values: two tensors made from one spec are equal
+  bool stored;
+};
+
+struct Case {
+  Dims shape;
+  std::vector<OperandSpec> operands;
+  std::vector<FusedInstruction> program;
+  int registers = 0;
+};
+
+std::vector<Tensor> make_tensors(const Case& c) {
+  std::vector<Tensor> tensors;
+  for (const OperandSpec& spec : c.operands) {
+    Rng rng(spec.seed);
+    tensors.push_back(random_strided(rng, spec.shape, spec.dtype, -2, 2));
+  }
+  return tensors;
+}
+
+FusedKernel kernel_of(const Case& c, const std::vector<Tensor>& tensors) {
+  FusedKernel k;
+  k.rank = c.shape.size();
+  std::copy(c.shape.begin(), c.shape.end(), k.shape);
+  k.operand_count = static_cast<int32_t>(c.operands.size());
+  for (int i = 0; i < k.operand_count; ++i) {
+    StridedView view = strided_view(tensors[i]);
+    const Dims& full = c.operands[i].full;
+    for (int d = 0; d < view.rank; ++d)
+      if (view.shape[d] != full[d]) {
+        view.shape[d] = full[d];
+        view.strides[d] = 0;
+      }
+    k.operands[i] = view;
+  }
+  k.instruction_count = static_cast<int32_t>(c.program.size());
+  std::copy(c.program.begin(), c.program.end(), k.instructions);
+  k.register_count = c.registers;
+  return k;
+}
+
+// The oracle: each instruction as the backend's primitive into a fresh contiguous tensor of the
+// iteration space (of the output's shape after a Reduce). A Load copies, so that a later Store
+// to the same view (an in-place update) does not change what was loaded.
+void run_op_by_op(Backend& backend, const FusedKernel& k) {
+  Dims shape(std::span<const int64_t>(k.shape, k.rank));
+  std::vector<Tensor> fresh;
+  StridedView reg[kFusedMaxRegisters];
+  for (int i = 0; i < k.instruction_count; ++i) {
+    const FusedInstruction& ins = k.instructions[i];
+    if (ins.kind == FusedOp::Reduce) shape = shape_of(k.operands[ins.operand]);
+    StridedView out{};
+    if (ins.kind != FusedOp::Store) {
+      fresh.push_back(Tensor::empty(shape, ins.dtype));
+      out = strided_view(fresh.back());
+    }
+    switch (ins.kind) {
+      case FusedOp::Load: backend.copy(k.operands[ins.operand], out); break;
+      case FusedOp::Constant: backend.fill(out, ins.value); break;
+      case FusedOp::Map: backend.map(static_cast<UnaryOp>(ins.op), reg[ins.a], out); break;
+      case FusedOp::Zip:
+        backend.zip(static_cast<BinaryOp>(ins.op), reg[ins.a], reg[ins.b], out);
+        break;
+      case FusedOp::MapBackward:
+        backend.map_backward(static_cast<UnaryOp>(ins.op), reg[ins.a], reg[ins.b], out);
+        break;
+      case FusedOp::ZipBackward:
+        backend.zip_backward(static_cast<BinaryOp>(ins.op), ins.operand, reg[ins.a], reg[ins.b],
+                             reg[ins.c], out);
+        break;
+      case FusedOp::Cast: backend.copy(reg[ins.a], out); break;
+      case FusedOp::Store: backend.copy(reg[ins.a], k.operands[ins.operand]); break;
+      case FusedOp::Reduce: backend.reduce(static_cast<ReduceOp>(ins.op), reg[ins.a], out); break;
+    }
+    if (ins.kind != FusedOp::Store) reg[ins.dst] = out;
+  }
+}
+
+std::vector<char> bytes(const Tensor& t) {
+  const Tensor c = t.contiguous();
+  const auto* data = static_cast<const char*>(c.raw_data());
+  return std::vector<char>(data, data + c.numel() * itemsize(c.dtype()));
+}
+
+std::string describe(const Case& c) {
+  std::string s = "shape " + to_string(c.shape) + ", program:";
+  for (const FusedInstruction& ins : c.program)
+    s += " [" + std::to_string(static_cast<int>(ins.kind)) + " op " + std::to_string(ins.op) +
+         " operand " + std::to_string(ins.operand) + " r" + std::to_string(ins.dst) + " = r" +
+         std::to_string(ins.a) + ",r" + std::to_string(ins.b) + ",r" + std::to_string(ins.c) + " " +
+         dtype_name(ins.dtype) + "]";
+  return s;
+}
+
+// Runs the case fused and op by op on `backend`; the stored operands must hold the same bytes.
+::testing::AssertionResult fused_matches_op_by_op(Backend& backend, const Case& c) {
+  const std::vector<Tensor> fused = make_tensors(c), oracle = make_tensors(c);
+  if (!backend.fused(kernel_of(c, fused)))
+    return ::testing::AssertionFailure() << backend.name() << " has no fused executor";
+  run_op_by_op(backend, kernel_of(c, oracle));
+  for (size_t i = 0; i < c.operands.size(); ++i)
+    if (c.operands[i].stored && bytes(fused[i]) != bytes(oracle[i]))
+      return ::testing::AssertionFailure()
+             << backend.name() << ": operand " << i << " differs\n  fused:    " << fused[i]
+             << "\n  op by op: " << oracle[i] << "\n  " << describe(c);
+  return ::testing::AssertionSuccess();
+}
+
+// Random programs: a generator that keeps the registers' dtypes and which hold values.
+class ProgramGenerator {
+ public:
+  ProgramGenerator(Rng& rng, Case& c) : rng_(rng), c_(c) {
+    c.registers = static_cast<int>(uniform_int(rng, 3, kFusedMaxRegisters));
+  }
+
+  // Some random instructions over `full` (the iteration space or the reduction's output).
+  void body(const Dims& full, int count, DType dtype) {
+    for (int i = 0; i < count && c_.program.size() < kFusedMaxInstructions - 4; ++i) {
+      const int roll = static_cast<int>(uniform_int(rng_, 0, 99));
+      if (live() == 0 || roll < 20) {
+        load(full, live() == 0 ? dtype : random_dtype());
+      } else if (roll < 25) {
+        emit({FusedOp::Constant, 0, 0, new_register(), -1, -1, -1, random_live_dtype(),
+              uniform_real(rng_, -3, 3)});
+      } else if (roll < 50) {
+        const int a = random_live();
+        emit({FusedOp::Map, unary_op(), 0, new_register(), a, -1, -1, dtype_[a], 0});
+      } else if (roll < 75) {
+        const int a = random_live(), b = random_live(dtype_[a]);
+        emit({FusedOp::Zip, binary_op(), 0, new_register(), a, b, -1, dtype_[a], 0});
+      } else if (roll < 83) {
+        const int a = random_live(), b = random_live(dtype_[a]);
+        emit({FusedOp::MapBackward, unary_op(), 0, new_register(), a, b, -1, dtype_[a], 0});
+      } else if (roll < 91) {
+        const int a = random_live(), b = random_live(dtype_[a]), g = random_live(dtype_[a]);
+        emit({FusedOp::ZipBackward, binary_op(), static_cast<int>(uniform_int(rng_, 0, 1)),
+              new_register(), a, b, g, dtype_[a], 0});
+      } else if (roll < 96) {
+        const int a = random_live();
+        emit({FusedOp::Cast, 0, 0, new_register(), a, -1, -1, random_dtype(), 0});
+      } else {
+        store(full, random_live());
+      }
+    }
+  }
+
+  void store(const Dims& full, int r) { store_into(add_operand(full, full, dtype_[r], true), r); }
+  void store_into(int operand, int r) {
+    const DType dtype = c_.operands[operand].dtype;
+    if (dtype_[r] != dtype) emit({FusedOp::Cast, 0, 0, r, r, -1, -1, dtype, 0});
+    emit({FusedOp::Store, 0, operand, -1, r, -1, -1, dtype, 0});
+  }
+
+  // A register holding a value, of `dtype` where one does (else any).
+  int random_live(DType dtype) {
+    std::vector<int> pick;
+    for (int r = 0; r < c_.registers; ++r)
+      if (written_[r] && dtype_[r] == dtype) pick.push_back(r);
+    if (pick.empty()) return random_live();
+    return pick[uniform_int(rng_, 0, static_cast<int64_t>(pick.size()) - 1)];
+  }
+  int random_live() {
+    std::vector<int> pick;
+    for (int r = 0; r < c_.registers; ++r)
+      if (written_[r]) pick.push_back(r);
+    return pick[uniform_int(rng_, 0, static_cast<int64_t>(pick.size()) - 1)];
+  }
+  DType dtype(int r) const { return dtype_[r]; }
+  int new_register() { return static_cast<int>(uniform_int(rng_, 0, c_.registers - 1)); }
+
+  void emit(FusedInstruction ins) {
+    // Operand dtypes of Zip & co must agree: a mismatch from random_live's fallback is cast.
+    for (int* r : {&ins.a, &ins.b, &ins.c})
+      if (*r >= 0 && ins.kind != FusedOp::Cast && ins.kind != FusedOp::Store &&
+          dtype_[*r] != ins.dtype) {
+        const int cast = *r;
+        emit({FusedOp::Cast, 0, 0, cast, cast, -1, -1, ins.dtype, 0});
+      }
+    c_.program.push_back(ins);
+    if (ins.kind == FusedOp::Store) return;
+    if (ins.kind == FusedOp::Reduce) std::fill(std::begin(written_), std::end(written_), false);
+    written_[ins.dst] = true;
+    dtype_[ins.dst] = ins.dtype;
+  }
+
+  int add_operand(const Dims& shape, const Dims& full, DType dtype, bool stored) {
+    c_.operands.push_back({shape, full, dtype, rng_(), stored});
+    return static_cast<int>(c_.operands.size()) - 1;
+  }
+  bool operands_left() const { return c_.operands.size() < kFusedMaxOperands - 2; }
+
+ private:
+  int live() const { return static_cast<int>(std::count(written_, written_ + c_.registers, true)); }
+  DType random_dtype() { return chance(rng_, 0.5) ? DType::Float32 : DType::Float64; }
+  DType random_live_dtype() { return live() ? dtype_[random_live()] : random_dtype(); }
+  int unary_op() { return static_cast<int>(uniform_int(rng_, 0, kUnaryOpCount - 1)); }
+  int binary_op() { return static_cast<int>(uniform_int(rng_, 0, kBinaryOpCount - 1)); }
+
+  void load(const Dims& full, DType dtype) {
+    if (!operands_left()) {  // reload an input instead
+      for (int k = 0; k < static_cast<int>(c_.operands.size()); ++k)
+        if (!c_.operands[k].stored && c_.operands[k].full == full) {
+          emit({FusedOp::Load, 0, k, new_register(), -1, -1, -1, c_.operands[k].dtype, 0});
+          return;
+        }
+    }
+    Dims shape = full;  // broadcast in some dims
+    for (int d = 0; d < shape.size(); ++d)
+      if (chance(rng_, 0.3)) shape[d] = 1;
+    const int k = add_operand(shape, full, dtype, false);
+    emit({FusedOp::Load, 0, k, new_register(), -1, -1, -1, dtype, 0});
+  }
+
+  Rng& rng_;
+  Case& c_;
+  bool written_[kFusedMaxRegisters] = {};
+  DType dtype_[kFusedMaxRegisters] = {};
+};
+
+Case random_elementwise(Rng& rng, const Dims& shape) {
+  Case c;
+  c.shape = shape;
+  ProgramGenerator g(rng, c);
+  const DType dtype = chance(rng, 0.5) ? DType::Float32 : DType::Float64;
+  g.body(shape, static_cast<int>(uniform_int(rng, 1, 14)), dtype);
+  g.store(shape, g.random_live());
+  return c;
+}
+
+// A reduction of `shape` over `reduced` (one flag per dim): prologue, Reduce, epilogue.
+Case random_reduction(Rng& rng, const Dims& shape, const std::vector<bool>& reduced) {
+  Case c;
+  c.shape = shape;
+  ProgramGenerator g(rng, c);
+  const DType dtype = chance(rng, 0.5) ? DType::Float32 : DType::Float64;
+  g.body(shape, static_cast<int>(uniform_int(rng, 1, 8)), dtype);
+  Dims out = shape;
+  for (int d = 0; d < shape.size(); ++d)
+    if (reduced[d]) out[d] = 1;
+  const int a = g.random_live();
+  const int target = g.add_operand(out, out, g.dtype(a), true);
+  const int dst = g.new_register();
+  g.emit({FusedOp::Reduce, static_cast<int>(uniform_int(rng, 0, kReduceOpCount - 1)), target, dst,
+          a, -1, -1, g.dtype(a), 0});
+  if (chance(rng, 0.7)) g.body(out, static_cast<int>(uniform_int(rng, 0, 5)), g.dtype(dst));
+  g.store_into(target, g.random_live(g.dtype(a)));
+  return c;
+}
+
+// -sum(sigmoid(x) * y) over `reduced` with y broadcast along dim 0: a fold whose float32
+// result depends on its order, so a block read from the wrong place or folded out of turn shows.
+Case negated_sum_of_product(const Dims& shape, const std::vector<bool>& reduced, DType dtype) {
+  Case c;
+  c.shape = shape;
+  c.registers = 3;
+  Dims y = shape, out = shape;
+  y[0] = 1;
+  for (int d = 0; d < shape.size(); ++d)
+    if (reduced[d]) out[d] = 1;
+  c.operands = {
+      {shape, shape, dtype, 1, false}, {y, shape, dtype, 2, false}, {out, out, dtype, 3, true}};
+  c.program = {{FusedOp::Load, 0, 0, 0, -1, -1, -1, dtype, 0},
+               {FusedOp::Load, 0, 1, 1, -1, -1, -1, dtype, 0},
+               {FusedOp::Map, int(UnaryOp::Sigmoid), 0, 0, 0, -1, -1, dtype, 0},
+               {FusedOp::Zip, int(BinaryOp::Mul), 0, 2, 0, 1, -1, dtype, 0},
+               {FusedOp::Reduce, int(ReduceOp::Sum), 2, 0, 2, -1, -1, dtype, 0},
+               {FusedOp::Map, int(UnaryOp::Neg), 0, 1, 0, -1, -1, dtype, 0},
+               {FusedOp::Store, 0, 2, -1, 1, -1, -1, dtype, 0}};
+  return c;
+}
+
+std::vector<bool> random_dims(Rng& rng, int rank) {
+  std::vector<bool> dims(rank);
+  for (int d = 0; d < rank; ++d)
+    dims[d] = chance(rng, 0.5);
+  return dims;
+}
+
+class FusedKernels : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    try {
+      cpu_par::active_isa();
+    } catch (const Error& e) {  // MINITENSOR_ISA names a set this CPU lacks
+      GTEST_SKIP() << e.what();
+    }
+  }
+  void TearDown() override { set_num_threads(0); }
+
+  // The case on cpu_seq, and on cpu_par at 1, 2 and 3 threads.
+  static void check(const Case& c) {
+    EXPECT_TRUE(fused_matches_op_by_op(backend("cpu_seq"), c));
+    for (int threads : {1, 2, 3}) {
+      set_num_threads(threads);
+      EXPECT_TRUE(fused_matches_op_by_op(backend("cpu_par"), c)) << threads << " threads";
+    }
+  }
+};
+
+TEST_F(FusedKernels, RandomElementwiseProgramsMatchOpByOp) {
+  Rng rng = test_rng();
+  for (int trial = 0; trial < 400 && !HasFailure(); ++trial)
+    check(random_elementwise(rng, random_shape(rng, 4, 6)));
+}
+
+TEST_F(FusedKernels, RandomReductionsMatchOpByOp) {
+  Rng rng = test_rng();
+  for (int trial = 0; trial < 400 && !HasFailure(); ++trial) {
+    const Dims shape = random_shape(rng, 4, 6);
+    check(random_reduction(rng, shape, random_dims(rng, shape.size())));
+  }
+}
+
+// Sizes past the tiles (1024 float32 elements), the parallel chunks (32 Ki elements), the
+// reduction's inner chunks (64 Ki), its outer blocks (64 rows, 256 columns) and its strided path.
+TEST_F(FusedKernels, LargeKernelsMatchOpByOp) {
+  Rng rng = test_rng();
+  check(random_elementwise(rng, {3, 20001}));
+  check(random_elementwise(rng, {129, 2, 257}));
+  const std::vector<std::pair<Dims, std::vector<bool>>> reductions = {
+      {{70001}, {true}},                   // inner, two chunks
+      {{3, 5000}, {false, true}},          // inner, several outputs
+      {{150, 300}, {true, false}},         // outer, row and column blocks
+      {{2, 70, 9}, {false, true, false}},  // outer below a kept dim
+      {{33, 7, 41}, {true, false, true}},  // strided
+      {{1, 50}, {true, false}}};           // nothing to fold: copy
+  for (const auto& [shape, reduced] : reductions) {
+    check(negated_sum_of_product(shape, reduced, DType::Float32));
+    check(random_reduction(rng, shape, reduced));
+  }
+}
+
+// An optimizer-like update: p = p - lr * g, stored into the view it was loaded from.
+TEST_F(FusedKernels, InPlaceStoreMatchesOpByOp) {
+  for (const DType dtype : {DType::Float32, DType::Float64}) {
+    Case c;
+    c.shape = {37, 45};
+    c.registers = 3;
+    c.operands = {{c.shape, c.shape, dtype, 1, true}, {c.shape, c.shape, dtype, 2, false}};
+    c.program = {{FusedOp::Load, 0, 0, 0, -1, -1, -1, dtype, 0},
+                 {FusedOp::Load, 0, 1, 1, -1, -1, -1, dtype, 0},
+                 {FusedOp::Constant, 0, 0, 2, -1, -1, -1, dtype, 0.1},
+                 {FusedOp::Zip, int(BinaryOp::Mul), 0, 1, 1, 2, -1, dtype, 0},
+                 {FusedOp::Zip, int(BinaryOp::Sub), 0, 2, 0, 1, -1, dtype, 0},
+                 {FusedOp::Store, 0, 0, -1, 2, -1, -1, dtype, 0}};
+    check(c);
+  }
+}
+
+TEST_F(FusedKernels, MalformedKernelsAreErrors) {
+  Case c;
+  c.shape = {4};
+  c.registers = 2;
+  c.operands = {{c.shape, c.shape, DType::Float32, 1, true}};
+  c.program = {{FusedOp::Map, int(UnaryOp::Exp), 0, 0, 1, -1, -1, DType::Float32, 0},
+               {FusedOp::Store, 0, 0, -1, 0, -1, -1, DType::Float32, 0}};
+  const std::vector<Tensor> tensors = make_tensors(c);
+  for (const char* name : {"cpu_seq", "cpu_par"})
+    EXPECT_TRUE(throws_error([&] { backend(name).fused(kernel_of(c, tensors)); },
+                             {ErrorCode::InvalidArgument}, {"instruction 0", "register 1"}));
+}
+
+TEST_F(FusedKernels, DiagnosticsReportTheKernel) {
+  Rng rng = test_rng();
+  const Case c = random_elementwise(rng, {1000});
+  const std::vector<Tensor> tensors = make_tensors(c);
+  set_diagnostics(DiagnosticsMode::Collect);
+  take_op_reports();
+  backend("cpu_par").fused(kernel_of(c, tensors));
+  const std::vector<OpReport> reports = take_op_reports();
+  set_diagnostics(DiagnosticsMode::Off);
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].op.rfind("fused ops=", 0), 0u) << reports[0].op;
+  EXPECT_EQ(reports[0].elements, 1000);
+}
+
+}  // namespace
+}  // namespace mt::test
