@@ -95,9 +95,18 @@ bool is_capture_input(const Tensor& t) {
 
 void record(Node node, std::initializer_list<const Tensor*> inputs, const Tensor& out) {
   Recorder& r = recorder(node_name(node).c_str());
-  for (const Tensor* t : inputs)
-    node.inputs.push_back(r.view_of(*t));
   node.out = r.view_of(out);
+  const bool elementwise = node.kind != NodeKind::Reduce && node.kind != NodeKind::Matmul;
+  for (const Tensor* t : inputs) {
+    View view = r.view_of(*t);
+    // numpy broadcasting aligns dims on the right: an element-wise input of fewer dims gets
+    // leading dims of size 1, so that dim d of every view is dim d of the op's space.
+    while (elementwise && view.shape.size() < node.out.shape.size()) {
+      view.shape.insert(0, 1);
+      view.strides.insert(0, 0);
+    }
+    node.inputs.push_back(view);
+  }
   r.graph.nodes.push_back(std::move(node));
 }
 

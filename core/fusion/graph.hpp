@@ -42,7 +42,8 @@ struct View {
 enum class NodeKind { Map, Zip, Reduce, MapBackward, ZipBackward, Matmul, Copy, Fill, Random };
 
 // One backend call. inputs: map/reduce/copy (in), zip (a, b), map_backward (x, g),
-// zip_backward (a, b, g), matmul (a, b); fill and random have none.
+// zip_backward (a, b, g), matmul (a, b); fill and random have none. The inputs of element-wise
+// calls have the output's rank (broadcast inputs get leading dims of size 1).
 struct Node {
   NodeKind kind = NodeKind::Map;
   int32_t op = 0;       // the UnaryOp / BinaryOp / ReduceOp id

@@ -16,8 +16,9 @@ std::optional<IndexMap> map_through(const View& read, const Dims& shape) {
   IndexMap map{Dims::filled(read.shape.size(), -1), Dims::filled(shape.size(), 0)};
   // The producer index of the view's element 0: its offset decoded in the row-major radix.
   int64_t offset = read.offset;
+  for (int64_t size : shape)
+    if (size == 0) return map;  // no elements: nothing to walk
   for (int e = 0; e < shape.size(); ++e) {
-    if (shape[e] == 0) return std::nullopt;
     map.start[e] = offset / strides[e];
     offset %= strides[e];
   }
@@ -71,7 +72,8 @@ View load_view(const View& view, const IndexMap& map, const Dims& shape) {
   for (int e = 0; e < view.shape.size(); ++e)
     out.offset += map.start[e] * view.strides[e];
   for (int g = 0; g < shape.size(); ++g)
-    if (map.dims[g] >= 0 && shape[g] > 1) out.strides[g] = view.strides[map.dims[g]];
+    if (map.dims[g] >= 0 && shape[g] > 1 && view.shape[map.dims[g]] > 1)
+      out.strides[g] = view.strides[map.dims[g]];
   return out;
 }
 

@@ -191,6 +191,7 @@ BuildResult build_kernel(const Graph& graph, const Dataflow& flow, const std::ve
   Builder b{graph, flow, roots, reduction ? first.inputs[0].shape : first.out.shape, -1, -1, {}, {},
             {},    {},   {}};
   const IndexMap identity = identity_map(b.space.size());
+  const Dims iteration = b.space;
   if (reduction) {
     const int value = b.input(roots.front(), 0, identity);
     const int out = b.operand(first.out);
@@ -204,8 +205,11 @@ BuildResult build_kernel(const Graph& graph, const Dataflow& flow, const std::ve
         read_outside |= std::find(roots.begin(), roots.end(), c) == roots.end();
     }
     if (read_outside) b.store(b.folded, first.out);
-    // The epilogue runs over the output's space.
+    // The epilogue runs over the output's space, where no prologue register holds a value
+    // (even where the spaces coincide: a reduction over dims of size 1).
     b.space = first.out.shape;
+    b.memo.clear();
+    std::fill(b.loaded.begin(), b.loaded.end(), -1);
     for (size_t r = 1; r < roots.size(); ++r) {
       const View& out_view = graph.nodes[roots[r]].out;
       const std::optional<IndexMap> map = squeeze_map(b.space, out_view.shape);
@@ -252,8 +256,8 @@ BuildResult build_kernel(const Graph& graph, const Dataflow& flow, const std::ve
     return result;
   }
   BuiltKernel built;
-  built.kernel.rank = b.space.size();
-  std::copy(b.space.begin(), b.space.end(), built.kernel.shape);
+  built.kernel.rank = iteration.size();
+  std::copy(iteration.begin(), iteration.end(), built.kernel.shape);
   built.kernel.operand_count = int32_t(b.operands.size());
   for (size_t k = 0; k < b.operands.size(); ++k) {
     StridedView& v = built.kernel.operands[k];

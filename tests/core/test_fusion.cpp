@@ -236,7 +236,11 @@ TEST_P(FusionRandom, PlansEqualEagerBitwise) {
       for (size_t i = 0; i < eager.size(); ++i)
         ASSERT_TRUE(test::bitwise_equal(planned[i], eager[i]))
             << "trial " << trial << " output " << i << " threads " << threads << " inputs "
-            << inputs[0].shape() << inputs[1].shape() << "\n"
+            << test::describe(inputs[0]) << " / " << test::describe(inputs[1]) << "\n"
+            << "params " << test::describe(program.params[0]) << " / "
+            << test::describe(program.params[1]) << "\n"
+            << planned[i] << "\n" << eager[i] << "\n" << inputs[0] << "\n" << inputs[1]
+            << "\n" << program.params[0] << "\n" << program.params[1] << "\n"
             << plan->report();
     }
     set_num_threads(0);
