@@ -235,6 +235,27 @@ std::vector<Case> make_cases(mt::DType dt) {
                          run_fused({out, a, b}, mt::Dims{n}, program, 2);
                        };
                      }});
+    // Row sums of 64 elements: many short folds.
+    const int64_t rows = n / 64;
+    const std::string rows_shape = format("(%lld,64) dim 1", static_cast<long long>(rows));
+    cases.push_back(
+        {"sum_mul_rows_eager", rows_shape, 2 * n * s, 0, [=]() -> Work {
+           Inputs rand{dt};
+           return [a = rand({rows, 64}), b = rand({rows, 64})] { mt::sum(mt::mul(a, b), {1}); };
+         }});
+    cases.push_back({"sum_mul_rows_fused", rows_shape, 2 * n * s, 0, [=]() -> Work {
+                       Inputs rand{dt};
+                       const std::vector<mt::FusedInstruction> program = {
+                           load(1, 0),
+                           load(2, 1),
+                           zip(mt::BinaryOp::Mul, 0, 0, 1),
+                           {FusedOp::Reduce, int(mt::ReduceOp::Sum), 0, 1, 0, -1, -1, dt, 0},
+                           store(0, 1)};
+                       return [out = Tensor::empty({rows, 1}, dt), a = rand({rows, 64}),
+                               b = rand({rows, 64}), program, rows] {
+                         run_fused({out, a, b}, mt::Dims{rows, 64}, program, 2);
+                       };
+                     }});
   }
 
   const int64_t n = 4096;

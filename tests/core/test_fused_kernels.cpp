@@ -355,19 +355,31 @@ TEST_F(FusedKernels, LargeKernelsMatchOpByOp) {
   }
 }
 
-// An optimizer-like update: p = p - lr * g, stored into the view it was loaded from.
+// Updates stored into the view they were loaded from (as an optimizer's step): p -= 0.1 * g;
+// and v = 0.9 * v + g with the change v_new - v_old stored too, which reads the loaded v after
+// the store, so a load that aliased the updated memory would see the new values.
 TEST_F(FusedKernels, InPlaceStoreMatchesOpByOp) {
   for (const DType dtype : {DType::Float32, DType::Float64}) {
+    const auto ins = [dtype](FusedOp kind, int op, int operand, int dst, int a, int b,
+                             double value = 0) {
+      return FusedInstruction{kind, op, operand, dst, a, b, -1, dtype, value};
+    };
+    const int mul = int(BinaryOp::Mul), sub = int(BinaryOp::Sub), add = int(BinaryOp::Add);
     Case c;
     c.shape = {37, 45};
     c.registers = 3;
     c.operands = {{c.shape, c.shape, dtype, 1, true}, {c.shape, c.shape, dtype, 2, false}};
-    c.program = {{FusedOp::Load, 0, 0, 0, -1, -1, -1, dtype, 0},
-                 {FusedOp::Load, 0, 1, 1, -1, -1, -1, dtype, 0},
-                 {FusedOp::Constant, 0, 0, 2, -1, -1, -1, dtype, 0.1},
-                 {FusedOp::Zip, int(BinaryOp::Mul), 0, 1, 1, 2, -1, dtype, 0},
-                 {FusedOp::Zip, int(BinaryOp::Sub), 0, 2, 0, 1, -1, dtype, 0},
-                 {FusedOp::Store, 0, 0, -1, 2, -1, -1, dtype, 0}};
+    c.program = {
+        ins(FusedOp::Load, 0, 0, 0, -1, -1),          ins(FusedOp::Load, 0, 1, 1, -1, -1),
+        ins(FusedOp::Constant, 0, 0, 2, -1, -1, 0.1), ins(FusedOp::Zip, mul, 0, 1, 1, 2),
+        ins(FusedOp::Zip, sub, 0, 2, 0, 1),           ins(FusedOp::Store, 0, 0, -1, 2, -1)};
+    check(c);
+    c.operands.push_back({c.shape, c.shape, dtype, 3, true});
+    c.program = {
+        ins(FusedOp::Load, 0, 0, 0, -1, -1),          ins(FusedOp::Load, 0, 1, 1, -1, -1),
+        ins(FusedOp::Constant, 0, 0, 2, -1, -1, 0.9), ins(FusedOp::Zip, mul, 0, 2, 0, 2),
+        ins(FusedOp::Zip, add, 0, 2, 2, 1),           ins(FusedOp::Store, 0, 0, -1, 2, -1),
+        ins(FusedOp::Zip, sub, 0, 1, 2, 0),           ins(FusedOp::Store, 0, 2, -1, 1, -1)};
     check(c);
   }
 }

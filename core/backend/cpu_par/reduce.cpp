@@ -15,10 +15,11 @@
 namespace mt::cpu_par {
 namespace {
 
-constexpr int64_t kGrain = 32 * 1024;  // elements per parallel chunk
-constexpr int64_t kChunk = 64 * 1024;  // a long contiguous fold is split into chunks this long
-constexpr int64_t kRowBlock = 64;      // rows folded directly before pairwise combining
-constexpr int64_t kColBlock = 256;     // columns of one outer-path unit (fits in L1)
+constexpr int64_t kGrain = 32 * 1024;       // elements per parallel chunk
+constexpr int64_t kChunk = 64 * 1024;       // a long contiguous fold is split into chunks this long
+constexpr int64_t kRowBlock = 64;           // rows folded directly before pairwise combining
+constexpr int64_t kColBlock = 256;          // columns of one outer-path unit (fits in L1)
+constexpr int64_t kShortFolds = 16 * 1024;  // elements of short inner folds read as one block
 
 // The eager input: the tensor's memory, read in place.
 class MemoryInput final : public ReduceInput {
@@ -66,6 +67,16 @@ template <class T, class Input> struct Folder {
     else
       run(0, chunks);
     return pairwise(partial.data(), chunks);
+  }
+
+  // out[j * out_stride] = the fold of row j of the (rows x n) block at input `offset` (rows
+  // `row_stride` apart), for j < rows: short folds (n <= kChunk, so each is the one-chunk fold
+  // of contiguous()) whose input is read as one block.
+  void each_row(int64_t offset, int64_t rows, int64_t n, int64_t row_stride, T* out,
+                int64_t out_stride) const {
+    const T* in = block(offset, rows, n, row_stride);
+    for (int64_t j = 0; j < rows; ++j)
+      out[j * out_stride] = kernels.contiguous[op](n, in + j * row_stride, 1);
   }
 
   T pairwise(const T* values, int64_t n) const {
@@ -133,9 +144,16 @@ const char* reduce_typed(int op, const StridedView& in, const StridedView& out,
     const bool parallel_inside = outputs < 4 * num_threads();
     parallel_for(outputs, parallel_inside ? outputs : grain, [&](int64_t begin, int64_t end) {
       for_each_run(kept, begin, end, [&](const int64_t* at, int64_t count) {
-        for (int64_t j = 0; j < count; ++j)
-          o[at[0] + j * kept.inner_stride(0)] =
-              folder.contiguous(n, at[1] + j * kept.inner_stride(1), 1, parallel_inside);
+        const int64_t in_step = kept.inner_stride(1), out_step = kept.inner_stride(0);
+        if (parallel_inside || n > kShortFolds) {
+          for (int64_t j = 0; j < count; ++j)
+            o[at[0] + j * out_step] = folder.contiguous(n, at[1] + j * in_step, 1, parallel_inside);
+          return;
+        }
+        const int64_t per_block = kShortFolds / n;
+        for (int64_t j = 0; j < count; j += per_block)
+          folder.each_row(at[1] + j * in_step, std::min(per_block, count - j), n, in_step,
+                          o + at[0] + j * out_step, out_step);
       });
     });
     return "inner";

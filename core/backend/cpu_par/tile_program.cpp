@@ -118,7 +118,7 @@ void TileProgram::mark_direct_writes() {
 
 template <class T>
 void TileProgram::call(const Step& s, int64_t n, char* out_ptr, int64_t os, char* const* reg_ptr,
-                       const int64_t* reg_stride) const {
+                       const int64_t* reg_stride, const char* src, int64_t src_stride) const {
   const ElementwiseKernels<T>& k = [&]() -> const ElementwiseKernels<T>& {
     if constexpr (sizeof(T) == 4)
       return table_.elementwise_f32;
@@ -139,11 +139,11 @@ void TileProgram::call(const Step& s, int64_t n, char* out_ptr, int64_t os, char
       k.binary_grad[s.operand][s.op](n, out, os, reg(s.a), reg_stride[s.a], reg(s.b),
                                      reg_stride[s.b], reg(s.c), reg_stride[s.c]);
       break;
-    default:  // Cast and Store: r[a] converted (or copied) as copy() does
+    default:  // Load (a copy), Cast and Store: `src` converted (or copied) as copy() does
       if (s.from == DType::Float32)
-        k.from_float(n, out, os, reinterpret_cast<const float*>(reg_ptr[s.a]), reg_stride[s.a]);
+        k.from_float(n, out, os, reinterpret_cast<const float*>(src), src_stride);
       else
-        k.from_double(n, out, os, reinterpret_cast<const double*>(reg_ptr[s.a]), reg_stride[s.a]);
+        k.from_double(n, out, os, reinterpret_cast<const double*>(src), src_stride);
       break;
   }
 }
@@ -151,10 +151,8 @@ void TileProgram::call(const Step& s, int64_t n, char* out_ptr, int64_t os, char
 void TileProgram::run(int64_t n, char* const* ptr, const int64_t* stride) const {
   char* const registers = register_file();
   // Where each register's value is: its scratch, an operand's memory or a constant.
-  char* reg_ptr[kFusedMaxRegisters + 1];
-  int64_t reg_stride[kFusedMaxRegisters + 1];
-  // A copied Load reads its operand through the spare last entry, as a Cast of it.
-  constexpr int kLoaded = kFusedMaxRegisters;
+  char* reg_ptr[kFusedMaxRegisters];
+  int64_t reg_stride[kFusedMaxRegisters];
   for (const Step& s : steps_) {
     char* out = registers + s.dst * kRegisterBytes;
     int64_t os = 1;
@@ -173,16 +171,14 @@ void TileProgram::run(int64_t n, char* const* ptr, const int64_t* stride) const 
       reg_stride[s.dst] = 0;
       continue;
     }
-    Step step = s;
-    if (s.kind == FusedOp::Load) {
-      reg_ptr[kLoaded] = ptr[s.slot];
-      reg_stride[kLoaded] = stride[s.slot];
-      step.a = kLoaded;
-    }
+    // What a conversion reads: a copied Load its operand, a Cast or Store r[a].
+    const bool load = s.kind == FusedOp::Load;
+    const char* src = load ? ptr[s.slot] : reg_ptr[s.a];
+    const int64_t src_stride = load ? stride[s.slot] : reg_stride[s.a];
     if (s.dtype == DType::Float32)
-      call<float>(step, n, out, os, reg_ptr, reg_stride);
+      call<float>(s, n, out, os, reg_ptr, reg_stride, src, src_stride);
     else
-      call<double>(step, n, out, os, reg_ptr, reg_stride);
+      call<double>(s, n, out, os, reg_ptr, reg_stride, src, src_stride);
     if (s.kind != FusedOp::Store) {
       reg_ptr[s.dst] = out;
       reg_stride[s.dst] = os;

@@ -56,9 +56,10 @@ class TileProgram {
     bool copy = false;    // a Load of an operand that is also stored: copied, not aliased
     alignas(8) unsigned char constant[8] = {};
   };
+  // One step's kernel call into `out`; a conversion (copied Load, Cast, Store) reads `src`.
   template <class T>
   void call(const Step& s, int64_t n, char* out, int64_t out_stride, char* const* reg_ptr,
-            const int64_t* reg_stride) const;
+            const int64_t* reg_stride, const char* src, int64_t src_stride) const;
   void mark_direct_writes();
 
   const KernelTable& table_;
