@@ -29,6 +29,7 @@ enum class FusedOp : int32_t {
   Cast,         // r[dst] = r[a] converted to `dtype` (from r[a]'s own dtype)
   Store,        // operands[operand] at the element = r[a]
   Reduce,       // r[dst] = the fold (reduce op) of r[a] over the reduced dims (see below)
+  Product,      // r[dst] = the matmul product at the element (see below)
 };
 
 struct FusedInstruction {
@@ -56,6 +57,15 @@ struct FusedInstruction {
 // the output's shape (size 1 in the reduced dims); they end in Stores of the output's shape.
 // `operand` of the Reduce names the output view that defines the reduced dims (it is also the
 // target of a Store, with or without an epilogue in between).
+//
+// Matmul kernels (a Product instruction, the first one): the iteration space is the product's
+// shape (..., m, n), rank >= 2; operands[operand] and operands[operand + 1] of the Product are
+// the left (..., m, k) and right (..., k, n) matrices exactly as Backend::matmul takes them
+// (same rank as the space, batch dims broadcast to its; their shapes are not the iteration
+// space). The instructions after the Product are an element-wise epilogue over the space that
+// may read r[Product.dst]: the backend computes each block of products as its matmul does
+// (the same bits) and runs the epilogue on the block before storing, so the product itself
+// reaches memory only where a Store says so.
 struct FusedKernel {
   int32_t rank = 0;
   int64_t shape[kMaxRank];  // the iteration space
