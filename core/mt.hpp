@@ -13,6 +13,7 @@
 #include "dist/sharded_sampler.hpp"
 #include "fusion/capture.hpp"
 #include "fusion/plan.hpp"
+#include "fusion/plan_cache.hpp"
 #include "nn/linear.hpp"
 #include "nn/loss.hpp"
 #include "nn/mlp.hpp"

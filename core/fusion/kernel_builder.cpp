@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/error.hpp"
+#include "base/index.hpp"
 #include "fusion/index_map.hpp"
 
 namespace mt::fusion {
@@ -18,8 +19,8 @@ struct Builder {
   const Dataflow& flow;
   const std::vector<int>& roots;
   Dims space;
-  int reduce_node = -1;  // a reduction kernel's Reduce node, and the register of its result
-  int folded = -1;
+  int head_node = -1;  // a kernel's Reduce or Matmul node, and the register of its result
+  int head_value = -1;
   std::vector<FusedInstruction> code;  // registers are virtual here: one per instruction
   std::vector<View> operands;
   std::vector<int> inlined_used;
@@ -61,11 +62,14 @@ struct Builder {
   int input(int node, int k, const IndexMap& map) {
     const View& read = graph.nodes[node].inputs[k];
     const int p = flow.producer[node][k];
-    // The epilogue reads the folded value where it maps element for element onto it.
-    if (p >= 0 && p == reduce_node) {
-      const Dims& shape = graph.nodes[p].out.shape;
-      const std::optional<IndexMap> through = map_through(read, shape);
-      if (through && is_identity(compose(map, *through), shape)) return folded;
+    // The epilogue reads the head's result where it maps element for element onto it (through
+    // index maps, which need the result row-major from the start of its buffer).
+    if (p >= 0 && p == head_node) {
+      const View& out = graph.nodes[p].out;
+      const std::optional<IndexMap> through = map_through(read, out.shape);
+      if (out.offset == 0 && out.strides == contiguous_strides(out.shape) && through &&
+          is_identity(compose(map, *through), out.shape))
+        return head_value;
     }
     // A root of this kernel that stores what this input reads, element for element (the same
     // view, over the same space, so the same index map): its register is the value (the store
@@ -188,23 +192,38 @@ bool cheap_to_recompute(const Node& node) {
 BuildResult build_kernel(const Graph& graph, const Dataflow& flow, const std::vector<int>& roots) {
   const Node& first = graph.nodes[roots.front()];
   const bool reduction = first.kind == NodeKind::Reduce;
+  const bool product = first.kind == NodeKind::Matmul;
   Builder b{graph, flow, roots, reduction ? first.inputs[0].shape : first.out.shape, -1, -1, {}, {},
             {},    {},   {}};
   const IndexMap identity = identity_map(b.space.size());
   const Dims iteration = b.space;
-  if (reduction) {
+  // Without an epilogue the head's result is what the kernel is for; with one, it is stored
+  // only if something outside the kernel reads it.
+  bool read_outside = true;
+  if (roots.size() > 1) {
+    read_outside = flow.kept[first.out.buffer];
+    for (int c : flow.consumers[roots.front()])
+      read_outside |= std::find(roots.begin(), roots.end(), c) == roots.end();
+  }
+  if (product) {
+    // The matrices as the backend's matmul takes them, side by side (never merged into one
+    // operand, even for x @ x).
+    b.operands.push_back(first.inputs[0]);
+    b.operands.push_back(first.inputs[1]);
+    b.loaded.insert(b.loaded.end(), {-1, -1});
+    b.head_value = b.emit(FusedOp::Product, 0, first.out.dtype);
+    b.code.back().operand = int32_t(b.operands.size()) - 2;
+    b.head_node = roots.front();
+    if (read_outside) b.store(b.head_value, first.out);
+    for (size_t r = 1; r < roots.size(); ++r)
+      b.store(b.value(roots[r], identity), graph.nodes[roots[r]].out);
+  } else if (reduction) {
     const int value = b.input(roots.front(), 0, identity);
     const int out = b.operand(first.out);
-    b.folded = b.emit(FusedOp::Reduce, first.op, first.out.dtype, value);
+    b.head_value = b.emit(FusedOp::Reduce, first.op, first.out.dtype, value);
     b.code.back().operand = out;
-    b.reduce_node = roots.front();
-    bool read_outside = true;  // without an epilogue the result is what the kernel is for
-    if (roots.size() > 1) {
-      read_outside = flow.kept[first.out.buffer];
-      for (int c : flow.consumers[roots.front()])
-        read_outside |= std::find(roots.begin(), roots.end(), c) == roots.end();
-    }
-    if (read_outside) b.store(b.folded, first.out);
+    b.head_node = roots.front();
+    if (read_outside) b.store(b.head_value, first.out);
     // The epilogue runs over the output's space, where no prologue register holds a value
     // (even where the spaces coincide: a reduction over dims of size 1).
     b.space = first.out.shape;

@@ -55,8 +55,8 @@ void run_node(Backend& backend, const Node& node, const std::vector<char*>& base
 
 }  // namespace
 
-Plan::Plan(std::shared_ptr<const Graph> graph, bool fuse)
-    : graph_(std::move(graph)), program_(plan_program(*graph_, fuse)) {
+Plan::Plan(std::shared_ptr<const Graph> graph, bool fuse, const Decisions* reuse)
+    : graph_(std::move(graph)), program_(plan_program(*graph_, fuse, reuse)) {
   stats_.ops = int64_t(graph_->nodes.size());
   stats_.kernels = int64_t(program_.steps.size());
   for (const Step& step : program_.steps) {
@@ -172,6 +172,7 @@ std::string Plan::report() const {
     int loads = 0, stores = 0;
     for (int i = 0; i < k.instruction_count; ++i) {
       loads += k.instructions[i].kind == FusedOp::Load;
+      loads += k.instructions[i].kind == FusedOp::Product ? 2 : 0;  // its two matrices
       stores += k.instructions[i].kind == FusedOp::Store;
     }
     int64_t avoided = 0;

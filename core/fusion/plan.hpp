@@ -25,8 +25,9 @@ struct PlanStats {
 
 class Plan {
  public:
-  // Plans `graph`; fuse = false runs every captured call as its own step.
-  Plan(std::shared_ptr<const Graph> graph, bool fuse);
+  // Plans `graph`; fuse = false runs every captured call as its own step. `reuse`: decisions
+  // made for a graph of the same structure (fusion/plan_cache.hpp), checked before use.
+  Plan(std::shared_ptr<const Graph> graph, bool fuse, const Decisions* reuse = nullptr);
 
   // Runs the plan with `inputs` (the graph's signature: count, shapes, dtypes; any strides, on
   // the CPU) and returns the outputs. Parameters and state captured by reference are updated
@@ -35,6 +36,7 @@ class Plan {
 
   const Graph& graph() const { return *graph_; }
   const PlanStats& stats() const { return stats_; }
+  const Decisions& decisions() const { return program_.decisions; }
   // The fused groups (their ops, inputs, outputs, bytes avoided), why each stored value is
   // stored, and the totals.
   std::string report() const;

@@ -46,6 +46,7 @@ struct Analysis {
     flow.producer.resize(n);
     flow.inlined.assign(n, 0);
     flow.consumers.resize(n);
+    reads.resize(n);
     writers.assign(g.buffers.size(), 0);
     flow.kept.assign(g.buffers.size(), 0);
     std::vector<int> last_writer(g.buffers.size(), -1);
@@ -156,11 +157,40 @@ bool intersects(const std::vector<int>& a, const std::vector<int>& b) {
   return false;
 }
 
-// The Reduce node a step folds with (a reduction kernel or a reduce call), or -1.
-int reduction_of(const Graph& graph, const Step& step) {
+// A fused step: the kernel built for `roots`, and every node it computes, in program order.
+Step fused_step(BuiltKernel built, const std::vector<int>& roots) {
+  Step step{true, std::move(built), -1, roots};
+  step.nodes.insert(step.nodes.end(), step.kernel.loads_from.begin(), step.kernel.loads_from.end());
+  std::sort(step.nodes.begin(), step.nodes.end());
+  step.nodes.erase(std::unique(step.nodes.begin(), step.nodes.end()), step.nodes.end());
+  return step;
+}
+
+// The Reduce or Matmul node that heads a step (a kernel with a prologue or an epilogue, or a
+// lone call), or -1.
+int head_of(const Graph& graph, const Step& step) {
   for (int node : step.nodes)
-    if (graph.nodes[node].kind == NodeKind::Reduce) return node;
+    if (graph.nodes[node].kind == NodeKind::Reduce || graph.nodes[node].kind == NodeKind::Matmul)
+      return node;
   return -1;
+}
+
+// The roots of `steps` together (their nodes that are stored), in program order with the head
+// (if any) first: what build_kernel takes.
+std::vector<int> roots_of(const Graph& graph, const Dataflow& flow,
+                          std::initializer_list<const Step*> steps) {
+  std::vector<int> roots;
+  int head = -1;
+  for (const Step* step : steps) {
+    for (int node : step->nodes)
+      if (!flow.inlined[node]) roots.push_back(node);
+    if (head < 0) head = head_of(graph, *step);
+  }
+  std::sort(roots.begin(), roots.end());
+  if (head >= 0)
+    std::rotate(roots.begin(), std::find(roots.begin(), roots.end(), head),
+                std::find(roots.begin(), roots.end(), head) + 1);
+  return roots;
 }
 
 Dims kernel_space(const Step& step) {
@@ -169,18 +199,20 @@ Dims kernel_space(const Step& step) {
 
 // Whether element-wise kernel `later` can join `earlier` in one kernel: over one space, sharing
 // an input or reading what `earlier` stores (siblings: the gradients of a zip; a gradient and
-// the optimizer's update of it); or as the epilogue of `earlier`'s reduction, over its output's
-// space up to dims of size 1, reading the folded values.
+// the optimizer's update of it); or as the epilogue of `earlier`'s reduction (over its output's
+// space up to dims of size 1) or matmul (bias, activation, residual add in its store).
 bool joinable(const Graph& graph, const Step& earlier, const Step& later,
               const std::vector<int>& reads_later) {
   const std::vector<int> reads = step_reads(graph, earlier), writes = step_writes(graph, earlier);
   const bool related = intersects(reads, reads_later) || intersects(writes, reads_later);
-  const int reduce = reduction_of(graph, earlier);
-  if (reduce >= 0) {
-    const int folded = graph.nodes[reduce].out.buffer;
-    return squeeze_map(graph.nodes[reduce].out.shape, kernel_space(later)).has_value() &&
-           (related ||
-            std::find(reads_later.begin(), reads_later.end(), folded) != reads_later.end());
+  const int head = head_of(graph, earlier);
+  if (head >= 0) {
+    const View& result = graph.nodes[head].out;
+    const bool space = graph.nodes[head].kind == NodeKind::Reduce
+                           ? squeeze_map(result.shape, kernel_space(later)).has_value()
+                           : result.shape == kernel_space(later);
+    return space && (related || std::find(reads_later.begin(), reads_later.end(), result.buffer) !=
+                                    reads_later.end());
   }
   return earlier.fused && kernel_space(earlier) == kernel_space(later) && related;
 }
@@ -191,27 +223,19 @@ bool joinable(const Graph& graph, const Step& earlier, const Step& later,
 void merge_kernels(const Graph& graph, const Dataflow& flow, Program& program) {
   std::vector<Step>& steps = program.steps;
   for (size_t j = 1; j < steps.size(); ++j) {
-    if (!steps[j].fused || reduction_of(graph, steps[j]) >= 0) continue;
+    if (!steps[j].fused || head_of(graph, steps[j]) >= 0) continue;
     const std::vector<int> reads_j = step_reads(graph, steps[j]);
     const std::vector<int> writes_j = step_writes(graph, steps[j]);
     for (size_t i = j; i-- > 0;) {
       const Step& s = steps[i];
       if (joinable(graph, s, steps[j], reads_j)) {
-        // The roots of both, in program order, the reduction (if any) first.
-        std::vector<int> roots;
-        for (const Step* part : {&s, static_cast<const Step*>(&steps[j])})
-          for (int node : part->nodes)
-            if (!flow.inlined[node]) roots.push_back(node);
-        std::sort(roots.begin(), roots.end());
-        const int reduce = reduction_of(graph, s);
-        if (reduce >= 0)
-          std::rotate(roots.begin(), std::find(roots.begin(), roots.end(), reduce),
-                      std::find(roots.begin(), roots.end(), reduce) + 1);
+        const std::vector<int> roots = roots_of(graph, flow, {&s, &steps[j]});
+        const int head = head_of(graph, s);
         BuildResult merged = build_kernel(graph, flow, roots);
         if (merged.built) {
           program.notes.push_back(cat("joined the kernel of ", node_name(graph.nodes[roots.back()]),
                                       " to the one of ", node_name(graph.nodes[roots.front()]),
-                                      reduce >= 0 ? " (as its epilogue)" : " (same space)"));
+                                      head >= 0 ? " (as its epilogue)" : " (same space)"));
           Step& into = steps[i];
           into.fused = true;
           into.node = -1;
@@ -231,19 +255,66 @@ void merge_kernels(const Graph& graph, const Dataflow& flow, Program& program) {
   }
 }
 
-}  // namespace
-
-bool fusion_enabled_by_environment() {
-  const char* value = std::getenv("MINITENSOR_FUSION");
-  return value == nullptr || std::strcmp(value, "0") != 0;
+// Roles: inputs are bound; outside memory, kept state and constants (read but written by no
+// step before) stay the captured storage; what a step writes or reads otherwise is fresh.
+void assign_roles(const Graph& graph, Program& program) {
+  program.roles.assign(graph.buffers.size(), BufferRole::Elided);
+  std::vector<char> written(graph.buffers.size(), 0);
+  for (const Step& step : program.steps) {
+    for (int b : step_reads(graph, step))
+      if (!written[b] && graph.buffers[b].kind == BufferKind::Internal)
+        program.roles[b] = BufferRole::Fixed;
+    for (int b : step_writes(graph, step)) {
+      written[b] = 1;
+      if (program.roles[b] == BufferRole::Elided) program.roles[b] = BufferRole::Fresh;
+    }
+  }
+  for (size_t b = 0; b < graph.buffers.size(); ++b) {
+    const Buffer& buffer = graph.buffers[b];
+    if (buffer.kind == BufferKind::Input)
+      program.roles[b] = BufferRole::Input;
+    else if (buffer.kind == BufferKind::External || buffer.escapes)
+      program.roles[b] = BufferRole::Fixed;
+  }
+  for (const View& out : graph.outputs)
+    if (program.roles[out.buffer] == BufferRole::Elided)
+      program.roles[out.buffer] = BufferRole::Fixed;
 }
 
-Program plan_program(const Graph& graph, bool fuse) {
-  Analysis a(graph);
+// The step whose roots are `roots` (the head first), if its kernel builds.
+std::optional<Step> build_step(const Graph& graph, const Dataflow& flow,
+                               const std::vector<int>& roots, bool fused) {
+  if (!fused) return Step{false, {}, roots.front(), {roots.front()}};
+  BuildResult r = build_kernel(graph, flow, roots);
+  if (!r.built) return std::nullopt;
+  return fused_step(std::move(*r.built), roots);
+}
+
+// The plan that `reuse` describes, if every decision holds for this graph.
+std::optional<Program> replan(const Graph& graph, Analysis& a, const Decisions& reuse) {
+  const size_t n = graph.nodes.size();
+  if (reuse.inlined.size() != n) return std::nullopt;
+  Program program;
+  for (size_t i = 0; i < n; ++i) {
+    a.collect_reads(int(i));
+    if (reuse.inlined[i] && !a.why_stored(int(i)).empty()) return std::nullopt;
+    a.flow.inlined[i] = reuse.inlined[i];
+  }
+  for (size_t s = 0; s < reuse.step_roots.size(); ++s) {
+    std::optional<Step> step = build_step(graph, a.flow, reuse.step_roots[s], reuse.step_fused[s]);
+    if (!step) return std::nullopt;
+    program.steps.push_back(std::move(*step));
+  }
+  program.decisions = reuse;
+  program.stored_why = reuse.stored_why;
+  program.notes = reuse.notes;
+  return program;
+}
+
+Program plan_fresh(const Graph& graph, Analysis& a, bool fuse) {
   Program program;
   const size_t n = graph.nodes.size();
   program.stored_why.assign(n, "");
-  a.reads.resize(n);
   for (size_t i = 0; i < n; ++i) {
     a.collect_reads(int(i));
     if (fuse && a.live[i] && !a.flow.consumers[i].empty()) {
@@ -278,12 +349,7 @@ Program plan_program(const Graph& graph, bool fuse) {
           why = r.why;
           break;
         }
-        Step step{true, std::move(*r.built), -1, {}};
-        step.nodes = step.kernel.loads_from;
-        step.nodes.push_back(int(i));
-        std::sort(step.nodes.begin(), step.nodes.end());
-        step.nodes.erase(std::unique(step.nodes.begin(), step.nodes.end()), step.nodes.end());
-        program.steps.push_back(std::move(step));
+        program.steps.push_back(fused_step(std::move(*r.built), {int(i)}));
       } else {
         program.steps.push_back({false, {}, int(i), {int(i)}});
       }
@@ -294,32 +360,38 @@ Program plan_program(const Graph& graph, bool fuse) {
     program.notes.push_back(cat("cut the group at ", node_name(graph.nodes[cut]), ": ", why));
   }
   if (fuse) merge_kernels(graph, a.flow, program);
-  for (size_t i = 0; i < n; ++i)
-    program.dead_nodes += fuse && !a.live[i];
-  // Roles: inputs are bound; outside memory, kept state and constants (read but written by no
-  // step before) stay the captured storage; what a step writes or reads otherwise is fresh.
-  program.roles.assign(graph.buffers.size(), BufferRole::Elided);
-  std::vector<char> written(graph.buffers.size(), 0);
+  program.decisions.inlined = a.flow.inlined;
+  program.decisions.stored_why = program.stored_why;
+  program.decisions.notes = program.notes;
   for (const Step& step : program.steps) {
-    for (int b : step_reads(graph, step))
-      if (!written[b] && graph.buffers[b].kind == BufferKind::Internal)
-        program.roles[b] = BufferRole::Fixed;
-    for (int b : step_writes(graph, step)) {
-      written[b] = 1;
-      if (program.roles[b] == BufferRole::Elided) program.roles[b] = BufferRole::Fresh;
-    }
+    program.decisions.step_roots.push_back(roots_of(graph, a.flow, {&step}));
+    program.decisions.step_fused.push_back(step.fused);
   }
-  for (size_t b = 0; b < graph.buffers.size(); ++b) {
-    const Buffer& buffer = graph.buffers[b];
-    if (buffer.kind == BufferKind::Input)
-      program.roles[b] = BufferRole::Input;
-    else if (buffer.kind == BufferKind::External || buffer.escapes)
-      program.roles[b] = BufferRole::Fixed;
-  }
-  for (const View& out : graph.outputs)
-    if (program.roles[out.buffer] == BufferRole::Elided)
-      program.roles[out.buffer] = BufferRole::Fixed;
   return program;
+}
+
+}  // namespace
+
+bool fusion_enabled_by_environment() {
+  const char* value = std::getenv("MINITENSOR_FUSION");
+  return value == nullptr || std::strcmp(value, "0") != 0;
+}
+
+Program plan_program(const Graph& graph, bool fuse, const Decisions* reuse) {
+  Analysis a(graph);
+  std::optional<Program> program;
+  if (reuse && fuse) program = replan(graph, a, *reuse);
+  if (!program) {
+    Analysis fresh(graph);
+    program = plan_fresh(graph, fresh, fuse);
+    if (reuse && fuse)
+      program->notes.push_back(
+          "the cached decisions for this structure did not hold: planned anew");
+  }
+  for (size_t i = 0; i < graph.nodes.size(); ++i)
+    program->dead_nodes += fuse && !a.live[i];
+  assign_roles(graph, *program);
+  return std::move(*program);
 }
 
 }  // namespace mt::fusion

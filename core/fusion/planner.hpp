@@ -27,7 +27,17 @@ struct Step {
   std::vector<int> nodes;  // every node the step computes, in program order (for reports)
 };
 
+// What the planner decided, without the sizes: enough to plan a graph of the same structure
+// again (the plan cache) by checking the decisions instead of searching for them.
+struct Decisions {
+  std::vector<char> inlined;                   // per node
+  std::vector<std::vector<int>> step_roots;    // per step: its roots, the head (if any) first
+  std::vector<char> step_fused;                // per step
+  std::vector<std::string> stored_why, notes;  // the reasons, as Program has them
+};
+
 struct Program {
+  Decisions decisions;
   std::vector<Step> steps;
   std::vector<BufferRole> roles;        // per buffer
   std::vector<std::string> stored_why;  // per node: why its value is stored ("" if inlined)
@@ -35,7 +45,10 @@ struct Program {
   int dead_nodes = 0;                   // nodes whose values nothing reads (dropped)
 };
 
-Program plan_program(const Graph& graph, bool fuse);
+// Plans `graph`. With `reuse` (decisions made for a graph of the same structure) the planner
+// checks each decision against this graph and rebuilds the kernels; where one does not hold it
+// plans from scratch, and says so in the notes.
+Program plan_program(const Graph& graph, bool fuse, const Decisions* reuse = nullptr);
 
 // Whether MINITENSOR_FUSION allows fusion (unset or anything but "0").
 bool fusion_enabled_by_environment();
