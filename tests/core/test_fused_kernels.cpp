@@ -96,6 +96,9 @@ void run_op_by_op(Backend& backend, const FusedKernel& k) {
       case FusedOp::Cast: backend.copy(reg[ins.a], out); break;
       case FusedOp::Store: backend.copy(reg[ins.a], k.operands[ins.operand]); break;
       case FusedOp::Reduce: backend.reduce(static_cast<ReduceOp>(ins.op), reg[ins.a], out); break;
+      case FusedOp::Product:
+        backend.matmul(k.operands[ins.operand], k.operands[ins.operand + 1], out);
+        break;
     }
     if (ins.kind != FusedOp::Store) reg[ins.dst] = out;
   }
