@@ -387,6 +387,25 @@ TEST_F(FusedKernels, InPlaceStoreMatchesOpByOp) {
   }
 }
 
+// A float32 value cast to float64 into its own register, then used twice (so not written
+// straight into an output): the wider elements must not overwrite ones still to be read.
+TEST_F(FusedKernels, WideningCastIntoItsOwnRegisterMatchesOpByOp) {
+  const DType f32 = DType::Float32, f64 = DType::Float64;
+  Case c;
+  c.shape = {3, 700};
+  c.registers = 2;
+  c.operands = {{c.shape, c.shape, f32, 1, false},
+                {c.shape, c.shape, f64, 2, true},
+                {c.shape, c.shape, f64, 3, true}};
+  c.program = {{FusedOp::Load, 0, 0, 0, -1, -1, -1, f32, 0},
+               {FusedOp::Map, int(UnaryOp::Exp), 0, 0, 0, -1, -1, f32, 0},
+               {FusedOp::Cast, 0, 0, 0, 0, -1, -1, f64, 0},
+               {FusedOp::Zip, int(BinaryOp::Mul), 0, 1, 0, 0, -1, f64, 0},
+               {FusedOp::Store, 0, 1, -1, 1, -1, -1, f64, 0},
+               {FusedOp::Store, 0, 2, -1, 0, -1, -1, f64, 0}};
+  check(c);
+}
+
 TEST_F(FusedKernels, MalformedKernelsAreErrors) {
   Case c;
   c.shape = {4};
