@@ -289,6 +289,35 @@ std::vector<Case> make_cases(mt::DType dt) {
       cases.back().scale = m == 512 ? 64 : 8;
     }
   }
+  {  // a linear layer's forward, relu(x @ w + b): eager against one matmul kernel (issue 16)
+    using mt::FusedOp;
+    const int64_t m = 512;
+    const std::string shape = "relu((512,512)@(512,512)+(512,))";
+    const double flops = 2.0 * m * m * m;
+    cases.push_back({"linear_relu_eager", shape, 0, flops,
+                     [=]() -> Work {
+                       Inputs rand{dt};
+                       return [x = rand({m, m}), w = rand({m, m}), b = rand({m})] {
+                         mt::relu(mt::add(mt::matmul(x, w), b));
+                       };
+                     },
+                     "matmul_512", 1});
+    cases.push_back({"linear_relu_fused", shape, 0, flops,
+                     [=]() -> Work {
+                       Inputs rand{dt};
+                       const std::vector<mt::FusedInstruction> program = {
+                           {FusedOp::Product, 0, 1, 0, -1, -1, -1, dt, 0},
+                           {FusedOp::Load, 0, 3, 1, -1, -1, -1, dt, 0},
+                           {FusedOp::Zip, int(mt::BinaryOp::Add), 0, 0, 0, 1, -1, dt, 0},
+                           {FusedOp::Map, int(mt::UnaryOp::Relu), 0, 0, 0, -1, -1, dt, 0},
+                           {FusedOp::Store, 0, 0, -1, 0, -1, -1, dt, 0}};
+                       return [out = Tensor::empty({m, m}, dt), x = rand({m, m}), w = rand({m, m}),
+                               b = rand({1, m}).expand({m, m}), program, m] {
+                         run_fused({out, x, w, b}, mt::Dims{m, m}, program, 2);
+                       };
+                     },
+                     "matmul_512", 1});
+  }
   cases.push_back(
       {"bmm_64x256", "(64,256,256)@(64,256,256)", 0, 2.0 * 64 * 256 * 256 * 256,
        [=]() -> Work {

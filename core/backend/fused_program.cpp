@@ -9,7 +9,9 @@ namespace {
 bool reads_b(FusedOp kind) {
   return kind == FusedOp::Zip || kind == FusedOp::MapBackward || kind == FusedOp::ZipBackward;
 }
-bool reads_a(FusedOp kind) { return kind != FusedOp::Load && kind != FusedOp::Constant; }
+bool reads_a(FusedOp kind) {
+  return kind != FusedOp::Load && kind != FusedOp::Constant && kind != FusedOp::Product;
+}
 bool writes_dst(FusedOp kind) { return kind != FusedOp::Store; }
 
 // The instruction's op id names an entry of its table (the dispatchers throw otherwise).
@@ -31,6 +33,31 @@ bool same_shape(const StridedView& view, int rank, const int64_t* shape) {
   return true;
 }
 
+// A Product's operands: the left (..., m, k) and right (..., k, n) matrices of Backend::matmul,
+// of the instruction's dtype, whose product has the iteration shape (batch dims broadcast).
+void check_product(const FusedKernel& k, int i) {
+  const FusedInstruction& ins = k.instructions[i];
+  if (i != 0 || k.rank < 2)
+    fail(ErrorCode::InvalidArgument, "fused kernel: a Product at instruction ", i, " of a rank ",
+         k.rank, " space (it must be the first, the space of rank 2 or more)");
+  if (ins.operand < 0 || ins.operand + 1 >= k.operand_count)
+    fail(ErrorCode::InvalidArgument, "fused kernel: instruction ", i, " names operands ",
+         ins.operand, " and ", ins.operand + 1, " of ", k.operand_count);
+  const StridedView &a = k.operands[ins.operand], &b = k.operands[ins.operand + 1];
+  if (a.dtype != ins.dtype || b.dtype != ins.dtype)
+    fail(ErrorCode::DTypeMismatch, "fused kernel: instruction ", i, " is ", ins.dtype,
+         " but multiplies ", a.dtype, " by ", b.dtype);
+  const int r = k.rank;
+  bool fits = a.rank == r && b.rank == r && a.shape[r - 2] == k.shape[r - 2] &&
+              b.shape[r - 1] == k.shape[r - 1] && a.shape[r - 1] == b.shape[r - 2];
+  for (int d = 0; d < r - 2 && fits; ++d)
+    fits = (a.shape[d] == k.shape[d] || a.shape[d] == 1) &&
+           (b.shape[d] == k.shape[d] || b.shape[d] == 1);
+  if (!fits)
+    fail(ErrorCode::ShapeMismatch, "fused kernel: the Product's operands ", ins.operand, " and ",
+         ins.operand + 1, " are not (..., m, k) and (..., k, n) matrices of the iteration space");
+}
+
 }  // namespace
 
 FusedProgramInfo analyze_fused_kernel(const FusedKernel& k) {
@@ -50,7 +77,7 @@ FusedProgramInfo analyze_fused_kernel(const FusedKernel& k) {
                                    // after the Reduce
   for (int i = 0; i < k.instruction_count; ++i) {
     const FusedInstruction& ins = k.instructions[i];
-    if (ins.kind < FusedOp::Load || ins.kind > FusedOp::Reduce)
+    if (ins.kind < FusedOp::Load || ins.kind > FusedOp::Product)
       fail(ErrorCode::InvalidArgument, "fused kernel: instruction ", i, " has unknown kind ",
            static_cast<int>(ins.kind));
     check_op(ins);
@@ -80,6 +107,10 @@ FusedProgramInfo analyze_fused_kernel(const FusedKernel& k) {
         fail(ErrorCode::InvalidArgument, "fused kernel: instruction ", i, " asks for grad ",
              ins.operand);
     }
+    if (ins.kind == FusedOp::Product) {
+      check_product(k, i);
+      info.product = true;
+    }
     if (ins.kind == FusedOp::Load || ins.kind == FusedOp::Store || ins.kind == FusedOp::Reduce) {
       if (ins.operand < 0 || ins.operand >= k.operand_count)
         fail(ErrorCode::InvalidArgument, "fused kernel: instruction ", i, " names operand ",
@@ -89,8 +120,9 @@ FusedProgramInfo analyze_fused_kernel(const FusedKernel& k) {
         fail(ErrorCode::DTypeMismatch, "fused kernel: instruction ", i, " is ", ins.dtype,
              " but operand ", ins.operand, " is ", view.dtype);
       if (ins.kind == FusedOp::Reduce) {
-        if (info.reduce_at >= 0)
-          fail(ErrorCode::InvalidArgument, "fused kernel: a second Reduce at instruction ", i);
+        if (info.reduce_at >= 0 || info.product)
+          fail(ErrorCode::InvalidArgument, "fused kernel: a Reduce at instruction ", i, " after a ",
+               info.product ? "Product" : "Reduce");
         bool reducible = view.rank == k.rank;
         for (int d = 0; d < k.rank && reducible; ++d)
           reducible = view.shape[d] == k.shape[d] || view.shape[d] == 1;

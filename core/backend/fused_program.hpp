@@ -7,7 +7,8 @@
 namespace mt {
 
 struct FusedProgramInfo {
-  int reduce_at = -1;  // the index of the Reduce instruction; -1 for an element-wise kernel
+  int reduce_at = -1;    // the index of the Reduce instruction; -1 for an element-wise kernel
+  bool product = false;  // a matmul kernel (a Product at instruction 0)
   // The dtype of r[a] when instruction i runs (meaningful where the instruction reads r[a]).
   DType input_dtype[kFusedMaxInstructions];
 };
@@ -15,7 +16,8 @@ struct FusedProgramInfo {
 // Checks the kernel against the contract and returns its info; throws InvalidArgument naming
 // the first instruction or operand that breaks it: counts and indices in range, registers
 // written before they are read, dtypes that agree (Cast aside), at most one Reduce, operand
-// views of the iteration shape (of the reduction's output shape after a Reduce).
+// views of the iteration shape (of the reduction's output shape after a Reduce), a Product
+// only first, not with a Reduce, and on matrices whose product has the iteration shape.
 FusedProgramInfo analyze_fused_kernel(const FusedKernel& kernel);
 
 // The output view that defines a reduction kernel's reduced dims (its Reduce's operand).

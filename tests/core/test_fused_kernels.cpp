@@ -96,6 +96,9 @@ void run_op_by_op(Backend& backend, const FusedKernel& k) {
       case FusedOp::Cast: backend.copy(reg[ins.a], out); break;
       case FusedOp::Store: backend.copy(reg[ins.a], k.operands[ins.operand]); break;
       case FusedOp::Reduce: backend.reduce(static_cast<ReduceOp>(ins.op), reg[ins.a], out); break;
+      case FusedOp::Product:
+        backend.matmul(k.operands[ins.operand], k.operands[ins.operand + 1], out);
+        break;
     }
     if (ins.kind != FusedOp::Store) reg[ins.dst] = out;
   }
@@ -252,6 +255,75 @@ Case random_elementwise(Rng& rng, const Dims& shape) {
   return c;
 }
 
+// Sizes of a matmul kernel: the product of (batch..., m, k) by (batch..., k, n).
+struct MatmulSizes {
+  Dims batch;
+  int64_t m, k, n;
+};
+
+// A matmul kernel: the Product of two strided matrices (batch dims broadcast where a size is 1,
+// seen with stride 0 or, at random, left at size 1 as Backend::matmul takes them) and an
+// epilogue with what a planner fuses after a matmul: a stored copy of the product, a bias
+// broadcast over rows, an activation, a residual, random instructions, an in-place update
+// (w -= lr * value) and the result's store.
+Case random_matmul(Rng& rng, const MatmulSizes& sizes) {
+  Case c;
+  c.shape = concat(sizes.batch, {sizes.m, sizes.n});
+  ProgramGenerator g(rng, c);
+  const DType dtype = chance(rng, 0.5) ? DType::Float32 : DType::Float64;
+  const auto matrix = [&](int64_t rows, int64_t cols) {
+    Dims shape = concat(sizes.batch, {rows, cols}), full = shape;
+    for (int d = 0; d < sizes.batch.size(); ++d)
+      if (chance(rng, 0.3)) {
+        shape[d] = 1;
+        if (chance(rng, 0.5)) full[d] = 1;
+      }
+    g.add_operand(shape, full, dtype, false);
+  };
+  matrix(sizes.m, sizes.k);
+  matrix(sizes.k, sizes.n);
+  const int product = g.new_register();
+  g.emit({FusedOp::Product, 0, 0, product, -1, -1, -1, dtype, 0});
+  int r = product;
+  const auto zip = [&](BinaryOp op, int a, int b) {
+    const int dst = g.new_register();
+    g.emit({FusedOp::Zip, int(op), 0, dst, a, b, -1, dtype, 0});
+    return dst;
+  };
+  const auto load = [&](const Dims& shape, bool stored) {
+    const int dst = g.new_register();
+    g.emit({FusedOp::Load, 0, g.add_operand(shape, c.shape, dtype, stored), dst, -1, -1, -1, dtype,
+            0});
+    return dst;
+  };
+  if (chance(rng, 0.4)) g.store(c.shape, r);
+  if (chance(rng, 0.6)) {
+    Dims bias = Dims::filled(c.shape.size(), 1);
+    bias[bias.size() - 1] = sizes.n;
+    r = zip(BinaryOp::Add, r, load(bias, false));
+  }
+  if (chance(rng, 0.6)) {
+    const UnaryOp activations[] = {UnaryOp::Relu, UnaryOp::Sigmoid, UnaryOp::Tanh};
+    const int dst = g.new_register();
+    g.emit({FusedOp::Map, int(activations[uniform_int(rng, 0, 2)]), 0, dst, r, -1, -1, dtype, 0});
+    r = dst;
+  }
+  if (chance(rng, 0.3)) r = zip(BinaryOp::Add, r, load(c.shape, false));
+  if (chance(rng, 0.5)) {
+    g.body(c.shape, static_cast<int>(uniform_int(rng, 1, 6)), dtype);
+    r = g.random_live();
+  }
+  if (chance(rng, 0.3)) {  // w -= lr * r, into the view w was loaded from
+    const int w = load(c.shape, true), lr = g.new_register();
+    const int w_operand = c.program.back().operand;
+    g.emit({FusedOp::Constant, 0, 0, lr, -1, -1, -1, dtype, 0.01});
+    const int step = zip(BinaryOp::Mul, r, lr);
+    g.store_into(w_operand, zip(BinaryOp::Sub, w, step));
+  }
+  g.store(c.shape, r);
+  return c;
+}
+
 // A reduction of `shape` over `reduced` (one flag per dim): prologue, Reduce, epilogue.
 Case random_reduction(Rng& rng, const Dims& shape, const std::vector<bool>& reduced) {
   Case c;
@@ -355,6 +427,54 @@ TEST_F(FusedKernels, LargeKernelsMatchOpByOp) {
   }
 }
 
+TEST_F(FusedKernels, RandomMatmulsMatchOpByOp) {
+  Rng rng = test_rng();
+  for (int trial = 0; trial < 300 && !HasFailure(); ++trial) {
+    Dims batch = random_shape(rng, 2, 3);
+    const auto size = [&] { return chance(rng, 0.05) ? 0 : uniform_int(rng, 1, 9); };
+    check(random_matmul(rng, {batch, size(), size(), size()}));
+  }
+}
+
+// Each of gemm's paths: the direct kernel (tiny), packed on the stack (tiny, k > kc), batch items
+// in parallel, one item over all threads with several k blocks (kc is 512, 256 for avx512) and
+// row blocks (mc is 72 or 48), and k = 0 (zeros).
+TEST_F(FusedKernels, MatmulsOnEachGemmPathMatchOpByOp) {
+  Rng rng = test_rng();
+  const std::vector<MatmulSizes> sizes = {
+      {{}, 1, 1, 1},      {{2}, 7, 5, 33},   {{}, 3, 1100, 5}, {{3, 1}, 40, 70, 50},
+      {{}, 100, 600, 40}, {{}, 130, 9, 300}, {{2}, 13, 0, 17}, {{}, 0, 30, 20}};
+  for (const MatmulSizes& s : sizes)
+    for (int trial = 0; trial < 3 && !HasFailure(); ++trial)
+      check(random_matmul(rng, s));
+}
+
+// The brief's SGD step of a linear layer in one pass: grad = g^T @ x, stored; scaled = lr * grad,
+// stored; w -= scaled in place (operands in random_strided layouts: permuted, with gaps).
+TEST_F(FusedKernels, GradientAndUpdateOfAWeightMatchOpByOp) {
+  for (const DType dtype : {DType::Float32, DType::Float64}) {
+    const int64_t batch = 37, in = 29, out = 81;
+    const int mul = int(BinaryOp::Mul), sub = int(BinaryOp::Sub);
+    const auto ins = [dtype](FusedOp kind, int op, int operand, int dst, int a, int b) {
+      return FusedInstruction{kind, op, operand, dst, a, b, -1, dtype, 0};
+    };
+    Case c;
+    c.shape = {out, in};
+    c.registers = 5;
+    c.operands = {{{out, batch}, {out, batch}, dtype, 1, false},  // g^T
+                  {{batch, in}, {batch, in}, dtype, 2, false},    // x
+                  {c.shape, c.shape, dtype, 3, true},             // grad
+                  {{1, 1}, c.shape, dtype, 4, false},             // lr
+                  {c.shape, c.shape, dtype, 5, true},             // scaled
+                  {c.shape, c.shape, dtype, 6, true}};            // w
+    c.program = {ins(FusedOp::Product, 0, 0, 0, -1, -1), ins(FusedOp::Store, 0, 2, -1, 0, -1),
+                 ins(FusedOp::Load, 0, 3, 1, -1, -1),    ins(FusedOp::Zip, mul, 0, 2, 0, 1),
+                 ins(FusedOp::Store, 0, 4, -1, 2, -1),   ins(FusedOp::Load, 0, 5, 3, -1, -1),
+                 ins(FusedOp::Zip, sub, 0, 4, 3, 2),     ins(FusedOp::Store, 0, 5, -1, 4, -1)};
+    check(c);
+  }
+}
+
 // Updates stored into the view they were loaded from (as an optimizer's step): p -= 0.1 * g;
 // and v = 0.9 * v + g with the change v_new - v_old stored too, which reads the loaded v after
 // the store, so a load that aliased the updated memory would see the new values.
@@ -384,6 +504,25 @@ TEST_F(FusedKernels, InPlaceStoreMatchesOpByOp) {
   }
 }
 
+// A float32 value cast to float64 into its own register, then used twice (so not written
+// straight into an output): the wider elements must not overwrite ones still to be read.
+TEST_F(FusedKernels, WideningCastIntoItsOwnRegisterMatchesOpByOp) {
+  const DType f32 = DType::Float32, f64 = DType::Float64;
+  Case c;
+  c.shape = {3, 700};
+  c.registers = 2;
+  c.operands = {{c.shape, c.shape, f32, 1, false},
+                {c.shape, c.shape, f64, 2, true},
+                {c.shape, c.shape, f64, 3, true}};
+  c.program = {{FusedOp::Load, 0, 0, 0, -1, -1, -1, f32, 0},
+               {FusedOp::Map, int(UnaryOp::Exp), 0, 0, 0, -1, -1, f32, 0},
+               {FusedOp::Cast, 0, 0, 0, 0, -1, -1, f64, 0},
+               {FusedOp::Zip, int(BinaryOp::Mul), 0, 1, 0, 0, -1, f64, 0},
+               {FusedOp::Store, 0, 1, -1, 1, -1, -1, f64, 0},
+               {FusedOp::Store, 0, 2, -1, 0, -1, -1, f64, 0}};
+  check(c);
+}
+
 TEST_F(FusedKernels, MalformedKernelsAreErrors) {
   Case c;
   c.shape = {4};
@@ -397,18 +536,80 @@ TEST_F(FusedKernels, MalformedKernelsAreErrors) {
                              {ErrorCode::InvalidArgument}, {"instruction 0", "register 1"}));
 }
 
-TEST_F(FusedKernels, DiagnosticsReportTheKernel) {
-  Rng rng = test_rng();
-  const Case c = random_elementwise(rng, {1000});
+// Product kernels that break the contract: each change to a valid one is an error naming it.
+TEST_F(FusedKernels, MalformedMatmulKernelsAreErrors) {
+  const DType f32 = DType::Float32, f64 = DType::Float64;
+  Case c;
+  c.shape = {2, 4, 3};
+  c.registers = 2;
+  c.operands = {{{2, 4, 5}, {2, 4, 5}, f32, 1, false},
+                {{1, 5, 3}, {2, 5, 3}, f32, 2, false},
+                {c.shape, c.shape, f32, 3, true},
+                {{2, 5, 3}, {2, 5, 3}, f64, 4, false},
+                {{3, 5, 3}, {3, 5, 3}, f32, 5, false}};
+  c.program = {{FusedOp::Product, 0, 0, 0, -1, -1, -1, f32, 0},
+               {FusedOp::Store, 0, 2, -1, 0, -1, -1, f32, 0}};
+  const std::vector<Tensor> tensors = make_tensors(c);
+  const FusedKernel valid = kernel_of(c, tensors);
+  const auto expect_error = [&](const char* what, ErrorCode code, const char* message,
+                                auto&& change) {
+    FusedKernel k = valid;
+    change(k);
+    for (const char* name : {"cpu_seq", "cpu_par"})
+      EXPECT_TRUE(throws_error([&] { backend(name).fused(k); }, {code}, {message}))
+          << what << " on " << name;
+  };
+  for (const char* name : {"cpu_seq", "cpu_par"})
+    EXPECT_TRUE(backend(name).fused(valid));
+  expect_error("not first", ErrorCode::InvalidArgument, "Product at instruction 1",
+               [](FusedKernel& k) {
+                 k.instructions[1] = k.instructions[0];
+                 k.instructions[0] = {FusedOp::Constant, 0, 0, 1, -1, -1, -1, f32, 1};
+               });
+  expect_error("rank 1", ErrorCode::InvalidArgument, "rank 1", [](FusedKernel& k) {
+    k.rank = 1;
+    k.shape[0] = 3;
+  });
+  expect_error("no right operand", ErrorCode::InvalidArgument, "operands 4 and 5",
+               [](FusedKernel& k) { k.instructions[0].operand = 4; });
+  expect_error("f64 right operand", ErrorCode::DTypeMismatch, "float64",
+               [](FusedKernel& k) { k.operands[1] = k.operands[3]; });
+  expect_error("batch dims", ErrorCode::ShapeMismatch, "not (..., m, k)",
+               [](FusedKernel& k) { k.operands[1] = k.operands[4]; });
+  expect_error("k", ErrorCode::ShapeMismatch, "not (..., m, k)",
+               [](FusedKernel& k) { k.operands[1].shape[1] = 4; });
+  expect_error("n", ErrorCode::ShapeMismatch, "not (..., m, k)",
+               [](FusedKernel& k) { k.shape[2] = 2; });
+  expect_error("a Reduce", ErrorCode::InvalidArgument, "after a Product", [](FusedKernel& k) {
+    k.instructions[1] = {FusedOp::Reduce, int(ReduceOp::Sum), 2, 1, 0, -1, -1, f32, 0};
+  });
+}
+
+// The reports of running the case's kernel on cpu_par with diagnostics collected.
+std::vector<OpReport> reports_of(const Case& c) {
   const std::vector<Tensor> tensors = make_tensors(c);
   set_diagnostics(DiagnosticsMode::Collect);
   take_op_reports();
   backend("cpu_par").fused(kernel_of(c, tensors));
-  const std::vector<OpReport> reports = take_op_reports();
+  std::vector<OpReport> reports = take_op_reports();
   set_diagnostics(DiagnosticsMode::Off);
+  return reports;
+}
+
+TEST_F(FusedKernels, DiagnosticsReportTheKernel) {
+  Rng rng = test_rng();
+  const std::vector<OpReport> reports = reports_of(random_elementwise(rng, {1000}));
   ASSERT_EQ(reports.size(), 1u);
   EXPECT_EQ(reports[0].op.rfind("fused ops=", 0), 0u) << reports[0].op;
   EXPECT_EQ(reports[0].elements, 1000);
+}
+
+TEST_F(FusedKernels, DiagnosticsReportTheMatmulPath) {
+  Rng rng = test_rng();
+  const std::vector<OpReport> reports = reports_of(random_matmul(rng, {{2}, 5, 6, 7}));
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].path.rfind("matmul ", 0), 0u) << reports[0].path;
+  EXPECT_EQ(reports[0].elements, 2 * 5 * 7);
 }
 
 }  // namespace

@@ -2,16 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <vector>
 
 #include "backend/cpu_par/elementwise.hpp"
 #include "backend/cpu_par/fused.hpp"
-#include "backend/cpu_par/gemm.hpp"
+#include "backend/cpu_par/matmul.hpp"
 #include "backend/cpu_par/parallel.hpp"
 #include "backend/cpu_par/reduce.hpp"
 #include "backend/diagnostics.hpp"
-#include "base/index.hpp"
-#include "base/strided_layout.hpp"
 
 namespace mt {
 namespace {
@@ -31,13 +28,6 @@ void run_reported(const char* kind, const char* name, const StridedView& out, Op
   report_op({"cpu_par", label, path, num_threads(), numel(out), elapsed.count()});
 }
 
-// The batch dims of v alone: its matrix dims set to size 1, which the layout drops.
-StridedView batch_part(const StridedView& v) {
-  StridedView batch = v;
-  batch.shape[v.rank - 2] = batch.shape[v.rank - 1] = 1;
-  return batch;
-}
-
 // "ops=5 outputs=1": a fused kernel's computing instructions and its stores.
 std::string describe_fused(const FusedKernel& kernel) {
   int ops = 0, outputs = 0;
@@ -47,36 +37,6 @@ std::string describe_fused(const FusedKernel& kernel) {
     ops += kind != FusedOp::Store && kind != FusedOp::Load && kind != FusedOp::Constant;
   }
   return "ops=" + std::to_string(ops) + " outputs=" + std::to_string(outputs);
-}
-
-const char* matmul_impl(const StridedView& a, const StridedView& b, const StridedView& out) {
-  const int r = out.rank;
-  const int64_t m = out.shape[r - 2], n = out.shape[r - 1], k = a.shape[r - 1];
-  // Element offsets of each batch item of out, a and b, from a layout over the batch dims
-  // (broadcast batch dims of a or b repeat their offset). Plain matrices skip the layout.
-  Dims batch_shape = shape_of(out);
-  batch_shape[r - 2] = batch_shape[r - 1] = 1;
-  const int64_t batch = checked_numel(batch_shape);
-  std::vector<int64_t> co(batch), ao(batch), bo(batch);
-  if (batch > 1) {
-    const StridedView ob = batch_part(out), ab = batch_part(a), bb = batch_part(b);
-    const StridedLayout<3> layout = make_layout<3>({&ob, &ab, &bb}, LayoutOrder::Strides);
-    for (int64_t item = 0; item < batch; ++item) {
-      int64_t at[3];
-      layout.offsets(item, at);
-      co[item] = at[0];
-      ao[item] = at[1];
-      bo[item] = at[2];
-    }
-  }
-  return dispatch_dtype(out.dtype, [&](auto zero) {
-    using T = decltype(zero);
-    cpu_par::gemm_batched<T>(batch, m, n, k, data_as<T>(a), ao.data(), a.strides[r - 2],
-                             a.strides[r - 1], data_as<T>(b), bo.data(), b.strides[r - 2],
-                             b.strides[r - 1], data_as<T>(out), co.data(), out.strides[r - 2],
-                             out.strides[r - 1]);
-    return cpu_par::gemm_kernel_name(sizeof(T) == 8);
-  });
 }
 
 class CpuParBackend final : public Backend {
@@ -104,7 +64,7 @@ class CpuParBackend final : public Backend {
     run_reported("reduce", op_name(op), out, [&] { return cpu_par::reduce(op, in, out); });
   }
   void matmul(const StridedView& a, const StridedView& b, const StridedView& out) override {
-    run_reported("matmul", "", out, [&] { return matmul_impl(a, b, out); });
+    run_reported("matmul", "", out, [&] { return cpu_par::matmul(a, b, out); });
   }
   void copy(const StridedView& src, const StridedView& out) override {
     run_reported("copy", "", out, [&] { return cpu_par::copy(src, out); });

@@ -1,13 +1,17 @@
 #include "backend/cpu_par/fused.hpp"
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
+#include "backend/cpu_par/host_buffer.hpp"
+#include "backend/cpu_par/matmul.hpp"
 #include "backend/cpu_par/parallel.hpp"
 #include "backend/cpu_par/path_name.hpp"
 #include "backend/cpu_par/reduce.hpp"
 #include "backend/cpu_par/tile_program.hpp"
 #include "backend/fused_program.hpp"
+#include "base/index.hpp"
 
 namespace mt::cpu_par {
 namespace {
@@ -124,11 +128,82 @@ const char* run_reduction(const FusedKernel& kernel, const FusedProgramInfo& inf
   return path;
 }
 
+// A view's block of rows [i0, i1) and columns [j0, j1) of the matrix at `batch_index` (its
+// batch dims; stride 0 where the view is broadcast), as a rank-2 view.
+StridedView matrix_block(const StridedView& v, const Dims& batch_index, int64_t i0, int64_t i1,
+                         int64_t j0, int64_t j1) {
+  const int r = v.rank;
+  int64_t offset = i0 * v.strides[r - 2] + j0 * v.strides[r - 1];
+  for (int d = 0; d < r - 2; ++d)
+    offset += batch_index[d] * v.strides[d];
+  return {static_cast<char*>(v.data) + offset * itemsize(v.dtype),
+          v.dtype,
+          2,
+          {i1 - i0, j1 - j0},
+          {v.strides[r - 2], v.strides[r - 1]}};
+}
+
+// A matmul kernel: the product block by block through matmul() (the bits of eager matmul into
+// a fresh contiguous tensor), and the epilogue as a tile program on each block as soon as its
+// sums are final, on the thread that computed it, while it is in cache.
+//
+// First version: the products go to a contiguous temporary of the whole space, even where no
+// Store keeps them. gemm accumulates each block of C over the k blocks (kc) with other blocks
+// computed in between, so per-block scratch would need gemm to keep the block's partial sums
+// itself; only the epilogue's passes over memory are saved, not the temporary's.
+const char* run_matmul(const FusedKernel& kernel) {
+  const FusedInstruction& product = kernel.instructions[0];
+  const int r = kernel.rank, count = kernel.instruction_count;
+  const StridedView& a = kernel.operands[product.operand];
+  const StridedView& b = kernel.operands[product.operand + 1];
+  int64_t elements = 1;
+  for (int d = 0; d < r; ++d)
+    elements *= kernel.shape[d];
+  if (elements == 0) return "empty";
+  HostBuffer<char> products(elements * itemsize(product.dtype));
+  const StridedView c = contiguous_view(products.get(), product.dtype, r, kernel.shape);
+
+  // The epilogue, starting from a load of the products.
+  StridedView views[kTileSlots];
+  std::copy(kernel.operands, kernel.operands + kernel.operand_count, views);
+  views[kAdded] = c;
+  FusedInstruction epilogue[kFusedMaxInstructions];
+  epilogue[0] = {FusedOp::Load, 0, kAdded, product.dst, -1, -1, -1, product.dtype, 0};
+  std::copy(kernel.instructions + 1, kernel.instructions + count, epilogue + 1);
+  const TileProgram program(epilogue, count, views, kAdded);
+
+  const Dims batch_shape(std::span<const int64_t>(kernel.shape, r - 2));
+  const int64_t matrix = kernel.shape[r - 2] * kernel.shape[r - 1];
+  const FinishedBlock finished = [&](int64_t c_offset, int64_t i0, int64_t i1, int64_t j0,
+                                     int64_t j1) {
+    Dims batch_index;
+    to_index(c_offset / matrix, batch_shape, batch_index);  // c is contiguous
+    StridedView blocks[kTileSlots];
+    const StridedView* block_views[kTileSlots];
+    char* base[kTileSlots];
+    for (int k = 0; k < program.slot_count(); ++k) {
+      blocks[k] = matrix_block(*program.slot_views()[k], batch_index, i0, i1, j0, j1);
+      block_views[k] = &blocks[k];
+      base[k] = static_cast<char*>(blocks[k].data);
+    }
+    std::fill(block_views + program.slot_count(), block_views + kTileSlots, &blocks[0]);
+    const TileLayout layout = make_layout(block_views, LayoutOrder::Strides);
+    const int64_t origin[kTileSlots] = {};
+    program.run_range(layout, base, origin, 0, layout.numel);
+  };
+  matmul(a, b, c, &finished);
+  // "matmul avx2 6x16": the micro-kernel, as eager matmul reports it (fixed per process).
+  static const std::string paths[2] = {std::string("matmul ") + gemm_kernel_name(false),
+                                       std::string("matmul ") + gemm_kernel_name(true)};
+  return paths[product.dtype == DType::Float64].c_str();
+}
+
 }  // namespace
 
 const char* run_fused(const FusedKernel& kernel) {
   const FusedProgramInfo info = analyze_fused_kernel(kernel);
   if (info.reduce_at >= 0) return run_reduction(kernel, info);
+  if (info.product) return run_matmul(kernel);
   return run_parallel(TileProgram(kernel.instructions, kernel.instruction_count, kernel.operands));
 }
 

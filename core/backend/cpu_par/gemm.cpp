@@ -19,9 +19,9 @@
 #include <cstdint>
 
 #include "backend/cpu_par/gemm_kernel.hpp"
+#include "backend/cpu_par/host_buffer.hpp"
 #include "backend/cpu_par/isa.hpp"
 #include "backend/cpu_par/parallel.hpp"
-#include "base/allocator.hpp"
 
 namespace mt::cpu_par {
 namespace {
@@ -69,23 +69,6 @@ template <class T> const GemmKernel<T>& active_kernel() {
   return kernel;
 }
 
-// A packing buffer from the caching allocator: the same blocks come back call after call, so
-// their pages are touched once (large ones are huge pages).
-template <class T> class Buffer {
- public:
-  explicit Buffer(int64_t elements)
-      : bytes_(elements * static_cast<int64_t>(sizeof(T))),
-        data_(static_cast<T*>(host_allocate(bytes_))) {}
-  ~Buffer() { host_free(data_, bytes_); }
-  Buffer(const Buffer&) = delete;
-  Buffer& operator=(const Buffer&) = delete;
-  T* get() const { return data_; }
-
- private:
-  int64_t bytes_;
-  T* data_;
-};
-
 // [0, count) split into `parts` ranges whose sizes differ by at most one.
 struct Split {
   int64_t count, parts;
@@ -124,9 +107,19 @@ template <class T> int64_t b_buffer_size(const GemmKernel<T>& kernel, int64_t n,
   return round_up(block_size(n, kernel.nc, kernel.nr), kernel.nr) * k_block(kernel, k);
 }
 
+// Reports the blocks of one item whose sums are final to a FinishedBlock, where there is one.
+struct ItemBlocks {
+  const FinishedBlock* finished;
+  int64_t c_offset;
+  void operator()(int64_t i0, int64_t i1, int64_t j0, int64_t j1) const {
+    if (finished) (*finished)(c_offset, i0, i1, j0, j1);
+  }
+};
+
 // One item on the calling thread.
 template <class T>
-void gemm_sequential(const GemmKernel<T>& kernel, const Operands<T>& x, T* packed_a, T* packed_b) {
+void gemm_sequential(const GemmKernel<T>& kernel, const Operands<T>& x, T* packed_a, T* packed_b,
+                     const ItemBlocks& finished) {
   const int64_t nc_max = block_size(x.n, kernel.nc, kernel.nr);
   const int64_t kc_max = k_block(kernel, x.k);
   const int64_t mc_max = block_size(x.m, kernel.mc, kernel.mr);
@@ -140,6 +133,7 @@ void gemm_sequential(const GemmKernel<T>& kernel, const Operands<T>& x, T* packe
         kernel.pack_a(mc, kc, x.a + ic * x.a_rs + pc * x.a_cs, x.a_rs, x.a_cs, packed_a);
         kernel.macro_kernel(mc, nc, kc, packed_a, packed_b, x.c + ic * x.c_rs + jc * x.c_cs, x.c_rs,
                             x.c_cs, pc > 0);
+        if (pc + kc == x.k) finished(ic, ic + mc, jc, jc + nc);
       }
     }
   }
@@ -163,7 +157,7 @@ template <class T> void gemm_direct(const GemmKernel<T>& kernel, Operands<T> x) 
     kernel.direct(x.m, x.n, x.k, x.a, x.a_rs, x.a_cs, x.b, x.b_rs, x.c, x.c_rs, x.c_cs);
     return;
   }
-  Buffer<T> rows(x.k * x.n);
+  HostBuffer<T> rows(x.k * x.n);
   for (int64_t p = 0; p < x.k; ++p)
     for (int64_t j = 0; j < x.n; ++j)
       rows.get()[p * x.n + j] = x.b[p * x.b_rs + j * x.b_cs];
@@ -177,11 +171,12 @@ template <class T> void gemm_direct(const GemmKernel<T>& kernel, Operands<T> x) 
 // 2 or 4 threads); column groups split C further only when there are too few row blocks.
 // (Packing all of k x nc of B at once, so that tasks need no barrier per kc block, measured no
 // faster and slower for double: more of L3 and repeated packing of A.)
-template <class T> void gemm_parallel(const GemmKernel<T>& kernel, const Operands<T>& x) {
+template <class T>
+void gemm_parallel(const GemmKernel<T>& kernel, const Operands<T>& x, const ItemBlocks& finished) {
   const int64_t mr = kernel.mr, nr = kernel.nr;
   const int64_t nc_max = block_size(x.n, kernel.nc, nr);
   const int64_t kc_max = k_block(kernel, x.k);
-  Buffer<T> packed_b(round_up(nc_max, nr) * kc_max);
+  HostBuffer<T> packed_b(round_up(nc_max, nr) * kc_max);
 
   const int64_t m_panels = ceil_div(x.m, mr);
   const Split rows{m_panels, std::min(m_panels, round_up(ceil_div(x.m, kernel.mc), 4))};
@@ -205,7 +200,7 @@ template <class T> void gemm_parallel(const GemmKernel<T>& kernel, const Operand
             kernel.pack_b(kc, j1 - j0, b + j0 * x.b_cs, x.b_rs, x.b_cs, packed_b.get() + j0 * kc);
           });
       parallel_for(rows.parts * cols.parts, 1, [&](int64_t t0, int64_t t1) {
-        Buffer<T> packed_a(a_size);
+        HostBuffer<T> packed_a(a_size);
         for (int64_t t = t0; t < t1; ++t) {
           const int64_t r = t / cols.parts, g = t % cols.parts;
           const int64_t i0 = rows.begin(r) * mr, i1 = std::min(x.m, rows.end(r) * mr);
@@ -214,6 +209,7 @@ template <class T> void gemm_parallel(const GemmKernel<T>& kernel, const Operand
                         packed_a.get());
           kernel.macro_kernel(i1 - i0, j1 - j0, kc, packed_a.get(), packed_b.get() + j0 * kc,
                               x.c + i0 * x.c_rs + (jc + j0) * x.c_cs, x.c_rs, x.c_cs, pc > 0);
+          if (pc + kc == x.k) finished(i0, i1, jc + j0, jc + j1);
         }
       });
     }
@@ -226,13 +222,17 @@ template <class T>
 void gemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, const T* a,
                   const int64_t* a_offsets, int64_t a_rs, int64_t a_cs, const T* b,
                   const int64_t* b_offsets, int64_t b_rs, int64_t b_cs, T* c,
-                  const int64_t* c_offsets, int64_t c_rs, int64_t c_cs) {
+                  const int64_t* c_offsets, int64_t c_rs, int64_t c_cs,
+                  const FinishedBlock* finished) {
   if (batch <= 0 || m <= 0 || n <= 0) return;
+  const auto blocks = [&](int64_t item) { return ItemBlocks{finished, c_offsets[item]}; };
   if (k <= 0) {
-    for (int64_t item = 0; item < batch; ++item)
+    for (int64_t item = 0; item < batch; ++item) {
       for (int64_t i = 0; i < m; ++i)
         for (int64_t j = 0; j < n; ++j)
           c[c_offsets[item] + i * c_rs + j * c_cs] = T(0);
+      blocks(item)(0, m, 0, n);
+    }
     return;
   }
   const GemmKernel<T>& kernel = active_kernel<T>();
@@ -247,15 +247,17 @@ void gemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, const T* a,
     item_work = INT64_MAX;
   // Items one per task (or several small ones per task), each on one thread.
   auto run_items = [&](int64_t first, int64_t last) {
-    Buffer<T> packed_a(a_buffer_size(kernel, m, k));
-    Buffer<T> packed_b(b_buffer_size(kernel, n, k));
+    HostBuffer<T> packed_a(a_buffer_size(kernel, m, k));
+    HostBuffer<T> packed_b(b_buffer_size(kernel, n, k));
     for (int64_t item = first; item < last; ++item)
-      gemm_sequential(kernel, operands(item), packed_a.get(), packed_b.get());
+      gemm_sequential(kernel, operands(item), packed_a.get(), packed_b.get(), blocks(item));
   };
   if (item_work <= kInlineWork / batch && k <= kernel.kc) {
     // Tiny: on this thread, unpacked.
-    for (int64_t item = 0; item < batch; ++item)
+    for (int64_t item = 0; item < batch; ++item) {
       gemm_direct(kernel, operands(item));
+      blocks(item)(0, m, 0, n);
+    }
   } else if (item_work <= kInlineWork / batch) {
     // Tiny but long along k: on this thread, with packing buffers on the stack when they fit.
     const int64_t a_size = round_up(a_buffer_size(kernel, m, k), 64 / int64_t{sizeof(T)});
@@ -265,7 +267,7 @@ void gemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, const T* a,
       T* packed_a = reinterpret_cast<T*>(stack);
       T* packed_b = packed_a + a_size;  // 64-byte aligned
       for (int64_t item = 0; item < batch; ++item)
-        gemm_sequential(kernel, operands(item), packed_a, packed_b);
+        gemm_sequential(kernel, operands(item), packed_a, packed_b, blocks(item));
     } else {
       run_items(0, batch);
     }
@@ -273,7 +275,7 @@ void gemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, const T* a,
     parallel_for(batch, std::max<int64_t>(1, kChunkWork / item_work), run_items);
   } else {
     for (int64_t item = 0; item < batch; ++item)
-      gemm_parallel(kernel, operands(item));
+      gemm_parallel(kernel, operands(item), blocks(item));
   }
 }
 
@@ -283,9 +285,10 @@ const char* gemm_kernel_name(bool is_double) {
 
 template void gemm_batched<float>(int64_t, int64_t, int64_t, int64_t, const float*, const int64_t*,
                                   int64_t, int64_t, const float*, const int64_t*, int64_t, int64_t,
-                                  float*, const int64_t*, int64_t, int64_t);
+                                  float*, const int64_t*, int64_t, int64_t, const FinishedBlock*);
 template void gemm_batched<double>(int64_t, int64_t, int64_t, int64_t, const double*,
                                    const int64_t*, int64_t, int64_t, const double*, const int64_t*,
-                                   int64_t, int64_t, double*, const int64_t*, int64_t, int64_t);
+                                   int64_t, int64_t, double*, const int64_t*, int64_t, int64_t,
+                                   const FinishedBlock*);
 
 }  // namespace mt::cpu_par

@@ -23,10 +23,11 @@ bool computes(FusedOp kind) {
          kind == FusedOp::ZipBackward || kind == FusedOp::Cast;
 }
 
-// The registers of the thread's running tile: allocated once per thread, L1-sized in use.
+// The registers of the thread's running tile, and one spare (at kFusedMaxRegisters): allocated
+// once per thread, L1-sized in use.
 char* register_file() {
   struct alignas(64) Registers {
-    char bytes[kFusedMaxRegisters * kRegisterBytes];
+    char bytes[(kFusedMaxRegisters + 1) * kRegisterBytes];
   };
   thread_local const std::unique_ptr<Registers> registers = std::make_unique<Registers>();
   return registers->bytes;
@@ -84,6 +85,11 @@ TileProgram::TileProgram(const FusedInstruction* instructions, int count, const 
           slot_views_[load.slot]->data == slot_views_[store.slot]->data)
         load.copy = true;
   mark_direct_writes();
+  // A Cast that widens a value into its own register would overwrite elements it has still to
+  // read: it converts into the spare register, whose result is then copied back.
+  for (Step& s : steps_)
+    s.via_spare = s.kind == FusedOp::Cast && !s.direct && s.dst == s.a &&
+                  itemsize(s.dtype) > itemsize(s.from);
 }
 
 // A computed value whose only use is a Store is computed into the stored operand, unless that
@@ -175,10 +181,12 @@ void TileProgram::run(int64_t n, char* const* ptr, const int64_t* stride) const 
     const bool load = s.kind == FusedOp::Load;
     const char* src = load ? ptr[s.slot] : reg_ptr[s.a];
     const int64_t src_stride = load ? stride[s.slot] : reg_stride[s.a];
+    char* const into = s.via_spare ? registers + kFusedMaxRegisters * kRegisterBytes : out;
     if (s.dtype == DType::Float32)
-      call<float>(s, n, out, os, reg_ptr, reg_stride, src, src_stride);
+      call<float>(s, n, into, os, reg_ptr, reg_stride, src, src_stride);
     else
-      call<double>(s, n, out, os, reg_ptr, reg_stride, src, src_stride);
+      call<double>(s, n, into, os, reg_ptr, reg_stride, src, src_stride);
+    if (s.via_spare) std::memcpy(out, into, n * itemsize(s.dtype));
     if (s.kind != FusedOp::Store) {
       reg_ptr[s.dst] = out;
       reg_stride[s.dst] = os;

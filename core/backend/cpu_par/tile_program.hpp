@@ -49,11 +49,12 @@ class TileProgram {
     FusedOp kind;
     int op, operand;  // operand: ZipBackward's grad
     int dst, a, b, c;
-    DType dtype, from;    // from: r[a]'s dtype (Cast, Store)
-    int slot = -1;        // Load / Store: the operand's slot; a direct write: the stored slot
-    bool direct = false;  // computed straight into `slot` (its only use is a Store)
-    bool done = false;    // a Store that a direct write already did
-    bool copy = false;    // a Load of an operand that is also stored: copied, not aliased
+    DType dtype, from;       // from: r[a]'s dtype (Cast, Store)
+    int slot = -1;           // Load / Store: the operand's slot; a direct write: the stored slot
+    bool direct = false;     // computed straight into `slot` (its only use is a Store)
+    bool done = false;       // a Store that a direct write already did
+    bool copy = false;       // a Load of an operand that is also stored: copied, not aliased
+    bool via_spare = false;  // a Cast widening its own register: through the spare register
     alignas(8) unsigned char constant[8] = {};
   };
   // One step's kernel call into `out`; a conversion (copied Load, Cast, Store) reads `src`.

@@ -94,26 +94,12 @@ class CpuSeqBackend final : public Backend {
   }
 
   void matmul(const StridedView& a, const StridedView& b, const StridedView& out) override {
-    // out[..., i, j] = sum_k a[..., i, k] * b[..., k, j], summed in place: no (i, k, j)
-    // intermediate. broadcast_index maps the batch dims; the contracted one is then set to k.
-    const int rank = out.rank;
-    const int64_t inner = a.shape[rank - 1];
     dispatch_dtype(out.dtype, [&](auto zero) {
       using T = decltype(zero);
       const Strided<T> lhs(a), rhs(b), dst(out);
-      const Dims out_shape = shape_of(out), a_shape = shape_of(a), b_shape = shape_of(b);
-      for_each_index(shape_of(out), [&](int64_t, const Dims& o) {
-        Dims ai, bi;
-        broadcast_index(o, out_shape, a_shape, ai);
-        broadcast_index(o, out_shape, b_shape, bi);
-        T acc = T(0);
-        for (int64_t k = 0; k < inner; ++k) {
-          ai[rank - 1] = k;
-          bi[rank - 2] = k;
-          acc += lhs.at(ai) * rhs.at(bi);
-        }
-        dst.at(o) = acc;
-      });
+      const Dims shape = shape_of(out);
+      for_each_index(
+          shape, [&](int64_t, const Dims& o) { dst.at(o) = matmul_element(lhs, rhs, o, shape); });
     });
   }
 

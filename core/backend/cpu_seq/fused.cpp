@@ -26,7 +26,7 @@ template <class T> T& as(Scalar& s) {
 class Interpreter {
  public:
   Interpreter(const FusedKernel& kernel, const FusedProgramInfo& info)
-      : kernel_(kernel), info_(info) {
+      : kernel_(kernel), info_(info), shape_(std::span<const int64_t>(kernel.shape, kernel.rank)) {
     for (int k = 0; k < kernel.operand_count; ++k)
       strides_[k] = strides_of(kernel.operands[k]);
   }
@@ -79,11 +79,16 @@ class Interpreter {
       case FusedOp::Store: element<T>(ins.operand, index) = as<T>(regs_[ins.a]); break;
       case FusedOp::Reduce:  // run_fused folds around the prologue and epilogue ranges
         break;
+      case FusedOp::Product:
+        dst = matmul_element(Strided<T>(kernel_.operands[ins.operand]),
+                             Strided<T>(kernel_.operands[ins.operand + 1]), index, shape_);
+        break;
     }
   }
 
   const FusedKernel& kernel_;
   const FusedProgramInfo& info_;
+  const Dims shape_;  // the iteration space
   Dims strides_[kFusedMaxOperands];
   Scalar regs_[kFusedMaxRegisters] = {};
 };

@@ -15,6 +15,7 @@ template <class T> class Strided {
       : data_(data_as<T>(v)), shape_(shape_of(v)), strides_(strides_of(v)) {}
 
   T& at(const Dims& index) const { return data_[index_to_position(index, strides_)]; }
+  const Dims& shape() const { return shape_; }
 
   // The element that `out_index` of an output of shape `out_shape` reads when this tensor is
   // broadcast to that shape.
@@ -29,6 +30,25 @@ template <class T> class Strided {
   Dims shape_;
   Dims strides_;
 };
+
+// Element `index` of the product a @ b of `shape` (matrices in the last two dims, batch dims
+// broadcast): the sum over k of a[..., i, k] * b[..., k, j] in order of k, with no (i, k, j)
+// intermediate. One function for matmul and the fused matmul kernels, so that their bits agree.
+template <class T>
+T matmul_element(const Strided<T>& a, const Strided<T>& b, const Dims& index, const Dims& shape) {
+  const int rank = shape.size();
+  const int64_t inner = a.shape()[rank - 1];
+  Dims ai, bi;  // broadcast_index maps the batch dims; the contracted one is then set to k
+  broadcast_index(index, shape, a.shape(), ai);
+  broadcast_index(index, shape, b.shape(), bi);
+  T acc = T(0);
+  for (int64_t k = 0; k < inner; ++k) {
+    ai[rank - 1] = k;
+    bi[rank - 2] = k;
+    acc += a.at(ai) * b.at(bi);
+  }
+  return acc;
+}
 
 // Calls body(ordinal, index) for every element of `shape`, in row-major order.
 template <class Body> void for_each_index(const Dims& shape, Body&& body) {
