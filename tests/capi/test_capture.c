@@ -19,6 +19,15 @@ static void set_fusion(const char* value) {
     unsetenv("MINITENSOR_FUSION");
 }
 
+/* The plan of `graph` with every op a kernel of its own (MINITENSOR_FUSION=0). */
+static mt_plan* compile_unfused(const mt_graph* graph) {
+  mt_plan* plan = NULL;
+  set_fusion("0");
+  CHECK_OK(mt_graph_compile(graph, &plan));
+  set_fusion(NULL);
+  return plan;
+}
+
 /* The graph of a * b + c for a, b of shape (2, 3) and c of shape (3,), float32; the product's
  * handle is released before the end, so the plan need not store it. */
 static mt_graph* capture_mul_add(void) {
@@ -131,19 +140,17 @@ static void parameters_by_reference(void) {
   mt_tensor *x = NULL, *y = NULL, *got = NULL, *input = VEC(MT_FLOAT64, 10, 20, 30);
   mt_graph* graph = NULL;
   mt_plan* plan = NULL;
-  set_fusion("0");
   CHECK_OK(mt_capture_begin());
   CHECK_OK(mt_capture_input(DIMS(3), MT_FLOAT64, &x));
   CHECK_OK(mt_zip(MT_ZIP_MUL, x, w, &y));
   CHECK_OK(mt_capture_end(&y, 1, &graph));
-  CHECK_OK(mt_graph_compile(graph, &plan));
+  plan = compile_unfused(graph);
   CHECK_OK(mt_plan_run(plan, &input, 1, &got, 1));
   CHECK_TENSOR(got, DIMS(3), VALUES(10, 40, 90));
   mt_release(got);
   CHECK_OK(mt_set(w, DIMS(1), -1));
   CHECK_OK(mt_plan_run(plan, &input, 1, &got, 1));
   CHECK_TENSOR(got, DIMS(3), VALUES(10, -20, 90));
-  set_fusion(NULL);
   RELEASE(w, x, y, got, input);
   mt_plan_release(plan);
   mt_graph_release(graph);
@@ -266,9 +273,7 @@ static void graph_and_plan_handles(void) {
   CHECK_ERR_OUT_TYPED(mt_plan*, mt_graph_compile((const mt_graph*)(void*)t, OUT),
                       MT_ERR_INVALID_ARGUMENT, "mt_graph_compile",
                       "graph is an mt_tensor handle, not an mt_graph");
-  set_fusion("0");
-  CHECK_OK(mt_graph_compile(graph, &plan));
-  set_fusion(NULL);
+  plan = compile_unfused(graph);
   /* The plan keeps the graph: it runs after the graph's handle is gone. */
   mt_graph_release(graph);
   CHECK_STR(mt_last_error(), "");
@@ -303,9 +308,7 @@ static void run_arguments(void) {
   mt_tensor* inputs[3];
   int64_t s[5] = {-5, -5, -5, -5, -5};
   char* text = SENTINEL;
-  set_fusion("0");
-  CHECK_OK(mt_graph_compile(graph, &plan));
-  set_fusion(NULL);
+  plan = compile_unfused(graph);
   CHECK_OK(mt_ones(DIMS(2, 3), MT_FLOAT32, &a));
   CHECK_OK(mt_ones(DIMS(2, 3), MT_FLOAT32, &b));
   CHECK_OK(mt_ones(DIMS(3), MT_FLOAT32, &c));
