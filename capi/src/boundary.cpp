@@ -122,8 +122,7 @@ Tensor optional_tensor(const mt_tensor* handle, const char* what) {
 std::vector<Tensor> tensors_arg(mt_tensor* const* tensors, int64_t count, const char* what) {
   if (count < 0) fail(ErrorCode::InvalidArgument, "negative count ", count, " of ", what);
   if (count > 0) require(tensors, what);
-  std::vector<Tensor> result;
-  result.reserve(static_cast<size_t>(count));
+  std::vector<Tensor> result;  // not reserved: a count beyond any array would throw length_error
   for (int64_t i = 0; i < count; ++i) {
     result.push_back(tensor_of(tensors[i], cat(what, "[", i, "]").c_str()));
   }

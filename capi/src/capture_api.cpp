@@ -86,12 +86,17 @@ mt_status_t mt_plan_run(mt_plan* plan, mt_tensor* const* inputs, int64_t n_input
                         mt_tensor** outputs, int64_t n_outputs) {
   return guarded("mt_plan_run", [&] {
     const fusion::Plan& p = live(plan, "plan");
-    const std::vector<Tensor> in = tensors_arg(inputs, n_inputs, "inputs");
+    // The counts are checked before either array is read: a wrong one would read past it.
+    require_count(n_inputs, "n_inputs");
     require_count(n_outputs, "n_outputs");
-    const auto expected = static_cast<int64_t>(p.graph().outputs.size());
-    if (n_outputs != expected)
-      fail(ErrorCode::InvalidArgument, "n_outputs is ", n_outputs, " but the plan has ", expected,
+    const auto takes = static_cast<int64_t>(p.graph().inputs.size());
+    const auto gives = static_cast<int64_t>(p.graph().outputs.size());
+    if (n_inputs != takes)
+      fail(ErrorCode::InvalidArgument, "the plan takes ", takes, " inputs, given ", n_inputs);
+    if (n_outputs != gives)
+      fail(ErrorCode::InvalidArgument, "n_outputs is ", n_outputs, " but the plan has ", gives,
            " outputs");
+    const std::vector<Tensor> in = tensors_arg(inputs, n_inputs, "inputs");
     if (n_outputs > 0) require(outputs, "outputs");
     const std::vector<Tensor> results = p.run(in);
     // Every handle is made before any is stored, so a failure leaves `outputs` untouched.

@@ -334,7 +334,9 @@ static void run_arguments(void) {
   CHECK_ERR(mt_plan_run(plan, inputs, 3, outs, -1), MT_ERR_INVALID_ARGUMENT, "mt_plan_run",
             "negative n_outputs -1");
   CHECK_ERR(mt_plan_run(plan, inputs, -1, outs, 1), MT_ERR_INVALID_ARGUMENT, "mt_plan_run",
-            "negative count -1 of inputs");
+            "negative n_inputs -1");
+  CHECK_ERR(mt_plan_run(plan, inputs, INT64_MAX, outs, 1), MT_ERR_INVALID_ARGUMENT, "mt_plan_run",
+            "takes 3 inputs, given 9223372036854775807"); /* the array is not read */
   CHECK_ERR(mt_plan_run(plan, NULL, 3, outs, 1), MT_ERR_INVALID_ARGUMENT, "mt_plan_run",
             "inputs is NULL");
   CHECK_ERR(mt_plan_run(plan, inputs, 3, NULL, 1), MT_ERR_INVALID_ARGUMENT, "mt_plan_run",
