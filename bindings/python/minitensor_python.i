@@ -31,7 +31,7 @@
 
 %{
 /* Indexed by status; [0] is the base class minitensor.Error. */
-#define MT_PY_LAST_STATUS MT_ERR_COLLECTIVE_MISMATCH
+#define MT_PY_LAST_STATUS MT_ERR_CAPTURE
 static PyObject* mt_py_errors[MT_PY_LAST_STATUS + 1];
 
 static PyObject* mt_py_error_type(mt_status_t status) {
@@ -90,7 +90,10 @@ static int mt_py_add_error(PyObject* dict, mt_status_t status, const char* name,
       mt_py_add_error(d, MT_ERR_COLLECTIVE_FAILED, "CollectiveFailedError", PyExc_RuntimeError,
                       "A collective that failed or timed out; the communicator is then broken.") ||
       mt_py_add_error(d, MT_ERR_COLLECTIVE_MISMATCH, "CollectiveMismatchError", PyExc_RuntimeError,
-                      "Ranks that called different collectives (or other shapes or dtypes)."))
+                      "Ranks that called different collectives (or other shapes or dtypes).") ||
+      mt_py_add_error(d, MT_ERR_CAPTURE, "CaptureError", PyExc_RuntimeError,
+                      "What a capture does not allow: a value read, a nested capture, releasing "
+                      "a placeholder, a call outside a capture."))
     return NULL;
 %}
 
@@ -128,6 +131,8 @@ static void mt_py_release_sampler(void* h) { mt_sampler_release((mt_sampler*)h);
 static void mt_py_release_data_parallel(void* h) {
   mt_data_parallel_release((mt_data_parallel*)h);
 }
+static void mt_py_release_graph(void* h) { mt_graph_release((mt_graph*)h); }
+static void mt_py_release_plan(void* h) { mt_plan_release((mt_plan*)h); }
 
 typedef struct mt_py_kind {
   const char* name; /* the capsule name: the C type */
@@ -140,7 +145,8 @@ static const mt_py_kind mt_py_kinds[] = {
     {"mt_optimizer", mt_py_release_optimizer},
     {"mt_communicator", mt_py_release_communicator},
     {"mt_sampler", mt_py_release_sampler},
-    {"mt_data_parallel", mt_py_release_data_parallel}};
+    {"mt_data_parallel", mt_py_release_data_parallel},
+    {"mt_graph", mt_py_release_graph},     {"mt_plan", mt_py_release_plan}};
 
 static const mt_py_kind* mt_py_kind_named(const char* name) {
   size_t i;
@@ -236,6 +242,8 @@ MT_PY_HANDLE(mt_optimizer)
 MT_PY_HANDLE(mt_communicator)
 MT_PY_HANDLE(mt_sampler)
 MT_PY_HANDLE(mt_data_parallel)
+MT_PY_HANDLE(mt_graph)
+MT_PY_HANDLE(mt_plan)
 /* mt_dataset's two tensors. */
 %apply mt_tensor** out { mt_tensor** x, mt_tensor** y };
 
@@ -249,6 +257,8 @@ MT_PY_HANDLE(mt_data_parallel)
 %ignore mt_communicator_release;
 %ignore mt_sampler_release;
 %ignore mt_data_parallel_release;
+%ignore mt_graph_release;
+%ignore mt_plan_release;
 
 %nothread mt_close_handle;
 %exception mt_close_handle {
@@ -479,6 +489,9 @@ PyObject* mt_py_index(PyObject* value, const char* function, const char* paramet
 %include <typemaps.i>
 %apply int32_t* OUTPUT { int32_t* out, int32_t* type, int32_t* index };
 %apply int64_t* OUTPUT { int64_t* out, int64_t* in_use, int64_t* cached };
+/* mt_plan_stats: a list of its five numbers. */
+%apply int64_t* OUTPUT { int64_t* ops, int64_t* kernels, int64_t* fused_kernels,
+                         int64_t* bytes_avoided, int64_t* bytes_moved };
 %apply double* OUTPUT { double* out };
 
 /* mt_shape, mt_strides: the tensor's ndim values as a tuple. */
@@ -573,19 +586,20 @@ static int mt_py_int64_array(PyObject* input, const mt_py_arg* arg, int64_t** va
   PyMem_Free((void*)$1);
 }
 
-/* The optimizers' parameters: a sequence of tensor handles, in use until the call returns. */
+/* Lists of tensors (the optimizers' and DDP's parameters, a capture's outputs, a plan's
+ * inputs): a sequence of tensor handles, in use until the call returns. */
 %typemap(in) (mt_tensor* const* params, int32_t count) (PyObject* items = NULL,
                                                          Py_ssize_t used = 0) {
   Py_ssize_t n;
   items = PySequence_Fast($input, "$symname: expected a sequence of tensors");
   if (!items) SWIG_fail;
   n = PySequence_Fast_GET_SIZE(items);
-  if (n > INT32_MAX) {
-    PyErr_Format(PyExc_ValueError, "$symname: %zd parameters are too many", n);
+  if (sizeof($2) < sizeof(int64_t) && n > INT32_MAX) {
+    PyErr_Format(PyExc_ValueError, "$symname: %zd tensors are too many", n);
     SWIG_fail;
   }
   $1 = (mt_tensor**)PyMem_Calloc((size_t)n + 1, sizeof(mt_tensor*));
-  $2 = (int32_t)n;
+  $2 = ($2_ltype)n;
   if (!$1) {
     PyErr_NoMemory();
     SWIG_fail;
@@ -602,6 +616,46 @@ static int mt_py_int64_array(PyObject* input, const mt_py_arg* arg, int64_t** va
   Py_XDECREF(items$argnum);
   PyMem_Free($1);
 }
+/* (one typemap per pattern, as above: SWIG then declares `items` and `used` for each) */
+%apply (mt_tensor* const* params, int32_t count) {
+  (mt_tensor* const* outputs, int64_t count), (mt_tensor* const* inputs, int64_t n_inputs)
+};
+
+/* mt_plan_run's results: as many as the plan has (mt_plan_output_count), returned as a tuple
+ * of tensor handles. Sized in the check typemap, which runs once the plan (arg1) is converted;
+ * numinputs=0 typemaps run before any argument is. */
+%typemap(in, numinputs=0) (mt_tensor** outputs, int64_t n_outputs) {
+  $1 = NULL;
+  $2 = 0;
+}
+%typemap(check) (mt_tensor** outputs, int64_t n_outputs) {
+  const int64_t count = mt_plan_output_count(arg1); /* -1 for a bad plan: the call says why */
+  $2 = count < 0 ? 0 : count;
+  $1 = (mt_tensor**)PyMem_Calloc((size_t)$2 + 1, sizeof(mt_tensor*));
+  if (!$1) {
+    PyErr_NoMemory();
+    SWIG_fail;
+  }
+}
+%typemap(argout) (mt_tensor** outputs, int64_t n_outputs) {
+  /* Every handle ends up owned by the tuple, or released when the tuple cannot be made. */
+  PyObject* tuple = PyTuple_New((Py_ssize_t)$2);
+  int complete = tuple != NULL;
+  int64_t i;
+  for (i = 0; i < $2; ++i) {
+    PyObject* wrapped = NULL;
+    if (tuple) wrapped = mt_py_wrap_handle($1[i], "mt_tensor"); /* releases it on failure */
+    else mt_release($1[i]);
+    if (wrapped) PyTuple_SET_ITEM(tuple, (Py_ssize_t)i, wrapped);
+    else complete = 0;
+  }
+  if (!complete) {
+    Py_XDECREF(tuple);
+    SWIG_fail;
+  }
+  $result = SWIG_Python_AppendOutput($result, tuple);
+}
+%typemap(freearg) (mt_tensor** outputs, int64_t n_outputs) { PyMem_Free($1); }
 
 /* Library-allocated text (mt_to_string, mt_take_diagnostics) becomes a str, which the typemap
  * frees: mt_string_free has nothing to do in Python (wrapped, it would free SWIG's copy of a

@@ -21,6 +21,7 @@ static_assert(MT_ERR_INVALID_ARGUMENT == int(ErrorCode::InvalidArgument) &&
               MT_ERR_UNSUPPORTED == int(ErrorCode::Unsupported));
 static_assert(MT_ERR_DEVICE_MISMATCH == int(ErrorCode::DeviceMismatch) &&
               MT_ERR_DEVICE_UNAVAILABLE == int(ErrorCode::DeviceUnavailable));
+static_assert(MT_ERR_CAPTURE == int(ErrorCode::CaptureMisuse));
 static_assert(MT_DEVICE_CPU == int(DeviceType::Cpu) && MT_DEVICE_CUDA == int(DeviceType::Cuda));
 static_assert(MT_CUDA_MATMUL_KERNEL == int(CudaMatmul::Kernel) &&
               MT_CUDA_MATMUL_CUBLAS == int(CudaMatmul::Cublas));
@@ -67,6 +68,8 @@ const char* handle_type(HandleKind kind) {
     case HandleKind::Communicator: return "mt_communicator";
     case HandleKind::Sampler: return "mt_sampler";
     case HandleKind::DataParallel: return "mt_data_parallel";
+    case HandleKind::Graph: return "mt_graph";
+    case HandleKind::Plan: return "mt_plan";
   }
   return "unknown";
 }
@@ -81,14 +84,17 @@ const char* release_function(HandleKind kind) {
     case HandleKind::Communicator: return "mt_communicator_release";
     case HandleKind::Sampler: return "mt_sampler_release";
     case HandleKind::DataParallel: return "mt_data_parallel_release";
+    case HandleKind::Graph: return "mt_graph_release";
+    case HandleKind::Plan: return "mt_plan_release";
   }
   return "unknown";
 }
 
 bool is_kind(uint32_t tag) {
-  for (HandleKind kind : {HandleKind::Tensor, HandleKind::Generator, HandleKind::Linear,
-                          HandleKind::Mlp, HandleKind::Optimizer, HandleKind::Communicator,
-                          HandleKind::Sampler, HandleKind::DataParallel})
+  for (HandleKind kind :
+       {HandleKind::Tensor, HandleKind::Generator, HandleKind::Linear, HandleKind::Mlp,
+        HandleKind::Optimizer, HandleKind::Communicator, HandleKind::Sampler,
+        HandleKind::DataParallel, HandleKind::Graph, HandleKind::Plan})
     if (tag == static_cast<uint32_t>(kind)) return true;
   return false;
 }
@@ -113,16 +119,14 @@ Tensor optional_tensor(const mt_tensor* handle, const char* what) {
   return handle ? tensor_of(handle, what) : Tensor();
 }
 
-// The `count` tensors of `params` (a NULL entry is an error).
-std::vector<Tensor> tensors_arg(mt_tensor* const* params, int32_t count) {
-  if (count < 0) fail(ErrorCode::InvalidArgument, "negative parameter count ", count);
-  if (count > 0) require(params, "params");
-  std::vector<Tensor> tensors;
-  tensors.reserve(static_cast<size_t>(count));
-  for (int32_t i = 0; i < count; ++i) {
-    tensors.push_back(tensor_of(params[i], cat("params[", i, "]").c_str()));
+std::vector<Tensor> tensors_arg(mt_tensor* const* tensors, int64_t count, const char* what) {
+  if (count < 0) fail(ErrorCode::InvalidArgument, "negative count ", count, " of ", what);
+  if (count > 0) require(tensors, what);
+  std::vector<Tensor> result;  // not reserved: a count beyond any array would throw length_error
+  for (int64_t i = 0; i < count; ++i) {
+    result.push_back(tensor_of(tensors[i], cat(what, "[", i, "]").c_str()));
   }
-  return tensors;
+  return result;
 }
 
 mt_tensor* new_handle(Tensor tensor) {
@@ -137,6 +141,12 @@ void release_tensor(mt_tensor* handle) noexcept {
   const uint32_t tag = handle->tag.load(std::memory_order_acquire);
   if (tag != static_cast<uint32_t>(HandleKind::Tensor)) {
     end_handle(handle, "mt_release", "tensor");  // not live: sets the message
+    return;
+  }
+  if (is_capture_placeholder(handle)) {
+    set_error(MT_ERR_CAPTURE,
+              "mt_release: tensor is an input placeholder of the capture active on this thread; "
+              "release it after mt_capture_end (or mt_capture_abandon)");
     return;
   }
   // acq_rel: the thread that frees sees every write made through the other references.
@@ -211,7 +221,8 @@ const char* mt_status_name(mt_status_t status) {
                                       "MT_ERR_DEVICE_MISMATCH",
                                       "MT_ERR_DEVICE_UNAVAILABLE",
                                       "MT_ERR_COLLECTIVE_FAILED",
-                                      "MT_ERR_COLLECTIVE_MISMATCH"};
+                                      "MT_ERR_COLLECTIVE_MISMATCH",
+                                      "MT_ERR_CAPTURE"};
   if (status < 0 || status >= static_cast<int32_t>(std::size(names))) return "unknown status";
   return names[status];
 }

@@ -30,6 +30,11 @@ struct mt_sampler : mt::capi::HandleSlot<mt::dist::ShardedSampler, mt::capi::Han
 };
 struct mt_data_parallel
     : mt::capi::HandleSlot<mt::dist::DataParallel, mt::capi::HandleKind::DataParallel> {};
+// A graph is immutable and shared with the plans compiled from it.
+struct mt_graph
+    : mt::capi::HandleSlot<std::shared_ptr<const mt::fusion::Graph>, mt::capi::HandleKind::Graph> {
+};
+struct mt_plan : mt::capi::HandleSlot<mt::fusion::Plan, mt::capi::HandleKind::Plan> {};
 
 namespace mt::capi {
 
@@ -132,12 +137,16 @@ inline const Tensor& tensor_of(const mt_tensor* handle, const char* what) {
 }
 // The tensor behind an optional handle (an undefined Tensor for NULL).
 Tensor optional_tensor(const mt_tensor* handle, const char* what);
-// The `count` tensors of `params` (a NULL entry is an error).
-std::vector<Tensor> tensors_arg(mt_tensor* const* params, int32_t count);
+// The `count` tensors of the array `what` (a NULL entry is an error).
+std::vector<Tensor> tensors_arg(mt_tensor* const* tensors, int64_t count,
+                                const char* what = "params");
 // A new handle (reference count 1) for `tensor`, or NULL for an undefined tensor.
 mt_tensor* new_handle(Tensor tensor);
-// Drops one reference (mt_release).
+// Drops one reference (mt_release); refuses a placeholder of the active capture.
 void release_tensor(mt_tensor* handle) noexcept;
+// Whether `handle` is an input placeholder that mt_capture_input gave out in the capture active
+// on this thread (capture_api.cpp), which mt_release refuses.
+bool is_capture_placeholder(const mt_tensor* handle) noexcept;
 // A handle made during a call and not yet given to the caller: released if the call fails.
 using PendingHandle = std::unique_ptr<mt_tensor, decltype(&release_tensor)>;
 inline PendingHandle pending(Tensor tensor) {

@@ -25,7 +25,8 @@ int main(void) {
                 {"handles", test_handles},
                 {"dist", test_dist},
                 {"sampler", test_sampler},
-                {"data_parallel", test_data_parallel}};
+                {"data_parallel", test_data_parallel},
+                {"capture", test_capture}};
   size_t i;
   for (i = 0; i < sizeof suites / sizeof suites[0]; ++i) {
     printf("--- %s\n", suites[i].name);

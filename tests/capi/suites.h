@@ -20,5 +20,6 @@ void test_handles(void);       /* released handles, double releases, other kinds
 void test_dist(void);          /* communicators without a launcher, collectives' value checks */
 void test_sampler(void);       /* the sharded sampler's blocks for worlds of 1 to 4 ranks */
 void test_data_parallel(void); /* DDP in a world of one, its buckets, no_sync, its checks */
+void test_capture(void);       /* capture, graphs and plans against eager; every misuse */
 
 #endif /* MT_CAPI_SUITES_H */

@@ -218,6 +218,14 @@ static int32_t make_from_buffer(const int64_t* s, int32_t n, int32_t dt, mt_tens
 static int32_t make_from_blob(const int64_t* s, int32_t n, int32_t dt, mt_tensor** out) {
   return mt_from_blob(source, dt, s, NULL, n, count_delete, NULL, out);
 }
+/* A placeholder of a capture that ends right after (its checks are mt_empty's). */
+static int32_t make_capture_input(const int64_t* s, int32_t n, int32_t dt, mt_tensor** out) {
+  int32_t status;
+  if (mt_capture_begin() != MT_OK) return MT_ERR_INTERNAL;
+  status = mt_capture_input(s, n, dt, out);
+  mt_capture_abandon();
+  return status;
+}
 
 static const struct {
   const char* name;
@@ -229,7 +237,8 @@ static const struct {
               {"mt_rand", make_rand},
               {"mt_randn", make_randn},
               {"mt_from_buffer", make_from_buffer},
-              {"mt_from_blob", make_from_blob}};
+              {"mt_from_blob", make_from_blob},
+              {"mt_capture_input", make_capture_input}};
 enum { MAKER_COUNT = sizeof makers / sizeof makers[0] };
 
 static void shape_errors(void) {

@@ -175,7 +175,7 @@ static void argument_errors(mt_communicator* comm) {
   mt_data_parallel* ddp = NULL;
   params[0] = VEC(MT_FLOAT32, 1);
   CHECK_ERR(mt_data_parallel_create(comm, params, -1, 0, &ddp), MT_ERR_INVALID_ARGUMENT,
-            "mt_data_parallel_create", "negative parameter count -1");
+            "mt_data_parallel_create", "negative count -1 of params");
   CHECK_ERR(mt_data_parallel_create(comm, params, 1, -5, &ddp), MT_ERR_INVALID_ARGUMENT,
             "bucket_bytes -5 is negative");
   CHECK(ddp == NULL);

@@ -31,8 +31,9 @@ static void status_names(void) {
                {MT_ERR_DEVICE_UNAVAILABLE, "MT_ERR_DEVICE_UNAVAILABLE"},
                {MT_ERR_COLLECTIVE_FAILED, "MT_ERR_COLLECTIVE_FAILED"},
                {MT_ERR_COLLECTIVE_MISMATCH, "MT_ERR_COLLECTIVE_MISMATCH"},
+               {MT_ERR_CAPTURE, "MT_ERR_CAPTURE"},
                {-1, "unknown status"},
-               {13, "unknown status"},
+               {14, "unknown status"},
                {INT32_MAX, "unknown status"},
                {INT32_MIN, "unknown status"}};
   size_t i;

@@ -1,11 +1,12 @@
 /* libFuzzer target over the public C API (minitensor.h, plus dlpack.h for the exchange
  * struct). The input is a program: each step reads an opcode byte and its arguments and makes
  * one API call over a small pool of handles (tensors, a generator, a layer, an MLP, an
- * optimizer, a communicator, a sampler, a DDP object). Processes are a world of one: the target
- * removes every launcher's variables from its environment before the first call. Errors are
- * expected; what this target reports (by aborting) are:
+ * optimizer, a communicator, a sampler, a DDP object, a captured graph and its plan). Captures
+ * interleave with every other call (ops then record), and end before the next input. Processes are
+ * a world of one: the target removes every launcher's variables from its environment before the
+ * first call. Errors are expected; what this target reports (by aborting) are:
  *   - crashes, leaks, undefined behaviour (ASan, LSan, UBSan),
- *   - a status outside MT_OK..MT_ERR_COLLECTIVE_MISMATCH, or MT_ERR_INTERNAL itself (a bug by
+ *   - a status outside MT_OK..MT_ERR_CAPTURE, or MT_ERR_INTERNAL itself (a bug by
  *     definition),
  *   - mt_last_error() not "" after a success, or "" after a failure,
  *   - an out-parameter written by a failed call, or not written by a successful one,
@@ -15,7 +16,8 @@
  *   - misuse that is accepted: a released handle (used, retained or released again) or a handle
  *     of another kind, one pointer for two out-parameters, a DLManagedTensor imported twice,
  *     a misaligned or wrapping data pointer or byte_offset, an out= op or mt_set into a tensor
- *     whose elements overlap.
+ *     whose elements overlap, a nested capture, the release of a placeholder of the active
+ *     capture.
  * Sizes stay small (at most kMaxNumel elements per pool tensor) so that one input runs in
  * well under a millisecond. Every input starts from the same global state and releases all it
  * made, so runs are reproducible and leaks are attributable. */
@@ -122,8 +124,7 @@ static int32_t check(int32_t status, const char* fn) {
   const char* message = mt_last_error();
   if (trace) fprintf(stderr, "  %s -> %s %s\n", fn, mt_status_name(status), message);
   message = mt_last_error();
-  if (status < MT_OK || status > MT_ERR_COLLECTIVE_MISMATCH)
-    finding(fn, "status outside the documented set");
+  if (status < MT_OK || status > MT_ERR_CAPTURE) finding(fn, "status outside the documented set");
   if (message == NULL) finding(fn, "mt_last_error() is NULL");
   if (status == MT_OK && message[0] != '\0') finding(fn, "a message after a success");
   if (status != MT_OK && message[0] == '\0') finding(fn, "no message after a failure");
@@ -173,6 +174,8 @@ typedef struct {
   mt_sampler* sampler;
   int64_t sampler_dataset; /* the pool sampler's data set size */
   mt_data_parallel* ddp;
+  mt_graph* graph;
+  mt_plan* plan;
 } Pool;
 
 static Pool pool;
@@ -189,13 +192,51 @@ static int in_pool(const mt_tensor* t) {
   return 0;
 }
 
+/* The placeholders of the active capture (mt_capture_input's handles), and the references to
+ * them whose release was refused, released once the capture ends (end_of_capture). */
+enum { kPlaceholders = 64 };
+static mt_tensor* placeholders[kPlaceholders];
+static int placeholder_count;
+static mt_tensor* owed[4 * kPlaceholders];
+static int owed_count;
+
+static int is_placeholder(const mt_tensor* t) {
+  for (int i = 0; i < placeholder_count; ++i)
+    if (placeholders[i] == t) return 1;
+  return 0;
+}
+
 /* Releases a pool slot's handle; when no other slot holds it (a retain) and it is not `keep`
- * (about to be stored again), it joins the graveyard. */
+ * (about to be stored again), it joins the graveyard. A placeholder of the active capture must
+ * be refused: its reference is owed until the capture ends. */
 static void release_slot(int slot, const mt_tensor* keep) {
   mt_tensor* t = pool.tensors[slot];
   pool.tensors[slot] = NULL;
   mt_release(t);
+  if (t != NULL && is_placeholder(t)) {
+    if (strstr(mt_last_error(), "placeholder") == NULL)
+      finding("mt_release", "released a placeholder of the active capture");
+    if (owed_count == 4 * kPlaceholders) finding("fuzz_capi", "too many owed references");
+    owed[owed_count++] = t;
+    return;
+  }
   if (t != NULL && t != keep && !in_pool(t)) graveyard[graves++ % kGraves] = t;
+}
+
+/* After a call that may have ended the capture: once none is active, the placeholders are
+ * ordinary tensors and the refused releases are made. */
+static void end_of_capture(void) {
+  if (mt_capture_active()) return;
+  placeholder_count = 0;
+  for (int i = 0; i < owed_count; ++i) {
+    int32_t ndim = kSentinelI32;
+    if (check(mt_ndim(owed[i], &ndim), "mt_ndim") != MT_OK)
+      finding("mt_release", "a refused release released the placeholder");
+    mt_release(owed[i]);
+    if (mt_last_error()[0] != '\0')
+      finding("mt_release", "a placeholder refused after its capture");
+  }
+  owed_count = 0;
 }
 
 /* Memory lent to the library: mt_from_blob buffers and hand-made DLManagedTensors. */
@@ -252,8 +293,16 @@ static void take(Input* in, int32_t status, mt_tensor* out, const char* fn, int 
 static mt_communicator* dead_communicator;
 static mt_sampler* dead_sampler;
 static mt_data_parallel* dead_ddp;
+static mt_graph* dead_graph;
+static mt_plan* dead_plan;
 
 static void release_all(void) {
+  mt_capture_abandon();
+  end_of_capture();
+  mt_plan_release(pool.plan);
+  mt_graph_release(pool.graph);
+  dead_graph = NULL;
+  dead_plan = NULL;
   mt_data_parallel_release(pool.ddp);
   mt_sampler_release(pool.sampler);
   mt_communicator_release(pool.communicator);
@@ -1225,6 +1274,7 @@ static void sampler_op(Input* in) {
       status = check_process(mt_sampler_steps(sampler, u8(in) == 255 ? NULL : &i64), s,
                              "mt_sampler_steps");
       check_i64(status, i64, "mt_sampler_steps");
+      i64 = kSentinelI64; /* a success above wrote it */
       status = check_process(mt_sampler_local_batch(sampler, u8(in) == 255 ? NULL : &i64), s,
                              "mt_sampler_local_batch");
       check_i64(status, i64, "mt_sampler_local_batch");
@@ -1292,6 +1342,143 @@ static void ddp_op(Input* in) {
   }
 }
 
+/* --- Capture and plans ---------------------------------------------------------------------- */
+
+/* 4 tensor arguments (pool tensors, NULL, released, other kinds: arg) for mt_capture_end's
+ * outputs and mt_plan_run's inputs; the count is `usual` (at most 4), sometimes another or -1. */
+static int64_t tensor_list(Input* in, mt_tensor** list, int64_t usual) {
+  const int64_t n = u8(in) % 8 == 0 ? small(in, 0, 4) : usual;
+  for (int64_t i = 0; i < 4; ++i)
+    list[i] = arg(in);
+  return u8(in) == 255 ? -1 : n;
+}
+
+static void capture_op(Input* in) {
+  mt_tensor* list[4];
+  switch (u8(in) % 4) {
+    case 0: {
+      const int32_t was = mt_capture_active();
+      const int32_t status = check(mt_capture_begin(), "mt_capture_begin");
+      if (was) expect_refused(status, MT_ERR_CAPTURE, "nest", "mt_capture_begin");
+      if (mt_capture_active() != 1) finding("mt_capture_active", "0 after mt_capture_begin");
+      return;
+    }
+    case 1: {
+      int64_t shape[MT_MAX_RANK + 4];
+      const int32_t ndim = rank_value(in);
+      fill_shape(in, shape, ndim);
+      mt_tensor* out = SENTINEL;
+      const int32_t dtype = dtype_value(in);
+      mt_tensor** given = u8(in) == 255 ? NULL : &out;
+      const int32_t was = mt_capture_active();
+      const int32_t status = check(mt_capture_input(shape, ndim, dtype, given), "mt_capture_input");
+      if (!was && status == MT_OK) finding("mt_capture_input", "a placeholder outside a capture");
+      if (status == MT_OK && placeholder_count < kPlaceholders)
+        placeholders[placeholder_count++] = out;
+      else if (status == MT_OK) { /* more than the fuzzer tracks: dropped at once */
+        mt_capture_abandon();
+        end_of_capture();
+      }
+      take(in, status, out, "mt_capture_input", 0);
+      return;
+    }
+    case 2: {
+      mt_graph* out = SENTINEL;
+      const int64_t count = tensor_list(in, list, small(in, 0, 2));
+      mt_tensor* const* outputs = u8(in) == 255 ? NULL : list;
+      mt_graph** given = u8(in) == 255 ? NULL : &out;
+      const int32_t was = mt_capture_active();
+      const int32_t status = check(mt_capture_end(outputs, count, given), "mt_capture_end");
+      check_out(status, out, "mt_capture_end");
+      if (!was && status == MT_OK) finding("mt_capture_end", "ended a capture that was not active");
+      if (status == MT_OK) REPLACE(pool.graph, dead_graph, out, mt_graph_release);
+      end_of_capture();
+      return;
+    }
+    default:
+      mt_capture_abandon();
+      if (mt_capture_active() != 0) finding("mt_capture_abandon", "the capture is still active");
+      end_of_capture();
+      return;
+  }
+}
+
+/* Compiles with fusion or (MINITENSOR_FUSION=0) without; fused plans may not run on a backend
+ * without fused kernels (MT_ERR_UNSUPPORTED). */
+static void compile_op(Input* in) {
+  ProcessArg g = process_arg(in, pool.graph, dead_graph, pool.plan);
+  mt_plan* out = SENTINEL;
+  if (u8(in) % 2) setenv("MINITENSOR_FUSION", "0", 1);
+  const int32_t status = check_process(
+      mt_graph_compile((mt_graph*)g.handle, u8(in) == 255 ? NULL : &out), g, "mt_graph_compile");
+  unsetenv("MINITENSOR_FUSION");
+  check_out(status, out, "mt_graph_compile");
+  if (status == MT_OK) REPLACE(pool.plan, dead_plan, out, mt_plan_release);
+}
+
+static void plan_op(Input* in) {
+  ProcessArg p = process_arg(in, pool.plan, dead_plan, pool.graph);
+  mt_plan* plan = (mt_plan*)p.handle;
+  const int64_t inputs = mt_plan_input_count(plan), outputs = mt_plan_output_count(plan);
+  if ((inputs < 0) != (plan == NULL || p.misuse != NULL) || (inputs < 0) != (outputs < 0))
+    finding("mt_plan_input_count", "-1 for a live plan, or a count for a bad handle");
+  switch (u8(in) % 3) {
+    case 0: {
+      mt_tensor* results[5] = {SENTINEL, SENTINEL, SENTINEL, SENTINEL, SENTINEL};
+      mt_tensor* list_of_inputs[4];
+      const int64_t count = tensor_list(in, list_of_inputs, inputs < 0 || inputs > 4 ? 1 : inputs);
+      int64_t n_out = outputs < 0 ? 1 : outputs;
+      if (u8(in) % 8 == 0) n_out += small(in, -1, 1);
+      if (n_out > 4) n_out = 4; /* the plan then refuses it, naming its own count */
+      mt_tensor* const* given_inputs = u8(in) == 255 ? NULL : list_of_inputs;
+      mt_tensor** given_results = u8(in) == 255 ? NULL : results;
+      const int32_t status = check_process(
+          mt_plan_run(plan, given_inputs, count, given_results, n_out), p, "mt_plan_run");
+      for (int i = 0; i < 5; ++i) {
+        const int written = results[i] != SENTINEL;
+        if (written != (status == MT_OK && i < n_out))
+          finding("mt_plan_run", "outputs written on failure, or past n_outputs, or not at all");
+        if (written && results[i] == NULL) finding("mt_plan_run", "a NULL output");
+      }
+      for (int64_t i = 0; status == MT_OK && i < n_out; ++i)
+        store(in, results[i]);
+      return;
+    }
+    case 1: {
+      int64_t s[5] = {kSentinelI64, kSentinelI64, kSentinelI64, kSentinelI64, kSentinelI64};
+      int64_t* outs[5] = {&s[0], &s[1], &s[2], &s[3], &s[4]};
+      const uint8_t alias = u8(in);
+      if (alias < 10) outs[alias % 5] = alias < 5 ? NULL : outs[(alias + 1) % 5];
+      const int32_t status = check_process(
+          mt_plan_stats(plan, outs[0], outs[1], outs[2], outs[3], outs[4]), p, "mt_plan_stats");
+      if (alias < 10 && status == MT_OK) finding("mt_plan_stats", "a NULL or aliased out accepted");
+      for (int i = 0; i < 5; ++i)
+        check_i64(status, s[i], "mt_plan_stats");
+      if (status == MT_OK && (s[0] < 0 || s[1] < 0 || s[2] > s[1] || s[3] < 0 || s[4] < 0))
+        finding("mt_plan_stats", "impossible numbers");
+      return;
+    }
+    default: {
+      char* text = SENTINEL;
+      const int32_t status =
+          check_process(mt_plan_report(plan, u8(in) == 255 ? NULL : &text), p, "mt_plan_report");
+      check_out(status, text, "mt_plan_report");
+      if (status == MT_OK) mt_string_free(text);
+      return;
+    }
+  }
+}
+
+/* Capture, compile, run; taken from the releases, as processes are. */
+static void op_capture(Input* in) {
+  switch (u8(in) % 4) {
+    case 0:
+    case 1: capture_op(in); break;
+    case 2: compile_op(in); break;
+    default: plan_op(in); break;
+  }
+}
+
 static void op_process(Input* in) {
   switch (u8(in) % 4) {
     case 0: communicator_op(in); break;
@@ -1352,6 +1539,8 @@ static void op_runtime(Input* in) {
 /* --- The entry points --------------------------------------------------------------------- */
 
 static void reset_globals(void) {
+  mt_capture_abandon(); /* no input starts in a capture */
+  end_of_capture();
   mt_set_grad_enabled(1);
   if (backend_changed) check(mt_set_backend("cpu_par"), "mt_set_backend");
   if (threads_changed) check(mt_set_num_threads(2), "mt_set_num_threads");
@@ -1435,6 +1624,8 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           op_misuse(&in);
         else if (b >= 208) /* taken from the releases, so older inputs keep their meaning */
           op_process(&in);
+        else if (b >= 200)
+          op_capture(&in);
         else
           release_slot(b % kSlots, NULL);
         break;

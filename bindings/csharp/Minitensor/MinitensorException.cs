@@ -22,7 +22,9 @@ public enum Status {
   CollectiveFailed = minitensor_native.MT_ERR_COLLECTIVE_FAILED,
   /// <summary>Ranks called different collectives (or on tensors of other shapes or dtypes).
   /// </summary>
-  CollectiveMismatch = minitensor_native.MT_ERR_COLLECTIVE_MISMATCH
+  CollectiveMismatch = minitensor_native.MT_ERR_COLLECTIVE_MISMATCH,
+  /// <summary>What a capture does not allow (a value read, a nested capture, ...).</summary>
+  Capture = minitensor_native.MT_ERR_CAPTURE
 }
 
 /// <summary>A failed library call: the library's message (it names the function, the problem

@@ -15,9 +15,14 @@ be used here and why not.
 
 Data-parallel training under mpirun: mt.distributed (Communicator, all_reduce, ShardedSampler,
 DataParallel).
+
+Capture and plans: @mt.compile on a function of tensors, or `with mt.capture() as cap:`, records
+its ops once and replays them as a plan whose element-wise chains run fused (mt.Plan: run,
+stats, report).
 """
 from . import cuda, datasets, distributed, nn, optim
 from ._autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from ._capture import Capture, Plan, capture, compile
 from ._creation import (
     arange,
     empty,
@@ -37,6 +42,7 @@ from ._creation import (
 from ._device import device
 from ._dtypes import DType, float32, float64
 from ._minitensor_native import (
+    CaptureError,
     CollectiveFailedError,
     CollectiveMismatchError,
     DeviceMismatchError,
@@ -78,6 +84,10 @@ __all__ = [
     "is_grad_enabled",
     "no_grad",
     "set_grad_enabled",
+    "Capture",
+    "Plan",
+    "capture",
+    "compile",
     "arange",
     "empty",
     "from_dlpack",
@@ -96,6 +106,7 @@ __all__ = [
     "DType",
     "float32",
     "float64",
+    "CaptureError",
     "CollectiveFailedError",
     "CollectiveMismatchError",
     "DeviceMismatchError",

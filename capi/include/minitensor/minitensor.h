@@ -89,7 +89,7 @@ extern "C" {
  * generated from the one definition (the file VERSION) when the library is built. */
 #include <minitensor/version.h>
 /* Incremented whenever functions or enum values are added; never reset. */
-#define MT_ABI_VERSION 4
+#define MT_ABI_VERSION 5
 
 /* "0.1.0": the running library's version. */
 MT_API const char* mt_version(void);
@@ -116,7 +116,9 @@ enum {
   MT_ERR_DEVICE_UNAVAILABLE = 10, /* a device this process cannot use: no plugin, driver or GPU */
   MT_ERR_COLLECTIVE_FAILED = 11,  /* the communication engine failed, or an earlier failure broke
                                      the communicator (ABI 4) */
-  MT_ERR_COLLECTIVE_MISMATCH = 12 /* ranks called different collectives (ABI 4) */
+  MT_ERR_COLLECTIVE_MISMATCH = 12, /* ranks called different collectives (ABI 4) */
+  MT_ERR_CAPTURE = 13 /* what a capture does not allow: a value read, a nested capture, releasing
+                         a captured input, a call outside a capture (ABI 5) */
 };
 
 /* The calling thread's last error message; "" when the last call succeeded. The pointer is
@@ -239,7 +241,8 @@ MT_API void mt_string_free(char* text);
 /* Adds a reference: the tensor then needs one more mt_release. */
 MT_API mt_status_t mt_retain(mt_tensor* tensor);
 /* Drops a reference; the tensor is freed with the last one (its memory with the last view). A
- * released handle is left alone, with a message in mt_last_error(). */
+ * released handle, or a placeholder of the calling thread's active capture (mt_capture_input),
+ * is left alone, with a message in mt_last_error(). */
 MT_API void mt_release(mt_tensor* tensor);
 
 /* ---------------------------------------------------------------------------------------------
@@ -746,6 +749,73 @@ enum { MT_OVERLAP_AUTO = 0, MT_OVERLAP_OFF = 1, MT_OVERLAP_ON = 2 };
 MT_API mt_status_t mt_data_parallel_set_overlap(mt_data_parallel* ddp, mt_overlap_t mode);
 /* 1 when the buckets are reduced during backward (MT_OVERLAP_AUTO decided), else 0. */
 MT_API mt_status_t mt_data_parallel_overlap(const mt_data_parallel* ddp, int32_t* out);
+
+/* ---------------------------------------------------------------------------------------------
+ * Capture and plans (ABI 5). Between mt_capture_begin and mt_capture_end, the ops the calling
+ * thread makes on CPU tensors are recorded instead of run: every argument is checked as in eager
+ * mode (shapes, dtypes, devices), so errors arise at the call that makes them, and the tensors
+ * they give out have shapes and dtypes but hold no values. mt_capture_end turns the record into
+ * a graph, mt_graph_compile plans it (fusing element-wise chains and reductions into single
+ * kernels, unless MINITENSOR_FUSION=0 is set), and mt_plan_run runs the plan with new inputs,
+ * giving the bits that running the recorded ops eagerly on the default CPU backend gives.
+ *
+ * - Inputs are the placeholders of mt_capture_input, in the order they were declared: each run
+ *   passes tensors of their shapes and dtypes (any strides). A placeholder holds no values, and
+ *   releasing one while its capture is active is MT_ERR_CAPTURE (nothing is released).
+ * - Tensors that existed before the capture (parameters) are captured by reference: each run
+ *   reads their values at that time, and updates to them (an optimizer step) are seen.
+ * - A tensor made in the capture that still has a handle at mt_capture_end (and is not an
+ *   output) is state the plan writes on every run: release intermediate handles before
+ *   mt_capture_end, so that the planner may keep their values in registers.
+ * - While a capture is active, reading values (mt_item, mt_get, mt_to_buffer, mt_to_string,
+ *   ...), a second mt_capture_begin and using a tensor on a device are errors (MT_ERR_CAPTURE,
+ *   MT_ERR_UNSUPPORTED); tensors made in a capture never hold values, also after it: a plan's
+ *   outputs do. Captures are per thread.
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct mt_graph mt_graph; /* the ops one capture recorded, its inputs and outputs */
+typedef struct mt_plan mt_plan;   /* a compiled graph: the kernels a run executes */
+
+/* Starts capturing on the calling thread; MT_ERR_CAPTURE when a capture is active already. */
+MT_API mt_status_t mt_capture_begin(void);
+/* The next input of the active capture: a contiguous placeholder of `shape` and `dtype` (shapes
+ * are checked as mt_empty's). MT_ERR_CAPTURE outside a capture. */
+MT_API mt_status_t mt_capture_input(const int64_t* shape, int32_t ndim, mt_dtype_t dtype,
+                                    mt_tensor** out);
+/* Ends the active capture and gives its graph, whose outputs are the `count` tensors of
+ * `outputs` (made or used in the capture; outputs may be NULL when count is 0). MT_ERR_CAPTURE
+ * outside a capture. An argument error (NULL, released handles, a negative count) leaves the
+ * capture active; once the arguments are accepted the capture ends, also when the call fails. */
+MT_API mt_status_t mt_capture_end(mt_tensor* const* outputs, int64_t count, mt_graph** out);
+/* Ends the calling thread's capture, if any, dropping what it recorded; never fails. */
+MT_API void mt_capture_abandon(void);
+/* 1 while the calling thread captures, else 0. */
+MT_API int32_t mt_capture_active(void);
+MT_API void mt_graph_release(mt_graph* graph);
+
+/* Plans the graph: fused kernels unless the environment has MINITENSOR_FUSION=0, when each
+ * recorded op is a kernel of its own (as in eager mode). The plan keeps the graph alive. */
+MT_API mt_status_t mt_graph_compile(const mt_graph* graph, mt_plan** out);
+MT_API void mt_plan_release(mt_plan* plan);
+/* Runs the plan with `n_inputs` inputs (mt_plan_input_count of them, with the placeholders'
+ * shapes and dtypes, on the CPU) and writes its n_outputs (= mt_plan_output_count) results to
+ * `outputs` as new references. A wrong input count is MT_ERR_INVALID_ARGUMENT, a wrong shape
+ * MT_ERR_SHAPE_MISMATCH and a wrong dtype MT_ERR_DTYPE_MISMATCH, each naming the expected and
+ * the given; MT_ERR_CAPTURE during a capture. One plan may not run on two threads at once. */
+MT_API mt_status_t mt_plan_run(mt_plan* plan, mt_tensor* const* inputs, int64_t n_inputs,
+                               mt_tensor** outputs, int64_t n_outputs);
+/* The number of inputs and outputs of a run; -1 (with a message) for a bad handle. */
+MT_API int64_t mt_plan_input_count(const mt_plan* plan);
+MT_API int64_t mt_plan_output_count(const mt_plan* plan);
+/* What the planner made of the graph: the ops recorded, the kernels a run executes and how
+ * many of them are fused, the bytes of intermediates that never exist, and the bytes a run
+ * loads and stores. */
+MT_API mt_status_t mt_plan_stats(const mt_plan* plan, int64_t* ops, int64_t* kernels,
+                                 int64_t* fused_kernels, int64_t* bytes_avoided,
+                                 int64_t* bytes_moved);
+/* The plan in words: each kernel, the ops it fuses, why each stored value is stored, the totals;
+ * free with mt_string_free. */
+MT_API mt_status_t mt_plan_report(const mt_plan* plan, char** out);
 
 #ifdef __cplusplus
 }

@@ -83,6 +83,6 @@ def test_the_package_is_typed():
 
 def test_the_errors_are_documented():
     errors = [getattr(mt, name) for name in mt.__all__ if name.endswith("Error")]
-    assert len(errors) == 13
+    assert len(errors) == 14
     for error in errors:
         assert issubclass(error, mt.Error) and (inspect.getdoc(error) or "").strip(), error

@@ -127,6 +127,15 @@ def trained(optimizer, **options):
     return p
 
 
+def placeholder_shape(shape):
+    """The shape of a capture's placeholder of `shape` (the capture records nothing)."""
+    capture = mt.Capture()
+    with pytest.raises(mt.CaptureError, match="without cap.outputs"):
+        with capture:
+            shape = capture.input(shape).shape
+    return shape
+
+
 @dataclasses.dataclass
 class Case:
     call: object  # call(*args): the numbers are all its arguments
@@ -168,6 +177,7 @@ CASES = {
     "Generator.manual_seed": Case(lambda seed: mt.Generator().manual_seed(seed), (7,), (SEED,)),
     "minitensor.cuda.device_name": Case(mt.cuda.device_name, (0,), ints("device_index", **INT32)),
     "minitensor.cuda.memory_stats": Case(mt.cuda.memory_stats, (0,), ints("device_index", **INT32)),
+    "Capture.input": Case(lambda *shape: placeholder_shape(shape), (2, 3), ints("shape", "shape")),
     "minitensor.datasets.make": Case(
         lambda n, seed: mt.datasets.make("xor", n, seed), (5, 7), ints("n") + (SEED,)
     ),
@@ -337,6 +347,21 @@ NO_NUMBERS = {
     "Optimizer.step",
     "Optimizer.zero_grad",
     "Handle.close",
+    # Capture and plans: tensors, functions and the numbers a plan reports
+    "minitensor.capture",
+    "minitensor.compile",
+    "minitensor.Capture",
+    "Capture.outputs",
+    "Capture.plan",
+    "Capture.__enter__",
+    "Capture.__exit__",
+    "minitensor.Plan",
+    "Plan.run",
+    "Plan.input_count",
+    "Plan.output_count",
+    "Plan.stats",
+    "Plan.report",
+    "Plan.__repr__",
     "Handle.__enter__",
     "Handle.__exit__",
     "Handle.__reduce__",

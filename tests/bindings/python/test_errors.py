@@ -120,6 +120,13 @@ CASES = [  # (call, builtin type, mt type, status, message start)
         "mt_map: unknown map op 99 (valid: 0..",
     ),
     (
+        lambda: raw.mt_capture_end([]),
+        RuntimeError,
+        mt.CaptureError,
+        13,
+        "mt_capture_end: end_capture: no capture is active on this thread",
+    ),
+    (
         lambda: mt.datasets.make("nope", 3),
         ValueError,
         mt.InvalidArgumentError,

@@ -19,6 +19,8 @@ public enum Status {
   COLLECTIVE_FAILED(MinitensorNative.MT_ERR_COLLECTIVE_FAILED),
   /** Ranks called different collectives (or on tensors of other shapes or dtypes). */
   COLLECTIVE_MISMATCH(MinitensorNative.MT_ERR_COLLECTIVE_MISMATCH),
+  /** What a capture does not allow (a value read, a nested capture, ...). */
+  CAPTURE(MinitensorNative.MT_ERR_CAPTURE),
   /** A code this version of the bindings does not know (the library is newer). */
   UNKNOWN(-1);
 

@@ -1,0 +1,154 @@
+// Capture, graphs and plans (fusion/capture.hpp, fusion/plan.hpp).
+#include <algorithm>
+
+#include "base/capture_state.hpp"
+#include "boundary.hpp"
+#include "fusion/planner.hpp"
+
+using namespace mt;
+using namespace mt::capi;
+
+namespace {
+
+// The placeholder handles that mt_capture_input gave out in this thread's active capture: the
+// engine knows placeholders by storage, which their views share, and only the handles
+// themselves are refused by mt_release.
+thread_local std::vector<const mt_tensor*> placeholders;
+
+// Throws unless 0 <= count; `what` names the count in the message.
+void require_count(int64_t count, const char* what) {
+  if (count < 0) fail(ErrorCode::InvalidArgument, "negative ", what, " ", count);
+}
+
+}  // namespace
+
+namespace mt::capi {
+
+bool is_capture_placeholder(const mt_tensor* handle) noexcept {
+  if (std::find(placeholders.begin(), placeholders.end(), handle) == placeholders.end())
+    return false;
+  return fusion::is_capture_input(*handle->object);
+}
+
+}  // namespace mt::capi
+
+extern "C" {
+
+mt_status_t mt_capture_begin(void) {
+  return guarded("mt_capture_begin", [] {
+    fusion::begin_capture();
+    placeholders.clear();
+  });
+}
+
+mt_status_t mt_capture_input(const int64_t* shape, int32_t ndim, mt_dtype_t dtype,
+                             mt_tensor** out) {
+  return guarded("mt_capture_input", [&] {
+    const Dims dims = dims_arg(shape, ndim, "shape");
+    const DType type = dtype_arg(dtype);
+    require(out, "out");
+    PendingHandle handle = pending(fusion::capture_input(dims, type));
+    placeholders.push_back(handle.get());
+    *out = handle.release();
+  });
+}
+
+mt_status_t mt_capture_end(mt_tensor* const* outputs, int64_t count, mt_graph** out) {
+  return guarded("mt_capture_end", [&] {
+    const std::vector<Tensor> tensors = tensors_arg(outputs, count, "outputs");
+    require(out, "out");
+    // The capture ends here whether or not end_capture succeeds.
+    placeholders.clear();
+    *out = make_handle<mt_graph>(fusion::end_capture(tensors));
+  });
+}
+
+void mt_capture_abandon(void) {
+  fusion::abandon_capture();
+  placeholders.clear();
+}
+
+int32_t mt_capture_active(void) { return capture_active() ? 1 : 0; }
+
+void mt_graph_release(mt_graph* graph) { release_handle(graph, "mt_graph_release", "graph"); }
+
+mt_status_t mt_graph_compile(const mt_graph* graph, mt_plan** out) {
+  return guarded("mt_graph_compile", [&] {
+    const std::shared_ptr<const fusion::Graph>& g = live(graph, "graph");
+    require(out, "out");
+    *out = make_handle<mt_plan>(g, fusion::fusion_enabled_by_environment());
+  });
+}
+
+void mt_plan_release(mt_plan* plan) { release_handle(plan, "mt_plan_release", "plan"); }
+
+mt_status_t mt_plan_run(mt_plan* plan, mt_tensor* const* inputs, int64_t n_inputs,
+                        mt_tensor** outputs, int64_t n_outputs) {
+  return guarded("mt_plan_run", [&] {
+    const fusion::Plan& p = live(plan, "plan");
+    // The counts are checked before either array is read: a wrong one would read past it.
+    require_count(n_inputs, "n_inputs");
+    require_count(n_outputs, "n_outputs");
+    const auto takes = static_cast<int64_t>(p.graph().inputs.size());
+    const auto gives = static_cast<int64_t>(p.graph().outputs.size());
+    if (n_inputs != takes)
+      fail(ErrorCode::InvalidArgument, "the plan takes ", takes, " inputs, given ", n_inputs);
+    if (n_outputs != gives)
+      fail(ErrorCode::InvalidArgument, "n_outputs is ", n_outputs, " but the plan has ", gives,
+           " outputs");
+    const std::vector<Tensor> in = tensors_arg(inputs, n_inputs, "inputs");
+    if (n_outputs > 0) require(outputs, "outputs");
+    const std::vector<Tensor> results = p.run(in);
+    // Every handle is made before any is stored, so a failure leaves `outputs` untouched.
+    std::vector<PendingHandle> handles;
+    handles.reserve(results.size());
+    for (const Tensor& t : results)
+      handles.push_back(pending(t));
+    for (size_t i = 0; i < handles.size(); ++i)
+      outputs[i] = handles[i].release();
+  });
+}
+
+int64_t mt_plan_input_count(const mt_plan* plan) {
+  return guarded_value("mt_plan_input_count", int64_t{-1}, [&] {
+    return static_cast<int64_t>(live(plan, "plan").graph().inputs.size());
+  });
+}
+
+int64_t mt_plan_output_count(const mt_plan* plan) {
+  return guarded_value("mt_plan_output_count", int64_t{-1}, [&] {
+    return static_cast<int64_t>(live(plan, "plan").graph().outputs.size());
+  });
+}
+
+mt_status_t mt_plan_stats(const mt_plan* plan, int64_t* ops, int64_t* kernels,
+                          int64_t* fused_kernels, int64_t* bytes_avoided, int64_t* bytes_moved) {
+  return guarded("mt_plan_stats", [&] {
+    const fusion::PlanStats& stats = live(plan, "plan").stats();
+    const std::pair<int64_t*, const char*> outs[] = {{ops, "ops"},
+                                                     {kernels, "kernels"},
+                                                     {fused_kernels, "fused_kernels"},
+                                                     {bytes_avoided, "bytes_avoided"},
+                                                     {bytes_moved, "bytes_moved"}};
+    for (size_t i = 0; i < std::size(outs); ++i) {
+      require(outs[i].first, outs[i].second);
+      for (size_t j = 0; j < i; ++j)
+        require_distinct(outs[j].first, outs[j].second, outs[i].first, outs[i].second);
+    }
+    *ops = stats.ops;
+    *kernels = stats.kernels;
+    *fused_kernels = stats.fused_kernels;
+    *bytes_avoided = stats.bytes_avoided;
+    *bytes_moved = stats.bytes_moved;
+  });
+}
+
+mt_status_t mt_plan_report(const mt_plan* plan, char** out) {
+  return guarded("mt_plan_report", [&] {
+    const fusion::Plan& p = live(plan, "plan");
+    require(out, "out");
+    *out = malloc_string(p.report());
+  });
+}
+
+}  // extern "C"

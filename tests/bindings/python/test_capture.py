@@ -1,0 +1,192 @@
+"""Capture and plans: mt.compile and mt.capture() against numpy and the eager ops bit for bit,
+one plan per input signature, the structure of the results, parameters by reference, the
+plans' stats and report, and every misuse (value reads, nesting, a block without outputs, a
+run with the wrong signature)."""
+import pytest
+
+import minitensor as mt
+from minitensor import _minitensor_native as raw
+
+
+@pytest.fixture
+def unfused(monkeypatch):
+    """Plans compiled in the test run op by op (MINITENSOR_FUSION=0)."""
+    monkeypatch.setenv("MINITENSOR_FUSION", "0")
+
+
+@pytest.fixture(autouse=True)
+def no_capture_left():
+    yield
+    assert raw.mt_capture_active() == 0, "a test left a capture active"
+
+
+def mul_add(x, y, c):
+    return x * y + c
+
+
+def inputs(seed, shape=(4, 5), dtype=mt.float32):
+    g = mt.Generator(seed)
+    x, y = (mt.rand(shape, low=-2, high=2, dtype=dtype, generator=g) for _ in range(2))
+    return x, y, mt.rand(shape[-1], low=-2, high=2, dtype=dtype, generator=g)
+
+
+def same_bits(a, b):
+    return a.dtype == b.dtype and a.shape == b.shape and a.numpy().tobytes() == b.numpy().tobytes()
+
+
+def test_compile_matches_numpy_and_eager(unfused):
+    compiled = mt.compile(mul_add)
+    for seed in range(3):  # the first call captures, the others replay
+        x, y, c = inputs(seed)
+        got = compiled(x, y, c)
+        assert same_bits(got, mul_add(x, y, c))
+        expected = x.numpy() * y.numpy() + c.numpy()  # float32 throughout, no FMA
+        assert got.numpy().tobytes() == expected.tobytes()
+    assert len(compiled.plans) == 1
+
+
+def test_one_plan_per_signature(unfused):
+    compiled = mt.compile(mul_add)
+    compiled(*inputs(0))
+    compiled(*inputs(1, shape=(2, 5)))
+    x, y, c = inputs(2, dtype=mt.float64)
+    assert same_bits(compiled(x, y, c), mul_add(x, y, c))
+    assert len(compiled.plans) == 3
+    x, y, c = inputs(3)
+    compiled(x.T.contiguous().T, y, c)  # other strides, same signature
+    assert len(compiled.plans) == 3
+
+
+def test_results_keep_their_structure_and_constants_are_part_of_the_signature(unfused):
+    @mt.compile
+    def pair(x, scale):
+        return x * scale, (x + scale).exp()
+
+    x = mt.tensor([0.5, -1.0, 2.0])
+    for scale in (2.0, 3.0):
+        got = pair(x, scale)
+        assert isinstance(got, tuple) and len(got) == 2
+        assert same_bits(got[0], x * scale) and same_bits(got[1], (x + scale).exp())
+    assert len(pair.plans) == 2
+
+
+def test_capture_block_and_plan(unfused):
+    w = mt.tensor([1.0, 2.0, 3.0])
+    with mt.capture() as cap:
+        x = cap.input(3)
+        cap.outputs(x * w, x + w)
+    plan = cap.plan
+    assert (plan.input_count, plan.output_count) == (1, 2)
+    product, total = plan.run(mt.tensor([2.0, 2.0, 2.0]))
+    assert product.tolist() == [2.0, 4.0, 6.0] and total.tolist() == [3.0, 4.0, 5.0]
+    stats = plan.stats
+    assert (stats.ops, stats.kernels, stats.fused_kernels, stats.bytes_avoided) == (2, 2, 0, 0)
+    assert stats.bytes_moved > 0 and list(stats) == raw.mt_plan_stats(plan._h)
+    assert "kernel 1: zip add (3,)" in plan.report
+
+
+def test_parameters_are_captured_by_reference(unfused):
+    w = mt.tensor([1.0, 2.0, 3.0], dtype=mt.float64)
+    scaled = mt.compile(lambda x: x * w)
+    x = mt.tensor([10.0, 20.0, 30.0], dtype=mt.float64)
+    assert scaled(x).tolist() == [10.0, 40.0, 90.0]
+    w[1] = -1.0
+    assert scaled(x).tolist() == [10.0, -20.0, 90.0]
+
+
+def test_fused_plan():
+    compiled = mt.compile(mul_add)
+    x, y, c = inputs(0)
+    try:
+        got = compiled(x, y, c)
+    except mt.UnsupportedError as e:
+        assert "runs no fused kernels" in str(e)
+        pytest.skip(f"the CPU backend has no fused kernels yet: {e}")
+    assert same_bits(got, mul_add(x, y, c))
+    (plan,) = compiled.plans.values()
+    assert plan.stats.fused_kernels == 1 and plan.stats.bytes_avoided == 4 * 5 * 4
+    assert "fused [zip mul, zip add]" in plan.report
+
+
+def test_fused_plan_stats_and_report():
+    with mt.capture() as cap:
+        x, y, c = cap.input((4, 5)), cap.input((4, 5)), cap.input(5)
+        cap.outputs(mul_add(x, y, c))
+    stats = cap.plan.stats
+    assert (stats.ops, stats.kernels, stats.fused_kernels) == (2, 1, 1)
+    assert stats.bytes_avoided == 4 * 5 * 4  # the product never exists
+    assert "fused [zip mul, zip add]" in cap.plan.report
+    assert repr(cap.plan) == "minitensor.Plan(2 ops -> 1 kernels, 1 fused)"
+
+
+def test_values_cannot_be_read_during_a_capture():
+    eager = mt.ones(1)
+    with pytest.raises(mt.CaptureError, match="mt_item: .*capture is active"):
+        with mt.capture() as cap:
+            cap.input(2)
+            eager.item()
+    with pytest.raises(mt.CaptureError, match="made during a capture"):
+        with mt.capture() as cap:
+            y = cap.input(2).exp()
+            cap.outputs(y)
+        y.tolist()
+
+
+def test_captures_do_not_nest():
+    with pytest.raises(mt.CaptureError, match="without cap.outputs"):
+        with mt.capture():
+            with pytest.raises(mt.CaptureError, match="mt_capture_begin: .*do not nest"):
+                with mt.capture():
+                    pass
+            assert raw.mt_capture_active() == 1
+
+
+def test_a_block_needs_outputs_and_an_exception_abandons_it():
+    with pytest.raises(mt.CaptureError, match="without cap.outputs"):
+        with mt.capture() as cap:
+            cap.input(2)
+    with pytest.raises(mt.CaptureError, match="has not ended"):
+        cap.plan
+    with pytest.raises(ZeroDivisionError):
+        with mt.capture() as cap:
+            cap.input(2)
+            1 / 0
+    assert raw.mt_capture_active() == 0
+
+
+def test_run_names_the_expected_and_given_signature(unfused):
+    compiled = mt.compile(mul_add)
+    x, y, c = inputs(0)
+    compiled(x, y, c)
+    (plan,) = compiled.plans.values()
+    with pytest.raises(
+        mt.ShapeMismatchError, match=r"input 1 must have shape \(4, 5\).*given \(5, 4\)"
+    ):
+        plan.run(x, y.T, c)
+    with pytest.raises(mt.DtypeMismatchError, match="input 2 must be float32.*given float64"):
+        plan.run(x, y, c.to(mt.float64))
+    with pytest.raises(mt.InvalidArgumentError, match="takes 3 inputs, given 2"):
+        plan.run(x, y)
+    with pytest.raises(TypeError, match="Plan.run: expected a minitensor.Tensor"):
+        plan.run(x, y, 1.0)
+
+
+def test_what_compile_refuses():
+    with pytest.raises(TypeError, match="must return a Tensor or a tuple of Tensors, not float"):
+        mt.compile(lambda x: 1.0)(mt.ones(2))
+    with pytest.raises(TypeError, match="neither a Tensor nor hashable"):
+        mt.compile(lambda x, n: x)(mt.ones(2), [1])
+    assert raw.mt_capture_active() == 0
+
+
+def test_a_plan_outlives_its_inputs_and_closes(unfused):
+    with mt.capture() as cap:
+        x = cap.input(2)
+        cap.outputs(x.exp())
+    del x
+    plan = cap.plan
+    (y,) = plan.run(mt.zeros(2))
+    assert y.tolist() == [1.0, 1.0]
+    plan.close()
+    with pytest.raises(mt.InvalidArgumentError, match="closed"):
+        plan.run(mt.zeros(2))
