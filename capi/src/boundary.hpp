@@ -34,7 +34,8 @@ struct mt_data_parallel
 struct mt_graph
     : mt::capi::HandleSlot<std::shared_ptr<const mt::fusion::Graph>, mt::capi::HandleKind::Graph> {
 };
-struct mt_plan : mt::capi::HandleSlot<mt::fusion::Plan, mt::capi::HandleKind::Plan> {};
+struct mt_plan
+    : mt::capi::HandleSlot<std::shared_ptr<const mt::fusion::Plan>, mt::capi::HandleKind::Plan> {};
 
 namespace mt::capi {
 

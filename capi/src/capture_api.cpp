@@ -3,7 +3,7 @@
 
 #include "base/capture_state.hpp"
 #include "boundary.hpp"
-#include "fusion/planner.hpp"
+#include "fusion/plan_cache.hpp"
 
 using namespace mt;
 using namespace mt::capi;
@@ -76,7 +76,8 @@ mt_status_t mt_graph_compile(const mt_graph* graph, mt_plan** out) {
   return guarded("mt_graph_compile", [&] {
     const std::shared_ptr<const fusion::Graph>& g = live(graph, "graph");
     require(out, "out");
-    *out = make_handle<mt_plan>(g, fusion::fusion_enabled_by_environment());
+    // Through the plan cache: a graph of a known structure reuses its decisions.
+    *out = make_handle<mt_plan>(fusion::compile(g));
   });
 }
 
@@ -85,7 +86,7 @@ void mt_plan_release(mt_plan* plan) { release_handle(plan, "mt_plan_release", "p
 mt_status_t mt_plan_run(mt_plan* plan, mt_tensor* const* inputs, int64_t n_inputs,
                         mt_tensor** outputs, int64_t n_outputs) {
   return guarded("mt_plan_run", [&] {
-    const fusion::Plan& p = live(plan, "plan");
+    const fusion::Plan& p = *live(plan, "plan");
     // The counts are checked before either array is read: a wrong one would read past it.
     require_count(n_inputs, "n_inputs");
     require_count(n_outputs, "n_outputs");
@@ -111,20 +112,20 @@ mt_status_t mt_plan_run(mt_plan* plan, mt_tensor* const* inputs, int64_t n_input
 
 int64_t mt_plan_input_count(const mt_plan* plan) {
   return guarded_value("mt_plan_input_count", int64_t{-1}, [&] {
-    return static_cast<int64_t>(live(plan, "plan").graph().inputs.size());
+    return static_cast<int64_t>(live(plan, "plan")->graph().inputs.size());
   });
 }
 
 int64_t mt_plan_output_count(const mt_plan* plan) {
   return guarded_value("mt_plan_output_count", int64_t{-1}, [&] {
-    return static_cast<int64_t>(live(plan, "plan").graph().outputs.size());
+    return static_cast<int64_t>(live(plan, "plan")->graph().outputs.size());
   });
 }
 
 mt_status_t mt_plan_stats(const mt_plan* plan, int64_t* ops, int64_t* kernels,
                           int64_t* fused_kernels, int64_t* bytes_avoided, int64_t* bytes_moved) {
   return guarded("mt_plan_stats", [&] {
-    const fusion::PlanStats& stats = live(plan, "plan").stats();
+    const fusion::PlanStats& stats = live(plan, "plan")->stats();
     const std::pair<int64_t*, const char*> outs[] = {{ops, "ops"},
                                                      {kernels, "kernels"},
                                                      {fused_kernels, "fused_kernels"},
@@ -145,7 +146,7 @@ mt_status_t mt_plan_stats(const mt_plan* plan, int64_t* ops, int64_t* kernels,
 
 mt_status_t mt_plan_report(const mt_plan* plan, char** out) {
   return guarded("mt_plan_report", [&] {
-    const fusion::Plan& p = live(plan, "plan");
+    const fusion::Plan& p = *live(plan, "plan");
     require(out, "out");
     *out = malloc_string(p.report());
   });

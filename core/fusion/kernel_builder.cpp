@@ -256,17 +256,24 @@ BuildResult build_kernel(const Graph& graph, const Dataflow& flow, const std::ve
     return result;
   }
   // One buffer read and written (or written twice) through different views could see the
-  // kernel's element order; only the very same view (an in-place update) is safe.
+  // kernel's element order; only the very same view (an in-place update) is safe. A product's
+  // matrices are read by blocks other than the one being stored: never written in its kernel.
   for (const FusedInstruction& store : b.code) {
     if (store.kind != FusedOp::Store) continue;
-    for (const FusedInstruction& other : b.code)
-      if ((other.kind == FusedOp::Load || other.kind == FusedOp::Store) &&
-          other.operand != store.operand &&
-          b.operands[other.operand].buffer == b.operands[store.operand].buffer) {
+    const int written = b.operands[store.operand].buffer;
+    for (const FusedInstruction& other : b.code) {
+      const bool clash = other.kind == FusedOp::Product
+                             ? b.operands[other.operand].buffer == written ||
+                                   b.operands[other.operand + 1].buffer == written
+                             : (other.kind == FusedOp::Load || other.kind == FusedOp::Store) &&
+                                   other.operand != store.operand &&
+                                   b.operands[other.operand].buffer == written;
+      if (clash) {
         result.why = "a buffer is read or written through two different views";
         result.cut = cut_candidate();
         return result;
       }
+    }
   }
   const int registers = allocate_registers(b.code);
   if (registers < 0) {
