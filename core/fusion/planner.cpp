@@ -244,6 +244,10 @@ void merge_kernels(const Graph& graph, const Dataflow& flow, Program& program) {
           std::sort(into.nodes.begin(), into.nodes.end());
           steps.erase(steps.begin() + j);
           --j;
+        } else {
+          program.notes.push_back(cat("kept the kernel of ", node_name(graph.nodes[roots.back()]),
+                                      " apart from the one of ",
+                                      node_name(graph.nodes[roots.front()]), ": ", merged.why));
         }
         break;
       }

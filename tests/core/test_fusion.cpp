@@ -378,3 +378,34 @@ TEST(FusionCache, GrowingProgramsStayWithinTheBound) {
 
 }  // namespace
 }  // namespace mt
+
+namespace mt {
+namespace {
+
+// y = W @ W, then W -= 0.1 y in place: the update must not join the product's kernel, where
+// blocks still being multiplied would read the updated W.
+TEST(Fusion, ProductOperandsAreNotWrittenInTheirKernel) {
+  test::Rng rng = test::test_rng();
+  const Tensor w_eager = uniform(rng, {70, 70}), w_plan = w_eager.clone();
+  const auto step = [](const Tensor& w) {
+    NoGradGuard no_grad;
+    const Tensor y = matmul(w, w);
+    zip_out(BinaryOp::Sub, w, y * 0.1, w);
+    return y;
+  };
+  fusion::begin_capture();
+  Tensor y = step(w_plan);
+  const auto plan = fusion::compile(fusion::end_capture(std::vector{y}));
+  y = Tensor();
+  for (int i = 0; i < 3; ++i) {
+    const Tensor expected = step(w_eager), got = plan->run({})[0];
+    ASSERT_TRUE(test::bitwise_equal(got, expected)) << plan->report();
+    ASSERT_TRUE(test::bitwise_equal(w_plan, w_eager)) << plan->report();
+  }
+  if (fusion::fusion_enabled_by_environment()) {
+    EXPECT_NE(plan->report().find("two different views"), std::string::npos) << plan->report();
+  }
+}
+
+}  // namespace
+}  // namespace mt
