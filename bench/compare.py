@@ -37,8 +37,9 @@ TORCH_GLIBC_TUNABLES = ("glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=3355
 MIN_TIME, MIN_REPS, MAX_REPS, SLOW_TIME, WARMUP_TIME = 0.3, 3, 50, 1.0, 0.05
 
 
-def measure(work):
-    """(median ms, min ms, reps) as mt_bench's measure()."""
+def measure(work, min_reps=MIN_REPS):
+    """(median ms, min ms, reps) as mt_bench's measure(); min_reps raises the least number of
+    timed runs (a first run over SLOW_TIME is still the only sample)."""
     start = time.perf_counter()
     work()
     warm = time.perf_counter() - start
@@ -50,7 +51,7 @@ def measure(work):
         samples = [warm]
     else:
         samples = []
-        while len(samples) < MAX_REPS and (len(samples) < MIN_REPS or sum(samples) < MIN_TIME):
+        while len(samples) < MAX_REPS and (len(samples) < min_reps or sum(samples) < MIN_TIME):
             start = time.perf_counter()
             work()
             samples.append(time.perf_counter() - start)
