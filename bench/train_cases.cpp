@@ -15,14 +15,15 @@ mt::nn::Mlp make_model(int64_t hidden) {
   return mt::nn::Mlp({2, hidden, hidden, 1}, mt::DType::Float64, gen);
 }
 
-TrainCase train_case(const TrainConfig& config) {
+TrainCase train_case(const TrainConfig& config, bool compiled) {
   // Multiply-adds per point: forward 2H + H^2 + H; backward the same for the weight gradients
   // plus H^2 + H for the input gradients of layers 2 and 3 (not of layer 1: x needs none).
   const double h = static_cast<double>(config.hidden);
   const double flops =
       static_cast<double>(config.points) * (4 * (2 * h + h * h + h) + 2 * (h * h + h));
-  return {config.name, train_shape(config), flops, [config]() -> std::function<void()> {
-            auto trainer = std::make_shared<Trainer>(config);
+  return {std::string(config.name) + (compiled ? "_compiled" : ""), train_shape(config), flops,
+          [config, compiled]() -> std::function<void()> {
+            auto trainer = std::make_shared<Trainer>(config, compiled);
             return [trainer] { trainer->epoch(); };
           }};
 }
@@ -37,14 +38,16 @@ std::string train_shape(const TrainConfig& config) {
   return shape;
 }
 
-Trainer::Trainer(const TrainConfig& config)
+Trainer::Trainer(const TrainConfig& config, bool use_plans)
     : batch(config.batch),
+      compiled(use_plans),
       data(mt::make_dataset(mt::DatasetKind::Split, config.points, kTrainSeed, mt::DType::Float64)),
       model(make_model(config.hidden)),
       opt(model.parameters(), kTrainLearningRate) {}
 
 std::vector<TrainCase> make_train_cases() {
-  return {train_case(kTrainSmall), train_case(kTrainLarge)};
+  return {train_case(kTrainSmall, false), train_case(kTrainLarge, false),
+          train_case(kTrainSmall, true), train_case(kTrainLarge, true)};
 }
 
 }  // namespace mt_bench

@@ -29,14 +29,20 @@ inline constexpr TrainConfig kTrainLarge{"train_large", 5000, 500, 1000};
 std::string train_shape(const TrainConfig& config);
 
 // A model, its optimizer and its data; epoch() trains one epoch and returns the mean loss.
+// With `compiled`, each batch runs a plan of the captured step (fusion/), the same bits.
 struct Trainer {
-  explicit Trainer(const TrainConfig& config);
-  double epoch() { return mt::nn::train_classifier_epoch(model, opt, data, batch); }
+  explicit Trainer(const TrainConfig& config, bool compiled = false);
+  double epoch() {
+    return compiled ? mt::nn::train_classifier_epoch_compiled(model, opt, data, batch, plans)
+                    : mt::nn::train_classifier_epoch(model, opt, data, batch);
+  }
 
   int64_t batch;
+  bool compiled;
   mt::Dataset data;
   mt::nn::Mlp model;
   mt::nn::SGD opt;
+  std::map<int64_t, std::shared_ptr<mt::fusion::Plan>> plans;
 };
 
 struct TrainCase {
@@ -47,7 +53,7 @@ struct TrainCase {
   std::function<std::function<void()>()> setup;
 };
 
-// train_small and train_large, float64.
+// train_small and train_large, float64, eager and through captured steps (name + "_compiled").
 std::vector<TrainCase> make_train_cases();
 
 }  // namespace mt_bench
