@@ -57,6 +57,9 @@ void run_node(Backend& backend, const Node& node, const std::vector<char*>& base
 
 Plan::Plan(std::shared_ptr<const Graph> graph, bool fuse, const Decisions* reuse)
     : graph_(std::move(graph)), program_(plan_program(*graph_, fuse, reuse)) {
+  kernels_.resize(program_.steps.size());
+  for (size_t s = 0; s < program_.steps.size(); ++s)
+    if (program_.steps[s].fused) kernels_[s] = program_.steps[s].kernel.kernel;
   stats_.ops = int64_t(graph_->nodes.size());
   stats_.kernels = int64_t(program_.steps.size());
   for (const Step& step : program_.steps) {
@@ -124,16 +127,20 @@ std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
     }
     if (storage[b] && !base[b]) base[b] = static_cast<char*>(storage[b]->data());
   }
-  const bool fuses = backend_fuses(backend);
-  for (const Step& step : program_.steps) {
+  if (stats_.fused_kernels > 0 && probed_ != &backend) {
+    if (!backend_fuses(backend))
+      fail(ErrorCode::Unsupported, "plan run: backend ", backend.name(),
+           " runs no fused kernels; plan with MINITENSOR_FUSION=0 to run op by op");
+    probed_ = &backend;
+  }
+  for (size_t s = 0; s < program_.steps.size(); ++s) {
+    const Step& step = program_.steps[s];
     if (!step.fused) {
       run_node(backend, g.nodes[step.node], base);
       continue;
     }
-    if (!fuses)
-      fail(ErrorCode::Unsupported, "plan run: backend ", backend.name(),
-           " runs no fused kernels; plan with MINITENSOR_FUSION=0 to run op by op");
-    FusedKernel kernel = step.kernel.kernel;
+    // The kernel as built, kept between runs: only its data pointers change.
+    FusedKernel& kernel = kernels_[s];
     for (int k = 0; k < kernel.operand_count; ++k)
       kernel.operands[k].data = bind_view(step.kernel.operands[k], base).data;
     backend.fused(kernel);

@@ -47,6 +47,10 @@ class Plan {
   std::shared_ptr<const Graph> graph_;
   Program program_;
   PlanStats stats_;
+  // What runs reuse (runs of one plan do not overlap): each fused step's kernel, whose data
+  // pointers a run sets, and the backend last found to run fused kernels.
+  mutable std::vector<FusedKernel> kernels_;
+  mutable const Backend* probed_ = nullptr;
 };
 
 }  // namespace mt::fusion
