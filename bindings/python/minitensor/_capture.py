@@ -166,39 +166,40 @@ def _signature(args):
 
 
 def _compile_call(fn, args):
-    """The plan of fn(*args) with its tensor arguments as placeholders, and whether fn
-    returned one tensor (else a tuple or list of them)."""
+    """The plan of fn(*args) with its tensor arguments as placeholders, and what fn returned:
+    "one" tensor, a "tuple" (or list) of them, or "none" (a program that only updates tensors
+    in place, as an optimizer's step)."""
     with capture() as cap:
         result = fn(*[cap.input(a.shape, a.dtype) if isinstance(a, Tensor) else a for a in args])
-        single = isinstance(result, Tensor)
-        outputs = (result,) if single else result
+        form = "one" if isinstance(result, Tensor) else "none" if result is None else "tuple"
+        outputs = {"one": (result,), "none": ()}.get(form, result)
         if not isinstance(outputs, (tuple, list)) or not all(
             isinstance(t, Tensor) for t in outputs
         ):
             raise TypeError(
-                f"compile: {getattr(fn, '__name__', fn)} must return a Tensor or a tuple of "
-                f"Tensors, not {type(result).__name__}"
+                f"compile: {getattr(fn, '__name__', fn)} must return a Tensor, a tuple of "
+                f"Tensors or None, not {type(result).__name__}"
             )
         cap.outputs(*outputs)
-    return cap.plan, single
+    return cap.plan, form
 
 
 def compile(fn: Callable[..., Any]) -> Callable[..., Any]:
     """A decorator: the first call for each input signature (the shapes and dtypes of the
     tensor arguments, the values of the others) captures fn with placeholders for its tensor
     arguments and compiles it; every call then runs that plan and returns what fn returns (a
-    tensor, or a tuple of tensors). The compiled function's `plans` maps each signature to its
-    Plan (for .report and .stats)."""
+    tensor, a tuple of tensors, or None for a program that updates tensors in place). The
+    compiled function's `plans` maps each signature to its Plan (for .report and .stats)."""
     plans: dict[tuple, Plan] = {}
-    returns_one: dict[tuple, bool] = {}
+    forms: dict[tuple, str] = {}
 
     @functools.wraps(fn)
     def compiled(*args: Any) -> Any:
         key = _signature(args)
         if key not in plans:
-            plans[key], returns_one[key] = _compile_call(fn, args)
+            plans[key], forms[key] = _compile_call(fn, args)
         outputs = plans[key].run(*[a for a in args if isinstance(a, Tensor)])
-        return outputs[0] if returns_one[key] else outputs
+        return {"one": outputs[0] if outputs else None, "none": None}.get(forms[key], outputs)
 
     compiled.plans = plans  # type: ignore[attr-defined]
     return compiled

@@ -346,6 +346,9 @@ class Tensor(Handle, TensorOps):
         return self._zip(_c.MT_ZIP_DIV, other, reflected=True)
 
     def __pow__(self, other: Operand) -> Tensor:
+        # x ** 2 is x * x (square), as numpy computes it: exact, and far cheaper than pow.
+        if isinstance(other, (int, float)) and not isinstance(other, bool) and other == 2:
+            return self._map(_c.MT_MAP_SQUARE)
         return self._zip(_c.MT_ZIP_POW, other)
 
     def __rpow__(self, other: Operand) -> Tensor:

@@ -172,7 +172,9 @@ def test_run_names_the_expected_and_given_signature(unfused):
 
 
 def test_what_compile_refuses():
-    with pytest.raises(TypeError, match="must return a Tensor or a tuple of Tensors, not float"):
+    with pytest.raises(
+        TypeError, match="must return a Tensor, a tuple of Tensors or None, not float"
+    ):
         mt.compile(lambda x: 1.0)(mt.ones(2))
     with pytest.raises(TypeError, match="neither a Tensor nor hashable"):
         mt.compile(lambda x, n: x)(mt.ones(2), [1])
@@ -190,3 +192,25 @@ def test_a_plan_outlives_its_inputs_and_closes(unfused):
     plan.close()
     with pytest.raises(mt.InvalidArgumentError, match="closed"):
         plan.run(mt.zeros(2))
+
+
+def test_an_in_place_program_returns_nothing():
+    """An optimizer-like step that only updates its arguments in place compiles too."""
+
+    def step(p, g):
+        with mt.no_grad():
+            p -= g * 0.5
+
+    compiled = mt.compile(step)
+    p_eager, g = inputs(4)[:2]
+    p_plan = p_eager.clone()
+    for _ in range(3):
+        assert compiled(p_plan, g) is None
+        step(p_eager, g)
+        assert same_bits(p_plan, p_eager)
+
+
+def test_square_is_exact_like_numpy():
+    x = inputs(5)[0]
+    assert (x**2).numpy().tobytes() == (x.numpy() * x.numpy()).tobytes()
+    assert mt.compile(lambda t: t**2)(x).numpy().tobytes() == (x * x).numpy().tobytes()
