@@ -258,6 +258,28 @@ std::vector<Case> make_cases(mt::DType dt) {
                      }});
   }
 
+  // Planning a captured 10-op element-wise graph (no compiler is involved): from scratch, and
+  // through the plan cache, which knows the structure after the first call.
+  for (const bool cached : {false, true}) {
+    cases.push_back({cached ? "plan_build_10ops_cached" : "plan_build_10ops", "(1000,) 10 ops", 0,
+                     0, [=]() -> Work {
+                       mt::fusion::begin_capture();
+                       std::vector<Tensor> x;
+                       for (int i = 0; i < 5; ++i)
+                         x.push_back(mt::fusion::capture_input({1000}, dt));
+                       // mul add sub mul neg exp mul add log tanh
+                       const Tensor t = mt::tanh(
+                           mt::log(mt::exp(-((x[0] * x[1] + x[2] - x[3]) * x[4])) * x[0] + x[1]));
+                       auto graph = mt::fusion::end_capture(std::vector{t});
+                       return [graph, cached] {
+                         if (cached)
+                           mt::fusion::compile(graph);
+                         else
+                           mt::fusion::Plan(graph, true);
+                       };
+                     }});
+  }
+
   const int64_t n = 4096;
   const double nb = static_cast<double>(n * n) * s;  // one 4096x4096 tensor
   cases.push_back({"bcast_add", "(4096,1)+(1,4096)", nb + 2 * n * s, 0, [=]() -> Work {
