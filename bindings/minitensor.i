@@ -41,11 +41,5 @@
 %ignore mt_from_blob;
 %ignore mt_deleter;
 
-/* Capture and plans (ABI 5) have an idiomatic layer in Python only: Java and C# leave them out
- * (no raw SWIGTYPE_p_mt_graph classes in their public API) until theirs is written. */
-#if defined(SWIGJAVA) || defined(SWIGCSHARP)
-%rename("$ignore", regextarget=1) "^mt_(capture|graph|plan)_";
-#endif
-
 %include "minitensor/version.h"
 %include "minitensor/minitensor.h"

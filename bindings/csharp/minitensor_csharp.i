@@ -85,6 +85,8 @@ MT_CSHARP_HANDLE(mt_optimizer, Optimizer, OptimizerHandle)
 MT_CSHARP_HANDLE(mt_communicator, Communicator, CommunicatorHandle)
 MT_CSHARP_HANDLE(mt_sampler, ShardedSampler, SamplerHandle)
 MT_CSHARP_HANDLE(mt_data_parallel, DataParallel, DataParallelHandle)
+MT_CSHARP_HANDLE(mt_graph, Graph, GraphHandle)
+MT_CSHARP_HANDLE(mt_plan, Plan, PlanHandle)
 
 /* ---- Arrays with their count: one pinned C# array (PinnedArray) -------------------------- */
 
@@ -107,7 +109,8 @@ typedef struct mt_csharp_span {
 %enddef
 
 /* (values, count): shapes, indices, permutations, dims, layer sizes, output sizes (a shape's,
- * a sampler's indices), tensors. */
+ * a sampler's indices), tensors (optimizer parameters, a capture's outputs, a plan's inputs),
+ * and a plan run's results (an IntPtr[] that receives new tensor references). */
 %define MT_CSHARP_COUNTED
   (const int64_t* shape, int32_t ndim), (const int64_t* index, int32_t ndim),
   (const int64_t* order, int32_t ndim), (const int64_t* dims, int32_t ndims),
@@ -115,8 +118,13 @@ typedef struct mt_csharp_span {
   (int64_t* out, int64_t count)
 %enddef
 MT_CSHARP_SPAN(%arg(MT_CSHARP_COUNTED), long[], Sizes)
-MT_CSHARP_SPAN(%arg((mt_tensor* const* params, int32_t count)), Tensor[], Handles)
-%typemap(in) MT_CSHARP_COUNTED, (mt_tensor* const* params, int32_t count) %{
+%define MT_CSHARP_TENSORS
+  (mt_tensor* const* params, int32_t count), (mt_tensor* const* outputs, int64_t count),
+  (mt_tensor* const* inputs, int64_t n_inputs)
+%enddef
+MT_CSHARP_SPAN(%arg(MT_CSHARP_TENSORS), Tensor[], Handles)
+MT_CSHARP_SPAN(%arg((mt_tensor** outputs, int64_t n_outputs)), global::System.IntPtr[], Pointers)
+%typemap(in) MT_CSHARP_COUNTED, MT_CSHARP_TENSORS, (mt_tensor** outputs, int64_t n_outputs) %{
   $1 = ($1_ltype)$input.data;
   $2 = ($2_ltype)$input.length;
 %}
@@ -146,6 +154,8 @@ MT_CSHARP_SPAN(%arg(MT_CSHARP_BUFFERS), global::System.Array, Elements)
 
 MT_CSHARP_OUT_SCALAR(int32_t, int, %arg(int32_t* out, int32_t* type, int32_t* index))
 MT_CSHARP_OUT_SCALAR(int64_t, long, %arg(int64_t* out, int64_t* in_use, int64_t* cached))
+MT_CSHARP_OUT_SCALAR(int64_t, long, %arg(int64_t* ops, int64_t* kernels, int64_t* fused_kernels,
+                                         int64_t* bytes_avoided, int64_t* bytes_moved))
 MT_CSHARP_OUT_SCALAR(double, double, double* out)
 
 /* ---- Strings the library allocates: copied into a C# string, then mt_string_free -------- */

@@ -136,6 +136,8 @@ MT_JAVA_HANDLE(mt_optimizer, Optimizer)
 MT_JAVA_HANDLE(mt_communicator, Communicator)
 MT_JAVA_HANDLE(mt_sampler, ShardedSampler)
 MT_JAVA_HANDLE(mt_data_parallel, DataParallel)
+MT_JAVA_HANDLE(mt_graph, Graph)
+MT_JAVA_HANDLE(mt_plan, Plan)
 
 /* Out-parameters: a one-element Java array, written when the call succeeded. */
 %define MT_JAVA_OUT(CTYPE, JNITYPE, JNIARRAY, JAVATYPE, ARRAYKIND)
@@ -165,8 +167,14 @@ MT_JAVA_OUT(mt_optimizer*, jlong, jlongArray, long, Long)
 MT_JAVA_OUT(mt_communicator*, jlong, jlongArray, long, Long)
 MT_JAVA_OUT(mt_sampler*, jlong, jlongArray, long, Long)
 MT_JAVA_OUT(mt_data_parallel*, jlong, jlongArray, long, Long)
+MT_JAVA_OUT(mt_graph*, jlong, jlongArray, long, Long)
+MT_JAVA_OUT(mt_plan*, jlong, jlongArray, long, Long)
 %apply int32_t* MT_OUT { int32_t* out, int32_t* type, int32_t* index };
 %apply int64_t* MT_OUT { int64_t* out, int64_t* in_use, int64_t* cached };
+%apply int64_t* MT_OUT {
+  int64_t* ops, int64_t* kernels, int64_t* fused_kernels, int64_t* bytes_avoided,
+  int64_t* bytes_moved
+};
 %apply double* MT_OUT { double* out };
 %apply mt_tensor** MT_OUT { mt_tensor** out, mt_tensor** x, mt_tensor** y };
 %apply mt_generator** MT_OUT { mt_generator** out };
@@ -176,6 +184,8 @@ MT_JAVA_OUT(mt_data_parallel*, jlong, jlongArray, long, Long)
 %apply mt_communicator** MT_OUT { mt_communicator** out };
 %apply mt_sampler** MT_OUT { mt_sampler** out };
 %apply mt_data_parallel** MT_OUT { mt_data_parallel** out };
+%apply mt_graph** MT_OUT { mt_graph** out };
+%apply mt_plan** MT_OUT { mt_plan** out };
 
 /* Text the library allocates: a one-element String[], the C string freed here. */
 %typemap(jni) char** out "jobjectArray"
@@ -258,7 +268,8 @@ MT_JAVA_OUT(mt_data_parallel*, jlong, jlongArray, long, Long)
          JCALL0(ExceptionCheck, jenv) ? JNI_ABORT : 0);
 }
 
-/* Handle lists (optimizer parameters): a Tensor[] in Java, a long[] over JNI. */
+/* Handle lists (optimizer parameters, a capture's outputs, a plan's inputs): a Tensor[] in Java,
+ * a long[] over JNI. */
 %typemap(jni) (mt_tensor* const* params, int32_t count) "jlongArray"
 %typemap(jtype) (mt_tensor* const* params, int32_t count) "long[]"
 %typemap(jstype) (mt_tensor* const* params, int32_t count) "Tensor[]"
@@ -271,12 +282,12 @@ MT_JAVA_OUT(mt_data_parallel*, jlong, jlongArray, long, Long)
   if ($input) {
     jlong* values;
     jsize i;
-    $2 = (int32_t)JCALL1(GetArrayLength, jenv, $input);
+    $2 = ($2_ltype)JCALL1(GetArrayLength, jenv, $input);
     handles = (mt_tensor**)malloc(sizeof(mt_tensor*) * (size_t)($2 > 0 ? $2 : 1));
     values = handles ? JCALL2(GetLongArrayElements, jenv, $input, NULL) : NULL;
     if (!values) {
       free(handles);
-      mt_java_throw(jenv, "java/lang/OutOfMemoryError", "no memory for the parameter list");
+      mt_java_throw(jenv, "java/lang/OutOfMemoryError", "no memory for the tensor list");
       return $null;
     }
     for (i = 0; i < $2; ++i)
@@ -286,6 +297,39 @@ MT_JAVA_OUT(mt_data_parallel*, jlong, jlongArray, long, Long)
   $1 = handles;
 }
 %typemap(freearg) (mt_tensor* const* params, int32_t count) { free(handles$argnum); }
+
+%apply (mt_tensor* const* params, int32_t count) {
+  (mt_tensor* const* outputs, int64_t count), (mt_tensor* const* inputs, int64_t n_inputs)
+};
+
+/* A plan run's results: a long[] of exactly n_outputs elements, which receives the new
+ * handles (the Java layer wraps them) when the call succeeded. */
+%typemap(jni) (mt_tensor** outputs, int64_t n_outputs) "jlongArray"
+%typemap(jtype) (mt_tensor** outputs, int64_t n_outputs) "long[]"
+%typemap(jstype) (mt_tensor** outputs, int64_t n_outputs) "long[]"
+%typemap(javain) (mt_tensor** outputs, int64_t n_outputs) "$javainput"
+%typemap(in) (mt_tensor** outputs, int64_t n_outputs) {
+  if (!$input) {
+    mt_java_throw(jenv, "java/lang/NullPointerException", "out-parameter array is null");
+    return $null;
+  }
+  $2 = (int64_t)JCALL1(GetArrayLength, jenv, $input);
+  $1 = (mt_tensor**)calloc((size_t)($2 > 0 ? $2 : 1), sizeof(mt_tensor*));
+  if (!$1) {
+    mt_java_throw(jenv, "java/lang/OutOfMemoryError", "no memory for the plan's outputs");
+    return $null;
+  }
+}
+%typemap(argout) (mt_tensor** outputs, int64_t n_outputs) {
+  if (!JCALL0(ExceptionCheck, jenv)) {
+    jsize i;
+    for (i = 0; i < (jsize)$2; ++i) {
+      jlong value = (jlong)(intptr_t)$1[i];
+      JCALL4(SetLongArrayRegion, jenv, $input, i, 1, &value);
+    }
+  }
+}
+%typemap(freearg) (mt_tensor** outputs, int64_t n_outputs) { free($1); }
 
 /* Buffers (mt_from_buffer's source, mt_to_buffer's destination): a float[] or a double[],
  * whose type gives the dtype and whose length the element count. */

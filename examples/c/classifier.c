@@ -58,29 +58,53 @@ void classifier_release(classifier* c) {
   *c = empty;
 }
 
-int32_t classifier_train_batch(const classifier* c, const mt_tensor* x, const mt_tensor* y,
-                               mt_data_parallel* ddp, double* loss_value) {
+int32_t classifier_step(const classifier* c, const mt_tensor* x, const mt_tensor* y,
+                        mt_data_parallel* ddp, mt_tensor** loss) {
   int64_t column[2] = {0, 1};
-  mt_tensor *target = NULL, *logits = NULL, *probs = NULL, *loss = NULL;
+  mt_tensor *target = NULL, *logits = NULL, *probs = NULL;
   /* loss = bce(sigmoid(model(x)), y as a column), mean over the batch; then the SGD step. */
   int32_t status = mt_size(y, 0, &column[0]);
+  *loss = NULL;
   if (status == MT_OK) status = mt_view(y, column, 2, &target);
   if (status == MT_OK) status = mt_mlp_forward(c->model, x, &logits);
   if (status == MT_OK) status = mt_map(MT_MAP_SIGMOID, logits, &probs);
-  if (status == MT_OK) status = mt_binary_cross_entropy(probs, target, MT_REDUCTION_MEAN, &loss);
+  if (status == MT_OK) status = mt_binary_cross_entropy(probs, target, MT_REDUCTION_MEAN, loss);
   if (status == MT_OK) status = mt_optimizer_zero_grad(c->optimizer);
-  if (status == MT_OK) status = mt_backward(loss, NULL, 0);
+  if (status == MT_OK) status = mt_backward(*loss, NULL, 0);
   if (status == MT_OK && ddp) status = mt_data_parallel_reduce_gradients(ddp);
   if (status == MT_OK) status = mt_optimizer_step(c->optimizer);
-  if (status == MT_OK) status = mt_item(loss, loss_value);
-  mt_release(loss);
+  if (status != MT_OK) {
+    mt_release(*loss);
+    *loss = NULL;
+  }
   mt_release(probs);
   mt_release(logits);
   mt_release(target);
   return status;
 }
 
+int32_t classifier_train_batch(const classifier* c, const mt_tensor* x, const mt_tensor* y,
+                               mt_data_parallel* ddp, double* loss_value) {
+  mt_tensor* loss = NULL;
+  int32_t status = classifier_step(c, x, y, ddp, &loss);
+  if (status == MT_OK) status = mt_item(loss, loss_value);
+  mt_release(loss);
+  return status;
+}
+
+/* classifier_train_batch as a classifier_batch_fn: eager, on one process. */
+static int32_t train_batch_eagerly(void* context, const classifier* c, const mt_tensor* x,
+                                   const mt_tensor* y, double* loss) {
+  (void)context;
+  return classifier_train_batch(c, x, y, NULL, loss);
+}
+
 int32_t classifier_train_epoch(const classifier* c, double* mean_loss) {
+  return classifier_train_epoch_by(c, train_batch_eagerly, NULL, mean_loss);
+}
+
+int32_t classifier_train_epoch_by(const classifier* c, classifier_batch_fn train_batch,
+                                  void* context, double* mean_loss) {
   double total = 0;
   int64_t first;
   for (first = 0; first < c->points; first += c->batch) {
@@ -89,7 +113,7 @@ int32_t classifier_train_epoch(const classifier* c, double* mean_loss) {
     double value = 0;
     int32_t status = mt_narrow(c->x, 0, first, len, &x);
     if (status == MT_OK) status = mt_narrow(c->y, 0, first, len, &y);
-    if (status == MT_OK) status = classifier_train_batch(c, x, y, NULL, &value);
+    if (status == MT_OK) status = train_batch(context, c, x, y, &value);
     mt_release(y);
     mt_release(x);
     if (status != MT_OK) return status;

@@ -59,12 +59,23 @@ int32_t classifier_create(const classifier_config* config, classifier* out);
 void classifier_release(classifier* c);
 /* One SGD step on the points x (len, 2) with labels y (len,): forward, loss, zero_grad,
  * backward, the gradients averaged over the ranks when ddp is not NULL (data-parallel
- * training), step. *loss is the batch's mean loss. */
+ * training), step. *loss is a new reference to the batch's mean loss (in a capture, a tensor
+ * without values: a plan's run gives them). */
+int32_t classifier_step(const classifier* c, const mt_tensor* x, const mt_tensor* y,
+                        mt_data_parallel* ddp, mt_tensor** loss);
+/* classifier_step, with *loss the value of the batch's mean loss. */
 int32_t classifier_train_batch(const classifier* c, const mt_tensor* x, const mt_tensor* y,
                                mt_data_parallel* ddp, double* loss);
 /* One epoch over the points in order: per minibatch forward, loss, zero_grad, backward, step.
  * *mean_loss is the mean loss per point. */
 int32_t classifier_train_epoch(const classifier* c, double* mean_loss);
+/* A way to train on one minibatch (x, y), giving its mean loss: eager (classifier_train_batch)
+ * or a compiled plan (compiled_step.h); `context` is the way's own. */
+typedef int32_t (*classifier_batch_fn)(void* context, const classifier* c, const mt_tensor* x,
+                                       const mt_tensor* y, double* loss);
+/* classifier_train_epoch with each minibatch trained by `train_batch`. */
+int32_t classifier_train_epoch_by(const classifier* c, classifier_batch_fn train_batch,
+                                  void* context, double* mean_loss);
 /* The fraction of points classified right (logit > 0 means class 1), computed without grad. */
 int32_t classifier_accuracy(const classifier* c, double* accuracy);
 /* The predicted probability of class 1 for `count` points (x1, x2) given as 2 * count doubles,

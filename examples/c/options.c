@@ -63,6 +63,9 @@ void options_usage(FILE* stream, const char* program) {
           "                   rank trains on its share of every shuffled batch of --batch\n"
           "                   points (a multiple of N); rank 0 prints the progress and writes\n"
           "                   the plots, every rank its final loss\n"
+          "  --compile        capture the training step once per minibatch length and run\n"
+          "                   each minibatch as its compiled plan (fused kernels; the same\n"
+          "                   losses as eager); CPU only, not with --distributed\n"
           "  --help           this text\n"
           "Options take their value as --name VALUE or --name=VALUE.\n",
           program);
@@ -197,6 +200,7 @@ int options_parse(int argc, char** argv, options* out) {
   out->every = -1; /* not given: options_default_every once the epochs are known */
   out->exact = 0;
   out->distributed = 0;
+  out->compile = 0;
 
   for (i = 1; i < argc; ++i) {
     const char* arg = argv[i];
@@ -216,6 +220,10 @@ int options_parse(int argc, char** argv, options* out) {
     }
     if (strcmp(arg, "--distributed") == 0) {
       out->distributed = 1;
+      continue;
+    }
+    if (strcmp(arg, "--compile") == 0) {
+      out->compile = 1;
       continue;
     }
     if (strncmp(arg, "--", 2) != 0) {
@@ -243,5 +251,14 @@ int options_parse(int argc, char** argv, options* out) {
     if (parse_value(&specs[k], value) != OPTIONS_RUN) return OPTIONS_BAD;
   }
   if (out->every < 0) out->every = options_default_every(out->epochs);
+  /* Plans run on the CPU, and a capture cannot record the collectives of --distributed. */
+  if (out->compile && out->device.type != MT_DEVICE_CPU) {
+    fprintf(stderr, "%s: --compile runs plans on the CPU only, not with --device cuda\n", PROGRAM);
+    return OPTIONS_BAD;
+  }
+  if (out->compile && out->distributed) {
+    fprintf(stderr, "%s: --compile does not combine with --distributed\n", PROGRAM);
+    return OPTIONS_BAD;
+  }
   return OPTIONS_RUN;
 }

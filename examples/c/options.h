@@ -28,6 +28,7 @@ typedef struct options {
   int64_t every;           /* a progress line every `every` epochs and after the last; 0: none */
   int exact;       /* progress lines print the loss with 17 digits (it reads back exactly) */
   int distributed; /* data-parallel over the launcher's ranks (distributed.h) */
+  int compile;     /* each minibatch runs a compiled plan of the training step (compiled_step.h) */
 } options;
 
 enum { OPTIONS_RUN, OPTIONS_HELP, OPTIONS_BAD };

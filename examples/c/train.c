@@ -2,7 +2,8 @@
  * mt_train_c: trains MiniTorch's classifier on a toy dataset through minitensor's C API,
  * prints its progress (a line every few epochs and, on a terminal, a live line; progress.h),
  * and writes the decision boundary and the loss and accuracy curves as SVG; on the CPU or a
- * CUDA device (--device cuda); data-parallel under mpirun with --distributed.
+ * CUDA device (--device cuda); data-parallel under mpirun with --distributed; each minibatch
+ * as a compiled plan of the training step with --compile.
  *   mt_train_c [--dataset xor] [--hidden 10] [--epochs 500] ... (--help lists them)
  * Exit status: 0 done, 1 a failed call (the library's message is printed) or --device cuda
  * where CUDA is unavailable (the reason is printed), 2 bad options.
@@ -16,6 +17,7 @@
 
 #include "boundary_plot.h"
 #include "classifier.h"
+#include "compiled_step.h"
 #include "curves_plot.h"
 #include "distributed.h"
 #include "options.h"
@@ -116,6 +118,7 @@ static int write_curves(const history* h, const options* opt) {
 
 int main(int argc, char** argv) {
   classifier model = CLASSIFIER_EMPTY;
+  compiled_step plans = COMPILED_STEP_EMPTY;
   distributed world;
   classifier_config config;
   options opt;
@@ -179,7 +182,7 @@ int main(int argc, char** argv) {
   if (world.rank == 0 && strcmp(mt_current_backend(), "cpu_par") == 0)
     printf(" (%d threads)", (int)mt_num_threads());
   if (world.rank == 0 && opt.device.type == MT_DEVICE_CPU)
-    printf(", device cpu%s\n", opt.distributed ? ", distributed" : "");
+    printf(", device cpu%s\n", opt.distributed ? ", distributed" : opt.compile ? ", compiled" : "");
   else if (world.rank == 0)
     printf(", device cuda:%d\n", (int)opt.device.index);
 
@@ -187,8 +190,12 @@ int main(int argc, char** argv) {
   for (epoch = 1; epoch <= opt.epochs; ++epoch) {
     const double start = progress_now_ms();
     const int64_t i = epoch - 1;
-    status = opt.distributed ? distributed_train_epoch(&world, &model, i, &h.loss[i])
-                             : classifier_train_epoch(&model, &h.loss[i]);
+    if (opt.distributed)
+      status = distributed_train_epoch(&world, &model, i, &h.loss[i]);
+    else if (opt.compile)
+      status = classifier_train_epoch_by(&model, compiled_step_train_batch, &plans, &h.loss[i]);
+    else
+      status = classifier_train_epoch(&model, &h.loss[i]);
     h.ms[i] = progress_now_ms() - start;
     if (status == MT_OK) status = classifier_accuracy(&model, &h.accuracy[i]);
     if (status != MT_OK) {
@@ -206,6 +213,8 @@ int main(int argc, char** argv) {
   printf("done: %lld epochs, loss %.6f, accuracy %.1f%%, %.3f ms/epoch (median; mean %.3f)\n",
          (long long)opt.epochs, h.loss[last], 100 * h.accuracy[last], median(h.ms, opt.epochs),
          total_ms / (double)opt.epochs);
+  status = compiled_step_describe(&plans);
+  if (status != MT_OK) goto done;
   failed = write_boundary(&model, &opt, h.accuracy[last]);
   if (write_curves(&h, &opt) != 0) failed = 1;
 
@@ -213,6 +222,7 @@ done:
   if (status != MT_OK) fprintf(stderr, "mt_train_c: %s\n", distributed_error());
   free(h.ms);
   distributed_release(&world);
+  compiled_step_release(&plans);
   classifier_release(&model);
   return status != MT_OK || failed ? 1 : 0;
 }

@@ -37,14 +37,20 @@ sealed class Classifier : IDisposable {
     }
   }
 
-  /// One epoch over the points in order; returns the mean loss per point.
+  /// One epoch over the points in order, eager; returns the mean loss per point.
   public double TrainEpoch() {
+    return TrainEpoch((batchX, batchY) => TrainBatch(batchX, batchY));
+  }
+
+  /// One epoch with each minibatch trained by `trainBatch` (eagerly or by a plan:
+  /// CompiledStep), which returns the batch's mean loss; returns the mean loss per point.
+  public double TrainEpoch(Func<Tensor, Tensor, double> trainBatch) {
     double total = 0;
     for (long first = 0; first < points; first += batch) {
       long length = Math.Min(batch, points - first);
       using (Tensor batchX = x.Narrow(0, first, length))
       using (Tensor batchY = y.Narrow(0, first, length))
-        total += TrainBatch(batchX, batchY) * length;
+        total += trainBatch(batchX, batchY) * length;
     }
     return points > 0 ? total / points : 0;
   }
@@ -52,15 +58,21 @@ sealed class Classifier : IDisposable {
   /// One SGD step on the points batchX and labels batchY, the gradients reduced through `ddp`
   /// when given; returns the batch's mean loss.
   public double TrainBatch(Tensor batchX, Tensor batchY, DataParallel ddp = null) {
+    using (Tensor loss = Step(batchX, batchY, ddp)) return loss.Item();
+  }
+
+  /// TrainBatch's step, returning the loss tensor (in a capture, one without values: a plan's
+  /// run gives them).
+  public Tensor Step(Tensor batchX, Tensor batchY, DataParallel ddp = null) {
     using (Tensor target = batchY.View(batchY.Shape[0], 1))
     using (Tensor logits = model.Forward(batchX))
-    using (Tensor probs = logits.Sigmoid())
-    using (Tensor loss = Loss.BinaryCrossEntropy(probs, target, Reduction.Mean)) {
+    using (Tensor probs = logits.Sigmoid()) {
+      Tensor loss = Loss.BinaryCrossEntropy(probs, target, Reduction.Mean);
       optimizer.ZeroGrad();
       loss.Backward();
       if (ddp != null) ddp.ReduceGradients();
       optimizer.Step();
-      return loss.Item();
+      return loss;
     }
   }
 

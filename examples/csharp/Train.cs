@@ -1,7 +1,8 @@
 // Train.exe: trains MiniTorch's classifier on a toy dataset through the C# bindings and prints
 // its progress as the C demo mt_train_c does (without its plots): a line (loss, accuracy, time)
 // every few epochs and, on a terminal, a live line; on the CPU or a CUDA device (--device cuda);
-// with --distributed, data-parallel under mpirun (DataParallelTraining).
+// with --distributed, data-parallel under mpirun (DataParallelTraining); with --compile, each
+// minibatch runs a compiled plan of the training step (CompiledStep).
 //   mono Train.exe [--dataset xor] [--hidden 10] [--epochs 500] ... (--help lists them)
 // Exit status: 0 done, 1 a failed library call (its message is printed) or --device cuda where
 // CUDA is unavailable (the reason is printed), 2 bad options.
@@ -28,7 +29,8 @@ static class Train {
       using (var classifier = new Classifier(options))
       using (DataParallelTraining world =
                  options.Distributed ? new DataParallelTraining(classifier, options) : null)
-        Run(classifier, world, options);
+      using (CompiledStep plans = options.Compile ? new CompiledStep(classifier) : null)
+        Run(classifier, world, plans, options);
       return 0;
     } catch (MinitensorException e) {
       Console.Error.WriteLine(TrainOptions.Program + ": " + e.Message);
@@ -36,7 +38,8 @@ static class Train {
     }
   }
 
-  static void Run(Classifier classifier, DataParallelTraining world, TrainOptions options) {
+  static void Run(Classifier classifier, DataParallelTraining world, CompiledStep plans,
+                  TrainOptions options) {
     int rank = world != null ? world.Rank : 0;
     if (rank != 0) options.Every = 0;  // rank 0 shows the progress
     string backend = Runtime.Backend;
@@ -47,7 +50,8 @@ static class Train {
                   options.DType.ToString().ToLowerInvariant(), options.Seed, backend);
     // The thread count applies to the parallel backend only.
     if (backend == "cpu_par") header.Write(" ({0} threads)", Runtime.NumThreads);
-    header.WriteLine(", device {0}{1}", options.Device, world != null ? ", distributed" : "");
+    header.WriteLine(", device {0}{1}{2}", options.Device, world != null ? ", distributed" : "",
+                     plans != null ? ", compiled" : "");
 
     var times = new double[options.Epochs];
     double loss = 0, accuracy;
@@ -55,7 +59,10 @@ static class Train {
     var live = new LiveLine(options);
     for (long epoch = 1; epoch <= options.Epochs; ++epoch) {
       Stopwatch clock = Stopwatch.StartNew();
-      loss = world != null ? world.TrainEpoch(classifier, epoch - 1) : classifier.TrainEpoch();
+      if (world != null)
+        loss = world.TrainEpoch(classifier, epoch - 1);
+      else
+        loss = plans != null ? classifier.TrainEpoch(plans.TrainBatch) : classifier.TrainEpoch();
       times[epoch - 1] = clock.Elapsed.TotalMilliseconds;
       bool printed = options.Every > 0 && (epoch % options.Every == 0 || epoch == options.Epochs);
       bool redraw = live.Due(epoch);
@@ -82,6 +89,9 @@ static class Train {
     Console.WriteLine("done: {0} epochs, loss {1:F6}, accuracy {2:F1}%, {3:F3} ms/epoch " +
                       "(median; mean {4:F3})", options.Epochs, loss, 100 * accuracy,
                       Median(times), total / options.Epochs);
+    if (plans != null) {
+      foreach (string line in plans.Describe()) Console.WriteLine(line);
+    }
   }
 
   // On a terminal, one line rewritten in place with the epoch, loss, accuracy and the time left,

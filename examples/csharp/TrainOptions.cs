@@ -21,6 +21,7 @@ sealed class TrainOptions {
   public long Every = -1; // a progress line every `Every` epochs and after the last; 0: none
   public bool Exact;      // progress lines print the loss so that it reads back exactly
   public bool Distributed;  // data-parallel over the ranks of mpirun (DataParallelTraining)
+  public bool Compile;      // each minibatch runs a compiled plan of the step (CompiledStep)
 
   public static void Usage(TextWriter output) {
     output.Write(
@@ -50,6 +51,9 @@ sealed class TrainOptions {
         "                   rank trains on its share of every shuffled batch of --batch\n" +
         "                   points (a multiple of N); rank 0 prints the progress, every rank\n" +
         "                   its final loss\n" +
+        "  --compile        capture the training step once per minibatch length and run\n" +
+        "                   each minibatch as its compiled plan (fused kernels; the same\n" +
+        "                   losses as eager); CPU only, not with --distributed\n" +
         "  --help           this text\n" +
         "Options take their value as --name VALUE or --name=VALUE.\n");
   }
@@ -77,6 +81,10 @@ sealed class TrainOptions {
         options.Distributed = true;
         continue;
       }
+      if (arg == "--compile") {
+        options.Compile = true;
+        continue;
+      }
       if (!arg.StartsWith("--", StringComparison.Ordinal)) {
         return Fail("unexpected argument '" + arg + "' (--help lists the options)");
       }
@@ -94,6 +102,11 @@ sealed class TrainOptions {
       if (problem != null) return Fail(problem);
     }
     if (options.Every < 0) options.Every = DefaultEvery(options.Epochs);
+    // Plans run on the CPU, and a capture cannot record --distributed's collectives.
+    if (options.Compile && options.Device.Type != DeviceType.Cpu)
+      return Fail("--compile runs plans on the CPU only, not with --device cuda");
+    if (options.Compile && options.Distributed)
+      return Fail("--compile does not combine with --distributed");
     return options;
   }
 

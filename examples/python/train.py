@@ -4,8 +4,9 @@
 The same computation, op for op, as the C demo (examples/c/classifier.c): an MLP
 2 -> H -> H -> 1 (relu, relu, sigmoid on the logit), binary cross-entropy, plain SGD over
 minibatches of consecutive points, on the CPU or a CUDA device (--device cuda); or, with
---distributed under mpirun -np N, data-parallel (examples/c/distributed.c). The same seed
-prints the same losses as mt_train_c (with --exact, bit for bit).
+--distributed under mpirun -np N, data-parallel (examples/c/distributed.c); with --compile,
+each minibatch runs a compiled plan of the training step (mt.compile). The same seed prints the
+same losses as mt_train_c (with --exact, bit for bit).
     train.py [--dataset xor] [--hidden 10] [--epochs 500] ... (--help lists them)
 Exit status: 0 done, 1 a failed call (the library's message is printed) or --device cuda where
 CUDA is unavailable (the reason is printed), 2 bad options.
@@ -121,7 +122,19 @@ def parse_options(argv):
         "share of every shuffled batch of --batch points (a multiple of N); rank 0 prints the "
         "progress, every rank its final loss",
     )
+    parser.add_argument(
+        "--compile",
+        action="store_true",
+        help="capture the training step once per minibatch shape and run each minibatch as its "
+        "compiled plan (fused kernels; the same losses as eager); CPU only, not with "
+        "--distributed",
+    )
     opt = parser.parse_args(argv)
+    # Plans run on the CPU, and a capture cannot record --distributed's collectives.
+    if opt.compile and opt.device.type != "cpu":
+        parser.error("--compile runs plans on the CPU only, not with --device cuda")
+    if opt.compile and opt.distributed:
+        parser.error("--compile does not combine with --distributed")
     if opt.every is None:
         opt.every = default_every(opt.epochs)
     return opt
@@ -175,10 +188,13 @@ class Classifier:
             [2, opt.hidden, opt.hidden, 1], self.dtype, mt.Generator(opt.seed)
         ).to(opt.device)
         self.optimizer = mt.optim.SGD(self.model.parameters(), lr=opt.lr)
+        # --compile: the step captured once per minibatch shape (a ragged last minibatch is a
+        # second one), each minibatch running its plan.
+        self.step = mt.compile(self.eager_step) if opt.compile else self.eager_step
 
-    def train_batch(self, x, y, ddp=None):
+    def eager_step(self, x, y, ddp=None):
         """One SGD step on the points x and labels y, the gradients reduced through ddp if
-        given; the batch's mean loss."""
+        given; the batch's mean loss as a tensor."""
         probs = self.model(x).sigmoid()
         loss = mt.nn.binary_cross_entropy(probs, y.view(y.shape[0], 1))
         self.optimizer.zero_grad()
@@ -186,7 +202,20 @@ class Classifier:
         if ddp:
             ddp.reduce_gradients()
         self.optimizer.step()
-        return loss.item()
+        return loss
+
+    def train_batch(self, x, y, ddp=None):
+        """The step on x and y (ddp: as eager_step's); the batch's mean loss."""
+        return self.step(x, y, ddp).item()
+
+    def plans(self):
+        """One line per compiled plan (--compile): its minibatch length and what fused."""
+        # A signature's first entry is x's: (Tensor, its shape, its dtype).
+        return [
+            f"plan for minibatches of {key[0][1][0]}: {plan.stats.ops} ops -> "
+            f"{plan.stats.kernels} kernels, {plan.stats.fused_kernels} fused"
+            for key, plan in getattr(self.step, "plans", {}).items()
+        ]
 
     def train_epoch(self):
         """One pass over the minibatches in order; the mean loss per point."""
@@ -252,6 +281,7 @@ def main(argv):
         if mt.current_backend() == "cpu_par":  # the thread count applies to it only
             header += f" ({mt.num_threads()} threads)"
         header += f", device {opt.device}" + (", distributed" if world else "")
+        header += ", compiled" if opt.compile else ""
         if rank == 0:
             print(header)
         times, width, live = [], len(str(opt.epochs)), LiveLine(opt)
@@ -282,6 +312,8 @@ def main(argv):
             f"{100 * model.accuracy():.1f}%, {statistics.median(times):.3f} ms/epoch "
             f"(median; mean {statistics.fmean(times):.3f})"
         )
+        for line in model.plans():
+            print(line)
     except mt.Error as error:
         print(f"train.py: {error}", file=sys.stderr)
         return 1

@@ -13,7 +13,8 @@ Usage: same_losses.py [OPTIONS] -- c CMD... -- python CMD... [-- java CMD...] [-
 Each group names a demo and gives the command that runs it when options are appended (a
 command may carry options of its own, such as --device cuda); the first group is the
 reference. The demo named "c" also gets --svg and --curves (it always draws its plots); a name
-may carry a label after a slash, as "c/cuda" (the same demo, another command).
+may carry a label after a slash, as "c/cuda" or "java/compile" (the same demo, another command:
+with --compile each demo trains through plans of its captured step, bitwise eager's losses).
 OPTIONS: --epochs N (default 15); --configurations K, the first K configurations only; --rtol R,
 losses equal to R relative rather than bitwise (a run on a device, which sums in another order,
 against one on the CPU).

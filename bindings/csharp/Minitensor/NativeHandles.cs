@@ -34,6 +34,12 @@ internal sealed class TensorHandle : NativeHandle {
   public static readonly TensorHandle Null = new TensorHandle();
   public TensorHandle() {}
   TensorHandle(IntPtr pointer) : base(pointer) {}
+  // Takes over `pointer`, a new reference that a call wrote into an array (a plan's results).
+  public static TensorHandle Own(IntPtr pointer) {
+    var owner = new TensorHandle();
+    owner.SetHandle(pointer);
+    return owner;
+  }
   protected override bool ReleaseHandle() {
     minitensor_nativePINVOKE.mt_release(new TensorHandle(handle));
     return true;
@@ -106,6 +112,26 @@ internal sealed class DataParallelHandle : NativeHandle {
   DataParallelHandle(IntPtr pointer) : base(pointer) {}
   protected override bool ReleaseHandle() {
     minitensor_nativePINVOKE.mt_data_parallel_release(new DataParallelHandle(handle));
+    return true;
+  }
+}
+
+internal sealed class GraphHandle : NativeHandle {
+  public static readonly GraphHandle Null = new GraphHandle();
+  public GraphHandle() {}
+  GraphHandle(IntPtr pointer) : base(pointer) {}
+  protected override bool ReleaseHandle() {
+    minitensor_nativePINVOKE.mt_graph_release(new GraphHandle(handle));
+    return true;
+  }
+}
+
+internal sealed class PlanHandle : NativeHandle {
+  public static readonly PlanHandle Null = new PlanHandle();
+  public PlanHandle() {}
+  PlanHandle(IntPtr pointer) : base(pointer) {}
+  protected override bool ReleaseHandle() {
+    minitensor_nativePINVOKE.mt_plan_release(new PlanHandle(handle));
     return true;
   }
 }

@@ -59,6 +59,11 @@ internal sealed class PinnedArray : IDisposable {
     return new PinnedArray(pointers, 0, held);
   }
 
+  // Out-pointers (a plan run's results) as (mt_tensor**, count): the call writes the array.
+  public static PinnedArray Pointers(IntPtr[] values) {
+    return new PinnedArray(values, 0, null);
+  }
+
   public void Dispose() {
     if (pin.IsAllocated) pin.Free();
     Release(borrowed);

@@ -21,6 +21,7 @@ static class NullArgumentTests {
     "Tensor.Reduce: dims", "Tensor.ReduceInto: dims", "Tensor.Sum: dims", "Tensor.Prod: dims",
     "Tensor.Max: dims", "Tensor.Min: dims", "Tensor.Mean: dims",  // every dim
     "Device.Equals: other",               // null is unequal
+    "PlanStats.Equals: obj",              // a struct's Equals: null is unequal
     "MinitensorException: message",       // as for any Exception: the default message
   };
 
@@ -28,7 +29,7 @@ static class NullArgumentTests {
   static readonly HashSet<string> FineWhenDisposed = new HashSet<string> {
     "Tensor.Dispose", "Tensor.IsDisposed", "Generator.Dispose", "Linear.Dispose", "Mlp.Dispose",
     "Optimizer.Dispose", "Dataset.Dispose", "Dataset.X", "Dataset.Y", "Communicator.Dispose",
-    "ShardedSampler.Dispose", "DataParallel.Dispose",
+    "ShardedSampler.Dispose", "DataParallel.Dispose", "Plan.Dispose", "Plan.ToString",
   };
 
   // C#'s names of the operators that the API defines.
@@ -60,6 +61,9 @@ static class NullArgumentTests {
     { typeof(Tensor), () => Keep(Tensor.Ones(2)) },
     { typeof(Tensor[]), () => new[] { Parameter() } },
     { typeof(Generator), () => Keep(new Generator(1)) },
+    { typeof(Capture), () => Keep(Capture.Begin()) },
+    { typeof(Plan), () => Keep(APlan()) },
+    { typeof(PlanStats), () => new PlanStats(1, 1, 0, 0, 0) },
     { typeof(Linear), () => Keep(new Linear(2, 2)) },
     { typeof(Mlp), () => Keep(new Mlp(new long[] { 2, 2 })) },
     { typeof(Optimizer), () => Keep(new Sgd(new[] { Parameter() }, 0.1)) },
@@ -75,6 +79,14 @@ static class NullArgumentTests {
   static T Keep<T>(T made) where T : IDisposable {
     Made.Add(made);
     return made;
+  }
+
+  // A plan of x + x over a float32 (2,) input, like the table's tensors.
+  static Plan APlan() {
+    using (var capture = Capture.Begin()) {
+      Tensor x = capture.Input(new long[] { 2 });
+      return capture.End(x + x);
+    }
   }
 
   static Tensor Parameter() {
@@ -146,7 +158,8 @@ static class NullArgumentTests {
       }
     }
     Check.True(failures.Count == 0, string.Join("\n", failures));
-    Check.Equal(3, arrays, "arrays of references (the parameters of Sgd, Adam, DataParallel)");
+    Check.Equal(5, arrays, "arrays of references (the parameters of Sgd, Adam, DataParallel; " +
+                "Capture.End's outputs, Plan.Run's inputs)");
   }
 
   [Test]
@@ -156,8 +169,9 @@ static class NullArgumentTests {
     foreach (MethodBase member in PublicMembers()) {
       Type owner = member.DeclaringType;
       bool instance = !member.IsStatic && !member.IsConstructor;
+      // The scopes (NoGrad, Capture) hold no native object.
       if (instance && typeof(IDisposable).IsAssignableFrom(owner) && owner != typeof(NoGrad) &&
-          !FineWhenDisposed.Contains(NameOf(member))) {
+          owner != typeof(Capture) && !FineWhenDisposed.Contains(NameOf(member))) {
         object receiver = ValueOf(member, owner);
         ((IDisposable)receiver).Dispose();
         ++receivers;

@@ -54,14 +54,25 @@ final class Classifier implements AutoCloseable {
     }
   }
 
-  /** One epoch; the mean loss per point. */
+  /** Trains on one minibatch, giving its mean loss: eagerly or by a plan (CompiledStep). */
+  @FunctionalInterface
+  interface BatchStep {
+    double train(Tensor batchX, Tensor batchY);
+  }
+
+  /** One epoch, eager; the mean loss per point. */
   double trainEpoch() {
+    return trainEpoch((batchX, batchY) -> trainBatch(batchX, batchY, null));
+  }
+
+  /** One epoch with each minibatch trained by `step`; the mean loss per point. */
+  double trainEpoch(BatchStep step) {
     double total = 0;
     for (long first = 0; first < points; first += batch) {
       long length = Math.min(batch, points - first);
       try (Tensor batchX = x.narrow(0, first, length);
           Tensor batchY = y.narrow(0, first, length)) {
-        total += trainBatch(batchX, batchY, null) * (double) length;
+        total += step.train(batchX, batchY) * (double) length;
       }
     }
     return points > 0 ? total / (double) points : 0;
@@ -72,17 +83,27 @@ final class Classifier implements AutoCloseable {
    * when not null; the batch's mean loss.
    */
   double trainBatch(Tensor batchX, Tensor batchY, DataParallel ddp) {
+    try (Tensor loss = step(batchX, batchY, ddp)) {
+      return loss.item();
+    }
+  }
+
+  /**
+   * trainBatch's step, giving the loss tensor (in a capture, one without values: a plan's run
+   * gives them).
+   */
+  Tensor step(Tensor batchX, Tensor batchY, DataParallel ddp) {
     try (Tensor target = batchY.view(batchY.shape()[0], 1);
         Tensor logits = model.forward(batchX);
-        Tensor probs = logits.sigmoid();
-        Tensor loss = Loss.binaryCrossEntropy(probs, target, Reduction.MEAN)) {
+        Tensor probs = logits.sigmoid()) {
+      Tensor loss = Loss.binaryCrossEntropy(probs, target, Reduction.MEAN);
       optimizer.zeroGrad();
       loss.backward();
       if (ddp != null) {
         ddp.reduceGradients();
       }
       optimizer.step();
-      return loss.item();
+      return loss;
     }
   }
 

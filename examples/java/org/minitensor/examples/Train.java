@@ -11,8 +11,9 @@ import org.minitensor.MinitensorException;
  * mt_train_java: trains MiniTorch's classifier on a toy dataset through the Java bindings and
  * prints its progress as the C demo mt_train_c does (without its plots): a line (loss,
  * accuracy, time) every few epochs and, on a terminal, a live line; on the CPU or a CUDA device
- * (--device cuda); with --distributed, data-parallel under mpirun (DataParallelTraining). With
- * the same options both print the same losses.
+ * (--device cuda); with --distributed, data-parallel under mpirun (DataParallelTraining); with
+ * --compile, each minibatch runs a compiled plan of the training step (CompiledStep). With the
+ * same options both print the same losses.
  * Exit status: 0 done, 1 a failed call (the library's message is printed) or --device cuda
  * where CUDA is unavailable (the reason is printed), 2 bad options.
  */
@@ -57,7 +58,8 @@ public final class Train {
         options.device);
         DataParallelTraining world = options.distributed
             ? new DataParallelTraining(model, options.points, options.batch, options.seed)
-            : null) {
+            : null;
+        CompiledStep plans = options.compile ? new CompiledStep(model) : null) {
       int rank = world != null ? world.rank() : 0;
       if (rank != 0) {
         options.every = 0; // rank 0 shows the progress
@@ -71,7 +73,11 @@ public final class Train {
       LiveLine live = new LiveLine(options);
       for (int epoch = 1; epoch <= options.epochs; ++epoch) {
         long start = System.nanoTime();
-        loss = world != null ? world.trainEpoch(model, epoch - 1) : model.trainEpoch();
+        if (world != null) {
+          loss = world.trainEpoch(model, epoch - 1);
+        } else {
+          loss = plans != null ? model.trainEpoch(plans) : model.trainEpoch();
+        }
         times[epoch - 1] = (System.nanoTime() - start) * 1e-6;
         boolean printed = options.every > 0
             && (epoch % options.every == 0 || epoch == options.epochs);
@@ -98,6 +104,9 @@ public final class Train {
       System.out.printf("done: %d epochs, loss %s, accuracy %s%%, %s ms/epoch (median; mean %s)%n",
           options.epochs, CFormat.fixed(loss, 6), CFormat.fixed(100 * model.accuracy(), 1),
           CFormat.fixed(median(times), 3), CFormat.fixed(mean, 3));
+      if (plans != null) {
+        plans.describe().forEach(System.out::println);
+      }
     }
   }
 
@@ -113,7 +122,8 @@ public final class Train {
     if (backend.equals("cpu_par")) {
       text += " (" + Minitensor.numThreads() + " threads)";
     }
-    return text + ", device " + options.device + (options.distributed ? ", distributed" : "");
+    return text + ", device " + options.device + (options.distributed ? ", distributed" : "")
+        + (options.compile ? ", compiled" : "");
   }
 
   /** On a terminal, one line rewritten in place with the epoch, loss, accuracy and the time

@@ -36,6 +36,7 @@ final class TrainOptions {
   long every = -1;
   boolean exact;
   boolean distributed;
+  boolean compile;
   boolean help;
 
   static void printUsage() {
@@ -64,6 +65,9 @@ final class TrainOptions {
         + "                   rank trains on its share of every shuffled batch of --batch\n"
         + "                   points (a multiple of N); rank 0 prints the progress, every rank\n"
         + "                   its final loss\n"
+        + "  --compile        capture the training step once per minibatch length and run\n"
+        + "                   each minibatch as its compiled plan (fused kernels; the same\n"
+        + "                   losses as eager); CPU only, not with --distributed\n"
         + "  --help           this text\n"
         + "Options take their value as --name VALUE or --name=VALUE.\n");
   }
@@ -80,6 +84,7 @@ final class TrainOptions {
         case "--quiet" -> options.every = 0;
         case "--exact" -> options.exact = true;
         case "--distributed" -> options.distributed = true;
+        case "--compile" -> options.compile = true;
         default -> {
           if (!arg.startsWith("--")) {
             throw new BadOption("unexpected argument '" + arg + "' (--help lists the options)");
@@ -101,6 +106,13 @@ final class TrainOptions {
     }
     if (options.every < 0) {
       options.every = defaultEvery(options.epochs);
+    }
+    // Plans run on the CPU, and a capture cannot record --distributed's collectives.
+    if (options.compile && !options.device.equals(Device.CPU)) {
+      throw new BadOption("--compile runs plans on the CPU only, not with --device cuda");
+    }
+    if (options.compile && options.distributed) {
+      throw new BadOption("--compile does not combine with --distributed");
     }
     return options;
   }

@@ -15,16 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /** Every function of minitensor.h has a Java binding, except those that make no sense here. */
 class CoverageTest {
-  /**
-   * Foreign memory with a C callback, DLPack (Python's), and the freeing of C strings; and, until
-   * Java has a layer for them, capture and plans (left out in bindings/minitensor.i).
-   */
+  /** Foreign memory with a C callback, DLPack (Python's), and the freeing of C strings. */
   private static final Set<String> NOT_IN_JAVA =
-      Set.of("mt_from_blob", "mt_to_dlpack", "mt_from_dlpack", "mt_string_free",
-          "mt_capture_begin", "mt_capture_input", "mt_capture_end", "mt_capture_abandon",
-          "mt_capture_active", "mt_graph_release", "mt_graph_compile", "mt_plan_release",
-          "mt_plan_run", "mt_plan_input_count", "mt_plan_output_count", "mt_plan_stats",
-          "mt_plan_report");
+      Set.of("mt_from_blob", "mt_to_dlpack", "mt_from_dlpack", "mt_string_free");
 
   @Test
   void everyHeaderFunctionIsBound() throws Exception {

@@ -39,12 +39,13 @@ import org.junit.jupiter.api.Test;
  */
 class NullArgumentsTest {
   /** The jar's public classes: checked against the jar, so that a new one is not skipped. */
-  private static final Set<Class<?>> PUBLIC_CLASSES = Set.of(Communicator.class, Cuda.class,
+  private static final Set<Class<?>> PUBLIC_CLASSES = Set.of(Capture.class, Communicator.class,
+      Cuda.class,
       Cuda.Matmul.class, DataParallel.class, DataParallel.NoSync.class,
       DataParallel.Overlap.class, Dataset.class,
       DatasetKind.class, Device.class, DiagnosticsMode.class, DType.class, Generator.class,
       Linear.class, Loss.class, MapOp.class, Minitensor.class, MinitensorException.class,
-      Mlp.class, NoGrad.class, Optimizer.class, ReduceOp.class,
+      Mlp.class, NoGrad.class, Optimizer.class, Plan.class, PlanStats.class, ReduceOp.class,
       Reduction.class, ShardedSampler.class, Status.class, Tensor.class, ZipOp.class,
       // SWIG's interface of the C constants (public in SWIG 4.1; it has no methods).
       MinitensorNativeConstants.class);
@@ -54,7 +55,7 @@ class NullArgumentsTest {
       "Tensor.rand: generator", "Tensor.randn: generator", "Linear: generator",
       "Mlp: generator", // null: the default generator
       "Tensor.backward: grad", // null: 1 for a one-element tensor
-      "Device.equals: o"); // the record's equals: null is unequal
+      "Device.equals: o", "PlanStats.equals: o"); // a record's equals: null is unequal
 
   /** Instance methods that need no native object, so are fine once it is closed. */
   private static final Set<String> FINE_WHEN_CLOSED = Set.of("Tensor.close", "Tensor.isClosed",
@@ -62,7 +63,8 @@ class NullArgumentsTest {
       "Linear.isClosed", "Mlp.close", "Mlp.isClosed", "Optimizer.close", "Optimizer.isClosed",
       "Dataset.close", "Dataset.x", "Dataset.y", "Communicator.close", "Communicator.isClosed",
       "ShardedSampler.close", "ShardedSampler.isClosed", "DataParallel.close",
-      "DataParallel.isClosed", "DataParallel.NoSync.close");
+      "DataParallel.isClosed", "DataParallel.NoSync.close", "Plan.close", "Plan.isClosed",
+      "Plan.toString");
 
   /** Native objects the table made for the current call; closed after it. */
   private final List<AutoCloseable> made = new ArrayList<>();
@@ -91,6 +93,10 @@ class NullArgumentsTest {
     value(DiagnosticsMode.class, () -> DiagnosticsMode.OFF);
     value(Cuda.Matmul.class, () -> Cuda.Matmul.KERNEL);
     value(Tensor.class, () -> made(Tensor.ones(DType.FLOAT32, 2)));
+    value(Tensor[].class, () -> new Tensor[] {made(Tensor.ones(DType.FLOAT32, 2))});
+    value(Capture.class, () -> made(Capture.begin()));
+    value(Plan.class, this::plan);
+    value(PlanStats.class, () -> new PlanStats(1, 1, 0, 0, 0));
     value(Generator.class, () -> made(new Generator(1)));
     value(Linear.class, () -> made(new Linear(2, 2, DType.FLOAT32, true, null)));
     value(Mlp.class, () -> made(new Mlp(new long[] {2, 2}, DType.FLOAT32, null)));
@@ -113,6 +119,14 @@ class NullArgumentsTest {
   private <T extends AutoCloseable> T made(T object) {
     made.add(object);
     return object;
+  }
+
+  /** A plan of x + x over a float32 (2,) input, like the table's tensors. */
+  private Plan plan() {
+    try (Capture capture = Capture.begin()) {
+      Tensor x = capture.input(DType.FLOAT32, 2);
+      return made(capture.end(x.add(x)));
+    }
   }
 
   private DataParallel dataParallel() {
@@ -220,8 +234,9 @@ class NullArgumentsTest {
     for (Executable member : publicMembers()) {
       Class<?> owner = member.getDeclaringClass();
       boolean instance = member instanceof Method && !Modifier.isStatic(member.getModifiers());
+      // The scopes (NoGrad, Capture) hold no native object.
       if (instance && AutoCloseable.class.isAssignableFrom(owner) && owner != NoGrad.class
-          && !FINE_WHEN_CLOSED.contains(name(member))) {
+          && owner != Capture.class && !FINE_WHEN_CLOSED.contains(name(member))) {
         Object receiver = valueOf(member, owner.getTypeName());
         ((AutoCloseable) receiver).close();
         ++receivers;
