@@ -122,7 +122,9 @@ Tensor from_buffer(const void* src, DType src_dtype, const Dims& shape, Device d
   // plan runs, long after this call returned.
   if (!aligned_for(src, src_dtype) || capture_active()) {
     Tensor staged = Tensor::empty(shape, src_dtype);
-    std::memcpy(staged.raw_data(), src, static_cast<size_t>(staged.numel()) * itemsize(src_dtype));
+    if (staged.numel() > 0)  // src may be NULL for no elements, which memcpy does not allow
+      std::memcpy(staged.raw_data(), src,
+                  static_cast<size_t>(staged.numel()) * itemsize(src_dtype));
     staged.storage()->set_written();
     return staged.to(device);
   }
