@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Memcheck over the C programs of a build (default build/dev, as scripts/test.sh leaves it):
 # the C API test suite (processes included: communicator, collectives, sampler, DDP), its
-# threads test, a short run of the C demo, the collectives' program and the demo's
+# threads test, a short run of the C demo (eager and --compile: captured steps, fused plans),
+# the collectives' program and the demo's
 # --distributed in a world of one (no launcher), then the C API's device tests and the demo on
 # a CUDA device, both through the emulated CUDA plugin (the device code paths of the core and
 # the plugin's host code, with the kernels on host threads). Fails on any memory error and on
@@ -53,6 +54,8 @@ run mt_capi_tests "$PWD/$build/tests/capi/mt_capi_tests"
 MINITENSOR_NUM_THREADS=2 run mt_capi_threads_test "$PWD/$build/tests/capi/mt_capi_threads_test"
 run mt_train_c "$PWD/$build/examples/c/mt_train_c" --epochs 3 --quiet --svg "$work/boundary.svg" \
   --curves "$work/curves.svg"
+run mt_train_c_compile "$PWD/$build/examples/c/mt_train_c" --compile --epochs 2 --quiet \
+  --svg "$work/boundary_compiled.svg" --curves "$work/curves_compiled.svg"
 run mt_dist_collectives_alone "$PWD/$build/tests/dist/mt_dist_collectives" alone
 run mt_train_c_distributed "$PWD/$build/examples/c/mt_train_c" --distributed --epochs 2 --quiet \
   --svg "$work/boundary_distributed.svg" --curves "$work/curves_distributed.svg"
