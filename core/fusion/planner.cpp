@@ -6,6 +6,7 @@
 
 #include "base/error.hpp"
 #include "base/index.hpp"
+#include "base/strided_view.hpp"
 #include "fusion/index_map.hpp"
 
 namespace mt::fusion {
@@ -207,8 +208,15 @@ bool joinable(const Graph& graph, const Step& earlier, const Step& later,
   const bool related = intersects(reads, reads_later) || intersects(writes, reads_later);
   const int head = head_of(graph, earlier);
   if (head >= 0) {
-    const View& result = graph.nodes[head].out;
-    const bool space = graph.nodes[head].kind == NodeKind::Reduce
+    const Node& node = graph.nodes[head];
+    // A reduction kernel folds in the order of a row-major input (what its prologue would have
+    // stored); a lone reduce folded its input as laid out, which only a row-major view matches.
+    const View& in = node.inputs[0];
+    if (node.kind == NodeKind::Reduce && !earlier.fused &&
+        !is_row_major(in.shape.size(), in.shape.data(), in.strides.data()))
+      return false;
+    const View& result = node.out;
+    const bool space = node.kind == NodeKind::Reduce
                            ? squeeze_map(result.shape, kernel_space(later)).has_value()
                            : result.shape == kernel_space(later);
     return space && (related || std::find(reads_later.begin(), reads_later.end(), result.buffer) !=

@@ -409,3 +409,28 @@ TEST(Fusion, ProductOperandsAreNotWrittenInTheirKernel) {
 
 }  // namespace
 }  // namespace mt
+
+namespace mt {
+namespace {
+
+// A reduction of a transposed parameter folds in the order of its layout: its epilogue stays
+// apart (a reduction kernel folds row-major), and the bits equal eager's.
+TEST(Fusion, ReductionOfAViewKeepsItsOrder) {
+  test::Rng rng = test::test_rng();
+  const Tensor w = uniform(rng, {300, 257});
+  const auto program = [&](const std::vector<Tensor>&) {
+    return std::vector{sum(w.transpose(0, 1), {1}) * 0.5};
+  };
+  const std::vector<Tensor> eager = program({});
+  fusion::begin_capture();
+  std::vector<Tensor> out = program({});
+  const auto plan = fusion::compile(fusion::end_capture(out));
+  out.clear();
+  EXPECT_TRUE(test::bitwise_equal(plan->run({})[0], eager[0])) << plan->report();
+  if (fusion::fusion_enabled_by_environment()) {
+    EXPECT_EQ(plan->stats().kernels, 2) << plan->report();
+  }
+}
+
+}  // namespace
+}  // namespace mt
