@@ -25,6 +25,7 @@ struct OperandSpec {
   DType dtype;
   uint64_t seed;  // its layout and values: two tensors made from one spec are equal
   bool stored;
+  int shares = -1;  // an earlier operand whose tensor this one is (the spec aside)
 };
 
 struct Case {
@@ -37,6 +38,10 @@ struct Case {
 std::vector<Tensor> make_tensors(const Case& c) {
   std::vector<Tensor> tensors;
   for (const OperandSpec& spec : c.operands) {
+    if (spec.shares >= 0) {
+      tensors.push_back(tensors[spec.shares]);
+      continue;
+    }
     Rng rng(spec.seed);
     tensors.push_back(random_strided(rng, spec.shape, spec.dtype, -2, 2));
   }
@@ -501,6 +506,37 @@ TEST_F(FusedKernels, InPlaceStoreMatchesOpByOp) {
         ins(FusedOp::Zip, add, 0, 2, 2, 1),           ins(FusedOp::Store, 0, 0, -1, 2, -1),
         ins(FusedOp::Zip, sub, 0, 1, 2, 0),           ins(FusedOp::Store, 0, 2, -1, 1, -1)};
     check(c);
+  }
+}
+
+// Kernels that differ only in which operands are one tensor: v = 0.9 * v + g loaded through
+// operand 0, stored through operand 2, and the change v_new - v_old stored too. Where 0 and 2
+// are one tensor the load must not alias the memory that the store changes before the change
+// reads it; where they are two tensors it may. An executor that reuses its plan for a kernel
+// must tell the two apart, in either order.
+TEST_F(FusedKernels, KernelsThatDifferInSharedOperandsMatchOpByOp) {
+  for (const DType dtype : {DType::Float32, DType::Float64}) {
+    const auto ins = [dtype](FusedOp kind, int op, int operand, int dst, int a, int b,
+                             double value = 0) {
+      return FusedInstruction{kind, op, operand, dst, a, b, -1, dtype, value};
+    };
+    const int mul = int(BinaryOp::Mul), sub = int(BinaryOp::Sub), add = int(BinaryOp::Add);
+    Case c;
+    c.shape = {37, 45};
+    c.registers = 3;
+    c.operands = {{c.shape, c.shape, dtype, 1, false},
+                  {c.shape, c.shape, dtype, 2, false},
+                  {c.shape, c.shape, dtype, 1, true},
+                  {c.shape, c.shape, dtype, 3, true}};
+    c.program = {
+        ins(FusedOp::Load, 0, 0, 0, -1, -1),          ins(FusedOp::Load, 0, 1, 1, -1, -1),
+        ins(FusedOp::Constant, 0, 0, 2, -1, -1, 0.9), ins(FusedOp::Zip, mul, 0, 2, 0, 2),
+        ins(FusedOp::Zip, add, 0, 2, 2, 1),           ins(FusedOp::Store, 0, 2, -1, 2, -1),
+        ins(FusedOp::Zip, sub, 0, 1, 2, 0),           ins(FusedOp::Store, 0, 3, -1, 1, -1)};
+    for (const bool shared : {false, true, false}) {
+      c.operands[2].shares = shared ? 0 : -1;
+      check(c);
+    }
   }
 }
 
