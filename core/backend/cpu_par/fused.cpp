@@ -1,6 +1,8 @@
 #include "backend/cpu_par/fused.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,11 +34,9 @@ StridedView contiguous_view(void* data, DType dtype, int rank, const int64_t* sh
   return view;
 }
 
-// Runs `program` over all the elements of its operands, in parallel.
-const char* run_parallel(const TileProgram& program) {
-  if (program.slot_count() == 0) return "empty";
-  const TileLayout layout = make_layout(program.slot_views(), LayoutOrder::Strides);
-  if (layout.numel == 0) return "empty";
+// Runs `program` over all the elements of its operands (laid out as `layout`), in parallel.
+const char* run_parallel(const TileProgram& program, const TileLayout& layout) {
+  if (program.slot_count() == 0 || layout.numel == 0) return "empty";
   char* base[kTileSlots];
   const int64_t origin[kTileSlots] = {};
   for (int k = 0; k < program.slot_count(); ++k)
@@ -47,15 +47,18 @@ const char* run_parallel(const TileProgram& program) {
   return flat_path_name(layout);
 }
 
+TileLayout layout_of(const TileProgram& program, LayoutOrder order) {
+  return program.slot_count() == 0 ? TileLayout{} : make_layout(program.slot_views(), order);
+}
+
 // A reduction's input that is its kernel's prologue (a program whose slot 0 is the prologue's
 // result, a contiguous row-major view of the iteration space), evaluated for exactly the
 // elements each fold asks for, into per-thread scratch.
 class PrologueInput final : public ReduceInput {
  public:
-  explicit PrologueInput(const TileProgram& program)
-      : program_(program),
-        layout_(make_layout(program.slot_views(), LayoutOrder::Logical)),  // offsets = ordinals
-        itemsize_(itemsize(program.slot_views()[0]->dtype)) {
+  // `layout`: the program's, in logical order (offsets = ordinals).
+  PrologueInput(const TileProgram& program, const TileLayout& layout)
+      : program_(program), layout_(layout), itemsize_(itemsize(program.slot_views()[0]->dtype)) {
     for (int k = 0; k < program.slot_count(); ++k)
       base_[k] = static_cast<char*>(program.slot_views()[k]->data);
   }
@@ -94,37 +97,96 @@ class PrologueInput final : public ReduceInput {
   }
 
   const TileProgram& program_;
-  const TileLayout layout_;
+  const TileLayout& layout_;
   const int64_t itemsize_;
   char* base_[kTileSlots] = {};
   mutable std::vector<char> all_;
 };
 
-const char* run_reduction(const FusedKernel& kernel, const FusedProgramInfo& info) {
-  const int at = info.reduce_at, count = kernel.instruction_count;
-  const FusedInstruction& reduce_ins = kernel.instructions[at];
-  const DType dtype = reduce_ins.dtype;
-  const StridedView& target = reduce_output(kernel, info);
-  std::vector<char> folded(static_cast<size_t>(numel(target) * itemsize(dtype)));
-  const StridedView in = contiguous_view(nullptr, dtype, kernel.rank, kernel.shape);
-  const StridedView out = contiguous_view(folded.data(), dtype, kernel.rank, target.shape);
-  StridedView views[kTileSlots];
-  std::copy(kernel.operands, kernel.operands + kernel.operand_count, views);
+// A kernel's tile programs and layouts, which depend on its structure only (the fields that
+// same_fused_structure compares): built on the kernel's first run and run again for every
+// kernel of the same structure, with that kernel's data pointers.
+class KernelRunner {
+ public:
+  // `kernel` has passed analyze_fused_kernel, which gave `info`.
+  KernelRunner(const FusedKernel& kernel, const FusedProgramInfo& info);
+  KernelRunner(const KernelRunner&) = delete;
+  KernelRunner& operator=(const KernelRunner&) = delete;
 
-  // The prologue, ending in a store of the folded value into the reduction's input.
-  FusedInstruction prologue[kFusedMaxInstructions];
-  std::copy(kernel.instructions, kernel.instructions + at, prologue);
-  prologue[at] = {FusedOp::Store, 0, kAdded, -1, reduce_ins.a, -1, -1, dtype, 0};
-  views[kAdded] = in;
-  const TileProgram first(prologue, at + 1, views, kAdded);
-  const char* path = reduce(static_cast<ReduceOp>(reduce_ins.op), in, out, PrologueInput(first));
+  bool runs(const FusedKernel& kernel) const { return same_fused_structure(kernel, kernel_); }
+  // Runs `kernel`, which runs() accepts.
+  const char* run(const FusedKernel& kernel);
 
-  // The epilogue, starting from a load of the folded values, per output element.
-  FusedInstruction epilogue[kFusedMaxInstructions];
-  epilogue[0] = {FusedOp::Load, 0, kAdded, reduce_ins.dst, -1, -1, -1, dtype, 0};
-  std::copy(kernel.instructions + at + 1, kernel.instructions + count, epilogue + 1);
-  views[kAdded] = out;
-  run_parallel(TileProgram(epilogue, count - at, views));
+ private:
+  const char* run_reduction();
+  const char* run_matmul();
+
+  FusedKernel kernel_;  // the structure, and the data of the kernel running
+  FusedProgramInfo info_;
+  // The operands of `program_`, and of `epilogue_` after a Reduce, each with the one the
+  // executor adds at kAdded (tile_program.hpp): a reduction's prologue result and its folded
+  // values, or a matmul kernel's products.
+  StridedView views_[kTileSlots], epilogue_views_[kTileSlots];
+  // The kernel's program: an element-wise kernel's, a reduction's prologue (ending in a store
+  // of the folded value at kAdded) or a matmul kernel's epilogue (starting with a load of the
+  // products from kAdded); and a reduction's epilogue (starting with a load of the folded
+  // values from kAdded). Their layouts: the prologue's in logical order, for PrologueInput.
+  std::optional<TileProgram> program_, epilogue_;
+  TileLayout layout_, epilogue_layout_;
+};
+
+KernelRunner::KernelRunner(const FusedKernel& kernel, const FusedProgramInfo& info)
+    : kernel_(kernel), info_(info) {
+  const int count = kernel.instruction_count;
+  std::copy(kernel.operands, kernel.operands + kernel.operand_count, views_);
+  std::copy(kernel.operands, kernel.operands + kernel.operand_count, epilogue_views_);
+  FusedInstruction program[kFusedMaxInstructions];
+  if (info.reduce_at >= 0) {
+    const int at = info.reduce_at;
+    const FusedInstruction& reduce_ins = kernel.instructions[at];
+    const DType dtype = reduce_ins.dtype;
+    std::copy(kernel.instructions, kernel.instructions + at, program);
+    program[at] = {FusedOp::Store, 0, kAdded, -1, reduce_ins.a, -1, -1, dtype, 0};
+    views_[kAdded] = contiguous_view(nullptr, dtype, kernel.rank, kernel.shape);
+    program_.emplace(program, at + 1, views_, kAdded);
+    layout_ = layout_of(*program_, LayoutOrder::Logical);
+
+    program[0] = {FusedOp::Load, 0, kAdded, reduce_ins.dst, -1, -1, -1, dtype, 0};
+    std::copy(kernel.instructions + at + 1, kernel.instructions + count, program + 1);
+    epilogue_views_[kAdded] =
+        contiguous_view(nullptr, dtype, kernel.rank, reduce_output(kernel, info).shape);
+    epilogue_.emplace(program, count - at, epilogue_views_);
+    epilogue_layout_ = layout_of(*epilogue_, LayoutOrder::Strides);
+  } else if (info.product) {
+    const FusedInstruction& product = kernel.instructions[0];
+    program[0] = {FusedOp::Load, 0, kAdded, product.dst, -1, -1, -1, product.dtype, 0};
+    std::copy(kernel.instructions + 1, kernel.instructions + count, program + 1);
+    views_[kAdded] = contiguous_view(nullptr, product.dtype, kernel.rank, kernel.shape);
+    program_.emplace(program, count, views_, kAdded);
+  } else {
+    program_.emplace(kernel.instructions, count, views_);
+    layout_ = layout_of(*program_, LayoutOrder::Strides);
+  }
+}
+
+const char* KernelRunner::run(const FusedKernel& kernel) {
+  for (int k = 0; k < kernel.operand_count; ++k) {
+    kernel_.operands[k].data = kernel.operands[k].data;
+    views_[k].data = epilogue_views_[k].data = kernel.operands[k].data;
+  }
+  if (info_.reduce_at >= 0) return run_reduction();
+  if (info_.product) return run_matmul();
+  return run_parallel(*program_, layout_);
+}
+
+const char* KernelRunner::run_reduction() {
+  const FusedInstruction& reduce_ins = kernel_.instructions[info_.reduce_at];
+  StridedView& out = epilogue_views_[kAdded];
+  HostBuffer<char> folded(numel(out) * itemsize(out.dtype));
+  out.data = folded.get();
+  const char* path = reduce(static_cast<ReduceOp>(reduce_ins.op), views_[kAdded], out,
+                            PrologueInput(*program_, layout_));
+  run_parallel(*epilogue_, epilogue_layout_);
   return path;
 }
 
@@ -151,26 +213,18 @@ StridedView matrix_block(const StridedView& v, const Dims& batch_index, int64_t 
 // Store keeps them. gemm accumulates each block of C over the k blocks (kc) with other blocks
 // computed in between, so per-block scratch would need gemm to keep the block's partial sums
 // itself; only the epilogue's passes over memory are saved, not the temporary's.
-const char* run_matmul(const FusedKernel& kernel) {
+const char* KernelRunner::run_matmul() {
+  const FusedKernel& kernel = kernel_;
   const FusedInstruction& product = kernel.instructions[0];
-  const int r = kernel.rank, count = kernel.instruction_count;
+  const int r = kernel.rank;
   const StridedView& a = kernel.operands[product.operand];
   const StridedView& b = kernel.operands[product.operand + 1];
-  int64_t elements = 1;
-  for (int d = 0; d < r; ++d)
-    elements *= kernel.shape[d];
+  StridedView& c = views_[kAdded];
+  const int64_t elements = numel(c);
   if (elements == 0) return "empty";
   HostBuffer<char> products(elements * itemsize(product.dtype));
-  const StridedView c = contiguous_view(products.get(), product.dtype, r, kernel.shape);
-
-  // The epilogue, starting from a load of the products.
-  StridedView views[kTileSlots];
-  std::copy(kernel.operands, kernel.operands + kernel.operand_count, views);
-  views[kAdded] = c;
-  FusedInstruction epilogue[kFusedMaxInstructions];
-  epilogue[0] = {FusedOp::Load, 0, kAdded, product.dst, -1, -1, -1, product.dtype, 0};
-  std::copy(kernel.instructions + 1, kernel.instructions + count, epilogue + 1);
-  const TileProgram program(epilogue, count, views, kAdded);
+  c.data = products.get();
+  const TileProgram& program = *program_;
 
   const Dims batch_shape(std::span<const int64_t>(kernel.shape, r - 2));
   const int64_t matrix = kernel.shape[r - 2] * kernel.shape[r - 1];
@@ -198,13 +252,46 @@ const char* run_matmul(const FusedKernel& kernel) {
   return paths[product.dtype == DType::Float64].c_str();
 }
 
+// The runners of the kernels that this thread ran last (most recent first), so that a
+// program's kernels, run again step after step, are planned once. A runner is taken out while
+// it runs, so that a kernel run from within another's parallel loop cannot change it.
+class RunnerCache {
+ public:
+  static constexpr int kSize = 32;
+
+  // The runner of the kernel's structure, removed from the cache; built (after validation)
+  // where there is none.
+  std::unique_ptr<KernelRunner> take(const FusedKernel& kernel) {
+    for (int i = 0; i < count_; ++i)
+      if (runners_[i]->runs(kernel)) {
+        std::unique_ptr<KernelRunner> runner = std::move(runners_[i]);
+        std::move(runners_ + i + 1, runners_ + count_, runners_ + i);
+        --count_;
+        return runner;
+      }
+    return std::make_unique<KernelRunner>(kernel, analyze_fused_kernel(kernel));
+  }
+
+  // Puts a runner back, as the most recent; the least recent goes where the cache is full.
+  void give_back(std::unique_ptr<KernelRunner> runner) {
+    count_ = std::min(count_ + 1, kSize);
+    std::move_backward(runners_, runners_ + count_ - 1, runners_ + count_);
+    runners_[0] = std::move(runner);
+  }
+
+ private:
+  std::unique_ptr<KernelRunner> runners_[kSize];
+  int count_ = 0;
+};
+
 }  // namespace
 
 const char* run_fused(const FusedKernel& kernel) {
-  const FusedProgramInfo info = analyze_fused_kernel(kernel);
-  if (info.reduce_at >= 0) return run_reduction(kernel, info);
-  if (info.product) return run_matmul(kernel);
-  return run_parallel(TileProgram(kernel.instructions, kernel.instruction_count, kernel.operands));
+  thread_local RunnerCache cache;
+  std::unique_ptr<KernelRunner> runner = cache.take(kernel);
+  const char* path = runner->run(kernel);
+  cache.give_back(std::move(runner));
+  return path;
 }
 
 }  // namespace mt::cpu_par
