@@ -103,6 +103,33 @@ class PrologueInput final : public ReduceInput {
   mutable std::vector<char> all_;
 };
 
+// The Store of a matmul kernel that keeps the product itself, where gemm can write the products
+// straight into its operand (instead of a temporary that the Store copies): one that the
+// kernel neither loads nor stores anything else into, of row-major layout (the epilogue finds a
+// block's batch item from its offset). -1 where there is none.
+int product_store(const FusedKernel& k) {
+  const int dst = k.instructions[0].dst;
+  int store = -1;
+  for (int i = 1; i < k.instruction_count && store < 0; ++i) {
+    const FusedInstruction& ins = k.instructions[i];
+    if (ins.kind == FusedOp::Store && ins.a == dst) store = i;
+    if (ins.kind != FusedOp::Store && ins.dst == dst) return -1;  // the product is gone
+  }
+  if (store < 0) return -1;
+  const StridedView& target = k.operands[k.instructions[store].operand];
+  if (!is_row_major(target.rank, target.shape, target.strides)) return -1;
+  for (int i = 0; i < k.instruction_count; ++i) {
+    const FusedInstruction& ins = k.instructions[i];
+    const bool reads_or_writes =
+        ins.kind == FusedOp::Load || ins.kind == FusedOp::Store || ins.kind == FusedOp::Product;
+    if (i == store || !reads_or_writes) continue;
+    if (k.operands[ins.operand].data == target.data ||
+        (ins.kind == FusedOp::Product && k.operands[ins.operand + 1].data == target.data))
+      return -1;
+  }
+  return store;
+}
+
 // A kernel's tile programs and layouts, which depend on its structure only (the fields that
 // same_fused_structure compares): built on the kernel's first run and run again for every
 // kernel of the same structure, with that kernel's data pointers.
@@ -133,6 +160,10 @@ class KernelRunner {
   // values from kAdded). Their layouts: the prologue's in logical order, for PrologueInput.
   std::optional<TileProgram> program_, epilogue_;
   TileLayout layout_, epilogue_layout_;
+  // A matmul kernel's: the operand that gemm writes the products into (-1: a temporary), and
+  // whether its epilogue has anything left to store.
+  int product_target_ = -1;
+  bool epilogue_stores_ = false;
 };
 
 KernelRunner::KernelRunner(const FusedKernel& kernel, const FusedProgramInfo& info)
@@ -159,10 +190,19 @@ KernelRunner::KernelRunner(const FusedKernel& kernel, const FusedProgramInfo& in
     epilogue_layout_ = layout_of(*epilogue_, LayoutOrder::Strides);
   } else if (info.product) {
     const FusedInstruction& product = kernel.instructions[0];
-    program[0] = {FusedOp::Load, 0, kAdded, product.dst, -1, -1, -1, product.dtype, 0};
-    std::copy(kernel.instructions + 1, kernel.instructions + count, program + 1);
-    views_[kAdded] = contiguous_view(nullptr, product.dtype, kernel.rank, kernel.shape);
-    program_.emplace(program, count, views_, kAdded);
+    const int store = product_store(kernel);
+    int length = 0;
+    program[length++] = {FusedOp::Load, 0, kAdded, product.dst, -1, -1, -1, product.dtype, 0};
+    for (int i = 1; i < count; ++i)
+      if (i != store) program[length++] = kernel.instructions[i];
+    product_target_ = store >= 0 ? kernel.instructions[store].operand : -1;
+    views_[kAdded] = store >= 0
+                         ? kernel.operands[product_target_]
+                         : contiguous_view(nullptr, product.dtype, kernel.rank, kernel.shape);
+    program_.emplace(program, length, views_, kAdded);
+    epilogue_stores_ = std::any_of(program, program + length, [](const FusedInstruction& ins) {
+      return ins.kind == FusedOp::Store;
+    });
   } else {
     program_.emplace(kernel.instructions, count, views_);
     layout_ = layout_of(*program_, LayoutOrder::Strides);
@@ -207,12 +247,11 @@ StridedView matrix_block(const StridedView& v, const Dims& batch_index, int64_t 
 
 // A matmul kernel: the product block by block through matmul() (the bits of eager matmul into
 // a fresh contiguous tensor), and the epilogue as a tile program on each block as soon as its
-// sums are final, on the thread that computed it, while it is in cache.
-//
-// First version: the products go to a contiguous temporary of the whole space, even where no
-// Store keeps them. gemm accumulates each block of C over the k blocks (kc) with other blocks
-// computed in between, so per-block scratch would need gemm to keep the block's partial sums
-// itself; only the epilogue's passes over memory are saved, not the temporary's.
+// sums are final, on the thread that computed it, while it is in cache. The products go
+// straight into the operand that stores them where product_store() finds one, else to a
+// contiguous temporary of the whole space. (gemm accumulates each block of C over the k blocks
+// (kc) with other blocks computed in between, so per-block scratch would need gemm to keep the
+// block's partial sums itself.)
 const char* KernelRunner::run_matmul() {
   const FusedKernel& kernel = kernel_;
   const FusedInstruction& product = kernel.instructions[0];
@@ -222,8 +261,13 @@ const char* KernelRunner::run_matmul() {
   StridedView& c = views_[kAdded];
   const int64_t elements = numel(c);
   if (elements == 0) return "empty";
-  HostBuffer<char> products(elements * itemsize(product.dtype));
-  c.data = products.get();
+  std::optional<HostBuffer<char>> products;
+  if (product_target_ >= 0) {
+    c.data = kernel.operands[product_target_].data;
+  } else {
+    products.emplace(elements * itemsize(product.dtype));
+    c.data = products->get();
+  }
   const TileProgram& program = *program_;
 
   const Dims batch_shape(std::span<const int64_t>(kernel.shape, r - 2));
@@ -231,7 +275,7 @@ const char* KernelRunner::run_matmul() {
   const FinishedBlock finished = [&](int64_t c_offset, int64_t i0, int64_t i1, int64_t j0,
                                      int64_t j1) {
     Dims batch_index;
-    to_index(c_offset / matrix, batch_shape, batch_index);  // c is contiguous
+    to_index(c_offset / matrix, batch_shape, batch_index);  // c is row-major
     StridedView blocks[kTileSlots];
     const StridedView* block_views[kTileSlots];
     char* base[kTileSlots];
@@ -245,52 +289,61 @@ const char* KernelRunner::run_matmul() {
     const int64_t origin[kTileSlots] = {};
     program.run_range(layout, base, origin, 0, layout.numel);
   };
-  matmul(a, b, c, &finished);
+  matmul(a, b, c, epilogue_stores_ ? &finished : nullptr);
   // "matmul avx2 6x16": the micro-kernel, as eager matmul reports it (fixed per process).
   static const std::string paths[2] = {std::string("matmul ") + gemm_kernel_name(false),
                                        std::string("matmul ") + gemm_kernel_name(true)};
   return paths[product.dtype == DType::Float64].c_str();
 }
 
-// The runners of the kernels that this thread ran last (most recent first), so that a
-// program's kernels, run again step after step, are planned once. A runner is taken out while
-// it runs, so that a kernel run from within another's parallel loop cannot change it.
+// The runners of the last kSize kernel structures that this thread ran. A plan runs its
+// kernels in the same order step after step, so the search starts after the last one found:
+// a plan of up to kSize kernels finds each at the first try. A runner is taken out while it
+// runs, so that a kernel run from within another's parallel loop cannot change it.
 class RunnerCache {
  public:
   static constexpr int kSize = 32;
 
-  // The runner of the kernel's structure, removed from the cache; built (after validation)
-  // where there is none.
-  std::unique_ptr<KernelRunner> take(const FusedKernel& kernel) {
-    for (int i = 0; i < count_; ++i)
-      if (runners_[i]->runs(kernel)) {
-        std::unique_ptr<KernelRunner> runner = std::move(runners_[i]);
-        std::move(runners_ + i + 1, runners_ + count_, runners_ + i);
-        --count_;
-        return runner;
+  struct Taken {
+    std::unique_ptr<KernelRunner> runner;
+    int place;
+  };
+
+  // The runner of the kernel's structure, taken out of its place; a new one (after validation)
+  // where there is none, for the place of the oldest.
+  Taken take(const FusedKernel& kernel) {
+    for (int i = 0; i < count_; ++i) {
+      const int place = (next_ + i) % count_;
+      if (runners_[place] && runners_[place]->runs(kernel)) {
+        next_ = (place + 1) % count_;
+        return {std::move(runners_[place]), place};
       }
-    return std::make_unique<KernelRunner>(kernel, analyze_fused_kernel(kernel));
+    }
+    auto runner = std::make_unique<KernelRunner>(kernel, analyze_fused_kernel(kernel));
+    const int place = count_ < kSize ? count_++ : oldest_;
+    oldest_ = (place + 1) % kSize;
+    next_ = (place + 1) % count_;
+    runners_[place].reset();
+    return {std::move(runner), place};
   }
 
-  // Puts a runner back, as the most recent; the least recent goes where the cache is full.
-  void give_back(std::unique_ptr<KernelRunner> runner) {
-    count_ = std::min(count_ + 1, kSize);
-    std::move_backward(runners_, runners_ + count_ - 1, runners_ + count_);
-    runners_[0] = std::move(runner);
+  // Puts a runner back (unless a kernel run meanwhile took its place).
+  void give_back(Taken taken) {
+    if (!runners_[taken.place]) runners_[taken.place] = std::move(taken.runner);
   }
 
  private:
   std::unique_ptr<KernelRunner> runners_[kSize];
-  int count_ = 0;
+  int count_ = 0, next_ = 0, oldest_ = 0;
 };
 
 }  // namespace
 
 const char* run_fused(const FusedKernel& kernel) {
   thread_local RunnerCache cache;
-  std::unique_ptr<KernelRunner> runner = cache.take(kernel);
-  const char* path = runner->run(kernel);
-  cache.give_back(std::move(runner));
+  RunnerCache::Taken taken = cache.take(kernel);
+  const char* path = taken.runner->run(kernel);
+  cache.give_back(std::move(taken));
   return path;
 }
 
