@@ -103,6 +103,33 @@ class PrologueInput final : public ReduceInput {
   mutable std::vector<char> all_;
 };
 
+// A view's block of rows [i0, i1) and columns [j0, j1) of the matrix at `batch_index` (its
+// batch dims; stride 0 where the view is broadcast), as a rank-2 view.
+StridedView matrix_block(const StridedView& v, const Dims& batch_index, int64_t i0, int64_t i1,
+                         int64_t j0, int64_t j1) {
+  const int r = v.rank;
+  int64_t offset = i0 * v.strides[r - 2] + j0 * v.strides[r - 1];
+  for (int d = 0; d < r - 2; ++d)
+    offset += batch_index[d] * v.strides[d];
+  return {static_cast<char*>(v.data) + offset * itemsize(v.dtype),
+          v.dtype,
+          2,
+          {i1 - i0, j1 - j0},
+          {v.strides[r - 2], v.strides[r - 1]}};
+}
+
+// The program's slot views cut to a block (matrix_block), and pointers to them padded with the
+// first to kTileSlots (for make_layout).
+void cut_blocks(const TileProgram& program, const Dims& batch_index, int64_t i0, int64_t i1,
+                int64_t j0, int64_t j1, StridedView (&blocks)[kTileSlots],
+                const StridedView* (&pointers)[kTileSlots]) {
+  for (int k = 0; k < program.slot_count(); ++k) {
+    blocks[k] = matrix_block(*program.slot_views()[k], batch_index, i0, i1, j0, j1);
+    pointers[k] = &blocks[k];
+  }
+  std::fill(pointers + program.slot_count(), pointers + kTileSlots, &blocks[0]);
+}
+
 // The Store of a matmul kernel that keeps the product itself, where gemm can write the products
 // straight into its operand (instead of a temporary that the Store copies): one that the
 // kernel neither loads nor stores anything else into, of row-major layout (the epilogue finds a
@@ -164,6 +191,7 @@ class KernelRunner {
   // whether its epilogue has anything left to store.
   int product_target_ = -1;
   bool epilogue_stores_ = false;
+  TileLayout item_layout_;  // the epilogue's over one whole matrix of the space
 };
 
 KernelRunner::KernelRunner(const FusedKernel& kernel, const FusedProgramInfo& info)
@@ -200,6 +228,11 @@ KernelRunner::KernelRunner(const FusedKernel& kernel, const FusedProgramInfo& in
                          ? kernel.operands[product_target_]
                          : contiguous_view(nullptr, product.dtype, kernel.rank, kernel.shape);
     program_.emplace(program, length, views_, kAdded);
+    StridedView blocks[kTileSlots];
+    const StridedView* block_views[kTileSlots];
+    cut_blocks(*program_, Dims::filled(kernel.rank - 2, 0), 0, kernel.shape[kernel.rank - 2], 0,
+               kernel.shape[kernel.rank - 1], blocks, block_views);
+    item_layout_ = make_layout(block_views, LayoutOrder::Strides);
     epilogue_stores_ = std::any_of(program, program + length, [](const FusedInstruction& ins) {
       return ins.kind == FusedOp::Store;
     });
@@ -228,21 +261,6 @@ const char* KernelRunner::run_reduction() {
                             PrologueInput(*program_, layout_));
   run_parallel(*epilogue_, epilogue_layout_);
   return path;
-}
-
-// A view's block of rows [i0, i1) and columns [j0, j1) of the matrix at `batch_index` (its
-// batch dims; stride 0 where the view is broadcast), as a rank-2 view.
-StridedView matrix_block(const StridedView& v, const Dims& batch_index, int64_t i0, int64_t i1,
-                         int64_t j0, int64_t j1) {
-  const int r = v.rank;
-  int64_t offset = i0 * v.strides[r - 2] + j0 * v.strides[r - 1];
-  for (int d = 0; d < r - 2; ++d)
-    offset += batch_index[d] * v.strides[d];
-  return {static_cast<char*>(v.data) + offset * itemsize(v.dtype),
-          v.dtype,
-          2,
-          {i1 - i0, j1 - j0},
-          {v.strides[r - 2], v.strides[r - 1]}};
 }
 
 // A matmul kernel: the product block by block through matmul() (the bits of eager matmul into
@@ -278,14 +296,15 @@ const char* KernelRunner::run_matmul() {
     to_index(c_offset / matrix, batch_shape, batch_index);  // c is row-major
     StridedView blocks[kTileSlots];
     const StridedView* block_views[kTileSlots];
+    cut_blocks(program, batch_index, i0, i1, j0, j1, blocks, block_views);
     char* base[kTileSlots];
-    for (int k = 0; k < program.slot_count(); ++k) {
-      blocks[k] = matrix_block(*program.slot_views()[k], batch_index, i0, i1, j0, j1);
-      block_views[k] = &blocks[k];
+    for (int k = 0; k < program.slot_count(); ++k)
       base[k] = static_cast<char*>(blocks[k].data);
-    }
-    std::fill(block_views + program.slot_count(), block_views + kTileSlots, &blocks[0]);
-    const TileLayout layout = make_layout(block_views, LayoutOrder::Strides);
+    // A block's layout depends on its size only: a whole item's (the tiny path's) is kept.
+    const bool whole = i1 - i0 == kernel.shape[r - 2] && j1 - j0 == kernel.shape[r - 1];
+    TileLayout cut;
+    if (!whole) cut = make_layout(block_views, LayoutOrder::Strides);
+    const TileLayout& layout = whole ? item_layout_ : cut;
     const int64_t origin[kTileSlots] = {};
     program.run_range(layout, base, origin, 0, layout.numel);
   };
