@@ -103,15 +103,22 @@ class PrologueInput final : public ReduceInput {
   mutable std::vector<char> all_;
 };
 
-// A view's block of rows [i0, i1) and columns [j0, j1) of the matrix at `batch_index` (its
-// batch dims; stride 0 where the view is broadcast), as a rank-2 view.
-StridedView matrix_block(const StridedView& v, const Dims& batch_index, int64_t i0, int64_t i1,
-                         int64_t j0, int64_t j1) {
+// Where a view's element (i0, j0) of the matrix at `batch_index` (its batch dims; stride 0
+// where the view is broadcast) is.
+char* block_start(const StridedView& v, const Dims& batch_index, int64_t i0, int64_t j0) {
   const int r = v.rank;
   int64_t offset = i0 * v.strides[r - 2] + j0 * v.strides[r - 1];
   for (int d = 0; d < r - 2; ++d)
     offset += batch_index[d] * v.strides[d];
-  return {static_cast<char*>(v.data) + offset * itemsize(v.dtype),
+  return static_cast<char*>(v.data) + offset * itemsize(v.dtype);
+}
+
+// A view's block of rows [i0, i1) and columns [j0, j1) of the matrix at `batch_index`, as a
+// rank-2 view.
+StridedView matrix_block(const StridedView& v, const Dims& batch_index, int64_t i0, int64_t i1,
+                         int64_t j0, int64_t j1) {
+  const int r = v.rank;
+  return {block_start(v, batch_index, i0, j0),
           v.dtype,
           2,
           {i1 - i0, j1 - j0},
@@ -294,16 +301,18 @@ const char* KernelRunner::run_matmul() {
                                      int64_t j1) {
     Dims batch_index;
     to_index(c_offset / matrix, batch_shape, batch_index);  // c is row-major
-    StridedView blocks[kTileSlots];
-    const StridedView* block_views[kTileSlots];
-    cut_blocks(program, batch_index, i0, i1, j0, j1, blocks, block_views);
     char* base[kTileSlots];
     for (int k = 0; k < program.slot_count(); ++k)
-      base[k] = static_cast<char*>(blocks[k].data);
+      base[k] = block_start(*program.slot_views()[k], batch_index, i0, j0);
     // A block's layout depends on its size only: a whole item's (the tiny path's) is kept.
     const bool whole = i1 - i0 == kernel.shape[r - 2] && j1 - j0 == kernel.shape[r - 1];
     TileLayout cut;
-    if (!whole) cut = make_layout(block_views, LayoutOrder::Strides);
+    if (!whole) {
+      StridedView blocks[kTileSlots];
+      const StridedView* block_views[kTileSlots];
+      cut_blocks(program, batch_index, i0, i1, j0, j1, blocks, block_views);
+      cut = make_layout(block_views, LayoutOrder::Strides);
+    }
     const TileLayout& layout = whole ? item_layout_ : cut;
     const int64_t origin[kTileSlots] = {};
     program.run_range(layout, base, origin, 0, layout.numel);
