@@ -164,6 +164,29 @@ int product_store(const FusedKernel& k) {
   return store;
 }
 
+// A run's temporary (a reduction's folded values, a matmul kernel's products), of a size fixed
+// by the kernel's structure: kept from run to run where small, so that small kernels allocate
+// nothing; from the caching allocator for each run otherwise.
+class RunScratch {
+ public:
+  static constexpr int64_t kKeptBytes = int64_t{256} << 10;
+
+  void set_size(int64_t bytes) {
+    bytes_ = bytes;
+    if (bytes > 0 && bytes <= kKeptBytes) kept_.emplace(bytes);
+  }
+  // The memory, valid while `run` lives (and until the next call).
+  char* get(std::optional<HostBuffer<char>>& run) {
+    if (kept_) return kept_->get();
+    run.emplace(bytes_);
+    return run->get();
+  }
+
+ private:
+  int64_t bytes_ = 0;
+  std::optional<HostBuffer<char>> kept_;
+};
+
 // A kernel's tile programs and layouts, which depend on its structure only (the fields that
 // same_fused_structure compares): built on the kernel's first run and run again for every
 // kernel of the same structure, with that kernel's data pointers.
@@ -199,6 +222,7 @@ class KernelRunner {
   int product_target_ = -1;
   bool epilogue_stores_ = false;
   TileLayout item_layout_;  // the epilogue's over one whole matrix of the space
+  RunScratch scratch_;      // the folded values, or the products where product_target_ < 0
 };
 
 KernelRunner::KernelRunner(const FusedKernel& kernel, const FusedProgramInfo& info)
@@ -221,6 +245,7 @@ KernelRunner::KernelRunner(const FusedKernel& kernel, const FusedProgramInfo& in
     std::copy(kernel.instructions + at + 1, kernel.instructions + count, program + 1);
     epilogue_views_[kAdded] =
         contiguous_view(nullptr, dtype, kernel.rank, reduce_output(kernel, info).shape);
+    scratch_.set_size(numel(epilogue_views_[kAdded]) * itemsize(dtype));
     epilogue_.emplace(program, count - at, epilogue_views_);
     epilogue_layout_ = layout_of(*epilogue_, LayoutOrder::Strides);
   } else if (info.product) {
@@ -234,6 +259,7 @@ KernelRunner::KernelRunner(const FusedKernel& kernel, const FusedProgramInfo& in
     views_[kAdded] = store >= 0
                          ? kernel.operands[product_target_]
                          : contiguous_view(nullptr, product.dtype, kernel.rank, kernel.shape);
+    if (store < 0) scratch_.set_size(numel(views_[kAdded]) * itemsize(product.dtype));
     program_.emplace(program, length, views_, kAdded);
     StridedView blocks[kTileSlots];
     const StridedView* block_views[kTileSlots];
@@ -262,8 +288,8 @@ const char* KernelRunner::run(const FusedKernel& kernel) {
 const char* KernelRunner::run_reduction() {
   const FusedInstruction& reduce_ins = kernel_.instructions[info_.reduce_at];
   StridedView& out = epilogue_views_[kAdded];
-  HostBuffer<char> folded(numel(out) * itemsize(out.dtype));
-  out.data = folded.get();
+  std::optional<HostBuffer<char>> folded;
+  out.data = scratch_.get(folded);
   const char* path = reduce(static_cast<ReduceOp>(reduce_ins.op), views_[kAdded], out,
                             PrologueInput(*program_, layout_));
   run_parallel(*epilogue_, epilogue_layout_);
@@ -287,12 +313,7 @@ const char* KernelRunner::run_matmul() {
   const int64_t elements = numel(c);
   if (elements == 0) return "empty";
   std::optional<HostBuffer<char>> products;
-  if (product_target_ >= 0) {
-    c.data = kernel.operands[product_target_].data;
-  } else {
-    products.emplace(elements * itemsize(product.dtype));
-    c.data = products->get();
-  }
+  c.data = product_target_ >= 0 ? kernel.operands[product_target_].data : scratch_.get(products);
   const TileProgram& program = *program_;
 
   const Dims batch_shape(std::span<const int64_t>(kernel.shape, r - 2));
