@@ -34,6 +34,8 @@ StridedView contiguous_view(void* data, DType dtype, int rank, const int64_t* sh
   return view;
 }
 
+bool row_major(const StridedView& v) { return is_row_major(v.rank, v.shape, v.strides); }
+
 // Runs `program` over all the elements of its operands (laid out as `layout`), in parallel.
 const char* run_parallel(const TileProgram& program, const TileLayout& layout) {
   if (program.slot_count() == 0 || layout.numel == 0) return "empty";
@@ -151,7 +153,7 @@ int product_store(const FusedKernel& k) {
   }
   if (store < 0) return -1;
   const StridedView& target = k.operands[k.instructions[store].operand];
-  if (!is_row_major(target.rank, target.shape, target.strides)) return -1;
+  if (!row_major(target)) return -1;
   for (int i = 0; i < k.instruction_count; ++i) {
     const FusedInstruction& ins = k.instructions[i];
     const bool reads_or_writes =
@@ -223,6 +225,9 @@ class KernelRunner {
   bool epilogue_stores_ = false;
   TileLayout item_layout_;  // the epilogue's over one whole matrix of the space
   RunScratch scratch_;      // the folded values, or the products where product_target_ < 0
+  // A reduction's operands that reduce() reads and writes itself (-1: the prologue's values,
+  // evaluated block by block; the folded values in scratch_, then the epilogue).
+  int reduce_from_ = -1, reduce_into_ = -1;
 };
 
 KernelRunner::KernelRunner(const FusedKernel& kernel, const FusedProgramInfo& info)
@@ -245,9 +250,22 @@ KernelRunner::KernelRunner(const FusedKernel& kernel, const FusedProgramInfo& in
     std::copy(kernel.instructions + at + 1, kernel.instructions + count, program + 1);
     epilogue_views_[kAdded] =
         contiguous_view(nullptr, dtype, kernel.rank, reduce_output(kernel, info).shape);
-    scratch_.set_size(numel(epilogue_views_[kAdded]) * itemsize(dtype));
     epilogue_.emplace(program, count - at, epilogue_views_);
     epilogue_layout_ = layout_of(*epilogue_, LayoutOrder::Strides);
+
+    // A prologue that only loads a row-major operand, an epilogue that only stores into one:
+    // reduce() reads or writes that operand itself (the tensor that the eager program would
+    // have made has its layout, so the folds are the same).
+    const FusedInstruction &first = kernel.instructions[0], &last = kernel.instructions[count - 1];
+    if (at == 1 && first.kind == FusedOp::Load && first.dst == reduce_ins.a &&
+        row_major(kernel.operands[first.operand]))
+      reduce_from_ = first.operand;
+    if (count == at + 2 && last.kind == FusedOp::Store && last.a == reduce_ins.dst &&
+        row_major(kernel.operands[last.operand]) &&
+        (reduce_from_ < 0 ||
+         kernel.operands[last.operand].data != kernel.operands[reduce_from_].data))
+      reduce_into_ = last.operand;
+    if (reduce_into_ < 0) scratch_.set_size(numel(epilogue_views_[kAdded]) * itemsize(dtype));
   } else if (info.product) {
     const FusedInstruction& product = kernel.instructions[0];
     const int store = product_store(kernel);
@@ -286,13 +304,15 @@ const char* KernelRunner::run(const FusedKernel& kernel) {
 }
 
 const char* KernelRunner::run_reduction() {
-  const FusedInstruction& reduce_ins = kernel_.instructions[info_.reduce_at];
-  StridedView& out = epilogue_views_[kAdded];
-  std::optional<HostBuffer<char>> folded;
-  out.data = scratch_.get(folded);
-  const char* path = reduce(static_cast<ReduceOp>(reduce_ins.op), views_[kAdded], out,
-                            PrologueInput(*program_, layout_));
-  run_parallel(*epilogue_, epilogue_layout_);
+  const auto op = static_cast<ReduceOp>(kernel_.instructions[info_.reduce_at].op);
+  StridedView& folded = epilogue_views_[kAdded];
+  std::optional<HostBuffer<char>> buffer;
+  if (reduce_into_ < 0) folded.data = scratch_.get(buffer);
+  const StridedView& out = reduce_into_ >= 0 ? kernel_.operands[reduce_into_] : folded;
+  const char* path = reduce_from_ >= 0
+                         ? reduce(op, kernel_.operands[reduce_from_], out)
+                         : reduce(op, views_[kAdded], out, PrologueInput(*program_, layout_));
+  if (reduce_into_ < 0) run_parallel(*epilogue_, epilogue_layout_);
   return path;
 }
 
