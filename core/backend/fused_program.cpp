@@ -1,5 +1,8 @@
 #include "backend/fused_program.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 #include "base/error.hpp"
 #include "op_tables/op_lists.hpp"
 
@@ -58,13 +61,52 @@ void check_product(const FusedKernel& k, int i) {
          ins.operand + 1, " are not (..., m, k) and (..., k, n) matrices of the iteration space");
 }
 
+bool counts_in_range(const FusedKernel& k) {
+  return k.rank >= 0 && k.rank <= kMaxRank && k.operand_count >= 0 &&
+         k.operand_count <= kFusedMaxOperands && k.instruction_count >= 0 &&
+         k.instruction_count <= kFusedMaxInstructions && k.register_count >= 0 &&
+         k.register_count <= kFusedMaxRegisters;
+}
+
+// The first operand of k with the same data as operand i.
+int first_sharing(const FusedKernel& k, int i) {
+  int j = 0;
+  while (k.operands[j].data != k.operands[i].data)
+    ++j;
+  return j;
+}
+
+bool same_view_layout(const StridedView& a, const StridedView& b) {
+  if (a.dtype != b.dtype || a.rank != b.rank || a.rank < 0 || a.rank > kMaxRank) return false;
+  for (int d = 0; d < a.rank; ++d)
+    if (a.shape[d] != b.shape[d] || a.strides[d] != b.strides[d]) return false;
+  return true;
+}
+
+bool same_instruction(const FusedInstruction& a, const FusedInstruction& b) {
+  return a.kind == b.kind && a.op == b.op && a.operand == b.operand && a.dst == b.dst &&
+         a.a == b.a && a.b == b.b && a.c == b.c && a.dtype == b.dtype &&
+         std::memcmp(&a.value, &b.value, sizeof a.value) == 0;  // bits: NaN and -0.0 included
+}
+
 }  // namespace
 
+bool same_fused_structure(const FusedKernel& a, const FusedKernel& b) {
+  if (!counts_in_range(a) || a.rank != b.rank || a.operand_count != b.operand_count ||
+      a.instruction_count != b.instruction_count || a.register_count != b.register_count ||
+      !std::equal(a.shape, a.shape + a.rank, b.shape))
+    return false;
+  for (int i = 0; i < a.instruction_count; ++i)
+    if (!same_instruction(a.instructions[i], b.instructions[i])) return false;
+  for (int i = 0; i < a.operand_count; ++i)
+    if (!same_view_layout(a.operands[i], b.operands[i]) ||
+        first_sharing(a, i) != first_sharing(b, i))
+      return false;
+  return true;
+}
+
 FusedProgramInfo analyze_fused_kernel(const FusedKernel& k) {
-  if (k.rank < 0 || k.rank > kMaxRank || k.operand_count < 0 ||
-      k.operand_count > kFusedMaxOperands || k.instruction_count < 0 ||
-      k.instruction_count > kFusedMaxInstructions || k.register_count < 0 ||
-      k.register_count > kFusedMaxRegisters)
+  if (!counts_in_range(k))
     fail(ErrorCode::InvalidArgument, "fused kernel: rank ", k.rank, ", ", k.operand_count,
          " operands, ", k.instruction_count, " instructions or ", k.register_count,
          " registers out of range");

@@ -20,6 +20,12 @@ struct FusedProgramInfo {
 // only first, not with a Reduce, and on matrices whose product has the iteration shape.
 FusedProgramInfo analyze_fused_kernel(const FusedKernel& kernel);
 
+// Whether two kernels differ in their data pointers only, and not in which operands share
+// memory: everything that analyze_fused_kernel checks and an executor plans from is the same.
+// (An executor that keeps what it built for a kernel may reuse it for the other.) Either may
+// be malformed: only the fields in range are read.
+bool same_fused_structure(const FusedKernel& a, const FusedKernel& b);
+
 // The output view that defines a reduction kernel's reduced dims (its Reduce's operand).
 inline const StridedView& reduce_output(const FusedKernel& kernel, const FusedProgramInfo& info) {
   return kernel.operands[kernel.instructions[info.reduce_at].operand];

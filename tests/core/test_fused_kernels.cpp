@@ -25,6 +25,8 @@ struct OperandSpec {
   DType dtype;
   uint64_t seed;  // its layout and values: two tensors made from one spec are equal
   bool stored;
+  int shares = -1;         // an earlier operand whose tensor this one is (the spec aside)
+  bool row_major = false;  // made contiguous after its random layout
 };
 
 struct Case {
@@ -37,8 +39,13 @@ struct Case {
 std::vector<Tensor> make_tensors(const Case& c) {
   std::vector<Tensor> tensors;
   for (const OperandSpec& spec : c.operands) {
+    if (spec.shares >= 0) {
+      tensors.push_back(tensors[spec.shares]);
+      continue;
+    }
     Rng rng(spec.seed);
-    tensors.push_back(random_strided(rng, spec.shape, spec.dtype, -2, 2));
+    const Tensor t = random_strided(rng, spec.shape, spec.dtype, -2, 2);
+    tensors.push_back(spec.row_major ? t.contiguous() : t);
   }
   return tensors;
 }
@@ -500,6 +507,41 @@ TEST_F(FusedKernels, InPlaceStoreMatchesOpByOp) {
         ins(FusedOp::Constant, 0, 0, 2, -1, -1, 0.9), ins(FusedOp::Zip, mul, 0, 2, 0, 2),
         ins(FusedOp::Zip, add, 0, 2, 2, 1),           ins(FusedOp::Store, 0, 0, -1, 2, -1),
         ins(FusedOp::Zip, sub, 0, 1, 2, 0),           ins(FusedOp::Store, 0, 2, -1, 1, -1)};
+    check(c);
+    // v loaded through a second operand: v's tensor again, or an equal one. Only where it is
+    // v's may the load not alias the memory the store changes; an executor that reuses what it
+    // planned for a kernel must tell the two apart, in either order.
+    c.operands.push_back({c.shape, c.shape, dtype, 1, false});
+    c.program[0].operand = 3;
+    for (const bool shared : {false, true, false}) {
+      c.operands[3].shares = shared ? 0 : -1;
+      check(c);
+    }
+  }
+}
+
+// A product stored into a row-major output, which the executor may have gemm write straight
+// into, unless the kernel also reads that output: out = A @ B with out_old + product stored
+// too (the load must see the old values), and out = A @ B alone.
+TEST_F(FusedKernels, ProductStoredIntoAnOutputAlsoLoadedMatchesOpByOp) {
+  for (const DType dtype : {DType::Float32, DType::Float64}) {
+    const int64_t m = 13, k = 7, n = 21;
+    Case c;
+    c.shape = {m, n};
+    c.registers = 3;
+    c.operands = {{{m, k}, {m, k}, dtype, 1, false},
+                  {{k, n}, {k, n}, dtype, 2, false},
+                  {c.shape, c.shape, dtype, 3, true, -1, true},
+                  {c.shape, c.shape, dtype, 4, true}};
+    const FusedInstruction product{FusedOp::Product, 0, 0, 0, -1, -1, -1, dtype, 0};
+    const FusedInstruction store{FusedOp::Store, 0, 2, -1, 0, -1, -1, dtype, 0};
+    const FusedInstruction load{FusedOp::Load, 0, 2, 1, -1, -1, -1, dtype, 0};
+    const FusedInstruction add{FusedOp::Zip, int(BinaryOp::Add), 0, 2, 0, 1, -1, dtype, 0};
+    const FusedInstruction store_sum{FusedOp::Store, 0, 3, -1, 2, -1, -1, dtype, 0};
+    c.program = {product, load, store, add, store_sum};
+    check(c);
+    c.program = {product, store};
+    c.registers = 1;
     check(c);
   }
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <span>
 
 namespace mt::cpu_par {
 namespace {
@@ -73,53 +74,82 @@ TileProgram::TileProgram(const FusedInstruction* instructions, int count, const 
     }
     widest = std::max({widest, itemsize(s.dtype), itemsize(s.from)});
     if (ins.kind != FusedOp::Store) register_dtype[ins.dst] = ins.dtype;
-    steps_.push_back(s);
+    steps_[step_count_++] = s;
   }
   tile_ = kRegisterBytes / widest;
-
-  // An operand both loaded and stored (an in-place update) is loaded by copy, so that the
-  // store cannot change a value still to be read; the other loads alias memory.
-  for (Step& load : steps_)
-    for (const Step& store : steps_)
-      if (load.kind == FusedOp::Load && store.kind == FusedOp::Store &&
-          slot_views_[load.slot]->data == slot_views_[store.slot]->data)
-        load.copy = true;
-  mark_direct_writes();
+  place_values();
   // A Cast that widens a value into its own register would overwrite elements it has still to
   // read: it converts into the spare register, whose result is then copied back.
-  for (Step& s : steps_)
+  for (Step& s : std::span(steps_, step_count_))
     s.via_spare = s.kind == FusedOp::Cast && !s.direct && s.dst == s.a &&
                   itemsize(s.dtype) > itemsize(s.from);
 }
 
-// A computed value whose only use is a Store is computed into the stored operand, unless that
-// operand is also loaded (its loads must read the old values).
-void TileProgram::mark_direct_writes() {
-  bool loaded[kTileSlots] = {};
-  for (const Step& s : steps_)
-    if (s.kind == FusedOp::Load && s.copy) loaded[s.slot] = true;
-  const int count = static_cast<int>(steps_.size());
+// Within a tile the steps run in order over the same elements, so an operand that is both
+// loaded and stored (an in-place update: the same view, by the kernel's contract) may be written
+// at step w while a Load of it aliases its memory only if every read of the loaded value comes
+// at or before w (step w itself reads each element before it writes it). So: a computed value
+// is written straight into the operand of its first Store where that operand has no other Store
+// and its loads are last read by then; later reads of the value read the operand. A Load is
+// copied only where its value is read after the first write of its operand.
+void TileProgram::place_values() {
+  const int count = step_count_;
+  int last_read[kFusedMaxInstructions];    // of the value that step i writes (i where unread)
+  int first_store[kFusedMaxInstructions];  // the first Store of that value; -1 where none
+  // Slots are operands; two operands may be views of the same memory (by the contract, the
+  // same view): `memory[k]` is the first slot with slot k's data.
+  int memory[kTileSlots];
+  for (int k = 0; k < slot_count_; ++k) {
+    memory[k] = 0;
+    while (slot_views_[memory[k]]->data != slot_views_[k]->data)
+      ++memory[k];
+  }
+  int stores[kTileSlots] = {};
   for (int i = 0; i < count; ++i) {
-    if (!computes(steps_[i].kind)) continue;
+    last_read[i] = i;
+    first_store[i] = -1;
+    if (steps_[i].kind == FusedOp::Store) {
+      ++stores[memory[steps_[i].slot]];
+      continue;
+    }
     const int r = steps_[i].dst;
-    int uses = 0, use = -1;
     for (int j = i + 1; j < count; ++j) {
       const Step& later = steps_[j];
       const int regs[3] = {later.a, later.b, later.c};
       for (int w = 0; w < 3; ++w)
         if (reads_register(later.kind, w) && regs[w] == r) {
-          ++uses;
-          use = j;
+          last_read[i] = j;
+          if (later.kind == FusedOp::Store && first_store[i] < 0) first_store[i] = j;
         }
       if (later.kind != FusedOp::Store && later.dst == r) break;  // r's value ends here
     }
-    if (uses != 1) continue;
-    Step& store = steps_[use];
-    if (store.kind != FusedOp::Store || store.done || loaded[store.slot]) continue;
-    steps_[i].direct = true;
-    steps_[i].slot = store.slot;
-    store.done = true;
   }
+  int loads_read_until[kTileSlots];  // the last read of any Load of the slot; -1 where none
+  std::fill(std::begin(loads_read_until), std::end(loads_read_until), -1);
+  for (int i = 0; i < count; ++i)
+    if (steps_[i].kind == FusedOp::Load) {
+      int& until = loads_read_until[memory[steps_[i].slot]];
+      until = std::max(until, last_read[i]);
+    }
+
+  int first_write[kTileSlots];
+  std::fill(std::begin(first_write), std::end(first_write), count);
+  for (int i = 0; i < count; ++i) {
+    Step& s = steps_[i];
+    if (computes(s.kind) && first_store[i] >= 0) {
+      Step& store = steps_[first_store[i]];
+      if (stores[memory[store.slot]] == 1 && loads_read_until[memory[store.slot]] <= i) {
+        s.direct = true;
+        s.slot = store.slot;
+        store.done = true;
+      }
+    }
+    if ((s.kind == FusedOp::Store && !s.done) || s.direct)
+      first_write[memory[s.slot]] = std::min(first_write[memory[s.slot]], i);
+  }
+  for (int i = 0; i < count; ++i)
+    steps_[i].copy =
+        steps_[i].kind == FusedOp::Load && last_read[i] > first_write[memory[steps_[i].slot]];
 }
 
 template <class T>
@@ -159,7 +189,7 @@ void TileProgram::run(int64_t n, char* const* ptr, const int64_t* stride) const 
   // Where each register's value is: its scratch, an operand's memory or a constant.
   char* reg_ptr[kFusedMaxRegisters];
   int64_t reg_stride[kFusedMaxRegisters];
-  for (const Step& s : steps_) {
+  for (const Step& s : std::span(steps_, step_count_)) {
     char* out = registers + s.dst * kRegisterBytes;
     int64_t os = 1;
     if (s.kind == FusedOp::Store || s.direct) {

@@ -4,9 +4,9 @@
 // call of the active ISA's kernels (kernels.hpp) on whole registers. Registers live in
 // per-thread scratch, kRegisterBytes each, so that a program's temporaries stay in L1. No copy
 // where a kernel can take (pointer, stride) itself: a Load aliases its operand's memory and a
-// value whose only use is a Store is computed straight into the stored operand.
+// stored value is computed straight into the stored operand (and read from there), wherever the
+// order of the reads and writes of an operand updated in place allows it.
 #include <cstdint>
-#include <vector>
 
 #include "backend/cpu_par/kernels.hpp"
 #include "backend/fused_kernel.hpp"
@@ -45,13 +45,13 @@ class TileProgram {
                  int64_t end) const;
 
  private:
-  struct Step {
+  struct Step {  // one instruction, as run()
     FusedOp kind;
     int op, operand;  // operand: ZipBackward's grad
     int dst, a, b, c;
     DType dtype, from;       // from: r[a]'s dtype (Cast, Store)
     int slot = -1;           // Load / Store: the operand's slot; a direct write: the stored slot
-    bool direct = false;     // computed straight into `slot` (its only use is a Store)
+    bool direct = false;     // computed straight into `slot` (which a Store of it names)
     bool done = false;       // a Store that a direct write already did
     bool copy = false;       // a Load of an operand that is also stored: copied, not aliased
     bool via_spare = false;  // a Cast widening its own register: through the spare register
@@ -61,10 +61,11 @@ class TileProgram {
   template <class T>
   void call(const Step& s, int64_t n, char* out, int64_t out_stride, char* const* reg_ptr,
             const int64_t* reg_stride, const char* src, int64_t src_stride) const;
-  void mark_direct_writes();
+  void place_values();
 
   const KernelTable& table_;
-  std::vector<Step> steps_;
+  Step steps_[kFusedMaxInstructions];
+  int step_count_ = 0;
   int slot_count_ = 0;
   const StridedView* slot_views_[kTileSlots] = {};
   int64_t itemsize_[kTileSlots] = {};
