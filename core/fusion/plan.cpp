@@ -57,6 +57,10 @@ void run_node(Backend& backend, const Node& node, const std::vector<char*>& base
 
 Plan::Plan(std::shared_ptr<const Graph> graph, bool fuse, const Decisions* reuse)
     : graph_(std::move(graph)), program_(plan_program(*graph_, fuse, reuse)) {
+  scratch_.resize(graph_->buffers.size());
+  is_output_.assign(graph_->buffers.size(), 0);
+  for (const View& out : graph_->outputs)
+    is_output_[out.buffer] = 1;
   kernels_.resize(program_.steps.size());
   for (size_t s = 0; s < program_.steps.size(); ++s)
     if (program_.steps[s].fused) kernels_[s] = program_.steps[s].kernel.kernel;
@@ -122,7 +126,16 @@ std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
         break;
       }
       case BufferRole::Fixed: storage[b] = buffer.storage; break;
-      case BufferRole::Fresh: storage[b] = Storage::allocate(buffer.storage->nbytes()); break;
+      case BufferRole::Fresh: {
+        // An intermediate that no output shares is kept for the next run (unless something
+        // still holds it); outputs are new each run, since the caller keeps them.
+        std::shared_ptr<Storage>& kept = scratch_[b];
+        if (is_output_[b] || !kept || kept.use_count() > 1)
+          kept = Storage::allocate(buffer.storage->nbytes());
+        storage[b] = kept;
+        if (is_output_[b]) kept.reset();
+        break;
+      }
       case BufferRole::Elided: break;
     }
     if (storage[b] && !base[b]) base[b] = static_cast<char*>(storage[b]->data());

@@ -51,6 +51,10 @@ class Plan {
   // pointers a run sets, and the backend last found to run fused kernels.
   mutable std::vector<FusedKernel> kernels_;
   mutable const Backend* probed_ = nullptr;
+  // Per buffer: the storage of a stored intermediate, kept from run to run, and whether the
+  // buffer is an output (new storage each run).
+  mutable std::vector<std::shared_ptr<Storage>> scratch_;
+  std::vector<char> is_output_;
 };
 
 }  // namespace mt::fusion
