@@ -218,20 +218,21 @@ std::vector<Case> make_cases(mt::DType dt) {
                          run_fused({out, a, b, c}, mt::Dims{n}, program, 2);
                        };
                      }});
+    // out = the sum of a * b over the space's last dims (operands out, a, b).
+    const std::vector<mt::FusedInstruction> sum_mul = {
+        load(1, 0),
+        load(2, 1),
+        zip(mt::BinaryOp::Mul, 0, 0, 1),
+        {FusedOp::Reduce, int(mt::ReduceOp::Sum), 0, 1, 0, -1, -1, dt, 0},
+        store(0, 1)};
     cases.push_back({"sum_mul_eager", shape, 2 * n * s, 0, [=]() -> Work {
                        Inputs rand{dt};
                        return [a = rand({n}), b = rand({n})] { mt::sum(mt::mul(a, b)); };
                      }});
     cases.push_back({"sum_mul_fused", shape, 2 * n * s, 0, [=]() -> Work {
                        Inputs rand{dt};
-                       const std::vector<mt::FusedInstruction> program = {
-                           load(1, 0),
-                           load(2, 1),
-                           zip(mt::BinaryOp::Mul, 0, 0, 1),
-                           {FusedOp::Reduce, int(mt::ReduceOp::Sum), 0, 1, 0, -1, -1, dt, 0},
-                           store(0, 1)};
-                       return [out = Tensor::empty({1}, dt), a = rand({n}), b = rand({n}), program,
-                               n] {
+                       return [out = Tensor::empty({1}, dt), a = rand({n}), b = rand({n}),
+                               program = sum_mul, n] {
                          run_fused({out, a, b}, mt::Dims{n}, program, 2);
                        };
                      }});
@@ -245,14 +246,8 @@ std::vector<Case> make_cases(mt::DType dt) {
          }});
     cases.push_back({"sum_mul_rows_fused", rows_shape, 2 * n * s, 0, [=]() -> Work {
                        Inputs rand{dt};
-                       const std::vector<mt::FusedInstruction> program = {
-                           load(1, 0),
-                           load(2, 1),
-                           zip(mt::BinaryOp::Mul, 0, 0, 1),
-                           {FusedOp::Reduce, int(mt::ReduceOp::Sum), 0, 1, 0, -1, -1, dt, 0},
-                           store(0, 1)};
                        return [out = Tensor::empty({rows, 1}, dt), a = rand({rows, 64}),
-                               b = rand({rows, 64}), program, rows] {
+                               b = rand({rows, 64}), program = sum_mul, rows] {
                          run_fused({out, a, b}, mt::Dims{rows, 64}, program, 2);
                        };
                      }});

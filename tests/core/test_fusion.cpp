@@ -14,18 +14,20 @@ namespace {
 using Program = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
 
 // Captures `program` over placeholders shaped like `inputs`, plans it (with fusion or not).
-// By default as MINITENSOR_FUSION says: the suite also runs with fusion off (ctest).
-std::shared_ptr<fusion::Plan> capture(const Program& program, const std::vector<Tensor>& inputs,
-                                      bool fuse = fusion::fusion_enabled_by_environment()) {
+// The graph of `program` captured over placeholders shaped like `inputs`.
+std::shared_ptr<const fusion::Graph> capture_graph(const Program& program,
+                                                   const std::vector<Tensor>& inputs) {
   fusion::begin_capture();
   std::vector<Tensor> placeholders;
   for (const Tensor& t : inputs)
     placeholders.push_back(fusion::capture_input(t.shape(), t.dtype()));
-  std::vector<Tensor> outputs = program(placeholders);
-  const auto graph = fusion::end_capture(outputs);
-  outputs.clear();
-  placeholders.clear();
-  return std::make_shared<fusion::Plan>(graph, fuse);
+  return fusion::end_capture(program(placeholders));
+}
+
+// Its plan; by default as MINITENSOR_FUSION says (the suite also runs with fusion off).
+std::shared_ptr<fusion::Plan> capture(const Program& program, const std::vector<Tensor>& inputs,
+                                      bool fuse = fusion::fusion_enabled_by_environment()) {
+  return std::make_shared<fusion::Plan>(capture_graph(program, inputs), fuse);
 }
 
 // Runs `program` eagerly and as a plan; expects the same bits and returns the plan.
@@ -311,15 +313,7 @@ namespace {
 // Captures `program` over placeholders like `inputs` and compiles it through the plan cache.
 std::shared_ptr<fusion::Plan> compile_cached(const Program& program,
                                              const std::vector<Tensor>& inputs) {
-  fusion::begin_capture();
-  std::vector<Tensor> placeholders;
-  for (const Tensor& t : inputs)
-    placeholders.push_back(fusion::capture_input(t.shape(), t.dtype()));
-  std::vector<Tensor> outputs = program(placeholders);
-  const auto graph = fusion::end_capture(outputs);
-  outputs.clear();
-  placeholders.clear();
-  return fusion::compile(graph);
+  return fusion::compile(capture_graph(program, inputs));
 }
 
 TEST(FusionCache, SizesShareOneEntry) {
