@@ -2,10 +2,19 @@
 
 #include <cstdint>
 
+#include "base/capture_state.hpp"
+
 namespace mt::capi {
 
 mt_tensor* wrap_memory(void* data, const char* what, DType dtype, const Dims& shape,
                        const Dims& strides, std::function<void()> release) {
+  // A plan keeps what its capture used alive for as long as it lives, far past the caller's
+  // release of this tensor: borrowed memory would be read (and its deleter run) after the
+  // caller has taken it back.
+  if (capture_active())
+    fail(ErrorCode::CaptureMisuse, "borrowing the caller's memory (", what,
+         ") cannot be captured: a plan would outlive the buffer; borrow it before the capture "
+         "begins (then it is used by reference) or copy it in with mt_from_buffer");
   if (shape.size() != strides.size())
     fail(ErrorCode::InvalidArgument, "shape ", shape, " and strides ", strides,
          " have different ranks");

@@ -156,6 +156,9 @@ static void value_reads(void) {
             "capture is active");
   CHECK_ERR(mt_to_string(x, &text), MT_ERR_CAPTURE, "mt_to_string", "capture");
   CHECK(text == NULL);
+  /* Borrowed memory would outlive its owner inside a plan: refused, the caller keeps it. */
+  CHECK_ERR_OUT(mt_from_blob(buffer, MT_FLOAT32, I64(2), NULL, 1, NULL, NULL, OUT), MT_ERR_CAPTURE,
+                "mt_from_blob", "cannot be captured", "mt_from_buffer");
   CHECK_OK(mt_capture_end(&y, 1, &graph));
   /* After the capture, its tensors still hold no values: a plan's run gives them. */
   CHECK_ERR(mt_get(y, DIMS(0), &value), MT_ERR_CAPTURE, "mt_get", "made during a capture");

@@ -303,7 +303,9 @@ typedef void (*mt_deleter)(void* data, void* context);
  * lie inside the address space (else MT_ERR_INVALID_ARGUMENT / MT_ERR_OVERFLOW). Strides may
  * make elements share memory: such a view reads fine but is refused as an output. `deleter`
  * (may be NULL) is called as deleter(data, context) exactly once, when the tensor and all its
- * views are released. On failure the deleter is not called and the buffer stays the caller's. */
+ * views are released. On failure the deleter is not called and the buffer stays the caller's.
+ * During a capture it is MT_ERR_CAPTURE (as mt_from_dlpack): a plan would keep the borrowed
+ * memory past its release; borrow before the capture, or copy in with mt_from_buffer. */
 MT_API mt_status_t mt_from_blob(void* data, mt_dtype_t dtype, const int64_t* shape,
                                 const int64_t* strides, int32_t ndim, mt_deleter deleter,
                                 void* context, mt_tensor** out);
