@@ -20,6 +20,11 @@ std::string node_name(const Node& node) {
   return "unknown";
 }
 
+bool equal_views(const View& a, const View& b) {
+  return a.buffer == b.buffer && a.offset == b.offset && a.dtype == b.dtype && a.shape == b.shape &&
+         a.strides == b.strides;
+}
+
 int64_t view_numel(const View& view) {
   int64_t n = 1;
   for (int64_t size : view.shape)

@@ -70,6 +70,8 @@ struct Graph {
 
 // The name of a node for reports and errors: "zip mul", "reduce sum", "matmul".
 std::string node_name(const Node& node);
+// The very same elements in the same layout: one buffer, offset, dtype, shape and strides.
+bool equal_views(const View& a, const View& b);
 // The element count of a view.
 int64_t view_numel(const View& view);
 

@@ -9,11 +9,6 @@
 namespace mt::fusion {
 namespace {
 
-bool same_view(const View& a, const View& b) {
-  return a.buffer == b.buffer && a.offset == b.offset && a.dtype == b.dtype && a.shape == b.shape &&
-         a.strides == b.strides;
-}
-
 struct Builder {
   const Graph& graph;
   const Dataflow& flow;
@@ -43,7 +38,7 @@ struct Builder {
     for (int d = 0; d < view.shape.size(); ++d)
       if (view.shape[d] == 1) view.strides[d] = 0;
     for (size_t k = 0; k < operands.size(); ++k)
-      if (same_view(operands[k], view)) return int(k);
+      if (equal_views(operands[k], view)) return int(k);
     operands.push_back(view);
     loaded.push_back(-1);
     return int(operands.size()) - 1;
@@ -75,7 +70,7 @@ struct Builder {
     // view, over the same space, so the same index map): its register is the value (the store
     // still happens).
     if (p >= 0 && std::find(roots.begin(), roots.end(), p) != roots.end() &&
-        same_view(read, graph.nodes[p].out) && graph.nodes[node].out.shape == read.shape)
+        equal_views(read, graph.nodes[p].out) && graph.nodes[node].out.shape == read.shape)
       return value(p, map);
     if (p >= 0 && flow.inlined[p]) {
       const std::optional<IndexMap> through = map_through(read, graph.nodes[p].out.shape);

@@ -12,8 +12,6 @@ namespace {
 
 int64_t view_bytes(const View& view) { return view_numel(view) * itemsize(view.dtype); }
 
-std::string dims_text(const Dims& dims) { return cat(dims); }
-
 // Whether `backend` runs fused kernels: a kernel without elements asks it without side effects.
 bool backend_fuses(Backend& backend) {
   FusedKernel empty;
@@ -182,7 +180,7 @@ std::string Plan::report() const {
     text << "kernel " << s << ": ";
     if (!step.fused) {
       const Node& node = g.nodes[step.node];
-      text << node_name(node) << " " << dims_text(node.out.shape) << "\n";
+      text << node_name(node) << " " << node.out.shape << "\n";
       continue;
     }
     text << "fused [";
@@ -199,7 +197,7 @@ std::string Plan::report() const {
     for (int node : step.nodes)
       if (program_.roles[g.nodes[node].out.buffer] == BufferRole::Elided)
         avoided += view_bytes(g.nodes[node].out);
-    text << "] over " << dims_text(Dims(std::span<const int64_t>(k.shape, k.rank))) << ": " << loads
+    text << "] over " << Dims(std::span<const int64_t>(k.shape, k.rank)) << ": " << loads
          << " inputs, " << stores << " outputs, " << k.instruction_count << " instructions, "
          << avoided << " bytes of intermediates avoided\n";
   }

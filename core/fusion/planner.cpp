@@ -24,11 +24,6 @@ bool elementwise(const Node& node) {
   }
 }
 
-bool same_view(const View& a, const View& b) {
-  return a.buffer == b.buffer && a.offset == b.offset && a.dtype == b.dtype && a.shape == b.shape &&
-         a.strides == b.strides;
-}
-
 // The whole buffer, row-major from its start: what Tensor::empty gives a fresh result.
 bool covers_buffer(const Graph& graph, const View& view) {
   return view.offset == 0 && view.strides == contiguous_strides(view.shape) &&
@@ -96,7 +91,7 @@ struct Analysis {
       for (size_t k = 0; k < consumer.inputs.size(); ++k) {
         if (flow.producer[c][k] != p) continue;
         if (consumer.kind == NodeKind::Reduce) {
-          if (!same_view(consumer.inputs[k], out))
+          if (!equal_views(consumer.inputs[k], out))
             return "a reduction reads it through a view (it folds in another order)";
         } else if (!elementwise(consumer)) {
           return cat(node_name(consumer), " reads it, and fuses with nothing");
