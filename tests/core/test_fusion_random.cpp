@@ -3,8 +3,10 @@
 // from the same generator state; a capture itself draws nothing.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -113,6 +115,57 @@ TEST_P(FusionRandomDraws, CachedPlanUsesItsOwnGenerators) {
   EXPECT_EQ(next_counter(a1), 0u);
   EXPECT_EQ(next_counter(b1), next_counter(eager1));
   fusion::clear_plan_cache();
+}
+
+// Two draws from `generator`, the first large enough that runs on two threads overlap.
+std::vector<Tensor> draw_two(Generator& generator) {
+  return {rand({256, 256}, DType::Float32, 0, 1, generator),
+          randn({kShape[1]}, DType::Float32, 0, 1, generator)};
+}
+
+// Two plans drawing from one generator on two threads: each run takes the counters of both its
+// draws at once (the take is atomic), so together the runs draw each of the eager sequence's
+// blocks once, in some order, and no run mixes two blocks.
+TEST(FusionRandomThreads, PlansSharingAGeneratorTakeDisjointBlocks) {
+  constexpr int kRuns = 20;
+  Generator shared(8);
+  const auto capture_draws = [&] {
+    fusion::begin_capture();
+    return fusion::end_capture(draw_two(shared));
+  };
+  const bool fuse = fusion::fusion_enabled_by_environment();
+  const fusion::Plan plans[2] = {fusion::Plan(capture_draws(), fuse),
+                                 fusion::Plan(capture_draws(), fuse)};
+  std::vector<std::vector<Tensor>> drawn[2];
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t)
+    threads.emplace_back([&, t] {
+      for (int run = 0; run < kRuns; ++run)
+        drawn[t].push_back(plans[t].run(std::vector<Tensor>{}));
+    });
+  for (std::thread& thread : threads)
+    thread.join();
+  Generator eager(8);
+  std::map<double, size_t> block_of;  // by the first number a block draws
+  std::vector<std::vector<Tensor>> blocks;
+  for (int i = 0; i < 2 * kRuns; ++i) {
+    blocks.push_back(draw_two(eager));
+    block_of[blocks.back()[0].get({0, 0})] = blocks.size() - 1;
+  }
+  ASSERT_EQ(block_of.size(), blocks.size());
+  EXPECT_EQ(next_counter(shared), next_counter(eager));
+  std::vector<int> times_drawn(blocks.size(), 0);
+  for (const auto& runs : drawn)
+    for (const std::vector<Tensor>& got : runs) {
+      const auto it = block_of.find(got[0].get({0, 0}));
+      ASSERT_TRUE(it != block_of.end()) << "a run drew no block of the eager sequence";
+      const std::vector<Tensor>& block = blocks[it->second];
+      EXPECT_TRUE(test::bitwise_equal(got[0], block[0]) && test::bitwise_equal(got[1], block[1]))
+          << "a run mixed block " << it->second << " with another";
+      ++times_drawn[it->second];
+    }
+  for (size_t i = 0; i < blocks.size(); ++i)
+    EXPECT_EQ(times_drawn[i], 1) << "block " << i;
 }
 
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
