@@ -12,7 +12,7 @@ struct Draw {
 };
 
 // A generator's state: a seed and a running counter. Held by its Generator and by the plans
-// whose random calls draw from it (fusion/graph.hpp), so a plan outlives the Generator.
+// whose random calls draw from it (fusion/graph.hpp), so a plan may outlive the Generator.
 class GeneratorState {
  public:
   explicit GeneratorState(uint64_t seed) : seed_(seed) {}
