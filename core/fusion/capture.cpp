@@ -11,6 +11,7 @@ namespace {
 struct Recorder {
   Graph graph;
   std::unordered_map<const Storage*, int> buffer_ids;
+  std::unordered_map<const GeneratorState*, int> generator_ids;
 
   int buffer_of(const Tensor& t) {
     const std::shared_ptr<Storage>& storage = t.storage();
@@ -26,6 +27,13 @@ struct Recorder {
 
   View view_of(const Tensor& t) {
     return {buffer_of(t), t.offset(), t.dtype(), t.shape(), t.strides()};
+  }
+
+  int generator_of(const Generator& generator) {
+    const auto [it, added] =
+        generator_ids.try_emplace(generator.state().get(), int(graph.generators.size()));
+    if (added) graph.generators.push_back({generator.state()});
+    return it->second;
   }
 };
 
@@ -108,6 +116,15 @@ void record(Node node, std::initializer_list<const Tensor*> inputs, const Tensor
     node.inputs.push_back(view);
   }
   r.graph.nodes.push_back(std::move(node));
+}
+
+void record_random(Node node, const Generator& generator, const Tensor& out) {
+  Recorder& r = recorder(node_name(node).c_str());
+  const int id = r.generator_of(generator);
+  node.generator = id;
+  node.random.offset = r.graph.generators[id].count;
+  record(std::move(node), {}, out);
+  r.graph.generators[id].count += uint64_t(out.numel());
 }
 
 }  // namespace mt::fusion

@@ -30,5 +30,8 @@ bool is_capture_input(const Tensor& t);
 // `node` carries the call's kind and parameters; its views are filled here. Throws Unsupported
 // for tensors that are not on the CPU.
 void record(Node node, std::initializer_list<const Tensor*> inputs, const Tensor& out);
+// Records a random call (`node`: its distribution) that draws out.numel() counters from
+// `generator`. Takes none: each run of the plan does, and the node keeps where its own begin.
+void record_random(Node node, const Generator& generator, const Tensor& out);
 
 }  // namespace mt::fusion

@@ -13,6 +13,7 @@
 #include "base/dims.hpp"
 #include "base/dtype.hpp"
 #include "base/storage.hpp"
+#include "random/generator.hpp"
 
 namespace mt::fusion {
 
@@ -49,7 +50,11 @@ struct Node {
   int32_t op = 0;       // the UnaryOp / BinaryOp / ReduceOp id
   int32_t operand = 0;  // zip_backward: which operand's gradient
   double value = 0;     // fill
-  RandomSpec random;    // random
+  // random: its distribution and bounds, and in `random.offset` its first counter counted from
+  // the first that a run takes from its generator (the capture's earlier draws from that
+  // generator come before it); each run sets the seed. `generator`: its Graph::generators index.
+  RandomSpec random;
+  int32_t generator = -1;
   std::vector<View> inputs;
   View out;
 };
@@ -60,12 +65,20 @@ struct InputSignature {
   DType dtype;
 };
 
+// A generator that the random calls draw from, and the counters that they take from it in all:
+// each run takes them at once, as the calls in order would (fusion/plan.hpp).
+struct GeneratorUse {
+  std::shared_ptr<GeneratorState> state;
+  uint64_t count = 0;
+};
+
 struct Graph {
   std::vector<Buffer> buffers;
   std::vector<Node> nodes;
   std::vector<int> inputs;  // buffer ids, in declaration order
   std::vector<InputSignature> signature;
-  std::vector<View> outputs;  // the views named at the end of the capture
+  std::vector<View> outputs;             // the views named at the end of the capture
+  std::vector<GeneratorUse> generators;  // in the order of first use
 };
 
 // The name of a node for reports and errors: "zip mul", "reduce sum", "matmul".

@@ -30,7 +30,17 @@ StridedView bind_view(const View& view, const std::vector<char*>& base) {
   return out;
 }
 
-void run_node(Backend& backend, const Node& node, const std::vector<char*>& base) {
+// This run's counters from each generator (Graph::generators, in order): all that its random
+// calls use, in one take, so that a run draws what eager runs of the captured calls would.
+std::vector<Draw> take_draws(const Graph& graph) {
+  std::vector<Draw> draws;
+  for (const GeneratorUse& use : graph.generators)
+    draws.push_back(use.state->draw(use.count));
+  return draws;
+}
+
+void run_node(Backend& backend, const Node& node, const std::vector<char*>& base,
+              const std::vector<Draw>& draws) {
   std::vector<StridedView> in;
   for (const View& v : node.inputs)
     in.push_back(bind_view(v, base));
@@ -47,7 +57,13 @@ void run_node(Backend& backend, const Node& node, const std::vector<char*>& base
     case NodeKind::Matmul: backend.matmul(in[0], in[1], out); break;
     case NodeKind::Copy: backend.copy(in[0], out); break;
     case NodeKind::Fill: backend.fill(out, node.value); break;
-    case NodeKind::Random: backend.random(out, node.random); break;
+    case NodeKind::Random: {
+      RandomSpec spec = node.random;
+      spec.seed = draws[node.generator].seed;
+      spec.offset += draws[node.generator].offset;
+      backend.random(out, spec);
+      break;
+    }
   }
 }
 
@@ -144,10 +160,11 @@ std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
            " runs no fused kernels; plan with MINITENSOR_FUSION=0 to run op by op");
     probed_ = &backend;
   }
+  const std::vector<Draw> draws = take_draws(g);
   for (size_t s = 0; s < program_.steps.size(); ++s) {
     const Step& step = program_.steps[s];
     if (!step.fused) {
-      run_node(backend, g.nodes[step.node], base);
+      run_node(backend, g.nodes[step.node], base, draws);
       continue;
     }
     // The kernel as built, kept between runs: only its data pointers change.

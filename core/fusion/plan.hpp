@@ -31,7 +31,8 @@ class Plan {
 
   // Runs the plan with `inputs` (the graph's signature: count, shapes, dtypes; any strides, on
   // the CPU) and returns the outputs. Parameters and state captured by reference are updated
-  // in place. Not for concurrent runs of one plan.
+  // in place. Random calls take fresh counters from their generators, as the captured calls
+  // would eagerly (Graph::generators). Not for concurrent runs of one plan.
   std::vector<Tensor> run(std::span<const Tensor> inputs) const;
 
   const Graph& graph() const { return *graph_; }

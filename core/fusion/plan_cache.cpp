@@ -70,8 +70,6 @@ Key structure(const Graph& graph, bool fuse) {
     std::memcpy(&value_bits, &n.value, sizeof value_bits);
     key.add(value_bits, "fill value", at);
     key.add(int64_t(n.random.distribution), "random distribution", at);
-    key.add(int64_t(n.random.seed), "random seed", at);
-    key.add(int64_t(n.random.offset), "random offset", at);
     key.add(int64_t(n.inputs.size()), "inputs", at);
     for (size_t k = 0; k < n.inputs.size(); ++k)
       key.add_view(graph, n.inputs[k], "input buffer", at, int32_t(k));

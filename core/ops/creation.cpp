@@ -18,9 +18,7 @@ namespace {
 Tensor random_tensor(const Dims& shape, DType dtype, Distribution distribution, double a, double b,
                      Generator& generator, Device device) {
   Tensor out = Tensor::empty(shape, dtype, device);
-  const RandomSpec spec{distribution, a, b, generator.seed(),
-                        generator.take(static_cast<uint64_t>(out.numel()))};
-  run_random(out, spec);
+  run_random(out, distribution, a, b, generator);
   return out;
 }
 

@@ -98,13 +98,18 @@ void run_fill(const Tensor& out, double value) {
   }
 }
 
-void run_random(const Tensor& out, const RandomSpec& spec) {
-  if (Backend* b = eager_backend("random", {}, out))
-    b->random(strided_view(out), spec);
-  else {
+void run_random(const Tensor& out, Distribution distribution, double a, double b,
+                Generator& generator) {
+  RandomSpec spec{distribution, a, b};
+  if (Backend* backend = eager_backend("random", {}, out)) {
+    const Draw draw = generator.draw(uint64_t(out.numel()));
+    spec.seed = draw.seed;
+    spec.offset = draw.offset;
+    backend->random(strided_view(out), spec);
+  } else {
     Node node = call(NodeKind::Random);
     node.random = spec;
-    fusion::record(std::move(node), {}, out);
+    fusion::record_random(std::move(node), generator, out);
   }
 }
 

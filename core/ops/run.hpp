@@ -4,6 +4,7 @@
 // (fusion/capture.hpp), is recorded instead. Outside a capture, an operand made in a capture
 // (whose storage holds no values) is refused.
 #include "backend/backend.hpp"
+#include "random/generator.hpp"
 #include "tensor/tensor.hpp"
 
 namespace mt {
@@ -17,6 +18,9 @@ void run_zip_backward(BinaryOp op, int operand, const Tensor& a, const Tensor& b
 void run_matmul(const Tensor& a, const Tensor& b, const Tensor& out);
 void run_copy(const Tensor& src, const Tensor& out);
 void run_fill(const Tensor& out, double value);
-void run_random(const Tensor& out, const RandomSpec& spec);
+// Draws out.numel() counters from `generator`; a capture records the call and takes nothing,
+// each run of its plan does (fusion/plan.hpp).
+void run_random(const Tensor& out, Distribution distribution, double a, double b,
+                Generator& generator);
 
 }  // namespace mt

@@ -2,7 +2,7 @@
 
 namespace mt {
 
-void Generator::manual_seed(uint64_t seed) {
+void GeneratorState::manual_seed(uint64_t seed) {
   seed_.store(seed);
   offset_.store(0);
 }

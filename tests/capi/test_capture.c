@@ -1,8 +1,8 @@
 /* Capture and plans: a * b + c captured over placeholders, compiled with and without fusion
  * (MINITENSOR_FUSION) and run on new values, against the eager ops bit for bit; parameters
- * captured by reference; and every misuse: value reads during a capture, nested and missing
- * captures, releasing a placeholder, wrong handles, counts and signatures. (mt_capture_input's
- * shape and dtype checks are in test_creation.c's sweep.) */
+ * captured by reference; random draws, fresh each run; and every misuse: value reads during a
+ * capture, nested and missing captures, releasing a placeholder, wrong handles, counts and
+ * signatures. (mt_capture_input's shape and dtype checks are in test_creation.c's sweep.) */
 #define _POSIX_C_SOURCE 200112L /* setenv */
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +111,46 @@ static void run_matches_eager(const char* fusion) {
   check_context("");
   set_fusion(NULL);
   mt_generator_release(g);
+  mt_plan_release(plan);
+  mt_graph_release(graph);
+}
+
+/* x * rand(g) captured, compiled with MINITENSOR_FUSION = `fusion`: the capture draws nothing
+ * and each run draws anew, bitwise as the eager calls from the same generator state, also
+ * after the generator's handle is released. */
+static void random_draws(const char* fusion) {
+  mt_generator *g = NULL, *eager = NULL;
+  mt_tensor *x = NULL, *r = NULL, *y = NULL, *input = VEC(MT_FLOAT32, 1, -2, 3);
+  mt_tensor* previous = NULL;
+  mt_graph* graph = NULL;
+  mt_plan* plan = NULL;
+  int run;
+  check_context(fusion == NULL ? "random, fused" : "random, MINITENSOR_FUSION=0");
+  CHECK_OK(mt_generator_create(9, &g));
+  CHECK_OK(mt_capture_begin());
+  CHECK_OK(mt_capture_input(DIMS(3), MT_FLOAT32, &x));
+  CHECK_OK(mt_rand(DIMS(3), MT_FLOAT32, -1, 1, g, &r));
+  CHECK_OK(mt_zip(MT_ZIP_MUL, x, r, &y));
+  CHECK_OK(mt_capture_end(&y, 1, &graph));
+  RELEASE(x, r, y);
+  set_fusion(fusion);
+  CHECK_OK(mt_graph_compile(graph, &plan));
+  set_fusion(NULL);
+  mt_generator_release(g);
+  CHECK_OK(mt_generator_create(9, &eager));
+  for (run = 0; run < 2; ++run) {
+    mt_tensor *got = NULL, *drawn = NULL, *expected = NULL;
+    CHECK_OK(mt_plan_run(plan, &input, 1, &got, 1));
+    CHECK_OK(mt_rand(DIMS(3), MT_FLOAT32, -1, 1, eager, &drawn));
+    CHECK_OK(mt_zip(MT_ZIP_MUL, input, drawn, &expected));
+    CHECK(same_bits(got, expected, 3));
+    CHECK(previous == NULL || !same_bits(got, previous, 3)); /* fresh numbers each run */
+    RELEASE(previous, drawn, expected);
+    previous = got;
+  }
+  check_context("");
+  RELEASE(previous, input);
+  mt_generator_release(eager);
   mt_plan_release(plan);
   mt_graph_release(graph);
 }
@@ -358,6 +398,8 @@ static void run_arguments(void) {
 void test_capture(void) {
   run_matches_eager("0");
   run_matches_eager(NULL);
+  random_draws("0");
+  random_draws(NULL);
   parameters_by_reference();
   value_reads();
   capture_scope();

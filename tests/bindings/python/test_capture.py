@@ -1,7 +1,7 @@
 """Capture and plans: mt.compile and mt.capture() against numpy and the eager ops bit for bit,
 one plan per input signature, the structure of the results, parameters by reference, the
-plans' stats and report, and every misuse (value reads, nesting, a block without outputs, a
-run with the wrong signature)."""
+plans' stats and report, random draws (fresh each call), and every misuse (value reads,
+nesting, a block without outputs, a run with the wrong signature)."""
 import pytest
 
 import minitensor as mt
@@ -92,6 +92,28 @@ def test_parameters_are_captured_by_reference(unfused):
     assert scaled(x).tolist() == [10.0, 40.0, 90.0]
     w[1] = -1.0
     assert scaled(x).tolist() == [10.0, -20.0, 90.0]
+
+
+@pytest.mark.parametrize("fusion", ["0", None], ids=["unfused", "fused"])
+def test_random_draws_are_fresh_each_call_like_eager_calls(monkeypatch, fusion):
+    if fusion is not None:
+        monkeypatch.setenv("MINITENSOR_FUSION", fusion)
+    g = mt.Generator(5)
+
+    @mt.compile
+    def noisy(x):
+        return x * mt.rand(x.shape, low=-1, high=1, generator=g) + mt.randn(3, generator=g)
+
+    x = mt.tensor([[0.5, -1.0, 2.0], [4.0, 0.25, -3.0]])
+    first, second = noisy(x), noisy(x)
+    assert not same_bits(first, second)
+    eager = mt.Generator(5)  # the compiled calls drew what eager calls from seed 5 draw
+    for got in (first, second):
+        scale = mt.rand(x.shape, low=-1, high=1, generator=eager)
+        shift = mt.randn(3, generator=eager)
+        assert same_bits(got, x * scale + shift)
+        expected = x.numpy() * scale.numpy() + shift.numpy()  # float32 throughout, no FMA
+        assert got.numpy().tobytes() == expected.tobytes()
 
 
 def test_fused_plan():
