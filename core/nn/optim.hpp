@@ -42,10 +42,12 @@ class Optimizer {
 // torch.optim.SGD: g = grad + weight_decay p; v = momentum v + g (v = g on the first step);
 // p -= lr (nesterov ? g + momentum v : v), with v = g when momentum is 0.
 // The velocity starts as -0.0, the identity of addition, and every step computes
-// v = momentum v + g: on the first step that is g bit for bit (-0.0 + x is x for every x,
-// +0.0 and -0.0 included), so no step differs from another and a capture may start at step 0.
-// The one difference from torch: a signalling NaN in a first gradient is quieted (torch copies
-// it). An infinite momentum is refused (inf * -0.0 would be NaN).
+// v = momentum v + g: on the first step that is g bit for bit (-0.0 + x is x for every number
+// x, +0.0, -0.0 and infinities included), so no step differs from another and a capture may
+// start at step 0. Differences from torch: a NaN in a first gradient stays NaN but its payload
+// is what the addition returns (a signalling NaN comes out quieted on the CPU; a GPU may give
+// its canonical NaN) where torch copies the bits; an infinite momentum is refused
+// (inf * -0.0 would be NaN).
 class SGD final : public Optimizer {
  public:
   SGD(std::vector<Tensor> params, double lr, double momentum = 0, double weight_decay = 0,

@@ -1019,7 +1019,7 @@ TEST_P(NnOptim, SgdFirstMomentumStepIsPlainStep) {
 
 TEST_P(NnOptim, SgdFirstMomentumStepCopiesTheGradientBits) {
   // The velocity starts as -0.0 and every step is v = momentum v + g: on the first step that is
-  // g bit for bit, as torch's copy, signed zeros and non-finite gradients included.
+  // g bit for bit, as torch's copy, signed zeros, infinities and a quiet NaN included.
   const DType dtype = GetParam();
   const Tensor p = mt::zeros({6}, dtype);
   p.set_requires_grad();
