@@ -1,8 +1,10 @@
 #include "nn/optim.hpp"
 
+#include <cfloat>
 #include <cmath>
 
 #include "autograd/grad_mode.hpp"
+#include "base/capture_state.hpp"
 #include "base/error.hpp"
 #include "ops/creation.hpp"
 #include "ops/tensor_ops.hpp"
@@ -23,10 +25,17 @@ void check_hyperparameter(const char* optimizer, const char* name, double value,
          ", ", high, "]");
 }
 
+// `t` in `dtype`: itself, or a cast of it made once and kept in `cast`.
+const Tensor& in_dtype(const Tensor& t, DType dtype, Tensor& cast) {
+  if (t.dtype() == dtype) return t;
+  if (!cast.defined()) cast = t.to(dtype);
+  return cast;
+}
+
 }  // namespace
 
 Optimizer::Optimizer(std::vector<Tensor> params)
-    : params_(std::move(params)), scratch_(params_.size()) {
+    : params_(std::move(params)), scaled_(params_.size()) {
   for (size_t i = 0; i < params_.size(); ++i) {
     if (!params_[i].defined())
       fail(ErrorCode::InvalidArgument, "optimizer: parameter ", i, " is undefined");
@@ -40,16 +49,16 @@ Optimizer::Optimizer(std::vector<Tensor> params)
   }
 }
 
-void Optimizer::subtract_scaled(size_t i, const Tensor& d, double scale) {
+void Optimizer::subtract_scaled(size_t i, const Tensor& d, const Tensor& scale) {
   const Tensor& p = params_[i];
-  Scratch& scratch = scratch_[i];
-  if (!scratch.scaled.defined()) {
-    scratch.scaled = Tensor::empty(p.shape(), p.dtype(), p.device());
-    scratch.scale = Tensor::empty({}, p.dtype());
+  if (capture_active()) {
+    zip_out(BinaryOp::Sub, p, d * scale, p);
+    return;
   }
-  scratch.scale.set({}, scale);
-  zip_out(BinaryOp::Mul, d, scratch.scale, scratch.scaled);
-  zip_out(BinaryOp::Sub, p, scratch.scaled, p);
+  Tensor& scaled = scaled_[i];
+  if (!scaled.defined()) scaled = Tensor::empty(p.shape(), p.dtype(), p.device());
+  zip_out(BinaryOp::Mul, d, scale, scaled);
+  zip_out(BinaryOp::Sub, p, scaled, p);
 }
 
 Tensor Optimizer::decayed_grad(size_t i, double weight_decay) const {
@@ -64,16 +73,18 @@ void Optimizer::zero_grad() {
 
 SGD::SGD(std::vector<Tensor> params, double lr, double momentum, double weight_decay, bool nesterov)
     : Optimizer(std::move(params)),
-      lr_(lr),
       momentum_(momentum),
       weight_decay_(weight_decay),
-      nesterov_(nesterov),
-      velocity_(params_.size()) {
+      nesterov_(nesterov) {
   check_hyperparameter("SGD", "lr", lr, 0, INFINITY);
-  check_hyperparameter("SGD", "momentum", momentum, 0, INFINITY);
+  check_hyperparameter("SGD", "momentum", momentum, 0, DBL_MAX);
   check_hyperparameter("SGD", "weight_decay", weight_decay, 0, INFINITY);
   if (nesterov && momentum == 0)
     fail(ErrorCode::InvalidArgument, "SGD: nesterov needs a momentum above 0");
+  for (const Tensor& p : params_) {
+    lr_.push_back(scalar(lr, p.dtype()));
+    if (momentum != 0) velocity_.push_back(full(p.shape(), -0.0, p.dtype(), p.device()));
+  }
 }
 
 void SGD::step() {
@@ -82,14 +93,11 @@ void SGD::step() {
     Tensor g = decayed_grad(i, weight_decay_);
     if (!g.defined()) continue;
     if (momentum_ != 0) {
-      Tensor& v = velocity_[i];
-      if (!v.defined())
-        v = g.clone();
-      else
-        blend_into(v, momentum_, g, 1);
+      const Tensor& v = velocity_[i];
+      blend_into(v, momentum_, g, 1);
       g = nesterov_ ? g + v * momentum_ : v;
     }
-    subtract_scaled(i, g, lr_);
+    subtract_scaled(i, g, lr_[i]);
   }
 }
 
@@ -100,35 +108,66 @@ Adam::Adam(std::vector<Tensor> params, double lr, double beta1, double beta2, do
       beta1_(beta1),
       beta2_(beta2),
       eps_(eps),
-      weight_decay_(weight_decay),
-      steps_(params_.size(), 0),
-      m_(params_.size()),
-      v_(params_.size()) {
+      weight_decay_(weight_decay) {
   check_hyperparameter("Adam", "lr", lr, 0, INFINITY);
   check_hyperparameter("Adam", "beta1", beta1, 0, std::nextafter(1.0, 0.0));
   check_hyperparameter("Adam", "beta2", beta2, 0, std::nextafter(1.0, 0.0));
   check_hyperparameter("Adam", "eps", eps, 0, INFINITY);
   check_hyperparameter("Adam", "weight_decay", weight_decay, 0, INFINITY);
+  const Dims count{static_cast<int64_t>(params_.size())};
+  steps_ = zeros(count, DType::Float64);
+  step_size_ = zeros(count, DType::Float64);
+  bias_sqrt_ = zeros(count, DType::Float64);
+  for (const Tensor& p : params_) {
+    m_.push_back(zeros(p.shape(), p.dtype(), p.device()));
+    v_.push_back(zeros(p.shape(), p.dtype(), p.device()));
+  }
+}
+
+std::vector<Tensor> Adam::state() const {
+  std::vector<Tensor> state{steps_};
+  for (size_t i = 0; i < params_.size(); ++i) {
+    state.push_back(m_[i]);
+    state.push_back(v_[i]);
+  }
+  return state;
 }
 
 void Adam::step() {
   NoGradGuard no_grad;
-  for (size_t i = 0; i < params_.size(); ++i) {
-    const Tensor& p = params_[i];
-    const Tensor g = decayed_grad(i, weight_decay_);
-    if (!g.defined()) continue;
-    const auto step = static_cast<double>(++steps_[i]);
-    const double correction1 = 1 - std::pow(beta1_, step);
-    const double correction2 = 1 - std::pow(beta2_, step);
-    if (!m_[i].defined()) {
-      m_[i] = zeros(p.shape(), p.dtype(), p.device());
-      v_[i] = zeros(p.shape(), p.dtype(), p.device());
+  std::vector<size_t> stepped;  // the parameters with a gradient
+  for (size_t i = 0; i < params_.size(); ++i)
+    if (params_[i].grad().defined()) stepped.push_back(i);
+  if (stepped.empty()) return;
+  const Tensor one = scalar(1, DType::Float64);
+  if (stepped.size() == params_.size()) {
+    zip_out(BinaryOp::Add, steps_, one, steps_);
+  } else {
+    for (size_t i : stepped) {
+      const Tensor t = steps_.select(0, static_cast<int64_t>(i));
+      zip_out(BinaryOp::Add, t, one, t);
     }
+  }
+  // Every parameter's corrections in a few ops (those of the skipped ones go unused), into
+  // kept tensors: a plan then stores them once rather than computing pow in every update.
+  // One pow per beta over the counts' own space: a (2, parameters) pow read back through
+  // select views is mis-planned today (the plan reads the counts before the increment).
+  const Tensor correction1 = 1.0 - pow(scalar(beta1_, DType::Float64), steps_);
+  const Tensor correction2 = 1.0 - pow(scalar(beta2_, DType::Float64), steps_);
+  zip_out(BinaryOp::Div, scalar(lr_, DType::Float64), correction1, step_size_);
+  map_out(UnaryOp::Sqrt, correction2, bias_sqrt_);
+  Tensor step_size_cast, bias_sqrt_cast;  // for float32 parameters
+  for (size_t i : stepped) {
+    const Tensor& p = params_[i];
+    const auto index = static_cast<int64_t>(i);
+    const Tensor g = decayed_grad(i, weight_decay_);
     blend_into(m_[i], beta1_, g, 1 - beta1_);
     blend_into(v_[i], beta2_, square(g), 1 - beta2_);
     // torch.optim.Adam: p -= lr / c1 * m / (sqrt(v) / sqrt(c2) + eps)
-    const Tensor denom = sqrt(v_[i]) / std::sqrt(correction2) + eps_;
-    subtract_scaled(i, m_[i] / denom, lr_ / correction1);
+    const Tensor bias_sqrt = in_dtype(bias_sqrt_, p.dtype(), bias_sqrt_cast).select(0, index);
+    const Tensor denom = sqrt(v_[i]) / bias_sqrt + eps_;
+    subtract_scaled(i, m_[i] / denom,
+                    in_dtype(step_size_, p.dtype(), step_size_cast).select(0, index));
   }
 }
 

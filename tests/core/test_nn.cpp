@@ -1017,6 +1017,20 @@ TEST_P(NnOptim, SgdFirstMomentumStepIsPlainStep) {
   EXPECT_TRUE(matches(p, {2}, dtype, {0.75 - 0.5 * 0.95, -2.5 - 0.5 * 1.9}, optim_tol(dtype)));
 }
 
+TEST_P(NnOptim, SgdFirstMomentumStepCopiesTheGradientBits) {
+  // The velocity starts as -0.0 and every step is v = momentum v + g: on the first step that is
+  // g bit for bit, as torch's copy, signed zeros, infinities and a quiet NaN included.
+  const DType dtype = GetParam();
+  const Tensor p = mt::zeros({6}, dtype);
+  p.set_requires_grad();
+  mt::nn::SGD opt({p}, 0.5, 0.9);
+  const Tensor g = from_values({-0.0, 0.0, INFINITY, -INFINITY, NAN, 1.5}, {6}, dtype);
+  p.set_grad(g);
+  opt.step();
+  ASSERT_EQ(opt.state().size(), 1u);
+  EXPECT_TRUE(mt::test::bitwise_equal(opt.state()[0], g));
+}
+
 TEST_P(NnOptim, SgdMomentumBufferDoesNotAliasGradient) {
   // Gradients written in place into the same tensor each step, as backward accumulation does.
   const DType dtype = GetParam();
@@ -1117,6 +1131,8 @@ TEST_P(NnOptim, AdamStepCountIsPerParameter) {
   AdamRef ref{0.05};
   drive(opt, ref, set, dtype, rng, 5,
         [](int step, size_t i) { return !(i == 1 && step < 2) && !(i == 2 && step == 1); });
+  // The counts are state: float64, one per parameter, first in state().
+  EXPECT_EQ(values(opt.state()[0]), Vec(ref.t.begin(), ref.t.end()));
 }
 
 TEST_P(NnOptim, ZeroGradClearsGradients) {
@@ -1192,6 +1208,8 @@ TEST(NnOptimErrors, BadHyperparameters) {
   EXPECT_TRUE(throws_error(sgd(-0.1, 0, 0, false), invalid, {"lr"}));
   EXPECT_TRUE(throws_error(sgd(NAN, 0, 0, false), invalid, {"lr"}));
   EXPECT_TRUE(throws_error(sgd(0.1, -0.5, 0, false), invalid, {"momentum"}));
+  // inf * the initial velocity (-0.0) would be NaN.
+  EXPECT_TRUE(throws_error(sgd(0.1, INFINITY, 0, false), invalid, {"momentum"}));
   EXPECT_TRUE(throws_error(sgd(0.1, 0, -1, false), invalid, {"weight_decay"}));
   EXPECT_TRUE(throws_error(sgd(0.1, 0, 0, true), invalid, {"nesterov"}));
   EXPECT_NO_THROW(sgd(0.1, 0.9, 0.1, true)());

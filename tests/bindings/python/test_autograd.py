@@ -144,19 +144,20 @@ def test_linear_layer_and_grad_control():
     assert not w.requires_grad and not (w * 2).requires_grad
 
 
-@pytest.mark.parametrize(
-    "make",
-    [
-        (
-            lambda ps: mt.optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01, nesterov=True),
-            lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01, nesterov=True),
-        ),
-        (
-            lambda ps: mt.optim.Adam(ps, lr=0.05, betas=(0.8, 0.99), weight_decay=0.1),
-            lambda ps: torch.optim.Adam(ps, lr=0.05, betas=(0.8, 0.99), weight_decay=0.1),
-        ),
-    ],
-)
+# (minitensor's, torch's) optimizer over the given parameters.
+OPTIMIZERS = [
+    (
+        lambda ps: mt.optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01, nesterov=True),
+        lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01, nesterov=True),
+    ),
+    (
+        lambda ps: mt.optim.Adam(ps, lr=0.05, betas=(0.8, 0.99), weight_decay=0.1),
+        lambda ps: torch.optim.Adam(ps, lr=0.05, betas=(0.8, 0.99), weight_decay=0.1),
+    ),
+]
+
+
+@pytest.mark.parametrize("make", OPTIMIZERS)
 def test_optimizers_follow_torch(make, rng):
     start = rng.standard_normal((3, 2))
     (mine,), (theirs,) = zip(both(start))
@@ -169,6 +170,30 @@ def test_optimizers_follow_torch(make, rng):
         mt_opt.step()
         torch_opt.step()
     np.testing.assert_allclose(values(mine), theirs.detach().numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("make", OPTIMIZERS)
+def test_optimizer_steps_compiled_from_the_first_step_follow_torch(make, rng):
+    """A training step compiled before any eager step: every replay advances the optimizer's
+    state (momentum, Adam's step count and moments) as torch's steps do."""
+    start = rng.standard_normal((3, 2))
+    (mine,), (theirs,) = zip(both(start))
+    mt_opt, torch_opt = make[0]([mine]), make[1]([theirs])
+
+    @mt.compile
+    def step(x):
+        mt_opt.zero_grad()
+        ((mine * mine).sum() + (mine * x).sum()).backward()
+        mt_opt.step()
+
+    for _ in range(20):
+        x = rng.standard_normal((3, 2))
+        step(mt.tensor(x, mt.float64))
+        torch_opt.zero_grad()
+        ((theirs * theirs).sum() + (theirs * torch.tensor(x)).sum()).backward()
+        torch_opt.step()
+        np.testing.assert_allclose(values(mine), theirs.detach().numpy(), rtol=1e-12)
+    assert len(step.plans) == 1
 
 
 def test_manual_sgd_under_no_grad():
