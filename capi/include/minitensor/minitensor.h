@@ -803,7 +803,10 @@ MT_API void mt_plan_release(mt_plan* plan);
  * shapes and dtypes, on the CPU) and writes its n_outputs (= mt_plan_output_count) results to
  * `outputs` as new references. A wrong input count is MT_ERR_INVALID_ARGUMENT, a wrong shape
  * MT_ERR_SHAPE_MISMATCH and a wrong dtype MT_ERR_DTYPE_MISMATCH, each naming the expected and
- * the given; MT_ERR_CAPTURE during a capture. One plan may not run on two threads at once. */
+ * the given; MT_ERR_CAPTURE during a capture. An input that the plan updates in place must not
+ * share memory with another input or with a tensor the capture used by reference
+ * (MT_ERR_INVALID_ARGUMENT); a non-contiguous one gets its new values written back. Runs of one
+ * plan from several threads take turns. */
 MT_API mt_status_t mt_plan_run(mt_plan* plan, mt_tensor* const* inputs, int64_t n_inputs,
                                mt_tensor** outputs, int64_t n_outputs);
 /* The number of inputs and outputs of a run; -1 (with a message) for a bad handle. */
