@@ -2,6 +2,7 @@
 // alias memory the plan writes.
 #include <gtest/gtest.h>
 
+#include <thread>
 #include <vector>
 
 #include "mt.hpp"
@@ -120,6 +121,29 @@ TEST(FusionSchedule, WrittenInputMustNotAliasAParameter) {
     EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
     EXPECT_NE(std::string(e.what()).find("used by reference"), std::string::npos) << e.what();
   }
+}
+
+TEST(FusionSchedule, RunsOfOnePlanFromSeveralThreadsTakeTurns) {
+  // A plan keeps per-run state (its kernels' data pointers, its scratch): without turns, two
+  // threads would run each other's inputs (and TSan would report the race).
+  fusion::begin_capture();
+  const Tensor px = fusion::capture_input({257, 3}, DType::Float32);
+  const Tensor y = sigmoid(px * 2.0 + 1.0);
+  const fusion::Plan plan(fusion::end_capture(std::vector{sum(y * y, {0})}), true);
+  std::vector<std::thread> threads;
+  std::vector<int> wrong(4, 0);
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      test::Rng rng = test::test_rng(100 + t);
+      for (int run = 0; run < 50; ++run) {
+        const Tensor x = test::random_strided(rng, {257, 3}, DType::Float32, -2, 2);
+        const Tensor e = sigmoid(x * 2.0 + 1.0);
+        wrong[t] += !test::bitwise_equal(plan.run(std::vector{x})[0], sum(e * e, {0}));
+      }
+    });
+  for (std::thread& t : threads)
+    t.join();
+  EXPECT_EQ(wrong, std::vector<int>(4, 0));
 }
 
 }  // namespace

@@ -50,7 +50,7 @@ internal sealed class Graph : IDisposable {
 /// A compiled capture (Capture.End): run it with new inputs of the placeholders' shapes and
 /// dtypes; its results are the bits that running the captured ops eagerly gives. Parameters
 /// that existed before the capture are read at each run, so an optimizer step between runs is
-/// seen. Runs are on the CPU; one plan must not run on two threads at once.
+/// seen. Runs are on the CPU; runs of one plan from several threads take turns.
 /// </summary>
 public sealed class Plan : IDisposable {
   readonly PlanHandle handle;

@@ -210,3 +210,37 @@ def test_square_is_exact_like_numpy():
     x = inputs(5)[0]
     assert (x**2).numpy().tobytes() == (x.numpy() * x.numpy()).tobytes()
     assert mt.compile(lambda t: t**2)(x).numpy().tobytes() == (x * x).numpy().tobytes()
+
+
+def test_compiled_function_keeps_a_bounded_number_of_plans(monkeypatch):
+    monkeypatch.setattr(mt._capture, "MAX_PLANS", 3)
+    compiled = mt.compile(mul_add)
+    for n in range(1, 7):
+        x, y, c = inputs(n, shape=(n, 5))
+        got = compiled(x, y, c)
+        assert got.numpy().tobytes() == (x.numpy() * y.numpy() + c.numpy()).tobytes()
+    assert [key[0][1] for key in compiled.plans] == [(4, 5), (5, 5), (6, 5)]
+    compiled(*inputs(0, shape=(4, 5)))  # used again: now the most recent
+    assert [key[0][1] for key in compiled.plans] == [(5, 5), (6, 5), (4, 5)]
+
+
+def add_in_place(x, y):
+    x += y
+
+
+def test_an_input_updated_in_place_gets_its_values_even_when_not_contiguous():
+    compiled = mt.compile(add_in_place)
+    x, y, _ = inputs(1, shape=(3, 4))
+    xt = x.T.contiguous().T  # same values, column-major
+    expected = x.numpy() + y.numpy()
+    assert compiled(xt, y) is None
+    assert xt.numpy().tobytes() == expected.tobytes()
+
+
+def test_an_input_updated_in_place_may_not_alias_another_input():
+    compiled = mt.compile(add_in_place)
+    x, _, _ = inputs(2, shape=(3, 4))
+    before = x.numpy().tobytes()
+    with pytest.raises(mt.InvalidArgumentError, match="input 0 is written by the plan and shares"):
+        compiled(x, x)
+    assert x.numpy().tobytes() == before

@@ -7,7 +7,7 @@ import static org.minitensor.MinitensorNative.*;
  * A compiled capture (Capture.end): run it with new inputs of the placeholders' shapes and
  * dtypes; its results are the bits that running the captured ops eagerly gives. Parameters
  * that existed before the capture are read at each run, so an optimizer step between runs is
- * seen. Runs are on the CPU; one plan must not run on two threads at once. Close it
+ * seen. Runs are on the CPU; runs of one plan from several threads take turns. Close it
  * (try-with-resources) to free it now, or leave it to the Cleaner.
  */
 public final class Plan extends NativeObject {
