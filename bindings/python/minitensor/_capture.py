@@ -46,6 +46,38 @@ class PlanStats(NamedTuple):
     """Bytes a run loads and stores."""
 
 
+class PlanCacheStats(NamedTuple):
+    """The plan cache (plan_cache_stats): the planner's decisions by structure, never sizes."""
+
+    entries: int
+    """Structures kept."""
+    max_entries: int
+    """The most it keeps (set_plan_cache_max_entries; MINITENSOR_PLAN_CACHE or 64 by
+    default)."""
+    hits: int
+    """Compiles that found their structure (a program captured again at new sizes)."""
+    misses: int
+    """Compiles that did not."""
+    last_miss: str
+    """Why the latest miss missed: the first field of the structure that differs from the
+    closest entry ("" before any miss)."""
+
+
+def plan_cache_stats() -> PlanCacheStats:
+    """The plan cache that every capture compiles through, shared by all threads."""
+    return PlanCacheStats(*_c.mt_plan_cache_stats(), _c.mt_plan_cache_last_miss())
+
+
+def set_plan_cache_max_entries(max_entries: int) -> None:
+    """Keeps at most `max_entries` structures (0: none), least recently used first out."""
+    _c.mt_plan_cache_set_max_entries(max_entries)
+
+
+def clear_plan_cache() -> None:
+    """Drops every cached structure and zeroes the counts."""
+    _c.mt_plan_cache_clear()
+
+
 class Plan(Handle):
     """A compiled capture: run it with new inputs of the placeholders' shapes and dtypes."""
 

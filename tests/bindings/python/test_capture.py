@@ -244,3 +244,25 @@ def test_an_input_updated_in_place_may_not_alias_another_input():
     with pytest.raises(mt.InvalidArgumentError, match="input 0 is written by the plan and shares"):
         compiled(x, x)
     assert x.numpy().tobytes() == before
+
+
+def test_new_sizes_hit_the_plan_cache_and_a_miss_is_explained(monkeypatch):
+    monkeypatch.delenv("MINITENSOR_FUSION", raising=False)
+    mt.clear_plan_cache()
+    compiled = mt.compile(mul_add)
+    for n in (3, 4, 5):
+        compiled(*inputs(n, shape=(n, 5)))
+    stats = mt.plan_cache_stats()
+    assert (stats.entries, stats.hits, stats.misses) == (1, 2, 1)
+    assert "empty" in stats.last_miss
+    mt.compile(lambda x, y, c: x * y - c)(*inputs(0))
+    stats = mt.plan_cache_stats()
+    assert (stats.entries, stats.misses) == (2, 2)
+    assert "cached" in stats.last_miss and "given" in stats.last_miss, stats.last_miss
+    mt.set_plan_cache_max_entries(1)
+    assert mt.plan_cache_stats()[:2] == (1, 1)
+    with pytest.raises(mt.InvalidArgumentError, match="-1"):
+        mt.set_plan_cache_max_entries(-1)
+    mt.set_plan_cache_max_entries(64)
+    mt.clear_plan_cache()
+    assert mt.plan_cache_stats() == (0, 64, 0, 0, "")

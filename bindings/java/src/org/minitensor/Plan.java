@@ -55,6 +55,28 @@ public final class Plan extends NativeObject {
     return text[0];
   }
 
+  /**
+   * The plan cache that Capture.end compiles through, shared by all threads: a program
+   * captured again at new sizes reuses the decisions kept for its structure.
+   */
+  public static PlanCacheStats cacheStats() {
+    long[][] values = new long[4][1];
+    mt_plan_cache_stats(values[0], values[1], values[2], values[3]);
+    String[] lastMiss = new String[1];
+    mt_plan_cache_last_miss(lastMiss);
+    return new PlanCacheStats(values[0][0], values[1][0], values[2][0], values[3][0], lastMiss[0]);
+  }
+
+  /** Keeps at most `maxEntries` structures (0: none); negative throws MinitensorException. */
+  public static void setCacheMaxEntries(long maxEntries) {
+    mt_plan_cache_set_max_entries(maxEntries);
+  }
+
+  /** Drops every cached structure and zeroes the counts. */
+  public static void clearCache() {
+    mt_plan_cache_clear();
+  }
+
   @Override
   public String toString() {
     if (isClosed()) {
