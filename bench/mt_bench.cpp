@@ -23,7 +23,7 @@
 #include "backend/cpu_par/isa.hpp"
 #include "backend/cpu_par/parallel.hpp"
 #include "mt.hpp"
-#include "ops/strided_view.hpp"
+#include "tensor/strided_view.hpp"
 #include "train_cases.hpp"
 
 namespace {

@@ -156,6 +156,8 @@ MT_CSHARP_OUT_SCALAR(int32_t, int, %arg(int32_t* out, int32_t* type, int32_t* in
 MT_CSHARP_OUT_SCALAR(int64_t, long, %arg(int64_t* out, int64_t* in_use, int64_t* cached))
 MT_CSHARP_OUT_SCALAR(int64_t, long, %arg(int64_t* ops, int64_t* kernels, int64_t* fused_kernels,
                                          int64_t* bytes_avoided, int64_t* bytes_moved))
+MT_CSHARP_OUT_SCALAR(int64_t, long, %arg(int64_t* entries, int64_t* max_entries, int64_t* hits,
+                                         int64_t* misses))
 MT_CSHARP_OUT_SCALAR(double, double, double* out)
 
 /* ---- Strings the library allocates: copied into a C# string, then mt_string_free -------- */

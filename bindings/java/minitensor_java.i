@@ -175,6 +175,7 @@ MT_JAVA_OUT(mt_plan*, jlong, jlongArray, long, Long)
   int64_t* ops, int64_t* kernels, int64_t* fused_kernels, int64_t* bytes_avoided,
   int64_t* bytes_moved
 };
+%apply int64_t* MT_OUT { int64_t* entries, int64_t* max_entries, int64_t* hits, int64_t* misses };
 %apply double* MT_OUT { double* out };
 %apply mt_tensor** MT_OUT { mt_tensor** out, mt_tensor** x, mt_tensor** y };
 %apply mt_generator** MT_OUT { mt_generator** out };

@@ -492,6 +492,9 @@ PyObject* mt_py_index(PyObject* value, const char* function, const char* paramet
 /* mt_plan_stats: a list of its five numbers. */
 %apply int64_t* OUTPUT { int64_t* ops, int64_t* kernels, int64_t* fused_kernels,
                          int64_t* bytes_avoided, int64_t* bytes_moved };
+/* mt_plan_cache_stats: a list of its four numbers. */
+%apply int64_t* OUTPUT { int64_t* entries, int64_t* max_entries, int64_t* hits,
+                         int64_t* misses };
 %apply double* OUTPUT { double* out };
 
 /* mt_shape, mt_strides: the tensor's ndim values as a tuple. */

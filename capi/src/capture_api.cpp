@@ -1,5 +1,7 @@
 // Capture, graphs and plans (fusion/capture.hpp, fusion/plan.hpp).
 #include <algorithm>
+#include <initializer_list>
+#include <utility>
 
 #include "base/capture_state.hpp"
 #include "boundary.hpp"
@@ -18,6 +20,15 @@ thread_local std::vector<const mt_tensor*> placeholders;
 // Throws unless 0 <= count; `what` names the count in the message.
 void require_count(int64_t count, const char* what) {
   if (count < 0) fail(ErrorCode::InvalidArgument, "negative ", what, " ", count);
+}
+
+// Checks out-parameters that must be non-null and distinct, each named for the message.
+void require_outputs(std::initializer_list<std::pair<int64_t*, const char*>> outs) {
+  for (auto i = outs.begin(); i != outs.end(); ++i) {
+    require(i->first, i->second);
+    for (auto j = outs.begin(); j != i; ++j)
+      require_distinct(j->first, j->second, i->first, i->second);
+  }
 }
 
 }  // namespace
@@ -126,16 +137,11 @@ mt_status_t mt_plan_stats(const mt_plan* plan, int64_t* ops, int64_t* kernels,
                           int64_t* fused_kernels, int64_t* bytes_avoided, int64_t* bytes_moved) {
   return guarded("mt_plan_stats", [&] {
     const fusion::PlanStats& stats = live(plan, "plan")->stats();
-    const std::pair<int64_t*, const char*> outs[] = {{ops, "ops"},
-                                                     {kernels, "kernels"},
-                                                     {fused_kernels, "fused_kernels"},
-                                                     {bytes_avoided, "bytes_avoided"},
-                                                     {bytes_moved, "bytes_moved"}};
-    for (size_t i = 0; i < std::size(outs); ++i) {
-      require(outs[i].first, outs[i].second);
-      for (size_t j = 0; j < i; ++j)
-        require_distinct(outs[j].first, outs[j].second, outs[i].first, outs[i].second);
-    }
+    require_outputs({{ops, "ops"},
+                     {kernels, "kernels"},
+                     {fused_kernels, "fused_kernels"},
+                     {bytes_avoided, "bytes_avoided"},
+                     {bytes_moved, "bytes_moved"}});
     *ops = stats.ops;
     *kernels = stats.kernels;
     *fused_kernels = stats.fused_kernels;
@@ -150,6 +156,35 @@ mt_status_t mt_plan_report(const mt_plan* plan, char** out) {
     require(out, "out");
     *out = malloc_string(p.report());
   });
+}
+
+mt_status_t mt_plan_cache_stats(int64_t* entries, int64_t* max_entries, int64_t* hits,
+                                int64_t* misses) {
+  return guarded("mt_plan_cache_stats", [&] {
+    require_outputs(
+        {{entries, "entries"}, {max_entries, "max_entries"}, {hits, "hits"}, {misses, "misses"}});
+    const fusion::PlanCacheStats stats = fusion::plan_cache_stats();
+    *entries = stats.entries;
+    *max_entries = stats.capacity;
+    *hits = stats.hits;
+    *misses = stats.misses;
+  });
+}
+
+mt_status_t mt_plan_cache_last_miss(char** out) {
+  return guarded("mt_plan_cache_last_miss", [&] {
+    require(out, "out");
+    *out = malloc_string(fusion::plan_cache_stats().last_miss);
+  });
+}
+
+mt_status_t mt_plan_cache_set_max_entries(int64_t max_entries) {
+  return guarded("mt_plan_cache_set_max_entries",
+                 [&] { fusion::set_plan_cache_capacity(max_entries); });
+}
+
+mt_status_t mt_plan_cache_clear(void) {
+  return guarded("mt_plan_cache_clear", fusion::clear_plan_cache);
 }
 
 }  // extern "C"

@@ -5,6 +5,7 @@
 // frontend (ops/), before a backend is called. A backend runs on one device: the one its views
 // point into.
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "backend/fused_kernel.hpp"
@@ -64,6 +65,14 @@ class Backend {
   virtual bool fused(const FusedKernel& kernel) {
     (void)kernel;
     return false;
+  }
+  // Runs kernels that are independent (none writes memory another reads or writes) with the
+  // results of running them one after another, which they are by default; a backend may run
+  // them at the same time. Returns false as `fused` does (before touching anything).
+  virtual bool fused_batch(std::span<const FusedKernel* const> kernels) {
+    for (const FusedKernel* kernel : kernels)
+      if (!fused(*kernel)) return false;
+    return true;
   }
 };
 

@@ -120,10 +120,14 @@ struct Builder {
     return reg;
   }
 
+  // After the store, the operand's element holds `reg`: a later read of the same view (a root
+  // that reads what an earlier root of the kernel wrote in place) takes the register, never a
+  // load made before the store (the old value) nor a load after it (outside the contract).
   void store(int reg, const View& out) {
     const int k = operand(out);
     emit(FusedOp::Store, 0, out.dtype, reg);
     code.back().operand = k;
+    loaded[k] = reg;
   }
 };
 

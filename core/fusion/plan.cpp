@@ -6,6 +6,7 @@
 #include "base/capture_state.hpp"
 #include "base/error.hpp"
 #include "base/index.hpp"
+#include "tensor/strided_view.hpp"
 
 namespace mt::fusion {
 namespace {
@@ -78,6 +79,8 @@ Plan::Plan(std::shared_ptr<const Graph> graph, bool fuse, const Decisions* reuse
   kernels_.resize(program_.steps.size());
   for (size_t s = 0; s < program_.steps.size(); ++s)
     if (program_.steps[s].fused) kernels_[s] = program_.steps[s].kernel.kernel;
+  batches_ = independent_batches(*graph_, program_);
+  written_ = written_buffers(*graph_, program_);
   stats_.ops = int64_t(graph_->nodes.size());
   stats_.kernels = int64_t(program_.steps.size());
   for (const Step& step : program_.steps) {
@@ -118,9 +121,30 @@ void Plan::check_inputs(std::span<const Tensor> inputs) const {
   }
 }
 
+// The steps assume that buffers are distinct memory (so does the planner: it orders and
+// batches steps by buffer). Inputs that are only read may be the same tensor.
+void Plan::check_aliasing(std::span<const Tensor> inputs) const {
+  const Graph& g = *graph_;
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    if (!written_[g.inputs[i]]) continue;
+    const Storage* mine = inputs[i].storage().get();
+    for (size_t j = 0; j < inputs.size(); ++j)
+      if (j != i && inputs[j].storage().get() == mine)
+        fail(ErrorCode::InvalidArgument, "plan run: input ", i,
+             " is written by the plan and shares memory with input ", j);
+    for (const Buffer& buffer : g.buffers)
+      if (buffer.kind == BufferKind::External && buffer.storage.get() == mine)
+        fail(ErrorCode::InvalidArgument, "plan run: input ", i,
+             " is written by the plan and shares memory with a tensor the capture used by "
+             "reference (a parameter or state)");
+  }
+}
+
 std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
   check_not_capturing("plan run");
   check_inputs(inputs);
+  check_aliasing(inputs);
+  const std::lock_guard lock(run_mutex_);
   const Graph& g = *graph_;
   Backend& backend = backend_for(Device::cpu());
   // Every buffer's memory for this run: its storage (kept alive until the run ends) and the
@@ -161,17 +185,31 @@ std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
     probed_ = &backend;
   }
   const std::vector<Draw> draws = take_draws(g);
-  for (size_t s = 0; s < program_.steps.size(); ++s) {
-    const Step& step = program_.steps[s];
-    if (!step.fused) {
-      run_node(backend, g.nodes[step.node], base, draws);
+  std::vector<const FusedKernel*> batch;
+  for (const Batch& b : batches_) {
+    const Step& first = program_.steps[b.first];
+    if (!first.fused) {
+      run_node(backend, g.nodes[first.node], base, draws);
       continue;
     }
-    // The kernel as built, kept between runs: only its data pointers change.
-    FusedKernel& kernel = kernels_[s];
-    for (int k = 0; k < kernel.operand_count; ++k)
-      kernel.operands[k].data = bind_view(step.kernel.operands[k], base).data;
-    backend.fused(kernel);
+    batch.clear();
+    for (int s = b.first; s < b.first + b.count; ++s) {
+      // The kernel as built, kept between runs: only its data pointers change.
+      FusedKernel& kernel = kernels_[s];
+      for (int k = 0; k < kernel.operand_count; ++k)
+        kernel.operands[k].data = bind_view(program_.steps[s].kernel.operands[k], base).data;
+      batch.push_back(&kernel);
+    }
+    backend.fused_batch(batch);
+  }
+  // A written input that was not contiguous ran on a contiguous copy: write the copy back.
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    const int b = g.inputs[i];
+    if (written_[b] && storage[b] != inputs[i].storage()) {
+      const View all{b, 0, inputs[i].dtype(), inputs[i].shape(),
+                     contiguous_strides(inputs[i].shape())};
+      backend.copy(bind_view(all, base), strided_view(inputs[i]));
+    }
   }
   for (size_t b = 0; b < g.buffers.size(); ++b)
     if (program_.roles[b] == BufferRole::Fixed && g.buffers[b].kind == BufferKind::Internal)
@@ -218,6 +256,10 @@ std::string Plan::report() const {
          << " inputs, " << stores << " outputs, " << k.instruction_count << " instructions, "
          << avoided << " bytes of intermediates avoided\n";
   }
+  for (const Batch& b : batches_)
+    if (b.count > 1)
+      text << "kernels " << b.first << " to " << b.first + b.count - 1
+           << " run together (independent: one dispatch)\n";
   bool header = false;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     if (program_.stored_why[i].empty()) continue;

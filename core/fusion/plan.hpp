@@ -5,12 +5,14 @@
 // either way, and fused reductions fold in the backend's own order.
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "fusion/graph.hpp"
 #include "fusion/planner.hpp"
+#include "fusion/schedule.hpp"
 #include "tensor/tensor.hpp"
 
 namespace mt::fusion {
@@ -32,30 +34,38 @@ class Plan {
   // Runs the plan with `inputs` (the graph's signature: count, shapes, dtypes; any strides, on
   // the CPU) and returns the outputs. Parameters and state captured by reference are updated
   // in place. Random calls take fresh counters from their generators, as the captured calls
-  // would eagerly (Graph::generators). Not for concurrent runs of one plan.
+  // would eagerly (Graph::generators). An input that the plan writes must not share memory
+  // with another input or with memory the plan uses by reference (InvalidArgument otherwise).
+  // Runs of one plan from several threads take turns.
   std::vector<Tensor> run(std::span<const Tensor> inputs) const;
 
   const Graph& graph() const { return *graph_; }
   const PlanStats& stats() const { return stats_; }
   const Decisions& decisions() const { return program_.decisions; }
+  // The steps cut into batches of independent kernels, each run in one dispatch.
+  const std::vector<Batch>& batches() const { return batches_; }
   // The fused groups (their ops, inputs, outputs, bytes avoided), why each stored value is
   // stored, and the totals.
   std::string report() const;
 
  private:
   void check_inputs(std::span<const Tensor> inputs) const;
+  void check_aliasing(std::span<const Tensor> inputs) const;
 
   std::shared_ptr<const Graph> graph_;
   Program program_;
   PlanStats stats_;
-  // What runs reuse (runs of one plan do not overlap): each fused step's kernel, whose data
-  // pointers a run sets, and the backend last found to run fused kernels.
+  std::vector<Batch> batches_;
+  std::vector<char> written_;  // per buffer: whether a step writes it
+  // What runs reuse (runs of one plan take turns, under run_mutex_): each fused step's kernel,
+  // whose data pointers a run sets, and the backend last found to run fused kernels.
   mutable std::vector<FusedKernel> kernels_;
   mutable const Backend* probed_ = nullptr;
   // Per buffer: the storage of a stored intermediate, kept from run to run, and whether the
   // buffer is an output (new storage each run).
   mutable std::vector<std::shared_ptr<Storage>> scratch_;
   std::vector<char> is_output_;
+  mutable std::mutex run_mutex_;
 };
 
 }  // namespace mt::fusion

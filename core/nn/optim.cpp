@@ -150,8 +150,6 @@ void Adam::step() {
   }
   // Every parameter's corrections in a few ops (those of the skipped ones go unused), into
   // kept tensors: a plan then stores them once rather than computing pow in every update.
-  // One pow per beta over the counts' own space: a (2, parameters) pow read back through
-  // select views is mis-planned today (the plan reads the counts before the increment).
   const Tensor correction1 = 1.0 - pow(scalar(beta1_, DType::Float64), steps_);
   const Tensor correction2 = 1.0 - pow(scalar(beta2_, DType::Float64), steps_);
   zip_out(BinaryOp::Div, scalar(lr_, DType::Float64), correction1, step_size_);

@@ -9,8 +9,8 @@
 #include "base/error.hpp"
 #include "base/index.hpp"
 #include "ops/run.hpp"
-#include "ops/strided_view.hpp"
 #include "random/philox.hpp"
+#include "tensor/strided_view.hpp"
 
 namespace mt {
 namespace {

@@ -4,7 +4,7 @@
 #include "base/capture_state.hpp"
 #include "base/error.hpp"
 #include "fusion/capture.hpp"
-#include "ops/strided_view.hpp"
+#include "tensor/strided_view.hpp"
 
 namespace mt {
 namespace {

@@ -4,7 +4,7 @@
 #include "base/error.hpp"
 #include "ops/primitives.hpp"
 #include "ops/run.hpp"
-#include "ops/strided_view.hpp"
+#include "tensor/strided_view.hpp"
 
 namespace mt::primitive {
 

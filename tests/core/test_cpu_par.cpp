@@ -16,7 +16,7 @@
 #include "backend/diagnostics.hpp"
 #include "base/allocator.hpp"
 #include "mt.hpp"
-#include "ops/strided_view.hpp"
+#include "tensor/strided_view.hpp"
 #include "test_support.hpp"
 
 namespace mt::test {

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "mt.hpp"
-#include "ops/strided_view.hpp"
 #include "random/philox.hpp"
+#include "tensor/strided_view.hpp"
 #include "test_support.hpp"
 
 namespace {

@@ -12,7 +12,7 @@
 #include "backend/cpu_par/isa.hpp"
 #include "backend/diagnostics.hpp"
 #include "mt.hpp"
-#include "ops/strided_view.hpp"
+#include "tensor/strided_view.hpp"
 #include "test_support.hpp"
 
 namespace mt::test {

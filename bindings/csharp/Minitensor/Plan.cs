@@ -29,6 +29,30 @@ public struct PlanStats {
   }
 }
 
+/// <summary>The plan cache (Plan.CacheStats): the planner's decisions by structure, never
+/// sizes.</summary>
+public struct PlanCacheStats {
+  public PlanCacheStats(long entries, long maxEntries, long hits, long misses, string lastMiss) {
+    Args.NotNull(lastMiss, "PlanCacheStats", nameof(lastMiss));
+    Entries = entries;
+    MaxEntries = maxEntries;
+    Hits = hits;
+    Misses = misses;
+    LastMiss = lastMiss;
+  }
+
+  /// <summary>Structures kept.</summary>
+  public long Entries { get; }
+  /// <summary>The most it keeps.</summary>
+  public long MaxEntries { get; }
+  /// <summary>Compiles that found their structure.</summary>
+  public long Hits { get; }
+  /// <summary>Compiles that did not.</summary>
+  public long Misses { get; }
+  /// <summary>Why the latest miss missed ("" before any).</summary>
+  public string LastMiss { get; }
+}
+
 // The ops one capture recorded: held only until Capture.End compiles them.
 internal sealed class Graph : IDisposable {
   readonly GraphHandle handle;
@@ -50,7 +74,7 @@ internal sealed class Graph : IDisposable {
 /// A compiled capture (Capture.End): run it with new inputs of the placeholders' shapes and
 /// dtypes; its results are the bits that running the captured ops eagerly gives. Parameters
 /// that existed before the capture are read at each run, so an optimizer step between runs is
-/// seen. Runs are on the CPU; one plan must not run on two threads at once.
+/// seen. Runs are on the CPU; runs of one plan from several threads take turns.
 /// </summary>
 public sealed class Plan : IDisposable {
   readonly PlanHandle handle;
@@ -100,6 +124,29 @@ public sealed class Plan : IDisposable {
       minitensor_native.mt_plan_report(this, out string text);
       return text;
     }
+  }
+
+  /// <summary>The plan cache that Capture.End compiles through, shared by all threads: a
+  /// program captured again at new sizes reuses the decisions kept for its structure.
+  /// </summary>
+  public static PlanCacheStats CacheStats {
+    get {
+      minitensor_native.mt_plan_cache_stats(out long entries, out long maxEntries, out long hits,
+                                            out long misses);
+      minitensor_native.mt_plan_cache_last_miss(out string lastMiss);
+      return new PlanCacheStats(entries, maxEntries, hits, misses, lastMiss);
+    }
+  }
+
+  /// <summary>Keeps at most <paramref name="maxEntries"/> structures (0: none); negative
+  /// throws MinitensorException.</summary>
+  public static void SetCacheMaxEntries(long maxEntries) {
+    minitensor_native.mt_plan_cache_set_max_entries(maxEntries);
+  }
+
+  /// <summary>Drops every cached structure and zeroes the counts.</summary>
+  public static void ClearCache() {
+    minitensor_native.mt_plan_cache_clear();
   }
 
   public override string ToString() {

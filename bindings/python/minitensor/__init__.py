@@ -22,7 +22,15 @@ stats, report).
 """
 from . import cuda, datasets, distributed, nn, optim
 from ._autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from ._capture import Capture, Plan, capture, compile
+from ._capture import (
+    Capture,
+    Plan,
+    capture,
+    clear_plan_cache,
+    compile,
+    plan_cache_stats,
+    set_plan_cache_max_entries,
+)
 from ._creation import (
     arange,
     empty,
@@ -87,7 +95,10 @@ __all__ = [
     "Capture",
     "Plan",
     "capture",
+    "clear_plan_cache",
     "compile",
+    "plan_cache_stats",
+    "set_plan_cache_max_entries",
     "arange",
     "empty",
     "from_dlpack",

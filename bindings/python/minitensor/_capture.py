@@ -21,6 +21,7 @@ environment makes every op a kernel of its own.
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from typing import Any, Callable, NamedTuple
 
 from . import _dtypes
@@ -45,6 +46,38 @@ class PlanStats(NamedTuple):
     """Bytes a run loads and stores."""
 
 
+class PlanCacheStats(NamedTuple):
+    """The plan cache (plan_cache_stats): the planner's decisions by structure, never sizes."""
+
+    entries: int
+    """Structures kept."""
+    max_entries: int
+    """The most it keeps (set_plan_cache_max_entries; MINITENSOR_PLAN_CACHE or 64 by
+    default)."""
+    hits: int
+    """Compiles that found their structure (a program captured again at new sizes)."""
+    misses: int
+    """Compiles that did not."""
+    last_miss: str
+    """Why the latest miss missed: the first field of the structure that differs from the
+    closest entry ("" before any miss)."""
+
+
+def plan_cache_stats() -> PlanCacheStats:
+    """The plan cache that every capture compiles through, shared by all threads."""
+    return PlanCacheStats(*_c.mt_plan_cache_stats(), _c.mt_plan_cache_last_miss())
+
+
+def set_plan_cache_max_entries(max_entries: int) -> None:
+    """Keeps at most `max_entries` structures (0: none), least recently used first out."""
+    _c.mt_plan_cache_set_max_entries(max_entries)
+
+
+def clear_plan_cache() -> None:
+    """Drops every cached structure and zeroes the counts."""
+    _c.mt_plan_cache_clear()
+
+
 class Plan(Handle):
     """A compiled capture: run it with new inputs of the placeholders' shapes and dtypes."""
 
@@ -52,7 +85,7 @@ class Plan(Handle):
 
     def run(self, *inputs: Tensor) -> tuple[Tensor, ...]:
         """The outputs (always a tuple) for `inputs`, one per placeholder, in order; any
-        strides. Not for two threads at once."""
+        strides. Runs from several threads take turns."""
         handles = [_handle(value, "Plan.run") for value in inputs]
         return tuple(_wrap(h) for h in _c.mt_plan_run(self._h, handles))
 
@@ -184,20 +217,31 @@ def _compile_call(fn, args):
     return cap.plan, form
 
 
+MAX_PLANS = 64
+"""The most plans one compiled function keeps (one per input signature)."""
+
+
 def compile(fn: Callable[..., Any]) -> Callable[..., Any]:
     """A decorator: the first call for each input signature (the shapes and dtypes of the
     tensor arguments, the values of the others) captures fn with placeholders for its tensor
     arguments and compiles it; every call then runs that plan and returns what fn returns (a
     tensor, a tuple of tensors, or None for a program that updates tensors in place). The
-    compiled function's `plans` maps each signature to its Plan (for .report and .stats)."""
-    plans: dict[tuple, Plan] = {}
+    compiled function's `plans` maps each signature to its Plan (for .report and .stats), the
+    most recently used last; it keeps at most MAX_PLANS of them (a program called with ever new
+    sizes would otherwise keep a plan, and its buffers, per size). A new size costs a capture,
+    whose planning reuses the decisions made at other sizes (the library's plan cache)."""
+    plans: OrderedDict[tuple, Plan] = OrderedDict()
     forms: dict[tuple, str] = {}
 
     @functools.wraps(fn)
     def compiled(*args: Any) -> Any:
         key = _signature(args)
-        if key not in plans:
+        if key in plans:
+            plans.move_to_end(key)
+        else:
             plans[key], forms[key] = _compile_call(fn, args)
+            if len(plans) > MAX_PLANS:
+                forms.pop(plans.popitem(last=False)[0])
         outputs = plans[key].run(*[a for a in args if isinstance(a, Tensor)])
         return {"one": outputs[0] if outputs else None, "none": None}.get(forms[key], outputs)
 

@@ -89,7 +89,7 @@ extern "C" {
  * generated from the one definition (the file VERSION) when the library is built. */
 #include <minitensor/version.h>
 /* Incremented whenever functions or enum values are added; never reset. */
-#define MT_ABI_VERSION 5
+#define MT_ABI_VERSION 6
 
 /* "0.1.0": the running library's version. */
 MT_API const char* mt_version(void);
@@ -803,7 +803,10 @@ MT_API void mt_plan_release(mt_plan* plan);
  * shapes and dtypes, on the CPU) and writes its n_outputs (= mt_plan_output_count) results to
  * `outputs` as new references. A wrong input count is MT_ERR_INVALID_ARGUMENT, a wrong shape
  * MT_ERR_SHAPE_MISMATCH and a wrong dtype MT_ERR_DTYPE_MISMATCH, each naming the expected and
- * the given; MT_ERR_CAPTURE during a capture. One plan may not run on two threads at once. */
+ * the given; MT_ERR_CAPTURE during a capture. An input that the plan updates in place must not
+ * share memory with another input or with a tensor the capture used by reference
+ * (MT_ERR_INVALID_ARGUMENT); a non-contiguous one gets its new values written back. Runs of one
+ * plan from several threads take turns. */
 MT_API mt_status_t mt_plan_run(mt_plan* plan, mt_tensor* const* inputs, int64_t n_inputs,
                                mt_tensor** outputs, int64_t n_outputs);
 /* The number of inputs and outputs of a run; -1 (with a message) for a bad handle. */
@@ -818,6 +821,24 @@ MT_API mt_status_t mt_plan_stats(const mt_plan* plan, int64_t* ops, int64_t* ker
 /* The plan in words: each kernel, the ops it fuses, why each stored value is stored, the totals;
  * free with mt_string_free. */
 MT_API mt_status_t mt_plan_report(const mt_plan* plan, char** out);
+
+/* The plan cache (ABI 6). mt_graph_compile keeps the planner's decisions by structure: the
+ * recorded ops, buffers, dtypes, ranks and the layout class of every view, never the sizes. A
+ * program captured again at new sizes is planned by checking the kept decisions (a hit) instead
+ * of searching for them (a miss). Shared by all threads; least recently used first out.
+ * mt_plan_cache_stats gives the entries kept, the most it keeps, and the hits and misses since
+ * the library loaded or the last mt_plan_cache_clear. */
+MT_API mt_status_t mt_plan_cache_stats(int64_t* entries, int64_t* max_entries, int64_t* hits,
+                                       int64_t* misses);
+/* Why the latest miss missed, as the first field of the structure that differs from the
+ * closest entry ("op 0 op: 2 cached, 0 given"), or that the cache was empty; "" before any
+ * miss. Free with mt_string_free. */
+MT_API mt_status_t mt_plan_cache_last_miss(char** out);
+/* Keeps at most `max_entries` (0: none); by default MINITENSOR_PLAN_CACHE or 64. A negative
+ * count is MT_ERR_INVALID_ARGUMENT. Entries beyond it are dropped, least recently used first. */
+MT_API mt_status_t mt_plan_cache_set_max_entries(int64_t max_entries);
+/* Drops every entry and zeroes the counts. */
+MT_API mt_status_t mt_plan_cache_clear(void);
 
 #ifdef __cplusplus
 }

@@ -83,6 +83,15 @@ class CpuParBackend final : public Backend {
     run_reported("fused", name.c_str(), space, [&] { return cpu_par::run_fused(kernel); });
     return true;
   }
+  // Each kernel is a task: small kernels (one tile each) run side by side, and a large one
+  // spreads its tiles over the threads as it does alone (nested in the same arena).
+  bool fused_batch(std::span<const FusedKernel* const> kernels) override {
+    cpu_par::parallel_for(int64_t(kernels.size()), 1, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i)
+        fused(*kernels[i]);
+    });
+    return true;
+  }
 };
 
 }  // namespace

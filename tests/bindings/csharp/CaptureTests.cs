@@ -185,4 +185,34 @@ static class CaptureTests {
                                                          "Input after End");
     Check.True(ended.Message.Contains("Capture.Input: the capture has ended"), ended.Message);
   }
+
+  // x + x captured at (n,): the structure of every n >= 2 is the same.
+  static void CompileDouble(long n) {
+    using (Capture capture = Capture.Begin()) {
+      Tensor x = capture.Input(new long[] { n });
+      using (Tensor y = x + x) capture.End(y).Dispose();
+      x.Dispose();
+    }
+  }
+
+  [Test]
+  public static void NewSizesHitThePlanCacheAndAMissIsExplained() {
+    Plan.ClearCache();
+    for (long n = 2; n <= 5; ++n) CompileDouble(n);
+    PlanCacheStats stats = Plan.CacheStats;
+    Check.True(stats.Entries == 1 && stats.Hits == 3 && stats.Misses == 1,
+               "entries " + stats.Entries + " hits " + stats.Hits + " misses " + stats.Misses);
+    Check.True(stats.LastMiss == "the cache is empty", stats.LastMiss);
+    Plan.SetCacheMaxEntries(0);
+    Check.True(Plan.CacheStats.Entries == 0, "no entries kept at 0");
+    var negative = Check.Throws<MinitensorException>(() => Plan.SetCacheMaxEntries(-1),
+                                                     "a negative bound");
+    Check.True(negative.Message.Contains("-1"), negative.Message);
+    Plan.SetCacheMaxEntries(64);
+    Plan.ClearCache();
+    stats = Plan.CacheStats;
+    Check.True(stats.Entries == 0 && stats.MaxEntries == 64 && stats.Hits == 0 &&
+                   stats.Misses == 0 && stats.LastMiss == "",
+               "cleared");
+  }
 }

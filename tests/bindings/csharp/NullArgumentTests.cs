@@ -22,6 +22,7 @@ static class NullArgumentTests {
     "Tensor.Max: dims", "Tensor.Min: dims", "Tensor.Mean: dims",  // every dim
     "Device.Equals: other",               // null is unequal
     "PlanStats.Equals: obj",              // a struct's Equals: null is unequal
+    "PlanCacheStats.Equals: obj",
     "MinitensorException: message",       // as for any Exception: the default message
   };
 
@@ -64,6 +65,7 @@ static class NullArgumentTests {
     { typeof(Capture), () => Keep(Capture.Begin()) },
     { typeof(Plan), () => Keep(APlan()) },
     { typeof(PlanStats), () => new PlanStats(1, 1, 0, 0, 0) },
+    { typeof(PlanCacheStats), () => new PlanCacheStats(1, 64, 0, 1, "") },
     { typeof(Linear), () => Keep(new Linear(2, 2)) },
     { typeof(Mlp), () => Keep(new Mlp(new long[] { 2, 2 })) },
     { typeof(Optimizer), () => Keep(new Sgd(new[] { Parameter() }, 0.1)) },

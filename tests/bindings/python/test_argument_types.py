@@ -178,6 +178,11 @@ CASES = {
     "minitensor.cuda.device_name": Case(mt.cuda.device_name, (0,), ints("device_index", **INT32)),
     "minitensor.cuda.memory_stats": Case(mt.cuda.memory_stats, (0,), ints("device_index", **INT32)),
     "Capture.input": Case(lambda *shape: placeholder_shape(shape), (2, 3), ints("shape", "shape")),
+    "minitensor.set_plan_cache_max_entries": Case(
+        lambda n: (mt.set_plan_cache_max_entries(n), mt.plan_cache_stats().max_entries)[1],
+        (64,),
+        ints("max_entries"),
+    ),
     "minitensor.datasets.make": Case(
         lambda n, seed: mt.datasets.make("xor", n, seed), (5, 7), ints("n") + (SEED,)
     ),
@@ -350,6 +355,8 @@ NO_NUMBERS = {
     # Capture and plans: tensors, functions and the numbers a plan reports
     "minitensor.capture",
     "minitensor.compile",
+    "minitensor.plan_cache_stats",
+    "minitensor.clear_plan_cache",
     "minitensor.Capture",
     "Capture.outputs",
     "Capture.plan",

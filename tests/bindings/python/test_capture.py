@@ -232,3 +232,59 @@ def test_square_is_exact_like_numpy():
     x = inputs(5)[0]
     assert (x**2).numpy().tobytes() == (x.numpy() * x.numpy()).tobytes()
     assert mt.compile(lambda t: t**2)(x).numpy().tobytes() == (x * x).numpy().tobytes()
+
+
+def test_compiled_function_keeps_a_bounded_number_of_plans(monkeypatch):
+    monkeypatch.setattr(mt._capture, "MAX_PLANS", 3)
+    compiled = mt.compile(mul_add)
+    for n in range(1, 7):
+        x, y, c = inputs(n, shape=(n, 5))
+        got = compiled(x, y, c)
+        assert got.numpy().tobytes() == (x.numpy() * y.numpy() + c.numpy()).tobytes()
+    assert [key[0][1] for key in compiled.plans] == [(4, 5), (5, 5), (6, 5)]
+    compiled(*inputs(0, shape=(4, 5)))  # used again: now the most recent
+    assert [key[0][1] for key in compiled.plans] == [(5, 5), (6, 5), (4, 5)]
+
+
+def add_in_place(x, y):
+    x += y
+
+
+def test_an_input_updated_in_place_gets_its_values_even_when_not_contiguous():
+    compiled = mt.compile(add_in_place)
+    x, y, _ = inputs(1, shape=(3, 4))
+    xt = x.T.contiguous().T  # same values, column-major
+    expected = x.numpy() + y.numpy()
+    assert compiled(xt, y) is None
+    assert xt.numpy().tobytes() == expected.tobytes()
+
+
+def test_an_input_updated_in_place_may_not_alias_another_input():
+    compiled = mt.compile(add_in_place)
+    x, _, _ = inputs(2, shape=(3, 4))
+    before = x.numpy().tobytes()
+    with pytest.raises(mt.InvalidArgumentError, match="input 0 is written by the plan and shares"):
+        compiled(x, x)
+    assert x.numpy().tobytes() == before
+
+
+def test_new_sizes_hit_the_plan_cache_and_a_miss_is_explained(monkeypatch):
+    monkeypatch.delenv("MINITENSOR_FUSION", raising=False)
+    mt.clear_plan_cache()
+    compiled = mt.compile(mul_add)
+    for n in (3, 4, 5):
+        compiled(*inputs(n, shape=(n, 5)))
+    stats = mt.plan_cache_stats()
+    assert (stats.entries, stats.hits, stats.misses) == (1, 2, 1)
+    assert "empty" in stats.last_miss
+    mt.compile(lambda x, y, c: x * y - c)(*inputs(0))
+    stats = mt.plan_cache_stats()
+    assert (stats.entries, stats.misses) == (2, 2)
+    assert "cached" in stats.last_miss and "given" in stats.last_miss, stats.last_miss
+    mt.set_plan_cache_max_entries(1)
+    assert mt.plan_cache_stats()[:2] == (1, 1)
+    with pytest.raises(mt.InvalidArgumentError, match="-1"):
+        mt.set_plan_cache_max_entries(-1)
+    mt.set_plan_cache_max_entries(64)
+    mt.clear_plan_cache()
+    assert mt.plan_cache_stats() == (0, 64, 0, 0, "")

@@ -18,7 +18,7 @@
 #include "backend/cuda/kernels/reduce.cuh"
 #include "mt.hpp"
 #include "op_cases.hpp"
-#include "ops/strided_view.hpp"
+#include "tensor/strided_view.hpp"
 #include "test_support.hpp"
 
 namespace mt::test {

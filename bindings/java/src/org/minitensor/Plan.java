@@ -7,7 +7,7 @@ import static org.minitensor.MinitensorNative.*;
  * A compiled capture (Capture.end): run it with new inputs of the placeholders' shapes and
  * dtypes; its results are the bits that running the captured ops eagerly gives. Parameters
  * that existed before the capture are read at each run, so an optimizer step between runs is
- * seen. Runs are on the CPU; one plan must not run on two threads at once. Close it
+ * seen. Runs are on the CPU; runs of one plan from several threads take turns. Close it
  * (try-with-resources) to free it now, or leave it to the Cleaner.
  */
 public final class Plan extends NativeObject {
@@ -53,6 +53,28 @@ public final class Plan extends NativeObject {
     String[] text = new String[1];
     mt_plan_report(this, text);
     return text[0];
+  }
+
+  /**
+   * The plan cache that Capture.end compiles through, shared by all threads: a program
+   * captured again at new sizes reuses the decisions kept for its structure.
+   */
+  public static PlanCacheStats cacheStats() {
+    long[][] values = new long[4][1];
+    mt_plan_cache_stats(values[0], values[1], values[2], values[3]);
+    String[] lastMiss = new String[1];
+    mt_plan_cache_last_miss(lastMiss);
+    return new PlanCacheStats(values[0][0], values[1][0], values[2][0], values[3][0], lastMiss[0]);
+  }
+
+  /** Keeps at most `maxEntries` structures (0: none); negative throws MinitensorException. */
+  public static void setCacheMaxEntries(long maxEntries) {
+    mt_plan_cache_set_max_entries(maxEntries);
+  }
+
+  /** Drops every cached structure and zeroes the counts. */
+  public static void clearCache() {
+    mt_plan_cache_clear();
   }
 
   @Override

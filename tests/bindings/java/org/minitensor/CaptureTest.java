@@ -191,4 +191,31 @@ class CaptureTest {
         assertThrows(IllegalStateException.class, () -> capture.input(DType.FLOAT32, 1));
     assertTrue(e.getMessage().contains("Capture.input: the capture has ended"), e.getMessage());
   }
+
+  /** x + x captured at (n,): the structure of every n >= 2 is the same. */
+  private static void compileDouble(long n) {
+    try (Capture capture = Capture.begin()) {
+      Tensor x = capture.input(DType.FLOAT32, n);
+      try (Tensor y = x.add(x)) {
+        capture.end(y).close();
+      }
+      x.close();
+    }
+  }
+
+  @Test
+  void newSizesHitThePlanCacheAndAMissIsExplained() {
+    Plan.clearCache();
+    for (long n = 2; n <= 5; ++n) {
+      compileDouble(n);
+    }
+    PlanCacheStats stats = Plan.cacheStats();
+    assertEquals(new PlanCacheStats(1, stats.maxEntries(), 3, 1, "the cache is empty"), stats);
+    Plan.setCacheMaxEntries(0);
+    assertEquals(0, Plan.cacheStats().entries());
+    Expect.failure(Status.INVALID_ARGUMENT, () -> Plan.setCacheMaxEntries(-1), "-1");
+    Plan.setCacheMaxEntries(64);
+    Plan.clearCache();
+    assertEquals(new PlanCacheStats(0, 64, 0, 0, ""), Plan.cacheStats());
+  }
 }

@@ -45,7 +45,8 @@ class NullArgumentsTest {
       DataParallel.Overlap.class, Dataset.class,
       DatasetKind.class, Device.class, DiagnosticsMode.class, DType.class, Generator.class,
       Linear.class, Loss.class, MapOp.class, Minitensor.class, MinitensorException.class,
-      Mlp.class, NoGrad.class, Optimizer.class, Plan.class, PlanStats.class, ReduceOp.class,
+      Mlp.class, NoGrad.class, Optimizer.class, Plan.class, PlanCacheStats.class, PlanStats.class,
+      ReduceOp.class,
       Reduction.class, ShardedSampler.class, Status.class, Tensor.class, ZipOp.class,
       // SWIG's interface of the C constants (public in SWIG 4.1; it has no methods).
       MinitensorNativeConstants.class);
@@ -55,7 +56,8 @@ class NullArgumentsTest {
       "Tensor.rand: generator", "Tensor.randn: generator", "Linear: generator",
       "Mlp: generator", // null: the default generator
       "Tensor.backward: grad", // null: 1 for a one-element tensor
-      "Device.equals: o", "PlanStats.equals: o"); // a record's equals: null is unequal
+      "Device.equals: o", "PlanStats.equals: o",
+      "PlanCacheStats.equals: o"); // a record's equals: null is unequal
 
   /** Instance methods that need no native object, so are fine once it is closed. */
   private static final Set<String> FINE_WHEN_CLOSED = Set.of("Tensor.close", "Tensor.isClosed",
@@ -97,6 +99,7 @@ class NullArgumentsTest {
     value(Capture.class, () -> made(Capture.begin()));
     value(Plan.class, this::plan);
     value(PlanStats.class, () -> new PlanStats(1, 1, 0, 0, 0));
+    value(PlanCacheStats.class, () -> new PlanCacheStats(1, 64, 0, 1, ""));
     value(Generator.class, () -> made(new Generator(1)));
     value(Linear.class, () -> made(new Linear(2, 2, DType.FLOAT32, true, null)));
     value(Mlp.class, () -> made(new Mlp(new long[] {2, 2}, DType.FLOAT32, null)));
