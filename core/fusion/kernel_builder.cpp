@@ -16,16 +16,19 @@ struct Builder {
   Dims space;
   int head_node = -1;  // a kernel's Reduce or Matmul node, and the register of its result
   int head_value = -1;
-  std::vector<FusedInstruction> code;  // registers are virtual here: one per instruction
-  std::vector<View> operands;
-  std::vector<int> inlined_used;
+  std::vector<FusedInstruction> code = {};  // registers are virtual here: one per instruction
+  std::vector<View> operands = {};
+  std::vector<int> inlined_used = {};
   struct Memo {
     int node;
     IndexMap map;
     int reg;
   };
-  std::vector<Memo> memo;
-  std::vector<int> loaded;  // the register loaded from each operand
+  std::vector<Memo> memo = {};
+  std::vector<int> loaded = {};   // the register loaded from each operand
+  std::vector<char> stored = {};  // per operand: whether a Store to it has been emitted
+  // Why the kernel cannot be built as asked, found while building ("" if it can).
+  std::string refused = {};
 
   int emit(FusedOp kind, int32_t op, DType dtype, int a = -1, int b = -1, int c = -1) {
     code.push_back({kind, op, 0, int32_t(code.size()), a, b, c, dtype, 0});
@@ -41,12 +44,17 @@ struct Builder {
       if (equal_views(operands[k], view)) return int(k);
     operands.push_back(view);
     loaded.push_back(-1);
+    stored.push_back(0);
     return int(operands.size()) - 1;
   }
 
+  // The operand's values as they were when the kernel started: a load reaches here only for a
+  // read whose last writer (Dataflow::producer) is outside this kernel. After a Store to the
+  // operand they are gone from memory, unless loaded before it.
   int load(const View& view) {
     const int k = operand(view);
     if (loaded[k] < 0) {
+      if (stored[k]) refused = "a buffer is read after the kernel has stored into it";
       loaded[k] = emit(FusedOp::Load, 0, view.dtype);
       code.back().operand = k;
     }
@@ -66,12 +74,14 @@ struct Builder {
           is_identity(compose(map, *through), out.shape))
         return head_value;
     }
-    // A root of this kernel that stores what this input reads, element for element (the same
-    // view, over the same space, so the same index map): its register is the value (the store
-    // still happens).
-    if (p >= 0 && std::find(roots.begin(), roots.end(), p) != roots.end() &&
-        equal_views(read, graph.nodes[p].out) && graph.nodes[node].out.shape == read.shape)
-      return value(p, map);
+    // A root of this kernel wrote what this input reads: its value, through the index map of
+    // the read (the store still happens; memory would hold it only after the store, and
+    // loads come before stores).
+    if (p >= 0 && std::find(roots.begin(), roots.end(), p) != roots.end()) {
+      const std::optional<IndexMap> through = map_through(read, graph.nodes[p].out.shape);
+      if (through) return value(p, compose(map, *through));
+      refused = "a value stored by the kernel is read through a view that does not fold";
+    }
     if (p >= 0 && flow.inlined[p]) {
       const std::optional<IndexMap> through = map_through(read, graph.nodes[p].out.shape);
       if (!through) fail(ErrorCode::InvalidArgument, "fusion: an inlined value has no index map");
@@ -120,14 +130,11 @@ struct Builder {
     return reg;
   }
 
-  // After the store, the operand's element holds `reg`: a later read of the same view (a root
-  // that reads what an earlier root of the kernel wrote in place) takes the register, never a
-  // load made before the store (the old value) nor a load after it (outside the contract).
   void store(int reg, const View& out) {
     const int k = operand(out);
     emit(FusedOp::Store, 0, out.dtype, reg);
     code.back().operand = k;
-    loaded[k] = reg;
+    stored[k] = 1;
   }
 };
 
@@ -192,8 +199,7 @@ BuildResult build_kernel(const Graph& graph, const Dataflow& flow, const std::ve
   const Node& first = graph.nodes[roots.front()];
   const bool reduction = first.kind == NodeKind::Reduce;
   const bool product = first.kind == NodeKind::Matmul;
-  Builder b{graph, flow, roots, reduction ? first.inputs[0].shape : first.out.shape, -1, -1, {}, {},
-            {},    {},   {}};
+  Builder b{graph, flow, roots, reduction ? first.inputs[0].shape : first.out.shape};
   const IndexMap identity = identity_map(b.space.size());
   const Dims iteration = b.space;
   // Without an epilogue the head's result is what the kernel is for; with one, it is stored
@@ -210,6 +216,7 @@ BuildResult build_kernel(const Graph& graph, const Dataflow& flow, const std::ve
     b.operands.push_back(first.inputs[0]);
     b.operands.push_back(first.inputs[1]);
     b.loaded.insert(b.loaded.end(), {-1, -1});
+    b.stored.insert(b.stored.end(), {0, 0});
     b.head_value = b.emit(FusedOp::Product, 0, first.out.dtype);
     b.code.back().operand = int32_t(b.operands.size()) - 2;
     b.head_node = roots.front();
@@ -239,6 +246,10 @@ BuildResult build_kernel(const Graph& graph, const Dataflow& flow, const std::ve
       b.store(b.value(root, identity), graph.nodes[root].out);
   }
   BuildResult result;
+  if (!b.refused.empty()) {
+    result.why = b.refused;
+    return result;
+  }
   const auto cut_candidate = [&] {
     return b.inlined_used.empty() ? -1
                                   : *std::max_element(b.inlined_used.begin(), b.inlined_used.end());
