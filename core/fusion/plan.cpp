@@ -21,9 +21,14 @@ bool backend_fuses(Backend& backend) {
   return backend.fused(empty);
 }
 
+// Where a view's first element is in this run's memory.
+char* view_data(const View& view, const std::vector<char*>& base) {
+  return base[view.buffer] + view.offset * itemsize(view.dtype);
+}
+
 StridedView bind_view(const View& view, const std::vector<char*>& base) {
   StridedView out;
-  out.data = base[view.buffer] + view.offset * itemsize(view.dtype);
+  out.data = view_data(view, base);
   out.dtype = view.dtype;
   out.rank = view.shape.size();
   std::copy(view.shape.begin(), view.shape.end(), out.shape);
@@ -197,7 +202,7 @@ std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
       // The kernel as built, kept between runs: only its data pointers change.
       FusedKernel& kernel = kernels_[s];
       for (int k = 0; k < kernel.operand_count; ++k)
-        kernel.operands[k].data = bind_view(program_.steps[s].kernel.operands[k], base).data;
+        kernel.operands[k].data = view_data(program_.steps[s].kernel.operands[k], base);
       batch.push_back(&kernel);
     }
     backend.fused_batch(batch);

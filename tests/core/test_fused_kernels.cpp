@@ -565,6 +565,39 @@ TEST_F(FusedKernels, WideningCastIntoItsOwnRegisterMatchesOpByOp) {
   check(c);
 }
 
+// Programs that keep no value in the registers run each run of their layout in one call (rows
+// longer than a tile here, row-major): x / s with s broadcast along the rows (both loads alias
+// memory, the quotient is computed into the output). Swapping p and q in place and storing
+// p + q loads both into registers (each is read after its memory is written): that program
+// keeps to tiles.
+TEST_F(FusedKernels, ProgramsWithoutRegisterValuesOverLongRowsMatchOpByOp) {
+  for (const DType dtype : {DType::Float32, DType::Float64}) {
+    const auto ins = [dtype](FusedOp kind, int op, int operand, int dst, int a, int b) {
+      return FusedInstruction{kind, op, operand, dst, a, b, -1, dtype, 0};
+    };
+    Case c;
+    c.shape = {5, 3001};
+    c.registers = 3;
+    c.operands = {{c.shape, c.shape, dtype, 1, true, -1, true},
+                  {c.shape, c.shape, dtype, 2, false, -1, true},
+                  {{5, 1}, c.shape, dtype, 3, false}};
+    c.program = {ins(FusedOp::Load, 0, 1, 0, -1, -1), ins(FusedOp::Load, 0, 2, 1, -1, -1),
+                 ins(FusedOp::Zip, int(BinaryOp::Div), 0, 2, 0, 1),
+                 ins(FusedOp::Store, 0, 0, -1, 2, -1)};
+    check(c);
+    c.operands = {{c.shape, c.shape, dtype, 4, true, -1, true},
+                  {c.shape, c.shape, dtype, 5, true, -1, true},
+                  {c.shape, c.shape, dtype, 6, true, -1, true}};
+    c.program = {ins(FusedOp::Load, 0, 0, 0, -1, -1),
+                 ins(FusedOp::Load, 0, 1, 1, -1, -1),
+                 ins(FusedOp::Store, 0, 0, -1, 1, -1),
+                 ins(FusedOp::Store, 0, 1, -1, 0, -1),
+                 ins(FusedOp::Zip, int(BinaryOp::Add), 0, 2, 0, 1),
+                 ins(FusedOp::Store, 0, 2, -1, 2, -1)};
+    check(c);
+  }
+}
+
 TEST_F(FusedKernels, MalformedKernelsAreErrors) {
   Case c;
   c.shape = {4};

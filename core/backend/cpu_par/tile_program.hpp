@@ -32,7 +32,8 @@ class TileProgram {
   int slot_count() const { return slot_count_; }
   // The slots' views, padded with slot 0's to kTileSlots (for make_layout).
   const StridedView* const (&slot_views() const)[kTileSlots] { return slot_views_; }
-  // Elements per tile: one register's bytes over the widest dtype used.
+  // Elements per tile: one register's bytes over the widest dtype used; unbounded where no
+  // value is kept in a register (a run of the layout is then one tile).
   int64_t tile() const { return tile_; }
 
   // Runs the program on n <= tile() elements: element i of slot k is at
