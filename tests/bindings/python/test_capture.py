@@ -14,6 +14,12 @@ def unfused(monkeypatch):
     monkeypatch.setenv("MINITENSOR_FUSION", "0")
 
 
+@pytest.fixture
+def fused(monkeypatch):
+    """Plans compiled in the test fuse, whatever the environment of the run says."""
+    monkeypatch.delenv("MINITENSOR_FUSION", raising=False)
+
+
 @pytest.fixture(autouse=True)
 def no_capture_left():
     yield
@@ -116,7 +122,7 @@ def test_random_draws_are_fresh_each_call_like_eager_calls(monkeypatch, fusion):
         assert got.numpy().tobytes() == expected.tobytes()
 
 
-def test_fused_plan():
+def test_fused_plan(fused):
     compiled = mt.compile(mul_add)
     x, y, c = inputs(0)
     got = compiled(x, y, c)
@@ -126,7 +132,7 @@ def test_fused_plan():
     assert "fused [zip mul, zip add]" in plan.report
 
 
-def test_fused_plan_stats_and_report():
+def test_fused_plan_stats_and_report(fused):
     with mt.capture() as cap:
         x, y, c = cap.input((4, 5)), cap.input((4, 5)), cap.input(5)
         cap.outputs(mul_add(x, y, c))
@@ -268,8 +274,7 @@ def test_an_input_updated_in_place_may_not_alias_another_input():
     assert x.numpy().tobytes() == before
 
 
-def test_new_sizes_hit_the_plan_cache_and_a_miss_is_explained(monkeypatch):
-    monkeypatch.delenv("MINITENSOR_FUSION", raising=False)
+def test_new_sizes_hit_the_plan_cache_and_a_miss_is_explained(fused):
     mt.clear_plan_cache()
     compiled = mt.compile(mul_add)
     for n in (3, 4, 5):
