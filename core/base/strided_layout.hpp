@@ -161,8 +161,10 @@ StridedLayout<N> make_layout(const View* const (&operands)[N], LayoutOrder order
 // Calls row(offsets, n) for consecutive runs of the elements with ordinals [begin, end) in the
 // layout's row-major order, where offsets[k] is operand k's element offset of the run's first
 // element and each run lies within one innermost row (operand k steps by inner_stride(k)).
+// Only the first `count` operands are kept in step (a caller that uses fewer than N saves
+// stepping the others on every row, which costs more than a short row's work).
 template <int N, class Row>
-void for_each_run(const StridedLayout<N>& l, int64_t begin, int64_t end, Row&& row) {
+void for_each_run(const StridedLayout<N>& l, int64_t begin, int64_t end, Row&& row, int count = N) {
   if (begin >= end) return;  // also keeps an empty layout's zero sizes out of the divisions
   const int r = l.rank;
   if (r == 0) {
@@ -184,17 +186,17 @@ void for_each_run(const StridedLayout<N>& l, int64_t begin, int64_t end, Row&& r
   for (int64_t at = begin; at < end;) {
     const int64_t n = inner - col < end - at ? inner - col : end - at;
     int64_t run[N];
-    for (int k = 0; k < N; ++k)
+    for (int k = 0; k < count; ++k)
       run[k] = offsets[k] + col * l.strides[k][r - 1];
     row(static_cast<const int64_t*>(run), n);
     at += n;
     col = 0;
     // Odometer step over the outer dims, keeping the offsets in step.
     for (int d = r - 2; d >= 0; --d) {
-      for (int k = 0; k < N; ++k)
+      for (int k = 0; k < count; ++k)
         offsets[k] += l.strides[k][d];
       if (++index[d] < l.shape[d]) break;
-      for (int k = 0; k < N; ++k)
+      for (int k = 0; k < count; ++k)
         offsets[k] -= index[d] * l.strides[k][d];
       index[d] = 0;
     }
