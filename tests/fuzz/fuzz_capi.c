@@ -1469,12 +1469,52 @@ static void plan_op(Input* in) {
   }
 }
 
+/* The plan cache, shared by every compile: its numbers (sometimes through a NULL or aliased
+ * out), the latest miss, a bound (sometimes negative, which is refused), a clear. */
+static void plan_cache_op(Input* in) {
+  switch (u8(in) % 4) {
+    case 0: {
+      int64_t s[4] = {kSentinelI64, kSentinelI64, kSentinelI64, kSentinelI64};
+      int64_t* outs[4] = {&s[0], &s[1], &s[2], &s[3]};
+      const uint8_t alias = u8(in);
+      if (alias < 8) outs[alias % 4] = alias < 4 ? NULL : outs[(alias + 1) % 4];
+      const int32_t status =
+          check(mt_plan_cache_stats(outs[0], outs[1], outs[2], outs[3]), "mt_plan_cache_stats");
+      if (alias < 8 && status == MT_OK)
+        finding("mt_plan_cache_stats", "a NULL or aliased out accepted");
+      for (int i = 0; i < 4; ++i)
+        check_i64(status, s[i], "mt_plan_cache_stats");
+      if (status == MT_OK && (s[0] < 0 || s[0] > s[1] || s[2] < 0 || s[3] < 0))
+        finding("mt_plan_cache_stats", "impossible numbers");
+      return;
+    }
+    case 1: {
+      char* text = SENTINEL;
+      const int32_t status =
+          check(mt_plan_cache_last_miss(u8(in) == 255 ? NULL : &text), "mt_plan_cache_last_miss");
+      check_out(status, text, "mt_plan_cache_last_miss");
+      if (status == MT_OK) mt_string_free(text);
+      return;
+    }
+    case 2: {
+      const int64_t bound = small(in, -1, 8);
+      const int32_t status =
+          check(mt_plan_cache_set_max_entries(bound), "mt_plan_cache_set_max_entries");
+      if ((status == MT_OK) != (bound >= 0))
+        finding("mt_plan_cache_set_max_entries", "a negative bound accepted or a valid refused");
+      return;
+    }
+    default: check(mt_plan_cache_clear(), "mt_plan_cache_clear"); return;
+  }
+}
+
 /* Capture, compile, run; taken from the releases, as processes are. */
 static void op_capture(Input* in) {
-  switch (u8(in) % 4) {
+  switch (u8(in) % 5) {
     case 0:
     case 1: capture_op(in); break;
     case 2: compile_op(in); break;
+    case 3: plan_cache_op(in); break;
     default: plan_op(in); break;
   }
 }
