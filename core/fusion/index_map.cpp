@@ -69,8 +69,10 @@ IndexMap compose(const IndexMap& outer, const IndexMap& inner) {
 
 View load_view(const View& view, const IndexMap& map, const Dims& shape) {
   View out{view.buffer, view.offset, view.dtype, shape, Dims::filled(shape.size(), 0)};
+  // A dim of size 1 broadcasts (the producer's inputs have its rank, numpy style): every index
+  // there reads element 0, whatever its stride says.
   for (int e = 0; e < view.shape.size(); ++e)
-    out.offset += map.start[e] * view.strides[e];
+    if (view.shape[e] > 1) out.offset += map.start[e] * view.strides[e];
   for (int g = 0; g < shape.size(); ++g)
     if (map.dims[g] >= 0 && shape[g] > 1 && view.shape[map.dims[g]] > 1)
       out.strides[g] = view.strides[map.dims[g]];

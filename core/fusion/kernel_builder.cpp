@@ -73,12 +73,22 @@ struct Builder {
       if (out.offset == 0 && out.strides == contiguous_strides(out.shape) && through &&
           is_identity(compose(map, *through), out.shape))
         return head_value;
+      // Another element (a transpose of the result): its value is in no register here, and
+      // the result reaches memory only as the kernel's own output.
+      refused = "the epilogue reads the result through a view that is not element for element";
     }
     // A root of this kernel wrote what this input reads: its value, through the index map of
     // the read (the store still happens; memory would hold it only after the store, and
     // loads come before stores).
-    if (p >= 0 && std::find(roots.begin(), roots.end(), p) != roots.end()) {
-      const std::optional<IndexMap> through = map_through(read, graph.nodes[p].out.shape);
+    // Index maps need the root's output row-major from the start of its buffer (as a
+    // producer's); otherwise only the very view it wrote maps element for element.
+    if (p >= 0 && p != head_node && std::find(roots.begin(), roots.end(), p) != roots.end()) {
+      const View& out = graph.nodes[p].out;
+      if (equal_views(read, out)) return value(p, map);
+      const std::optional<IndexMap> through =
+          out.offset == 0 && out.strides == contiguous_strides(out.shape)
+              ? map_through(read, out.shape)
+              : std::nullopt;
       if (through) return value(p, compose(map, *through));
       refused = "a value stored by the kernel is read through a view that does not fold";
     }

@@ -125,28 +125,6 @@ struct Analysis {
   }
 };
 
-std::vector<int> step_reads(const Graph& graph, const Step& step) {
-  std::vector<int> out;
-  if (!step.fused) {
-    for (const View& in : graph.nodes[step.node].inputs)
-      out.push_back(in.buffer);
-    return out;
-  }
-  for (int i = 0; i < step.kernel.kernel.instruction_count; ++i)
-    if (step.kernel.kernel.instructions[i].kind == FusedOp::Load)
-      out.push_back(step.kernel.operands[step.kernel.kernel.instructions[i].operand].buffer);
-  return out;
-}
-
-std::vector<int> step_writes(const Graph& graph, const Step& step) {
-  if (!step.fused) return {graph.nodes[step.node].out.buffer};
-  std::vector<int> out;
-  for (int i = 0; i < step.kernel.kernel.instruction_count; ++i)
-    if (step.kernel.kernel.instructions[i].kind == FusedOp::Store)
-      out.push_back(step.kernel.operands[step.kernel.kernel.instructions[i].operand].buffer);
-  return out;
-}
-
 bool intersects(const std::vector<int>& a, const std::vector<int>& b) {
   for (int x : a)
     if (std::find(b.begin(), b.end(), x) != b.end()) return true;
@@ -378,6 +356,34 @@ Program plan_fresh(const Graph& graph, Analysis& a, bool fuse) {
 }
 
 }  // namespace
+
+std::vector<int> step_reads(const Graph& graph, const Step& step) {
+  std::vector<int> out;
+  if (!step.fused) {
+    for (const View& in : graph.nodes[step.node].inputs)
+      out.push_back(in.buffer);
+    return out;
+  }
+  const FusedKernel& kernel = step.kernel.kernel;
+  for (int i = 0; i < kernel.instruction_count; ++i) {
+    const FusedInstruction& ins = kernel.instructions[i];
+    if (ins.kind == FusedOp::Load) out.push_back(step.kernel.operands[ins.operand].buffer);
+    if (ins.kind == FusedOp::Product) {  // its left and right matrices
+      out.push_back(step.kernel.operands[ins.operand].buffer);
+      out.push_back(step.kernel.operands[ins.operand + 1].buffer);
+    }
+  }
+  return out;
+}
+
+std::vector<int> step_writes(const Graph& graph, const Step& step) {
+  if (!step.fused) return {graph.nodes[step.node].out.buffer};
+  std::vector<int> out;
+  for (int i = 0; i < step.kernel.kernel.instruction_count; ++i)
+    if (step.kernel.kernel.instructions[i].kind == FusedOp::Store)
+      out.push_back(step.kernel.operands[step.kernel.kernel.instructions[i].operand].buffer);
+  return out;
+}
 
 bool fusion_enabled_by_environment() {
   const char* value = std::getenv("MINITENSOR_FUSION");

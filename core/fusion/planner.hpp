@@ -45,6 +45,10 @@ struct Program {
   int dead_nodes = 0;                   // nodes whose values nothing reads (dropped)
 };
 
+// The buffers a step reads (loads, a product's matrices) and the ones it writes.
+std::vector<int> step_reads(const Graph& graph, const Step& step);
+std::vector<int> step_writes(const Graph& graph, const Step& step);
+
 // Plans `graph`. With `reuse` (decisions made for a graph of the same structure) the planner
 // checks each decision against this graph and rebuilds the kernels; where one does not hold it
 // plans from scratch, and says so in the notes.

@@ -5,37 +5,6 @@
 namespace mt::fusion {
 namespace {
 
-// The buffers a step reads and the ones it writes.
-struct Access {
-  std::vector<int> reads, writes;
-};
-
-Access step_access(const Graph& graph, const Step& step) {
-  Access access;
-  if (!step.fused) {
-    const Node& node = graph.nodes[step.node];
-    for (const View& in : node.inputs)
-      access.reads.push_back(in.buffer);
-    access.writes.push_back(node.out.buffer);
-    return access;
-  }
-  const FusedKernel& kernel = step.kernel.kernel;
-  const std::vector<View>& operands = step.kernel.operands;
-  for (int i = 0; i < kernel.instruction_count; ++i) {
-    const FusedInstruction& ins = kernel.instructions[i];
-    switch (ins.kind) {
-      case FusedOp::Load: access.reads.push_back(operands[ins.operand].buffer); break;
-      case FusedOp::Product:  // its left and right matrices
-        access.reads.push_back(operands[ins.operand].buffer);
-        access.reads.push_back(operands[ins.operand + 1].buffer);
-        break;
-      case FusedOp::Store: access.writes.push_back(operands[ins.operand].buffer); break;
-      default: break;
-    }
-  }
-  return access;
-}
-
 bool shares(const std::vector<int>& a, const std::vector<char>& marked) {
   return std::any_of(a.begin(), a.end(), [&](int b) { return marked[b] != 0; });
 }
@@ -49,9 +18,9 @@ std::vector<Batch> independent_batches(const Graph& graph, const Program& progra
   bool open = false;  // whether the last batch takes more fused steps
   for (int s = 0; s < int(program.steps.size()); ++s) {
     const Step& step = program.steps[s];
-    const Access access = step_access(graph, step);
-    const bool joins = open && step.fused && !shares(access.writes, read) &&
-                       !shares(access.writes, written) && !shares(access.reads, written);
+    const std::vector<int> reads = step_reads(graph, step), writes = step_writes(graph, step);
+    const bool joins = open && step.fused && !shares(writes, read) && !shares(writes, written) &&
+                       !shares(reads, written);
     if (joins) {
       ++batches.back().count;
     } else {
@@ -60,9 +29,9 @@ std::vector<Batch> independent_batches(const Graph& graph, const Program& progra
       std::fill(written.begin(), written.end(), 0);
     }
     open = step.fused;
-    for (int b : access.reads)
+    for (int b : reads)
       read[b] = 1;
-    for (int b : access.writes)
+    for (int b : writes)
       written[b] = 1;
   }
   return batches;
@@ -71,7 +40,7 @@ std::vector<Batch> independent_batches(const Graph& graph, const Program& progra
 std::vector<char> written_buffers(const Graph& graph, const Program& program) {
   std::vector<char> written(graph.buffers.size(), 0);
   for (const Step& step : program.steps)
-    for (int b : step_access(graph, step).writes)
+    for (int b : step_writes(graph, step))
       written[b] = 1;
   return written;
 }
