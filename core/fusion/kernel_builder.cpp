@@ -9,6 +9,13 @@
 namespace mt::fusion {
 namespace {
 
+// The map from `read`'s index space onto what a node wrote through `out`. Index maps need
+// `out` row-major from the start of its buffer (as a fresh result is): nothing otherwise.
+std::optional<IndexMap> map_onto(const View& read, const View& out) {
+  if (out.offset != 0 || out.strides != contiguous_strides(out.shape)) return std::nullopt;
+  return map_through(read, out.shape);
+}
+
 struct Builder {
   const Graph& graph;
   const Dataflow& flow;
@@ -65,31 +72,23 @@ struct Builder {
   int input(int node, int k, const IndexMap& map) {
     const View& read = graph.nodes[node].inputs[k];
     const int p = flow.producer[node][k];
-    // The epilogue reads the head's result where it maps element for element onto it (through
-    // index maps, which need the result row-major from the start of its buffer).
+    // The epilogue reads the head's result where it maps element for element onto it; any
+    // other element (a transpose of the result) is in no register here, and the result
+    // reaches memory only as the kernel's own output.
     if (p >= 0 && p == head_node) {
-      const View& out = graph.nodes[p].out;
-      const std::optional<IndexMap> through = map_through(read, out.shape);
-      if (out.offset == 0 && out.strides == contiguous_strides(out.shape) && through &&
-          is_identity(compose(map, *through), out.shape))
+      const std::optional<IndexMap> through = map_onto(read, graph.nodes[p].out);
+      if (through && is_identity(compose(map, *through), graph.nodes[p].out.shape))
         return head_value;
-      // Another element (a transpose of the result): its value is in no register here, and
-      // the result reaches memory only as the kernel's own output.
       refused = "the epilogue reads the result through a view that is not element for element";
     }
-    // A root of this kernel wrote what this input reads: its value, through the index map of
-    // the read (the store still happens; memory would hold it only after the store, and
-    // loads come before stores).
-    // Index maps need the root's output row-major from the start of its buffer (as a
-    // producer's); otherwise only the very view it wrote maps element for element.
+    // A root of this kernel wrote what this input reads: its value, through the read's index
+    // map (the store still happens; memory would hold the value only after the store, and
+    // loads come before stores). Only the very view it wrote, or one that maps onto it, will do.
     if (p >= 0 && p != head_node && std::find(roots.begin(), roots.end(), p) != roots.end()) {
       const View& out = graph.nodes[p].out;
       if (equal_views(read, out)) return value(p, map);
-      const std::optional<IndexMap> through =
-          out.offset == 0 && out.strides == contiguous_strides(out.shape)
-              ? map_through(read, out.shape)
-              : std::nullopt;
-      if (through) return value(p, compose(map, *through));
+      if (const std::optional<IndexMap> through = map_onto(read, out))
+        return value(p, compose(map, *through));
       refused = "a value stored by the kernel is read through a view that does not fold";
     }
     if (p >= 0 && flow.inlined[p]) {
