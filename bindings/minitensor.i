@@ -40,6 +40,10 @@
  * they exchange memory through DLPack (Python) or copies (mt_from_buffer, mt_to_buffer). */
 %ignore mt_from_blob;
 %ignore mt_deleter;
+/* Traced functions take a C callback; each language keeps its function itself (Python's
+ * mt.compile, Compiled in Java and C#). */
+%rename("$ignore", regextarget=1) "^mt_function_";
+%ignore mt_function;
 
 %include "minitensor/version.h"
 %include "minitensor/minitensor.h"

@@ -14,6 +14,7 @@
 #include "fusion/capture.hpp"
 #include "fusion/plan.hpp"
 #include "fusion/plan_cache.hpp"
+#include "fusion/traced_function.hpp"
 #include "nn/linear.hpp"
 #include "nn/loss.hpp"
 #include "nn/mlp.hpp"

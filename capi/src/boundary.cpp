@@ -70,6 +70,7 @@ const char* handle_type(HandleKind kind) {
     case HandleKind::DataParallel: return "mt_data_parallel";
     case HandleKind::Graph: return "mt_graph";
     case HandleKind::Plan: return "mt_plan";
+    case HandleKind::Function: return "mt_function";
   }
   return "unknown";
 }
@@ -86,6 +87,7 @@ const char* release_function(HandleKind kind) {
     case HandleKind::DataParallel: return "mt_data_parallel_release";
     case HandleKind::Graph: return "mt_graph_release";
     case HandleKind::Plan: return "mt_plan_release";
+    case HandleKind::Function: return "mt_function_release";
   }
   return "unknown";
 }

@@ -7,7 +7,9 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "handles.hpp"
@@ -36,6 +38,16 @@ struct mt_graph
 };
 struct mt_plan
     : mt::capi::HandleSlot<std::shared_ptr<const mt::fusion::Plan>, mt::capi::HandleKind::Plan> {};
+namespace mt::capi {
+// What an mt_function holds: the traced function and the counts its runs must give.
+struct CFunction {
+  CFunction(fusion::TracedFunction::Body body, int64_t inputs, int64_t outputs)
+      : traced(std::move(body)), n_inputs(inputs), n_outputs(outputs) {}
+  fusion::TracedFunction traced;
+  int64_t n_inputs, n_outputs;
+};
+}  // namespace mt::capi
+struct mt_function : mt::capi::HandleSlot<mt::capi::CFunction, mt::capi::HandleKind::Function> {};
 
 namespace mt::capi {
 
@@ -145,9 +157,23 @@ std::vector<Tensor> tensors_arg(mt_tensor* const* tensors, int64_t count,
 mt_tensor* new_handle(Tensor tensor);
 // Drops one reference (mt_release); refuses a placeholder of the active capture.
 void release_tensor(mt_tensor* handle) noexcept;
-// Whether `handle` is an input placeholder that mt_capture_input gave out in the capture active
-// on this thread (capture_api.cpp), which mt_release refuses.
+// Whether `handle` is an input placeholder given out in the capture active on this thread
+// (mt_capture_input, a traced function's body; capture_api.cpp), which mt_release refuses.
 bool is_capture_placeholder(const mt_tensor* handle) noexcept;
+// Registers a placeholder handle of the active capture; the registry is cleared when the capture
+// ends (clear_capture_placeholders).
+void add_capture_placeholder(const mt_tensor* handle);
+void clear_capture_placeholders() noexcept;
+// Throws unless n_inputs >= 0 and n_outputs >= 0.
+void require_counts(int64_t n_inputs, int64_t n_outputs);
+// Checks the counts of a run of `what` ("the plan"), which takes `takes` inputs and gives `gives`
+// outputs, before either array is read: a wrong count would read past it.
+void check_run_counts(const char* what, int64_t n_inputs, int64_t takes, int64_t n_outputs,
+                      int64_t gives);
+// Stores a new handle for each result in `outputs` (checked before the work began: a run that
+// updates state in place must not fail after it); every handle is made before any is stored,
+// so a failure leaves `outputs` untouched.
+void give_all(mt_tensor** outputs, std::span<const Tensor> results);
 // A handle made during a call and not yet given to the caller: released if the call fails.
 using PendingHandle = std::unique_ptr<mt_tensor, decltype(&release_tensor)>;
 inline PendingHandle pending(Tensor tensor) {

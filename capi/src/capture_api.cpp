@@ -17,11 +17,6 @@ namespace {
 // themselves are refused by mt_release.
 thread_local std::vector<const mt_tensor*> placeholders;
 
-// Throws unless 0 <= count; `what` names the count in the message.
-void require_count(int64_t count, const char* what) {
-  if (count < 0) fail(ErrorCode::InvalidArgument, "negative ", what, " ", count);
-}
-
 // Checks out-parameters that must be non-null and distinct, each named for the message.
 void require_outputs(std::initializer_list<std::pair<int64_t*, const char*>> outs) {
   for (auto i = outs.begin(); i != outs.end(); ++i) {
@@ -34,6 +29,35 @@ void require_outputs(std::initializer_list<std::pair<int64_t*, const char*>> out
 }  // namespace
 
 namespace mt::capi {
+
+void add_capture_placeholder(const mt_tensor* handle) { placeholders.push_back(handle); }
+
+void clear_capture_placeholders() noexcept { placeholders.clear(); }
+
+void require_counts(int64_t n_inputs, int64_t n_outputs) {
+  for (const auto& [count, name] : {std::pair{n_inputs, "n_inputs"}, {n_outputs, "n_outputs"}})
+    if (count < 0) fail(ErrorCode::InvalidArgument, "negative ", name, " ", count);
+}
+
+void check_run_counts(const char* what, int64_t n_inputs, int64_t takes, int64_t n_outputs,
+                      int64_t gives) {
+  require_counts(n_inputs, n_outputs);
+  if (n_inputs != takes)
+    fail(ErrorCode::InvalidArgument, what, " takes ", takes, " inputs, given ", n_inputs);
+  if (n_outputs != gives)
+    fail(ErrorCode::InvalidArgument, "n_outputs is ", n_outputs, " but ", what, " has ", gives,
+         " outputs");
+}
+
+void give_all(mt_tensor** outputs, std::span<const Tensor> results) {
+  // Every handle is made before any is stored, so a failure leaves `outputs` untouched.
+  std::vector<PendingHandle> handles;
+  handles.reserve(results.size());
+  for (const Tensor& t : results)
+    handles.push_back(pending(t));
+  for (size_t i = 0; i < handles.size(); ++i)
+    outputs[i] = handles[i].release();
+}
 
 bool is_capture_placeholder(const mt_tensor* handle) noexcept {
   if (std::find(placeholders.begin(), placeholders.end(), handle) == placeholders.end())
@@ -59,7 +83,7 @@ mt_status_t mt_capture_input(const int64_t* shape, int32_t ndim, mt_dtype_t dtyp
     const DType type = dtype_arg(dtype);
     require(out, "out");
     PendingHandle handle = pending(fusion::capture_input(dims, type));
-    placeholders.push_back(handle.get());
+    add_capture_placeholder(handle.get());
     *out = handle.release();
   });
 }
@@ -99,25 +123,11 @@ mt_status_t mt_plan_run(mt_plan* plan, mt_tensor* const* inputs, int64_t n_input
   return guarded("mt_plan_run", [&] {
     const fusion::Plan& p = *live(plan, "plan");
     // The counts are checked before either array is read: a wrong one would read past it.
-    require_count(n_inputs, "n_inputs");
-    require_count(n_outputs, "n_outputs");
-    const auto takes = static_cast<int64_t>(p.graph().inputs.size());
-    const auto gives = static_cast<int64_t>(p.graph().outputs.size());
-    if (n_inputs != takes)
-      fail(ErrorCode::InvalidArgument, "the plan takes ", takes, " inputs, given ", n_inputs);
-    if (n_outputs != gives)
-      fail(ErrorCode::InvalidArgument, "n_outputs is ", n_outputs, " but the plan has ", gives,
-           " outputs");
+    check_run_counts("the plan", n_inputs, static_cast<int64_t>(p.graph().inputs.size()), n_outputs,
+                     static_cast<int64_t>(p.graph().outputs.size()));
     const std::vector<Tensor> in = tensors_arg(inputs, n_inputs, "inputs");
     if (n_outputs > 0) require(outputs, "outputs");
-    const std::vector<Tensor> results = p.run(in);
-    // Every handle is made before any is stored, so a failure leaves `outputs` untouched.
-    std::vector<PendingHandle> handles;
-    handles.reserve(results.size());
-    for (const Tensor& t : results)
-      handles.push_back(pending(t));
-    for (size_t i = 0; i < handles.size(); ++i)
-      outputs[i] = handles[i].release();
+    give_all(outputs, p.run(in));
   });
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // Handle slots: the memory behind every handle the C API gives out (mt_tensor, mt_generator,
 // mt_linear, mt_mlp, mt_optimizer, mt_communicator, mt_sampler, mt_data_parallel, mt_graph,
-// mt_plan).
+// mt_plan, mt_function).
 //
 // A slot is never given back to the system, only reused, so the boundary can always read a
 // handle's tag, also after its final release: using a released handle, or releasing it twice,
@@ -33,7 +33,8 @@ enum class HandleKind : uint32_t {
   Sampler = 0x4d540007,
   DataParallel = 0x4d540008,
   Graph = 0x4d540009,
-  Plan = 0x4d54000a
+  Plan = 0x4d54000a,
+  Function = 0x4d54000b
 };
 inline constexpr uint32_t kReleasedTag = 0x4d54dead;
 

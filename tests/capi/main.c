@@ -26,7 +26,8 @@ int main(void) {
                 {"dist", test_dist},
                 {"sampler", test_sampler},
                 {"data_parallel", test_data_parallel},
-                {"capture", test_capture}};
+                {"capture", test_capture},
+                {"function", test_function}};
   size_t i;
   for (i = 0; i < sizeof suites / sizeof suites[0]; ++i) {
     printf("--- %s\n", suites[i].name);

@@ -21,5 +21,6 @@ void test_dist(void);          /* communicators without a launcher, collectives'
 void test_sampler(void);       /* the sharded sampler's blocks for worlds of 1 to 4 ranks */
 void test_data_parallel(void); /* DDP in a world of one, its buckets, no_sync, its checks */
 void test_capture(void);       /* capture, graphs and plans against eager; every misuse */
+void test_function(void);      /* traced functions at several sizes; the body's errors */
 
 #endif /* MT_CAPI_SUITES_H */

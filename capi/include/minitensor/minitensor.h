@@ -89,7 +89,7 @@ extern "C" {
  * generated from the one definition (the file VERSION) when the library is built. */
 #include <minitensor/version.h>
 /* Incremented whenever functions or enum values are added; never reset. */
-#define MT_ABI_VERSION 6
+#define MT_ABI_VERSION 7
 
 /* "0.1.0": the running library's version. */
 MT_API const char* mt_version(void);
@@ -839,6 +839,44 @@ MT_API mt_status_t mt_plan_cache_last_miss(char** out);
 MT_API mt_status_t mt_plan_cache_set_max_entries(int64_t max_entries);
 /* Drops every entry and zeroes the counts. */
 MT_API mt_status_t mt_plan_cache_clear(void);
+
+/* Traced functions (ABI 7): a program kept as a C function of its inputs, so that it runs at any
+ * input sizes, which one plan cannot (mt_plan_run takes the sizes of its capture only: a record
+ * cannot tell a value the caller derived from sizes, such as a reshape's dims or 1/n, from a
+ * constant). A run whose signature (each input's dtype and shape; strides do not matter) is new
+ * begins a capture on the calling thread, calls the body with placeholders of that signature,
+ * ends the capture with the outputs the body gives and compiles it: the plan cache makes that a
+ * hit when only sizes changed, so a new size costs a capture. Runs with a known signature run
+ * its plan. A function keeps the plans of its 64 most recently used signatures.
+ *
+ * The body: `inputs` are n_inputs placeholders (valid during the call; releasing one is
+ * MT_ERR_CAPTURE). It stores n_outputs new references, tensors made or used in the capture, in
+ * `outputs` (each entry is NULL on entry; the library releases what is stored) and returns MT_OK,
+ * or the status of a call that failed, whose message mt_function_run passes on. It may be
+ * called on any thread that runs the function, and on several at once. Release the handles of
+ * intermediates before returning: a tensor made in the capture that still has a handle when the
+ * capture ends is state every run writes (see above). */
+typedef struct mt_function mt_function;
+typedef mt_status_t (*mt_function_body)(void* context, mt_tensor* const* inputs, int64_t n_inputs,
+                                        mt_tensor** outputs, int64_t n_outputs);
+/* A function of n_inputs inputs and n_outputs outputs computed by `body`, which is called with
+ * `context` (the caller's; it must outlive the function). Traces nothing yet. */
+MT_API mt_status_t mt_function_new(mt_function_body body, void* context, int64_t n_inputs,
+                                   int64_t n_outputs, mt_function** out);
+MT_API void mt_function_release(mt_function* function);
+/* Runs the function as mt_plan_run runs a plan, tracing it first for a new signature. A wrong
+ * count is MT_ERR_INVALID_ARGUMENT; an error of the body (a failed call, a NULL output) is its
+ * status with its message, and leaves no capture active and no plan kept; a capture already
+ * active on this thread is MT_ERR_CAPTURE. */
+MT_API mt_status_t mt_function_run(mt_function* function, mt_tensor* const* inputs,
+                                   int64_t n_inputs, mt_tensor** outputs, int64_t n_outputs);
+/* The plan that runs for the signature of `inputs` (traced first if new), for mt_plan_stats and
+ * mt_plan_report; release it with mt_plan_release. */
+MT_API mt_status_t mt_function_plan(mt_function* function, mt_tensor* const* inputs,
+                                    int64_t n_inputs, mt_plan** out);
+/* The number of signatures whose plans the function keeps; -1 (with a message) for a bad
+ * handle. */
+MT_API int64_t mt_function_plan_count(const mt_function* function);
 
 #ifdef __cplusplus
 }
