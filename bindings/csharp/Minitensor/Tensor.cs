@@ -15,6 +15,7 @@ public sealed partial class Tensor : IDisposable {
 
   internal Tensor(TensorHandle handle) {
     this.handle = handle;
+    MadeTensors.Made(this);
   }
 
   internal TensorHandle Handle {

@@ -31,6 +31,7 @@ static class NullArgumentTests {
     "Tensor.Dispose", "Tensor.IsDisposed", "Generator.Dispose", "Linear.Dispose", "Mlp.Dispose",
     "Optimizer.Dispose", "Dataset.Dispose", "Dataset.X", "Dataset.Y", "Communicator.Dispose",
     "ShardedSampler.Dispose", "DataParallel.Dispose", "Plan.Dispose", "Plan.ToString",
+    "Compiled.Dispose", "Compiled.PlanCount",
   };
 
   // C#'s names of the operators that the API defines.
@@ -64,6 +65,8 @@ static class NullArgumentTests {
     { typeof(Generator), () => Keep(new Generator(1)) },
     { typeof(Capture), () => Keep(Capture.Begin()) },
     { typeof(Plan), () => Keep(APlan()) },
+    { typeof(Compiled), () => Keep(Compiled.Of(Negate)) },
+    { typeof(Func<Tensor[], Tensor[]>), () => (Func<Tensor[], Tensor[]>)Negate },
     { typeof(PlanStats), () => new PlanStats(1, 1, 0, 0, 0) },
     { typeof(PlanCacheStats), () => new PlanCacheStats(1, 64, 0, 1, "") },
     { typeof(Linear), () => Keep(new Linear(2, 2)) },
@@ -89,6 +92,11 @@ static class NullArgumentTests {
       Tensor x = capture.Input(new long[] { 2 });
       return capture.End(x + x);
     }
+  }
+
+  // A Compiled body: -x of its one input.
+  static Tensor[] Negate(Tensor[] inputs) {
+    return new[] { -inputs[0] };
   }
 
   static Tensor Parameter() {
@@ -160,8 +168,8 @@ static class NullArgumentTests {
       }
     }
     Check.True(failures.Count == 0, string.Join("\n", failures));
-    Check.Equal(5, arrays, "arrays of references (the parameters of Sgd, Adam, DataParallel; " +
-                "Capture.End's outputs, Plan.Run's inputs)");
+    Check.Equal(7, arrays, "arrays of references (the parameters of Sgd, Adam, DataParallel; " +
+                "Capture.End's outputs; the inputs of Plan.Run, Compiled.Run, Compiled.PlanFor)");
   }
 
   [Test]

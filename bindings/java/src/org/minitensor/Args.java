@@ -1,5 +1,6 @@
 package org.minitensor;
 
+import java.util.Arrays;
 import java.util.Collection;
 
 /**
@@ -29,6 +30,12 @@ final class Args {
       }
       ++index;
     }
+    return values;
+  }
+
+  /** `values` itself when neither it nor one of its elements is null. */
+  static <T> T[] noNulls(T[] values, String method, String parameter) {
+    noNulls(Arrays.asList(notNull(values, method, parameter)), method, parameter);
     return values;
   }
 

@@ -20,6 +20,7 @@ public final class Tensor extends TensorOps {
 
   Tensor(long handle) {
     super(handle, MinitensorNativeJNI::mt_release, spannedBytes(handle));
+    MadeTensors.made(this);
   }
 
   /**

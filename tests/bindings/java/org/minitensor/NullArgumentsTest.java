@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -40,7 +41,7 @@ import org.junit.jupiter.api.Test;
 class NullArgumentsTest {
   /** The jar's public classes: checked against the jar, so that a new one is not skipped. */
   private static final Set<Class<?>> PUBLIC_CLASSES = Set.of(Capture.class, Communicator.class,
-      Cuda.class,
+      Compiled.class, Cuda.class,
       Cuda.Matmul.class, DataParallel.class, DataParallel.NoSync.class,
       DataParallel.Overlap.class, Dataset.class,
       DatasetKind.class, Device.class, DiagnosticsMode.class, DType.class, Generator.class,
@@ -66,7 +67,7 @@ class NullArgumentsTest {
       "Dataset.close", "Dataset.x", "Dataset.y", "Communicator.close", "Communicator.isClosed",
       "ShardedSampler.close", "ShardedSampler.isClosed", "DataParallel.close",
       "DataParallel.isClosed", "DataParallel.NoSync.close", "Plan.close", "Plan.isClosed",
-      "Plan.toString");
+      "Plan.toString", "Compiled.close", "Compiled.planCount");
 
   /** Native objects the table made for the current call; closed after it. */
   private final List<AutoCloseable> made = new ArrayList<>();
@@ -98,6 +99,9 @@ class NullArgumentsTest {
     value(Tensor[].class, () -> new Tensor[] {made(Tensor.ones(DType.FLOAT32, 2))});
     value(Capture.class, () -> made(Capture.begin()));
     value(Plan.class, this::plan);
+    value(Compiled.class, () -> made(Compiled.of(NullArgumentsTest::negate)));
+    values.put("java.util.function.Function<org.minitensor.Tensor[], org.minitensor.Tensor[]>",
+        () -> (Function<Tensor[], Tensor[]>) NullArgumentsTest::negate);
     value(PlanStats.class, () -> new PlanStats(1, 1, 0, 0, 0));
     value(PlanCacheStats.class, () -> new PlanCacheStats(1, 64, 0, 1, ""));
     value(Generator.class, () -> made(new Generator(1)));
@@ -130,6 +134,11 @@ class NullArgumentsTest {
       Tensor x = capture.input(DType.FLOAT32, 2);
       return made(capture.end(x.add(x)));
     }
+  }
+
+  /** A Compiled body: -x of its one input. */
+  private static Tensor[] negate(Tensor[] inputs) {
+    return new Tensor[] {inputs[0].neg()};
   }
 
   private DataParallel dataParallel() {
