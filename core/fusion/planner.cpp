@@ -198,10 +198,9 @@ bool joinable(const Graph& graph, const Step& earlier, const Step& later,
   return earlier.fused && kernel_space(earlier) == kernel_space(later) && related;
 }
 
-// Joins element-wise kernels into earlier kernels (joinable), values passed on in registers:
-// the later kernel moves up to the earlier one when nothing in between writes what it reads or
-// touches what it writes, and the builder refuses a buffer used through two different views.
-void merge_kernels(const Graph& graph, const Dataflow& flow, Program& program) {
+// One pass of merge_kernels (below): each kernel, in program order, joins the nearest earlier
+// kernel it is joinable with, if any.
+void merge_kernels_once(const Graph& graph, const Dataflow& flow, Program& program) {
   std::vector<Step>& steps = program.steps;
   for (size_t j = 1; j < steps.size(); ++j) {
     if (!steps[j].fused || head_of(graph, steps[j]) >= 0) continue;
@@ -237,6 +236,19 @@ void merge_kernels(const Graph& graph, const Dataflow& flow, Program& program) {
           intersects(writes_i, writes_j))
         break;
     }
+  }
+}
+
+// Joins element-wise kernels into earlier kernels (joinable), values passed on in registers:
+// the later kernel moves up to the earlier one when nothing in between writes what it reads or
+// touches what it writes, and the builder refuses a buffer used through two different views.
+// Until nothing joins: a joined kernel reads and writes more, which can relate it to an earlier
+// kernel (Adam's update of v joins the update of p, which reads the m of the kernel before).
+void merge_kernels(const Graph& graph, const Dataflow& flow, Program& program) {
+  std::vector<Step>& steps = program.steps;
+  for (size_t count = 0; count != steps.size();) {
+    count = steps.size();
+    merge_kernels_once(graph, flow, program);
   }
 }
 
