@@ -32,9 +32,10 @@ public sealed class Compiled : IDisposable {
   public const int MaxPlans = 64;
 
   readonly Func<Tensor[], Tensor[]> body;
-  readonly Dictionary<string, Plan> plans = new Dictionary<string, Plan>();
+  // The plans by signature, each with its place in `recent`.
+  readonly Dictionary<Signature, Kept> plans = new Dictionary<Signature, Kept>();
   // The signatures of `plans`, the least recently used first.
-  readonly LinkedList<string> recent = new LinkedList<string>();
+  readonly LinkedList<Signature> recent = new LinkedList<Signature>();
   bool disposed;
 
   Compiled(Func<Tensor[], Tensor[]> body) {
@@ -72,7 +73,7 @@ public sealed class Compiled : IDisposable {
   public void Dispose() {
     lock (plans) {
       disposed = true;
-      foreach (Plan plan in plans.Values) plan.Dispose();
+      foreach (var kept in plans.Values) kept.plan.Dispose();
       plans.Clear();
       recent.Clear();
     }
@@ -83,30 +84,62 @@ public sealed class Compiled : IDisposable {
     if (disposed) {
       throw new ObjectDisposedException("Compiled", member + ": Compiled used after Dispose()");
     }
-    string signature = Signature(inputs);
-    Plan plan;
-    if (plans.TryGetValue(signature, out plan)) {
-      recent.Remove(signature);  // a walk over at most MaxPlans
-    } else {
-      plan = Compile(member, inputs);
-      plans.Add(signature, plan);
-      if (plans.Count > MaxPlans) {
-        plans[recent.First.Value].Dispose();
-        plans.Remove(recent.First.Value);
-        recent.RemoveFirst();
-      }
+    var signature = new Signature(inputs);
+    if (plans.TryGetValue(signature, out var kept)) {
+      recent.Remove(kept.place);
+      recent.AddLast(kept.place);
+      return kept.plan;
     }
-    recent.AddLast(signature);
+    Plan plan = Compile(member, inputs);
+    plans.Add(signature, new Kept { plan = plan, place = recent.AddLast(signature) });
+    if (plans.Count > MaxPlans) {
+      Signature oldest = recent.First.Value;
+      plans[oldest].plan.Dispose();
+      plans.Remove(oldest);
+      recent.RemoveFirst();
+    }
     return plan;
   }
 
-  // Each input's dtype and shape, "Float32(2,3) Float64() ": what a plan is compiled for.
-  static string Signature(Tensor[] inputs) {
-    var signature = new System.Text.StringBuilder();
-    foreach (Tensor input in inputs) {
-      signature.Append(input.DType).Append('(').Append(string.Join(",", input.Shape)).Append(") ");
+  // A plan and its place among the recently used.
+  sealed class Kept {
+    public Plan plan;
+    public LinkedListNode<Signature> place;
+  }
+
+  // What a plan is compiled for: each input's dtype, rank and dims (not its strides), as
+  // numbers (a key built as text cost about a microsecond per input and call).
+  sealed class Signature : IEquatable<Signature> {
+    readonly long[] fields;
+    readonly int hash;
+
+    public Signature(Tensor[] inputs) {
+      var all = new List<long>();
+      foreach (Tensor input in inputs) {
+        long[] shape = input.Shape;
+        all.Add((long)input.DType);
+        all.Add(shape.Length);
+        all.AddRange(shape);
+      }
+      fields = all.ToArray();
+      foreach (long field in fields) hash = hash * 31 + field.GetHashCode();
     }
-    return signature.ToString();
+
+    public bool Equals(Signature other) {
+      if (other == null || other.fields.Length != fields.Length) return false;
+      for (int i = 0; i < fields.Length; ++i) {
+        if (fields[i] != other.fields[i]) return false;
+      }
+      return true;
+    }
+
+    public override bool Equals(object other) {
+      return Equals(other as Signature);
+    }
+
+    public override int GetHashCode() {
+      return hash;
+    }
   }
 
   // The plan of the body captured with placeholders of `inputs`' dtypes and shapes.
