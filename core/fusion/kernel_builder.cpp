@@ -178,6 +178,26 @@ int allocate_registers(std::vector<FusedInstruction>& code) {
   return count;
 }
 
+// Drops each store that a later store of the kernel overwrites (the same operand: the very same
+// view) before any instruction reads that operand: an in-place update written twice in one
+// kernel (Adam's m *= beta1, then m += ...) stores only its last value. Memory ends with that
+// value either way, and other kernels run wholly before or after this one. Reductions and
+// products end the search (their operands are read by blocks, not by the element).
+void drop_overwritten_stores(std::vector<FusedInstruction>& code) {
+  const auto overwritten = [&](size_t i) {
+    for (size_t j = i + 1; j < code.size(); ++j) {
+      const FusedInstruction& later = code[j];
+      if (later.kind == FusedOp::Store && later.operand == code[i].operand) return true;
+      if (later.kind == FusedOp::Reduce || later.kind == FusedOp::Product ||
+          (later.kind == FusedOp::Load && later.operand == code[i].operand))
+        return false;
+    }
+    return false;
+  };
+  for (size_t i = code.size(); i-- > 0;)
+    if (code[i].kind == FusedOp::Store && overwritten(i)) code.erase(code.begin() + i);
+}
+
 }  // namespace
 
 bool cheap_to_recompute(const Node& node) {
@@ -300,6 +320,7 @@ BuildResult build_kernel(const Graph& graph, const Dataflow& flow, const std::ve
     result.cut = cut_candidate();
     return result;
   }
+  drop_overwritten_stores(b.code);  // after allocation: registers no longer name instructions
   BuiltKernel built;
   built.kernel.rank = iteration.size();
   std::copy(iteration.begin(), iteration.end(), built.kernel.shape);
