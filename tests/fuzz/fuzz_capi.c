@@ -1,10 +1,11 @@
 /* libFuzzer target over the public C API (minitensor.h, plus dlpack.h for the exchange
  * struct). The input is a program: each step reads an opcode byte and its arguments and makes
  * one API call over a small pool of handles (tensors, a generator, a layer, an MLP, an
- * optimizer, a communicator, a sampler, a DDP object, a captured graph and its plan). Captures
- * interleave with every other call (ops then record), and end before the next input. Processes are
- * a world of one: the target removes every launcher's variables from its environment before the
- * first call. Errors are expected; what this target reports (by aborting) are:
+ * optimizer, a communicator, a sampler, a DDP object, a captured graph and its plan, a traced
+ * function whose C body is a fuzzed program). Captures interleave with every other call (ops
+ * then record), and end before the next input. Processes are a world of one: the target removes
+ * every launcher's variables from its environment before the first call. Errors are expected;
+ * what this target reports (by aborting) are:
  *   - crashes, leaks, undefined behaviour (ASan, LSan, UBSan),
  *   - a status outside MT_OK..MT_ERR_CAPTURE, or MT_ERR_INTERNAL itself (a bug by
  *     definition),
@@ -17,7 +18,10 @@
  *     of another kind, one pointer for two out-parameters, a DLManagedTensor imported twice,
  *     a misaligned or wrapping data pointer or byte_offset, an out= op or mt_set into a tensor
  *     whose elements overlap, a nested capture, the release of a placeholder of the active
- *     capture.
+ *     capture (or of a traced function's body), a traced function run inside a capture,
+ *   - a traced function's run that does not pass its body's error on (its status, or
+ *     MT_ERR_INVALID_ARGUMENT for a NULL output or an unknown status), leaves a capture active
+ *     or ends the caller's, or accepts a body that ended the capture itself.
  * Sizes stay small (at most kMaxNumel elements per pool tensor) so that one input runs in
  * well under a millisecond. Every input starts from the same global state and releases all it
  * made, so runs are reproducible and leaks are attributable. */
@@ -176,6 +180,8 @@ typedef struct {
   mt_data_parallel* ddp;
   mt_graph* graph;
   mt_plan* plan;
+  mt_function* function;
+  int function_body; /* which of `bodies` is the function's context */
 } Pool;
 
 static Pool pool;
@@ -295,10 +301,13 @@ static mt_sampler* dead_sampler;
 static mt_data_parallel* dead_ddp;
 static mt_graph* dead_graph;
 static mt_plan* dead_plan;
+static mt_function* dead_function;
 
 static void release_all(void) {
   mt_capture_abandon();
   end_of_capture();
+  mt_function_release(pool.function);
+  dead_function = NULL;
   mt_plan_release(pool.plan);
   mt_graph_release(pool.graph);
   dead_graph = NULL;
@@ -1353,6 +1362,18 @@ static int64_t tensor_list(Input* in, mt_tensor** list, int64_t usual) {
   return u8(in) == 255 ? -1 : n;
 }
 
+/* The 5 outputs of a run (sentinels before it): a failure writes none, a success exactly
+ * n_outputs, none NULL. */
+static void check_results(int32_t status, mt_tensor* const* results, int64_t n_out,
+                          const char* fn) {
+  for (int i = 0; i < 5; ++i) {
+    const int written = results[i] != SENTINEL;
+    if (written != (status == MT_OK && i < n_out))
+      finding(fn, "outputs written on failure, or past n_outputs, or not at all");
+    if (written && results[i] == NULL) finding(fn, "a NULL output");
+  }
+}
+
 static void capture_op(Input* in) {
   mt_tensor* list[4];
   switch (u8(in) % 4) {
@@ -1434,12 +1455,7 @@ static void plan_op(Input* in) {
       mt_tensor** given_results = u8(in) == 255 ? NULL : results;
       const int32_t status = check_process(
           mt_plan_run(plan, given_inputs, count, given_results, n_out), p, "mt_plan_run");
-      for (int i = 0; i < 5; ++i) {
-        const int written = results[i] != SENTINEL;
-        if (written != (status == MT_OK && i < n_out))
-          finding("mt_plan_run", "outputs written on failure, or past n_outputs, or not at all");
-        if (written && results[i] == NULL) finding("mt_plan_run", "a NULL output");
-      }
+      check_results(status, results, n_out, "mt_plan_run");
       for (int64_t i = 0; status == MT_OK && i < n_out; ++i)
         store(in, results[i]);
       return;
@@ -1505,6 +1521,351 @@ static void plan_cache_op(Input* in) {
       return;
     }
     default: check(mt_plan_cache_clear(), "mt_plan_cache_clear"); return;
+  }
+}
+
+/* --- Traced functions ----------------------------------------------------------------------- */
+
+/* A function's body is a short program over its placeholders, pool tensors and its own results,
+ * decided from the input when the function is made (the library calls it at each new input
+ * signature) and kept in its context, with a twist that breaks the body's contract in one way.
+ * The context also records what the body's last call returned, for the checks of the run. */
+enum { kMaxSteps = 6, kMaxFunctionInputs = 3, kMaxFunctionOutputs = 2 };
+
+typedef enum {
+  kStepMap,
+  kStepZip,
+  kStepReduce,
+  kStepMean,
+  kStepFlatten, /* a reshape to (numel,): a size the body derives from its input */
+  kStepTranspose,
+  kStepNarrow, /* dim x without its last row: a length derived from the input */
+  kStepUnsqueeze,
+  kStepScalar, /* a constant made in the capture */
+  kStepItem,   /* a value read, which a capture refuses */
+  kStepKinds
+} StepKind;
+
+typedef struct {
+  StepKind kind;
+  int32_t op;
+  uint8_t a, b;    /* operands: a value of the body (placeholder or result), else a pool slot */
+  int64_t dims[2]; /* reduce dims, transpose / narrow / unsqueeze dims */
+  int32_t ndims, keepdim;
+  double value;
+} Step;
+
+typedef enum {
+  kBodyProgram,       /* returns its picks, or the status of the first call that fails */
+  kBodyNullOutput,    /* returns MT_OK with one output left NULL */
+  kBodyBogusStatus,   /* stores its outputs, then returns a status no call gave, or none */
+  kBodyReleasesInput, /* tries mt_release on a placeholder first (refused) */
+  kBodyEndsCapture,   /* ends or abandons the library's capture at a step, maybe begins anew */
+  kBodyKinds
+} BodyKind;
+
+typedef struct {
+  BodyKind kind;
+  int64_t n_inputs, n_outputs; /* what mt_function_new was given */
+  Step steps[kMaxSteps];
+  int n_steps;
+  int fail_at;                          /* the step whose call gets a NULL out (-1: none) */
+  int twist_at;                         /* the step (or n_steps) where kBodyEndsCapture acts */
+  uint8_t twist;                        /* which output stays NULL, input to release, capture act */
+  uint8_t outputs[kMaxFunctionOutputs]; /* the picks given out, retained */
+  int32_t bogus;
+  int calls;        /* calls of the body */
+  int32_t returned; /* what its last call returned */
+  int ended;        /* whether its last call ended the capture without beginning another */
+} Body;
+
+/* The bodies of the pool function and of the one made before it: a context must outlive its
+ * function, and a released function must never call its body again. */
+static Body bodies[2];
+
+static mt_tensor* operand(uint8_t pick, mt_tensor* const* values, int n_values) {
+  const int p = pick % (n_values + kSlots);
+  return p < n_values ? values[p] : pool.tensors[p - n_values];
+}
+
+/* One step into *out (NULL: the call is made with a NULL out-pointer, which it must refuse). */
+static int32_t body_step(const Step* s, mt_tensor* a, mt_tensor* b, mt_tensor** out) {
+  int64_t size = 0;
+  double value = 0;
+  switch (s->kind) {
+    case kStepMap: return check(mt_map(s->op, a, out), "body: mt_map");
+    case kStepZip: return check(mt_zip(s->op, a, b, out), "body: mt_zip");
+    case kStepReduce:
+      return check(mt_reduce(s->op, a, s->dims, s->ndims, s->keepdim, out), "body: mt_reduce");
+    case kStepMean: return check(mt_mean(a, s->dims, s->ndims, s->keepdim, out), "body: mt_mean");
+    case kStepFlatten: {
+      const int32_t status = check(mt_numel(a, &size), "body: mt_numel");
+      if (status != MT_OK) return status;
+      return check(mt_reshape(a, &size, 1, out), "body: mt_reshape");
+    }
+    case kStepTranspose:
+      return check(mt_transpose(a, s->dims[0], s->dims[1], out), "body: mt_transpose");
+    case kStepNarrow: {
+      const int32_t status = check(mt_size(a, s->dims[0], &size), "body: mt_size");
+      if (status != MT_OK) return status;
+      return check(mt_narrow(a, s->dims[0], 0, size > 0 ? size - 1 : 0, out), "body: mt_narrow");
+    }
+    case kStepUnsqueeze: return check(mt_unsqueeze(a, s->dims[0], out), "body: mt_unsqueeze");
+    case kStepScalar: return check(mt_scalar(s->value, s->op & 1, out), "body: mt_scalar");
+    default: {
+      const int32_t status = check(mt_item(a, out == NULL ? NULL : &value), "body: mt_item");
+      if (status == MT_OK) *out = NULL; /* a read outside the capture: no tensor */
+      return status;
+    }
+  }
+}
+
+/* The body's own end of the library's capture (kBodyEndsCapture): abandon it, or end it with
+ * no output or one of its values; then, now and then, begin another. */
+static void end_capture_in_body(Body* body, mt_tensor* const* values, int n_values) {
+  int32_t status = MT_OK;
+  if (body->twist % 3 == 0) {
+    mt_capture_abandon();
+  } else {
+    /* An argument error (a NULL or released output) leaves the capture active. */
+    mt_graph* graph = SENTINEL;
+    mt_tensor* output = operand(body->twist, values, n_values);
+    const int64_t count = body->twist % 3 == 1 ? 0 : 1;
+    status = check(mt_capture_end(&output, count, &graph), "body: mt_capture_end");
+    check_out(status, graph, "body: mt_capture_end");
+    if (status == MT_OK) mt_graph_release(graph);
+  }
+  if (status == MT_OK && mt_capture_active() != 0)
+    finding("body: mt_capture_end", "the capture is still active");
+  if (body->twist & 8) check(mt_capture_begin(), "body: mt_capture_begin");
+  /* A capture the body began is the one the library then ends. */
+  body->ended = !mt_capture_active();
+}
+
+/* The program: its steps, then its picks retained into `outputs` (the twists leave them). */
+static int32_t run_program(Body* body, mt_tensor* const* inputs, mt_tensor** outputs,
+                           int64_t n_outputs) {
+  mt_tensor* values[kMaxFunctionInputs + kMaxSteps];
+  int n_values = (int)body->n_inputs;
+  int32_t status = MT_OK;
+  for (int i = 0; i < n_values; ++i) /* (inputs may be NULL when there are none) */
+    values[i] = inputs[i];
+  for (int i = 0; i < body->n_steps && status == MT_OK; ++i) {
+    const Step* s = &body->steps[i];
+    if (body->kind == kBodyEndsCapture && i == body->twist_at)
+      end_capture_in_body(body, values, n_values);
+    mt_tensor* result = SENTINEL;
+    status = body_step(s, operand(s->a, values, n_values), operand(s->b, values, n_values),
+                       i == body->fail_at ? NULL : &result);
+    check_out(status, result, "body: step");
+    if (status == MT_OK) values[n_values++] = result;
+  }
+  if (body->kind == kBodyEndsCapture && body->twist_at >= body->n_steps && status == MT_OK)
+    end_capture_in_body(body, values, n_values);
+  for (int64_t j = 0; j < n_outputs && status == MT_OK; ++j) {
+    if (body->kind == kBodyNullOutput && j == body->twist % n_outputs) continue;
+    mt_tensor* pick = operand(body->outputs[j], values, n_values);
+    status = check(mt_retain(pick), "body: mt_retain");
+    if (status == MT_OK) outputs[j] = pick;
+  }
+  /* Intermediates go before the capture ends: the plan need not keep them. */
+  for (int i = (int)body->n_inputs; i < n_values; ++i)
+    mt_release(values[i]);
+  return status;
+}
+
+static mt_status_t fuzzed_body(void* context, mt_tensor* const* inputs, int64_t n_inputs,
+                               mt_tensor** outputs, int64_t n_outputs) {
+  Body* body = (Body*)context;
+  ++body->calls;
+  body->ended = 0;
+  if (n_inputs != body->n_inputs || n_outputs != body->n_outputs)
+    finding("mt_function_run", "the body got other counts than the function's");
+  if (mt_capture_active() != 1) finding("mt_function_run", "the body runs outside a capture");
+  for (int64_t j = 0; j < n_outputs; ++j)
+    if (outputs[j] != NULL) finding("mt_function_run", "an output not NULL on entry to the body");
+  if (body->kind == kBodyReleasesInput && n_inputs > 0) {
+    mt_tensor* input = inputs[body->twist % n_inputs];
+    int32_t ndim = kSentinelI32;
+    mt_release(input);
+    if (strstr(mt_last_error(), "placeholder") == NULL)
+      finding("mt_release", "released a placeholder of a traced function");
+    if (check(mt_ndim(input, &ndim), "body: mt_ndim") != MT_OK)
+      finding("mt_release", "a refused release released the placeholder");
+  }
+  int32_t status = run_program(body, inputs, outputs, n_outputs);
+  if (body->kind == kBodyBogusStatus && status == MT_OK) status = body->bogus;
+  body->returned = status;
+  return status;
+}
+
+/* A new body, drawn from the input, in the context that the pool function does not use. */
+static Body* draw_body(Input* in, int64_t n_inputs, int64_t n_outputs) {
+  /* No MT_ERR_INTERNAL: mt_function_run passes a known status on, and that one is a finding. */
+  static const int32_t bogus[] = {-1,        99,        MT_ERR_CAPTURE + 1,
+                                  INT32_MIN, INT32_MAX, MT_ERR_SHAPE_MISMATCH};
+  Body* body = &bodies[pool.function_body ^ 1];
+  memset(body, 0, sizeof *body);
+  body->kind = (BodyKind)(u8(in) % kBodyKinds);
+  body->n_inputs = n_inputs;
+  body->n_outputs = n_outputs;
+  body->n_steps = (int)small(in, 0, kMaxSteps);
+  for (int i = 0; i < body->n_steps; ++i) {
+    Step* s = &body->steps[i];
+    s->kind = (StepKind)(u8(in) % kStepKinds);
+    s->op = op_value(in, s->kind == kStepMap   ? map_ops
+                         : s->kind == kStepZip ? zip_ops
+                                               : reduce_ops);
+    s->a = u8(in);
+    s->b = u8(in);
+    s->ndims = (int32_t)small(in, 0, 2);
+    fill_dims(in, s->dims, 2, index_value);
+    s->keepdim = u8(in) % 2;
+    s->value = double_value(in);
+  }
+  body->fail_at = u8(in) % 4 == 0 ? (int)small(in, 0, kMaxSteps - 1) : -1;
+  body->twist_at = (int)small(in, 0, kMaxSteps);
+  body->twist = u8(in);
+  for (int j = 0; j < kMaxFunctionOutputs; ++j)
+    body->outputs[j] = u8(in);
+  body->bogus = bogus[u8(in) % (sizeof bogus / sizeof bogus[0])];
+  return body;
+}
+
+static void function_new_op(Input* in) {
+  const int64_t n_inputs = small(in, -1, kMaxFunctionInputs);
+  const int64_t n_outputs = u8(in) % 8 == 0 ? small(in, -1, 0) : small(in, 1, kMaxFunctionOutputs);
+  Body* body = draw_body(in, n_inputs, n_outputs);
+  mt_function* made = SENTINEL;
+  const mt_function_body code = u8(in) == 255 ? NULL : fuzzed_body;
+  mt_function** given = u8(in) == 255 ? NULL : &made;
+  const int32_t status =
+      check(mt_function_new(code, body, n_inputs, n_outputs, given), "mt_function_new");
+  check_out(status, made, "mt_function_new");
+  if (status != MT_OK) return;
+  REPLACE(pool.function, dead_function, made, mt_function_release);
+  pool.function_body ^= 1;
+}
+
+/* What a run or a plan of a function did about its capture and its body. `was` is whether a
+ * capture was active before the call, `calls` the body's calls before it. */
+static void check_traced(int32_t status, int32_t was, const Body* body, int calls, const char* fn) {
+  const int called = body != NULL && body->calls != calls;
+  if (body != NULL && body->calls > calls + 1) finding(fn, "the body called more than once");
+  if (was) {
+    /* The caller's capture is not the function's: refused (or, for a known signature's plan,
+     * given), and left active. */
+    if (called) finding(fn, "the body called inside the caller's capture");
+    if (status != MT_OK && status != MT_ERR_CAPTURE && status != MT_ERR_INVALID_ARGUMENT)
+      finding(fn, "a call inside a capture not refused with MT_ERR_CAPTURE");
+    if (mt_capture_active() != 1) finding(fn, "the caller's capture ended");
+    return;
+  }
+  if (mt_capture_active() != 0) finding(fn, "a capture left active");
+  if (!called) return;
+  if (body->returned != MT_OK) {
+    const int known = strcmp(mt_status_name(body->returned), "unknown status") != 0;
+    if (status != (known ? body->returned : MT_ERR_INVALID_ARGUMENT))
+      finding(fn, "not the body's status (or MT_ERR_INVALID_ARGUMENT for a bogus one)");
+    if (known && strstr(mt_last_error(), mt_status_name(body->returned)) == NULL)
+      finding(fn, "the message does not name the body's status");
+  } else if (status == MT_OK && body->n_outputs > 0 && body->kind == kBodyNullOutput) {
+    finding(fn, "a body's NULL output accepted");
+  } else if (status == MT_OK && body->ended) {
+    finding(fn, "a body that ended the capture itself accepted");
+  }
+}
+
+/* The body of a function handle: the pool function's, else none (a misused handle must not
+ * reach a body). */
+static const Body* body_of(const void* function) {
+  return function != NULL && function == pool.function ? &bodies[pool.function_body] : NULL;
+}
+
+static void function_run_op(Input* in) {
+  ProcessArg f = process_arg(in, pool.function, dead_function, pool.graph);
+  mt_function* function = (mt_function*)f.handle;
+  const Body* body = body_of(function);
+  mt_tensor* results[5] = {SENTINEL, SENTINEL, SENTINEL, SENTINEL, SENTINEL};
+  mt_tensor* inputs[4];
+  const int64_t count = tensor_list(in, inputs, body != NULL ? body->n_inputs : 1);
+  int64_t n_out = body != NULL ? body->n_outputs : 1;
+  if (u8(in) % 8 == 0) n_out += small(in, -1, 1);
+  if (n_out > 4) n_out = 4;
+  mt_tensor* const* given_inputs = u8(in) == 255 ? NULL : inputs;
+  mt_tensor** given_results = u8(in) == 255 ? NULL : results;
+  const int32_t was = mt_capture_active();
+  const int calls = body != NULL ? body->calls : 0;
+  const int32_t status = check_process(
+      mt_function_run(function, given_inputs, count, given_results, n_out), f, "mt_function_run");
+  check_traced(status, was, body, calls, "mt_function_run");
+  check_results(status, results, n_out, "mt_function_run");
+  for (int64_t i = 0; status == MT_OK && i < n_out; ++i)
+    store(in, results[i]);
+}
+
+static void function_plan_op(Input* in) {
+  ProcessArg f = process_arg(in, pool.function, dead_function, pool.graph);
+  mt_function* function = (mt_function*)f.handle;
+  const Body* body = body_of(function);
+  mt_tensor* inputs[4];
+  const int64_t count = tensor_list(in, inputs, body != NULL ? body->n_inputs : 1);
+  mt_plan* plan = SENTINEL;
+  const int32_t was = mt_capture_active();
+  const int calls = body != NULL ? body->calls : 0;
+  mt_tensor* const* given_inputs = u8(in) == 255 ? NULL : inputs;
+  mt_plan** given = u8(in) == 255 ? NULL : &plan;
+  const int32_t status =
+      check_process(mt_function_plan(function, given_inputs, count, given), f, "mt_function_plan");
+  check_traced(status, was, body, calls, "mt_function_plan");
+  check_out(status, plan, "mt_function_plan");
+  if (status != MT_OK) return;
+  if (body == NULL) finding("mt_function_plan", "a plan for a bad handle");
+  if (mt_plan_input_count(plan) != body->n_inputs || mt_plan_output_count(plan) != body->n_outputs)
+    finding("mt_function_plan", "a plan with other counts than the function's");
+  int64_t s[5] = {kSentinelI64, kSentinelI64, kSentinelI64, kSentinelI64, kSentinelI64};
+  if (check(mt_plan_stats(plan, &s[0], &s[1], &s[2], &s[3], &s[4]), "mt_plan_stats") != MT_OK)
+    finding("mt_plan_stats", "no stats for a function's plan");
+  /* Kept for plan_op, or released (and then misused there as the dead plan). */
+  if (u8(in) % 2) {
+    REPLACE(pool.plan, dead_plan, plan, mt_plan_release);
+  } else {
+    mt_plan_release(plan);
+    dead_plan = plan;
+  }
+}
+
+static void function_op(Input* in) {
+  switch (u8(in) % 6) {
+    case 0: function_new_op(in); return;
+    case 1:
+    case 2: function_run_op(in); return;
+    case 3: function_plan_op(in); return;
+    case 4: {
+      /* The plans kept: at most 64 for a live function, -1 with a message for a bad handle. */
+      ProcessArg f = process_arg(in, pool.function, dead_function, pool.graph);
+      const int64_t n = mt_function_plan_count((const mt_function*)f.handle);
+      if (trace) fprintf(stderr, "  mt_function_plan_count -> %lld\n", (long long)n);
+      if (body_of(f.handle) != NULL && (n < 0 || n > 64 || mt_last_error()[0] != '\0'))
+        finding("mt_function_plan_count", "not 0..64 for a live function");
+      if (body_of(f.handle) == NULL && (n != -1 || mt_last_error()[0] == '\0'))
+        finding("mt_function_plan_count", "not -1 with a message for a bad handle");
+      if (f.misuse != NULL && strstr(mt_last_error(), f.misuse) == NULL)
+        finding("mt_function_plan_count", "the message does not name the misuse");
+      return;
+    }
+    default: {
+      /* Release: the pool's (which joins the dead), or a misused handle, refused. */
+      ProcessArg f = process_arg(in, pool.function, dead_function, pool.graph);
+      mt_function_release((mt_function*)f.handle);
+      if (f.misuse != NULL && strstr(mt_last_error(), f.misuse) == NULL)
+        finding("mt_function_release", "a misused handle not refused");
+      if (f.handle != NULL && f.handle == pool.function) {
+        dead_function = pool.function;
+        pool.function = NULL;
+      }
+      return;
+    }
   }
 }
 
@@ -1666,6 +2027,8 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           op_process(&in);
         else if (b >= 200)
           op_capture(&in);
+        else if (b >= 192)
+          function_op(&in);
         else
           release_slot(b % kSlots, NULL);
         break;
