@@ -25,8 +25,12 @@ struct CBody {
       inputs.push_back(pending(t));
       input_handles.push_back(inputs.back().get());
     }
-    // Registered only once every handle exists; unregistered (before `inputs` releases them,
-    // as locals go in reverse order) however the body ends.
+    // The body's references, released on the way out: after the placeholders are unregistered
+    // (locals go in reverse order), as an output may be a placeholder itself.
+    std::vector<PendingHandle> given;
+    given.reserve(static_cast<size_t>(n_outputs));  // so that taking them over cannot throw
+    // Registered only once every handle exists; unregistered (before `inputs` and `given`
+    // release them) however the body ends.
     for (mt_tensor* handle : input_handles)
       add_capture_placeholder(handle);
     const struct Unregister {
@@ -37,7 +41,6 @@ struct CBody {
     const mt_status_t status =
         body(context, input_handles.data(), static_cast<int64_t>(input_handles.size()),
              outputs.data(), n_outputs);
-    std::vector<PendingHandle> given;  // the body's references, released on the way out
     for (mt_tensor* handle : outputs)
       given.emplace_back(handle, &release_tensor);
     if (status != MT_OK) {

@@ -13,7 +13,7 @@ Storage::Storage(void* data, int64_t nbytes, Deleter deleter, Device device, boo
       nbytes_(nbytes),
       device_(device),
       deleter_(std::move(deleter)),
-      made_in_capture_(capture_active()),
+      made_in_capture_(active_capture_id()),
       pending_(pending) {}
 
 std::shared_ptr<Storage> Storage::allocate(int64_t nbytes, Device device) {

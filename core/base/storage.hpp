@@ -38,9 +38,10 @@ class Storage {
   uint64_t version() const { return version_.load(std::memory_order_relaxed); }
   void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
 
-  // Made while a capture was active on the allocating thread (base/capture_state.hpp): its
-  // contents are written only when a plan runs, if at all.
-  bool made_in_capture() const { return made_in_capture_; }
+  // The id of the capture active on the allocating thread when it was made
+  // (base/capture_state.hpp), 0 for none: its contents are written only when a plan runs, if
+  // at all.
+  uint64_t made_in_capture() const { return made_in_capture_; }
   // Whether the contents are still unwritten: true from creation for storages made in a
   // capture until something writes real values (Tensor::set, a plan run). Reading a pending
   // storage is an error, not garbage.
@@ -55,7 +56,7 @@ class Storage {
   Device device_;
   Deleter deleter_;
   std::atomic<uint64_t> version_{0};
-  bool made_in_capture_;
+  uint64_t made_in_capture_;
   std::atomic<bool> pending_;
 };
 

@@ -9,6 +9,7 @@ namespace mt::fusion {
 namespace {
 
 struct Recorder {
+  uint64_t id = 0;  // the capture's (active_capture_id)
   Graph graph;
   std::unordered_map<const Storage*, int> buffer_ids;
   std::unordered_map<const GeneratorState*, int> generator_ids;
@@ -19,9 +20,16 @@ struct Recorder {
       fail(ErrorCode::Unsupported, "capture: a tensor on ", storage->device(), " (shape ",
            t.shape(), ") cannot be captured; plans run on the CPU");
     const auto [it, added] = buffer_ids.try_emplace(storage.get(), int(graph.buffers.size()));
-    if (added)
-      graph.buffers.push_back(
-          {storage, storage->made_in_capture() ? BufferKind::Internal : BufferKind::External});
+    if (!added) return it->second;
+    // Made in an earlier capture and never written by a plan: it has no values to read (or to
+    // keep, when written: only what this capture made is the plan's to place).
+    const uint64_t made_in = storage->made_in_capture();
+    if (made_in != 0 && made_in != id && storage->pending()) {
+      buffer_ids.erase(it);
+      fail(ErrorCode::CaptureMisuse, "capture: a tensor (shape ", t.shape(),
+           ") was made during an earlier capture and holds no values; use a plan's outputs");
+    }
+    graph.buffers.push_back({storage, made_in == id ? BufferKind::Internal : BufferKind::External});
     return it->second;
   }
 
@@ -53,6 +61,7 @@ void begin_capture() {
          "begin_capture: a capture is already active on this thread; captures do not nest");
   active = std::make_unique<Recorder>();
   set_capture_active(true);
+  active->id = active_capture_id();
 }
 
 Tensor capture_input(const Dims& shape, DType dtype) {
