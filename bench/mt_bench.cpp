@@ -14,6 +14,8 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -255,6 +257,11 @@ std::vector<Case> make_cases(mt::DType dt) {
 
   // Planning a captured 10-op element-wise graph (no compiler is involved): from scratch, and
   // through the plan cache, which knows the structure after the first call.
+  // mul add sub mul neg exp mul add log tanh
+  const auto ten_ops = [](std::span<const Tensor> x) {
+    return std::vector{
+        mt::tanh(mt::log(mt::exp(-((x[0] * x[1] + x[2] - x[3]) * x[4])) * x[0] + x[1]))};
+  };
   for (const bool cached : {false, true}) {
     cases.push_back({cached ? "plan_build_10ops_cached" : "plan_build_10ops", "(1000,) 10 ops", 0,
                      0, [=]() -> Work {
@@ -262,15 +269,45 @@ std::vector<Case> make_cases(mt::DType dt) {
                        std::vector<Tensor> x;
                        for (int i = 0; i < 5; ++i)
                          x.push_back(mt::fusion::capture_input({1000}, dt));
-                       // mul add sub mul neg exp mul add log tanh
-                       const Tensor t = mt::tanh(
-                           mt::log(mt::exp(-((x[0] * x[1] + x[2] - x[3]) * x[4])) * x[0] + x[1]));
-                       auto graph = mt::fusion::end_capture(std::vector{t});
+                       auto graph = mt::fusion::end_capture(ten_ops(x));
                        return [graph, cached] {
                          if (cached)
                            mt::fusion::compile(graph);
                          else
                            mt::fusion::Plan(graph, true);
+                       };
+                     }});
+  }
+
+  // Running that program at 1000 elements: its plan; a traced function of it at a size it
+  // knows (the signature lookup added); and at an ever new size (sizes 1000..1099 in turn: more
+  // than a function keeps, so each call is a capture, a compile that hits the plan cache and a
+  // first run, which builds its tile programs).
+  cases.push_back({"plan_run_10ops", "(1000,) 10 ops", 0, 0, [=]() -> Work {
+                     Inputs rand{dt};
+                     std::vector<Tensor> x;
+                     for (int i = 0; i < 5; ++i)
+                       x.push_back(rand({1000}));
+                     mt::fusion::begin_capture();
+                     std::vector<Tensor> placeholders;
+                     for (const Tensor& t : x)
+                       placeholders.push_back(mt::fusion::capture_input(t.shape(), dt));
+                     auto plan =
+                         mt::fusion::compile(mt::fusion::end_capture(ten_ops(placeholders)));
+                     return [plan, x] { plan->run(x); };
+                   }});
+  for (const bool new_size : {false, true}) {
+    cases.push_back({new_size ? "traced_new_size_10ops" : "traced_run_10ops",
+                     new_size ? "(1000..1099,) 10 ops" : "(1000,) 10 ops", 0, 0, [=]() -> Work {
+                       Inputs rand{dt};
+                       std::vector<std::vector<Tensor>> inputs(new_size ? 100 : 1);
+                       for (size_t k = 0; k < inputs.size(); ++k)
+                         for (int i = 0; i < 5; ++i)
+                           inputs[k].push_back(rand({1000 + int64_t(k)}));
+                       auto traced = std::make_shared<mt::fusion::TracedFunction>(ten_ops);
+                       traced->run(inputs[0]);
+                       return [traced, inputs, next = size_t(0)]() mutable {
+                         traced->run(inputs[next++ % inputs.size()]);
                        };
                      }});
   }
