@@ -14,17 +14,19 @@ struct Recorder {
   std::unordered_map<const Storage*, int> buffer_ids;
   std::unordered_map<const GeneratorState*, int> generator_ids;
 
-  int buffer_of(const Tensor& t) {
+  // `written`: the call writes `t` (an op's output), which it may do to memory that holds no
+  // values yet; every other use reads it.
+  int buffer_of(const Tensor& t, bool written = false) {
     const std::shared_ptr<Storage>& storage = t.storage();
     if (!storage->device().is_cpu())
       fail(ErrorCode::Unsupported, "capture: a tensor on ", storage->device(), " (shape ",
            t.shape(), ") cannot be captured; plans run on the CPU");
     const auto [it, added] = buffer_ids.try_emplace(storage.get(), int(graph.buffers.size()));
     if (!added) return it->second;
-    // Made in an earlier capture and never written by a plan: it has no values to read (or to
-    // keep, when written: only what this capture made is the plan's to place).
+    // Made in an earlier capture and never written by a plan: it has no values to read. Only
+    // what this capture made is the plan's to place; the rest is memory from outside.
     const uint64_t made_in = storage->made_in_capture();
-    if (made_in != 0 && made_in != id && storage->pending()) {
+    if (made_in != 0 && made_in != id && storage->pending() && !written) {
       buffer_ids.erase(it);
       fail(ErrorCode::CaptureMisuse, "capture: a tensor (shape ", t.shape(),
            ") was made during an earlier capture and holds no values; use a plan's outputs");
@@ -33,8 +35,8 @@ struct Recorder {
     return it->second;
   }
 
-  View view_of(const Tensor& t) {
-    return {buffer_of(t), t.offset(), t.dtype(), t.shape(), t.strides()};
+  View view_of(const Tensor& t, bool written = false) {
+    return {buffer_of(t, written), t.offset(), t.dtype(), t.shape(), t.strides()};
   }
 
   int generator_of(const Generator& generator) {
@@ -112,7 +114,7 @@ bool is_capture_input(const Tensor& t) {
 
 void record(Node node, std::initializer_list<const Tensor*> inputs, const Tensor& out) {
   Recorder& r = recorder(node_name(node).c_str());
-  node.out = r.view_of(out);
+  node.out = r.view_of(out, true);
   const bool elementwise = node.kind != NodeKind::Reduce && node.kind != NodeKind::Matmul;
   for (const Tensor* t : inputs) {
     View view = r.view_of(*t);

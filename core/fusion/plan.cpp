@@ -216,9 +216,10 @@ std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
       backend.copy(bind_view(all, base), strided_view(inputs[i]));
     }
   }
+  // Captured memory holds values now: state this capture made, and memory of an earlier
+  // capture that this plan wrote.
   for (size_t b = 0; b < g.buffers.size(); ++b)
-    if (program_.roles[b] == BufferRole::Fixed && g.buffers[b].kind == BufferKind::Internal)
-      g.buffers[b].storage->set_written();
+    if (program_.roles[b] == BufferRole::Fixed) g.buffers[b].storage->set_written();
   std::vector<Tensor> outputs;
   for (const View& out : g.outputs)
     outputs.push_back(Tensor(storage[out.buffer], base_offset[out.buffer] + out.offset, out.shape,

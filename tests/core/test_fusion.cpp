@@ -170,6 +170,12 @@ TEST(Fusion, TensorsOfEarlierCapturesAreRefusedOrUsedByReference) {
   fusion::abandon_capture();
   EXPECT_TRUE(
       test::throws_error([&] { stale + 1.0; }, {ErrorCode::CaptureMisuse}, {"made during"}));
+  // Written by a later plan, it holds that plan's values.
+  fusion::begin_capture();
+  zip_out(BinaryOp::Add, ones({4}), ones({4}), stale);
+  const fusion::Plan writer(fusion::end_capture({}), fusion::fusion_enabled_by_environment());
+  writer.run({});
+  EXPECT_TRUE(test::bitwise_equal(stale, full({4}, 2, DType::Float32))) << stale;
 
   fusion::begin_capture();
   const Tensor state = zeros({4});  // state the first plan writes (it escapes the capture)
