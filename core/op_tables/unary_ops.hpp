@@ -10,6 +10,8 @@
 // exp, log, tanh and sigmoid come from vmath.hpp (branch-free, so that the backends' loops
 // vectorize; within 2 ulp), not from libm: the CPU backends compute the same bits for every
 // instruction set.
+// The tables also compile under NVRTC: no standard header here; what std gives comes from
+// op_tables/math.hpp (tests/cuda/nvrtc checks it).
 #include "base/host_device.hpp"
 #include "op_tables/math.hpp"
 #include "op_tables/op_list.hpp"
