@@ -9,6 +9,7 @@
 
 #include "autograd/record.hpp"
 #include "autograd/saved.hpp"
+#include "op_tables/op_dispatch.hpp"
 #include "ops/tensor_ops.hpp"
 
 namespace mt::autograd {

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "base/error.hpp"
-#include "op_tables/op_lists.hpp"
+#include "op_tables/op_dispatch.hpp"
 
 namespace mt {
 namespace {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "op_tables/op_dispatch.hpp"
 #include "ops/tensor_ops.hpp"
 
 namespace mt::dist {

@@ -5,10 +5,8 @@
 //   grad_a(a, b, g)    g * d/da forward(a, b)
 //   grad_b(a, b, g)    g * d/db forward(a, b)
 // Comparisons return 1 or 0 in the operands' type and have zero gradients.
-#include <cmath>
-#include <cstdint>
-
 #include "base/host_device.hpp"
+#include "op_tables/math.hpp"
 #include "op_tables/op_list.hpp"
 #include "op_tables/vmath.hpp"
 
@@ -77,14 +75,14 @@ struct Div {
 struct Pow {
   static constexpr BinaryOp id = BinaryOp::Pow;
   static constexpr const char* name = "pow";
-  template <class T> MT_HD static T forward(T a, T b) { return std::pow(a, b); }
+  template <class T> MT_HD static T forward(T a, T b) { return math::pow(a, b); }
   template <class T> MT_HD static T grad_a(T a, T b, T g) {
-    return b == T(0) ? T(0) : g * b * std::pow(a, b - T(1));
+    return b == T(0) ? T(0) : g * b * math::pow(a, b - T(1));
   }
   // d/db a^b = a^b log a; taken as 0 where a == 0 and b >= 0 (the limit), as PyTorch does.
   template <class T> MT_HD static T grad_b(T a, T b, T g) {
     if (a == T(0) && b >= T(0)) return T(0);
-    return g * std::pow(a, b) * std::log(a);
+    return g * math::pow(a, b) * math::log(a);
   }
 };
 
@@ -138,8 +136,8 @@ struct IsClose : ZeroGrad {
   static constexpr BinaryOp id = BinaryOp::IsClose;
   static constexpr const char* name = "is_close";
   template <class T> MT_HD static T forward(T a, T b) {
-    if (!std::isfinite(a) || !std::isfinite(b)) return a == b ? T(1) : T(0);
-    return std::abs(a - b) <= T(1e-8) + T(1e-5) * std::abs(b) ? T(1) : T(0);
+    if (!math::isfinite(a) || !math::isfinite(b)) return a == b ? T(1) : T(0);
+    return math::abs(a - b) <= T(1e-8) + T(1e-5) * math::abs(b) ? T(1) : T(0);
   }
 };
 
@@ -177,10 +175,5 @@ static_assert(op_list::ids_in_order(BinaryOpList{}) && op_list::names_set(Binary
 
 // "add"; "unknown binary op" for a value outside the enum.
 const char* op_name(BinaryOp op);
-
-// Calls `f` with the table entry of `op`; see dispatch_unary.
-template <class F> decltype(auto) dispatch_binary(BinaryOp op, F&& f) {
-  return op_list::dispatch(BinaryOpList{}, op, f, "binary op");
-}
 
 }  // namespace mt

@@ -1,12 +1,10 @@
 #pragma once
 // The machinery behind each op kind's list of op structs (unary_ops.hpp, binary_ops.hpp,
 // reduce_ops.hpp): each struct carries `id` (its enum value) and `name`, and each kind writes
-// its list once; the count, the dispatch from an enum value to the struct and the names are
-// derived from that list here.
-#include <cstdint>
-#include <type_traits>
-
-#include "base/error.hpp"
+// its list once; the count and the names are derived from that list here, the dispatch from an
+// enum value to the struct in op_dispatch.hpp (host code only: it throws). NVRTC-clean, as the
+// op tables (see math.hpp).
+#include "op_tables/math.hpp"
 
 namespace mt {
 
@@ -30,21 +28,6 @@ template <class Op, class... Ops> const char* name_of(OpList<Ops...>, Op op, con
   static constexpr const char* kNames[] = {Ops::name...};
   const auto i = static_cast<int32_t>(op);
   return i >= 0 && i < static_cast<int32_t>(sizeof...(Ops)) ? kNames[i] : unknown;
-}
-
-// Calls `f` with the list's struct for `op` (an empty struct, so that a backend instantiates
-// its loop once per op with the op's math inlined) through a table of one entry per op,
-// indexed by the enum value (as a switch compiles to). Throws InvalidArgument, naming `kind`,
-// for a value outside the list.
-template <class First, class... Rest, class Op, class F>
-decltype(auto) dispatch(OpList<First, Rest...>, Op op, F&& f, const char* kind) {
-  using R = std::invoke_result_t<F&, First>;
-  static constexpr R (*kCalls[])(F&) = {[](F& fn) -> R { return fn(First{}); },
-                                        [](F& fn) -> R { return fn(Rest{}); }...};
-  const auto i = static_cast<int32_t>(op);
-  if (i < 0 || i > static_cast<int32_t>(sizeof...(Rest)))
-    fail(ErrorCode::InvalidArgument, "unknown ", kind, " ", i);
-  return kCalls[i](f);
 }
 
 }  // namespace op_list

@@ -10,15 +10,15 @@
 //                            (autograd then keeps no values)
 // backward works on tensors: it is a template over the tensor type, which the autograd layer
 // instantiates (the tensor operations are found by argument-dependent lookup), so that this
-// table depends on base/ only.
-#include <cstdint>
-#include <limits>
-
-#include "base/dims.hpp"
+// table depends on base/ only. backward takes Dims by reference, so a declaration is enough:
+// the table includes no standard header and compiles under NVRTC (see math.hpp).
 #include "base/host_device.hpp"
+#include "op_tables/math.hpp"
 #include "op_tables/op_list.hpp"
 
 namespace mt {
+
+class Dims;
 
 // Values are part of the C ABI: append-only, in the order of ReduceOpList.
 enum class ReduceOp : int32_t { Sum, Prod, Max, Min };
@@ -71,7 +71,7 @@ struct Max {
   static constexpr ReduceOp id = ReduceOp::Max;
   static constexpr const char* name = "max";
   static constexpr bool kEmptyAllowed = false;
-  template <class T> MT_HD static T identity() { return -std::numeric_limits<T>::infinity(); }
+  template <class T> MT_HD static T identity() { return -math::infinity<T>(); }
   template <class T> MT_HD static T combine(T acc, T x) { return x > acc || x != x ? x : acc; }
 
   static constexpr bool kBackwardReadsValues = true;
@@ -85,7 +85,7 @@ struct Min {
   static constexpr ReduceOp id = ReduceOp::Min;
   static constexpr const char* name = "min";
   static constexpr bool kEmptyAllowed = false;
-  template <class T> MT_HD static T identity() { return std::numeric_limits<T>::infinity(); }
+  template <class T> MT_HD static T identity() { return math::infinity<T>(); }
   template <class T> MT_HD static T combine(T acc, T x) { return x < acc || x != x ? x : acc; }
 
   static constexpr bool kBackwardReadsValues = true;
@@ -103,10 +103,5 @@ static_assert(op_list::ids_in_order(ReduceOpList{}) && op_list::names_set(Reduce
 
 // "sum"; "unknown reduce op" for a value outside the enum.
 const char* op_name(ReduceOp op);
-
-// Calls `f` with the table entry of `op`; see dispatch_unary.
-template <class F> decltype(auto) dispatch_reduce(ReduceOp op, F&& f) {
-  return op_list::dispatch(ReduceOpList{}, op, f, "reduce op");
-}
 
 }  // namespace mt

@@ -10,10 +10,10 @@
 // exp, log, tanh and sigmoid come from vmath.hpp (branch-free, so that the backends' loops
 // vectorize; within 2 ulp), not from libm: the CPU backends compute the same bits for every
 // instruction set.
-#include <cmath>
-#include <cstdint>
-
+// The tables also compile under NVRTC: no standard header here; what std gives comes from
+// op_tables/math.hpp (tests/cuda/nvrtc checks it).
 #include "base/host_device.hpp"
+#include "op_tables/math.hpp"
 #include "op_tables/op_list.hpp"
 #include "op_tables/vmath.hpp"
 
@@ -81,7 +81,7 @@ struct Sigmoid {
   // s (1 - s) = e / (1 + e)^2 with e = e^-|x| (the derivative is even): no cancellation in
   // 1 - s where s is near 1, so it stays accurate in relative terms for large |x|.
   template <class T> MT_HD static T backward(T x, T g) {
-    const T e = vmath::exp(-std::abs(x));
+    const T e = vmath::exp(-math::abs(x));
     const T d = T(1) + e;
     return g * (e / (d * d));
   }
@@ -103,7 +103,7 @@ struct Tanh {
   // 1 - tanh^2 x = 4e / (1 + e)^2 with e = e^-2|x|: no cancellation in 1 - t^2 where t is
   // near 1, so it stays accurate in relative terms for large |x|.
   template <class T> MT_HD static T backward(T x, T g) {
-    const T e = vmath::exp(T(-2) * std::abs(x));
+    const T e = vmath::exp(T(-2) * math::abs(x));
     const T d = T(1) + e;
     return g * (T(4) * e / (d * d));
   }
@@ -119,7 +119,7 @@ struct Inv {
 struct Abs {
   static constexpr UnaryOp id = UnaryOp::Abs;
   static constexpr const char* name = "abs";
-  template <class T> MT_HD static T forward(T x) { return std::abs(x); }
+  template <class T> MT_HD static T forward(T x) { return math::abs(x); }
   // sign(x), 0 at 0 as in PyTorch.
   template <class T> MT_HD static T backward(T x, T g) {
     return x > T(0) ? g : (x < T(0) ? -g : T(0));
@@ -129,8 +129,8 @@ struct Abs {
 struct Sqrt {
   static constexpr UnaryOp id = UnaryOp::Sqrt;
   static constexpr const char* name = "sqrt";
-  template <class T> MT_HD static T forward(T x) { return std::sqrt(x); }
-  template <class T> MT_HD static T backward(T x, T g) { return g / (T(2) * std::sqrt(x)); }
+  template <class T> MT_HD static T forward(T x) { return math::sqrt(x); }
+  template <class T> MT_HD static T backward(T x, T g) { return g / (T(2) * math::sqrt(x)); }
 };
 
 struct Square {
@@ -145,35 +145,35 @@ struct Square {
 struct Sin {
   static constexpr UnaryOp id = UnaryOp::Sin;
   static constexpr const char* name = "sin";
-  template <class T> MT_HD static T forward(T x) { return std::sin(x); }
-  template <class T> MT_HD static T backward(T x, T g) { return g * std::cos(x); }
+  template <class T> MT_HD static T forward(T x) { return math::sin(x); }
+  template <class T> MT_HD static T backward(T x, T g) { return g * math::cos(x); }
 };
 
 struct Cos {
   static constexpr UnaryOp id = UnaryOp::Cos;
   static constexpr const char* name = "cos";
-  template <class T> MT_HD static T forward(T x) { return std::cos(x); }
-  template <class T> MT_HD static T backward(T x, T g) { return -g * std::sin(x); }
+  template <class T> MT_HD static T forward(T x) { return math::cos(x); }
+  template <class T> MT_HD static T backward(T x, T g) { return -g * math::sin(x); }
 };
 
 struct Log1p {
   static constexpr UnaryOp id = UnaryOp::Log1p;
   static constexpr const char* name = "log1p";
-  template <class T> MT_HD static T forward(T x) { return std::log1p(x); }
+  template <class T> MT_HD static T forward(T x) { return math::log1p(x); }
   template <class T> MT_HD static T backward(T x, T g) { return g / (T(1) + x); }
 };
 
 struct Expm1 {
   static constexpr UnaryOp id = UnaryOp::Expm1;
   static constexpr const char* name = "expm1";
-  template <class T> MT_HD static T forward(T x) { return std::expm1(x); }
+  template <class T> MT_HD static T forward(T x) { return math::expm1(x); }
   template <class T> MT_HD static T backward(T x, T g) { return g * vmath::exp(x); }
 };
 
 struct Erf {
   static constexpr UnaryOp id = UnaryOp::Erf;
   static constexpr const char* name = "erf";
-  template <class T> MT_HD static T forward(T x) { return std::erf(x); }
+  template <class T> MT_HD static T forward(T x) { return math::erf(x); }
   // 2/sqrt(pi) e^(-x^2); x^2 overflowing to inf gives e^-inf = 0.
   template <class T> MT_HD static T backward(T x, T g) {
     return g * (T(1.1283791670955126) * vmath::exp(-(x * x)));
@@ -187,11 +187,11 @@ struct Gelu {
   static constexpr UnaryOp id = UnaryOp::Gelu;
   static constexpr const char* name = "gelu";
   template <class T> MT_HD static T forward(T x) {
-    return x * (T(0.5) * std::erfc(x * T(-0.7071067811865476)));
+    return x * (T(0.5) * math::erfc(x * T(-0.7071067811865476)));
   }
   // Phi(x) + x phi(x), phi(x) = e^(-x^2/2) / sqrt(2 pi), which is 0 where x^2 overflows.
   template <class T> MT_HD static T backward(T x, T g) {
-    const T cdf = T(0.5) * std::erfc(x * T(-0.7071067811865476));
+    const T cdf = T(0.5) * math::erfc(x * T(-0.7071067811865476));
     const T pdf = T(0.3989422804014327) * vmath::exp(T(-0.5) * (x * x));
     return g * (cdf + x * pdf);
   }
@@ -235,7 +235,7 @@ struct Softplus {
   static constexpr UnaryOp id = UnaryOp::Softplus;
   static constexpr const char* name = "softplus";
   template <class T> MT_HD static T forward(T x) {
-    return x > T(20) ? x : std::log1p(vmath::exp(x));
+    return x > T(20) ? x : math::log1p(vmath::exp(x));
   }
   // sigmoid(x), and 1 where the forward is x.
   template <class T> MT_HD static T backward(T x, T g) {
@@ -254,11 +254,5 @@ static_assert(op_list::ids_in_order(UnaryOpList{}) && op_list::names_set(UnaryOp
 
 // "exp"; "unknown unary op" for a value outside the enum.
 const char* op_name(UnaryOp op);
-
-// Calls `f` with the table entry of `op` (see op_list::dispatch); throws InvalidArgument for a
-// value outside the enum.
-template <class F> decltype(auto) dispatch_unary(UnaryOp op, F&& f) {
-  return op_list::dispatch(UnaryOpList{}, op, f, "unary op");
-}
 
 }  // namespace mt

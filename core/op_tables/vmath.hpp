@@ -3,7 +3,7 @@
 //
 // Why: std::exp and friends are calls into libm, which GCC cannot vectorize without
 // -ffast-math (no libmvec). These versions are straight-line code: arithmetic, integer
-// operations on the bits (std::bit_cast) and selects (`c ? a : b` on values that are all
+// operations on the bits (bit_cast) and selects (`c ? a : b` on values that are all
 // computed), so a loop `out[i] = vmath::exp(in[i])` becomes SIMD code. No data-dependent
 // branches, no table lookups (gathers are slow), no libm.
 //
@@ -20,14 +20,8 @@
 // The polynomial coefficients are minimax fits computed for this file (Remez exchange in
 // 60-digit arithmetic), then rounded to the target type; the bound of each fit is quoted as a
 // relative error of the function value.
-#include <cstddef>
-#include <cstdint>
-#include <utility>
-#if !defined(__CUDA_ARCH__)
-#include <bit>
-#endif
-
 #include "base/host_device.hpp"
+#include "op_tables/math.hpp"
 
 namespace mt::vmath {
 namespace detail {
@@ -58,8 +52,8 @@ template <> struct Fp<float> {
   static constexpr float kSubnormalExp = 24.0f;
   // tanh(x) for |x| >= 10 is 1 to the last bit (1 - tanh(10) = 4e-9 < 2^-25).
   static constexpr float kTanhMax2x = 20.0f;
-  static constexpr float kInf = __builtin_huge_valf();
-  static constexpr float kNaN = __builtin_nanf("");
+  static constexpr float kInf = math::infinity<float>();
+  static constexpr float kNaN = math::quiet_nan<float>();
 };
 
 template <> struct Fp<double> {
@@ -82,8 +76,8 @@ template <> struct Fp<double> {
   static constexpr double kSubnormalExp = 53.0;
   // 1 - tanh(22) = 1.6e-19 < 2^-54.
   static constexpr double kTanhMax2x = 44.0;
-  static constexpr double kInf = __builtin_huge_val();
-  static constexpr double kNaN = __builtin_nan("");
+  static constexpr double kInf = math::infinity<double>();
+  static constexpr double kNaN = math::quiet_nan<double>();
 };
 
 template <class T> MT_HD constexpr typename Fp<T>::U to_bits(T x) {
@@ -94,7 +88,7 @@ template <class T> MT_HD constexpr typename Fp<T>::U to_bits(T x) {
     return static_cast<uint64_t>(__double_as_longlong(x));
   }
 #else
-  return std::bit_cast<typename Fp<T>::U>(x);
+  return math::bit_cast<typename Fp<T>::U>(x);
 #endif
 }
 
@@ -106,7 +100,7 @@ template <class T> MT_HD constexpr T from_bits(typename Fp<T>::U u) {
     return __longlong_as_double(static_cast<long long>(u));
   }
 #else
-  return std::bit_cast<T>(u);
+  return math::bit_cast<T>(u);
 #endif
 }
 
@@ -123,9 +117,9 @@ template <class T> MT_HD constexpr T clamp_abs(T x, T c) {
 // same on those pairs with x^2, and so on. The dependency chain is about log2(n) multiply-adds
 // deep instead of n (Horner): the loops that call these are bound by latency more than by
 // throughput. The rounding errors are of the same size as Horner's.
-template <class T, std::size_t N> struct Coeffs { T c[N]; };
+template <class T, math::size_t N> struct Coeffs { T c[N]; };
 
-template <std::size_t I, class T, std::size_t N>
+template <math::size_t I, class T, math::size_t N>
 MT_HD constexpr T estrin_pair(T x, const Coeffs<T, N>& a) {
   if constexpr (2 * I + 1 < N) {
     return a.c[2 * I] + a.c[2 * I + 1] * x;
@@ -134,17 +128,17 @@ MT_HD constexpr T estrin_pair(T x, const Coeffs<T, N>& a) {
   }
 }
 
-template <class T, std::size_t N, std::size_t... I>
+template <class T, math::size_t N, math::size_t... I>
 MT_HD constexpr Coeffs<T, sizeof...(I)> estrin_pairs(T x, const Coeffs<T, N>& a,
-                                                     std::index_sequence<I...>) {
+                                                     math::index_sequence<I...>) {
   return {{estrin_pair<I>(x, a)...}};
 }
 
-template <class T, std::size_t N> MT_HD constexpr T estrin(T x, const Coeffs<T, N>& a) {
+template <class T, math::size_t N> MT_HD constexpr T estrin(T x, const Coeffs<T, N>& a) {
   if constexpr (N == 1) {
     return a.c[0];
   } else {
-    return estrin(x * x, estrin_pairs(x, a, std::make_index_sequence<(N + 1) / 2>{}));
+    return estrin(x * x, estrin_pairs(x, a, math::make_index_sequence<(N + 1) / 2>{}));
   }
 }
 

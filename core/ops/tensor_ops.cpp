@@ -4,6 +4,7 @@
 
 #include "base/error.hpp"
 #include "base/index.hpp"
+#include "op_tables/op_dispatch.hpp"
 #include "ops/primitives.hpp"
 #include "ops/run.hpp"
 

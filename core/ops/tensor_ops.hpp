@@ -2,9 +2,10 @@
 // The tensor-level operations: broadcasting, dtype promotion and shape checks happen here,
 // once; the arithmetic runs on the default backend (backend/registry.hpp). The primitives and
 // their out= variants are defined in autograd/functions.cpp, which records them for autodiff
-// on top of ops/primitives.hpp.
+// on top of ops/primitives.hpp. Bad arguments throw mt::Error (base/error.hpp).
 #include <cstdint>
 
+#include "base/error.hpp"
 #include "op_tables/binary_ops.hpp"
 #include "op_tables/reduce_ops.hpp"
 #include "op_tables/unary_ops.hpp"

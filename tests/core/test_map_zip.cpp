@@ -11,6 +11,7 @@
 
 #include "mt.hpp"
 #include "op_cases.hpp"
+#include "op_tables/op_dispatch.hpp"
 #include "test_support.hpp"
 
 namespace mt::test {

@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "backend/cpu_par/isa.hpp"
-#include "op_tables/op_lists.hpp"
+#include "op_tables/op_dispatch.hpp"
 
 namespace mt::cpu_par {
 

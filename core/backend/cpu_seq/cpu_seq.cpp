@@ -4,6 +4,7 @@
 
 #include "backend/cpu_seq/fused.hpp"
 #include "backend/cpu_seq/loops.hpp"
+#include "op_tables/op_dispatch.hpp"
 #include "random/philox.hpp"
 
 namespace mt {

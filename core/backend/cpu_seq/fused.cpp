@@ -4,7 +4,7 @@
 
 #include "backend/cpu_seq/loops.hpp"
 #include "backend/fused_program.hpp"
-#include "op_tables/op_lists.hpp"
+#include "op_tables/op_dispatch.hpp"
 
 namespace mt::cpu_seq {
 namespace {

@@ -12,8 +12,7 @@
 #include "backend/cuda/kernels/launch.cuh"
 #include "backend/cuda/kernels/launchers.hpp"
 #include "backend/cuda/kernels/layout.cuh"
-#include "op_tables/binary_ops.hpp"
-#include "op_tables/unary_ops.hpp"
+#include "op_tables/op_dispatch.hpp"
 #include "random/philox.hpp"
 
 namespace mt::cuda {

@@ -19,7 +19,7 @@
 #include "backend/cuda/kernels/launch.cuh"
 #include "backend/cuda/kernels/launchers.hpp"
 #include "backend/cuda/kernels/layout.cuh"
-#include "op_tables/reduce_ops.hpp"
+#include "op_tables/op_dispatch.hpp"
 
 namespace mt::cuda {
 
