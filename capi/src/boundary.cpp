@@ -199,6 +199,30 @@ char* malloc_string(const std::string& text) {
   return copy;
 }
 
+namespace {
+
+// mt_status_t's names, by value.
+constexpr const char* kStatusNames[] = {"MT_OK",
+                                        "MT_ERR_INVALID_ARGUMENT",
+                                        "MT_ERR_SHAPE_MISMATCH",
+                                        "MT_ERR_INDEX_OUT_OF_RANGE",
+                                        "MT_ERR_DTYPE_MISMATCH",
+                                        "MT_ERR_OVERFLOW",
+                                        "MT_ERR_OUT_OF_MEMORY",
+                                        "MT_ERR_UNSUPPORTED",
+                                        "MT_ERR_INTERNAL",
+                                        "MT_ERR_DEVICE_MISMATCH",
+                                        "MT_ERR_DEVICE_UNAVAILABLE",
+                                        "MT_ERR_COLLECTIVE_FAILED",
+                                        "MT_ERR_COLLECTIVE_MISMATCH",
+                                        "MT_ERR_CAPTURE"};
+
+}  // namespace
+
+bool is_status(mt_status_t status) {
+  return status >= 0 && status < static_cast<int32_t>(std::size(kStatusNames));
+}
+
 }  // namespace mt::capi
 
 using namespace mt::capi;
@@ -211,22 +235,7 @@ const char* mt_last_error(void) { return last_error.c_str(); }
 void mt_string_free(char* text) { std::free(text); }
 
 const char* mt_status_name(mt_status_t status) {
-  static const char* const names[] = {"MT_OK",
-                                      "MT_ERR_INVALID_ARGUMENT",
-                                      "MT_ERR_SHAPE_MISMATCH",
-                                      "MT_ERR_INDEX_OUT_OF_RANGE",
-                                      "MT_ERR_DTYPE_MISMATCH",
-                                      "MT_ERR_OVERFLOW",
-                                      "MT_ERR_OUT_OF_MEMORY",
-                                      "MT_ERR_UNSUPPORTED",
-                                      "MT_ERR_INTERNAL",
-                                      "MT_ERR_DEVICE_MISMATCH",
-                                      "MT_ERR_DEVICE_UNAVAILABLE",
-                                      "MT_ERR_COLLECTIVE_FAILED",
-                                      "MT_ERR_COLLECTIVE_MISMATCH",
-                                      "MT_ERR_CAPTURE"};
-  if (status < 0 || status >= static_cast<int32_t>(std::size(names))) return "unknown status";
-  return names[status];
+  return is_status(status) ? kStatusNames[status] : "unknown status";
 }
 
 }  // extern "C"

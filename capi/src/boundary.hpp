@@ -51,6 +51,8 @@ struct mt_function : mt::capi::HandleSlot<mt::capi::CFunction, mt::capi::HandleK
 
 namespace mt::capi {
 
+// Whether `status` is a value of mt_status_t (which mt_status_name names).
+bool is_status(mt_status_t status);
 // Sets the calling thread's message (mt_last_error) and returns `status`.
 mt_status_t set_error(mt_status_t status, const std::string& message);
 void clear_error();

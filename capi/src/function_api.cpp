@@ -1,6 +1,5 @@
 // Traced functions (fusion/traced_function.hpp): a C body that the library captures again for
 // each new input signature.
-#include <string>
 #include <utility>
 #include <vector>
 
@@ -43,12 +42,11 @@ struct CBody {
              outputs.data(), n_outputs);
     for (mt_tensor* handle : outputs)
       given.emplace_back(handle, &release_tensor);
-    if (status != MT_OK) {
-      const std::string name = mt_status_name(status);
-      if (name == "unknown status")
-        fail(ErrorCode::InvalidArgument, "the body returned ", status, ", which is no mt_status_t");
-      fail(static_cast<ErrorCode>(status), "the body returned ", name, ": ", mt_last_error());
-    }
+    if (!is_status(status))
+      fail(ErrorCode::InvalidArgument, "the body returned ", status, ", which is no mt_status_t");
+    if (status != MT_OK)
+      fail(static_cast<ErrorCode>(status), "the body returned ", mt_status_name(status), ": ",
+           mt_last_error());
     std::vector<Tensor> tensors;
     for (size_t i = 0; i < outputs.size(); ++i) {
       if (outputs[i] == nullptr)

@@ -35,25 +35,24 @@ std::shared_ptr<const Plan> TracedFunction::trace(std::span<const Tensor> inputs
   }
 }
 
+std::shared_ptr<const Plan> TracedFunction::kept(std::span<const Tensor> inputs) {
+  const auto it = std::find_if(plans_.begin(), plans_.end(), [&](const auto& entry) {
+    return same_signature(entry.first, inputs);
+  });
+  if (it == plans_.end()) return nullptr;
+  plans_.splice(plans_.begin(), plans_, it);
+  return it->second;
+}
+
 std::shared_ptr<const Plan> TracedFunction::plan_for(std::span<const Tensor> inputs) {
-  const auto find = [&] {
-    return std::find_if(plans_.begin(), plans_.end(),
-                        [&](const auto& kept) { return same_signature(kept.first, inputs); });
-  };
   {
     const std::lock_guard lock(mutex_);
-    if (const auto it = find(); it != plans_.end()) {
-      plans_.splice(plans_.begin(), plans_, it);
-      return it->second;
-    }
+    if (std::shared_ptr<const Plan> plan = kept(inputs)) return plan;
   }
   std::shared_ptr<const Plan> plan = trace(inputs);
   const std::lock_guard lock(mutex_);
   // Another thread may have traced the same signature meanwhile: the first plan kept serves.
-  if (const auto it = find(); it != plans_.end()) {
-    plans_.splice(plans_.begin(), plans_, it);
-    return it->second;
-  }
+  if (std::shared_ptr<const Plan> first = kept(inputs)) return first;
   plans_.emplace_front(plan->graph().signature, plan);
   if (plans_.size() > kMaxPlans) plans_.pop_back();
   return plan;

@@ -41,6 +41,8 @@ class TracedFunction {
  private:
   using Signature = std::vector<InputSignature>;
   std::shared_ptr<const Plan> trace(std::span<const Tensor> inputs) const;
+  // The kept plan of the inputs' signature, made the most recent; null if none. Under mutex_.
+  std::shared_ptr<const Plan> kept(std::span<const Tensor> inputs);
 
   Body body_;
   mutable std::mutex mutex_;  // guards plans_; never held while the body runs
