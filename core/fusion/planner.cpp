@@ -225,9 +225,12 @@ void merge_kernels_once(const Graph& graph, const Dataflow& flow, Program& progr
           steps.erase(steps.begin() + j);
           --j;
         } else {
-          program.notes.push_back(cat("kept the kernel of ", node_name(graph.nodes[roots.back()]),
-                                      " apart from the one of ",
-                                      node_name(graph.nodes[roots.front()]), ": ", merged.why));
+          // Said once, though each pass of merge_kernels tries the join again.
+          const std::string note = cat("kept the kernel of ", node_name(graph.nodes[roots.back()]),
+                                       " apart from the one of ",
+                                       node_name(graph.nodes[roots.front()]), ": ", merged.why);
+          if (std::find(program.notes.begin(), program.notes.end(), note) == program.notes.end())
+            program.notes.push_back(note);
         }
         break;
       }

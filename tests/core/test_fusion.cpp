@@ -111,6 +111,24 @@ TEST(Fusion, InPlaceAdamStepIsOneKernel) {
   }
 }
 
+// Kernels are joined in passes until nothing joins; a join refused in the first pass is tried
+// again in the next, and its reason is still said once.
+TEST(Fusion, EveryNoteIsSaidOnce) {
+  SKIP_WITHOUT_FUSION();
+  test::Rng rng = test::test_rng();
+  const auto plan = expect_same(
+      [](const std::vector<Tensor>& x) {
+        const Tensor v = x[0] * 2.0, w = x[1] * 3.0;
+        zip_out(BinaryOp::Add, v.transpose(0, 1), w, v.transpose(0, 1));  // refused joins
+        return std::vector{v * w, v, w};
+      },
+      {uniform(rng, {4, 4}), uniform(rng, {4, 4})});
+  const std::vector<std::string>& notes = plan->decisions().notes;
+  EXPECT_NE(plan->report().find("kept the kernel of"), std::string::npos) << plan->report();
+  for (const std::string& note : notes)
+    EXPECT_EQ(std::count(notes.begin(), notes.end(), note), 1) << note << "\n" << plan->report();
+}
+
 TEST(Fusion, BroadcastProducerIsComputedInItsConsumer) {
   SKIP_WITHOUT_FUSION();
   test::Rng rng = test::test_rng();
