@@ -9,7 +9,9 @@ namespace mt::fusion {
 namespace {
 
 struct Recorder {
-  uint64_t id = 0;  // the capture's (active_capture_id)
+  // The capture's active_capture_id, kept: end_capture names its outputs (buffer_of) after the
+  // capture has stopped being active.
+  uint64_t id = 0;
   Graph graph;
   std::unordered_map<const Storage*, int> buffer_ids;
   std::unordered_map<const GeneratorState*, int> generator_ids;
