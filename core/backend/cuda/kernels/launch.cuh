@@ -6,14 +6,12 @@
 #include <initializer_list>
 
 #include "backend/cuda/emu/cuda_compat.hpp"
+#include "backend/cuda/kernels/thread_groups.cuh"
 #include "backend/cuda/plugin_abi.h"
 
 namespace mt::cuda {
 
-inline constexpr int kWarpSize = 32;
-// Threads per block of the element-wise and reduction kernels: 8 warps, and 8 such blocks fill
-// an SM of sm_80/sm_90 (2048 resident threads) when registers allow.
-inline constexpr int kBlockThreads = 256;
+// Blocks per SM that a grid asks for at most (kWarpSize and kBlockThreads: thread_groups.cuh).
 inline constexpr int kBlocksPerSm = 8;
 
 // Calls f(float{}) or f(double{}) for a view's dtype; an unknown dtype is an invalid value.

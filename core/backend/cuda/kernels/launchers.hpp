@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "backend/cuda/emu/cuda_compat.hpp"
+#include "backend/cuda/kernels/thread_groups.cuh"
 #include "backend/cuda/plugin_abi.h"
 #include "op_tables/binary_ops.hpp"
 #include "op_tables/reduce_ops.hpp"
@@ -27,6 +28,14 @@ cudaError_t zip(BinaryOp op, const mt_cuda_view& a, const mt_cuda_view& b, const
                 cudaStream_t s);
 // out has in's rank, size 1 in the reduced dims and in's size in the others.
 cudaError_t reduce(ReduceOp op, const mt_cuda_view& in, const mt_cuda_view& out, cudaStream_t s);
+// How reduce folds `in` into `out` (views as reduce takes them; out has elements): the group of
+// threads per slice and the launch's size. A fused reduction (codegen/) launched the same way
+// folds in the same order.
+struct ReducePlan {
+  Group group = Group::Thread;
+  dim3 grid, block;
+};
+ReducePlan reduce_plan(const mt_cuda_view& in, const mt_cuda_view& out);
 cudaError_t map_backward(UnaryOp op, const mt_cuda_view& in, const mt_cuda_view& grad,
                          const mt_cuda_view& out, cudaStream_t s);
 // operand 0: the gradient of a (grad_a), 1: of b (grad_b), at out's shape.
