@@ -1,7 +1,10 @@
 #include "test_support.hpp"
 
+#include "backend/cuda/cuda_runtime.hpp"
+
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <iomanip>
 #include <limits>
@@ -256,6 +259,20 @@ bool values_close(double actual, double expected, Tolerance tol, double scale) {
       return ::testing::AssertionFailure() << "element " << i << ": " << a[i] << " vs " << e[i]
                                            << " (scale " << s[i] << ", " << describe(actual) << ")";
   return ::testing::AssertionSuccess();
+}
+
+Tensor same_layout_on(Device device, const Tensor& t) {
+  if (device == t.device()) return t;
+  const int64_t elements = t.storage()->nbytes() / itemsize(t.dtype());
+  const Tensor whole(t.storage(), 0, {elements}, {1}, t.dtype());
+  return Tensor(whole.to(device).storage(), t.offset(), t.shape(), t.strides(), t.dtype());
+}
+
+void CudaTest::SetUp() {
+  if (cuda_device_count() > 0) return;
+  if (std::getenv("MT_REQUIRE_CUDA") != nullptr)
+    FAIL() << "CUDA is unavailable: " << cuda_unavailable_reason();
+  GTEST_SKIP() << "CUDA is unavailable: " << cuda_unavailable_reason();
 }
 
 }  // namespace mt::test

@@ -37,6 +37,9 @@ Dims random_shape(Rng& rng, int max_rank = 5, int64_t max_size = 5);
 // the strides are not row-major, have gaps, and the offset is not 0. Values come from `values`.
 Tensor random_strided(Rng& rng, const Dims& shape, DType dtype, const ValueGen& values);
 Tensor random_strided(Rng& rng, const Dims& shape, DType dtype, double low, double high);
+// `t` on `device` in its exact layout (offset, strides, the gaps between): its whole storage
+// moved, then the same view of it.
+Tensor same_layout_on(Device device, const Tensor& t);
 
 // Two shapes that broadcast together: both derive from one shape by dropping leading dims and
 // setting dims to 1.
@@ -101,5 +104,12 @@ bool values_close(double actual, double expected, Tolerance tol, double scale = 
 ::testing::AssertionResult throws_error(const std::function<void()>& fn,
                                         std::initializer_list<ErrorCode> codes,
                                         std::initializer_list<std::string_view> message_parts = {});
+
+// Tests on CUDA device 0: skipped where CUDA is unavailable, or failed when MT_REQUIRE_CUDA is
+// set (the tests that run the emulated plugin set it, so that a plugin that fails to load shows).
+class CudaTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+};
 
 }  // namespace mt::test

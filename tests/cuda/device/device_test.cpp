@@ -5,7 +5,6 @@
 // kernel code runs on host threads; scripts/gpu-check.sh runs them on a real GPU.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -20,27 +19,16 @@ namespace {
 
 const Device kCuda = Device::cuda(0);
 
-class CudaDevice : public ::testing::Test {
+class CudaDevice : public CudaTest {
  protected:
   void SetUp() override {
-    if (cuda_device_count() == 0) {
-      if (std::getenv("MT_REQUIRE_CUDA") != nullptr)
-        FAIL() << "CUDA is unavailable: " << cuda_unavailable_reason();
-      GTEST_SKIP() << "CUDA is unavailable: " << cuda_unavailable_reason();
-    }
+    CudaTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     // Expected values come from the sequential reference.
     set_default_backend("cpu_seq");
   }
   void TearDown() override { set_default_backend("cpu_par"); }
 };
-
-// `t`'s exact layout (offset, strides, the gaps between) in device memory.
-Tensor same_layout_on_device(const Tensor& t) {
-  const int64_t elements = t.storage()->nbytes() / itemsize(t.dtype());
-  const Tensor whole(t.storage(), 0, {elements}, {1}, t.dtype());
-  const Tensor moved = whole.to(kCuda);
-  return Tensor(moved.storage(), t.offset(), t.shape(), t.strides(), t.dtype());
-}
 
 ::testing::AssertionResult same_values(const Tensor& device_result, const Tensor& expected,
                                        Tolerance tol) {
@@ -102,7 +90,7 @@ TEST_F(CudaDevice, EveryElementwiseOpAndItsDerivativesMatchTheReference) {
       const Dims shape = random_shape(rng, 3, 6);
       const Tensor x = random_strided(rng, shape, dtype, c.domain);
       const Tensor g = random_strided(rng, shape, dtype, -2, 2);
-      const Tensor dx = same_layout_on_device(x), dg = same_layout_on_device(g);
+      const Tensor dx = same_layout_on(kCuda, x), dg = same_layout_on(kCuda, g);
       SCOPED_TRACE(cat(op_name(c.op), " on ", describe(x)));
       EXPECT_TRUE(same_values(map(c.op, dx), map(c.op, x), tol));
       EXPECT_TRUE(same_values(map_backward(c.op, dx, dg), map_backward(c.op, x, g), tol));
@@ -111,8 +99,8 @@ TEST_F(CudaDevice, EveryElementwiseOpAndItsDerivativesMatchTheReference) {
       const auto [sa, sb] = random_broadcast_pair(rng, 3, 4);
       const Tensor a = random_strided(rng, sa, dtype, c.a), b = random_strided(rng, sb, dtype, c.b);
       const Tensor g = random_strided(rng, broadcast_shape(sa, sb), dtype, -2, 2);
-      const Tensor da = same_layout_on_device(a), db = same_layout_on_device(b);
-      const Tensor dg = same_layout_on_device(g);
+      const Tensor da = same_layout_on(kCuda, a), db = same_layout_on(kCuda, b);
+      const Tensor dg = same_layout_on(kCuda, g);
       SCOPED_TRACE(cat(op_name(c.op), " on ", describe(a), " and ", describe(b)));
       EXPECT_TRUE(same_values(zip(c.op, da, db), zip(c.op, a, b), tol));
       for (int operand = 0; operand < 2; ++operand)
@@ -130,7 +118,7 @@ TEST_F(CudaDevice, PrimitivesOnRandomLayoutsMatchTheReference) {
     const auto [sa, sb] = random_broadcast_pair(rng, 4, 4);
     const Tensor a = random_strided(rng, sa, dtype, 0.5, 2),
                  b = random_strided(rng, sb, dtype, 0.5, 2);
-    const Tensor da = same_layout_on_device(a), db = same_layout_on_device(b);
+    const Tensor da = same_layout_on(kCuda, a), db = same_layout_on(kCuda, b);
     SCOPED_TRACE(describe(a) + " and " + describe(b));
     const Tolerance tol = default_tolerance(dtype);
     EXPECT_TRUE(same_values(zip(BinaryOp::Add, da, db), zip(BinaryOp::Add, a, b), tol));
@@ -156,7 +144,7 @@ TEST_F(CudaDevice, MatmulOnRandomLayoutsMatchesTheReference) {
     const Tensor a = random_strided(rng, concat(batch_a, {n, k}), dtype, -1, 1);
     const Tensor b = random_strided(rng, concat(batch_b, {k, m}), dtype, -1, 1);
     SCOPED_TRACE(describe(a) + " @ " + describe(b));
-    EXPECT_TRUE(same_values(matmul(same_layout_on_device(a), same_layout_on_device(b)),
+    EXPECT_TRUE(same_values(matmul(same_layout_on(kCuda, a), same_layout_on(kCuda, b)),
                             matmul(a, b), default_tolerance(dtype)));
   }
 }
