@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "autograd/record.hpp"
+#include "base/fnv1a.hpp"
 #include "base/index.hpp"
-#include "dist/fnv1a.hpp"
 #include "dist/launcher.hpp"
 #include "dist/loader.hpp"
 #include "dist/rank_order_fold.hpp"

@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "dist/fnv1a.hpp"
+#include "base/fnv1a.hpp"
 #include "dist/plugin_abi.h"
 
 namespace {
@@ -162,7 +162,7 @@ void finalize_at_exit() {
 // rank agreed on rank 0's id.
 std::string fingerprint(const ncclUniqueId& id) {
   char text[40];
-  std::snprintf(text, sizeof text, "%016" PRIx64, mt::dist::fnv1a(id.internal, sizeof id.internal));
+  std::snprintf(text, sizeof text, "%016" PRIx64, mt::fnv1a(id.internal, sizeof id.internal));
   return std::string("unique id fingerprint ") + text;
 }
 
