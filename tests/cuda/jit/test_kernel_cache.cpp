@@ -188,6 +188,15 @@ TEST(KernelCacheNvrtc, MissingNvrtcIsAFailureNamingIt) {
   EXPECT_TRUE(contains(cache.disk_cache_status(), "off:")) << cache.disk_cache_status();
 }
 
+TEST(KernelCacheNvrtc, ALibraryThatIsNotNvrtcIsAFailureNamingIt) {
+  const test::ScopedEnv not_nvrtc("MINITENSOR_NVRTC", "libm.so.6");
+  const test::ScopedEnv no_disk("MINITENSOR_KERNEL_CACHE", "0");
+  const Lookup lookup = KernelCache(0, 9, 0).get({"k", test::exp_add_source("k"), "k"});
+  EXPECT_EQ(lookup.kernel, nullptr);
+  EXPECT_TRUE(contains(lookup.why, "NVRTC is not usable: libm.so.6 lacks nvrtcVersion, "))
+      << lookup.why;
+}
+
 // The figures the issue asks for: NVRTC's first and a later compile of the test kernel, and the
 // host compiler's build of it.
 TEST(KernelCacheTimes, NvrtcColdAndWarmAndHostCompile) {

@@ -70,13 +70,10 @@ Nvrtc::Nvrtc(const std::string& library) {
     return;
   }
   auto api = std::make_unique<Api>();
-  bool complete = true;
+  std::string missing;  // the entry points it lacks
   const auto bind = [&](auto& entry, const char* symbol) {
     entry = reinterpret_cast<std::remove_reference_t<decltype(entry)>>(dlsym(handle, symbol));
-    if (entry == nullptr) {
-      why_not_ += (why_not_.empty() ? "" : ", ") + std::string(symbol);
-      complete = false;
-    }
+    if (entry == nullptr) missing += (missing.empty() ? "" : ", ") + std::string(symbol);
   };
   bind(api->version, "nvrtcVersion");
   bind(api->create, "nvrtcCreateProgram");
@@ -87,8 +84,8 @@ Nvrtc::Nvrtc(const std::string& library) {
   bind(api->cubin_size, "nvrtcGetCUBINSize");
   bind(api->cubin, "nvrtcGetCUBIN");
   bind(api->error_string, "nvrtcGetErrorString");
-  if (!complete) {
-    why_not_ = "NVRTC is not usable: " + identity_ + " lacks " + why_not_;
+  if (!missing.empty()) {
+    why_not_ = "NVRTC is not usable: " + identity_ + " lacks " + missing;
     return;
   }
   int major = 0, minor = 0;
