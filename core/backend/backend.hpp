@@ -66,6 +66,13 @@ class Backend {
     (void)kernel;
     return false;
   }
+  // Gets a fused kernel of this structure ready to run here (a device backend generates and
+  // compiles it, once per structure) and returns ""; or returns why this backend will not run
+  // it, and the plan runs that kernel's ops one at a time instead. Data pointers are unset.
+  virtual std::string prepare_fused(const FusedKernel& kernel) {
+    (void)kernel;
+    return {};
+  }
   // Runs kernels that are independent (none writes memory another reads or writes) with the
   // results of running them one after another, which they are by default; a backend may run
   // them at the same time. Returns false as `fused` does (before touching anything).

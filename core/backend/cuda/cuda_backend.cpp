@@ -7,6 +7,8 @@
 
 #include "backend/cuda/cuda_runtime.hpp"
 #include "backend/cuda/loader.hpp"
+#include "backend/fused_program.hpp"
+#include "base/error.hpp"
 
 namespace mt {
 
@@ -70,6 +72,22 @@ class CudaBackend final : public Backend {
   void random(const StridedView& out, const RandomSpec& spec) override {
     run("random", &mt_cuda_plugin::random, plugin_view(out),
         static_cast<int32_t>(spec.distribution), spec.a, spec.b, spec.seed, spec.offset);
+  }
+  // Fused groups become kernels generated and compiled by the plugin (issue 17); the core
+  // checks each kernel first, so that a planner bug is an error here, not a wild write there.
+  std::string prepare_fused(const FusedKernel& kernel) override {
+    const FusedProgramInfo info = analyze_fused_kernel(kernel);
+    const mt_cuda_plugin& plugin = cuda_plugin(Device::cuda(index_));
+    const int32_t status = plugin.fused_prepare(index_, &kernel, &info);
+    if (status == static_cast<int32_t>(ErrorCode::Unsupported)) return plugin.last_error();
+    if (status != 0) throw_plugin_error(plugin, status, "fused kernel");
+    return {};
+  }
+  bool fused(const FusedKernel& kernel) override {
+    const FusedProgramInfo info = analyze_fused_kernel(kernel);
+    run("fused kernel", &mt_cuda_plugin::fused_run, static_cast<const void*>(&kernel),
+        static_cast<const void*>(&info));
+    return true;
   }
 
  private:

@@ -10,7 +10,7 @@
 extern "C" {
 #endif
 
-#define MT_CUDA_PLUGIN_ABI_VERSION 1
+#define MT_CUDA_PLUGIN_ABI_VERSION 2
 /* Equal to mt::kMaxRank. */
 #define MT_CUDA_MAX_RANK 16
 
@@ -81,6 +81,16 @@ typedef struct mt_cuda_plugin {
    * case runs the project's kernel. */
   int32_t (*set_matmul)(int32_t which);
   int32_t (*get_matmul)(void);
+
+  /* Fused kernels (version 2). `kernel` is an mt::FusedKernel (backend/fused_kernel.hpp) and
+   * `info` the mt::FusedProgramInfo that analyze_fused_kernel gave for it: the core checks the
+   * kernel before calling. fused_prepare gets a kernel of that structure ready (it generates and
+   * compiles one, once per structure; data pointers are not read) and returns 0, or 7
+   * (unsupported) with last_error() saying why this plugin will not run it (NVRTC missing, a
+   * compile error, a matmul epilogue, ...): the plan then runs the group's ops one at a time.
+   * fused_run queues the kernel on the stream (preparing it first if needed). */
+  int32_t (*fused_prepare)(int32_t device, const void* kernel, const void* info);
+  int32_t (*fused_run)(int32_t device, const void* kernel, const void* info);
 } mt_cuda_plugin;
 
 /* The plugin's one exported symbol. Never fails: errors surface from init(). */

@@ -12,6 +12,7 @@ set(mt_cuda_jit_dir ${CMAKE_CURRENT_LIST_DIR})
 set(mt_cuda_jit_headers
   base/host_device.hpp op_tables/math.hpp op_tables/op_list.hpp op_tables/vmath.hpp
   op_tables/unary_ops.hpp op_tables/binary_ops.hpp op_tables/reduce_ops.hpp
+  backend/cuda/kernels/thread_group.hpp backend/cuda/kernels/thread_groups.cuh
   backend/cuda/codegen/fused_device.cuh)
 set(mt_cuda_jit_inc ${CMAKE_CURRENT_BINARY_DIR}/jit/embedded_headers.inc)
 list(TRANSFORM mt_cuda_jit_headers PREPEND ${PROJECT_SOURCE_DIR}/core/ OUTPUT_VARIABLE

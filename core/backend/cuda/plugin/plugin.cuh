@@ -15,6 +15,7 @@
 #include "backend/cuda/kernels/launchers.hpp"
 #include "backend/cuda/plugin/caching_allocator.hpp"
 #include "backend/cuda/plugin/cuda_check.hpp"
+#include "backend/cuda/plugin/fused_kernels.hpp"
 #include "backend/cuda/plugin_abi.h"
 #include "base/error.hpp"
 
@@ -32,9 +33,11 @@ namespace {
 
 struct DeviceState {
   std::string name;  // "NVIDIA H200 (sm_90)"
+  int sm_major = 0, sm_minor = 0;
   CachingAllocator allocator;
   std::mutex mutex;  // guards the lazy creation of the members below
   cudaStream_t stream = nullptr;
+  std::unique_ptr<FusedKernels> fused;
 #if defined(__CUDACC__)
   cublasHandle_t cublas = nullptr;
 #endif
@@ -75,7 +78,10 @@ Devices find_devices() {
     cudaDeviceProp prop{};
     check(cudaGetDeviceProperties(&prop, device), "cudaGetDeviceProperties(", device, ")");
     devices.states.push_back(std::make_unique<DeviceState>());
-    devices.states.back()->name = cat(prop.name, " (sm_", prop.major, prop.minor, ")");
+    DeviceState& state = *devices.states.back();
+    state.name = cat(prop.name, " (sm_", prop.major, prop.minor, ")");
+    state.sm_major = prop.major;
+    state.sm_minor = prop.minor;
   }
   return devices;
 }
@@ -107,6 +113,14 @@ cudaStream_t stream(DeviceState& state) {
     check(cudaStreamCreateWithFlags(&state.stream, cudaStreamNonBlocking),
           "cudaStreamCreateWithFlags");
   return state.stream;
+}
+
+// The device's fused kernels, made on first use.
+FusedKernels& fused_kernels(int32_t device, DeviceState& state) {
+  const std::lock_guard lock(state.mutex);
+  if (!state.fused)
+    state.fused = std::make_unique<FusedKernels>(device, state.sm_major, state.sm_minor);
+  return *state.fused;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -504,6 +518,34 @@ int32_t set_matmul(int32_t which) {
 
 int32_t get_matmul() { return matmul_choice.load(std::memory_order_relaxed); }
 
+// The kernel and its info as the core sends them (checked there: analyze_fused_kernel).
+const FusedKernel& fused_kernel(const void* kernel, const void* info) {
+  if (kernel == nullptr || info == nullptr)
+    fail(ErrorCode::InvalidArgument, "kernel or info is null");
+  return *static_cast<const FusedKernel*>(kernel);
+}
+
+// A refusal's text is the reason alone: the plan's report quotes it.
+int32_t fused_prepare(int32_t device, const void* kernel, const void* info) {
+  std::string why;
+  const int32_t status = guard("fused_prepare", device, [&] {
+    DeviceState& state = use_device(device);
+    const FusedKernel& k = fused_kernel(kernel, info);
+    why = fused_kernels(device, state).prepare(k, *static_cast<const FusedProgramInfo*>(info));
+  });
+  if (status != 0 || why.empty()) return status;
+  return failed(nullptr, device, why.c_str(), ErrorCode::Unsupported);
+}
+
+int32_t fused_run(int32_t device, const void* kernel, const void* info) {
+  return guard("fused_run", device, [&] {
+    DeviceState& state = use_device(device);
+    const cudaStream_t on = stream(state);
+    const FusedKernel& k = fused_kernel(kernel, info);
+    fused_kernels(device, state).run(k, *static_cast<const FusedProgramInfo*>(info), on);
+  });
+}
+
 }  // namespace entry
 }  // namespace
 }  // namespace mt::cuda
@@ -531,6 +573,8 @@ extern "C" __attribute__((visibility("default"))) const mt_cuda_plugin* mt_cuda_
                                        e::fill,
                                        e::random,
                                        e::set_matmul,
-                                       e::get_matmul};
+                                       e::get_matmul,
+                                       e::fused_prepare,
+                                       e::fused_run};
   return &table;
 }
