@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "backend/cuda/jit/host_compiler.hpp"
@@ -94,6 +95,50 @@ TEST_F(KernelCacheTest, ANewCacheTakesTheKernelFromDisk) {
   std::printf("exp_add from disk: %.2f ms\n", disk_ms);
   // Another architecture is another kernel.
   EXPECT_TRUE(KernelCache(0, 9, 0).get(exp_add()).compiled);
+}
+
+TEST_F(KernelCacheTest, ThreadsAskingAtOnceGetOneKernelCompiledOnce) {
+  KernelCache cache(0, 8, 0);
+  constexpr int kThreads = 4;
+  std::vector<Lookup> lookups(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] { lookups[t] = cache.get(exp_add()); });
+  for (std::thread& thread : threads)
+    thread.join();
+  int compiled = 0;
+  for (const Lookup& lookup : lookups) {
+    ASSERT_NE(lookup.kernel, nullptr) << lookup.why;
+    EXPECT_EQ(lookup.kernel, lookups[0].kernel);
+    compiled += lookup.compiled ? 1 : 0;
+  }
+  EXPECT_EQ(compiled, 1);
+  expect_exp_add(*lookups[0].kernel);
+}
+
+long thread_count() {
+  return static_cast<long>(
+      std::distance(fs::directory_iterator("/proc/self/task"), fs::directory_iterator()));
+}
+
+// Each kernel is a library of its own with the emulation inside; they share one pool of threads
+// (and one threadIdx, one __syncthreads barrier per block: the second kernel synchronizes)
+// rather than keep a block's worth of threads each. GCC makes the emulation's inline variables
+// one across libraries (GNU unique symbols); other compilers may not.
+TEST_F(KernelCacheTest, KernelsShareTheEmulationsThreads) {
+#if defined(__clang__) || !defined(__GNUC__)
+  GTEST_SKIP() << "the libraries share the emulation's state through GNU unique symbols";
+#endif
+  KernelCache cache(0, 8, 0);
+  const Lookup first = cache.get(exp_add("first"));
+  ASSERT_NE(first.kernel, nullptr) << first.why;
+  expect_exp_add(*first.kernel);
+  const long threads = thread_count();
+  const Lookup second = cache.get(
+      {"exp_add synchronized", test::exp_add_source("second", "  __syncthreads();"), "second"});
+  ASSERT_NE(second.kernel, nullptr) << second.why;
+  expect_exp_add(*second.kernel);
+  EXPECT_EQ(thread_count(), threads);
 }
 
 TEST_F(KernelCacheTest, AnUntrustedFileIsCompiledAgainAndRewritten) {

@@ -24,12 +24,17 @@ namespace {
 
 constexpr std::size_t kMessageBytes = 4000;  // of the compiler's messages, in a failure
 
+// The emulated plugin's own flags, but default visibility: the emulation's inline variables
+// (its thread pool, threadIdx, the launch lock) are then GNU unique symbols, which the dynamic
+// linker makes one across every kernel library. Hidden, each library would keep a pool of its
+// own, a block's worth of threads per kernel for the life of the process (128 more threads for
+// every kernel of 128-thread blocks). What else the libraries export cannot clash: the same
+// inline definitions in each, and entries named by their kernels.
 std::vector<std::string> flags() {
   return {"-std=c++20",
           "-O2",
           "-fPIC",
           "-shared",
-          "-fvisibility=hidden",
           "-ffp-contract=off",
           "-fno-math-errno",
           std::string("-I") + MT_JIT_CORE_DIR};

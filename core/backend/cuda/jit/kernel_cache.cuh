@@ -54,9 +54,9 @@ Lookup KernelCache::find_or_build(const KernelSource& source) {
   }
   Entry entry;
   if (std::optional<std::vector<char>> stored = disk_->read(key)) {
-    std::string why;
-    entry.kernel = toolchain_->load(*stored, source.entry, why);
-    out.from_disk = entry.kernel != nullptr;  // else compiled again below
+    std::string ignored;  // a stored kernel that does not load is compiled again and rewritten
+    entry.kernel = toolchain_->load(*stored, source.entry, ignored);
+    out.from_disk = entry.kernel != nullptr;
   }
   if (entry.kernel == nullptr) {
     const Compiled compiled = toolchain_->compile(source);
