@@ -255,32 +255,6 @@ void merge_kernels(const Graph& graph, const Dataflow& flow, Program& program) {
   }
 }
 
-// Roles: inputs are bound; outside memory, kept state and constants (read but written by no
-// step before) stay the captured storage; what a step writes or reads otherwise is fresh.
-void assign_roles(const Graph& graph, Program& program) {
-  program.roles.assign(graph.buffers.size(), BufferRole::Elided);
-  std::vector<char> written(graph.buffers.size(), 0);
-  for (const Step& step : program.steps) {
-    for (int b : step_reads(graph, step))
-      if (!written[b] && graph.buffers[b].kind == BufferKind::Internal)
-        program.roles[b] = BufferRole::Fixed;
-    for (int b : step_writes(graph, step)) {
-      written[b] = 1;
-      if (program.roles[b] == BufferRole::Elided) program.roles[b] = BufferRole::Fresh;
-    }
-  }
-  for (size_t b = 0; b < graph.buffers.size(); ++b) {
-    const Buffer& buffer = graph.buffers[b];
-    if (buffer.kind == BufferKind::Input)
-      program.roles[b] = BufferRole::Input;
-    else if (buffer.kind == BufferKind::External || buffer.escapes)
-      program.roles[b] = BufferRole::Fixed;
-  }
-  for (const View& out : graph.outputs)
-    if (program.roles[out.buffer] == BufferRole::Elided)
-      program.roles[out.buffer] = BufferRole::Fixed;
-}
-
 // The step whose roots are `roots` (the head first), if its kernel builds.
 std::optional<Step> build_step(const Graph& graph, const Dataflow& flow,
                                const std::vector<int>& roots, bool fused) {
@@ -398,6 +372,30 @@ std::vector<int> step_writes(const Graph& graph, const Step& step) {
     if (step.kernel.kernel.instructions[i].kind == FusedOp::Store)
       out.push_back(step.kernel.operands[step.kernel.kernel.instructions[i].operand].buffer);
   return out;
+}
+
+void assign_roles(const Graph& graph, Program& program) {
+  program.roles.assign(graph.buffers.size(), BufferRole::Elided);
+  std::vector<char> written(graph.buffers.size(), 0);
+  for (const Step& step : program.steps) {
+    for (int b : step_reads(graph, step))
+      if (!written[b] && graph.buffers[b].kind == BufferKind::Internal)
+        program.roles[b] = BufferRole::Fixed;
+    for (int b : step_writes(graph, step)) {
+      written[b] = 1;
+      if (program.roles[b] == BufferRole::Elided) program.roles[b] = BufferRole::Fresh;
+    }
+  }
+  for (size_t b = 0; b < graph.buffers.size(); ++b) {
+    const Buffer& buffer = graph.buffers[b];
+    if (buffer.kind == BufferKind::Input)
+      program.roles[b] = BufferRole::Input;
+    else if (buffer.kind == BufferKind::External || buffer.escapes)
+      program.roles[b] = BufferRole::Fixed;
+  }
+  for (const View& out : graph.outputs)
+    if (program.roles[out.buffer] == BufferRole::Elided)
+      program.roles[out.buffer] = BufferRole::Fixed;
 }
 
 bool fusion_enabled_by_environment() {
