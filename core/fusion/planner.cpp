@@ -131,12 +131,18 @@ bool intersects(const std::vector<int>& a, const std::vector<int>& b) {
   return false;
 }
 
+// Adds `nodes` to the ones `step` computes, kept in program order and each once (a value
+// inlined into two joined kernels is computed by both).
+void add_nodes(Step& step, const std::vector<int>& nodes) {
+  step.nodes.insert(step.nodes.end(), nodes.begin(), nodes.end());
+  std::sort(step.nodes.begin(), step.nodes.end());
+  step.nodes.erase(std::unique(step.nodes.begin(), step.nodes.end()), step.nodes.end());
+}
+
 // A fused step: the kernel built for `roots`, and every node it computes, in program order.
 Step fused_step(BuiltKernel built, const std::vector<int>& roots) {
   Step step{true, std::move(built), -1, roots};
-  step.nodes.insert(step.nodes.end(), step.kernel.loads_from.begin(), step.kernel.loads_from.end());
-  std::sort(step.nodes.begin(), step.nodes.end());
-  step.nodes.erase(std::unique(step.nodes.begin(), step.nodes.end()), step.nodes.end());
+  add_nodes(step, step.kernel.loads_from);
   return step;
 }
 
@@ -220,8 +226,7 @@ void merge_kernels_once(const Graph& graph, const Dataflow& flow, Program& progr
           into.fused = true;
           into.node = -1;
           into.kernel = std::move(*merged.built);
-          into.nodes.insert(into.nodes.end(), steps[j].nodes.begin(), steps[j].nodes.end());
-          std::sort(into.nodes.begin(), into.nodes.end());
+          add_nodes(into, steps[j].nodes);
           steps.erase(steps.begin() + j);
           --j;
         } else {
