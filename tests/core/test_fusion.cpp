@@ -6,25 +6,15 @@
 #include <functional>
 #include <vector>
 
+#include "fusion_programs.hpp"
 #include "mt.hpp"
-#include "random_program.hpp"
 #include "test_support.hpp"
 
 namespace mt {
 namespace {
 
-using Program = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
-
-// Captures `program` over placeholders shaped like `inputs`, plans it (with fusion or not).
-// The graph of `program` captured over placeholders shaped like `inputs`.
-std::shared_ptr<const fusion::Graph> capture_graph(const Program& program,
-                                                   const std::vector<Tensor>& inputs) {
-  fusion::begin_capture();
-  std::vector<Tensor> placeholders;
-  for (const Tensor& t : inputs)
-    placeholders.push_back(fusion::capture_input(t.shape(), t.dtype()));
-  return fusion::end_capture(program(placeholders));
-}
+using test::capture_graph;
+using test::Program;
 
 // Its plan; by default as MINITENSOR_FUSION says (the suite also runs with fusion off).
 std::shared_ptr<fusion::Plan> capture(const Program& program, const std::vector<Tensor>& inputs,

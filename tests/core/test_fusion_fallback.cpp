@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "delegating_backend.hpp"
+#include "fusion_programs.hpp"
 #include "mt.hpp"
-#include "random_program.hpp"
 #include "test_support.hpp"
 
 namespace mt {
@@ -74,15 +74,10 @@ class FusionFallback : public ::testing::Test {
 #define SKIP_WITHOUT_FUSION() \
   if (!fusion::fusion_enabled_by_environment()) GTEST_SKIP() << "MINITENSOR_FUSION=0"
 
-using Program = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
+using test::Program;
 
-std::shared_ptr<fusion::Plan> capture(const Program& program, const std::vector<Tensor>& inputs,
-                                      bool fuse = true) {
-  fusion::begin_capture();
-  std::vector<Tensor> placeholders;
-  for (const Tensor& t : inputs)
-    placeholders.push_back(fusion::capture_input(t.shape(), t.dtype()));
-  return std::make_shared<fusion::Plan>(fusion::end_capture(program(placeholders)), fuse);
+std::shared_ptr<fusion::Plan> capture(const Program& program, const std::vector<Tensor>& inputs) {
+  return std::make_shared<fusion::Plan>(test::capture_graph(program, inputs), true);
 }
 
 // Each rule leaves some plans partly fused (kernels refused and kept in one plan), and every

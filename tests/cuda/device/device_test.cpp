@@ -5,12 +5,12 @@
 // kernel code runs on host threads; scripts/gpu-check.sh runs them on a real GPU.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "backend/cuda/cuda_runtime.hpp"
 #include "classifier.hpp"
+#include "cuda_test.hpp"
 #include "mt.hpp"
 #include "op_cases.hpp"
 #include "test_support.hpp"
@@ -20,14 +20,10 @@ namespace {
 
 const Device kCuda = Device::cuda(0);
 
-class CudaDevice : public ::testing::Test {
+class CudaDevice : public CudaTest {
  protected:
   void SetUp() override {
-    if (cuda_device_count() == 0) {
-      if (std::getenv("MT_REQUIRE_CUDA") != nullptr)
-        FAIL() << "CUDA is unavailable: " << cuda_unavailable_reason();
-      GTEST_SKIP() << "CUDA is unavailable: " << cuda_unavailable_reason();
-    }
+    CudaTest::SetUp();
     // Expected values come from the sequential reference.
     set_default_backend("cpu_seq");
   }

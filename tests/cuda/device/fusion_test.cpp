@@ -4,14 +4,13 @@
 // Captures and runs check devices. CI runs these against the emulated plugin.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
 
-#include "backend/cuda/cuda_runtime.hpp"
+#include "cuda_test.hpp"
+#include "fusion_programs.hpp"
 #include "mt.hpp"
-#include "random_program.hpp"
 #include "test_support.hpp"
 
 namespace mt::test {
@@ -19,27 +18,7 @@ namespace {
 
 const Device kCuda = Device::cuda(0);
 
-class CudaFusion : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (cuda_device_count() == 0) {
-      if (std::getenv("MT_REQUIRE_CUDA") != nullptr)
-        FAIL() << "CUDA is unavailable: " << cuda_unavailable_reason();
-      GTEST_SKIP() << "CUDA is unavailable: " << cuda_unavailable_reason();
-    }
-  }
-};
-
-using Program = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
-
-std::shared_ptr<const fusion::Graph> capture_graph(const Program& program,
-                                                   const std::vector<Tensor>& inputs) {
-  fusion::begin_capture();
-  std::vector<Tensor> placeholders;
-  for (const Tensor& t : inputs)
-    placeholders.push_back(fusion::capture_input(t.shape(), t.dtype(), t.device()));
-  return fusion::end_capture(program(placeholders));
-}
+using CudaFusion = CudaTest;
 
 ::testing::AssertionResult same_bits(const std::vector<Tensor>& got,
                                      const std::vector<Tensor>& expected) {

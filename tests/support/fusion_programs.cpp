@@ -1,10 +1,19 @@
-#include "random_program.hpp"
+#include "fusion_programs.hpp"
 
 #include <algorithm>
 
 #include "test_support.hpp"
 
 namespace mt::test {
+
+std::shared_ptr<const fusion::Graph> capture_graph(const Program& program,
+                                                   const std::vector<Tensor>& inputs) {
+  fusion::begin_capture();
+  std::vector<Tensor> placeholders;
+  for (const Tensor& t : inputs)
+    placeholders.push_back(fusion::capture_input(t.shape(), t.dtype(), t.device()));
+  return fusion::end_capture(program(placeholders));
+}
 
 std::vector<Tensor> RandomProgram::operator()(const std::vector<Tensor>& inputs) const {
   Rng rng(seed);
@@ -110,12 +119,8 @@ void for_each_random_program(Rng& rng, int trials, Device device,
     } catch (const Error&) {
       continue;  // a program the random choices made invalid (e.g. matmul shapes)
     }
-    fusion::begin_capture();
-    std::vector<Tensor> placeholders;
-    for (const Tensor& in : t.inputs)
-      placeholders.push_back(fusion::capture_input(in.shape(), in.dtype(), in.device()));
-    const auto graph = fusion::end_capture(t.program(placeholders));
-    t.plan = std::make_shared<fusion::Plan>(graph, fusion::fusion_enabled_by_environment());
+    t.plan = std::make_shared<fusion::Plan>(capture_graph(t.program, t.inputs),
+                                            fusion::fusion_enabled_by_environment());
     check(t);
   }
 }

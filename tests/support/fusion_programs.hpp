@@ -1,7 +1,7 @@
 #pragma once
-// Random programs for the fusion tests (tests/core, tests/cuda/device): each, captured and run
-// as a plan, must give bitwise what its calls give eagerly, fused, unfused or partly unfused,
-// on the CPU or on a device.
+// Programs for the fusion tests (tests/core, tests/cuda/device), captured and run as plans,
+// which must give bitwise what their calls give eagerly, fused, unfused or partly unfused, on
+// the CPU or on a device: a capture helper and random programs.
 #include <functional>
 #include <memory>
 #include <vector>
@@ -10,6 +10,12 @@
 #include "test_support.hpp"
 
 namespace mt::test {
+
+using Program = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
+
+// The graph of `program` captured over placeholders shaped like `inputs`, on their device.
+std::shared_ptr<const fusion::Graph> capture_graph(const Program& program,
+                                                   const std::vector<Tensor>& inputs);
 
 // A random program of up to ~12 ops over values of random shapes: maps, zips with
 // broadcasting, reductions, matmuls, views (permute, expand, narrow), casts and in-place
