@@ -69,8 +69,9 @@ class Backend {
   // Gets a fused kernel of this structure ready to run here (a device backend generates and
   // compiles it, once per structure) and returns ""; or returns why this backend will not run
   // it, and the plan runs that kernel's ops one at a time instead. Data pointers are unset.
-  // By default: ready wherever `fused` runs kernels (asked with one of no elements, which
-  // touches nothing).
+  // A kernel prepared here must then run (`fused` returns true for it). Plans are made on any
+  // thread, so this may be called from several at once. By default: ready wherever `fused`
+  // runs kernels (asked with one of no elements, which touches nothing).
   virtual std::string prepare_fused(const FusedKernel& kernel) {
     (void)kernel;
     FusedKernel empty;

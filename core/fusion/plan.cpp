@@ -216,7 +216,9 @@ std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
         kernel.operands[k].data = view_data(program_.steps[s].kernel.operands[k], base);
       batch.push_back(&kernel);
     }
-    backend.fused_batch(batch);
+    if (!backend.fused_batch(batch))
+      fail(ErrorCode::Unsupported, "plan run: the ", backend.name(),
+           " backend prepared a fused kernel and then did not run it");
   }
   // A written input that was not contiguous ran on a contiguous copy: write the copy back.
   for (size_t i = 0; i < g.inputs.size(); ++i) {

@@ -34,7 +34,11 @@ class RefusingBackend final : public test::DelegatingBackend {
     return "the test refuses kernels of " + std::to_string(kernel.instruction_count) +
            " instructions";
   }
+  bool fused(const FusedKernel& kernel) override {
+    return runs_fused && DelegatingBackend::fused(kernel);
+  }
   static inline Rule rule;
+  static inline bool runs_fused = true;  // false: breaks the promise of prepare_fused
 };
 
 struct NamedRule {
@@ -67,6 +71,7 @@ class FusionFallback : public ::testing::Test {
   }
   void TearDown() override {
     RefusingBackend::rule = nullptr;
+    RefusingBackend::runs_fused = true;
     set_default_backend("cpu_par");
   }
 };
@@ -170,6 +175,18 @@ TEST_F(FusionFallback, ABackendThatRefusesAfterPlanningFailsTheRun) {
                                  {"the test refuses kernels of", "made for the cpu_seq backend"}));
   RefusingBackend::rule = nullptr;
   EXPECT_TRUE(test::bitwise_equal(plan->run(std::vector{ones({4})})[0], exp(ones({4})) * 2.0));
+}
+
+// A backend that prepared a kernel and then does not run it fails the run, rather than leave
+// the kernel's outputs unwritten.
+TEST_F(FusionFallback, AKernelPreparedAndNotRunFailsTheRun) {
+  SKIP_WITHOUT_FUSION();
+  const auto plan = capture(
+      [](const std::vector<Tensor>& x) { return std::vector{exp(x[0]) * 2.0}; }, {zeros({4})});
+  RefusingBackend::runs_fused = false;
+  EXPECT_TRUE(
+      test::throws_error([&] { plan->run(std::vector{ones({4})}); }, {ErrorCode::Unsupported},
+                         {"refusing backend prepared a fused kernel and then did not run"}));
 }
 
 }  // namespace
