@@ -26,6 +26,20 @@ void require_outputs(std::initializer_list<std::pair<int64_t*, const char*>> out
   }
 }
 
+// mt_capture_input and mt_capture_input_on (`fn`): the next placeholder, on the device given.
+mt_status_t capture_input_on(const char* fn, const int64_t* shape, int32_t ndim, mt_dtype_t dtype,
+                             mt_device_type_t device_type, int32_t device_index, mt_tensor** out) {
+  return guarded(fn, [&] {
+    const Dims dims = dims_arg(shape, ndim, "shape");
+    const DType type = dtype_arg(dtype);
+    const Device device = make_device(device_type, device_index);
+    require(out, "out");
+    PendingHandle handle = pending(fusion::capture_input(dims, type, device));
+    add_capture_placeholder(handle.get());
+    *out = handle.release();
+  });
+}
+
 }  // namespace
 
 namespace mt::capi {
@@ -78,14 +92,14 @@ mt_status_t mt_capture_begin(void) {
 
 mt_status_t mt_capture_input(const int64_t* shape, int32_t ndim, mt_dtype_t dtype,
                              mt_tensor** out) {
-  return guarded("mt_capture_input", [&] {
-    const Dims dims = dims_arg(shape, ndim, "shape");
-    const DType type = dtype_arg(dtype);
-    require(out, "out");
-    PendingHandle handle = pending(fusion::capture_input(dims, type));
-    add_capture_placeholder(handle.get());
-    *out = handle.release();
-  });
+  return capture_input_on("mt_capture_input", shape, ndim, dtype, MT_DEVICE_CPU, 0, out);
+}
+
+mt_status_t mt_capture_input_on(const int64_t* shape, int32_t ndim, mt_dtype_t dtype,
+                                mt_device_type_t device_type, int32_t device_index,
+                                mt_tensor** out) {
+  return capture_input_on("mt_capture_input_on", shape, ndim, dtype, device_type, device_index,
+                          out);
 }
 
 mt_status_t mt_capture_end(mt_tensor* const* outputs, int64_t count, mt_graph** out) {

@@ -69,9 +69,15 @@ class Backend {
   // Gets a fused kernel of this structure ready to run here (a device backend generates and
   // compiles it, once per structure) and returns ""; or returns why this backend will not run
   // it, and the plan runs that kernel's ops one at a time instead. Data pointers are unset.
+  // A kernel prepared here must then run (`fused` returns true for it). Plans are made on any
+  // thread, so this may be called from several at once. By default: ready wherever `fused`
+  // runs kernels (asked with one of no elements, which touches nothing).
   virtual std::string prepare_fused(const FusedKernel& kernel) {
     (void)kernel;
-    return {};
+    FusedKernel empty;
+    empty.rank = 1;
+    empty.shape[0] = 0;
+    return fused(empty) ? std::string() : "the " + name() + " backend runs no fused kernels";
   }
   // Runs kernels that are independent (none writes memory another reads or writes) with the
   // results of running them one after another, which they are by default; a backend may run

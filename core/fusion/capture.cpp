@@ -20,9 +20,12 @@ struct Recorder {
   // values yet; every other use reads it.
   int buffer_of(const Tensor& t, bool written = false) {
     const std::shared_ptr<Storage>& storage = t.storage();
-    if (!storage->device().is_cpu())
-      fail(ErrorCode::Unsupported, "capture: a tensor on ", storage->device(), " (shape ",
-           t.shape(), ") cannot be captured; plans run on the CPU");
+    if (graph.buffers.empty())
+      graph.device = storage->device();
+    else if (storage->device() != graph.device)
+      fail(ErrorCode::DeviceMismatch, "capture: a tensor (shape ", t.shape(), ") is on ",
+           storage->device(), " but the capture's tensors are on ", graph.device,
+           "; a plan runs on one device");
     const auto [it, added] = buffer_ids.try_emplace(storage.get(), int(graph.buffers.size()));
     if (!added) return it->second;
     // Made in an earlier capture and never written by a plan: it has no values to read. Only
@@ -68,14 +71,14 @@ void begin_capture() {
   active->id = active_capture_id();
 }
 
-Tensor capture_input(const Dims& shape, DType dtype) {
+Tensor capture_input(const Dims& shape, DType dtype, Device device) {
   Recorder& r = recorder("capture_input");
-  Tensor placeholder = Tensor::empty(shape, dtype);
+  Tensor placeholder = Tensor::empty(shape, dtype, device);
   const int id = r.buffer_of(placeholder);
   r.graph.buffers[id].kind = BufferKind::Input;
   r.graph.buffers[id].input = int(r.graph.inputs.size());
   r.graph.inputs.push_back(id);
-  r.graph.signature.push_back({shape, dtype});
+  r.graph.signature.push_back({shape, dtype, device});
   return placeholder;
 }
 

@@ -63,6 +63,7 @@ struct Node {
 struct InputSignature {
   Dims shape;
   DType dtype;
+  Device device = Device::cpu();
 };
 
 // A generator that the random calls draw from, and the counters that they take from it in all:
@@ -73,6 +74,8 @@ struct GeneratorUse {
 };
 
 struct Graph {
+  // Where every buffer is and the plan runs: the device of the capture's first tensor.
+  Device device = Device::cpu();
   std::vector<Buffer> buffers;
   std::vector<Node> nodes;
   std::vector<int> inputs;  // buffer ids, in declaration order

@@ -13,14 +13,6 @@ namespace {
 
 int64_t view_bytes(const View& view) { return view_numel(view) * itemsize(view.dtype); }
 
-// Whether `backend` runs fused kernels: a kernel without elements asks it without side effects.
-bool backend_fuses(Backend& backend) {
-  FusedKernel empty;
-  empty.rank = 1;
-  empty.shape[0] = 0;
-  return backend.fused(empty);
-}
-
 // Where a view's first element is in this run's memory.
 char* view_data(const View& view, const std::vector<char*>& base) {
   return base[view.buffer] + view.offset * itemsize(view.dtype);
@@ -43,6 +35,14 @@ std::vector<Draw> take_draws(const Graph& graph) {
   for (const GeneratorUse& use : graph.generators)
     draws.push_back(use.state->draw(use.count));
   return draws;
+}
+
+// A group's ops for the report: "[zip mul, map exp]".
+std::string ops_text(const Graph& graph, const std::vector<int>& nodes) {
+  std::string text = "[";
+  for (size_t i = 0; i < nodes.size(); ++i)
+    text += (i ? ", " : "") + node_name(graph.nodes[nodes[i]]);
+  return text + "]";
 }
 
 void run_node(Backend& backend, const Node& node, const std::vector<char*>& base,
@@ -77,6 +77,9 @@ void run_node(Backend& backend, const Node& node, const std::vector<char*>& base
 
 Plan::Plan(std::shared_ptr<const Graph> graph, bool fuse, const Decisions* reuse)
     : graph_(std::move(graph)), program_(plan_program(*graph_, fuse, reuse)) {
+  Backend& backend = backend_for(graph_->device);
+  fallbacks_ = unfuse_refused(*graph_, program_, backend);
+  prepared_ = &backend;
   scratch_.resize(graph_->buffers.size());
   is_output_.assign(graph_->buffers.size(), 0);
   for (const View& out : graph_->outputs)
@@ -119,9 +122,9 @@ void Plan::check_inputs(std::span<const Tensor> inputs) const {
     if (t.shape() != signature[i].shape)
       fail(ErrorCode::ShapeMismatch, "plan run: input ", i, " must have shape ", signature[i].shape,
            " (as captured), given ", t.shape());
-    if (!t.device().is_cpu())
-      fail(ErrorCode::DeviceMismatch, "plan run: input ", i, " is on ", t.device(),
-           "; plans run on the CPU");
+    if (t.device() != signature[i].device)
+      fail(ErrorCode::DeviceMismatch, "plan run: input ", i, " must be on ", signature[i].device,
+           " (as captured), given one on ", t.device());
     t.check_readable("plan run");
   }
 }
@@ -145,13 +148,27 @@ void Plan::check_aliasing(std::span<const Tensor> inputs) const {
   }
 }
 
+// The plan's kernels were prepared by one backend; the CPU's default may have changed since.
+void Plan::check_backend(Backend& backend) const {
+  if (prepared_ == &backend) return;
+  for (const Step& step : program_.steps) {
+    if (!step.fused) continue;
+    const std::string why = backend.prepare_fused(step.kernel.kernel);
+    if (!why.empty())
+      fail(ErrorCode::Unsupported, "plan run: ", why, " (the plan was made for the ",
+           prepared_->name(), " backend; compile it again to run such kernels op by op)");
+  }
+  prepared_ = &backend;
+}
+
 std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
   check_not_capturing("plan run");
   check_inputs(inputs);
   check_aliasing(inputs);
   const std::lock_guard lock(run_mutex_);
   const Graph& g = *graph_;
-  Backend& backend = backend_for(Device::cpu());
+  Backend& backend = backend_for(g.device);
+  check_backend(backend);
   // Every buffer's memory for this run: its storage (kept alive until the run ends) and the
   // address that views' offsets count from.
   std::vector<std::shared_ptr<Storage>> storage(g.buffers.size());
@@ -174,7 +191,7 @@ std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
         // still holds it); outputs are new each run, since the caller keeps them.
         std::shared_ptr<Storage>& kept = scratch_[b];
         if (is_output_[b] || !kept || kept.use_count() > 1)
-          kept = Storage::allocate(buffer.storage->nbytes());
+          kept = Storage::allocate(buffer.storage->nbytes(), g.device);
         storage[b] = kept;
         if (is_output_[b]) kept.reset();
         break;
@@ -182,12 +199,6 @@ std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
       case BufferRole::Elided: break;
     }
     if (storage[b] && !base[b]) base[b] = static_cast<char*>(storage[b]->data());
-  }
-  if (stats_.fused_kernels > 0 && probed_ != &backend) {
-    if (!backend_fuses(backend))
-      fail(ErrorCode::Unsupported, "plan run: backend ", backend.name(),
-           " runs no fused kernels; plan with MINITENSOR_FUSION=0 to run op by op");
-    probed_ = &backend;
   }
   const std::vector<Draw> draws = take_draws(g);
   std::vector<const FusedKernel*> batch;
@@ -205,7 +216,9 @@ std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
         kernel.operands[k].data = view_data(program_.steps[s].kernel.operands[k], base);
       batch.push_back(&kernel);
     }
-    backend.fused_batch(batch);
+    if (!backend.fused_batch(batch))
+      fail(ErrorCode::Unsupported, "plan run: the ", backend.name(),
+           " backend prepared a fused kernel and then did not run it");
   }
   // A written input that was not contiguous ran on a contiguous copy: write the copy back.
   for (size_t i = 0; i < g.inputs.size(); ++i) {
@@ -244,9 +257,7 @@ std::string Plan::report() const {
       text << node_name(node) << " " << node.out.shape << "\n";
       continue;
     }
-    text << "fused [";
-    for (size_t i = 0; i < step.nodes.size(); ++i)
-      text << (i ? ", " : "") << node_name(g.nodes[step.nodes[i]]);
+    text << "fused " << ops_text(g, step.nodes);
     const FusedKernel& k = step.kernel.kernel;
     int loads = 0, stores = 0;
     for (int i = 0; i < k.instruction_count; ++i) {
@@ -258,9 +269,16 @@ std::string Plan::report() const {
     for (int node : step.nodes)
       if (program_.roles[g.nodes[node].out.buffer] == BufferRole::Elided)
         avoided += view_bytes(g.nodes[node].out);
-    text << "] over " << Dims(std::span<const int64_t>(k.shape, k.rank)) << ": " << loads
+    text << " over " << Dims(std::span<const int64_t>(k.shape, k.rank)) << ": " << loads
          << " inputs, " << stores << " outputs, " << k.instruction_count << " instructions, "
          << avoided << " bytes of intermediates avoided\n";
+  }
+  for (const Fallback& f : fallbacks_) {
+    text << "fused " << ops_text(g, f.nodes) << " over " << f.space << " runs op by op on "
+         << g.device;
+    if (f.step_count > 0)
+      text << " (kernels " << f.first_step << " to " << f.first_step + f.step_count - 1 << ")";
+    text << ": " << f.why << "\n";
   }
   for (const Batch& b : batches_)
     if (b.count > 1)

@@ -1,8 +1,10 @@
 #pragma once
-// A compiled graph: steps (fused kernels and single backend calls) that a run executes on the
-// CPU's default backend with new input tensors. Results are bitwise those of running the
-// captured calls eagerly on that backend: element-wise values are the op tables' functions
-// either way, and fused reductions fold in the backend's own order.
+// A compiled graph: steps (fused kernels and single backend calls) that a run executes with new
+// input tensors on the backend of the graph's device (the CPU's default backend, or a CUDA
+// device's). Results are bitwise those of running the captured calls eagerly on that backend:
+// element-wise values are the op tables' functions either way, and fused reductions fold in the
+// backend's own order. A fused kernel that the backend will not run (Backend::prepare_fused)
+// runs as its ops, one step each (fusion/fallback.hpp), and the report says why.
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -10,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "fusion/fallback.hpp"
 #include "fusion/graph.hpp"
 #include "fusion/planner.hpp"
 #include "fusion/schedule.hpp"
@@ -28,15 +31,17 @@ struct PlanStats {
 class Plan {
  public:
   // Plans `graph`; fuse = false runs every captured call as its own step. `reuse`: decisions
-  // made for a graph of the same structure (fusion/plan_cache.hpp), checked before use.
+  // made for a graph of the same structure (fusion/plan_cache.hpp), checked before use. Asks the
+  // backend of the graph's device to prepare each fused kernel, and unfuses those it refuses.
+  // Throws DeviceUnavailable when that device cannot be used.
   Plan(std::shared_ptr<const Graph> graph, bool fuse, const Decisions* reuse = nullptr);
 
   // Runs the plan with `inputs` (the graph's signature: count, shapes, dtypes; any strides, on
-  // the CPU) and returns the outputs. Parameters and state captured by reference are updated
-  // in place. Random calls take fresh counters from their generators, as the captured calls
-  // would eagerly (Graph::generators). An input that the plan writes must not share memory
-  // with another input or with memory the plan uses by reference (InvalidArgument otherwise).
-  // Runs of one plan from several threads take turns.
+  // the graph's device) and returns the outputs, on that device. Parameters and state captured by
+  // reference are updated in place. Random calls take fresh counters from their generators, as the
+  // captured calls would eagerly (Graph::generators). An input that the plan writes must not share
+  // memory with another input or with memory the plan uses by reference (InvalidArgument
+  // otherwise). Runs of one plan from several threads take turns.
   std::vector<Tensor> run(std::span<const Tensor> inputs) const;
 
   const Graph& graph() const { return *graph_; }
@@ -44,23 +49,28 @@ class Plan {
   const Decisions& decisions() const { return program_.decisions; }
   // The steps cut into batches of independent kernels, each run in one dispatch.
   const std::vector<Batch>& batches() const { return batches_; }
-  // The fused groups (their ops, inputs, outputs, bytes avoided), why each stored value is
-  // stored, and the totals.
+  // The fused kernels that the backend refused, which run op by op.
+  const std::vector<Fallback>& fallbacks() const { return fallbacks_; }
+  // The fused groups (their ops, inputs, outputs, bytes avoided), the kernels that run op by op
+  // and why, why each stored value is stored, and the totals.
   std::string report() const;
 
  private:
   void check_inputs(std::span<const Tensor> inputs) const;
   void check_aliasing(std::span<const Tensor> inputs) const;
+  void check_backend(Backend& backend) const;
 
   std::shared_ptr<const Graph> graph_;
   Program program_;
+  std::vector<Fallback> fallbacks_;
   PlanStats stats_;
   std::vector<Batch> batches_;
   std::vector<char> written_;  // per buffer: whether a step writes it
   // What runs reuse (runs of one plan take turns, under run_mutex_): each fused step's kernel,
-  // whose data pointers a run sets, and the backend last found to run fused kernels.
+  // whose data pointers a run sets, and the backend that prepared them (the CPU's default
+  // backend may change between runs).
   mutable std::vector<FusedKernel> kernels_;
-  mutable const Backend* probed_ = nullptr;
+  mutable const Backend* prepared_ = nullptr;
   // Per buffer: the storage of a stored intermediate, kept from run to run, and whether the
   // buffer is an output (new storage each run).
   mutable std::vector<std::shared_ptr<Storage>> scratch_;

@@ -53,6 +53,9 @@ struct Key {
 Key structure(const Graph& graph, bool fuse) {
   Key key;
   key.add(fuse, "fusion");
+  // A plan runs where its capture was: decisions made for one device are not another's.
+  key.add(int64_t(graph.device.type), "device type");
+  key.add(graph.device.index, "device index");
   key.add(int64_t(graph.buffers.size()), "buffers");
   for (size_t b = 0; b < graph.buffers.size(); ++b) {
     key.add(int64_t(graph.buffers[b].kind), "buffer kind", -1, int32_t(b));

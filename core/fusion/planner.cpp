@@ -131,12 +131,18 @@ bool intersects(const std::vector<int>& a, const std::vector<int>& b) {
   return false;
 }
 
+// Adds `nodes` to the ones `step` computes, kept in program order and each once (a value
+// inlined into two joined kernels is computed by both).
+void add_nodes(Step& step, const std::vector<int>& nodes) {
+  step.nodes.insert(step.nodes.end(), nodes.begin(), nodes.end());
+  std::sort(step.nodes.begin(), step.nodes.end());
+  step.nodes.erase(std::unique(step.nodes.begin(), step.nodes.end()), step.nodes.end());
+}
+
 // A fused step: the kernel built for `roots`, and every node it computes, in program order.
 Step fused_step(BuiltKernel built, const std::vector<int>& roots) {
   Step step{true, std::move(built), -1, roots};
-  step.nodes.insert(step.nodes.end(), step.kernel.loads_from.begin(), step.kernel.loads_from.end());
-  std::sort(step.nodes.begin(), step.nodes.end());
-  step.nodes.erase(std::unique(step.nodes.begin(), step.nodes.end()), step.nodes.end());
+  add_nodes(step, step.kernel.loads_from);
   return step;
 }
 
@@ -220,8 +226,7 @@ void merge_kernels_once(const Graph& graph, const Dataflow& flow, Program& progr
           into.fused = true;
           into.node = -1;
           into.kernel = std::move(*merged.built);
-          into.nodes.insert(into.nodes.end(), steps[j].nodes.begin(), steps[j].nodes.end());
-          std::sort(into.nodes.begin(), into.nodes.end());
+          add_nodes(into, steps[j].nodes);
           steps.erase(steps.begin() + j);
           --j;
         } else {
@@ -253,32 +258,6 @@ void merge_kernels(const Graph& graph, const Dataflow& flow, Program& program) {
     count = steps.size();
     merge_kernels_once(graph, flow, program);
   }
-}
-
-// Roles: inputs are bound; outside memory, kept state and constants (read but written by no
-// step before) stay the captured storage; what a step writes or reads otherwise is fresh.
-void assign_roles(const Graph& graph, Program& program) {
-  program.roles.assign(graph.buffers.size(), BufferRole::Elided);
-  std::vector<char> written(graph.buffers.size(), 0);
-  for (const Step& step : program.steps) {
-    for (int b : step_reads(graph, step))
-      if (!written[b] && graph.buffers[b].kind == BufferKind::Internal)
-        program.roles[b] = BufferRole::Fixed;
-    for (int b : step_writes(graph, step)) {
-      written[b] = 1;
-      if (program.roles[b] == BufferRole::Elided) program.roles[b] = BufferRole::Fresh;
-    }
-  }
-  for (size_t b = 0; b < graph.buffers.size(); ++b) {
-    const Buffer& buffer = graph.buffers[b];
-    if (buffer.kind == BufferKind::Input)
-      program.roles[b] = BufferRole::Input;
-    else if (buffer.kind == BufferKind::External || buffer.escapes)
-      program.roles[b] = BufferRole::Fixed;
-  }
-  for (const View& out : graph.outputs)
-    if (program.roles[out.buffer] == BufferRole::Elided)
-      program.roles[out.buffer] = BufferRole::Fixed;
 }
 
 // The step whose roots are `roots` (the head first), if its kernel builds.
@@ -398,6 +377,30 @@ std::vector<int> step_writes(const Graph& graph, const Step& step) {
     if (step.kernel.kernel.instructions[i].kind == FusedOp::Store)
       out.push_back(step.kernel.operands[step.kernel.kernel.instructions[i].operand].buffer);
   return out;
+}
+
+void assign_roles(const Graph& graph, Program& program) {
+  program.roles.assign(graph.buffers.size(), BufferRole::Elided);
+  std::vector<char> written(graph.buffers.size(), 0);
+  for (const Step& step : program.steps) {
+    for (int b : step_reads(graph, step))
+      if (!written[b] && graph.buffers[b].kind == BufferKind::Internal)
+        program.roles[b] = BufferRole::Fixed;
+    for (int b : step_writes(graph, step)) {
+      written[b] = 1;
+      if (program.roles[b] == BufferRole::Elided) program.roles[b] = BufferRole::Fresh;
+    }
+  }
+  for (size_t b = 0; b < graph.buffers.size(); ++b) {
+    const Buffer& buffer = graph.buffers[b];
+    if (buffer.kind == BufferKind::Input)
+      program.roles[b] = BufferRole::Input;
+    else if (buffer.kind == BufferKind::External || buffer.escapes)
+      program.roles[b] = BufferRole::Fixed;
+  }
+  for (const View& out : graph.outputs)
+    if (program.roles[out.buffer] == BufferRole::Elided)
+      program.roles[out.buffer] = BufferRole::Fixed;
 }
 
 bool fusion_enabled_by_environment() {

@@ -54,6 +54,11 @@ std::vector<int> step_writes(const Graph& graph, const Step& step);
 // plans from scratch, and says so in the notes.
 Program plan_program(const Graph& graph, bool fuse, const Decisions* reuse = nullptr);
 
+// Sets program.roles from its steps: inputs are bound; outside memory, kept state and constants
+// (read but written by no step before) stay the captured storage; what a step writes or reads
+// otherwise is fresh; the rest is elided.
+void assign_roles(const Graph& graph, Program& program);
+
 // Whether MINITENSOR_FUSION allows fusion (unset or anything but "0").
 bool fusion_enabled_by_environment();
 

@@ -12,7 +12,7 @@ namespace {
 bool same_signature(std::span<const InputSignature> kept, std::span<const Tensor> inputs) {
   return std::equal(kept.begin(), kept.end(), inputs.begin(), inputs.end(),
                     [](const InputSignature& s, const Tensor& t) {
-                      return s.dtype == t.dtype() && s.shape == t.shape();
+                      return s.dtype == t.dtype() && s.shape == t.shape() && s.device == t.device();
                     });
 }
 
@@ -26,7 +26,7 @@ std::shared_ptr<const Plan> TracedFunction::trace(std::span<const Tensor> inputs
     std::vector<Tensor> placeholders;
     placeholders.reserve(inputs.size());
     for (const Tensor& t : inputs)
-      placeholders.push_back(capture_input(t.shape(), t.dtype()));
+      placeholders.push_back(capture_input(t.shape(), t.dtype(), t.device()));
     const std::vector<Tensor> outputs = body_(placeholders);
     return compile(end_capture(outputs));
   } catch (...) {

@@ -82,7 +82,8 @@ SGD::SGD(std::vector<Tensor> params, double lr, double momentum, double weight_d
   if (nesterov && momentum == 0)
     fail(ErrorCode::InvalidArgument, "SGD: nesterov needs a momentum above 0");
   for (const Tensor& p : params_) {
-    lr_.push_back(scalar(lr, p.dtype()));
+    // On the parameter's device: no copy to it each step, and a capture there can read it.
+    lr_.push_back(scalar(lr, p.dtype()).to(p.device()));
     if (momentum != 0) velocity_.push_back(full(p.shape(), -0.0, p.dtype(), p.device()));
   }
 }

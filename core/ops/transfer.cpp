@@ -15,9 +15,15 @@ Tensor convert(const Tensor& t, DType dtype) {
 }
 
 Tensor transfer(const Tensor& t, Device target) {
-  if (capture_active())
+  // A capture can move only a constant it made itself (a scalar operand, `x * 2` on a device):
+  // its values are known now and never change, so the copy is made now and the plan reads it.
+  // Anything else would be read when captured, not when the plan runs.
+  const bool constant = t.storage()->made_in_capture() == active_capture_id() &&
+                        !t.storage()->pending() && t.is_contiguous();
+  if (capture_active() && !constant)
     fail(ErrorCode::Unsupported, "to(", target, "): moving a tensor (shape ", t.shape(),
-         ") between devices cannot be captured; plans run on the CPU");
+         ") between devices cannot be captured (only a constant the capture made can be); ",
+         "move it before the capture");
   Tensor out = Tensor::empty(t.shape(), t.dtype(), target);
   if (t.numel() > 0) {
     // Bytes cross between host and device only in contiguous form; one device reaches another
@@ -31,6 +37,7 @@ Tensor transfer(const Tensor& t, Device target) {
     else
       device_memory(target).copy_to_device(target.index, out.raw_data(), src.raw_data(), nbytes);
   }
+  if (capture_active()) out.storage()->set_written();
   return out;
 }
 

@@ -95,6 +95,16 @@ static void cpu_device_and_bad_args(void) {
   CHECK_ERR_OUT(
       mt_from_buffer_on((const double[]){1}, MT_FLOAT64, 1, DIMS(1), MT_FLOAT32, 2, 0, OUT),
       MT_ERR_INVALID_ARGUMENT, "mt_from_buffer_on", "unknown device type 2");
+  CHECK_ERR_OUT(mt_capture_input_on(DIMS(2), MT_FLOAT32, 4, 0, OUT), MT_ERR_INVALID_ARGUMENT,
+                "mt_capture_input_on", "unknown device type 4");
+  CHECK_ERR_OUT(mt_capture_input_on(DIMS(2), MT_FLOAT32, MT_DEVICE_CPU, 1, OUT),
+                MT_ERR_INVALID_ARGUMENT, "mt_capture_input_on", "not 1");
+  CHECK_ERR_OUT(mt_capture_input_on(DIMS(2), MT_FLOAT32, MT_DEVICE_CUDA, -1, OUT),
+                MT_ERR_INVALID_ARGUMENT, "mt_capture_input_on", "negative CUDA device index -1");
+  CHECK_ERR_OUT(mt_capture_input_on(DIMS(2), 7, MT_DEVICE_CPU, 0, OUT), MT_ERR_DTYPE_MISMATCH,
+                "mt_capture_input_on", "unknown dtype 7");
+  CHECK_ERR_OUT(mt_capture_input_on(DIMS(2), MT_FLOAT32, MT_DEVICE_CPU, 0, OUT), MT_ERR_CAPTURE,
+                "mt_capture_input_on", "no capture is active");
   CHECK_ERR(mt_cuda_set_matmul(2), MT_ERR_INVALID_ARGUMENT, "mt_cuda_set_matmul",
             "unknown CUDA matmul 2", "MT_CUDA_MATMUL_CUBLAS = 1");
   CHECK_ERR(mt_cuda_memory_stats(-1, &i64, &cached), MT_ERR_INVALID_ARGUMENT,
@@ -112,6 +122,8 @@ static void cpu_device_and_bad_args(void) {
                 "mt_empty_on", "shape is NULL");
   CHECK_ERR_OUT(mt_from_buffer_on(NULL, MT_FLOAT64, 1, DIMS(1), MT_FLOAT32, MT_DEVICE_CPU, 0, OUT),
                 MT_ERR_INVALID_ARGUMENT, "mt_from_buffer_on", "data is NULL");
+  CHECK_ERR(mt_capture_input_on(DIMS(2), MT_FLOAT32, MT_DEVICE_CPU, 0, NULL),
+            MT_ERR_INVALID_ARGUMENT, "mt_capture_input_on", "out is NULL");
   CHECK_ERR(mt_device_count(MT_DEVICE_CPU, NULL), MT_ERR_INVALID_ARGUMENT, "mt_device_count",
             "out is NULL");
   CHECK_ERR(mt_device_name(MT_DEVICE_CPU, 0, NULL), MT_ERR_INVALID_ARGUMENT, "mt_device_name",
@@ -181,6 +193,10 @@ static void unavailable(const char* path) {
             "mt_cuda_memory_stats", path);
   CHECK(in_use == -77 && cached == -77);
   CHECK_ERR(mt_cuda_empty_cache(), MT_ERR_DEVICE_UNAVAILABLE, "mt_cuda_empty_cache", path);
+  CHECK_OK(mt_capture_begin());
+  CHECK_ERR_OUT(mt_capture_input_on(DIMS(2), MT_FLOAT32, CUDA, OUT), MT_ERR_DEVICE_UNAVAILABLE,
+                "mt_capture_input_on", path);
+  mt_capture_abandon();
   /* A failed move leaves the model on the CPU, where it still works. */
   CHECK_OK(mt_mlp_create(I64(2, 3, 1), 3, MT_FLOAT32, NULL, &model));
   CHECK_ERR(mt_mlp_to_device(model, CUDA), MT_ERR_DEVICE_UNAVAILABLE, "mt_mlp_to_device", path);
@@ -439,6 +455,73 @@ static void runtime(void) {
   check_context("");
 }
 
+/* How many times `part` occurs in `text`. */
+static int occurrences(const char* text, const char* part) {
+  int count = 0;
+  for (text = strstr(text, part); text != NULL; text = strstr(text + 1, part))
+    ++count;
+  return count;
+}
+
+/* (a * b + c) * 2 captured on the device runs there with eager's bits; its one fused kernel is
+ * fused or run op by op with a reason in the report; devices are checked. */
+static void capture_on_device(void) {
+  mt_tensor* host[3] = {TENSOR(MT_FLOAT32, DIMS(2, 3), VALUES(0.5, -1, 2, 3, -0.25, 1.5)),
+                        TENSOR(MT_FLOAT32, DIMS(2, 3), VALUES(1, 2, -3, 0.1, 7, -2)),
+                        TENSOR(MT_FLOAT32, DIMS(3), VALUES(0.3, -0.7, 1.1))};
+  mt_tensor *in[3] = {NULL, NULL, NULL}, *x[3] = {NULL, NULL, NULL};
+  mt_tensor *ab = NULL, *abc = NULL, *two = NULL, *y = NULL, *eager = NULL, *got = SENTINEL;
+  mt_graph* graph = NULL;
+  mt_plan* plan = NULL;
+  char* report = NULL;
+  int64_t ops = -1, kernels = -1, fused = -1, avoided = -1, moved = -1;
+  float expected[6], planned[6];
+  int32_t type = -1, index = -1, i;
+  check_context("capture on the device");
+  for (i = 0; i < 3; ++i)
+    CHECK_OK(mt_to_device(host[i], CUDA, &in[i]));
+  CHECK_OK(mt_capture_begin());
+  CHECK_OK(mt_capture_input_on(DIMS(2, 3), MT_FLOAT32, CUDA, &x[0]));
+  CHECK_OK(mt_capture_input_on(DIMS(2, 3), MT_FLOAT32, CUDA, &x[1]));
+  CHECK_OK(mt_capture_input_on(DIMS(3), MT_FLOAT32, CUDA, &x[2]));
+  CHECK_ERR_OUT(mt_capture_input(DIMS(3), MT_FLOAT32, OUT), MT_ERR_DEVICE_MISMATCH,
+                "mt_capture_input", "is on cpu", "on cuda:0");
+  CHECK_OK(mt_zip(MT_ZIP_MUL, x[0], x[1], &ab));
+  CHECK_OK(mt_zip(MT_ZIP_ADD, ab, x[2], &abc));
+  CHECK_OK(mt_scalar(2, MT_FLOAT32, &two)); /* a constant of the capture: moved to the device */
+  CHECK_OK(mt_zip(MT_ZIP_MUL, abc, two, &y));
+  RELEASE(ab, abc, two);
+  CHECK_OK(mt_capture_end(&y, 1, &graph));
+  RELEASE(x[0], x[1], x[2], y);
+  CHECK_OK(mt_graph_compile(graph, &plan));
+  CHECK_OK(mt_plan_run(plan, in, 3, &got, 1));
+  CHECK_OK(mt_device(got, &type, &index));
+  CHECK(type == MT_DEVICE_CUDA && index == 0);
+  /* Eagerly on the device. */
+  CHECK_OK(mt_zip(MT_ZIP_MUL, in[0], in[1], &ab));
+  CHECK_OK(mt_zip(MT_ZIP_ADD, ab, in[2], &abc));
+  CHECK_OK(mt_scalar(2, MT_FLOAT32, &two));
+  CHECK_OK(mt_zip(MT_ZIP_MUL, abc, two, &eager));
+  CHECK_OK(mt_to_buffer(eager, expected, MT_FLOAT32, 6));
+  CHECK_OK(mt_to_buffer(got, planned, MT_FLOAT32, 6));
+  CHECK(memcmp(expected, planned, sizeof expected) == 0);
+  CHECK_OK(mt_plan_stats(plan, &ops, &kernels, &fused, &avoided, &moved));
+  CHECK_OK(mt_plan_report(plan, &report));
+  if (report) {
+    CHECK(fused + occurrences(report, " runs op by op on cuda:0 (kernels ") == 1);
+    mt_string_free(report);
+  }
+  RELEASE(got);
+  got = SENTINEL;
+  CHECK_ERR(mt_plan_run(plan, host, 3, &got, 1), MT_ERR_DEVICE_MISMATCH, "mt_plan_run",
+            "input 0 must be on cuda:0", "on cpu");
+  CHECK(got == SENTINEL);
+  mt_plan_release(plan);
+  mt_graph_release(graph);
+  RELEASE(host[0], host[1], host[2], in[0], in[1], in[2], ab, abc, two, eager);
+  check_context("");
+}
+
 static void dlpack(void) {
   mt_tensor *a = TENSOR(MT_FLOAT64, DIMS(2, 2), VALUES(1, 2, 3, 4)), *d = NULL;
   DLManagedTensor* managed = NULL;
@@ -473,6 +556,7 @@ int main(int argc, char** argv) {
     autograd_across_devices();
     models();
     runtime();
+    capture_on_device();
     dlpack();
   } else {
     unavailable(argv[2]);

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "backend/cpu_seq/cpu_seq.hpp"
+#include "delegating_backend.hpp"
 #include "mt.hpp"
 #include "test_support.hpp"
 
@@ -86,54 +87,13 @@ TEST(Errors, ShapeMismatchInOpsNamesTheShapes) {
 
 // A backend that forwards to the reference and counts calls: shows that ops go through the
 // default backend and that the registry takes new backends.
-class CountingBackend final : public mt::Backend {
+class CountingBackend final : public mt::test::DelegatingBackend {
  public:
   std::string name() const override { return "counting"; }
-  void map(mt::UnaryOp op, const mt::StridedView& in, const mt::StridedView& out) override {
-    ++calls;
-    ref_->map(op, in, out);
-  }
-  void zip(mt::BinaryOp op, const mt::StridedView& a, const mt::StridedView& b,
-           const mt::StridedView& out) override {
-    ++calls;
-    ref_->zip(op, a, b, out);
-  }
-  void map_backward(mt::UnaryOp op, const mt::StridedView& in, const mt::StridedView& grad,
-                    const mt::StridedView& out) override {
-    ++calls;
-    ref_->map_backward(op, in, grad, out);
-  }
-  void zip_backward(mt::BinaryOp op, int operand, const mt::StridedView& a,
-                    const mt::StridedView& b, const mt::StridedView& grad,
-                    const mt::StridedView& out) override {
-    ++calls;
-    ref_->zip_backward(op, operand, a, b, grad, out);
-  }
-  void reduce(mt::ReduceOp op, const mt::StridedView& in, const mt::StridedView& out) override {
-    ++calls;
-    ref_->reduce(op, in, out);
-  }
-  void matmul(const mt::StridedView& a, const mt::StridedView& b,
-              const mt::StridedView& out) override {
-    ++calls;
-    ref_->matmul(a, b, out);
-  }
-  void copy(const mt::StridedView& src, const mt::StridedView& out) override {
-    ++calls;
-    ref_->copy(src, out);
-  }
-  void fill(const mt::StridedView& out, double value) override {
-    ++calls;
-    ref_->fill(out, value);
-  }
-  void random(const mt::StridedView& out, const mt::RandomSpec& spec) override {
-    ++calls;
-    ref_->random(out, spec);
-  }
   static inline int calls = 0;
 
  private:
-  std::unique_ptr<mt::Backend> ref_ = mt::make_cpu_seq_backend();
+  void called() override { ++calls; }
 };
 
 TEST(Registry, BackendsByName) {

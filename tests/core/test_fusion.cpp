@@ -6,24 +6,15 @@
 #include <functional>
 #include <vector>
 
+#include "fusion_programs.hpp"
 #include "mt.hpp"
 #include "test_support.hpp"
 
 namespace mt {
 namespace {
 
-using Program = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
-
-// Captures `program` over placeholders shaped like `inputs`, plans it (with fusion or not).
-// The graph of `program` captured over placeholders shaped like `inputs`.
-std::shared_ptr<const fusion::Graph> capture_graph(const Program& program,
-                                                   const std::vector<Tensor>& inputs) {
-  fusion::begin_capture();
-  std::vector<Tensor> placeholders;
-  for (const Tensor& t : inputs)
-    placeholders.push_back(fusion::capture_input(t.shape(), t.dtype()));
-  return fusion::end_capture(program(placeholders));
-}
+using test::capture_graph;
+using test::Program;
 
 // Its plan; by default as MINITENSOR_FUSION says (the suite also runs with fusion off).
 std::shared_ptr<fusion::Plan> capture(const Program& program, const std::vector<Tensor>& inputs,
@@ -283,139 +274,19 @@ TEST(Fusion, WrongSignatureNamesExpectedAndGiven) {
 namespace mt {
 namespace {
 
-// A random program of up to ~12 ops over values of random shapes: maps, zips with
-// broadcasting, reductions, matmuls, views (permute, expand, narrow), casts and in-place
-// updates of values the program made (as an optimizer updates its state; later ops read the
-// new values, also through views), on inputs and on "parameters" (strided tensors that exist
-// before the capture, used by reference).
-struct RandomProgram {
-  uint64_t seed;
-  std::vector<Tensor> params;
-
-  std::vector<Tensor> operator()(const std::vector<Tensor>& inputs) const {
-    test::Rng rng(seed);
-    std::vector<Tensor> values = inputs;
-    values.insert(values.end(), params.begin(), params.end());
-    const auto pick = [&] { return values[test::uniform_int(rng, 0, int64_t(values.size()) - 1)]; };
-    const int ops = int(test::uniform_int(rng, 1, 12));
-    for (int i = 0; i < ops; ++i) {
-      const Tensor a = pick(), b = pick();
-      Tensor r;
-      switch (test::uniform_int(rng, 0, 8)) {
-        case 0: {
-          static const UnaryOp unary[] = {UnaryOp::Neg,  UnaryOp::Exp,  UnaryOp::Sigmoid,
-                                          UnaryOp::Relu, UnaryOp::Tanh, UnaryOp::Square,
-                                          UnaryOp::Abs,  UnaryOp::Sin};
-          r = map(unary[test::uniform_int(rng, 0, 7)], a);
-          break;
-        }
-        case 1:
-        case 2: {
-          static const BinaryOp binary[] = {BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul,
-                                            BinaryOp::Max, BinaryOp::Div, BinaryOp::Lt};
-          // Broadcast b against a where the shapes allow: its trailing dims as a's, some 1.
-          Tensor rhs = b;
-          try {
-            shape_broadcast(a.shape(), b.shape());
-          } catch (const Error&) {
-            rhs = a.dim() > 0 ? sum(b) : b;  // a scalar broadcasts anywhere
-          }
-          r = zip(binary[test::uniform_int(rng, 0, 5)], a, rhs);
-          break;
-        }
-        case 3:
-          r = a.dim() == 0
-                  ? sum(a)
-                  : reduce(test::chance(rng, 0.5) ? ReduceOp::Sum : ReduceOp::Max, a,
-                           Dims{test::uniform_int(rng, 0, a.dim() - 1)}, test::chance(rng, 0.5));
-          if (r.numel() == 0 && a.numel() == 0) r = sum(a);
-          break;
-        case 4:
-          r = a.dim() >= 2 ? a.transpose(0, a.dim() - 1) : a.unsqueeze(0).expand({3, -1});
-          break;
-        case 5: r = a.to(a.dtype() == DType::Float32 ? DType::Float64 : DType::Float32); break;
-        case 6:
-          if (a.dim() >= 1 && a.size(-1) > 1)
-            r = a.narrow(-1, 1, a.size(-1) - 1);
-          else
-            r = a * 0.5;
-          break;
-        case 7:
-          if (a.dim() >= 1 && b.dim() >= 1)
-            r = matmul(a.dim() == 1 ? a.unsqueeze(-1) : a, b.reshape({1, -1}));
-          else
-            r = a + b;
-          break;
-        default: {
-          const auto made = int64_t(inputs.size() + params.size());
-          if (int64_t(values.size()) == made) {
-            r = a * 2.0;
-            break;
-          }
-          const Tensor target = values[test::uniform_int(rng, made, int64_t(values.size()) - 1)];
-          // Not a view of an input or a parameter: their values must stay those of the
-          // eager run's (the test compares runs against it).
-          if (std::any_of(values.begin(), values.begin() + made,
-                          [&](const Tensor& v) { return v.storage() == target.storage(); })) {
-            r = a * 2.0;
-            break;
-          }
-          Tensor rhs = b.to(target.dtype());
-          try {
-            if (shape_broadcast(target.shape(), b.shape()) != target.shape()) rhs = sum(rhs);
-          } catch (const Error&) {
-            rhs = sum(rhs);
-          }
-          static const BinaryOp update[] = {BinaryOp::Add, BinaryOp::Mul, BinaryOp::Sub};
-          zip_out(update[test::uniform_int(rng, 0, 2)], target, rhs, target);
-          r = target;
-        }
-      }
-      values.push_back(r);
-    }
-    return {values.back(), values[values.size() / 2] * 1.0};
-  }
-};
-
 class FusionRandom : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(FusionRandom, PlansEqualEagerBitwise) {
   set_default_backend(GetParam());
   test::Rng rng = test::test_rng();
-  for (int trial = 0; trial < 1000; ++trial) {
-    const auto [sa, sb] = test::random_broadcast_pair(rng, 3, 5);
-    const DType dtype = test::chance(rng, 0.5) ? DType::Float32 : DType::Float64;
-    const std::vector<Tensor> inputs{uniform(rng, sa, dtype), uniform(rng, sb, dtype)};
-    RandomProgram program{rng(), {uniform(rng, sb, dtype), uniform(rng, {}, dtype)}};
-    std::vector<Tensor> contiguous;
-    for (const Tensor& t : inputs)
-      contiguous.push_back(t.contiguous());
-    std::vector<Tensor> eager;
-    try {
-      eager = program(contiguous);
-    } catch (const Error&) {
-      continue;  // a program the random choices made invalid (e.g. matmul shapes)
-    }
-    const auto plan = capture(program, inputs);
+  test::for_each_random_program(rng, 1000, Device::cpu(), [](const test::RandomTrial& trial) {
     for (int threads : {1, 2, 3}) {
       set_num_threads(threads);
-      const std::vector<Tensor> planned = plan->run(inputs);
-      for (size_t i = 0; i < eager.size(); ++i)
-        ASSERT_TRUE(test::bitwise_equal(planned[i], eager[i]))
-            << "trial " << trial << " output " << i << " threads " << threads << " inputs "
-            << test::describe(inputs[0]) << " / " << test::describe(inputs[1]) << "\n"
-            << "params " << test::describe(program.params[0]) << " / "
-            << test::describe(program.params[1]) << "\n"
-            << planned[i] << "\n"
-            << eager[i] << "\n"
-            << inputs[0] << "\n"
-            << inputs[1] << "\n"
-            << program.params[0] << "\n"
-            << program.params[1] << "\n"
-            << plan->report();
+      ASSERT_TRUE(test::same_as_eager(trial, trial.plan->run(trial.inputs)))
+          << "threads " << threads;
     }
-    set_num_threads(0);
-  }
+  });
+  set_num_threads(0);
   set_default_backend("cpu_par");
 }
 

@@ -43,9 +43,17 @@ public sealed class Capture : IDisposable {
   /// <summary>The next input of the plan: a contiguous placeholder of `shape` and `dtype`.
   /// </summary>
   public Tensor Input(long[] shape, DType dtype = DType.Float32) {
+    return Input(shape, dtype, Device.Cpu);
+  }
+
+  /// <summary>The next input on `device`. A capture's tensors are all on one device, the
+  /// first one's: a placeholder or an op on another throws with Status.DeviceMismatch.
+  /// </summary>
+  public Tensor Input(long[] shape, DType dtype, Device device) {
     Args.NotNull(shape, "Capture.Input", "shape");
     CheckOpen("Input");
-    minitensor_native.mt_capture_input(shape, (int)dtype, out TensorHandle result);
+    minitensor_native.mt_capture_input_on(shape, (int)dtype, (int)device.Type, device.Index,
+                                          out TensorHandle result);
     var placeholder = new Tensor(result);
     placeholders.Add(placeholder);
     return placeholder;

@@ -12,7 +12,7 @@ namespace Minitensor {
 /// </code>
 /// A <see cref="Minitensor.Plan"/> runs only at the sizes it was captured at: a capture cannot
 /// tell a value derived from a size (a reshape's dims, Mean's 1/n) from a constant. So each
-/// call whose inputs' dtypes and shapes (the signature; strides do not matter) are new
+/// call whose inputs' dtypes, shapes and device (the signature; strides do not matter) are new
 /// captures the body again, with placeholders of that signature, and compiles it; the plan
 /// cache, which keys the planner's decisions by structure, never sizes, makes that compile a
 /// hit when the body was compiled at other sizes before: a new size costs a capture. Later
@@ -107,7 +107,7 @@ public sealed class Compiled : IDisposable {
     public LinkedListNode<Signature> place;
   }
 
-  // What a plan is compiled for: each input's dtype, rank and dims (not its strides), as
+  // What a plan is compiled for: each input's device, dtype, rank and dims (not its strides), as
   // numbers (a key built as text cost about a microsecond per input and call).
   sealed class Signature : IEquatable<Signature> {
     readonly long[] fields;
@@ -117,6 +117,9 @@ public sealed class Compiled : IDisposable {
       var all = new List<long>();
       foreach (Tensor input in inputs) {
         long[] shape = input.Shape;
+        Device device = input.Device;
+        all.Add((long)device.Type);
+        all.Add(device.Index);
         all.Add((long)input.DType);
         all.Add(shape.Length);
         all.AddRange(shape);
@@ -142,13 +145,15 @@ public sealed class Compiled : IDisposable {
     }
   }
 
-  // The plan of the body captured with placeholders of `inputs`' dtypes and shapes.
+  // The plan of the body captured with placeholders of `inputs`' devices, dtypes and shapes.
   Plan Compile(string member, Tensor[] inputs) {
     var placeholders = new List<Tensor>(inputs.Length);
     var made = new List<Tensor>();
     try {
       using (Capture capture = Capture.Begin()) {
-        foreach (Tensor input in inputs) placeholders.Add(capture.Input(input.Shape, input.DType));
+        foreach (Tensor input in inputs) {
+          placeholders.Add(capture.Input(input.Shape, input.DType, input.Device));
+        }
         Tensor[] arguments = placeholders.ToArray();
         Tensor[] outputs = MadeTensors.Record(made, () => body(arguments));
         CheckOutputs(member, outputs);

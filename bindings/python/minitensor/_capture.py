@@ -24,11 +24,11 @@ import functools
 from collections import OrderedDict
 from typing import Any, Callable, NamedTuple
 
-from . import _dtypes
+from . import _device, _dtypes
 from . import _minitensor_native as _c
 from ._handle import Handle
 from ._tensor import Tensor, _handle, _wrap
-from ._types import Dims, DTypeLike
+from ._types import DeviceLike, Dims, DTypeLike
 
 
 class PlanStats(NamedTuple):
@@ -106,8 +106,8 @@ class Plan(Handle):
 
     @property
     def report(self) -> str:
-        """The plan in words: each kernel and the ops it fuses, why each stored value is
-        stored, the totals."""
+        """The plan in words: each kernel and the ops it fuses, each fused kernel that runs op
+        by op on the device and why, why each stored value is stored, the totals."""
         return _c.mt_plan_report(self._h)
 
     def __repr__(self) -> str:
@@ -130,10 +130,14 @@ class Capture:
         _c.mt_capture_begin()
         return self
 
-    def input(self, shape: Dims, dtype: DTypeLike = _dtypes.float32) -> Tensor:
-        """The next input: a placeholder of `shape` and `dtype`, which holds no values (each
-        run supplies them)."""
-        placeholder = _wrap(_c.mt_capture_input(shape, _dtypes.resolve(dtype).code))
+    def input(
+        self, shape: Dims, dtype: DTypeLike = _dtypes.float32, device: DeviceLike = "cpu"
+    ) -> Tensor:
+        """The next input: a placeholder of `shape` and `dtype` on `device`, which holds no
+        values (each run supplies them). A capture's tensors are all on one device, the first
+        one's (another is a DeviceMismatchError)."""
+        code = _dtypes.resolve(dtype).code
+        placeholder = _wrap(_c.mt_capture_input_on(shape, code, *_device.device(device).code))
         self._placeholders.append(placeholder)  # released only once the capture ends
         return placeholder
 
@@ -180,12 +184,12 @@ def _capture_error(message):
 
 
 def _signature(args):
-    """The key of a call's plan: each tensor argument's shape and dtype, the other arguments
-    themselves (captured as constants, so they must be hashable)."""
+    """The key of a call's plan: each tensor argument's shape, dtype and device, the other
+    arguments themselves (captured as constants, so they must be hashable)."""
     key = []
     for value in args:
         if isinstance(value, Tensor):
-            key.append((Tensor, value.shape, value.dtype.code))
+            key.append((Tensor, value.shape, value.dtype.code, tuple(_c.mt_device(value._h))))
         else:
             try:
                 hash(value)
@@ -203,7 +207,9 @@ def _compile_call(fn, args):
     "one" tensor, a "tuple" (or list) of them, or "none" (a program that only updates tensors
     in place, as an optimizer's step)."""
     with capture() as cap:
-        result = fn(*[cap.input(a.shape, a.dtype) if isinstance(a, Tensor) else a for a in args])
+        result = fn(
+            *[cap.input(a.shape, a.dtype, a.device) if isinstance(a, Tensor) else a for a in args]
+        )
         form = "one" if isinstance(result, Tensor) else "none" if result is None else "tuple"
         outputs = {"one": (result,), "none": ()}.get(form, result)
         if not isinstance(outputs, (tuple, list)) or not all(
@@ -222,9 +228,9 @@ MAX_PLANS = 64
 
 
 def compile(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """A decorator: the first call for each input signature (the shapes and dtypes of the
-    tensor arguments, the values of the others) captures fn with placeholders for its tensor
-    arguments and compiles it; every call then runs that plan and returns what fn returns (a
+    """A decorator: the first call for each input signature (the shapes, dtypes and device of
+    the tensor arguments, the values of the others) captures fn with placeholders for its tensor
+    arguments, on their device, and compiles it; every call then runs that plan and returns what fn returns (a
     tensor, a tuple of tensors, or None for a program that updates tensors in place). The
     compiled function's `plans` maps each signature to its Plan (for .report and .stats), the
     most recently used last; it keeps at most MAX_PLANS of them (a program called with ever new

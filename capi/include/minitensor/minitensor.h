@@ -89,7 +89,7 @@ extern "C" {
  * generated from the one definition (the file VERSION) when the library is built. */
 #include <minitensor/version.h>
 /* Incremented whenever functions or enum values are added; never reset. */
-#define MT_ABI_VERSION 7
+#define MT_ABI_VERSION 8
 
 /* "0.1.0": the running library's version. */
 MT_API const char* mt_version(void);
@@ -754,12 +754,14 @@ MT_API mt_status_t mt_data_parallel_overlap(const mt_data_parallel* ddp, int32_t
 
 /* ---------------------------------------------------------------------------------------------
  * Capture and plans (ABI 5). Between mt_capture_begin and mt_capture_end, the ops the calling
- * thread makes on CPU tensors are recorded instead of run: every argument is checked as in eager
- * mode (shapes, dtypes, devices), so errors arise at the call that makes them, and the tensors
- * they give out have shapes and dtypes but hold no values. mt_capture_end turns the record into
- * a graph, mt_graph_compile plans it (fusing element-wise chains and reductions into single
- * kernels, unless MINITENSOR_FUSION=0 is set), and mt_plan_run runs the plan with new inputs,
- * giving the bits that running the recorded ops eagerly on the default CPU backend gives.
+ * thread makes are recorded instead of run: every argument is checked as in eager mode (shapes,
+ * dtypes, devices), so errors arise at the call that makes them, and the tensors they give out
+ * have shapes and dtypes but hold no values. mt_capture_end turns the record into a graph,
+ * mt_graph_compile plans it (fusing element-wise chains and reductions into single kernels,
+ * unless MINITENSOR_FUSION=0 is set), and mt_plan_run runs the plan with new inputs, giving the
+ * bits that running the recorded ops eagerly gives on the capture's device (the CPU's default
+ * backend, or a CUDA device since ABI 8: mt_capture_input_on). A fused kernel that the device's
+ * backend will not run runs as its ops, one at a time; mt_plan_report says which and why.
  *
  * - Inputs are the placeholders of mt_capture_input, in the order they were declared: each run
  *   passes tensors of their shapes and dtypes (any strides). A placeholder holds no values, and
@@ -770,9 +772,9 @@ MT_API mt_status_t mt_data_parallel_overlap(const mt_data_parallel* ddp, int32_t
  *   output) is state the plan writes on every run: release intermediate handles before
  *   mt_capture_end, so that the planner may keep their values in registers.
  * - While a capture is active, reading values (mt_item, mt_get, mt_to_buffer, mt_to_string,
- *   ...), a second mt_capture_begin and using a tensor on a device are errors (MT_ERR_CAPTURE,
- *   MT_ERR_UNSUPPORTED); tensors made in a capture never hold values, also after it: a plan's
- *   outputs do. Captures are per thread.
+ *   ...), a second mt_capture_begin and moving a tensor that existed before it to another device
+ *   are errors (MT_ERR_CAPTURE, MT_ERR_UNSUPPORTED); tensors made in a capture never hold values,
+ *   also after it: a plan's outputs do. Captures are per thread.
  * ------------------------------------------------------------------------------------------ */
 
 typedef struct mt_graph mt_graph; /* the ops one capture recorded, its inputs and outputs */
@@ -781,9 +783,15 @@ typedef struct mt_plan mt_plan;   /* a compiled graph: the kernels a run execute
 /* Starts capturing on the calling thread; MT_ERR_CAPTURE when a capture is active already. */
 MT_API mt_status_t mt_capture_begin(void);
 /* The next input of the active capture: a contiguous placeholder of `shape` and `dtype` (shapes
- * are checked as mt_empty's). MT_ERR_CAPTURE outside a capture. */
+ * are checked as mt_empty's) on the CPU. MT_ERR_CAPTURE outside a capture. */
 MT_API mt_status_t mt_capture_input(const int64_t* shape, int32_t ndim, mt_dtype_t dtype,
                                     mt_tensor** out);
+/* mt_capture_input on a device (ABI 8), checked like mt_to_device's. A capture's tensors are all
+ * on one device, its first tensor's: a placeholder or an op on another is
+ * MT_ERR_DEVICE_MISMATCH, naming both. */
+MT_API mt_status_t mt_capture_input_on(const int64_t* shape, int32_t ndim, mt_dtype_t dtype,
+                                       mt_device_type_t device_type, int32_t device_index,
+                                       mt_tensor** out);
 /* Ends the active capture and gives its graph, whose outputs are the `count` tensors of
  * `outputs` (made or used in the capture; outputs may be NULL when count is 0). MT_ERR_CAPTURE
  * outside a capture. An argument error (NULL, released handles, a negative count) leaves the
@@ -800,10 +808,11 @@ MT_API void mt_graph_release(mt_graph* graph);
 MT_API mt_status_t mt_graph_compile(const mt_graph* graph, mt_plan** out);
 MT_API void mt_plan_release(mt_plan* plan);
 /* Runs the plan with `n_inputs` inputs (mt_plan_input_count of them, with the placeholders'
- * shapes and dtypes, on the CPU) and writes its n_outputs (= mt_plan_output_count) results to
- * `outputs` as new references. A wrong input count is MT_ERR_INVALID_ARGUMENT, a wrong shape
- * MT_ERR_SHAPE_MISMATCH and a wrong dtype MT_ERR_DTYPE_MISMATCH, each naming the expected and
- * the given; MT_ERR_CAPTURE during a capture. An input that the plan updates in place must not
+ * shapes, dtypes and device) and writes its n_outputs (= mt_plan_output_count) results, on that
+ * device, to `outputs` as new references. A wrong input count is MT_ERR_INVALID_ARGUMENT, a
+ * wrong shape MT_ERR_SHAPE_MISMATCH, a wrong dtype MT_ERR_DTYPE_MISMATCH and a wrong device
+ * MT_ERR_DEVICE_MISMATCH, each naming the expected and the given; MT_ERR_CAPTURE during a
+ * capture. An input that the plan updates in place must not
  * share memory with another input or with a tensor the capture used by reference
  * (MT_ERR_INVALID_ARGUMENT); a non-contiguous one gets its new values written back. Runs of one
  * plan from several threads take turns. */
@@ -818,8 +827,8 @@ MT_API int64_t mt_plan_output_count(const mt_plan* plan);
 MT_API mt_status_t mt_plan_stats(const mt_plan* plan, int64_t* ops, int64_t* kernels,
                                  int64_t* fused_kernels, int64_t* bytes_avoided,
                                  int64_t* bytes_moved);
-/* The plan in words: each kernel, the ops it fuses, why each stored value is stored, the totals;
- * free with mt_string_free. */
+/* The plan in words: each kernel, the ops it fuses, each fused kernel that runs op by op and the
+ * backend's reason, why each stored value is stored, the totals; free with mt_string_free. */
 MT_API mt_status_t mt_plan_report(const mt_plan* plan, char** out);
 
 /* The plan cache (ABI 6). mt_graph_compile keeps the planner's decisions by structure: the
@@ -843,10 +852,10 @@ MT_API mt_status_t mt_plan_cache_clear(void);
 /* Traced functions (ABI 7): a program kept as a C function of its inputs, so that it runs at any
  * input sizes, which one plan cannot (mt_plan_run takes the sizes of its capture only: a record
  * cannot tell a value the caller derived from sizes, such as a reshape's dims or 1/n, from a
- * constant). A run whose signature (each input's dtype and shape; strides do not matter) is new
- * begins a capture on the calling thread, calls the body with placeholders of that signature,
- * ends the capture with the outputs the body gives and compiles it: the plan cache makes that a
- * hit when only sizes changed, so a new size costs a capture. Runs with a known signature run
+ * constant). A run whose signature (each input's dtype, shape and, since ABI 8, device; strides
+ * do not matter) is new begins a capture on the calling thread, calls the body with
+ * placeholders of that signature, ends the capture with the outputs the body gives and compiles
+ * it: the plan cache makes that a hit when only sizes changed, so a new size costs a capture. Runs with a known signature run
  * its plan. A function keeps the plans of its 64 most recently used signatures.
  *
  * The body: `inputs` are n_inputs placeholders (valid during the call; releasing one is

@@ -98,6 +98,25 @@ static class CompiledTests {
     }
   }
 
+  // The device is part of the signature: a plan runs on its capture's device.
+  [Test]
+  public static void ANewDeviceMakesANewPlan() {
+    if (!Cuda.IsAvailable) {
+      Console.WriteLine("skipped: CUDA unavailable: " + Cuda.UnavailableReason);
+      return;
+    }
+    Func<Tensor[], Tensor[]> body = inputs => new[] { inputs[0].Exp() * inputs[0] };
+    var values = new double[] { 0.5, -1.25, 2 };
+    using (Compiled compiled = Compiled.Of(body))
+    using (Tensor host = Tensor.FromArray(values, new long[] { 3 }, DType.Float32))
+    using (Tensor device = host.To(Device.Cuda(0))) {
+      ExpectEagerBits(compiled, body, device, "cuda:0");
+      ExpectEagerBits(compiled, body, host, "cpu");
+      Check.Equal(2, compiled.PlanCount, "plans");
+      using (Tensor y = compiled.Run(device)[0]) Check.Equal(Device.Cuda(0), y.Device, "device");
+    }
+  }
+
   // x * y + z: one kernel, since Compiled disposes the product before the capture ends.
   [Test]
   public static void IntermediatesAreDisposedSoAChainIsOneKernel() {

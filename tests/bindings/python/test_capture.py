@@ -293,3 +293,33 @@ def test_new_sizes_hit_the_plan_cache_and_a_miss_is_explained(fused):
     mt.set_plan_cache_max_entries(64)
     mt.clear_plan_cache()
     assert mt.plan_cache_stats() == (0, 64, 0, 0, "")
+
+
+@pytest.mark.skipif(
+    not mt.cuda.is_available(), reason=f"CUDA unavailable: {mt.cuda.unavailable_reason()}"
+)
+def test_compile_on_a_device_gives_eager_bits_there():
+    def step(x, y, c):
+        d = x - y
+        return (x * y + c).sigmoid() * 2.0 - (-(d * d)).exp(), (d * c).sum(1)
+
+    compiled = mt.compile(step)
+    host = inputs(3, shape=(6, 7))
+    device = tuple(t.cuda() for t in host)
+    for args in (device, host):  # one plan per device
+        got, expected = compiled(*args), step(*args)
+        for g, e in zip(got, expected):
+            assert g.device == args[0].device and same_bits(g.cpu(), e.cpu())
+    assert len(compiled.plans) == 2
+    on_device = next(p for key, p in compiled.plans.items() if key[0][3] == (raw.MT_DEVICE_CUDA, 0))
+    # Each kernel fused on the CPU is fused on the device or runs op by op, with a reason.
+    on_cpu = next(p for p in compiled.plans.values() if p is not on_device)
+    op_by_op = on_device.report.count(" runs op by op on cuda:0 (kernels ")
+    assert on_device.stats.fused_kernels + op_by_op == on_cpu.stats.fused_kernels
+    with pytest.raises(mt.DeviceMismatchError, match="on cuda:0 but .* on cpu"):
+        compiled(host[0], device[1], device[2])
+    with mt.capture() as cap:
+        x = cap.input((2,), device="cuda")
+        cap.outputs(x * 3.0)
+    (tripled,) = cap.plan.run(mt.tensor([1.0, 2.0]).cuda())
+    assert tripled.device == "cuda:0" and tripled.tolist() == [3.0, 6.0]

@@ -46,10 +46,20 @@ public final class Capture implements AutoCloseable {
 
   /** The next input of the plan: a contiguous placeholder of `shape` and `dtype`. */
   public Tensor input(DType dtype, long... shape) {
+    return input(Device.CPU, dtype, shape);
+  }
+
+  /**
+   * The next input on `device`. A capture's tensors are all on one device, the first one's;
+   * a placeholder or an op on another throws with {@code Status.DEVICE_MISMATCH}.
+   */
+  public Tensor input(Device device, DType dtype, long... shape) {
+    notNull(device, "Capture.input", "device");
     notNull(dtype, "Capture.input", "dtype");
     notNull(shape, "Capture.input", "shape");
     checkOpen("input");
-    Tensor placeholder = Tensor.adopt(out -> mt_capture_input(shape, dtype.code, out));
+    Tensor placeholder = Tensor.adopt(
+        out -> mt_capture_input_on(shape, dtype.code, device.type(), device.index(), out));
     placeholders.add(placeholder);
     return placeholder;
   }

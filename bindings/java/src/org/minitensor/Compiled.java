@@ -21,10 +21,10 @@ import java.util.function.Function;
  *
  * A {@link Plan} runs only at the sizes it was captured at: a capture cannot tell a value
  * derived from a size (a reshape's dims, mean's 1/n) from a constant. So each call whose
- * inputs' dtypes and shapes (the signature; strides do not matter) are new captures the body
- * again, with placeholders of that signature, and compiles it; the plan cache, which keys the
- * planner's decisions by structure, never sizes, makes that compile a hit when the body was
- * compiled at other sizes before: a new size costs a capture. Later calls with the signature
+ * inputs' dtypes, shapes and device (the signature; strides do not matter) are new captures
+ * the body again, with placeholders of that signature, and compiles it; the plan cache, which
+ * keys the planner's decisions by structure, never sizes, makes that compile a hit when the body
+ * was compiled at other sizes before: a new size costs a capture. Later calls with the signature
  * run its plan, whose results are eager execution's bits.
  *
  * <p>The body gets the placeholders (no values: see {@link Capture}) and returns the outputs a
@@ -103,8 +103,8 @@ public final class Compiled implements AutoCloseable {
   }
 
   /**
-   * What a plan is compiled for: each input's dtype, rank and dims (not its strides), as numbers
-   * (a key built as text cost a microsecond per call).
+   * What a plan is compiled for: each input's device, dtype, rank and dims (not its strides), as
+   * numbers (a key built as text cost a microsecond per call).
    */
   private static final class Signature {
     private final long[] fields;
@@ -114,11 +114,14 @@ public final class Compiled implements AutoCloseable {
       long[] all = new long[0];
       for (Tensor input : inputs) {
         long[] shape = input.shape();
+        Device device = input.device();
         int at = all.length;
-        all = Arrays.copyOf(all, at + 2 + shape.length);
-        all[at] = input.dtype().code;
-        all[at + 1] = shape.length;
-        System.arraycopy(shape, 0, all, at + 2, shape.length);
+        all = Arrays.copyOf(all, at + 4 + shape.length);
+        all[at] = device.type();
+        all[at + 1] = device.index();
+        all[at + 2] = input.dtype().code;
+        all[at + 3] = shape.length;
+        System.arraycopy(shape, 0, all, at + 4, shape.length);
       }
       fields = all;
       hash = Arrays.hashCode(all);
@@ -135,13 +138,13 @@ public final class Compiled implements AutoCloseable {
     }
   }
 
-  /** The plan of the body captured with placeholders of `inputs`' dtypes and shapes. */
+  /** The plan of the body captured with placeholders of `inputs`' devices, dtypes and shapes. */
   private Plan compile(String method, Tensor[] inputs) {
     List<Tensor> placeholders = new ArrayList<>(inputs.length);
     List<Tensor> made = new ArrayList<>();
     try (Capture capture = Capture.begin()) {
       for (Tensor input : inputs) {
-        placeholders.add(capture.input(input.dtype(), input.shape()));
+        placeholders.add(capture.input(input.device(), input.dtype(), input.shape()));
       }
       Tensor[] arguments = placeholders.toArray(new Tensor[0]);
       Tensor[] outputs = noNulls(MadeTensors.record(made, () -> body.apply(arguments)), method,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -103,6 +104,23 @@ class CompiledTest {
       assertEquals(2, compiled.planCount());
       try (Tensor y = compiled.run(dual)[0]) {
         assertEquals(DType.FLOAT64, y.dtype());
+      }
+    }
+  }
+
+  /** The device is part of the signature: a plan runs on its capture's device. */
+  @Test
+  void aNewDeviceMakesANewPlan() {
+    assumeTrue(Cuda.isAvailable(), Cuda.unavailableReason());
+    Function<Tensor[], Tensor[]> body = in -> new Tensor[] {in[0].exp().mul(in[0])};
+    try (Compiled compiled = Compiled.of(body);
+        Tensor host = Tensor.fromArray(new double[] {0.5, -1.25, 2}, DType.FLOAT32, 3);
+        Tensor device = host.cuda()) {
+      expectEagerBits(compiled, body, device, "cuda:0");
+      expectEagerBits(compiled, body, host, "cpu");
+      assertEquals(2, compiled.planCount());
+      try (Tensor y = compiled.run(device)[0]) {
+        assertEquals(Device.cuda(0), y.device());
       }
     }
   }
