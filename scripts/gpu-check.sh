@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The checks that need a GPU (CI has none): builds the real CUDA plugin (MT_CUDA=ON), runs the
-# core's device tests on the GPU through it, then the CUDA benchmark, which first checks the
-# kernel's and cuBLAS's matmuls against the CPU on several layouts, then (where the build has MPI
-# and NCCL) the NCCL engine under mpirun -np 1.
+# core's device tests and the generated fused kernels' tests on the GPU through it, then the
+# CUDA benchmark, which first checks the kernel's and cuBLAS's matmuls against the CPU on several
+# layouts and ends with fused plans (against unfused plans and a device copy, with their build
+# times cold: NVRTC compiles; then again in a second process: disk-cache hits), then (where the
+# build has MPI and NCCL) the NCCL engine under mpirun -np 1.
 # Usage: scripts/gpu-check.sh [--build-only | --no-build] [--memcheck] [BUILD_DIR]
 #   BUILD_DIR     default build/gpu
 #   --build-only  configure and build, run nothing (on a machine with nvcc but no GPU)
@@ -27,6 +29,7 @@ done
 
 plugin=$build/capi/libminitensor_cuda.so
 device_tests=$build/tests/cuda/device/mt_cuda_device_tests
+fused_tests=$build/tests/cuda/fused/mt_cuda_fused_tests
 bench=$build/bench/cuda/mt_cuda_bench
 nccl_tensors=$build/tests/dist/mt_dist_nccl_tensors
 
@@ -34,7 +37,8 @@ if ((build_step)); then
   start=$SECONDS
   cmake --preset dev -B "$build" -DMT_CUDA=ON -DMT_BINDINGS=OFF -DMT_BUILD_EXAMPLES=OFF \
     -DMT_BUILD_BENCH=ON -DCMAKE_CUDA_ARCHITECTURES="${MT_CUDA_ARCHITECTURES:-80;90}"
-  cmake --build "$build" --target minitensor_cuda mt_cuda_device_tests mt_cuda_bench
+  cmake --build "$build" --target minitensor_cuda mt_cuda_device_tests mt_cuda_fused_tests \
+    mt_cuda_bench
   if grep -q '^build mt_dist_nccl_tensors:' "$build/build.ninja"; then # MPI and NCCL found
     cmake --build "$build" --target mt_dist_nccl_init mt_dist_nccl_tensors
   fi
@@ -55,12 +59,22 @@ failed=0
 echo "--- device tests on the GPU"
 "$device_tests" || failed=1
 if ((memcheck)); then
-  echo "--- device tests under compute-sanitizer memcheck"
-  compute-sanitizer --tool memcheck --error-exitcode 1 "$device_tests" --gtest_brief=1 ||
-    failed=1
+  echo "--- device and fused tests under compute-sanitizer memcheck"
+  for tests in "$device_tests" "$fused_tests"; do
+    compute-sanitizer --tool memcheck --error-exitcode 1 "$tests" --gtest_brief=1 || failed=1
+  done
 fi
-echo "--- benchmark"
+echo "--- generated fused kernels on the GPU"
+"$fused_tests" || failed=1
+# A kernel cache of this run's own: the first benchmark compiles every fused kernel (cold), the
+# second process finds them on disk (warm).
+MINITENSOR_KERNEL_CACHE=$(mktemp -d)
+export MINITENSOR_KERNEL_CACHE
+trap 'rm -rf "$MINITENSOR_KERNEL_CACHE"' EXIT
+echo "--- benchmark (fused plans built cold: NVRTC compiles each kernel)"
 "$bench" "${MT_BENCH_RUNS:-20}" || failed=1
+echo "--- fused plans again, in a new process (build times: disk-cache hits)"
+"$bench" "${MT_BENCH_RUNS:-20}" --fused-only || failed=1
 # The NCCL engine at one rank (NCCL puts each rank on a GPU of its own): its init, bootstrapped
 # by the MPI plugin, then the communicator's collectives on CUDA tensors through it.
 if [[ -x $nccl_tensors ]] && command -v mpirun >/dev/null; then

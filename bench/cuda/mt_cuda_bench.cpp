@@ -6,7 +6,10 @@
 // dimensions and batch strides (a mismatch fails the program); the timed matmuls report how far
 // the kernel's results are from cuBLAS's.
 //
-//   mt_cuda_bench [runs]      (default 20)
+//   mt_cuda_bench [runs] [--fused-only]      (runs: default 20)
+//
+// Then fused plans (issue 17): each against the same plan unfused and against a copy of the
+// same size (the bandwidth floor), and the time to build the plan (compile its kernels).
 //
 // Uses the real plugin of this build unless MINITENSOR_CUDA_PLUGIN names another.
 #include <algorithm>
@@ -17,38 +20,15 @@
 #include <string>
 #include <vector>
 
-#include "backend/cuda/cuda_runtime.hpp"
-#include "mt.hpp"
+#include "gpu_timing.hpp"
 
 namespace {
 
-using mt::Device;
 using mt::DType;
 using mt::Tensor;
-
-const Device kGpu = Device::cuda(0);
-
-double median_ms(const std::function<void()>& op, int runs) {
-  for (int i = 0; i < 3; ++i)  // warm-up: first launches, allocator, cuBLAS handle
-    op();
-  mt::cuda_synchronize();
-  std::vector<double> samples;
-  for (int i = 0; i < runs; ++i) {
-    const auto start = std::chrono::steady_clock::now();
-    op();
-    mt::cuda_synchronize();
-    samples.push_back(
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-            .count());
-  }
-  std::sort(samples.begin(), samples.end());
-  const size_t n = samples.size();
-  return n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
-}
-
-Tensor uniform(const mt::Dims& shape, DType dtype) {
-  return mt::rand(shape, dtype, -1, 1, mt::default_generator(), kGpu);
-}
+using mt::bench::kGpu;
+using mt::bench::median_ms;
+using mt::bench::uniform;
 
 // One element-wise or reduction case on n elements: the op, and the elements it moves (read
 // plus written) in units of n.
@@ -223,8 +203,9 @@ void matmul_table(int runs) {
 int main(int argc, char** argv) {
   setenv("MINITENSOR_CUDA_PLUGIN", MT_CUDA_PLUGIN_PATH, /*overwrite=*/0);
   const int runs = argc > 1 ? std::atoi(argv[1]) : 20;
-  if (runs < 1) {
-    std::fprintf(stderr, "usage: mt_cuda_bench [runs >= 1]\n");
+  const bool fused_only = argc > 2 && std::string(argv[2]) == "--fused-only";
+  if (runs < 1 || argc > 3 || (argc == 3 && !fused_only)) {
+    std::fprintf(stderr, "usage: mt_cuda_bench [runs >= 1] [--fused-only]\n");
     return 2;
   }
   if (mt::cuda_device_count() == 0) {
@@ -234,12 +215,17 @@ int main(int argc, char** argv) {
   }
   try {
     std::printf("%s, median of %d runs per case\n", mt::cuda_device_name(0).c_str(), runs);
+    if (fused_only) {
+      mt::bench::fused_table(runs);
+      return 0;
+    }
     if (!check_matmul_layouts()) {
       std::fprintf(stderr, "mt_cuda_bench: a matmul result differs from the CPU's\n");
       return 1;
     }
     bandwidth_table(runs);
     matmul_table(runs);
+    mt::bench::fused_table(runs);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mt_cuda_bench: %s\n", e.what());
     return 1;

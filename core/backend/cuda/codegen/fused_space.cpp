@@ -71,10 +71,14 @@ void describe_reduction(const FusedKernel& k, const FusedProgramInfo& info, Fuse
   }
 }
 
-// Whether every ordinal and every operand offset of the space fits int32.
+// Whether every ordinal and every operand offset of the space fits int32. Ordinals keep half
+// the range spare: a grid-stride loop steps past the last one before it stops.
 bool fits_int32(const FusedSpace& s) {
   constexpr int64_t kMax = std::numeric_limits<int32_t>::max();
-  if (s.numel > kMax || s.slice_length > kMax || s.numel * s.slice_length > kMax) return false;
+  constexpr int64_t kMaxOrdinal = kMax / 2;
+  if (s.numel > kMaxOrdinal || s.slice_length > kMaxOrdinal ||
+      s.numel * s.slice_length > kMaxOrdinal)
+    return false;
   for (int i = 0; i < s.operand_count; ++i) {
     int64_t reach = 0;
     for (int d = 0; d < s.rank; ++d) {
