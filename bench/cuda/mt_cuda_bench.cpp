@@ -24,6 +24,7 @@
 
 namespace {
 
+using mt::Device;
 using mt::DType;
 using mt::Tensor;
 using mt::bench::kGpu;
