@@ -4,12 +4,13 @@
 // launched on emulated threads; scripts/gpu-check.sh runs them on a GPU. Random programs over
 // random layouts (tests/support/fused_cases.hpp) must give the bits of the plugin's unfused
 // kernels run one op at a time and, element-wise under the emulation, the bits of the CPU's
-// fused executor.
+// fused executor. Kernels go through the default disk cache, as a user's would: a rerun (or the
+// sanitizer jobs after the test command) finds them there; tests/cuda/fused/CMakeLists.txt runs
+// test_fused_plans.cpp without it, where every kernel is compiled.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdlib>
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -27,13 +28,6 @@ const Device kCuda = Device::cuda(0);
 
 class CudaFused : public CudaTest {
  protected:
-  static void SetUpTestSuite() {
-    // A cache of this run's own: each kernel is compiled here, not found from an earlier run.
-    cache_ = std::filesystem::temp_directory_path() /
-             ("mt-fused-cuda-test-" + std::to_string(::getpid()));
-    setenv("MINITENSOR_KERNEL_CACHE", cache_.c_str(), 1);
-  }
-  static void TearDownTestSuite() { std::filesystem::remove_all(cache_); }
   static Backend& cuda() { return backend_for(kCuda); }
 
   // Under the emulation the device's math is the host's; a GPU's libdevice (sin, erf, pow, ...)
@@ -55,8 +49,6 @@ class CudaFused : public CudaTest {
       }
     }
   }
-
-  static inline std::filesystem::path cache_;
 };
 
 Dims random_shape(Rng& rng, int max_rank, int64_t max_size) {
