@@ -3,10 +3,10 @@
 // that it runs at any sizes. A run whose signature (the input count, each input's dtype, shape
 // and device) is new captures the function on placeholders of that signature and compiles the
 // capture through the plan cache (fusion/plan_cache.hpp), where a known program at new sizes
-// reuses its planning decisions; later runs with that signature run its plan. Tracing again is what makes
-// new sizes sound: values the function derives from sizes on the host (a reshape's dims, mean's
-// 1/n, a slice's bounds) follow the new inputs, where rewriting one recorded graph could not tell
-// them from constants. This is jax.jit's contract, and Python's mt.compile's.
+// reuses its planning decisions; later runs with that signature run its plan. Tracing again is what
+// makes new sizes sound: values the function derives from sizes on the host (a reshape's dims,
+// mean's 1/n, a slice's bounds) follow the new inputs, where rewriting one recorded graph could not
+// tell them from constants. This is jax.jit's contract, and Python's mt.compile's.
 #include <cstdint>
 #include <functional>
 #include <list>

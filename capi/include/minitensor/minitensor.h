@@ -855,8 +855,9 @@ MT_API mt_status_t mt_plan_cache_clear(void);
  * constant). A run whose signature (each input's dtype, shape and, since ABI 8, device; strides
  * do not matter) is new begins a capture on the calling thread, calls the body with
  * placeholders of that signature, ends the capture with the outputs the body gives and compiles
- * it: the plan cache makes that a hit when only sizes changed, so a new size costs a capture. Runs with a known signature run
- * its plan. A function keeps the plans of its 64 most recently used signatures.
+ * it: the plan cache makes that a hit when only sizes changed, so a new size costs a capture.
+ * Runs with a known signature run its plan. A function keeps the plans of its 64 most recently used
+ * signatures.
  *
  * The body: `inputs` are n_inputs placeholders (valid during the call; releasing one is
  * MT_ERR_CAPTURE). It stores n_outputs new references, tensors made or used in the capture, in
