@@ -2,6 +2,8 @@
 // One translation unit per plugin, as the other .cuh units.
 #include "backend/cuda/plugin/fused_kernels.hpp"
 
+#include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "backend/cuda/codegen/fused_source.hpp"
@@ -44,8 +46,19 @@ struct Launch {
   codegen::FusedSpace space;
   dim3 grid, block;
 };
+// MINITENSOR_FUSED_INDEX64=1 makes every generated kernel use 64-bit index math, as sizes past
+// int32 do (the tests run that variant on small sizes; it also helps to rule it out on a GPU).
+bool index64_forced() {
+  static const bool forced = [] {
+    const char* value = std::getenv("MINITENSOR_FUSED_INDEX64");
+    return value != nullptr && std::string(value) == "1";
+  }();
+  return forced;
+}
+
 Launch plan_launch(const FusedKernel& kernel, const FusedProgramInfo& info) {
   Launch launch{codegen::describe_space(kernel, info), dim3(), dim3()};
+  if (index64_forced()) launch.space.index32 = false;
   const codegen::FusedSpace& space = launch.space;
   if (space.numel == 0) return launch;
   if (space.reduction) {
