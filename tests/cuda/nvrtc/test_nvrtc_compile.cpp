@@ -64,10 +64,12 @@ class Nvrtc {
     }
     const std::string arch_option = "--gpu-architecture=" + arch;
     const std::string include_option = std::string("--include-path=") + MT_CORE_DIR;
-    // A generated kernel's options: C++20, no FMA contraction (the CPU's bits), unannotated
-    // functions (the op tables' host-only parts) taken as device code.
+    // A generated kernel's options (jit/nvrtc.cpp, with NVRTC 13): C++20, no FMA contraction
+    // (the CPU's bits), unannotated functions (the op tables' host-only parts) taken as device
+    // code, no runtime-API declarations.
     const std::vector<const char*> options = {arch_option.c_str(), include_option.c_str(),
-                                              "--std=c++20", "--fmad=false", "-default-device"};
+                                              "--std=c++20",       "--fmad=false",
+                                              "-default-device",   "--minimal"};
     const auto start = std::chrono::steady_clock::now();
     nvrtcProgram program = nullptr;
     int rc = create(&program, source.c_str(), "op_tables_kernel.cu", 0, nullptr, nullptr);

@@ -97,6 +97,7 @@ Nvrtc::Nvrtc(const std::string& library) {
   }
   identity_ =
       "nvrtc " + std::to_string(major) + "." + std::to_string(minor) + " (" + identity_ + ")";
+  minimal_ = major > 12 || (major == 12 && minor >= 4);
   api_ = std::move(api);
 }
 
@@ -113,9 +114,11 @@ const Nvrtc& Nvrtc::load() {
   return *nvrtc;
 }
 
-std::vector<std::string> Nvrtc::options(int arch) {
-  return {"--gpu-architecture=sm_" + std::to_string(arch), "--fmad=false", "--std=c++20",
-          "-default-device"};
+std::vector<std::string> Nvrtc::options(int arch) const {
+  std::vector<std::string> all = {"--gpu-architecture=sm_" + std::to_string(arch), "--fmad=false",
+                                  "--std=c++20", "-default-device"};
+  if (minimal_) all.push_back("--minimal");
+  return all;
 }
 
 std::string Nvrtc::fingerprint(int arch) const {

@@ -27,8 +27,10 @@ class Nvrtc {
   const std::string& identity() const { return identity_; }
 
   // The options of every kernel: `arch` is 80 for sm_80. No FMA contraction (the unfused
-  // kernels' and the CPU's bits), C++20, unannotated functions taken as device code.
-  static std::vector<std::string> options(int arch);
+  // kernels' and the CPU's bits), C++20, unannotated functions taken as device code, and from
+  // NVRTC 12.4 on --minimal (no texture, device-runtime or runtime-API declarations, which the
+  // kernels never use: about a fifth less compile time).
+  std::vector<std::string> options(int arch) const;
   // The identity, the options for `arch` and the embedded headers' hash: what a CUBIN depends on
   // besides its source.
   std::string fingerprint(int arch) const;
@@ -45,6 +47,7 @@ class Nvrtc {
   std::unique_ptr<Api> api_;
   std::string why_not_;
   std::string identity_;
+  bool minimal_ = false;  // --minimal is known (12.4 or newer)
 };
 
 }  // namespace mt::cuda::jit
