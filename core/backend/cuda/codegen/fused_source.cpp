@@ -80,15 +80,17 @@ class Writer {
   std::string slot(int index) const { return cat("static_cast<I>(p.v[", index, "])"); }
   std::string shape(int d) const { return slot(slots_.shape + d); }
   std::string stride(int operand, int d) const { return slot(slots_.strides[operand] + d); }
-  // Which operands instructions [from, to) load or store.
+  // Which operands instructions [from, to) load and which they store.
   struct Used {
-    bool operand[kFusedMaxOperands] = {};
+    bool loaded[kFusedMaxOperands] = {}, stored[kFusedMaxOperands] = {};
+    bool any(int operand) const { return loaded[operand] || stored[operand]; }
   };
   Used used(int from, int to) const {
     Used u;
     for (int i = from; i < to; ++i) {
       const FusedInstruction& ins = k_.instructions[i];
-      if (ins.kind == FusedOp::Load || ins.kind == FusedOp::Store) u.operand[ins.operand] = true;
+      if (ins.kind == FusedOp::Load) u.loaded[ins.operand] = true;
+      if (ins.kind == FusedOp::Store) u.stored[ins.operand] = true;
     }
     return u;
   }
@@ -97,7 +99,7 @@ class Writer {
   // p<operand>.
   void pointers(int indent, const Used& which) {
     for (int i = 0; i < k_.operand_count; ++i) {
-      if (!which.operand[i]) continue;
+      if (!which.any(i)) continue;
       const char* type = c_type(k_.operands[i].dtype);
       line(indent, type, "* const p", i, " = reinterpret_cast<", type, "*>(p.v[", slots_.data + i,
            "]);");
@@ -204,19 +206,14 @@ class Writer {
   // stored, as the in-place contract asks).
   void vector_body(int indent) {
     line(indent, "const I at = q * 4;");
-    bool loaded[kFusedMaxOperands] = {}, stored[kFusedMaxOperands] = {};
-    for (int i = 0; i < k_.instruction_count; ++i) {
-      const FusedInstruction& ins = k_.instructions[i];
-      if (ins.kind == FusedOp::Load) loaded[ins.operand] = true;
-      if (ins.kind == FusedOp::Store) stored[ins.operand] = true;
-    }
+    const Used u = used(0, k_.instruction_count);
     const auto contiguous = [&](int op) { return s_.classes[op] == OperandClass::Contiguous; };
     for (int op = 0; op < k_.operand_count; ++op) {
       const char* type = c_type(k_.operands[op].dtype);
-      if (loaded[op] && contiguous(op))
+      if (u.loaded[op] && contiguous(op))
         line(indent, "const Vec4<", type, "> l", op, " = *reinterpret_cast<const Vec4<", type,
              ">*>(p", op, " + at);");
-      if (stored[op] && contiguous(op)) line(indent, "Vec4<", type, "> w", op, ";");
+      if (u.stored[op] && contiguous(op)) line(indent, "Vec4<", type, "> w", op, ";");
     }
     for (int e = 0; e < 4; ++e) {
       line(indent, "{");
@@ -232,7 +229,7 @@ class Writer {
       line(indent, "}");
     }
     for (int op = 0; op < k_.operand_count; ++op)
-      if (stored[op] && contiguous(op))
+      if (u.stored[op] && contiguous(op))
         line(indent, "*reinterpret_cast<Vec4<", c_type(k_.operands[op].dtype), ">*>(p", op,
              " + at) = w", op, ";");
   }
@@ -259,7 +256,7 @@ class Writer {
     const Used prologue = used(0, info_.reduce_at);
     pointers(2, prologue);
     decode(
-        2, "j", s_.kept, s_.rank, [&](int i) { return prologue.operand[i]; },
+        2, "j", s_.kept, s_.rank, [&](int i) { return prologue.any(i); },
         [](int i) { return cat("at.o[", i, "]"); });
     instructions(
         2, 0, info_.reduce_at, [](int op) { return cat("p", op, "[o", op, "]"); },
