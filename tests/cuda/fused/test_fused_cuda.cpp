@@ -14,7 +14,6 @@
 #include <string>
 #include <vector>
 
-#include "backend/cuda/cuda_backend.hpp"
 #include "backend/cuda/cuda_runtime.hpp"
 #include "backend/registry.hpp"
 #include "fused_cases.hpp"
